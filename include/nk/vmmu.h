@@ -1,0 +1,257 @@
+/* The vMMU: the only way the outer kernel changes translations and
+ * protected CPU state. Spec: nested-kernel.md section 5; paper section 3.
+ *
+ * Every call validates first and mutates after (a batch is all-or-nothing),
+ * returns 0 or a negative NK_E* code naming the failed precondition, and
+ * never panics on outer input. In the nested build (NK=1) each call is a
+ * gate stub (nk/gate.asm); in the native build (NK=0) a plain function
+ * (nk/native.c) with the same effect and no checks. */
+#ifndef NK_VMMU_H
+#define NK_VMMU_H
+
+#include <nk/types.h>
+#include <nk/pte.h>
+
+/* Error codes, one per precondition (returned negated). */
+enum nk_err {
+	NK_OK = 0,
+	NK_EALIGN = 1,     /* frame or address not 4 KiB (2 MiB) aligned */
+	NK_ERANGE = 2,     /* frame outside RAM */
+	NK_ELEVEL = 3,     /* unknown level or flags */
+	NK_ETYPE = 4,      /* frame has the wrong type for the call */
+	NK_EWRITABLE = 5,  /* frame still mapped writable somewhere */
+	NK_EINDEX = 6,     /* entry index >= 512 */
+	NK_EKERNHALF = 7,  /* entry 256-511 of an L4: the shared kernel half */
+	NK_EPINNED = 8,    /* PTP is nk's own (direct map, image, master L4) */
+	NK_EPROT = 9,      /* would map a PTP, nk, CODE or protected frame writable */
+	NK_EEXEC = 10,     /* supervisor-executable mapping of a non-CODE frame */
+	NK_ENOTPTP = 11,   /* non-leaf entry to a frame that is not a declared PTP */
+	NK_EWRONGLEVEL = 12, /* non-leaf entry to a PTP of the wrong level */
+	NK_EHALF = 13,     /* user/kernel half mismatch (U bit or PTP half) */
+	NK_EINUSE = 14,    /* PTP still referenced by a parent entry */
+	NK_ELOADED = 15,   /* PTP is the loaded CR3 */
+	NK_EHUGE = 16,     /* huge mapping over non-DATA frames, or a 1 GiB page */
+	NK_EGLOBAL = 17,   /* G bit in an outer-written entry */
+	NK_ERESERVED = 18, /* reserved or unsupported bits set */
+	NK_EBATCH = 19,    /* NULL, empty or oversized batch */
+	NK_EFAULT = 20,    /* batch array not readable kernel memory */
+	NK_ECR0 = 21,      /* CR0 value clears PE/PG/WP or sets reserved bits */
+	NK_ECR4 = 22,      /* CR4 value clears PAE/SMEP/SMAP or sets others */
+	NK_EMSR = 23,      /* MSR not on the allow-list */
+	NK_EMSRVAL = 24,   /* MSR value refused (EFER without NXE, non-canonical) */
+	NK_ELOCKED = 25,   /* MSR locked since the end of init */
+	NK_EOVERFLOW = 26, /* a frame's counter would overflow */
+	NK_EGATE = 27,     /* gate entered with WP already set (jump into gate) */
+	NK_EMAX
+};
+
+/* nk_strerror: a short name for error code e (positive or negative),
+ * e.g. "NK_EPROT". Never NULL. Plain read-only function (no gate). */
+const char *nk_strerror(long e);
+
+/* Level argument flags for nk_declare_ptp. */
+#define NK_PTP_KERNEL 0x100u /* the PTP will map the kernel half (U=0) */
+
+/* nk_declare_ptp: make DATA frame `frame` a page-table page of `level`
+ * (1..4, optionally | NK_PTP_KERNEL for levels 1..3). nk zeroes it; an L4
+ * gets the kernel half (entries 256-511) copied from the master L4. Its
+ * direct-map alias becomes read-only.
+ * Errors: NK_EALIGN, NK_ERANGE, NK_ELEVEL, NK_ETYPE (not DATA),
+ * NK_EWRITABLE (a writable mapping exists), NK_EHUGE (covered by a huge page).
+ * Source: spec 4-5; paper 4.2 (declare_PTP). */
+long nk_declare_ptp(paddr_t frame, unsigned level);
+
+/* nk_remove_ptp: return PTP `frame` to DATA. Its entries' references are
+ * dropped; its direct-map alias becomes writable again.
+ * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE (not a PTP), NK_EPINNED,
+ * NK_EINUSE (a parent entry still points to it), NK_ELOADED (it is CR3).
+ * Source: spec 4-5; paper 4.2 (remove_PTP). */
+long nk_remove_ptp(paddr_t frame);
+
+/* nk_write_pte: set entry `index` (0..511) of PTP `ptp` to `pte`.
+ * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE, NK_EINDEX, NK_EKERNHALF,
+ * NK_EPINNED, NK_ERESERVED, NK_EGLOBAL, NK_EHALF, NK_ENOTPTP,
+ * NK_EWRONGLEVEL, NK_EHUGE, NK_EPROT, NK_EEXEC, NK_EOVERFLOW.
+ * A change that removes a right (frame, W, U, X, present) is flushed from
+ * the TLB before the call returns (I10). Source: spec 3 (I1, I2, I4, I9),
+ * 5; paper 4.2 (write_PTE). */
+long nk_write_pte(paddr_t ptp, unsigned index, pte_t pte);
+
+/* One update of a batch. */
+struct nk_pte_write {
+	paddr_t ptp;
+	uint64_t index; /* 0..511 */
+	pte_t pte;
+};
+
+#define NK_BATCH_MAX 512u
+
+/* nk_write_ptes: apply `count` (1..NK_BATCH_MAX) updates all-or-nothing:
+ * every update is validated against the state the earlier ones leave, and
+ * none is applied unless all pass. One TLB flush at most.
+ * Errors: NK_EBATCH (NULL, 0 or > NK_BATCH_MAX), NK_EFAULT (array not in
+ * mapped kernel memory), or any nk_write_pte error of the first bad update.
+ * Source: spec 5; style.md (seL4 decode/perform). */
+long nk_write_ptes(const struct nk_pte_write *writes, size_t count);
+
+/* nk_load_cr3: switch to the address space whose L4 is `l4` (no PCID).
+ * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE (not a declared L4).
+ * Source: spec I3; SDM 4.10.4.1. */
+long nk_load_cr3(paddr_t l4);
+
+/* nk_load_cr0: write CR0. PE, PG and WP must stay set; NW needs CD; bits
+ * other than PE MP EM TS ET NE WP AM NW CD PG are refused.
+ * Errors: NK_ECR0. Source: spec I3; SDM 2.5. */
+long nk_load_cr0(uint64_t value);
+
+/* nk_load_cr4: write CR4. PAE, SMEP (and SMAP when present) must stay set;
+ * only TSD DE PGE PCE OSFXSR OSXMMEXCPT (and FSGSBASE, OSXSAVE, UMIP when
+ * present) may change. Errors: NK_ECR4. Source: spec I3; SDM 2.5. */
+long nk_load_cr4(uint64_t value);
+
+/* nk_wrmsr: write an allow-listed MSR: EFER (NXE and LME stay set),
+ * STAR, LSTAR, CSTAR, SFMASK (these five locked after nk_init_done),
+ * FS_BASE, GS_BASE, KERNEL_GS_BASE (canonical values).
+ * Errors: NK_EMSR, NK_EMSRVAL, NK_ELOCKED. Source: spec 5; SDM 2.2.1. */
+long nk_wrmsr(uint32_t msr, uint64_t value);
+
+/* nk_null: a gate round trip that does nothing (benchmark). Returns 0. */
+long nk_null(void);
+
+/* nk_init_done: end of outer init; locks the syscall MSRs. Returns 0. */
+long nk_init_done(void);
+
+/* nk_check_invariants: run the invariant checker (I1-I4, I7-I9) over the
+ * whole machine state. Returns 0 when every invariant holds, else -1;
+ * details in nk_view->check. Source: spec 3. */
+long nk_check_invariants(void);
+
+/* ---- Read-only view of nk state (the outer kernel may read, never write:
+ * nk promises integrity, not confidentiality, spec 2). ---- */
+
+enum nk_ftype {
+	NK_F_HOLE = 0, /* not RAM (MMIO, reserved, below 1 MiB) */
+	NK_F_DATA,
+	NK_F_PTP1,
+	NK_F_PTP2,
+	NK_F_PTP3,
+	NK_F_PTP4,
+	NK_F_CODE,
+	NK_F_NK,
+	NK_F_PROTECTED,
+	NK_F_NTYPES
+};
+
+/* One descriptor per 4 KiB frame (spec section 4). */
+struct nk_frame {
+	uint8_t type;   /* enum nk_ftype */
+	uint8_t flags;  /* NK_FF_* */
+	uint16_t spare;
+	uint32_t wcount; /* writable leaf mappings (outside the direct map) */
+	uint32_t refs;   /* parent entries pointing to it as a PTP */
+	uint32_t spare2;
+};
+
+#define NK_FF_PINNED 0x01 /* nk's own PTP: no outer writes, no removal */
+#define NK_FF_KHALF 0x02  /* PTP maps the kernel half */
+#define NK_FF_DMAP 0x04   /* PTP of the direct map (its leaves are not counted) */
+
+/* Per 2 MiB of RAM: what huge mappings cover it, how many frames are not DATA. */
+struct nk_frame2m {
+	uint32_t huge_maps;
+	uint16_t nondata;
+	uint16_t spare;
+};
+
+enum nk_call {
+	NK_CALL_DECLARE_PTP,
+	NK_CALL_REMOVE_PTP,
+	NK_CALL_WRITE_PTE,
+	NK_CALL_WRITE_PTES,
+	NK_CALL_LOAD_CR3,
+	NK_CALL_LOAD_CR0,
+	NK_CALL_LOAD_CR4,
+	NK_CALL_WRMSR,
+	NK_CALL_NULL,
+	NK_CALL_CHECK,
+	NK_CALL_INIT_DONE,
+	NK_CALL_MAX
+};
+
+struct nk_stats {
+	uint64_t calls[NK_CALL_MAX];
+	uint64_t refusals[NK_EMAX];
+	uint64_t ptes_written;
+	uint64_t tlb_flushes;
+	uint64_t wp_violations; /* interrupts that found CR0.WP=0 outside nk (I7) */
+};
+
+#define NK_INV_MAX 10
+struct nk_check_report {
+	uint32_t runs;
+	uint32_t failures[NK_INV_MAX + 1]; /* per invariant I1..I10 of the last run */
+	uint64_t first_bad_pa;             /* where the first failure was seen */
+	char first_msg[96];
+};
+
+#define NK_MMAP_MAX 64
+struct nk_mem_range {
+	uint64_t base; /* physical, bytes */
+	uint64_t len;  /* bytes */
+	uint32_t type; /* multiboot2 type: 1 available */
+};
+
+struct nk_module {
+	uint64_t start, end; /* physical, bytes */
+	char name[64];
+};
+
+#define NK_MODULES_MAX 8
+#define NK_CMDLINE_MAX 512
+
+/* What nk knows and lets the outer kernel read. */
+struct nk_view {
+	bool nested; /* NK=1 build */
+	/* CPU features (CPUID) */
+	bool has_nx, has_smep, has_smap, has_pcid, has_pge, has_fsgsbase, has_umip;
+	char cpu_vendor[13];
+	/* boot information (multiboot2 + fw_cfg) */
+	char cmdline[NK_CMDLINE_MAX];
+	uint32_t nmmap;
+	struct nk_mem_range mmap[NK_MMAP_MAX];
+	uint32_t nmodules;
+	struct nk_module modules[NK_MODULES_MAX];
+	/* physical memory left to the outer kernel: [free_start, ...) of each
+	 * available range, above nk's boot allocations */
+	uint64_t outer_free_start; /* physical, bytes */
+	/* frame table */
+	const struct nk_frame *frames;
+	uint64_t nframes;
+	const struct nk_frame2m *frames2m;
+	uint64_t type_count[NK_F_NTYPES];
+	/* layout */
+	uint64_t direct_map_base; /* virtual, bytes */
+	paddr_t master_l4;
+	uint64_t heap_base, heap_size; /* virtual area for the outer kernel's heap */
+	paddr_t heap_l3;          /* kernel L3 PTP covering heap_base */
+	uint64_t nk_text_start, nk_text_end; /* virtual */
+	/* state */
+	bool init_done;
+	struct nk_stats stats;
+	struct nk_check_report check;
+};
+
+/* nk_view: nk's state, read-only to the outer kernel. */
+extern const struct nk_view *const nk_view;
+
+/* pa_to_dm: the direct-map virtual address of physical address pa. */
+static inline void *pa_to_dm(paddr_t pa)
+{
+	return (void *)(pa_addr(pa) + 0xffff800000000000ull);
+}
+
+#define DIRECT_MAP_BASE 0xffff800000000000ull
+#define HEAP_BASE 0xffffc00000000000ull
+#define KERNEL_VMA 0xffffffff80000000ull
+
+#endif

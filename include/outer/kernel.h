@@ -1,0 +1,95 @@
+/* The outer kernel's common declarations. */
+#ifndef OUTER_KERNEL_H
+#define OUTER_KERNEL_H
+
+#include <nk/types.h>
+#include <stdarg.h>
+
+/* printf to the console (drivers/uart.c); returns bytes written. */
+int kprintf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* snprintf into buf (cap bytes); returns the untruncated length. */
+int ksnprintf(char *buf, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
+NK_NORETURN void panic_at(const char *file, int line, const char *f, ...);
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *h, const char *n);
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint64_t read_cr0(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+/* dm_to_pa: physical address of a direct-map virtual address. */
+static inline paddr_t dm_to_pa(const void *v)
+{
+	return pa_init((uint64_t)v - 0xffff800000000000ull);
+}
+
+/* Kernel command line (nk_view->cmdline): value of key=..., or NULL.
+ * The value is copied to buf (cap bytes). */
+const char *cmdline_get(const char *key, char *buf, size_t cap);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,33 @@
+/* The outer kernel's memory: physical frames, mappings (through the vMMU
+ * only) and the kernel heap. */
+#ifndef OUTER_MM_H
+#define OUTER_MM_H
+#include <nk/vmmu.h>
+
+/* mm_init: take the frames nk left to the outer kernel; map the heap. */
+void mm_init(void);
+
+/* frame_alloc: one zeroed 4 KiB DATA frame; pa 0 when memory is out. */
+paddr_t frame_alloc(void);
+/* frame_free: give back a frame from frame_alloc. */
+void frame_free(paddr_t pa);
+/* frames_free: how many frames are free now. */
+uint64_t frames_free(void);
+
+/* vm_map: map 4 KiB page va to frame pa with PTE flags (PTE_P is added) in
+ * the address space of L4 `l4`, declaring missing PTPs through nk.
+ * Returns 0 or a negative NK_E* code (or -NK_ERANGE when out of frames). */
+long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
+/* vm_unmap: clear the mapping of page va; returns 0 or -NK_E*. */
+long vm_unmap(paddr_t l4, uint64_t va);
+/* vm_leaf: the PTP and index holding va's 4 KiB leaf entry (false if the
+ * path is missing). */
+bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index);
+
+/* kmalloc: n bytes of kernel heap (16-byte aligned), NULL when out. */
+void *kmalloc(size_t n);
+/* kfree: free a block from kmalloc (NULL is ignored). */
+void kfree(void *p);
+/* heap_pages: pages mapped for the heap so far. */
+uint64_t heap_pages(void);
+#endif

@@ -1,0 +1,42 @@
+/* Traps as the nk interrupt stubs hand them to the outer kernel. */
+#ifndef OUTER_TRAP_H
+#define OUTER_TRAP_H
+#include <nk/types.h>
+
+/* Laid out by nk/gate.asm's isr_common (pushed last = lowest address). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* outer_trap: the outer kernel's handler for every vector, called by nk's
+ * stubs with CR0.WP set (I7). */
+void outer_trap(struct trap_frame *tf);
+
+/* What stopped a fault, as the fault handlers explain it. */
+struct fault_info {
+	uint64_t vector, error, rip, addr;
+	char why[96]; /* "read-only mapping of a PTP frame", "NX", "SMEP", ... */
+};
+
+/* A recovery point: a fault in kernel mode while one is armed returns to it
+ * (recover_arm returns 1 then) instead of panicking. */
+struct recovery {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+	volatile int armed;
+	struct fault_info fault;
+};
+
+/* recover_arm: arm r as the current recovery point (setjmp-like; returns 0
+ * when armed, 1 when a fault came back to it). */
+int recover_arm(struct recovery *r) __attribute__((returns_twice));
+/* recover_disarm: forget the current recovery point. */
+void recover_disarm(void);
+
+/* explain_fault: fill why with what stopped an access at addr (page-table
+ * walk of the current address space and the frame's nk type). */
+void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, size_t cap);
+
+extern volatile uint64_t timer_ticks;
+#endif

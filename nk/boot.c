@@ -1,0 +1,378 @@
+/* nk's boot: read multiboot2 info, type every frame, build the final page
+ * tables (4 KiB direct map of RAM, the image with per-section rights),
+ * enable NXE/WP/SMEP/SMAP, load IDT/GDT/TSS, hand off to the outer kernel.
+ * Source: spec sections 4, 8, 9; multiboot2 spec 3.6 (boot information);
+ * SDM Vol. 3A 4.5 (paging), 2.5 (control registers). */
+#include "nk.h"
+#include "cpu.h"
+
+#ifndef NK_NATIVE
+#define NK_NATIVE 0
+#endif
+
+void nk_printf(const char *f, ...);
+long nk_fwcfg_read(const char *name, char *buf, size_t cap);
+NK_NORETURN void nk_exit_qemu(uint8_t code);
+NK_NORETURN void nk_handoff(uint64_t stack_top); /* nk/gate.asm */
+
+struct nk_state nk;
+struct nk_view nk_view_store;
+const struct nk_view *const nk_view = &nk_view_store;
+uint64_t *const nk_wpv_ptr = &nk_view_store.stats.wp_violations;
+
+extern uint32_t boot_magic, boot_mbi;
+extern char __boot_start[], __boot_end[], __image_start[], __image_end[];
+extern char __nk_text_start[], __nk_text_end[], __nk_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+
+static uint64_t alloc_next, alloc_limit; /* boot allocator, physical bytes */
+
+static uint64_t kphys(const void *v)
+{
+	return (uint64_t)v - KERNEL_VMA;
+}
+
+/* Boot allocation of n zeroed 4 KiB frames (physical address); the boot
+ * tables identity-map the first 4 GiB, so nk writes through that. */
+static uint64_t boot_alloc(uint64_t n)
+{
+	uint64_t pa = alloc_next;
+	if (pa + n * PAGE_SIZE > alloc_limit)
+		nk_panic(__FILE__, __LINE__, "boot_alloc: out of memory for nk's tables");
+	alloc_next += n * PAGE_SIZE;
+	nk_memset((void *)pa, 0, n * PAGE_SIZE);
+	return pa;
+}
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+static void detect_cpu(void)
+{
+	struct nk_view *v = &nk_view_store;
+	uint32_t r[4];
+	cpuid(0, 0, r);
+	nk_memcpy(v->cpu_vendor, &r[1], 4);
+	nk_memcpy(v->cpu_vendor + 4, &r[3], 4);
+	nk_memcpy(v->cpu_vendor + 8, &r[2], 4);
+	uint32_t maxleaf = r[0];
+	cpuid(1, 0, r);
+	v->has_pcid = r[2] & (1u << 17);
+	v->has_pge = r[3] & (1u << 13);
+	if (maxleaf >= 7) {
+		cpuid(7, 0, r);
+		v->has_smep = r[1] & (1u << 7);
+		v->has_smap = r[1] & (1u << 20);
+		v->has_fsgsbase = r[1] & 1u;
+		v->has_umip = r[2] & (1u << 2);
+	}
+	cpuid(0x80000001, 0, r);
+	v->has_nx = r[3] & (1u << 20);
+	cpuid(0x80000000, 0, r);
+	nk.phys_limit = 1ull << 36;
+	if (r[0] >= 0x80000008) {
+		cpuid(0x80000008, 0, r);
+		nk.phys_limit = 1ull << (r[0] & 0xff);
+	}
+}
+
+static void str_append(char *d, size_t cap, const char *s)
+{
+	size_t n = 0;
+	while (n < cap - 1 && d[n])
+		n++;
+	while (n < cap - 1 && *s)
+		d[n++] = *s++;
+	d[n] = 0;
+}
+
+/* Read the multiboot2 information at physical mbi (bounds-checked). */
+static void parse_multiboot(uint64_t mbi)
+{
+	struct nk_view *v = &nk_view_store;
+	const uint8_t *base = (const uint8_t *)mbi;
+	uint32_t total = *(const uint32_t *)base;
+	if (total < 16 || total > (1u << 20))
+		nk_panic(__FILE__, __LINE__, "multiboot2 info has an impossible size");
+	for (uint32_t off = 8; off + 8 <= total;) {
+		const uint32_t *tag = (const uint32_t *)(base + off);
+		uint32_t type = tag[0], size = tag[1];
+		if (size < 8 || off + size > total)
+			nk_panic(__FILE__, __LINE__, "multiboot2 tag runs past the info");
+		if (type == 0)
+			break;
+		if (type == 1) { /* command line */
+			nk_memset(v->cmdline, 0, sizeof(v->cmdline));
+			for (uint32_t i = 0; i < size - 8 && i < NK_CMDLINE_MAX - 1; i++)
+				v->cmdline[i] = (char)base[off + 8 + i];
+		} else if (type == 3 && v->nmodules < NK_MODULES_MAX && size >= 16) {
+			struct nk_module *m = &v->modules[v->nmodules++];
+			m->start = tag[2];
+			m->end = tag[3];
+			for (uint32_t i = 0; i < size - 16 && i < sizeof(m->name) - 1; i++)
+				m->name[i] = (char)base[off + 16 + i];
+		} else if (type == 6 && size >= 16) { /* memory map */
+			uint32_t esz = tag[2];
+			if (esz < 24)
+				nk_panic(__FILE__, __LINE__, "multiboot2 memory map entries too small");
+			for (uint32_t e = off + 16; e + esz <= off + size && v->nmmap < NK_MMAP_MAX; e += esz) {
+				const uint8_t *p = base + e;
+				struct nk_mem_range *r = &v->mmap[v->nmmap++];
+				nk_memcpy(&r->base, p, 8);
+				nk_memcpy(&r->len, p + 8, 8);
+				nk_memcpy(&r->type, p + 16, 4);
+			}
+		}
+		off += (size + 7) & ~7u;
+	}
+	if (!v->nmmap)
+		nk_panic(__FILE__, __LINE__, "multiboot2 info has no memory map");
+	alloc_next = align_up(mbi + total, PAGE_SIZE);
+}
+
+/* Type every frame (spec section 4). */
+static void type_frames(uint64_t alloc_start)
+{
+	struct nk_view *v = &nk_view_store;
+	for (uint32_t i = 0; i < v->nmmap; i++) {
+		if (v->mmap[i].type != 1)
+			continue;
+		uint64_t a = align_up(v->mmap[i].base, PAGE_SIZE) / PAGE_SIZE;
+		uint64_t b = align_down(v->mmap[i].base + v->mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
+		if (a < 256)
+			a = 256; /* below 1 MiB: BIOS and legacy areas, left as HOLE */
+		for (uint64_t p = a; p < b && p < nk.nframes; p++)
+			nk_set_type(p, NK_F_DATA);
+	}
+	enum nk_ftype data_or_nk = NK_NATIVE ? NK_F_DATA : NK_F_NK;
+	for (uint64_t p = kphys(__nk_text_start); p < kphys(__nk_end); p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_F_NK);
+	for (uint64_t p = kphys(__text_start); p < kphys(__text_end); p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_F_CODE);
+	for (uint64_t p = kphys(__rodata_start); p < kphys(__rodata_end); p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
+	/* nk's boot allocations so far: frame table, 2 MiB table, scratch */
+	for (uint64_t p = alloc_start; p < alloc_next; p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, data_or_nk);
+}
+
+/* A new nk-owned PTP (pinned): physical address. */
+static uint64_t new_ptp(unsigned level, uint8_t flags)
+{
+	uint64_t pa = boot_alloc(1);
+	nk_set_type(pa / PAGE_SIZE, (enum nk_ftype)(NK_F_PTP1 + level - 1));
+	nk.frames[pa / PAGE_SIZE].flags = flags;
+	return pa;
+}
+
+#define TABLE_FLAGS (PTE_P | PTE_W) /* non-leaf: rights come from the leaves */
+
+/* Direct map of every RAM frame, 4 KiB entries, NX; writable only for DATA
+ * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1). */
+static void build_direct_map(pte_t *l4)
+{
+	uint64_t n1 = nk.nframes / PTES_PER_PTP, n2 = (n1 + 511) / 512, n3 = (n2 + 511) / 512;
+	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
+	uint64_t l1 = alloc_next;
+	for (uint64_t i = 0; i < n1; i++)
+		new_ptp(1, fl | NK_FF_DMAP);
+	nk.dm_ptes = (pte_t *)l1; /* identity for now; DM address after CR3 */
+	uint64_t l2 = alloc_next;
+	for (uint64_t i = 0; i < n2; i++)
+		new_ptp(2, fl);
+	uint64_t l3 = alloc_next;
+	for (uint64_t i = 0; i < n3; i++)
+		new_ptp(3, fl);
+	pte_t *t2 = (pte_t *)l2, *t3 = (pte_t *)l3;
+	for (uint64_t i = 0; i < n1; i++)
+		t2[i] = pte_make(pa_init(l1 + i * PAGE_SIZE), TABLE_FLAGS);
+	for (uint64_t i = 0; i < n2; i++)
+		t3[i] = pte_make(pa_init(l2 + i * PAGE_SIZE), TABLE_FLAGS);
+	for (uint64_t i = 0; i < n3; i++)
+		l4[pt_index(DIRECT_MAP_BASE, 4) + i] = pte_make(pa_init(l3 + i * PAGE_SIZE), TABLE_FLAGS);
+}
+
+/* Fill the direct map's leaves from the frame types, once every boot
+ * allocation is typed. */
+static void fill_direct_map(void)
+{
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
+		uint8_t t = nk.frames[pfn].type;
+		if (t == NK_F_HOLE)
+			continue;
+		bool w = NK_NATIVE || t == NK_F_DATA;
+		nk.dm_ptes[pfn] = pte_make(pa_from_pfn(pfn), PTE_P | PTE_NX | PTE_G | (w ? PTE_W : 0));
+	}
+}
+
+/* Rights of the image page at virtual address va (spec I4, section 8). */
+static uint64_t image_rights(uint64_t va)
+{
+	uint64_t pa = va - KERNEL_VMA;
+	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
+	if (va >= (uint64_t)__nk_text_start && va < (uint64_t)__nk_text_end)
+		return PTE_P; /* nk text: read-only, executable */
+	if (t == NK_F_CODE)
+		return PTE_P;
+	if (t == NK_F_DATA)
+		return PTE_P | PTE_W | PTE_NX;
+	return PTE_P | PTE_NX | (NK_NATIVE ? PTE_W : 0);
+}
+
+static void build_image_map(pte_t *l4)
+{
+	uint64_t start = (uint64_t)__image_start, end = align_up((uint64_t)__image_end, PAGE_SIZE);
+	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
+	pte_t *l3 = (pte_t *)new_ptp(3, fl);
+	pte_t *l2 = (pte_t *)new_ptp(2, fl);
+	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init((uint64_t)l3), TABLE_FLAGS);
+	l3[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init((uint64_t)l2), TABLE_FLAGS);
+	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
+		pte_t *l1 = (pte_t *)new_ptp(1, fl);
+		l2[pt_index(va, 2)] = pte_make(pa_init((uint64_t)l1), TABLE_FLAGS);
+		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
+			if (p >= start)
+				l1[pt_index(p, 1)] = pte_make(pa_init(p - KERNEL_VMA), image_rights(p) | PTE_G);
+	}
+}
+
+/* Data stack of n pages for the outer kernel: DATA frames, direct-mapped
+ * writable. Returns the top's virtual address. */
+static uint64_t outer_stack(uint64_t pages)
+{
+	uint64_t pa = boot_alloc(pages);
+	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
+}
+
+__attribute__((noinline)) static void enable_protection(void)
+{
+	struct nk_view *v = &nk_view_store;
+	arch_wrmsr(MSR_EFER, arch_rdmsr(MSR_EFER) | EFER_NXE);
+	uint64_t cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (v->has_pge ? CR4_PGE : 0);
+	cr4 |= v->has_smep ? CR4_SMEP : 0;
+	cr4 |= v->has_smap ? CR4_SMAP : 0;
+	arch_write_cr4(cr4);
+	nk.cr4_required = CR4_PAE | (v->has_smep ? CR4_SMEP : 0) | (v->has_smap ? CR4_SMAP : 0);
+	nk.cr4_allowed = CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT |
+			 (v->has_fsgsbase ? CR4_FSGSBASE : 0) | (v->has_umip ? CR4_UMIP : 0);
+	uint64_t cr0 = arch_read_cr0();
+	cr0 = (cr0 | CR0_NE | CR0_MP) & ~(CR0_EM | CR0_TS | CR0_CD | CR0_NW);
+	arch_write_cr0(cr0 & ~CR0_WP); /* nk runs with WP clear; the handoff sets it */
+	__asm__ volatile("mov %0, %%dr7" ::"r"(0ull)); /* no debug breakpoints */
+}
+
+static void print_summary(void)
+{
+	struct nk_view *v = &nk_view_store;
+	nk_printf("nk: CPU %s: NX %s, SMEP %s, SMAP %s, PCID %s (unused), PGE %s\n", v->cpu_vendor,
+		  v->has_nx ? "yes" : "no", v->has_smep ? "yes" : "no", v->has_smap ? "yes" : "no",
+		  v->has_pcid ? "yes" : "no", v->has_pge ? "yes" : "no");
+	nk_printf("nk: memory map (multiboot2):\n");
+	for (uint32_t i = 0; i < v->nmmap; i++)
+		nk_printf("nk:   [%016lx-%016lx) %s\n", v->mmap[i].base, v->mmap[i].base + v->mmap[i].len,
+			  v->mmap[i].type == 1 ? "available" : v->mmap[i].type == 3 ? "ACPI" : "reserved");
+	nk_printf("nk: cmdline: '%s'\n", v->cmdline);
+}
+
+/* Stop the nested build on a CPU without NX or SMEP (spec I3). */
+static void require_features(void)
+{
+	struct nk_view *v = &nk_view_store;
+	if (NK_NATIVE || (v->has_nx && v->has_smep))
+		return;
+	nk_printf("nk: FATAL: this CPU lacks %s%s%s; the nested kernel needs both to protect "
+		  "page tables and kernel code (spec I3). Refusing to boot.\n",
+		  v->has_nx ? "" : "NX (EFER.NXE)", (!v->has_nx && !v->has_smep) ? " and " : "",
+		  v->has_smep ? "" : "SMEP (CR4.SMEP)");
+	nk_exit_qemu(0x10);
+}
+
+void nk_boot(void)
+{
+	struct nk_view *v = &nk_view_store;
+	v->nested = !NK_NATIVE;
+	nk_printf("\nnk: nested kernel booting (%s build)\n", NK_NATIVE ? "native" : "nested");
+	if (boot_magic != 0x36d76289)
+		nk_panic(__FILE__, __LINE__, "not booted by a multiboot2 loader");
+	detect_cpu();
+	parse_multiboot(boot_mbi);
+	char extra[256];
+	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0) {
+		str_append(v->cmdline, sizeof(v->cmdline), " ");
+		str_append(v->cmdline, sizeof(v->cmdline), extra);
+	}
+	print_summary();
+	require_features();
+
+	/* RAM extent and the boot allocator's start: past the image, the
+	 * multiboot info and the modules */
+	uint64_t ram_end = 0;
+	for (uint32_t i = 0; i < v->nmmap; i++)
+		if (v->mmap[i].type == 1 && v->mmap[i].base + v->mmap[i].len > ram_end)
+			ram_end = v->mmap[i].base + v->mmap[i].len;
+	if (alloc_next < kphys(__image_end))
+		alloc_next = kphys(__image_end);
+	for (uint32_t i = 0; i < v->nmodules; i++)
+		if (v->modules[i].end > alloc_next)
+			alloc_next = v->modules[i].end;
+	alloc_next = align_up(alloc_next, PAGE_SIZE);
+	alloc_limit = 0;
+	for (uint32_t i = 0; i < v->nmmap; i++)
+		if (v->mmap[i].type == 1 && v->mmap[i].base <= alloc_next &&
+		    alloc_next < v->mmap[i].base + v->mmap[i].len)
+			alloc_limit = v->mmap[i].base + v->mmap[i].len;
+	if (alloc_limit > (1ull << 32))
+		alloc_limit = 1ull << 32; /* the boot tables map 4 GiB */
+
+	uint64_t nframes = align_up(ram_end / PAGE_SIZE, PTES_PER_PTP);
+	uint64_t alloc_start = alloc_next;
+	struct nk_frame *frames = (void *)boot_alloc(align_up(nframes * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE);
+	struct nk_frame2m *f2m = (void *)boot_alloc(
+		align_up(nframes / PTES_PER_PTP * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE);
+	nk.scratch = (void *)boot_alloc(align_up(nframes * 4, PAGE_SIZE) / PAGE_SIZE);
+	nk_frames_init(frames, f2m, nframes);
+	type_frames(alloc_start);
+
+	/* final tables */
+	pte_t *l4 = (pte_t *)new_ptp(4, NK_FF_PINNED);
+	nk.master_l4 = pa_init((uint64_t)l4);
+	build_direct_map(l4);
+	build_image_map(l4);
+	pte_t *heap_l3 = (pte_t *)new_ptp(3, NK_FF_KHALF); /* outer-extendable */
+	l4[pt_index(HEAP_BASE, 4)] = pte_make(pa_init((uint64_t)heap_l3), TABLE_FLAGS);
+	v->heap_l3 = pa_init((uint64_t)heap_l3);
+	v->heap_base = HEAP_BASE;
+	v->heap_size = 1ull << 39;
+
+	/* stacks the CPU switches to (IST, RSP0) and the outer boot stack:
+	 * writable DATA frames, because the CPU pushes frames on them */
+	uint64_t ist[3] = { outer_stack(4), outer_stack(4), outer_stack(4) };
+	uint64_t rsp0 = outer_stack(4);
+	uint64_t outer_top = outer_stack(8);
+	v->outer_free_start = alloc_next;
+	fill_direct_map();
+
+	enable_protection();
+	arch_write_cr3(pa_addr(nk.master_l4));
+	nk.cur_cr3[0] = nk.master_l4;
+	/* from here nk reaches physical memory through the direct map */
+	nk.frames = pa_to_dm(pa_init((uint64_t)frames));
+	nk.f2m = pa_to_dm(pa_init((uint64_t)f2m));
+	nk.scratch = pa_to_dm(pa_init((uint64_t)nk.scratch));
+	nk.dm_ptes = pa_to_dm(pa_init((uint64_t)nk.dm_ptes));
+	v->frames = nk.frames;
+	v->frames2m = nk.f2m;
+	v->master_l4 = nk.master_l4;
+	v->direct_map_base = DIRECT_MAP_BASE;
+	v->nk_text_start = (uint64_t)__nk_text_start;
+	v->nk_text_end = (uint64_t)__nk_text_end;
+	nk_adopt_counts();
+	nk_cpu_init(ist, rsp0);
+
+	nk_printf("nk: %lu frames (%lu MiB); tables built; NXE %s WP on-exit SMEP %s SMAP %s\n",
+		  nk.nframes, nk.nframes / 256, "on", v->has_smep ? "on" : "off",
+		  v->has_smap ? "on" : "off");
+	nk_handoff(outer_top);
+}

@@ -1,0 +1,75 @@
+/* The frame table: one descriptor per 4 KiB frame of RAM (spec section 4). */
+#include "nk.h"
+
+void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes)
+{
+	NK_CHECK(nframes % PTES_PER_PTP == 0);
+	nk.frames = frames;
+	nk.f2m = f2m;
+	nk.nframes = nframes;
+	nk_memset(frames, 0, nframes * sizeof(*frames));
+	nk_memset(f2m, 0, nframes / PTES_PER_PTP * sizeof(*f2m));
+	for (uint64_t i = 0; i < nframes / PTES_PER_PTP; i++)
+		f2m[i].nondata = PTES_PER_PTP; /* all HOLE */
+	nk_memset(nk_view_store.type_count, 0, sizeof(nk_view_store.type_count));
+	nk_view_store.type_count[NK_F_HOLE] = nframes;
+	nk_view_store.frames = frames;
+	nk_view_store.frames2m = f2m;
+	nk_view_store.nframes = nframes;
+}
+
+void nk_set_type(uint64_t pfn, enum nk_ftype t)
+{
+	struct nk_frame *f = &nk.frames[pfn];
+	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
+
+	if (f->type == NK_F_DATA && t != NK_F_DATA)
+		h->nondata++;
+	else if (f->type != NK_F_DATA && t == NK_F_DATA)
+		h->nondata--;
+	nk_view_store.type_count[f->type]--;
+	nk_view_store.type_count[t]++;
+	f->type = (uint8_t)t;
+}
+
+long nk_frame_ok(paddr_t pa)
+{
+	if (pa_addr(pa) & (PAGE_SIZE - 1))
+		return -NK_EALIGN;
+	if (pa_pfn(pa) >= nk.nframes || nk.frames[pa_pfn(pa)].type == NK_F_HOLE)
+		return -NK_ERANGE;
+	return 0;
+}
+
+void nk_memset(void *d, int c, size_t n)
+{
+	uint8_t *p = d;
+	while (n--)
+		*p++ = (uint8_t)c;
+}
+
+void nk_memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *p = d;
+	const uint8_t *q = s;
+	while (n--)
+		*p++ = *q++;
+}
+
+static const char *const nk_errnames[NK_EMAX] = {
+	"OK", "NK_EALIGN", "NK_ERANGE", "NK_ELEVEL", "NK_ETYPE", "NK_EWRITABLE",
+	"NK_EINDEX", "NK_EKERNHALF", "NK_EPINNED", "NK_EPROT", "NK_EEXEC",
+	"NK_ENOTPTP", "NK_EWRONGLEVEL", "NK_EHALF", "NK_EINUSE", "NK_ELOADED",
+	"NK_EHUGE", "NK_EGLOBAL", "NK_ERESERVED", "NK_EBATCH", "NK_EFAULT",
+	"NK_ECR0", "NK_ECR4", "NK_EMSR", "NK_EMSRVAL", "NK_ELOCKED",
+	"NK_EOVERFLOW", "NK_EGATE",
+};
+
+const char *nk_strerror(long e)
+{
+	if (e < 0)
+		e = -e;
+	if (e >= NK_EMAX)
+		return "NK_E?";
+	return nk_errnames[e];
+}

@@ -1,0 +1,90 @@
+/* nk-private state and helpers. Only nk/ and policies/ include this. */
+#ifndef NK_NK_H
+#define NK_NK_H
+
+#include <nk/vmmu.h>
+#include "arch.h"
+
+#define NK_CPUS 1
+
+/* All of nk's mutable state; lives in nk frames (I8). */
+struct nk_state {
+	struct nk_frame *frames; /* nframes descriptors, a multiple of 512 */
+	uint64_t nframes;
+	struct nk_frame2m *f2m; /* nframes / 512 entries */
+	pte_t *dm_ptes;         /* direct-map L1 entries, indexed by pfn */
+	paddr_t master_l4;
+	paddr_t cur_cr3[NK_CPUS];
+	uint64_t phys_limit; /* 1 << MAXPHYADDR, bytes */
+	uint64_t cr4_allowed; /* CR4 bits the outer kernel may change */
+	uint64_t cr4_required;
+	uint32_t *scratch; /* nframes counters for the invariant checker */
+	bool msrs_locked;
+	bool flush_pending;
+	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
+};
+
+extern struct nk_state nk;
+extern struct nk_view nk_view_store;
+
+/* nk_panic: stop the machine with a message; only for nk bugs, never for
+ * outer input (style.md rule 5). */
+NK_NORETURN void nk_panic(const char *file, int line, const char *why);
+#define NK_CHECK(c)                                                    \
+	do {                                                           \
+		if (!(c))                                              \
+			nk_panic(__FILE__, __LINE__, #c);              \
+	} while (0)
+
+/* nk_memset, nk_memcpy: nk's own (it calls no outer code). */
+void nk_memset(void *d, int c, size_t n);
+void nk_memcpy(void *d, const void *s, size_t n);
+
+/* nk_frames_init: set up the frame table over nframes frames (rounded up to
+ * a multiple of 512 by the caller) with every frame a HOLE. The arrays are
+ * given by the caller (boot allocator or host test). */
+void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes);
+
+/* nk_set_type: retype frame pfn, keeping the per-type and per-2 MiB counts. */
+void nk_set_type(uint64_t pfn, enum nk_ftype t);
+
+/* nk_ptp_level: the level (1..4) of PTP type t, 0 if t is not a PTP type. */
+static inline unsigned nk_ptp_level(unsigned t)
+{
+	return (t >= NK_F_PTP1 && t <= NK_F_PTP4) ? t - NK_F_PTP1 + 1 : 0;
+}
+
+/* nk_frame_ok: 0 if pa is a 4 KiB-aligned RAM frame, else -NK_EALIGN or
+ * -NK_ERANGE. */
+long nk_frame_ok(paddr_t pa);
+
+/* The vMMU calls' bodies (called only by the gate stubs or nk/native.c). */
+long nk_declare_ptp_impl(paddr_t frame, unsigned level);
+long nk_remove_ptp_impl(paddr_t frame);
+long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte);
+long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count);
+long nk_load_cr3_impl(paddr_t l4);
+long nk_load_cr0_impl(uint64_t v);
+long nk_load_cr4_impl(uint64_t v);
+long nk_wrmsr_impl(uint32_t msr, uint64_t v);
+long nk_null_impl(void);
+long nk_init_done_impl(void);
+long nk_check_invariants_impl(void);
+
+/* nk_adopt_counts: set every frame's refs and wcount from the page tables
+ * as they stand (boot, after nk built its own tables). */
+void nk_adopt_counts(void);
+
+/* nk_check_fail: record a failure of invariant inv (1..10) at pa. */
+void nk_check_fail(int inv, uint64_t pa, const char *msg);
+
+/* nk_count: record a call and, when r < 0, its refusal; returns r. */
+static inline long nk_count(enum nk_call c, long r)
+{
+	nk_view_store.stats.calls[c]++;
+	if (r < 0 && -r < NK_EMAX)
+		nk_view_store.stats.refusals[-r]++;
+	return r;
+}
+
+#endif

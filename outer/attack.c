@@ -1,0 +1,3 @@
+#include <outer/kernel.h>
+#include <outer/console.h>
+int cmd_attack(int argc, char **argv) { (void)argc, (void)argv; return 0; }

@@ -1,0 +1,177 @@
+/* The kernel console: a line editor on the UART and the `nk>` commands. */
+#include <outer/kernel.h>
+#include <outer/drivers.h>
+#include <outer/console.h>
+#include <outer/mm.h>
+#include <outer/trap.h>
+#include <nk/vmmu.h>
+
+const char *ftype_name(unsigned t);
+
+static const char *const call_names[NK_CALL_MAX] = {
+	"declare_ptp", "remove_ptp", "write_pte", "write_ptes", "load_cr3", "load_cr0",
+	"load_cr4", "wrmsr", "null", "check_invariants", "init_done",
+};
+
+int cmd_mem(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	kprintf("frames by type (4 KiB each):\n");
+	for (unsigned t = 0; t < NK_F_NTYPES; t++)
+		kprintf("  %-10s %8lu\n", ftype_name(t), nk_view->type_count[t]);
+	uint64_t ptps = 0;
+	for (unsigned t = NK_F_PTP1; t <= NK_F_PTP4; t++)
+		ptps += nk_view->type_count[t];
+	kprintf("PTPs declared: %lu; outer free frames: %lu; heap pages: %lu\n", ptps,
+		frames_free(), heap_pages());
+	return 0;
+}
+
+int cmd_vmmu(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const struct nk_stats *s = &nk_view->stats;
+	kprintf("vMMU calls (%s build):\n", nk_view->nested ? "nested" : "native");
+	for (int c = 0; c < NK_CALL_MAX; c++)
+		kprintf("  %-18s %10lu\n", call_names[c], s->calls[c]);
+	kprintf("refusals by error code:\n");
+	uint64_t total = 0;
+	for (int e = 1; e < NK_EMAX; e++)
+		if (s->refusals[e]) {
+			kprintf("  %-18s %10lu\n", nk_strerror(e), s->refusals[e]);
+			total += s->refusals[e];
+		}
+	kprintf("  total              %10lu\n", total);
+	kprintf("PTEs written %lu, TLB flushes %lu, interrupts that found WP=0: %lu\n",
+		s->ptes_written, s->tlb_flushes, s->wp_violations);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4(), efer = rdmsr(0xc0000080);
+	kprintf("CR0.WP=%d CR4.SMEP=%d CR4.SMAP=%d EFER.NXE=%d\n", !!(cr0 & (1 << 16)),
+		!!(cr4 & (1 << 20)), !!(cr4 & (1 << 21)), !!(efer & (1 << 11)));
+	if (!nk_view->nested) {
+		kprintf("invariants: not checked (native build: no nested kernel)\n");
+		return 0;
+	}
+	long r = nk_check_invariants();
+	const struct nk_check_report *c = &nk_view->check;
+	if (r == 0) {
+		kprintf("invariants: I1-I4, I7-I9 hold (run %u)\n", c->runs);
+		return 0;
+	}
+	kprintf("invariants: FAILED (run %u):", c->runs);
+	for (int i = 1; i <= NK_INV_MAX; i++)
+		if (c->failures[i])
+			kprintf(" I%d x%u", i, c->failures[i]);
+	kprintf("\n  first: %s (at %lx)\n", c->first_msg, c->first_bad_pa);
+	return 1;
+}
+
+static int cmd_help(int argc, char **argv);
+static int cmd_poweroff(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	kprintf("powering off\n");
+	poweroff();
+}
+
+static const struct {
+	const char *name, *help;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "help", "list commands", cmd_help },
+	{ "mem", "frames by type", cmd_mem },
+	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu },
+	{ "check", "run the invariant checker", cmd_check },
+	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
+	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
+	{ "poweroff", "switch the machine off", cmd_poweroff },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		kprintf("  %-9s %s\n", commands[i].name, commands[i].help);
+	return 0;
+}
+
+/* Split line in place into at most max words. */
+static int split(char *line, char **argv, int max)
+{
+	int n = 0;
+	while (*line && n < max) {
+		while (*line == ' ')
+			*line++ = 0;
+		if (!*line)
+			break;
+		argv[n++] = line;
+		while (*line && *line != ' ')
+			line++;
+	}
+	return n;
+}
+
+static int run_line(char *line)
+{
+	char *argv[8];
+	int argc = split(line, argv, 8);
+	if (!argc)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].fn(argc, argv);
+	kprintf("unknown command '%s' (try help)\n", argv[0]);
+	return 1;
+}
+
+/* Read a line with echo and backspace; interrupts stay on while waiting. */
+static void read_line(char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (;;) {
+		int c = uart_getc();
+		if (c < 0) {
+			__asm__ volatile("hlt");
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			kprintf("\n");
+			buf[n] = 0;
+			return;
+		}
+		if ((c == 8 || c == 127) && n) {
+			n--;
+			kprintf("\b \b");
+		} else if (c >= 32 && c < 127 && n + 1 < cap) {
+			buf[n++] = (char)c;
+			uart_putc((char)c);
+		}
+	}
+}
+
+NK_NORETURN void console_run(void)
+{
+	char line[128];
+	/* run=cmd:arg: a command given on the kernel command line (tests);
+	 * exit=1 leaves QEMU afterwards with the command's status */
+	if (cmdline_get("run", line, sizeof(line))) {
+		for (char *p = line; *p; p++)
+			if (*p == ':')
+				*p = ' ';
+		int r = run_line(line);
+		char ex[4];
+		if (cmdline_get("exit", ex, sizeof(ex)) && ex[0] == '1')
+			debug_exit(r ? 1 : 0x10);
+	}
+	kprintf("\nnk console: type help for commands\n");
+	for (;;) {
+		kprintf("nk> ");
+		read_line(line, sizeof(line));
+		run_line(line);
+	}
+}

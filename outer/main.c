@@ -1,0 +1,22 @@
+/* The outer kernel's entry: nk hands off here with CR0.WP set, on a stack
+ * of DATA frames. */
+#include <outer/kernel.h>
+#include <outer/drivers.h>
+#include <outer/mm.h>
+#include <outer/console.h>
+#include <nk/vmmu.h>
+
+NK_NORETURN void outer_main(void)
+{
+	uart_init();
+	kprintf("outer: kernel up; CR0 %lx CR4 %lx EFER %lx\n", read_cr0(), read_cr4(), rdmsr(0xc0000080));
+	mm_init();
+	pic_init();
+	pit_init(TIMER_HZ);
+	irq_enable();
+	nk_init_done();
+	kprintf("outer: %lu frames free, interrupts on (PIT %u Hz)\n", frames_free(), TIMER_HZ);
+	cmd_mem(0, NULL);
+	cmd_check(0, NULL);
+	console_run();
+}

@@ -1,0 +1,214 @@
+/* Physical frames, mappings through the vMMU, and kmalloc.
+ * The outer kernel never writes a PTE: every change is nk_write_pte or
+ * nk_declare_ptp (spec section 5). */
+#include <outer/kernel.h>
+#include <outer/mm.h>
+
+static uint64_t *free_bitmap; /* bit set = frame free */
+static uint64_t nfree, bitmap_frames;
+
+extern char __boot_start[], __boot_end[];
+
+static void mark_free(uint64_t pfn)
+{
+	free_bitmap[pfn / 64] |= 1ull << (pfn % 64);
+	nfree++;
+}
+
+void mm_init(void)
+{
+	uint64_t n = nk_view->nframes;
+	uint64_t first = align_up(nk_view->outer_free_start, PAGE_SIZE) / PAGE_SIZE;
+	bitmap_frames = align_up(n / 8, PAGE_SIZE) / PAGE_SIZE;
+	/* the bitmap itself sits in the first free frames */
+	free_bitmap = pa_to_dm(pa_from_pfn(first));
+	memset(free_bitmap, 0, bitmap_frames * PAGE_SIZE);
+	for (uint64_t p = first + bitmap_frames; p < n; p++)
+		if (nk_view->frames[p].type == NK_F_DATA)
+			mark_free(p);
+	/* the boot code's temporary tables and stack are free after boot */
+	for (uint64_t pa = (uint64_t)__boot_start; pa < (uint64_t)__boot_end; pa += PAGE_SIZE)
+		if (nk_view->frames[pa / PAGE_SIZE].type == NK_F_DATA && pa >= (uint64_t)__boot_start + PAGE_SIZE)
+			mark_free(pa / PAGE_SIZE);
+}
+
+paddr_t frame_alloc(void)
+{
+	static uint64_t hint;
+	uint64_t words = (nk_view->nframes + 63) / 64;
+	for (uint64_t i = 0; i < words; i++) {
+		uint64_t w = (hint + i) % words;
+		if (!free_bitmap[w])
+			continue;
+		unsigned b = (unsigned)__builtin_ctzll(free_bitmap[w]);
+		free_bitmap[w] &= ~(1ull << b);
+		nfree--;
+		hint = w;
+		paddr_t pa = pa_from_pfn(w * 64 + b);
+		memset(pa_to_dm(pa), 0, PAGE_SIZE);
+		return pa;
+	}
+	return pa_init(0);
+}
+
+void frame_free(paddr_t pa)
+{
+	uint64_t pfn = pa_pfn(pa);
+	if (pfn >= nk_view->nframes || (free_bitmap[pfn / 64] & (1ull << (pfn % 64))))
+		panic("frame_free: bad or double free of %lx", pa_addr(pa));
+	mark_free(pfn);
+}
+
+uint64_t frames_free(void)
+{
+	return nfree;
+}
+
+static pte_t *ptp_view(paddr_t ptp)
+{
+	return pa_to_dm(ptp);
+}
+
+/* Walk to the L1 for va, creating PTPs when create; returns pa 0 if absent. */
+static long walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
+{
+	bool kernel = va >= DIRECT_MAP_BASE;
+	paddr_t t = l4;
+	for (unsigned level = 4; level > 1; level--) {
+		unsigned i = pt_index(va, level);
+		pte_t e = ptp_view(t)[i];
+		if (pte_present(e)) {
+			if (pte_is_leaf(e, level))
+				return -NK_EHUGE;
+			t = pte_frame(e, level);
+			continue;
+		}
+		if (!create)
+			return -NK_ENOTPTP;
+		paddr_t f = frame_alloc();
+		if (!pa_addr(f))
+			return -NK_ERANGE;
+		long r = nk_declare_ptp(f, (level - 1) | (kernel ? NK_PTP_KERNEL : 0));
+		if (r == 0)
+			r = nk_write_pte(t, i, pte_make(f, PTE_P | PTE_W | (kernel ? 0 : PTE_U)));
+		if (r) {
+			nk_remove_ptp(f);
+			frame_free(f);
+			return r;
+		}
+		t = f;
+	}
+	*out = t;
+	return 0;
+}
+
+bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
+{
+	if (walk_l1(l4, va, false, ptp))
+		return false;
+	*index = pt_index(va, 1);
+	return true;
+}
+
+long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
+{
+	paddr_t l1;
+	long r = walk_l1(l4, va, true, &l1);
+	if (r)
+		return r;
+	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
+}
+
+long vm_unmap(paddr_t l4, uint64_t va)
+{
+	paddr_t l1;
+	long r = walk_l1(l4, va, false, &l1);
+	if (r)
+		return r;
+	return nk_write_pte(l1, pt_index(va, 1), 0);
+}
+
+/* ---- kmalloc: power-of-two size classes 32..2048 bytes, pages above ---- */
+#define MIN_SHIFT 5
+#define MAX_SHIFT 11
+struct block {
+	struct block *next;
+};
+struct header {
+	uint64_t size; /* class shift, or page count << 8 for big blocks */
+	uint64_t magic;
+};
+#define HEAP_MAGIC 0x6b6d616c6c6f6321ull
+
+static struct block *free_lists[MAX_SHIFT + 1];
+static uint64_t heap_next = HEAP_BASE, mapped_pages;
+
+/* Map n fresh pages at the heap's end; returns their address or NULL. */
+static void *heap_grow(uint64_t n)
+{
+	uint64_t va = heap_next;
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t f = frame_alloc();
+		if (!pa_addr(f) || vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
+			if (pa_addr(f))
+				frame_free(f);
+			return NULL; /* pages mapped so far stay for later growth */
+		}
+		mapped_pages++;
+	}
+	heap_next += n * PAGE_SIZE;
+	return (void *)va;
+}
+
+void *kmalloc(size_t n)
+{
+	size_t need = n + sizeof(struct header);
+	if (need > (1u << MAX_SHIFT)) {
+		uint64_t pages = align_up(need, PAGE_SIZE) / PAGE_SIZE;
+		struct header *h = heap_grow(pages);
+		if (!h)
+			return NULL;
+		h->size = pages << 8;
+		h->magic = HEAP_MAGIC;
+		return h + 1;
+	}
+	unsigned s = MIN_SHIFT;
+	while ((1u << s) < need)
+		s++;
+	if (!free_lists[s]) {
+		uint8_t *page = heap_grow(1);
+		if (!page)
+			return NULL;
+		for (size_t off = 0; off < PAGE_SIZE; off += 1u << s) {
+			struct block *b = (struct block *)(page + off);
+			b->next = free_lists[s];
+			free_lists[s] = b;
+		}
+	}
+	struct block *b = free_lists[s];
+	free_lists[s] = b->next;
+	struct header *h = (struct header *)b;
+	h->size = s;
+	h->magic = HEAP_MAGIC;
+	return h + 1;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	struct header *h = (struct header *)p - 1;
+	if (h->magic != HEAP_MAGIC)
+		panic("kfree: %p is not a kmalloc block", p);
+	h->magic = 0;
+	if (h->size >= 256)
+		return; /* big blocks keep their pages (the heap only grows) */
+	struct block *b = (struct block *)h;
+	b->next = free_lists[h->size];
+	free_lists[h->size] = b;
+}
+
+uint64_t heap_pages(void)
+{
+	return mapped_pages;
+}

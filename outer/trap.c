@@ -1,0 +1,163 @@
+/* The outer kernel's trap handling: timer ticks, fault reports that say
+ * which protection stopped an access, and recovery points for the attack
+ * harness. nk's stubs call outer_trap with CR0.WP set (I7).
+ * Source: SDM Vol. 3A 4.7 (page-fault error code), 6.15 (exceptions). */
+#include <outer/kernel.h>
+#include <outer/trap.h>
+#include <outer/drivers.h>
+#include <nk/vmmu.h>
+
+volatile uint64_t timer_ticks;
+struct recovery *recover_current;
+NK_NORETURN void recover_jump(struct recovery *r);
+
+static const char *const exc_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound", "#UD invalid opcode", "#NM no FPU", "#DF double fault", "coproc",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved", "#MF x87",
+	"#AC alignment", "#MC machine check", "#XM SIMD", "#VE virtualization",
+	"#CP control protection",
+};
+
+static const char *const type_names[NK_F_NTYPES] = {
+	"HOLE", "DATA", "PTP_L1", "PTP_L2", "PTP_L3", "PTP_L4", "CODE", "NK", "PROTECTED",
+};
+
+/* ftype_name: the name of nk frame type t. */
+const char *ftype_name(unsigned t)
+{
+	return t < NK_F_NTYPES ? type_names[t] : "?";
+}
+
+void recover_disarm(void)
+{
+	if (recover_current)
+		recover_current->armed = 0;
+	recover_current = NULL;
+}
+
+/* Walk the current tables for va: the leaf entry, its level and the
+ * effective W, U and NX over all levels (SDM 4.6). */
+struct walk {
+	bool present, w, u, nx;
+	unsigned level;
+	pte_t leaf;
+	uint64_t pa;
+};
+
+static struct walk walk_va(uint64_t va)
+{
+	struct walk r = { .w = true, .u = true, .nx = false };
+	paddr_t t = pa_init(read_cr3() & PTE_ADDR_4K);
+	for (unsigned level = 4; level >= 1; level--) {
+		pte_t e = ((const pte_t *)pa_to_dm(t))[pt_index(va, level)];
+		if (!pte_present(e))
+			return r;
+		r.w &= pte_writable(e);
+		r.u &= pte_user(e);
+		r.nx |= pte_nx(e);
+		if (pte_is_leaf(e, level)) {
+			r.present = true;
+			r.level = level;
+			r.leaf = e;
+			uint64_t span = 1ull << (12 + 9 * (level - 1));
+			r.pa = pa_addr(pte_frame(e, level)) + (va & (span - 1));
+			return r;
+		}
+		t = pte_frame(e, level);
+	}
+	return r;
+}
+
+static const char *frame_type_of(uint64_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	if (pfn >= nk_view->nframes)
+		return "MMIO";
+	return ftype_name(nk_view->frames[pfn].type);
+}
+
+void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, size_t cap)
+{
+	if (vector != 14) {
+		ksnprintf(why, cap, "%s", vector == 13 ? "CPU #GP (privileged or non-canonical)" :
+					  vector < 32 && exc_names[vector] ? exc_names[vector] : "exception");
+		return;
+	}
+	struct walk w = walk_va(addr);
+	bool fetch = error & 0x10, write = error & 0x2, user_mode = error & 0x4;
+	if (!(error & 1) || !w.present)
+		ksnprintf(why, cap, "%s", addr < PAGE_SIZE ? "not-present page (NULL pointer)" : "not-present page");
+	else if (error & 0x8)
+		ksnprintf(why, cap, "reserved bit set in a paging entry");
+	else if (fetch && w.u && !user_mode)
+		ksnprintf(why, cap, "SMEP: ring 0 fetched from a user page");
+	else if (fetch && w.nx)
+		ksnprintf(why, cap, "NX: page not executable (%s frame)", frame_type_of(w.pa));
+	else if (write && !w.w)
+		ksnprintf(why, cap, "read-only mapping of a %s frame (CR0.WP)", frame_type_of(w.pa));
+	else if (w.u && !user_mode)
+		ksnprintf(why, cap, "SMAP: ring 0 touched a user page without stac");
+	else
+		ksnprintf(why, cap, "protection fault (error %lx)", error);
+}
+
+/* A fault is spurious when the access it reports is allowed now: a stale
+ * TLB entry from before an upgrade nk did not flush (the CPU drops it). */
+static bool spurious_pf(uint64_t error, uint64_t addr)
+{
+	struct walk w = walk_va(addr);
+	if (!w.present || !(error & 1))
+		return false;
+	if ((error & 2) && !w.w)
+		return false;
+	if ((error & 0x10) && (w.nx || w.u))
+		return false;
+	if (w.u && !(error & 4))
+		return false;
+	return true;
+}
+
+static void report(struct trap_frame *tf, uint64_t addr, const char *why)
+{
+	kprintf("trap: %s (vector %lu, error %lx) at RIP %lx, address %lx: %s\n",
+		tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "interrupt",
+		tf->vector, tf->error, tf->rip, addr, why);
+}
+
+void outer_trap(struct trap_frame *tf)
+{
+	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+		unsigned irq = (unsigned)(tf->vector - IRQ_BASE);
+		if (irq == 0)
+			timer_ticks++;
+		pic_eoi(irq);
+		return;
+	}
+	if (tf->vector >= 32) {
+		kprintf("trap: unexpected vector %lu\n", tf->vector);
+		return;
+	}
+	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
+	if (tf->vector == 14 && spurious_pf(tf->error, addr))
+		return;
+	if (tf->vector == 2) {
+		kprintf("trap: NMI at RIP %lx\n", tf->rip);
+		return;
+	}
+	char why[96];
+	explain_fault(tf->vector, tf->error, addr, why, sizeof(why));
+	struct recovery *r = recover_current;
+	if (r && r->armed && (tf->cs & 3) == 0) {
+		r->fault.vector = tf->vector;
+		r->fault.error = tf->error;
+		r->fault.rip = tf->rip;
+		r->fault.addr = addr;
+		memcpy(r->fault.why, why, sizeof(why));
+		recover_current = NULL;
+		recover_jump(r);
+	}
+	report(tf, addr, why);
+	panic("unhandled %s in the outer kernel", exc_names[tf->vector] ? exc_names[tf->vector] : "exception");
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian packages the build and tests need, when missing.
+set -e
+need=""
+for pair in nasm:nasm qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common \
+	xorriso:xorriso mformat:mtools gcovr:gcovr python3:python3; do
+	cmd=${pair%%:*}; pkg=${pair#*:}
+	command -v "$cmd" >/dev/null 2>&1 || need="$need $pkg"
+done
+[ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
+[ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+if [ -n "$need" ]; then
+	echo "deps: installing$need"
+	SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
+fi

@@ -1,0 +1,355 @@
+/*
+ * i5scan: post-link check of invariant I5 (spec section 3).
+ *
+ *   i5scan [--allow FILE] ELF
+ *
+ * Reads an ELF64 x86-64 file (ET_EXEC or ET_REL) and tries i5_match at every
+ * byte offset of every SHF_EXECINSTR section. A hit is allowed only when it is
+ * in an nk section (".nk.*" or ".boot") and the nearest function/label symbol
+ * at or below it is named in FILE (one name per line, '#' comments). Every
+ * other hit is reported on stderr.
+ *
+ * Exit: 0 clean, 1 forbidden hits, 2 bad usage or bad input.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../nk/i5.h"
+
+static const char *prog = "i5scan";
+static const char *path; /* the ELF file, for messages */
+
+/* The ELF image, read whole, with its validated tables. */
+struct elf {
+	const uint8_t *data;
+	size_t size;
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;     /* eh->e_shnum entries */
+	const char *shstr;        /* section names */
+	size_t shstr_size;
+	const Elf64_Sym *sym;     /* NULL if there is no symbol table */
+	size_t nsym;
+	const char *str;          /* symbol names */
+	size_t str_size;
+};
+
+/* The allow list: symbol names. */
+static char **allow;
+static size_t nallow;
+
+/* fail: print "i5scan: ELF: reason" and exit 2 (bad input or usage). */
+__attribute__((format(printf, 1, 2), noreturn))
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", prog, path ? path : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* in_bounds: whether [off, off+len) lies inside an image of size bytes. */
+static int in_bounds(uint64_t off, uint64_t len, size_t size)
+{
+	return len <= size && off <= size - len;
+}
+
+/*
+ * read_file: reads all of file name into a malloc'd buffer; sets *size.
+ * Exits 2 on any error. An empty file gives a valid 1-byte buffer, size 0.
+ */
+static uint8_t *read_file(const char *name, size_t *size)
+{
+	FILE *f = fopen(name, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		fail("cannot open: %s", strerror(errno));
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			if (!buf)
+				fail("out of memory");
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	if (ferror(f))
+		fail("read error");
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+/*
+ * strtab_name: the NUL-terminated string at offset idx of a string table of
+ * size bytes, or NULL if idx is out of range or the string is unterminated.
+ */
+static const char *strtab_name(const char *tab, size_t size, uint64_t idx)
+{
+	if (!tab || idx >= size || !memchr(tab + idx, '\0', size - idx))
+		return NULL;
+	return tab + idx;
+}
+
+/* section_name: name of section i; "?" when it cannot be read. */
+static const char *section_name(const struct elf *e, size_t i)
+{
+	const char *s = strtab_name(e->shstr, e->shstr_size, e->sh[i].sh_name);
+
+	return s ? s : "?";
+}
+
+/*
+ * elf_load: validates the header, section table, section-name table and
+ * symbol table of data[0..size) and fills e. Exits 2 (with the reason) on
+ * anything malformed or unsupported; after it returns, every table in e and
+ * every section with file contents lies inside the image.
+ */
+static void elf_load(struct elf *e, const uint8_t *data, size_t size)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	e->data = data;
+	e->size = size;
+	if (size < SELFMAG || memcmp(data, ELFMAG, SELFMAG) != 0)
+		fail("not an ELF file");
+	if (size < sizeof(Elf64_Ehdr))
+		fail("truncated ELF header (%zu bytes)", size);
+	if (data[EI_CLASS] != ELFCLASS64)
+		fail("not ELF64");
+	if (data[EI_DATA] != ELFDATA2LSB)
+		fail("not little-endian");
+	if (eh->e_machine != EM_X86_64)
+		fail("wrong machine %u (want x86-64)", eh->e_machine);
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_REL)
+		fail("not ET_EXEC or ET_REL (e_type %u)", eh->e_type);
+	if (eh->e_shoff == 0 || eh->e_shnum == 0)
+		fail("no section headers (cannot scan a stripped image)");
+	if (eh->e_shentsize != sizeof(Elf64_Shdr))
+		fail("bad e_shentsize %u", eh->e_shentsize);
+	if (eh->e_shoff % 8 != 0 ||
+	    !in_bounds(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), size))
+		fail("section header table out of bounds (truncated file?)");
+	e->eh = eh;
+	e->sh = (const Elf64_Shdr *)(data + eh->e_shoff);
+
+	for (i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *s = &e->sh[i];
+		if (s->sh_type != SHT_NOBITS && !in_bounds(s->sh_offset, s->sh_size, size))
+			fail("section %zu out of bounds (truncated file?)", i);
+	}
+
+	if (eh->e_shstrndx == SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
+		fail("bad section name table index %u", eh->e_shstrndx);
+	e->shstr = (const char *)data + e->sh[eh->e_shstrndx].sh_offset;
+	e->shstr_size = e->sh[eh->e_shstrndx].sh_size;
+
+	for (i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *s = &e->sh[i];
+		if (s->sh_type != SHT_SYMTAB)
+			continue;
+		if (s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset % 8 != 0)
+			fail("bad symbol table (section %zu)", i);
+		if (s->sh_link == SHN_UNDEF || s->sh_link >= eh->e_shnum ||
+		    e->sh[s->sh_link].sh_type != SHT_STRTAB)
+			fail("symbol table has no string table");
+		e->sym = (const Elf64_Sym *)(data + s->sh_offset);
+		e->nsym = s->sh_size / sizeof(Elf64_Sym);
+		e->str = (const char *)data + e->sh[s->sh_link].sh_offset;
+		e->str_size = e->sh[s->sh_link].sh_size;
+		break;
+	}
+}
+
+/*
+ * load_allow: reads the allow list from file name: one symbol name per line,
+ * surrounding blanks ignored, '#' starts a comment, blank lines skipped.
+ * Exits 2 if the file cannot be read.
+ */
+static void load_allow(const char *name)
+{
+	FILE *f = fopen(name, "r");
+	char line[512];
+
+	if (!f) {
+		fprintf(stderr, "%s: %s: cannot open: %s\n", prog, name, strerror(errno));
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "%s: %s: line too long\n", prog, name);
+			exit(2);
+		}
+		if ((end = strchr(p, '#')) != NULL)
+			*end = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+				   end[-1] == '\n' || end[-1] == '\r'))
+			*--end = '\0';
+		if (*p == '\0')
+			continue;
+		allow = realloc(allow, (nallow + 1) * sizeof(*allow));
+		if (!allow || !(allow[nallow] = malloc(end - p + 1))) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(2);
+		}
+		memcpy(allow[nallow++], p, end - p + 1);
+	}
+	fclose(f);
+}
+
+/* allowed_name: whether symbol name is in the allow list. */
+static int allowed_name(const char *name)
+{
+	size_t i, n = strcspn(name, ".");
+
+	/* "f.constprop.0" (a GCC clone) and "f.label" (a NASM local label)
+	 * belong to f */
+	for (i = 0; i < nallow; i++)
+		if (strlen(allow[i]) == n && strncmp(allow[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* nk_section: whether a section name belongs to nk (".nk.*" or ".boot"). */
+static int nk_section(const char *name)
+{
+	return strncmp(name, ".nk.", 4) == 0 || strcmp(name, ".boot") == 0;
+}
+
+/*
+ * nearest_symbol: the named STT_FUNC/STT_NOTYPE symbol of section shndx with
+ * the greatest value <= addr (addr in the same units as st_value: section
+ * offset for ET_REL, virtual address for ET_EXEC). Among symbols at the same
+ * value a function wins over a label, then a global over a local, then the
+ * lower symbol index. Returns NULL if there is none.
+ */
+static const Elf64_Sym *nearest_symbol(const struct elf *e, size_t shndx, uint64_t addr)
+{
+	const Elf64_Sym *best = NULL;
+	size_t i;
+
+	for (i = 1; i < e->nsym; i++) {
+		const Elf64_Sym *s = &e->sym[i];
+		int type = ELF64_ST_TYPE(s->st_info);
+		const char *name = strtab_name(e->str, e->str_size, s->st_name);
+
+		if (s->st_shndx != shndx || (type != STT_FUNC && type != STT_NOTYPE))
+			continue;
+		if (!name || !*name || s->st_value > addr)
+			continue;
+		if (strncmp(name, "..@", 3) == 0)
+			continue; /* NASM macro-local label: the enclosing symbol counts */
+		if (best && s->st_value < best->st_value)
+			continue;
+		if (best && s->st_value == best->st_value) {
+			int bt = ELF64_ST_TYPE(best->st_info);
+			if (bt == STT_FUNC && type != STT_FUNC)
+				continue;
+			if (bt == type && (ELF64_ST_BIND(best->st_info) != STB_LOCAL ||
+					   ELF64_ST_BIND(s->st_info) == STB_LOCAL))
+				continue;
+		}
+		best = s;
+	}
+	return best;
+}
+
+/* hit_length: bytes in the matched encoding (opcode and ModRM, if any). */
+static size_t hit_length(enum i5_kind k)
+{
+	return k == I5_WRMSR ? 2 : 3;
+}
+
+/*
+ * scan_section: checks every byte offset of section i. Reports each
+ * forbidden hit on stderr; adds the allowed ones to *nallowed. Returns the
+ * number of forbidden hits.
+ */
+static size_t scan_section(const struct elf *e, size_t i, size_t *nallowed)
+{
+	const Elf64_Shdr *sh = &e->sh[i];
+	const uint8_t *buf = e->data + sh->sh_offset;
+	const char *sname = section_name(e, i);
+	uint64_t base = e->eh->e_type == ET_REL ? 0 : sh->sh_addr;
+	size_t bad = 0, off, n, j;
+	enum i5_kind k;
+
+	for (off = 0; (off = i5_scan(buf, sh->sh_size, off, &k)) < sh->sh_size; off++) {
+		const Elf64_Sym *sym = nearest_symbol(e, i, base + off);
+		const char *name = sym ? e->str + sym->st_name : NULL;
+
+		if (nk_section(sname) && name && allowed_name(name)) {
+			(*nallowed)++;
+			continue;
+		}
+		fprintf(stderr, "%s: %s: %s (", prog, path, i5_kind_name(k));
+		n = hit_length(k);
+		for (j = 0; j < n; j++)
+			fprintf(stderr, "%s%02x", j ? " " : "", buf[off + j]);
+		fprintf(stderr, ") at %s+0x%zx (", sname, off);
+		if (sym)
+			fprintf(stderr, "%s+0x%llx", name,
+				(unsigned long long)(base + off - sym->st_value));
+		else
+			fprintf(stderr, "no symbol");
+		fprintf(stderr, "): not allowed\n");
+		bad++;
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	struct elf e;
+	uint8_t *data;
+	size_t size, i, scanned = 0, nallowed = 0, bad = 0;
+	int a = 1;
+
+	if (a + 1 < argc && strcmp(argv[a], "--allow") == 0) {
+		load_allow(argv[a + 1]);
+		a += 2;
+	}
+	if (a + 1 != argc || argv[a][0] == '-') {
+		fprintf(stderr, "usage: %s [--allow FILE] ELF\n", prog);
+		return 2;
+	}
+	path = argv[a];
+	data = read_file(path, &size);
+	elf_load(&e, data, size);
+
+	for (i = 1; i < e.eh->e_shnum; i++) {
+		const Elf64_Shdr *sh = &e.sh[i];
+		if (!(sh->sh_flags & SHF_EXECINSTR) || sh->sh_type == SHT_NOBITS)
+			continue;
+		scanned += sh->sh_size;
+		bad += scan_section(&e, i, &nallowed);
+	}
+	if (bad) {
+		fprintf(stderr, "%s: %s: %zu forbidden instruction encodings (I5)\n",
+			prog, path, bad);
+		return 1;
+	}
+	printf("%s: %s: %zu bytes of executable code scanned, %zu allowed hits in nk, 0 forbidden\n",
+	       prog, path, scanned, nallowed);
+	return 0;
+}
