@@ -34,10 +34,10 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-
 NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/log.c nk/check.c nk/i5.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c
-  NK_ASMS := nk/gate.asm
+  NK_ASMS := nk/entry.asm nk/gate.asm
 else
   NK_SRCS := $(NK_COMMON) nk/native.c
-  NK_ASMS := nk/native_stubs.asm
+  NK_ASMS := nk/entry.asm
 endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard drivers/*.c) lib/fmt.c
 OUTER_ASMS := $(wildcard outer/*.asm)

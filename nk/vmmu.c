@@ -112,18 +112,6 @@ static long validate_write(paddr_t ptp, uint64_t index, pte_t e)
 	return validate_entry(e, level, f->flags & NK_FF_KHALF);
 }
 
-/* Whether replacing old by new removes a right a TLB may still hold (I10). */
-static bool needs_flush(pte_t old, pte_t new)
-{
-	const pte_t ignore = PTE_A | PTE_D;
-	if (!pte_present(old) || ((old ^ new) & ~ignore) == 0)
-		return false;
-	pte_t changed = (old ^ new) & ~ignore;
-	bool upgrade = (changed & ~(PTE_W | PTE_NX)) == 0 && (new & PTE_W) >= (old & PTE_W) &&
-		       (new & PTE_NX) <= (old & PTE_NX);
-	return !upgrade;
-}
-
 /* Perform one validated write; cannot fail. */
 static void perform_write(paddr_t ptp, uint64_t index, pte_t e)
 {
@@ -134,7 +122,7 @@ static void perform_write(paddr_t ptp, uint64_t index, pte_t e)
 	account(old, level, -1);
 	account(e, level, +1);
 	*slot = e;
-	if (needs_flush(old, e))
+	if (pte_needs_flush(old, e))
 		nk.flush_pending = true;
 	nk_view_store.stats.ptes_written++;
 }

@@ -1,3 +1,230 @@
+/* In-kernel integration tests: what can only be checked on the running
+ * machine (the gate, the CPU's control registers, faults, interrupts).
+ * `test all` or `test NAME` prints KTAP; tests/qemu/run.py reads it.
+ * nk's validation logic is covered in depth by the host tests. */
 #include <outer/kernel.h>
 #include <outer/console.h>
-int cmd_test(int argc, char **argv) { (void)argc, (void)argv; return 0; }
+#include <outer/ktest.h>
+#include <outer/mm.h>
+#include <outer/trap.h>
+#include <nk/vmmu.h>
+
+#define CR0_WP (1ull << 16)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+#define EFER_NXE (1ull << 11)
+#define MSR_EFER 0xc0000080u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_FS_BASE 0xc0000100u
+
+bool kt_expect_at(bool cond, const char *expr, int line)
+{
+	if (!cond)
+		kprintf("    # expectation failed (ktest.c:%d): %s\n", line, expr);
+	return cond;
+}
+
+static bool t_protection_on(void)
+{
+	bool ok = KT_EXPECT(read_cr0() & CR0_WP);
+	ok &= KT_EXPECT(rdmsr(MSR_EFER) & EFER_NXE);
+	ok &= KT_EXPECT(read_cr4() & CR4_SMEP);
+	if (nk_view->has_smap)
+		ok &= KT_EXPECT(read_cr4() & CR4_SMAP);
+	return ok;
+}
+
+static bool t_invariants_hold(void)
+{
+	return KT_EXPECT(nk_check_invariants() == 0);
+}
+
+static bool t_gate_round_trip(void)
+{
+	uint64_t before = nk_view->stats.calls[NK_CALL_NULL], flags;
+	bool ok = KT_EXPECT(nk_null() == 0);
+	__asm__ volatile("pushfq; pop %0" : "=r"(flags));
+	ok &= KT_EXPECT(flags & (1 << 9)); /* IF restored by the exit gate */
+	ok &= KT_EXPECT(read_cr0() & CR0_WP);
+	ok &= KT_EXPECT(nk_view->stats.calls[NK_CALL_NULL] == before + 1);
+	return ok;
+}
+
+static bool t_timer_ticks(void)
+{
+	uint64_t t0 = timer_ticks;
+	for (int i = 0; i < 1000 && timer_ticks < t0 + 3; i++)
+		__asm__ volatile("hlt");
+	return KT_EXPECT(timer_ticks >= t0 + 3) & KT_EXPECT(nk_view->stats.wp_violations == 0);
+}
+
+static bool t_heap(void)
+{
+	uint8_t *a = kmalloc(100), *b = kmalloc(5000);
+	bool ok = KT_EXPECT(a && b);
+	if (!ok)
+		return false;
+	memset(a, 0xab, 100);
+	memset(b, 0xcd, 5000);
+	ok &= KT_EXPECT(a[99] == 0xab && b[4999] == 0xcd);
+	paddr_t l1;
+	unsigned idx;
+	ok &= KT_EXPECT(vm_leaf(nk_view->master_l4, (uint64_t)a, &l1, &idx));
+	pte_t e = ((pte_t *)pa_to_dm(l1))[idx];
+	ok &= KT_EXPECT(pte_present(e) && pte_writable(e) && pte_nx(e));
+	ok &= KT_EXPECT(nk_view->frames[pa_pfn(l1)].type == NK_F_PTP1);
+	ok &= KT_EXPECT(nk_view->frames[pa_pfn(pte_frame(e, 1))].type == NK_F_DATA);
+	kfree(a);
+	kfree(b);
+	void *c = kmalloc(100);
+	ok &= KT_EXPECT(c == a); /* the freed block is reused */
+	kfree(c);
+	return ok;
+}
+
+/* Declare, use and remove an address space through the real gates. */
+static bool t_address_space(void)
+{
+	uint64_t free0 = frames_free(), ptps0 = nk_view->type_count[NK_F_PTP1];
+	paddr_t l4 = frame_alloc(), pg = frame_alloc();
+	bool ok = KT_EXPECT(nk_declare_ptp(l4, 4) == 0);
+	ok &= KT_EXPECT(nk_view->frames[pa_pfn(l4)].type == NK_F_PTP4);
+	ok &= KT_EXPECT(memcmp((pte_t *)pa_to_dm(l4) + 256, (pte_t *)pa_to_dm(nk_view->master_l4) + 256,
+			       256 * sizeof(pte_t)) == 0);
+	/* a user page at 4 MiB, and the kernel still runs on this L4 */
+	ok &= KT_EXPECT(vm_map(l4, 0x400000, pg, PTE_U | PTE_W | PTE_NX) == 0);
+	ok &= KT_EXPECT(nk_load_cr3(l4) == 0);
+	ok &= KT_EXPECT((read_cr3() & PTE_ADDR_4K) == pa_addr(l4));
+	__asm__ volatile("stac; movq $42, 0x400000; clac" ::: "memory");
+	ok &= KT_EXPECT(*(uint64_t *)pa_to_dm(pg) == 42);
+	ok &= KT_EXPECT(nk_check_invariants() == 0);
+	ok &= KT_EXPECT(nk_remove_ptp(l4) == -NK_ELOADED);
+	ok &= KT_EXPECT(nk_load_cr3(nk_view->master_l4) == 0);
+	/* tear down leaf-up: the L1, L2, L3 under entry 0, then the L4 */
+	paddr_t t[4];
+	t[3] = l4;
+	for (unsigned level = 4; level > 1; level--)
+		t[level - 2] = pte_frame(((pte_t *)pa_to_dm(t[level - 1]))[pt_index(0x400000, level)], level);
+	ok &= KT_EXPECT(nk_remove_ptp(t[0]) == -NK_EINUSE); /* still linked */
+	ok &= KT_EXPECT(nk_remove_ptp(l4) == 0);
+	for (int i = 1; i >= 0; i--)
+		ok &= KT_EXPECT(nk_write_pte(t[i + 1], pt_index(0x400000, (unsigned)i + 2), 0) == 0);
+	for (int i = 0; i < 3; i++) {
+		ok &= KT_EXPECT(nk_remove_ptp(t[i]) == 0);
+		frame_free(t[i]);
+	}
+	frame_free(l4);
+	frame_free(pg);
+	ok &= KT_EXPECT(nk_view->frames[pa_pfn(l4)].type == NK_F_DATA);
+	ok &= KT_EXPECT(frames_free() == free0 && nk_view->type_count[NK_F_PTP1] == ptps0);
+	ok &= KT_EXPECT(nk_check_invariants() == 0);
+	return ok;
+}
+
+/* Every refusal is a distinct code, through the real gate. */
+static bool t_refusals(void)
+{
+	paddr_t d = frame_alloc();
+	paddr_t l1;
+	unsigned idx;
+	kfree(kmalloc(8));
+	bool ok = KT_EXPECT(vm_leaf(nk_view->master_l4, HEAP_BASE, &l1, &idx));
+	uint64_t ram_end = nk_view->nframes * PAGE_SIZE;
+	ok &= KT_EXPECT(nk_declare_ptp(pa_init(pa_addr(d) + 8), 1) == -NK_EALIGN);
+	ok &= KT_EXPECT(nk_declare_ptp(pa_init(ram_end + PAGE_SIZE * 16), 1) == -NK_ERANGE);
+	ok &= KT_EXPECT(nk_declare_ptp(d, 5) == -NK_ELEVEL);
+	ok &= KT_EXPECT(nk_declare_ptp(d, 0) == -NK_ELEVEL);
+	ok &= KT_EXPECT(nk_declare_ptp(l1, 1) == -NK_ETYPE);
+	ok &= KT_EXPECT(nk_write_pte(l1, 512, 0) == -NK_EINDEX);
+	ok &= KT_EXPECT(nk_write_pte(d, 0, 0) == -NK_ETYPE);
+	ok &= KT_EXPECT(nk_write_pte(nk_view->master_l4, 0, 0) == -NK_EPINNED);
+	paddr_t l4 = frame_alloc();
+	ok &= KT_EXPECT(nk_declare_ptp(l4, 4) == 0);
+	ok &= KT_EXPECT(nk_write_pte(l4, 300, 0) == -NK_EKERNHALF);
+	ok &= KT_EXPECT(nk_remove_ptp(l4) == 0);
+	frame_free(l4);
+	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX)) == -NK_EPROT);
+	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P)) == -NK_EEXEC);
+	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P | PTE_NX | PTE_G)) == -NK_EGLOBAL);
+	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P | PTE_NX | PTE_U)) == -NK_EHALF);
+	ok &= KT_EXPECT(nk_write_ptes(NULL, 1) == -NK_EBATCH);
+	struct nk_pte_write w[2] = { { l1, 510, pte_make(d, PTE_P | PTE_NX) }, { l1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX) } };
+	ok &= KT_EXPECT(nk_write_ptes(w, 0) == -NK_EBATCH);
+	ok &= KT_EXPECT(nk_write_ptes(w, NK_BATCH_MAX + 1) == -NK_EBATCH);
+	ok &= KT_EXPECT(nk_write_ptes((void *)0x1000, 1) == -NK_EFAULT);
+	ok &= KT_EXPECT(nk_write_ptes(w, 2) == -NK_EPROT);
+	ok &= KT_EXPECT(((pte_t *)pa_to_dm(l1))[510] == 0); /* all-or-nothing */
+	ok &= KT_EXPECT(nk_load_cr3(d) == -NK_ETYPE);
+	ok &= KT_EXPECT(nk_load_cr0(read_cr0() & ~CR0_WP) == -NK_ECR0);
+	ok &= KT_EXPECT(nk_load_cr4(read_cr4() & ~CR4_SMEP) == -NK_ECR4);
+	ok &= KT_EXPECT(nk_wrmsr(0x1b, 0) == -NK_EMSR); /* APIC base: not on the list */
+	ok &= KT_EXPECT(nk_wrmsr(MSR_LSTAR, 0) == -NK_ELOCKED);
+	ok &= KT_EXPECT(nk_wrmsr(MSR_FS_BASE, 1ull << 60) == -NK_EMSRVAL);
+	ok &= KT_EXPECT(nk_view->stats.refusals[NK_EPROT] >= 2);
+	frame_free(d);
+	return ok;
+}
+
+static bool t_legit_control_writes(void)
+{
+	bool ok = KT_EXPECT(nk_load_cr0(read_cr0()) == 0);
+	ok &= KT_EXPECT(read_cr0() & CR0_WP);
+	ok &= KT_EXPECT(nk_load_cr4(read_cr4()) == 0);
+	ok &= KT_EXPECT(nk_wrmsr(MSR_FS_BASE, 0x1000) == 0);
+	ok &= KT_EXPECT(rdmsr(MSR_FS_BASE) == 0x1000);
+	nk_wrmsr(MSR_FS_BASE, 0);
+	return ok;
+}
+
+static bool t_fault_recovery(void)
+{
+	struct recovery r;
+	volatile int reached = 0;
+	if (recover_arm(&r) == 0) {
+		(void)*(volatile uint64_t *)(HEAP_BASE + (1ull << 38));
+		reached = 1;
+		recover_disarm();
+	}
+	irq_enable();
+	bool ok = KT_EXPECT(!reached);
+	ok &= KT_EXPECT(r.fault.vector == 14);
+	ok &= KT_EXPECT(strstr(r.fault.why, "not-present") != NULL);
+	return ok;
+}
+
+static const struct ktest tests[] = {
+	{ "protection_on", true, t_protection_on },
+	{ "invariants_hold", true, t_invariants_hold },
+	{ "gate_round_trip", false, t_gate_round_trip },
+	{ "timer_ticks", false, t_timer_ticks },
+	{ "heap_through_vmmu", false, t_heap },
+	{ "address_space", true, t_address_space },
+	{ "refusals", true, t_refusals },
+	{ "legit_control_writes", false, t_legit_control_writes },
+	{ "fault_recovery", false, t_fault_recovery },
+};
+
+int cmd_test(int argc, char **argv)
+{
+	const char *sel = argc > 1 ? argv[1] : "all";
+	int n = 0, failed = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
+		if (!strcmp(sel, "all") || !strcmp(sel, tests[i].name))
+			n++;
+	kprintf("KTAP version 1\n1..%d\n", n);
+	int k = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (strcmp(sel, "all") && strcmp(sel, tests[i].name))
+			continue;
+		k++;
+		if (tests[i].nested_only && !nk_view->nested) {
+			kprintf("ok %d %s # SKIP native build\n", k, tests[i].name);
+			continue;
+		}
+		bool ok = tests[i].fn();
+		failed += !ok;
+		kprintf("%s %d %s\n", ok ? "ok" : "not ok", k, tests[i].name);
+	}
+	kprintf("# kernel: %d passed, %d failed\n", n - failed, failed);
+	return failed || !n;
+}

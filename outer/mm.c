@@ -201,11 +201,26 @@ void kfree(void *p)
 	if (h->magic != HEAP_MAGIC)
 		panic("kfree: %p is not a kmalloc block", p);
 	h->magic = 0;
-	if (h->size >= 256)
-		return; /* big blocks keep their pages (the heap only grows) */
+	uint64_t size = h->size;
+	if (size >= 256) {
+		/* a big block: unmap and free its pages (its addresses are not reused) */
+		for (uint64_t i = 0; i < size >> 8; i++) {
+			uint64_t va = (uint64_t)h + i * PAGE_SIZE;
+			paddr_t l1;
+			unsigned idx;
+			if (!vm_leaf(nk_view->master_l4, va, &l1, &idx))
+				panic("kfree: heap page %lx not mapped", va);
+			paddr_t f = pte_frame(((pte_t *)pa_to_dm(l1))[idx], 1);
+			if (nk_write_pte(l1, idx, 0))
+				panic("kfree: nk refused to unmap %lx", va);
+			frame_free(f);
+			mapped_pages--;
+		}
+		return;
+	}
 	struct block *b = (struct block *)h;
-	b->next = free_lists[h->size];
-	free_lists[h->size] = b;
+	b->next = free_lists[size];
+	free_lists[size] = b;
 }
 
 uint64_t heap_pages(void)

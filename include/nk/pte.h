@@ -77,4 +77,19 @@ static inline unsigned pt_index(uint64_t va, unsigned level)
 	return (unsigned)((va >> (12 + 9 * (level - 1))) & 511);
 }
 
+/* pte_needs_flush: whether replacing entry old by new removes a right a
+ * TLB may still hold (frame, present, W, U, X, size): then it must be
+ * flushed (I10; SDM 4.10.4.3: upgrades need no flush, a stale entry only
+ * causes a fault that drops it). */
+static inline bool pte_needs_flush(pte_t old, pte_t new)
+{
+	const pte_t ignore = PTE_A | PTE_D;
+	pte_t changed = (old ^ new) & ~ignore;
+	if (!pte_present(old) || !changed)
+		return false;
+	bool upgrade = (changed & ~(PTE_W | PTE_NX)) == 0 && (new & PTE_W) >= (old & PTE_W) &&
+		       (new & PTE_NX) <= (old & PTE_NX);
+	return !upgrade;
+}
+
 #endif

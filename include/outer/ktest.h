@@ -1,0 +1,15 @@
+/* In-kernel tests reported as KTAP (Linux Documentation/dev-tools/ktap.rst). */
+#ifndef OUTER_KTEST_H
+#define OUTER_KTEST_H
+#include <nk/types.h>
+
+struct ktest {
+	const char *name;
+	bool nested_only; /* needs the nested kernel's checks */
+	bool (*fn)(void); /* true: passed; failures print a `# ` diagnostic */
+};
+
+/* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
+bool kt_expect_at(bool cond, const char *expr, int line);
+#define KT_EXPECT(c) kt_expect_at((c), #c, __LINE__)
+#endif

@@ -1,0 +1,85 @@
+/* The native vMMU backend (NK=0): the same API as the gates, as plain
+ * functions with plain stores: no gate, no checks, no frame accounting.
+ * The benchmark baseline (spec section 1, bench.md). It keeps the effects
+ * the outer kernel relies on: a declared PTP is zeroed, an L4 gets the
+ * kernel half, and rights removed are flushed from the TLB. */
+#include "nk.h"
+
+long nk_declare_ptp(paddr_t frame, unsigned level)
+{
+	pte_t *t = arch_pa_va(frame);
+	nk_memset(t, 0, PAGE_SIZE);
+	if ((level & 0xff) == 4)
+		nk_memcpy(&t[256], &((pte_t *)arch_pa_va(nk.master_l4))[256], 256 * sizeof(pte_t));
+	return nk_count(NK_CALL_DECLARE_PTP, 0);
+}
+
+long nk_remove_ptp(paddr_t frame)
+{
+	(void)frame;
+	return nk_count(NK_CALL_REMOVE_PTP, 0);
+}
+
+long nk_write_pte(paddr_t ptp, unsigned index, pte_t pte)
+{
+	pte_t *slot = &((pte_t *)arch_pa_va(ptp))[index];
+	pte_t old = *slot;
+	*slot = pte;
+	if (pte_needs_flush(old, pte))
+		arch_flush_tlb();
+	return nk_count(NK_CALL_WRITE_PTE, 0);
+}
+
+long nk_write_ptes(const struct nk_pte_write *w, size_t count)
+{
+	bool flush = false;
+	for (size_t i = 0; i < count; i++) {
+		pte_t *slot = &((pte_t *)arch_pa_va(w[i].ptp))[w[i].index];
+		flush |= pte_needs_flush(*slot, w[i].pte);
+		*slot = w[i].pte;
+	}
+	if (flush)
+		arch_flush_tlb();
+	return nk_count(NK_CALL_WRITE_PTES, 0);
+}
+
+long nk_load_cr3(paddr_t l4)
+{
+	arch_write_cr3(pa_addr(l4));
+	nk.cur_cr3[0] = l4;
+	return nk_count(NK_CALL_LOAD_CR3, 0);
+}
+
+long nk_load_cr0(uint64_t v)
+{
+	arch_write_cr0(v);
+	return nk_count(NK_CALL_LOAD_CR0, 0);
+}
+
+long nk_load_cr4(uint64_t v)
+{
+	arch_write_cr4(v);
+	return nk_count(NK_CALL_LOAD_CR4, 0);
+}
+
+long nk_wrmsr(uint32_t msr, uint64_t v)
+{
+	arch_wrmsr(msr, v);
+	return nk_count(NK_CALL_WRMSR, 0);
+}
+
+long nk_null(void)
+{
+	return nk_count(NK_CALL_NULL, 0);
+}
+
+long nk_init_done(void)
+{
+	nk_view_store.init_done = true;
+	return nk_count(NK_CALL_INIT_DONE, 0);
+}
+
+long nk_check_invariants(void)
+{
+	return nk_count(NK_CALL_CHECK, 0); /* nothing is protected: nothing to check */
+}
