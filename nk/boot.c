@@ -286,7 +286,7 @@ static void require_features(void)
 		  "page tables and kernel code (spec I3). Refusing to boot.\n",
 		  v->has_nx ? "" : "NX (EFER.NXE)", (!v->has_nx && !v->has_smep) ? " and " : "",
 		  v->has_smep ? "" : "SMEP (CR4.SMEP)");
-	nk_exit_qemu(0x10);
+	nk_exit_qemu(0x12); /* QEMU status 37 */
 }
 
 void nk_boot(void)

@@ -1,3 +1,507 @@
+/* The attack harness and the first attacks, compiled in (loadable attack
+ * modules come with the driver-module work). Each attack does one wrong
+ * thing; the harness, not the attack, snapshots the target first, runs the
+ * attack under a recovery point, then reads the target back (the oracle)
+ * and runs the invariant checker. Only then does it count as blocked.
+ * Spec: attacks.md. */
 #include <outer/kernel.h>
 #include <outer/console.h>
-int cmd_attack(int argc, char **argv) { (void)argc, (void)argv; return 0; }
+#include <outer/mm.h>
+#include <outer/trap.h>
+#include <nk/vmmu.h>
+
+#define CR0_WP (1ull << 16)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+#define EFER_NXE (1ull << 11)
+#define MSR_EFER 0xc0000080u
+#define TARGET_MAX 64
+
+/* What an attack works on: set up by the harness before it runs. */
+struct arena {
+	paddr_t l1;      /* a live kernel L1 PTP (maps arena_va) */
+	unsigned idx;    /* arena_va's entry in it; idx+1.. are free slots */
+	uint64_t va;     /* a mapped, writable kernel page */
+	paddr_t data;    /* a spare DATA frame, mapped nowhere */
+	paddr_t l4;      /* a declared, unloaded L4 with a user page at 4 MiB */
+	paddr_t user_pg; /* that user page's frame */
+};
+
+struct attack {
+	const char *name, *class, *target;
+	/* where the target is: the oracle copies `len` bytes from `where`
+	 * (filled by locate) before and after */
+	void (*locate)(struct arena *a, const void **where, size_t *len);
+	/* the attack: returns a vMMU result (< 0 = nk refused) or 0 when its
+	 * action went through; a fault returns through the recovery point */
+	long (*run)(struct arena *a);
+};
+
+static struct arena arena;
+static char attack_note[112]; /* an attack's own account of what stopped it */
+static uint64_t snapshot_val; /* a target that is a register (CR0, CR4, EFER) */
+
+/* ---- targets ---- */
+static void loc_arena_pte(struct arena *a, const void **w, size_t *n)
+{
+	*w = (pte_t *)pa_to_dm(a->l1) + a->idx;
+	*n = sizeof(pte_t);
+}
+static void loc_free_slot(struct arena *a, const void **w, size_t *n)
+{
+	*w = (pte_t *)pa_to_dm(a->l1) + a->idx + 1;
+	*n = sizeof(pte_t);
+}
+static void loc_cr0(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	snapshot_val = read_cr0();
+	*w = &snapshot_val;
+	*n = sizeof(snapshot_val);
+}
+static void loc_cr4(struct arena *a, const void **w, size_t *n)
+{
+	loc_cr0(a, w, n);
+	snapshot_val = read_cr4();
+}
+static void loc_efer(struct arena *a, const void **w, size_t *n)
+{
+	loc_cr0(a, w, n);
+	snapshot_val = rdmsr(MSR_EFER);
+}
+static void loc_frame_desc(struct arena *a, const void **w, size_t *n)
+{
+	*w = &nk_view->frames[pa_pfn(a->l1)];
+	*n = sizeof(struct nk_frame);
+}
+static void loc_text(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = (const void *)kprintf;
+	*n = 16;
+}
+static volatile uint32_t exec_counter;
+static void loc_exec_counter(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = (const void *)&exec_counter;
+	*n = sizeof(exec_counter);
+}
+static const uint64_t ro_value = 0x1234;
+static void loc_rodata(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = &ro_value;
+	*n = sizeof(ro_value);
+}
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+static void loc_idt(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	struct dtr d;
+	__asm__ volatile("sidt %0" : "=m"(d));
+	*w = (const void *)(d.base + 14 * 16); /* the #PF vector */
+	*n = 16;
+}
+static void loc_gdt(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	struct dtr d;
+	__asm__ volatile("sgdt %0" : "=m"(d));
+	*w = (const void *)(d.base + 8); /* kernel code descriptor */
+	*n = 8;
+}
+static void loc_data_type(struct arena *a, const void **w, size_t *n)
+{
+	*w = &nk_view->frames[pa_pfn(a->data)];
+	*n = sizeof(struct nk_frame);
+}
+static void loc_user_pg(struct arena *a, const void **w, size_t *n)
+{
+	*w = pa_to_dm(a->user_pg);
+	*n = 8;
+}
+static void loc_l4_half(struct arena *a, const void **w, size_t *n)
+{
+	*w = (pte_t *)pa_to_dm(a->l4) + 300;
+	*n = sizeof(pte_t);
+}
+
+/* ---- attacks ---- */
+/* Store into a live PTE through the direct map: make it map its own PTP
+ * writable. */
+static long a_pte_direct_map(struct arena *a)
+{
+	volatile pte_t *p = (pte_t *)pa_to_dm(a->l1) + a->idx;
+	*p = pte_make(a->l1, PTE_P | PTE_W | PTE_NX);
+	return 0;
+}
+static long a_pte_map_ptp_writable(struct arena *a)
+{
+	return nk_write_pte(a->l1, a->idx + 1, pte_make(a->l1, PTE_P | PTE_W | PTE_NX));
+}
+static long a_cr0_clear_wp(struct arena *a)
+{
+	(void)a;
+	return nk_load_cr0(read_cr0() & ~CR0_WP);
+}
+static long a_cr4_clear_smep(struct arena *a)
+{
+	(void)a;
+	return nk_load_cr4(read_cr4() & ~CR4_SMEP);
+}
+static long a_efer_clear_nxe(struct arena *a)
+{
+	(void)a;
+	return nk_wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_NXE);
+}
+static long a_frame_table_store(struct arena *a)
+{
+	volatile struct nk_frame *f = (struct nk_frame *)&nk_view->frames[pa_pfn(a->l1)];
+	f->type = NK_F_DATA;
+	return 0;
+}
+static long a_write_kernel_text(struct arena *a)
+{
+	(void)a;
+	*(volatile uint8_t *)(uintptr_t)kprintf = 0xc3; /* ret */
+	return 0;
+}
+static long a_exec_heap(struct arena *a)
+{
+	(void)a;
+	uint8_t *code = kmalloc(64);
+	static const uint8_t inc_rdi_ret[] = { 0xff, 0x07, 0xc3 }; /* inc dword [rdi]; ret */
+	memcpy(code, inc_rdi_ret, sizeof(inc_rdi_ret));
+	((void (*)(volatile uint32_t *))(void *)code)(&exec_counter);
+	kfree(code);
+	return 0;
+}
+static long a_exec_stack(struct arena *a)
+{
+	(void)a;
+	uint8_t code[16] = { 0xff, 0x07, 0xc3 };
+	__asm__ volatile("" ::"r"(code) : "memory");
+	((void (*)(volatile uint32_t *))(void *)code)(&exec_counter);
+	return 0;
+}
+static long a_write_rodata(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)&ro_value = 0xbad;
+	return 0;
+}
+static long a_write_rodata_dm(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)pa_to_dm(pa_init((uint64_t)&ro_value - KERNEL_VMA)) = 0xbad;
+	return 0;
+}
+static long a_idt_overwrite(struct arena *a)
+{
+	const void *w;
+	size_t n;
+	loc_idt(a, &w, &n);
+	*(volatile uint64_t *)w = 0;
+	return 0;
+}
+static long a_gdt_overwrite(struct arena *a)
+{
+	const void *w;
+	size_t n;
+	loc_gdt(a, &w, &n);
+	*(volatile uint64_t *)w = 0;
+	return 0;
+}
+static long a_declare_mapped_writable(struct arena *a)
+{
+	/* map the spare frame writable, then ask for it as a PTP */
+	long r = nk_write_pte(a->l1, a->idx + 2, pte_make(a->data, PTE_P | PTE_W | PTE_NX));
+	if (r)
+		return r;
+	r = nk_declare_ptp(a->data, 1 | NK_PTP_KERNEL);
+	nk_write_pte(a->l1, a->idx + 2, 0);
+	return r;
+}
+static long a_data_as_ptp(struct arena *a)
+{
+	/* a non-leaf L4 entry to an undeclared DATA frame */
+	return nk_write_pte(a->l4, 5, pte_make(a->data, PTE_P | PTE_W | PTE_U));
+}
+static long a_level_confusion(struct arena *a)
+{
+	/* an L4 entry pointing at an L1 */
+	paddr_t l1 = pte_frame(((pte_t *)pa_to_dm(pte_frame(((pte_t *)pa_to_dm(pte_frame(
+		((pte_t *)pa_to_dm(a->l4))[0], 4)))[0], 3)))[pt_index(0x400000, 2)], 2);
+	return nk_write_pte(a->l4, 6, pte_make(l1, PTE_P | PTE_W | PTE_U));
+}
+static long a_remove_referenced(struct arena *a)
+{
+	return nk_remove_ptp(a->l1);
+}
+static long a_load_cr3_data(struct arena *a)
+{
+	return nk_load_cr3(a->data);
+}
+static long a_kernel_half(struct arena *a)
+{
+	return nk_write_pte(a->l4, 300, pte_make(a->data, PTE_P | PTE_W | PTE_NX));
+}
+static long a_map_code_writable(struct arena *a)
+{
+	paddr_t code = pa_init(align_down((uint64_t)kprintf - KERNEL_VMA, PAGE_SIZE));
+	return nk_write_pte(a->l1, a->idx + 1, pte_make(code, PTE_P | PTE_W));
+}
+static long a_map_data_exec(struct arena *a)
+{
+	return nk_write_pte(a->l1, a->idx + 1, pte_make(a->data, PTE_P));
+}
+static long a_map_nk_writable(struct arena *a)
+{
+	paddr_t f = pa_init(align_down((uint64_t)nk_view - KERNEL_VMA, PAGE_SIZE));
+	return nk_write_pte(a->l1, a->idx + 1, pte_make(f, PTE_P | PTE_W | PTE_NX));
+}
+static long a_huge_over_ptp(struct arena *a)
+{
+	/* a 2 MiB leaf in a user L2 over the region holding a PTP */
+	paddr_t l3 = pte_frame(((pte_t *)pa_to_dm(a->l4))[0], 4);
+	paddr_t l2 = pte_frame(((pte_t *)pa_to_dm(l3))[0], 3);
+	paddr_t base = pa_init(align_down(pa_addr(a->l1), HUGE_2M_SIZE));
+	return nk_write_pte(l2, 100, pte_make(base, PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PS));
+}
+static long a_batch_mixed(struct arena *a)
+{
+	struct nk_pte_write w[3] = {
+		{ a->l1, a->idx + 1, pte_make(a->data, PTE_P | PTE_W | PTE_NX) },
+		{ a->l1, a->idx + 3, pte_make(a->data, PTE_P | PTE_NX) },
+		{ a->l1, a->idx + 4, pte_make(a->l1, PTE_P | PTE_W | PTE_NX) },
+	};
+	return nk_write_ptes(w, 3);
+}
+static long a_smep_exec_user(struct arena *a)
+{
+	long r = nk_load_cr3(a->l4); /* the user page holds `ret` (arena_setup) */
+	if (r)
+		return r;
+	((void (*)(void))0x400000)();
+	return 0;
+}
+static long a_smap_read_user(struct arena *a)
+{
+	long r = nk_load_cr3(a->l4);
+	if (r)
+		return r;
+	*(volatile uint64_t *)0x400000 = 0xbad;
+	return 0;
+}
+static long a_null_write(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)(uintptr_t)0 = 1;
+	return 0;
+}
+static long a_gate_jump_mid(struct arena *a)
+{
+	(void)a;
+	/* find the CR0 write in nk_null's gate (0f 22 c0: mov cr0, rax) */
+	const uint8_t *p = (const uint8_t *)nk_null;
+	int i = 0;
+	while (i < 64 && !(p[i] == 0x0f && p[i + 1] == 0x22 && p[i + 2] == 0xc0))
+		i++;
+	if (i == 64)
+		return 0;
+	extern uint64_t attack_gate_jump(const void *target, uint64_t rax);
+	uint64_t cr0 = attack_gate_jump(p + i, read_cr0() & ~CR0_WP);
+	snapshot_val = cr0; /* what the attacker got back: WP must be set */
+	if (!(cr0 & CR0_WP))
+		return 0;
+	ksnprintf(attack_note, sizeof(attack_note),
+		  "gate: fixed call path, exit loop set CR0.WP again (%lu WP=0 interrupts seen)",
+		  nk_view->stats.wp_violations);
+	return -1;
+}
+static void loc_gate(struct arena *a, const void **w, size_t *n)
+{
+	loc_cr0(a, w, n);
+}
+
+static const struct attack attacks[] = {
+	{ "pte_direct_map", "mmu-isolation", "live PTE (heap L1)", loc_arena_pte, a_pte_direct_map },
+	{ "pte_map_ptp_writable", "mmu-isolation", "free PTE slot", loc_free_slot, a_pte_map_ptp_writable },
+	{ "cr0_clear_wp", "mmu-isolation", "CR0.WP", loc_cr0, a_cr0_clear_wp },
+	{ "frame_table_store", "mmu-isolation", "nk frame table entry", loc_frame_desc, a_frame_table_store },
+	{ "write_kernel_text", "memory-protection", "kernel text (kprintf)", loc_text, a_write_kernel_text },
+	{ "exec_heap", "memory-protection", "counter the heap code would bump", loc_exec_counter, a_exec_heap },
+	{ "exec_stack", "memory-protection", "counter the stack code would bump", loc_exec_counter, a_exec_stack },
+	{ "write_rodata", "memory-protection", "kernel rodata", loc_rodata, a_write_rodata },
+	{ "write_rodata_direct_map", "memory-protection", "kernel rodata via direct map", loc_rodata, a_write_rodata_dm },
+	{ "cr4_clear_smep", "mmu-isolation", "CR4.SMEP", loc_cr4, a_cr4_clear_smep },
+	{ "efer_clear_nxe", "mmu-isolation", "EFER.NXE", loc_efer, a_efer_clear_nxe },
+	{ "idt_overwrite", "gates", "IDT vector 14", loc_idt, a_idt_overwrite },
+	{ "gdt_overwrite", "gates", "GDT kernel code descriptor", loc_gdt, a_gdt_overwrite },
+	{ "declare_mapped_writable", "mmu-isolation", "spare frame's type", loc_data_type, a_declare_mapped_writable },
+	{ "data_frame_as_ptp", "mmu-isolation", "spare frame's type", loc_data_type, a_data_as_ptp },
+	{ "level_confusion", "mmu-isolation", "spare frame's type", loc_data_type, a_level_confusion },
+	{ "remove_referenced_ptp", "mmu-isolation", "heap L1's descriptor", loc_frame_desc, a_remove_referenced },
+	{ "load_cr3_undeclared", "mmu-isolation", "CR0 (kernel keeps running)", loc_cr0, a_load_cr3_data },
+	{ "l4_kernel_half", "mmu-isolation", "L4 entry 300", loc_l4_half, a_kernel_half },
+	{ "map_code_writable", "mmu-isolation", "free PTE slot", loc_free_slot, a_map_code_writable },
+	{ "map_data_executable", "mmu-isolation", "free PTE slot", loc_free_slot, a_map_data_exec },
+	{ "map_nk_writable", "mmu-isolation", "free PTE slot", loc_free_slot, a_map_nk_writable },
+	{ "huge_page_over_ptp", "mmu-isolation", "heap L1's descriptor", loc_frame_desc, a_huge_over_ptp },
+	{ "batch_mixed", "mmu-isolation", "free PTE slot", loc_free_slot, a_batch_mixed },
+	{ "smep_exec_user", "memory-protection", "user page", loc_user_pg, a_smep_exec_user },
+	{ "smap_write_user", "memory-protection", "user page", loc_user_pg, a_smap_read_user },
+	{ "null_write", "memory-protection", "kernel rodata (unrelated canary)", loc_rodata, a_null_write },
+	{ "gate_jump_mid", "gates", "CR0.WP seen after the jump", loc_gate, a_gate_jump_mid },
+};
+
+/* Build the arena: a heap page, a spare frame, an L4 with a user page. */
+static bool arena_setup(struct arena *a)
+{
+	static uint8_t *page;
+	if (!page)
+		page = kmalloc(3000); /* a page of its own */
+	a->va = align_down((uint64_t)page, PAGE_SIZE);
+	if (!vm_leaf(nk_view->master_l4, a->va, &a->l1, &a->idx) || a->idx > 500)
+		return false;
+	a->data = frame_alloc();
+	a->l4 = frame_alloc();
+	a->user_pg = frame_alloc();
+	if (pa_addr(a->user_pg))
+		*(uint8_t *)pa_to_dm(a->user_pg) = 0xc3; /* ret, for smep_exec_user */
+	return pa_addr(a->data) && nk_declare_ptp(a->l4, 4) == 0 &&
+	       vm_map(a->l4, 0x400000, a->user_pg, PTE_U | PTE_W | PTE_NX) == 0;
+}
+
+static void arena_teardown(struct arena *a)
+{
+	nk_load_cr3(nk_view->master_l4);
+	for (unsigned i = 1; i <= 4; i++)
+		nk_write_pte(a->l1, a->idx + i, 0);
+	paddr_t t[3];
+	paddr_t up = a->l4;
+	for (unsigned level = 4; level > 1; level--) {
+		up = pte_frame(((pte_t *)pa_to_dm(up))[pt_index(0x400000, level)], level);
+		t[level - 2] = up;
+	}
+	nk_remove_ptp(a->l4);
+	nk_write_pte(t[2], 0, 0);
+	nk_write_pte(t[1], pt_index(0x400000, 2), 0);
+	for (int i = 0; i < 3; i++) {
+		nk_remove_ptp(t[i]);
+		frame_free(t[i]);
+	}
+	frame_free(a->l4);
+	frame_free(a->user_pg);
+	frame_free(a->data);
+}
+
+struct result {
+	bool stopped, unchanged, inv_ok;
+	char stopped_by[112];
+};
+
+static void run_one(const struct attack *at, struct result *res)
+{
+	struct arena *a = &arena;
+	uint8_t before[TARGET_MAX], after[TARGET_MAX];
+	const void *where;
+	size_t len;
+	struct recovery rec;
+	volatile long r = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!arena_setup(a)) {
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: arena setup failed");
+		return;
+	}
+	at->locate(a, &where, &len);
+	memcpy(before, where, len);
+	exec_counter = 0;
+	attack_note[0] = 0;
+	if (recover_arm(&rec) == 0) {
+		r = at->run(a);
+		recover_disarm();
+		if (r < 0 && attack_note[0]) {
+			res->stopped = true;
+			memcpy(res->stopped_by, attack_note, sizeof(res->stopped_by));
+		} else if (r < 0) {
+			res->stopped = true;
+			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s", nk_strerror(r));
+		} else {
+			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nothing: the action went through");
+		}
+	} else {
+		res->stopped = true;
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s at RIP %lx: %s",
+			  rec.fault.vector == 14 ? "page fault" : rec.fault.vector == 13 ? "#GP" : "fault",
+			  rec.fault.rip, rec.fault.why);
+	}
+	irq_enable();
+	nk_load_cr3(nk_view->master_l4);
+	/* the oracle: read the target back (register targets are re-read) */
+	const void *w2;
+	size_t len2;
+	uint64_t seen = snapshot_val;
+	at->locate(a, &w2, &len2);
+	if (at->locate == loc_gate)
+		snapshot_val = seen, w2 = &snapshot_val;
+	memcpy(after, w2, len2);
+	res->unchanged = len == len2 && !memcmp(before, after, len) && exec_counter == 0;
+	if (at->locate == loc_gate)
+		res->unchanged = (seen & CR0_WP) && (read_cr0() & CR0_WP);
+	arena_teardown(a);
+	res->inv_ok = !nk_view->nested || nk_check_invariants() == 0;
+}
+
+static void json_row(const struct attack *at, const struct result *res, bool blocked)
+{
+	kprintf("attack-json: {\"name\":\"%s\",\"class\":\"%s\",\"target\":\"%s\",\"expected\":\"blocked\","
+		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}\n",
+		at->name, at->class, at->target, blocked ? "blocked" : "not-blocked", res->stopped_by,
+		res->unchanged ? "true" : "false", res->inv_ok ? "true" : "false");
+}
+
+int cmd_attack(int argc, char **argv)
+{
+	const char *sel = argc > 1 ? argv[1] : "list";
+	if (!strcmp(sel, "list")) {
+		for (size_t i = 0; i < ARRAY_SIZE(attacks); i++)
+			kprintf("  %-26s %-18s %s\n", attacks[i].name, attacks[i].class, attacks[i].target);
+		return 0;
+	}
+	if (!nk_view->nested) {
+		kprintf("attack: the native build has no nested kernel to stop attacks\n");
+		return 1;
+	}
+	int n = 0, blocked = 0;
+	bool all_inv = true;
+	kprintf("attack-begin: %s\n", nk_view->nested ? "nested" : "native");
+	for (size_t i = 0; i < ARRAY_SIZE(attacks); i++) {
+		if (strcmp(sel, "all") && strcmp(sel, attacks[i].name))
+			continue;
+		struct result res;
+		run_one(&attacks[i], &res);
+		bool ok = res.stopped && res.unchanged && res.inv_ok;
+		n++;
+		blocked += ok;
+		all_inv &= res.inv_ok;
+		kprintf("%-26s %-11s target %-9s invariants %-4s  %s\n", attacks[i].name,
+			ok ? "BLOCKED" : "NOT BLOCKED", res.unchanged ? "unchanged" : "CHANGED",
+			res.inv_ok ? "ok" : "FAIL", res.stopped_by);
+		json_row(&attacks[i], &res, ok);
+	}
+	if (!n) {
+		kprintf("attack: no attack named '%s' (try attack list)\n", sel);
+		return 1;
+	}
+	bool final_inv = nk_check_invariants() == 0;
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s}\n", n, blocked,
+		final_inv && all_inv ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
+	return blocked == n && final_inv ? 0 : 1;
+}
