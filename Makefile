@@ -8,10 +8,14 @@ MEM ?= 128M
 CMDLINE ?=
 QEMU ?= qemu-system-x86_64
 
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 CC := gcc
 NASM := nasm
 LD := ld
-HOSTCC := gcc
+HOSTV ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+CC := gcc
 
 ifeq ($(NK),1)
   VARIANT := nested
@@ -48,7 +52,7 @@ BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
 
-.PHONY: all iso run debug test attack clean deps format lint host-test scanner-test qemu-test
+.PHONY: all iso run debug test attack clean deps format lint
 all: iso
 
 iso: $(ISO)
@@ -57,33 +61,40 @@ iso: $(ISO)
 NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf
 $(B)/nk/%.o: nk/%.c $(wildcard include/nk/*.h nk/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(NKCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
 $(B)/nk/lib_fmt.o: lib/fmt.c lib/fmt.h Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(NKCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
 $(B)/nk/%.o: nk/%.asm Makefile
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/outer_%.o: %.c $(wildcard include/*/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 $(B)/outer_%.o: %.asm Makefile
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
 # nk calls no outer code: its only references outside nk are the two fixed
 # outer entry points.
 $(B)/nk.o: $(NK_OBJS)
-	$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $^
 	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -v -x -e outer_main -e outer_trap -e boot_magic -e boot_mbi -e '__.*' || true); \
 	if [ -n "$$undef" ]; then echo "nk references outer symbols: $$undef" >&2; exit 1; fi
 
 $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN)
-	$(LD) $(LDFLAGS) -o $@ $(BOOT_OBJS) $(NK_OBJS) $(OUTER_OBJS)
-	$(I5SCAN) --allow tools/i5-allow.txt $@
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(BOOT_OBJS) $(NK_OBJS) $(OUTER_OBJS)
+	$(Q)$(I5SCAN) --allow tools/i5-allow.txt $@
 
 $(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
 	@mkdir -p $(dir $@)
@@ -91,9 +102,10 @@ $(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
 
 $(ISO): $(KERNEL) tools/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
-	cp $(KERNEL) $(B)/iso/boot/kernel.elf
-	sed 's|@CMDLINE@|$(CMDLINE)|' tools/grub.cfg > $(B)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(B)/iso 2>/dev/null
+	$(Q)cp $(KERNEL) $(B)/iso/boot/kernel.elf
+	$(Q)sed 's|@CMDLINE@|$(CMDLINE)|' tools/grub.cfg > $(B)/iso/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	$(Q)grub-mkrescue -o $@ $(B)/iso 2>/dev/null
 
 QEMU_ARGS := -machine q35 -cpu max -m $(MEM) -accel $(ACCEL) -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -serial stdio
@@ -110,3 +122,20 @@ deps:
 
 clean:
 	rm -rf build
+
+# Both images, then every test level; the last line is 'N passed, M failed'.
+test: deps
+	$(MAKE) --no-print-directory NK=1 iso
+	$(MAKE) --no-print-directory NK=0 iso
+	tests/run-all.sh
+
+attack: deps
+	$(MAKE) --no-print-directory NK=1 iso
+	python3 tests/qemu/run.py attack
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
+		--suppress=missingIncludeSystem nk outer drivers policies lib

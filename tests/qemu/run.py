@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""QEMU integration tests: boot the image with a test selection on the kernel
+command line (passed through QEMU's fw_cfg as opt/nk/cmdline, which nk appends
+to the multiboot2 command line), read the serial console, enforce a timeout,
+and take the verdict from isa-debug-exit's status and the KTAP lines.
+
+  run.py suite                 run every case below; ends with 'N passed, M failed'
+  run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LOGS = os.path.join(ROOT, "build", "logs")
+PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
+FAIL_STATUS = (0x01 << 1) | 1
+NOFEATURE_STATUS = (0x12 << 1) | 1
+
+
+def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M"):
+    """Boot iso; returns (exit status, console text, seconds)."""
+    os.makedirs(LOGS, exist_ok=True)
+    args = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", mem,
+            "-accel", os.environ.get("ACCEL", "tcg"), "-no-reboot", "-display", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-serial", "stdio", "-cdrom", iso]
+    if cmdline:
+        args += ["-fw_cfg", "name=opt/nk/cmdline,string=" + cmdline]
+    t0 = time.time()
+    try:
+        p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        status, out = p.returncode, p.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        status, out = None, (e.stdout or b"").decode(errors="replace") + "\n[timeout]\n"
+    secs = time.time() - t0
+    with open(os.path.join(LOGS, name + ".log"), "w") as f:
+        f.write(out)
+    return status, out, secs
+
+
+def ktap(out):
+    """(passed, failed, lines) of the KTAP results in out."""
+    res = []
+    for line in out.replace("\r", "").splitlines():
+        if line.startswith("ok ") or line.startswith("not ok "):
+            res.append(line)
+    failed = [l for l in res if l.startswith("not ok")]
+    return len(res) - len(failed), len(failed), res
+
+
+class Suite:
+    def __init__(self):
+        self.passed = self.failed = 0
+        self.n = 0
+
+    def check(self, ok, desc, detail=""):
+        self.n += 1
+        if ok:
+            self.passed += 1
+            print("ok %d - %s" % (self.n, desc))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, desc))
+            if detail:
+                for l in detail.strip().splitlines()[-15:]:
+                    print("    # " + l)
+        sys.stdout.flush()
+
+
+def attack_report(out, build):
+    rows = []
+    for line in out.replace("\r", "").splitlines():
+        if line.startswith("attack-json: "):
+            rows.append(json.loads(line[len("attack-json: "):]))
+    survived = "attacks:" in out and "kernel still running" in out
+    end = [l for l in out.splitlines() if l.startswith("attack-end: ")]
+    inv = bool(end) and json.loads(end[-1][len("attack-end: "):])["invariants_ok"]
+    return {"build": build, "attacks": rows, "survived": survived,
+            "invariants_ok": bool(inv and all(r["invariants_ok"] for r in rows))}
+
+
+def run_attacks(iso, report_path, build="nested"):
+    status, out, secs = boot(iso, "run=attack:all exit=1", "attack", timeout=180)
+    for line in out.replace("\r", "").splitlines():
+        if line.startswith("attack-") or line.startswith("attacks:") or "BLOCKED" in line:
+            if not line.startswith("attack-json"):
+                print(line)
+    rep = attack_report(out, build)
+    rep["survived"] = rep["survived"] and status == PASS_STATUS
+    os.makedirs(os.path.dirname(report_path), exist_ok=True)
+    with open(report_path, "w") as f:
+        json.dump(rep, f, indent=1)
+    print("attack report: %s (%d attacks, %d blocked, survived %s)" % (
+        report_path, len(rep["attacks"]),
+        sum(1 for r in rep["attacks"] if r["outcome"] == "blocked"), rep["survived"]))
+    return rep, out
+
+
+def suite(nested_iso, native_iso):
+    s = Suite()
+    # 1. in-kernel tests, nested build, through the GRUB ISO
+    status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-nested")
+    p, f, lines = ktap(out)
+    for l in lines:
+        s.check(l.startswith("ok"), "nested kernel: " + l.split(" ", 2)[-1], out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0,
+            "nested kernel: KTAP run exits through isa-debug-exit with success (%.1f s)" % secs, out)
+    s.check("invariants: I1-I4, I7-I9 hold" in out, "nested kernel: invariants hold at boot", out)
+
+    # 2. the same tests on the native build
+    status, out, secs = boot(native_iso, "run=test:all exit=1", "ktest-native")
+    p, f, lines = ktap(out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0,
+            "native build: boots and passes its KTAP tests (%d ok)" % p, out)
+
+    # 3. every attack, one boot
+    rep, out = run_attacks(nested_iso, os.path.join(ROOT, "build", "attack-report.json"))
+    for r in rep["attacks"]:
+        s.check(r["outcome"] == "blocked" and r["target_unchanged"] and r["invariants_ok"],
+                "attack %s blocked (%s), target unchanged, invariants ok" % (r["name"], r["stopped_by"]))
+    s.check(len(rep["attacks"]) >= 6 and rep["survived"] and rep["invariants_ok"],
+            "attack suite: %d attacks, kernel survived, invariants ok" % len(rep["attacks"]), out)
+
+    # 4. interactive console: prompt, commands, poweroff
+    cmds = b"help\nmem\nvmmu\ncheck\nattack null_write\nbogus\npoweroff\n"
+    status, out, secs = boot(nested_iso, "", "console", stdin=cmds, timeout=60)
+    for want in ("nk>", "frames by type", "refusals by error code", "I1-I4, I7-I9 hold",
+                 "null_write", "BLOCKED", "unknown command 'bogus'", "powering off"):
+        s.check(want in out, "console shows '%s'" % want, out)
+    s.check(status in (0, 1), "console: poweroff switches QEMU off (status %s, %.1f s)" % (status, secs), out)
+
+    # 5. the nested build refuses CPUs without SMEP or NX
+    for cpu, what in (("qemu64", "SMEP"), ("qemu64,+smep,-nx", "NX")):
+        status, out, secs = boot(nested_iso, "", "nofeature-" + what, cpu=cpu, timeout=60)
+        s.check(status == NOFEATURE_STATUS and "Refusing to boot" in out and what in out,
+                "nested build refuses a CPU without %s (-cpu %s)" % (what, cpu), out)
+    status, out, secs = boot(native_iso, "run=check exit=1", "native-qemu64", cpu="qemu64", timeout=60)
+    s.check(status == PASS_STATUS, "native build boots on -cpu qemu64", out)
+
+    # 6. a bigger guest: the frame table scales
+    status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-2g", mem="2G")
+    p, f, _ = ktap(out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0, "nested kernel with 2 GiB of RAM passes its tests", out)
+    return s
+
+
+def main():
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
+    nested = os.path.join(ROOT, "build", "nk.iso")
+    native = os.path.join(ROOT, "build", "native.iso")
+    if cmd == "attack":
+        rep, _ = run_attacks(nested, os.path.join(ROOT, "build", "attack-report.json"))
+        ok = rep["survived"] and rep["invariants_ok"] and all(
+            r["outcome"] == "blocked" and r["target_unchanged"] for r in rep["attacks"])
+        sys.exit(0 if ok and rep["attacks"] else 1)
+    s = suite(nested, native)
+    print("qemu: %d passed, %d failed" % (s.passed, s.failed))
+    with open(os.path.join(ROOT, "build", "qemu-results.txt"), "w") as f:
+        f.write("%d %d\n" % (s.passed, s.failed))
+    sys.exit(1 if s.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

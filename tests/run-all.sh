@@ -1,0 +1,37 @@
+#!/bin/bash
+# Runs every test level (style.md rule 11) and ends with one line
+# 'N passed, M failed' over all of them: host unit tests (cmocka), the
+# post-link scanner tests, and the QEMU integration tests and attacks.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build/logs
+total_p=0 total_f=0 broken=""
+
+stage() { # stage NAME COMMAND...: run, echo, add its 'N passed, M failed'
+	local name=$1; shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "build/logs/stage-$name.log"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line=$(grep -E '([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "build/logs/stage-$name.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: no result line (exit $rc)"
+		total_f=$((total_f + 1)); broken="$broken $name"
+		return
+	fi
+	local p f
+	p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	total_p=$((total_p + p)); total_f=$((total_f + f))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		total_f=$((total_f + 1)); broken="$broken $name"
+	fi
+}
+
+stage host make --no-print-directory -f tests/host/host.mk host-test
+stage scanner bash tests/scanner/run.sh build/tests/scanner
+stage qemu python3 tests/qemu/run.py suite
+
+[ -n "$broken" ] && echo "stages that did not finish cleanly:$broken"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" = 0 ]
