@@ -5,6 +5,41 @@
 CR0_WP      equ 1 << 16
 NK_EGATE    equ 27
 
+; General registers after RAX, pushed in struct trap_frame's order
+; (include/outer/trap.h).
+%macro PUSH_GPRS 0
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+%endmacro
+%macro POP_GPRS 0
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+%endmacro
+
 extern nk_boot, outer_main, outer_trap, nk_fault_in_nk
 extern nk_wpv_ptr
 extern __nk_text_start, __nk_text_end
@@ -73,40 +108,14 @@ isr_common:
 	test rax, CR0_WP
 	jz .wp_clear
 .outer:                                 ; WP is set: outer code may run
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp                    ; struct trap_frame *
 	mov rbx, rsp
 	and rsp, -16
 	cld
 	call outer_trap
 	mov rsp, rbx
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
+	POP_GPRS
 	pop rax
 	add rsp, 16
 	iretq
@@ -173,20 +182,7 @@ isr_common:
 	mov cr0, rax
 	push qword [rel nk_nmi_save + 0*8]      ; build the outer's trap frame
 	mov rax, [rel nk_nmi_save + 0*8]
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp
 	and rsp, -16
 	cld

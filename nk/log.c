@@ -2,18 +2,7 @@
  * and on panic; the outer kernel's console is drivers/uart.c. */
 #include "nk.h"
 #include "../lib/fmt.h"
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+#include <x86/io.h>
 
 #define COM1 0x3f8
 
@@ -62,11 +51,6 @@ NK_NORETURN void nk_fault_in_nk(uint64_t vector, uint64_t rip, uint64_t addr)
 }
 
 /* fw_cfg (QEMU docs/specs/fw_cfg.txt): selector port 0x510, data 0x511. */
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
-}
-
 static uint32_t fwcfg_be32(void)
 {
 	uint32_t v = 0;

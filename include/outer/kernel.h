@@ -4,6 +4,7 @@
 
 #include <nk/types.h>
 #include <stdarg.h>
+#include <x86/io.h>
 
 /* printf to the console (drivers/uart.c); returns bytes written. */
 int kprintf(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -21,20 +22,6 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strstr(const char *h, const char *n);
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 static inline uint64_t read_cr0(void)
 {
 	uint64_t v;
