@@ -63,6 +63,8 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 			return -NK_EWRONGLEVEL;
 		if (!!(nk.frames[pfn].flags & NK_FF_KHALF) != khalf)
 			return -NK_EHALF;
+		if (nk.frames[pfn].flags & NK_FF_PINNED)
+			return -NK_EPINNED; /* nk's own tables are linked only by nk */
 		if (nk.frames[pfn].refs >= UINT32_MAX - NK_BATCH_MAX)
 			return -NK_EOVERFLOW;
 		return 0;
@@ -78,6 +80,8 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 			return -NK_EHUGE;
 		if (sup_exec)
 			return -NK_EEXEC;
+		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].huge_maps >= UINT32_MAX - NK_BATCH_MAX)
+			return -NK_EOVERFLOW;
 		return 0;
 	}
 	uint64_t pfn = pa_pfn(pte_frame(e, 1));

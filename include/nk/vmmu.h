@@ -70,7 +70,8 @@ long nk_remove_ptp(paddr_t frame);
 
 /* nk_write_pte: set entry `index` (0..511) of PTP `ptp` to `pte`.
  * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE, NK_EINDEX, NK_EKERNHALF,
- * NK_EPINNED, NK_ERESERVED, NK_EGLOBAL, NK_EHALF, NK_ENOTPTP,
+ * NK_EPINNED (the PTP, or a non-leaf entry's target, is nk's own),
+ * NK_ERESERVED, NK_EGLOBAL, NK_EHALF, NK_ENOTPTP,
  * NK_EWRONGLEVEL, NK_EHUGE, NK_EPROT, NK_EEXEC, NK_EOVERFLOW.
  * A change that removes a right (frame, W, U, X, present) is flushed from
  * the TLB before the call returns (I10). Source: spec 3 (I1, I2, I4, I9),
@@ -105,8 +106,8 @@ long nk_load_cr3(paddr_t l4);
 long nk_load_cr0(uint64_t value);
 
 /* nk_load_cr4: write CR4. PAE, SMEP (and SMAP when present) must stay set;
- * only TSD DE PGE PCE OSFXSR OSXMMEXCPT (and FSGSBASE, OSXSAVE, UMIP when
- * present) may change. Errors: NK_ECR4. Source: spec I3; SDM 2.5. */
+ * only TSD DE PGE PCE OSFXSR OSXMMEXCPT (and FSGSBASE, UMIP when present)
+ * may change. Errors: NK_ECR4. Source: spec I3; SDM 2.5. */
 long nk_load_cr4(uint64_t value);
 
 /* nk_wrmsr: write an allow-listed MSR: EFER (NXE and LME stay set),

@@ -11,6 +11,7 @@
 struct fake_cpu fake_cpu;
 static uint8_t *mem;
 
+/* fake_arch_reset: see fake_arch.h. */
 void fake_arch_reset(void)
 {
 	if (!mem) {
@@ -24,6 +25,7 @@ void fake_arch_reset(void)
 	memset(&fake_cpu, 0, sizeof(fake_cpu));
 }
 
+/* fake_mem: see fake_arch.h. */
 uint8_t *fake_mem(void)
 {
 	return mem;
@@ -40,17 +42,21 @@ void *arch_pa_va(paddr_t pa)
 	return mem + pa_addr(pa);
 }
 
+/* arch_flush_tlb: count the flush (fake_cpu.flush_tlb_calls). */
 void arch_flush_tlb(void)
 {
 	fake_cpu.flush_tlb_calls++;
 }
 
+/* arch_invlpg: count it and remember va (fake_cpu.last_invlpg_va). */
 void arch_invlpg(uint64_t va)
 {
 	fake_cpu.invlpg_calls++;
 	fake_cpu.last_invlpg_va = va;
 }
 
+/* arch_read_crN, arch_write_crN: the fake registers in fake_cpu; writes
+ * are counted. */
 uint64_t arch_read_cr0(void)
 {
 	return fake_cpu.cr0;
@@ -84,6 +90,7 @@ void arch_write_cr4(uint64_t v)
 	fake_cpu.cr4_writes++;
 }
 
+/* fake_msr_slot: see fake_arch.h. */
 uint64_t *fake_msr_slot(uint32_t msr)
 {
 	switch (msr) {

@@ -23,7 +23,7 @@ struct fake_cpu {
 
 extern struct fake_cpu fake_cpu;
 
-/* fake_mem_reset: allocate (once) and zero the fake physical memory; zero
+/* fake_arch_reset: allocate (once) and zero the fake physical memory; zero
  * fake_cpu. */
 void fake_arch_reset(void);
 

@@ -1,0 +1,55 @@
+# Host unit tests of nk: cmocka tests of the vMMU's validation logic,
+# compiled for the host against fake physical memory (tests/host/fake_arch.c).
+#
+#   make host-test                       (from the top Makefile, which includes this)
+#   make -f tests/host/host.mk host-test (standalone, from the repo root)
+#   make host-test HOST_SAN=             (without ASan/UBSan)
+#
+# Every tests/host/test_*.c becomes build/host/test_* (linked with the fake arch,
+# the fixture and nk/{frame,vmmu,ctl,check}.c); host-test runs them all, prints
+# cmocka's output and a last line `host: N passed, M failed`, and fails if M > 0.
+# Variables are HOST_-prefixed: this file is included by the top Makefile.
+
+HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
+
+HOST_CC ?= gcc
+HOST_DIR := tests/host
+HOST_BUILD := build/host
+HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c
+HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
+HOST_TESTS := $(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c)))
+HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
+HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h)
+
+# ASan + UBSan when the host toolchain can build and run them.
+HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+HOST_SAN ?= $(shell d=$$(mktemp -d) && printf 'int main(void){return 0;}\n' > $$d/san.c && \
+	$(HOST_CC) $(HOST_SAN_FLAGS) $$d/san.c -o $$d/san 2>/dev/null && \
+	ASAN_OPTIONS=detect_leaks=0 $$d/san && echo '$(HOST_SAN_FLAGS)'; rm -rf $$d)
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR)
+HOST_LIBS := -lcmocka
+
+.PHONY: host-test
+
+$(HOST_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_HDRS)
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
+
+# Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
+# that started ("[ RUN      ]") without passing, or 1 if the binary failed
+# without a failing test (crash before the first test, bad exit).
+host-test: $(HOST_BINS)
+	@pass=0; fail=0; \
+	for t in $(abspath $(HOST_BINS)); do \
+		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
+		cat $$t.log; \
+		run=$$(grep -c '^\[ RUN      \]' $$t.log); \
+		ok=$$(grep -c '^\[       OK \]' $$t.log); \
+		bad=$$((run - ok)); \
+		if [ $$rc -ne 0 ] && [ $$bad -eq 0 ]; then bad=1; echo "$$t: exit status $$rc"; fi; \
+		pass=$$((pass + ok)); fail=$$((fail + bad)); \
+	done; \
+	echo "host: $$pass passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
+
+.DEFAULT_GOAL := $(HOST_SAVED_GOAL)
