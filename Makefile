@@ -13,9 +13,7 @@ Q := $(if $(filter 1,$(V)),,@)
 CC := gcc
 NASM := nasm
 LD := ld
-HOSTV ?= 0
-Q := $(if $(filter 1,$(V)),,@)
-CC := gcc
+HOSTCC := gcc
 
 ifeq ($(NK),1)
   VARIANT := nested
