@@ -13,15 +13,16 @@ stage() { # stage NAME COMMAND...: run, echo, add its 'N passed, M failed'
 	"$@" 2>&1 | tee "build/logs/stage-$name.log"
 	local rc=${PIPESTATUS[0]}
 	local line
-	line=$(grep -E '([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "build/logs/stage-$name.log" | tail -n 1)
+	line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "build/logs/stage-$name.log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$name: no result line (exit $rc)"
 		total_f=$((total_f + 1)); broken="$broken $name"
 		return
 	fi
 	local p f
-	p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
 	total_p=$((total_p + p)); total_f=$((total_f + f))
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		total_f=$((total_f + 1)); broken="$broken $name"
