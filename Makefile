@@ -108,8 +108,11 @@ $(ISO): $(KERNEL) tools/grub.cfg
 QEMU_ARGS := -machine q35 -cpu max -m $(MEM) -accel $(ACCEL) -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -serial stdio
 
+comma := ,
+# poweroff leaves QEMU through isa-debug-exit 0, which QEMU reports as status 1
 run: deps $(ISO)
-	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) $(if $(CMDLINE),-fw_cfg name=opt/nk/cmdline,string="$(CMDLINE)")
+	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) $(if $(CMDLINE),-fw_cfg name=opt/nk/cmdline$(comma)string="$(CMDLINE)") \
+		|| [ $$? -eq 1 ]
 
 debug: deps $(ISO)
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x tools/gdbinit"
