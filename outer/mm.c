@@ -218,6 +218,8 @@ void kfree(void *p)
 		}
 		return;
 	}
+	if (size < MIN_SHIFT || size > MAX_SHIFT)
+		panic("kfree: %p has a corrupt header", p);
 	struct block *b = (struct block *)h;
 	b->next = free_lists[size];
 	free_lists[size] = b;
