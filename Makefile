@@ -29,7 +29,7 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pi
 	-fno-stack-protector -fno-builtin -fno-tree-loop-distribute-patterns \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Iinclude \
 	-DNK_NATIVE=$(if $(filter 0,$(NK)),1,0)
-NASMFLAGS := -f elf64 -g -F dwarf
+NASMFLAGS := -f elf64 -g -F dwarf -Ink/
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
@@ -65,7 +65,7 @@ $(B)/nk/lib_fmt.o: lib/fmt.c lib/fmt.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/%.o: nk/%.asm Makefile
+$(B)/nk/%.o: nk/%.asm nk/cr0.inc Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -101,7 +101,7 @@ $(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
 $(ISO): $(KERNEL) tools/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	$(Q)cp $(KERNEL) $(B)/iso/boot/kernel.elf
-	$(Q)sed 's|@CMDLINE@|$(CMDLINE)|' tools/grub.cfg > $(B)/iso/boot/grub/grub.cfg
+	$(Q)cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>/dev/null
 

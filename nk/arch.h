@@ -32,6 +32,11 @@ void arch_wrmsr(uint32_t msr, uint64_t v);
  * memory in the current address space (walks the page tables). */
 bool arch_kernel_readable(const void *p, size_t len);
 
+/* arch_check_cpu: the invariants that need CPU state: I3 (control
+ * registers), I7 (IDT/GDT/TSS), I8 (nk state in nk frames); failures go to
+ * nk_check_fail. Source: spec section 3. */
+void arch_check_cpu(void);
+
 #define CR0_PE (1ull << 0)
 #define CR0_MP (1ull << 1)
 #define CR0_EM (1ull << 2)

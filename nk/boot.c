@@ -10,9 +10,6 @@
 #define NK_NATIVE 0
 #endif
 
-void nk_printf(const char *f, ...);
-long nk_fwcfg_read(const char *name, char *buf, size_t cap);
-NK_NORETURN void nk_exit_qemu(uint8_t code);
 NK_NORETURN void nk_handoff(uint64_t stack_top); /* nk/gate.asm */
 
 struct nk_state nk;

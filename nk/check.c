@@ -9,31 +9,22 @@ static struct nk_check_report *rep(void)
 	return &nk_view_store.check;
 }
 
-/* fail: record one failure of invariant inv at physical address pa. */
-static void fail(int inv, uint64_t pa, const char *msg)
-{
-	struct nk_check_report *r = rep();
-	if (r->failures[inv]++ == 0 && !r->first_msg[0]) {
-		r->first_bad_pa = pa;
-		char *d = r->first_msg;
-		d[0] = 'I';
-		d[1] = (char)('0' + inv % 10);
-		if (inv == 10) {
-			d[1] = '1';
-			d[2] = '0';
-		}
-		size_t i = inv == 10 ? 3 : 2, j = 0;
-		d[i++] = ':';
-		d[i++] = ' ';
-		while (msg[j] && i < sizeof(r->first_msg) - 1)
-			d[i++] = msg[j++];
-		d[i] = 0;
-	}
-}
-
 void nk_check_fail(int inv, uint64_t pa, const char *msg)
 {
-	fail(inv, pa, msg);
+	struct nk_check_report *r = rep();
+	if (r->failures[inv]++ || r->first_msg[0])
+		return;
+	r->first_bad_pa = pa;
+	char *d = r->first_msg, *end = d + sizeof(r->first_msg) - 1;
+	*d++ = 'I';
+	if (inv >= 10)
+		*d++ = (char)('0' + inv / 10);
+	*d++ = (char)('0' + inv % 10);
+	for (const char *s = ": "; *s;)
+		*d++ = *s++;
+	while (*msg && d < end)
+		*d++ = *msg++;
+	*d = 0;
 }
 
 /* One entry of PTP `ptp` (level `level`, half `khalf`, flags): I1, I2, I4. */
@@ -46,43 +37,43 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 	if (!pte_present(e))
 		return;
 	if (!user_ok)
-		fail(1, where, "entry's U bit does not match its half");
+		nk_check_fail(1, where, "entry's U bit does not match its half");
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
 	bool ram = pfn < nk.nframes && nk.frames[pfn].type != NK_F_HOLE;
 	if (!pte_is_leaf(e, level)) {
 		if (!ram || nk_ptp_level(nk.frames[pfn].type) != level - 1)
-			fail(1, where, "non-leaf entry to a frame not a PTP one level down");
+			nk_check_fail(1, where, "non-leaf entry to a frame not a PTP one level down");
 		else {
 			bool ckhalf = nk.frames[pfn].flags & NK_FF_KHALF;
 			bool want = level == 4 ? idx >= 256 : khalf;
 			if (ckhalf != want)
-				fail(1, where, "non-leaf entry crosses halves");
+				nk_check_fail(1, where, "non-leaf entry crosses halves");
 			nk.scratch[pfn]++;
 		}
 		return;
 	}
 	bool sup_exec = !pte_user(e) && !pte_nx(e);
 	if (level == 3 && !(flags & NK_FF_PINNED))
-		fail(2, where, "1 GiB leaf outside nk's tables");
+		nk_check_fail(2, where, "1 GiB leaf outside nk's tables");
 	if (level == 2) {
 		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].nondata)
-			fail(2, where, "2 MiB leaf covers a non-DATA frame");
+			nk_check_fail(2, where, "2 MiB leaf covers a non-DATA frame");
 		if (sup_exec)
-			fail(4, where, "supervisor-executable 2 MiB leaf");
+			nk_check_fail(4, where, "supervisor-executable 2 MiB leaf");
 		return;
 	}
 	if (!ram) {
 		if (sup_exec)
-			fail(4, where, "supervisor-executable MMIO");
+			nk_check_fail(4, where, "supervisor-executable MMIO");
 		return;
 	}
 	uint8_t t = nk.frames[pfn].type;
 	if (pte_writable(e) && t != NK_F_DATA)
-		fail(2, where, "writable mapping of a PTP, nk, CODE or protected frame");
+		nk_check_fail(2, where, "writable mapping of a PTP, nk, CODE or protected frame");
 	if (sup_exec && !(t == NK_F_CODE || (t == NK_F_NK && (flags & NK_FF_PINNED))))
-		fail(4, where, "supervisor-executable mapping of a non-CODE frame");
+		nk_check_fail(4, where, "supervisor-executable mapping of a non-CODE frame");
 	if (sup_exec && pte_writable(e))
-		fail(4, where, "writable and executable");
+		nk_check_fail(4, where, "writable and executable");
 	if (pte_writable(e) && !(flags & NK_FF_DMAP))
 		nk.scratch[pfn]++;
 }
@@ -105,7 +96,7 @@ static void check_tables(void)
 		for (unsigned i = 0; i < PTES_PER_PTP; i++) {
 			if (level == 4 && i >= 256 && !is_master) {
 				if (t[i] != master[i])
-					fail(9, (pfn << PAGE_SHIFT) + i * 8,
+					nk_check_fail(9, (pfn << PAGE_SHIFT) + i * 8,
 					     "L4 kernel half differs from the master L4");
 				continue;
 			}
@@ -117,24 +108,20 @@ static void check_tables(void)
 		const struct nk_frame *f = &nk.frames[pfn];
 		uint32_t want = nk_ptp_level(f->type) ? f->refs : f->wcount;
 		if (nk.scratch[pfn] != want)
-			fail(1, pfn << PAGE_SHIFT, "frame table counter disagrees with the tables");
+			nk_check_fail(1, pfn << PAGE_SHIFT, "frame table counter disagrees with the tables");
 		/* the direct map: writable exactly for DATA (I2) */
 		if (f->type != NK_F_HOLE && nk.dm_ptes) {
 			pte_t d = nk.dm_ptes[pfn];
 			if (pte_writable(d) != (f->type == NK_F_DATA) && nk_view_store.nested)
-				fail(2, pfn << PAGE_SHIFT, "direct-map alias has the wrong rights");
+				nk_check_fail(2, pfn << PAGE_SHIFT, "direct-map alias has the wrong rights");
 			if (!pte_nx(d))
-				fail(4, pfn << PAGE_SHIFT, "direct map is executable");
+				nk_check_fail(4, pfn << PAGE_SHIFT, "direct map is executable");
 		}
 	}
 	for (int c = 0; c < NK_CPUS; c++)
 		if (nk_frame_ok(nk.cur_cr3[c]) || nk.frames[pa_pfn(nk.cur_cr3[c])].type != NK_F_PTP4)
-			fail(1, pa_addr(nk.cur_cr3[c]), "CR3 is not a declared L4");
+			nk_check_fail(1, pa_addr(nk.cur_cr3[c]), "CR3 is not a declared L4");
 }
-
-/* arch_check_cpu: I3 (control registers), I7 (IDT/GDT/TSS), I8 (nk state
- * frames); in nk/arch_x86.c or the host fake. */
-void arch_check_cpu(void);
 
 long nk_check_invariants_impl(void)
 {

@@ -2,8 +2,7 @@
 ; builds). Spec I6, I7; SDM Vol. 3A 2.5 (CR0.WP), 6.12-6.14 (64-bit
 ; interrupt handling). The vMMU gates are in nk/gate.asm (nested build).
 
-CR0_WP      equ 1 << 16
-NK_EGATE    equ 27
+%include "cr0.inc"
 
 ; General registers after RAX, pushed in struct trap_frame's order
 ; (include/outer/trap.h).
@@ -72,12 +71,7 @@ global nk_handoff
 nk_handoff:
 	mov rsp, rdi
 	xor ebp, ebp
-.set_wp:
-	mov rax, cr0
-	or rax, CR0_WP
-	mov cr0, rax
-	test rax, CR0_WP
-	jz .set_wp
+	SET_WP rax
 	push 0                          ; no return address: outer_main never returns
 	jmp outer_main
 
@@ -141,12 +135,7 @@ isr_common:
 .violation:                             ; WP=0 outside nk's own sequence: attack
 	mov rax, [rel nk_wpv_ptr]
 	inc qword [rax]
-.set_wp:
-	mov rax, cr0
-	or rax, CR0_WP
-	mov cr0, rax
-	test rax, CR0_WP
-	jz .set_wp
+	SET_WP rax
 	jmp .outer
 
 ; An NMI or #MC interrupted code running with WP=0 (nk). Save nk's state in
@@ -177,9 +166,7 @@ isr_common:
 	inc rcx
 	cmp rcx, 7
 	jb .save_frame
-	mov rax, cr0
-	or rax, CR0_WP
-	mov cr0, rax
+	SET_WP rax
 	push qword [rel nk_nmi_save + 0*8]      ; build the outer's trap frame
 	mov rax, [rel nk_nmi_save + 0*8]
 	PUSH_GPRS

@@ -5,8 +5,7 @@
 ; CPU's nk stack; check WP is clear; call the fixed nk function.
 ; Exit: switch back; 1: set WP; write CR0; test WP; jz 1b; popfq; ret.
 
-CR0_WP      equ 1 << 16
-NK_EGATE    equ 27
+%include "cr0.inc"
 
 extern nk_declare_ptp_impl, nk_remove_ptp_impl, nk_write_pte_impl
 extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
@@ -46,12 +45,7 @@ global %1
 	add rsp, 8
 	pop r11
 	mov rsp, r11
-%%set_wp:
-	mov r11, cr0
-	or r11, CR0_WP
-	mov cr0, r11
-	test r11, CR0_WP
-	jz %%set_wp
+	SET_WP r11
 	popfq
 	ret
 %%abort:

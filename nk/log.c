@@ -15,7 +15,6 @@ static void nk_putc(char c)
 	outb(COM1, (uint8_t)c);
 }
 
-/* nk_printf: print to COM1 (at most 256 bytes per call). */
 void nk_printf(const char *f, ...)
 {
 	char buf[256];
@@ -27,8 +26,6 @@ void nk_printf(const char *f, ...)
 		nk_putc(*p);
 }
 
-/* nk_exit_qemu: leave QEMU through isa-debug-exit (port 0xf4) with status
- * (code << 1) | 1, then halt if the device is absent. */
 NK_NORETURN void nk_exit_qemu(uint8_t code)
 {
 	outb(0xf4, code);
@@ -59,8 +56,6 @@ static uint32_t fwcfg_be32(void)
 	return v;
 }
 
-/* nk_fwcfg_read: read QEMU fw_cfg file `name` into buf (cap bytes, NUL
- * terminated). Returns its length in bytes, or -1 if absent. */
 long nk_fwcfg_read(const char *name, char *buf, size_t cap)
 {
 	outw(0x510, 0x0000); /* signature */

@@ -36,6 +36,18 @@ NK_NORETURN void nk_panic(const char *file, int line, const char *why);
 			nk_panic(__FILE__, __LINE__, #c);              \
 	} while (0)
 
+/* nk_printf: print to COM1, polled (at most 256 bytes per call). nk/log.c. */
+void nk_printf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* nk_exit_qemu: leave QEMU through isa-debug-exit (port 0xf4) with status
+ * (code << 1) | 1; halts where the device is absent. */
+NK_NORETURN void nk_exit_qemu(uint8_t code);
+
+/* nk_fwcfg_read: read QEMU fw_cfg file `name` into buf (cap bytes, NUL
+ * terminated). Returns its length in bytes, or -1 if absent. Source: QEMU
+ * docs/specs/fw_cfg (I/O ports 0x510/0x511, file directory at key 0x19). */
+long nk_fwcfg_read(const char *name, char *buf, size_t cap);
+
 /* nk_memset, nk_memcpy: nk's own (it calls no outer code). */
 void nk_memset(void *d, int c, size_t n);
 void nk_memcpy(void *d, const void *s, size_t n);
@@ -75,7 +87,9 @@ long nk_check_invariants_impl(void);
  * as they stand (boot, after nk built its own tables). */
 void nk_adopt_counts(void);
 
-/* nk_check_fail: record a failure of invariant inv (1..10) at pa. */
+/* nk_check_fail: record a failure of invariant inv (1..10) at physical
+ * address pa in nk_view->check; the first one's message is kept as
+ * "I<inv>: <msg>". */
 void nk_check_fail(int inv, uint64_t pa, const char *msg);
 
 /* nk_count: record a call and, when r < 0, its refusal; returns r. */
