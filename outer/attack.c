@@ -39,7 +39,8 @@ struct attack {
 
 static struct arena arena;
 static char attack_note[112]; /* an attack's own account of what stopped it */
-static uint64_t snapshot_val; /* a target that is a register (CR0, CR4, EFER) */
+static uint64_t reg_value;  /* a target that is a register, read by its locator */
+static uint64_t seen_cr0;   /* CR0 as gate_jump_mid saw it after its jump */
 
 /* ---- targets ---- */
 static void loc_arena_pte(struct arena *a, const void **w, size_t *n)
@@ -52,22 +53,35 @@ static void loc_free_slot(struct arena *a, const void **w, size_t *n)
 	*w = (pte_t *)pa_to_dm(a->l1) + a->idx + 1;
 	*n = sizeof(pte_t);
 }
+/* A register target: read it now (before and after the attack). */
+static void loc_reg(uint64_t v, const void **w, size_t *n)
+{
+	reg_value = v;
+	*w = &reg_value;
+	*n = sizeof(reg_value);
+}
 static void loc_cr0(struct arena *a, const void **w, size_t *n)
 {
 	(void)a;
-	snapshot_val = read_cr0();
-	*w = &snapshot_val;
-	*n = sizeof(snapshot_val);
+	loc_reg(read_cr0(), w, n);
 }
 static void loc_cr4(struct arena *a, const void **w, size_t *n)
 {
-	loc_cr0(a, w, n);
-	snapshot_val = read_cr4();
+	(void)a;
+	loc_reg(read_cr4(), w, n);
 }
 static void loc_efer(struct arena *a, const void **w, size_t *n)
 {
-	loc_cr0(a, w, n);
-	snapshot_val = rdmsr(MSR_EFER);
+	(void)a;
+	loc_reg(rdmsr(MSR_EFER), w, n);
+}
+/* The CR0 the attacker holds after jumping into a gate: arena_setup sets it
+ * to the real CR0, the attack overwrites it with what it saw. */
+static void loc_seen_cr0(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = &seen_cr0;
+	*n = sizeof(seen_cr0);
 }
 static void loc_frame_desc(struct arena *a, const void **w, size_t *n)
 {
@@ -315,18 +329,13 @@ static long a_gate_jump_mid(struct arena *a)
 	if (i == 64)
 		return 0;
 	extern uint64_t attack_gate_jump(const void *target, uint64_t rax);
-	uint64_t cr0 = attack_gate_jump(p + i, read_cr0() & ~CR0_WP);
-	snapshot_val = cr0; /* what the attacker got back: WP must be set */
-	if (!(cr0 & CR0_WP))
+	seen_cr0 = attack_gate_jump(p + i, read_cr0() & ~CR0_WP);
+	if (!(seen_cr0 & CR0_WP))
 		return 0;
 	ksnprintf(attack_note, sizeof(attack_note),
 		  "gate: fixed call path, exit loop set CR0.WP again (%lu WP=0 interrupts seen)",
 		  nk_view->stats.wp_violations);
 	return -1;
-}
-static void loc_gate(struct arena *a, const void **w, size_t *n)
-{
-	loc_cr0(a, w, n);
 }
 
 static const struct attack attacks[] = {
@@ -357,7 +366,7 @@ static const struct attack attacks[] = {
 	{ "smep_exec_user", "memory-protection", "user page", loc_user_pg, a_smep_exec_user },
 	{ "smap_write_user", "memory-protection", "user page", loc_user_pg, a_smap_read_user },
 	{ "null_write", "memory-protection", "kernel rodata (unrelated canary)", loc_rodata, a_null_write },
-	{ "gate_jump_mid", "gates", "CR0.WP seen after the jump", loc_gate, a_gate_jump_mid },
+	{ "gate_jump_mid", "gates", "CR0.WP seen after the jump", loc_seen_cr0, a_gate_jump_mid },
 };
 
 /* Build the arena: a heap page, a spare frame, an L4 with a user page. */
@@ -367,6 +376,7 @@ static bool arena_setup(struct arena *a)
 	if (!page)
 		page = kmalloc(3000); /* a page of its own */
 	a->va = align_down((uint64_t)page, PAGE_SIZE);
+	seen_cr0 = read_cr0();
 	if (!vm_leaf(nk_view->master_l4, a->va, &a->l1, &a->idx) || a->idx > 500)
 		return false;
 	a->data = frame_alloc();
@@ -447,14 +457,10 @@ static void run_one(const struct attack *at, struct result *res)
 	/* the oracle: read the target back (register targets are re-read) */
 	const void *w2;
 	size_t len2;
-	uint64_t seen = snapshot_val;
 	at->locate(a, &w2, &len2);
-	if (at->locate == loc_gate)
-		snapshot_val = seen, w2 = &snapshot_val;
 	memcpy(after, w2, len2);
-	res->unchanged = len == len2 && !memcmp(before, after, len) && exec_counter == 0;
-	if (at->locate == loc_gate)
-		res->unchanged = (seen & CR0_WP) && (read_cr0() & CR0_WP);
+	res->unchanged = len == len2 && !memcmp(before, after, len) && exec_counter == 0 &&
+			 (read_cr0() & CR0_WP);
 	arena_teardown(a);
 	res->inv_ok = !nk_view->nested || nk_check_invariants() == 0;
 }

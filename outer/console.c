@@ -6,8 +6,6 @@
 #include <outer/trap.h>
 #include <nk/vmmu.h>
 
-const char *ftype_name(unsigned t);
-
 static const char *const call_names[NK_CALL_MAX] = {
 	"declare_ptp", "remove_ptp", "write_pte", "write_ptes", "load_cr3", "load_cr0",
 	"load_cr4", "wrmsr", "null", "check_invariants", "init_done",

@@ -28,7 +28,7 @@ void mm_init(void)
 			mark_free(p);
 	/* the boot code's temporary tables and stack are free after boot */
 	for (uint64_t pa = (uint64_t)__boot_start; pa < (uint64_t)__boot_end; pa += PAGE_SIZE)
-		if (nk_view->frames[pa / PAGE_SIZE].type == NK_F_DATA && pa >= (uint64_t)__boot_start + PAGE_SIZE)
+		if (nk_view->frames[pa / PAGE_SIZE].type == NK_F_DATA)
 			mark_free(pa / PAGE_SIZE);
 }
 

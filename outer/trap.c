@@ -9,7 +9,6 @@
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
-NK_NORETURN void recover_jump(struct recovery *r);
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -24,7 +23,6 @@ static const char *const type_names[NK_F_NTYPES] = {
 	"HOLE", "DATA", "PTP_L1", "PTP_L2", "PTP_L3", "PTP_L4", "CODE", "NK", "PROTECTED",
 };
 
-/* ftype_name: the name of nk frame type t. */
 const char *ftype_name(unsigned t)
 {
 	return t < NK_F_NTYPES ? type_names[t] : "?";

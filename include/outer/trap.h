@@ -33,6 +33,11 @@ struct recovery {
 int recover_arm(struct recovery *r) __attribute__((returns_twice));
 /* recover_disarm: forget the current recovery point. */
 void recover_disarm(void);
+/* recover_jump: return to recovery point r (recover_arm returns 1 there). */
+NK_NORETURN void recover_jump(struct recovery *r);
+
+/* ftype_name: the name of nk frame type t (enum nk_ftype), "?" if unknown. */
+const char *ftype_name(unsigned t);
 
 /* explain_fault: fill why with what stopped an access at addr (page-table
  * walk of the current address space and the frame's nk type). */

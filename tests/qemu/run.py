@@ -16,7 +16,6 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGS = os.path.join(ROOT, "build", "logs")
 PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
-FAIL_STATUS = (0x01 << 1) | 1
 NOFEATURE_STATUS = (0x12 << 1) | 1
 
 
