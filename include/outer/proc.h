@@ -1,0 +1,78 @@
+/* Processes: address spaces, scheduling, signals (default actions only).
+ * One CPU; kernel code is not preempted (the timer switches tasks only
+ * when it interrupts user mode, or when a task sleeps). */
+#ifndef OUTER_PROC_H
+#define OUTER_PROC_H
+#include <nk/types.h>
+
+#define NR_OPEN 64 /* descriptors per process */
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+
+struct file;
+struct inode;
+struct mm;
+
+struct proc {
+	int pid, ppid;
+	int uid, gid, euid, egid;
+	char state;    /* 'R' runnable, 'S' sleeping, 'Z' zombie */
+	char name[32]; /* the program's base name */
+	struct mm *mm;
+	struct file *fd[NR_OPEN];
+	uint64_t cloexec;   /* bit n: fd n closes on execve */
+	struct inode *cwd;  /* referenced */
+	/* scheduling */
+	const void *chan;   /* what a sleeping task waits for */
+	uint64_t ksp;       /* saved kernel stack pointer (switch_to) */
+	void *kstack;       /* KSTACK_BYTES of kmalloc'd kernel stack */
+	uint64_t fs_base;   /* arch_prctl(ARCH_SET_FS) */
+	uint64_t user_rsp;  /* user RSP saved at syscall entry */
+	uint64_t sig_pending; /* bit n: signal n sent */
+	int exit_status;    /* wait4 status word once a zombie */
+	uint64_t wake_tick; /* nanosleep deadline (timer ticks) */
+	uint64_t ticks;     /* timer ticks spent running */
+	struct proc *parent;
+	struct proc *next;  /* all processes */
+	struct proc *run_next; /* run queue */
+	uint32_t clear_tid; /* unused (set_tid_address) */
+	uint64_t clear_tid_addr;
+};
+
+/* current: the running process (NULL before the first one). */
+extern struct proc *current;
+
+/* sched_sleep: sleep on chan until sched_wakeup(chan) or a signal. Call
+ * with interrupts off, after checking the condition; returns with them off.
+ * Callers loop: while (!cond && !proc_signal_pending(current)) sleep. */
+void sched_sleep(const void *chan);
+/* sched_wakeup: make every task sleeping on chan runnable (any context). */
+void sched_wakeup(const void *chan);
+/* proc_signal_pending: a signal that kills p has been sent. */
+bool proc_signal_pending(const struct proc *p);
+/* proc_signal: send signal sig (1..63) to p: the default action applies
+ * (SIGCHLD is ignored, every other signal kills) when p next runs. */
+void proc_signal(struct proc *p, int sig);
+/* proc_find: the process with pid, or NULL. */
+struct proc *proc_find(int pid);
+/* proc_count: processes, zombies included. */
+unsigned long proc_count(void);
+/* proc_start_init: create pid 1 running path with argv (NULL-terminated)
+ * on /dev/console, then run the scheduler; never returns. */
+NK_NORETURN void proc_start_init(const char *path, const char *const *argv);
+/* uptime_ns: nanoseconds since boot (the PIT tick count). */
+uint64_t uptime_ns(void);
+#endif

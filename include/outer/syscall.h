@@ -1,0 +1,48 @@
+/* System calls: the Linux x86-64 ABI (numbers from arch/x86/entry/syscalls/
+ * syscall_64.tbl). Each handler takes the six argument registers
+ * (rdi, rsi, rdx, r10, r8, r9) as a[0..5] and returns a value or -errno. */
+#ifndef OUTER_SYSCALL_H
+#define OUTER_SYSCALL_H
+#include <nk/types.h>
+
+typedef long (*syscall_fn)(const uint64_t *a);
+
+/* files (outer/fs/sys_fs.c) */
+long sys_read(const uint64_t *a);
+long sys_write(const uint64_t *a);
+long sys_readv(const uint64_t *a);
+long sys_writev(const uint64_t *a);
+long sys_open(const uint64_t *a);
+long sys_openat(const uint64_t *a);
+long sys_close(const uint64_t *a);
+long sys_lseek(const uint64_t *a);
+long sys_fstat(const uint64_t *a);
+long sys_stat(const uint64_t *a);
+long sys_lstat(const uint64_t *a);
+long sys_newfstatat(const uint64_t *a);
+long sys_getdents64(const uint64_t *a);
+long sys_getcwd(const uint64_t *a);
+long sys_chdir(const uint64_t *a);
+long sys_readlink(const uint64_t *a);
+long sys_access(const uint64_t *a);
+long sys_faccessat(const uint64_t *a);
+long sys_ioctl(const uint64_t *a);
+long sys_pipe(const uint64_t *a);
+long sys_pipe2(const uint64_t *a);
+long sys_dup(const uint64_t *a);
+long sys_dup2(const uint64_t *a);
+long sys_dup3(const uint64_t *a);
+long sys_poll(const uint64_t *a);
+long sys_ppoll(const uint64_t *a);
+long sys_fcntl(const uint64_t *a);
+long sys_mkdir(const uint64_t *a);
+long sys_unlink(const uint64_t *a);
+long sys_rmdir(const uint64_t *a);
+long sys_unlinkat(const uint64_t *a);
+long sys_mkdirat(const uint64_t *a);
+long sys_rename(const uint64_t *a);
+
+/* syscall_dispatch: run syscall nr with args a; -ENOSYS (logged once per
+ * number) when unknown. */
+long syscall_dispatch(uint64_t nr, const uint64_t *a);
+#endif

@@ -1,0 +1,28 @@
+/* Copies between the kernel and user space. Every user pointer is checked
+ * against the user half; a fault while copying (a hole, a read-only page
+ * for a write) gives -EFAULT instead of a panic. SMAP stays on except inside
+ * these copies (stac/clac around them only). Source: SDM Vol. 3A 4.6 (SMAP),
+ * Linux's uaccess contract. */
+#ifndef OUTER_UACCESS_H
+#define OUTER_UACCESS_H
+#include <nk/types.h>
+
+#define USER_TOP 0x0000800000000000ull /* first address above the user half */
+
+/* user_range_ok: [uaddr, uaddr+n) lies in the user half (no wrap). */
+static inline bool user_range_ok(uint64_t uaddr, uint64_t n)
+{
+	return uaddr < USER_TOP && n <= USER_TOP - uaddr;
+}
+
+/* copy_from_user: n bytes from user address usrc to kernel dst.
+ * Returns 0 or -EFAULT (nothing guaranteed about dst then). */
+long copy_from_user(void *dst, uint64_t usrc, size_t n);
+/* copy_to_user: n bytes from kernel src to user address udst.
+ * Returns 0 or -EFAULT. */
+long copy_to_user(uint64_t udst, const void *src, size_t n);
+/* strncpy_from_user: a NUL-terminated string of at most cap-1 bytes from
+ * usrc into dst (NUL-terminated). Returns its length, -EFAULT, or
+ * -ENAMETOOLONG when no NUL is found within cap bytes. */
+long strncpy_from_user(char *dst, uint64_t usrc, size_t cap);
+#endif
