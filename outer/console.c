@@ -114,7 +114,7 @@ static int split(char *line, char **argv, int max)
 	return n;
 }
 
-static int run_line(char *line)
+int console_exec(char *line)
 {
 	char *argv[8];
 	int argc = split(line, argv, 8);
@@ -124,7 +124,7 @@ static int run_line(char *line)
 		if (!strcmp(argv[0], commands[i].name))
 			return commands[i].fn(argc, argv);
 	kprintf("unknown command '%s' (try help)\n", argv[0]);
-	return 1;
+	return -1;
 }
 
 /* Read a line with echo and backspace; interrupts stay on while waiting. */
@@ -161,7 +161,7 @@ NK_NORETURN void console_run(void)
 		for (char *p = line; *p; p++)
 			if (*p == ':')
 				*p = ' ';
-		int r = run_line(line);
+		int r = console_exec(line);
 		char ex[4];
 		if (cmdline_get("exit", ex, sizeof(ex)) && ex[0] == '1')
 			debug_exit(r ? 1 : 0x10);
@@ -170,6 +170,6 @@ NK_NORETURN void console_run(void)
 	for (;;) {
 		kprintf("nk> ");
 		read_line(line, sizeof(line));
-		run_line(line);
+		console_exec(line);
 	}
 }

@@ -2,8 +2,11 @@
  * of DATA frames. */
 #include <outer/kernel.h>
 #include <outer/drivers.h>
+#include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/console.h>
+#include <outer/proc.h>
+#include <outer/syscall.h>
 #include <nk/vmmu.h>
 
 NK_NORETURN void outer_main(void)
@@ -13,10 +16,22 @@ NK_NORETURN void outer_main(void)
 	mm_init();
 	pic_init();
 	pit_init(TIMER_HZ);
+	syscall_init();
 	irq_enable();
 	nk_init_done();
 	kprintf("outer: %lu frames free, interrupts on (PIT %u Hz)\n", frames_free(), TIMER_HZ);
 	cmd_mem(0, NULL);
 	cmd_check(0, NULL);
-	console_run();
+	fs_init();
+	/* run=... (tests, attacks) and nk.console=1 keep the kernel console;
+	 * otherwise user space starts: /sbin/init, in test mode with utest=1 */
+	char v[16];
+	if (cmdline_get("run", v, sizeof(v)) ||
+	    (cmdline_get("nk.console", v, sizeof(v)) && v[0] == '1'))
+		console_run();
+	static const char *const argv_normal[] = { "/sbin/init", NULL };
+	static const char *const argv_test[] = { "/sbin/init", "test", NULL };
+	bool test = cmdline_get("utest", v, sizeof(v)) && v[0] == '1';
+	tty_enable();
+	proc_start_init("/sbin/init", test ? argv_test : argv_normal);
 }

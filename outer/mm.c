@@ -69,8 +69,7 @@ static pte_t *ptp_view(paddr_t ptp)
 	return pa_to_dm(ptp);
 }
 
-/* Walk to the L1 for va, creating PTPs when create; returns pa 0 if absent. */
-static long walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
+long vm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 {
 	bool kernel = va >= DIRECT_MAP_BASE;
 	paddr_t t = l4;
@@ -104,7 +103,7 @@ static long walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 
 bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
 {
-	if (walk_l1(l4, va, false, ptp))
+	if (vm_walk_l1(l4, va, false, ptp))
 		return false;
 	*index = pt_index(va, 1);
 	return true;
@@ -113,7 +112,7 @@ bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
 long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 {
 	paddr_t l1;
-	long r = walk_l1(l4, va, true, &l1);
+	long r = vm_walk_l1(l4, va, true, &l1);
 	if (r)
 		return r;
 	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
@@ -122,7 +121,7 @@ long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 long vm_unmap(paddr_t l4, uint64_t va)
 {
 	paddr_t l1;
-	long r = walk_l1(l4, va, false, &l1);
+	long r = vm_walk_l1(l4, va, false, &l1);
 	if (r)
 		return r;
 	return nk_write_pte(l1, pt_index(va, 1), 0);
@@ -141,6 +140,26 @@ struct header {
 #define HEAP_MAGIC 0x6b6d616c6c6f6321ull
 
 static struct block *free_lists[MAX_SHIFT + 1];
+
+/* freed big blocks (whole pages, still mapped) */
+struct big {
+	struct big *next;
+	uint64_t pages;
+};
+static struct big *big_free;
+
+/* A freed big block of exactly `pages` pages, or NULL. */
+static struct header *big_reuse(uint64_t pages)
+{
+	for (struct big **p = &big_free; *p; p = &(*p)->next)
+		if ((*p)->pages == pages) {
+			struct big *b = *p;
+			*p = b->next;
+			memset(b, 0, sizeof(*b));
+			return (struct header *)b;
+		}
+	return NULL;
+}
 static uint64_t heap_next = HEAP_BASE, mapped_pages;
 
 /* Map n fresh pages at the heap's end; returns their address or NULL. */
@@ -165,7 +184,9 @@ void *kmalloc(size_t n)
 	size_t need = n + sizeof(struct header);
 	if (need > (1u << MAX_SHIFT)) {
 		uint64_t pages = align_up(need, PAGE_SIZE) / PAGE_SIZE;
-		struct header *h = heap_grow(pages);
+		struct header *h = big_reuse(pages);
+		if (!h)
+			h = heap_grow(pages);
 		if (!h)
 			return NULL;
 		h->size = pages << 8;
@@ -203,19 +224,13 @@ void kfree(void *p)
 	h->magic = 0;
 	uint64_t size = h->size;
 	if (size >= 256) {
-		/* a big block: unmap and free its pages (its addresses are not reused) */
-		for (uint64_t i = 0; i < size >> 8; i++) {
-			uint64_t va = (uint64_t)h + i * PAGE_SIZE;
-			paddr_t l1;
-			unsigned idx;
-			if (!vm_leaf(nk_view->master_l4, va, &l1, &idx))
-				panic("kfree: heap page %lx not mapped", va);
-			paddr_t f = pte_frame(((pte_t *)pa_to_dm(l1))[idx], 1);
-			if (nk_write_pte(l1, idx, 0))
-				panic("kfree: nk refused to unmap %lx", va);
-			frame_free(f);
-			mapped_pages--;
-		}
+		/* a big block keeps its pages mapped and waits for a request of the
+		 * same size (kernel stacks, buffers), so the heap's page tables
+		 * and frames stay level when the same objects come and go */
+		struct big *b = (struct big *)h;
+		b->pages = size >> 8;
+		b->next = big_free;
+		big_free = b;
 		return;
 	}
 	if (size < MIN_SHIFT || size > MAX_SHIFT)

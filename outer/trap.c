@@ -6,6 +6,11 @@
 #include <outer/trap.h>
 #include <outer/drivers.h>
 #include <nk/vmmu.h>
+#include <outer/errno.h>
+#include <outer/fs.h>
+#include <outer/proc.h>
+#include <outer/uaccess.h>
+#include <outer/vm.h>
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
@@ -124,13 +129,73 @@ static void report(struct trap_frame *tf, uint64_t addr, const char *why)
 		tf->vector, tf->error, tf->rip, addr, why);
 }
 
+static void handle_irq(unsigned irq)
+{
+	if (irq == 0) {
+		timer_ticks++;
+		proc_tick();
+	} else if (irq == 4) {
+		tty_rx_irq();
+	}
+	pic_eoi(irq);
+}
+
+/* The signal a user-mode exception sends (Linux's choices). */
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0:
+	case 16:
+	case 19:
+		return SIGFPE;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	case 6:
+		return SIGILL;
+	case 17:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+/* A trap from user mode, on the task's kernel stack (the frame was copied
+ * there from the TSS RSP0 entry stack). Returns to user mode. */
+static NK_NORETURN void user_trap(void *arg)
+{
+	struct trap_frame *tf = arg;
+	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
+		handle_irq((unsigned)(tf->vector - IRQ_BASE));
+	} else if (tf->vector == 2) {
+		kprintf("trap: NMI in user mode at RIP %lx\n", tf->rip);
+	} else {
+		uint64_t addr = current->fault_addr;
+		long r = tf->vector == 14 ? vm_fault(current->mm, addr, tf->error) : -EFAULT;
+		if (r) {
+			char why[96], msg[192];
+			if (r == -ENOMEM)
+				ksnprintf(why, sizeof(why), "out of memory");
+			else
+				explain_fault(tf->vector, tf->error, addr, why, sizeof(why));
+			ksnprintf(msg, sizeof(msg), "%s at RIP %lx, address %lx: %s",
+				  tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "trap",
+				  tf->rip, addr, why);
+			proc_kill_self(r == -ENOMEM ? SIGKILL : exception_signal(tf->vector), msg);
+		}
+	}
+	user_return(proc_to_user(tf));
+}
+
 void outer_trap(struct trap_frame *tf)
 {
+	if ((tf->cs & 3) == 3 && current) {
+		current->fault_addr = tf->vector == 14 ? read_cr2() : 0;
+		*current->tf = *tf;
+		run_on_stack(current->tf, user_trap, current->tf);
+	}
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
-		unsigned irq = (unsigned)(tf->vector - IRQ_BASE);
-		if (irq == 0)
-			timer_ticks++;
-		pic_eoi(irq);
+		handle_irq((unsigned)(tf->vector - IRQ_BASE));
 		return;
 	}
 	if (tf->vector >= 32) {
@@ -140,6 +205,13 @@ void outer_trap(struct trap_frame *tf)
 	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
 	if (tf->vector == 14 && spurious_pf(tf->error, addr))
 		return;
+	/* the kernel touching user memory: fault the page in, or fail the copy */
+	if (tf->vector == 14 && addr < USER_TOP && current && current->mm &&
+	    tf->rip >= (uint64_t)uaccess_fault_start && tf->rip < (uint64_t)uaccess_fault_end) {
+		if (vm_fault(current->mm, addr, tf->error) != 0)
+			tf->rip = (uint64_t)uaccess_fixup;
+		return;
+	}
 	if (tf->vector == 2) {
 		kprintf("trap: NMI at RIP %lx\n", tf->rip);
 		return;

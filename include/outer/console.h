@@ -6,6 +6,10 @@
  * `run=` (tests, attacks), then the interactive prompt. Never returns. */
 __attribute__((noreturn)) void console_run(void);
 
+/* console_exec: run one command line (split in place at spaces); returns
+ * the command's status (0 ok, 1 failed) or -1 for an unknown command. */
+int console_exec(char *line);
+
 /* Commands: argc/argv as typed; return 0 on success. */
 int cmd_mem(int argc, char **argv);
 int cmd_check(int argc, char **argv);

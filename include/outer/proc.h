@@ -48,9 +48,16 @@ struct proc {
 	struct proc *parent;
 	struct proc *next;  /* all processes */
 	struct proc *run_next; /* run queue */
-	uint32_t clear_tid; /* unused (set_tid_address) */
-	uint64_t clear_tid_addr;
+	uint64_t clear_tid_addr; /* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t set_tid_addr;   /* CLONE_CHILD_SETTID: written at first run */
+	struct trap_frame *tf;   /* user registers, at the top of kstack */
+	void *fpu;               /* 512-byte FXSAVE area (16-byte aligned) */
+	unsigned slice;          /* timer ticks left in this turn */
+	struct proc *vfork_parent; /* sleeping until this child execs or exits */
+	uint64_t fault_addr;     /* CR2 of the user fault being handled */
 };
+
+#define KSTACK_BYTES 16384u
 
 /* current: the running process (NULL before the first one). */
 extern struct proc *current;
@@ -73,6 +80,36 @@ unsigned long proc_count(void);
 /* proc_start_init: create pid 1 running path with argv (NULL-terminated)
  * on /dev/console, then run the scheduler; never returns. */
 NK_NORETURN void proc_start_init(const char *path, const char *const *argv);
+/* proc_exit: end current with wait4 status word `status` (exit code << 8,
+ * or the killing signal number): close its files, free its memory, wake
+ * its parent. Never returns. */
+NK_NORETURN void proc_exit(int status);
+/* proc_tick: the timer interrupt: wake nanosleep/poll sleepers whose
+ * wake_tick passed, charge the running task. */
+void proc_tick(void);
+/* proc_kill_self: print why current dies and kill it with sig (the fault
+ * paths); it dies on its way back to user mode. */
+void proc_kill_self(int sig, const char *why);
+struct nksys_proc;
+struct trap_frame;
+/* proc_list: fill out[0..cap) with every process (NKSYS_PS); returns how
+ * many were written. */
+unsigned proc_list(struct nksys_proc *out, unsigned cap);
+/* proc_to_user: on the way back to user mode: deliver pending signals
+ * (their default action kills), preempt when the turn is over. Returns tf
+ * with a sanitised RFLAGS; interrupts are off on return. */
+struct trap_frame *proc_to_user(struct trap_frame *tf);
+/* proc_vfork_release: wake c's vfork parent (c execs or exits). */
+void proc_vfork_release(struct proc *c);
 /* uptime_ns: nanoseconds since boot (the PIT tick count). */
 uint64_t uptime_ns(void);
+
+long sys_fork(const uint64_t *a);
+long sys_vfork(const uint64_t *a);
+long sys_clone(const uint64_t *a);
+long sys_exit(const uint64_t *a);
+long sys_wait4(const uint64_t *a);
+long sys_kill(const uint64_t *a);
+long sys_sched_yield(const uint64_t *a);
+long sys_execve(const uint64_t *a);
 #endif

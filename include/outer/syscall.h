@@ -42,6 +42,9 @@ long sys_unlinkat(const uint64_t *a);
 long sys_mkdirat(const uint64_t *a);
 long sys_rename(const uint64_t *a);
 
+/* syscall_init: SYSCALL MSRs through nk (before nk_init_done locks them). */
+void syscall_init(void);
+
 /* syscall_dispatch: run syscall nr with args a; -ENOSYS (logged once per
  * number) when unknown. */
 long syscall_dispatch(uint64_t nr, const uint64_t *a);

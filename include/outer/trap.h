@@ -43,5 +43,13 @@ const char *ftype_name(unsigned t);
  * walk of the current address space and the frame's nk type). */
 void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, size_t cap);
 
+/* user_return: resume user mode from tf (outer/usermode.asm). */
+NK_NORETURN void user_return(struct trap_frame *tf);
+/* run_on_stack: call fn(arg) on the stack ending at sp; fn must not return. */
+NK_NORETURN void run_on_stack(void *sp, void (*fn)(void *), void *arg);
+/* The user-copy loops (outer/usermode.asm): a fault between start and end
+ * resumes at uaccess_fixup, which returns -EFAULT. */
+extern char uaccess_fault_start[], uaccess_fault_end[], uaccess_fixup[];
+
 extern volatile uint64_t timer_ticks;
 #endif

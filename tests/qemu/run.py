@@ -126,7 +126,7 @@ def suite(nested_iso, native_iso):
 
     # 4. interactive console: prompt, commands, poweroff
     cmds = b"help\nmem\nvmmu\ncheck\nattack null_write\nbogus\npoweroff\n"
-    status, out, secs = boot(nested_iso, "", "console", stdin=cmds, timeout=60)
+    status, out, secs = boot(nested_iso, "nk.console=1", "console", stdin=cmds, timeout=60)
     for want in ("nk>", "frames by type", "refusals by error code", "I1-I4, I7-I9 hold",
                  "null_write", "BLOCKED", "unknown command 'bogus'", "powering off"):
         s.check(want in out, "console shows '%s'" % want, out)
@@ -140,7 +140,31 @@ def suite(nested_iso, native_iso):
     status, out, secs = boot(native_iso, "run=check exit=1", "native-qemu64", cpu="qemu64", timeout=60)
     s.check(status == PASS_STATUS, "native build boots on -cpu qemu64", out)
 
-    # 6. a bigger guest: the frame table scales
+    # 6. user space: init runs the user-space test suite (tests/user/), on
+    # both builds; every KTAP line is a check
+    for iso, build in ((nested_iso, "nested"), (native_iso, "native")):
+        status, out, secs = boot(iso, "utest=1", "utest-" + build, timeout=240)
+        p, f, lines = ktap(out)
+        for l in lines:
+            s.check(l.startswith("ok"), "%s user space: %s" % (build, l.split(" ", 2)[-1]), out)
+        s.check(status == PASS_STATUS and f == 0 and p > 0 and "# utest: " in out,
+                "%s user-space suite: %d passed, %d failed, exits with success (%.1f s)" % (build, p, f, secs), out)
+        s.check("panic" not in out, "%s user-space suite: no kernel panic" % build, out)
+
+    # 7. the shell on the serial console, as a user sees it
+    cmds = (b"ls /\necho hi | cat\necho one > /tmp/f\ncat < /tmp/f\nforkloop 30\n"
+            b"nk check\nps\nnosuchprogram\npoweroff\n")
+    status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120)
+    clean = out.replace("\r", "")
+    for want, desc in (("$ ", "a shell prompt"), ("bin\n", "ls / lists bin"),
+                       ("\nhi\n", "echo hi | cat prints hi"), ("\none\n", "redirection round trip"),
+                       ("forkloop: 30", "a fork/exec loop of 30"),
+                       ("I1-I4, I7-I9 hold", "nk check from user space"),
+                       ("not found", "an unknown program is reported")):
+        s.check(want in clean, "shell: " + desc, out)
+    s.check(status in (0, 1) and "panic" not in out, "shell: poweroff ends the session cleanly", out)
+
+    # 8. a bigger guest: the frame table scales
     status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-2g", mem="2G")
     p, f, _ = ktap(out)
     s.check(status == PASS_STATUS and f == 0 and p > 0, "nested kernel with 2 GiB of RAM passes its tests", out)

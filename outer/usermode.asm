@@ -1,0 +1,152 @@
+; Ring 3 entry and exit for the outer kernel: SYSCALL entry, the return to
+; user mode, the kernel-stack switch between tasks, and user-memory copies
+; whose faults are turned into -EFAULT.
+; Source: SDM Vol. 2B SYSCALL/SYSRET/IRETQ, Vol. 3A 6.14 (64-bit interrupt
+; frames), 4.6 (SMAP: STAC/CLAC).
+section .text
+bits 64
+
+extern syscall_handler, proc_task_start
+global syscall_entry, user_return, switch_to, task_first_entry, run_on_stack
+global uaccess_copy, uaccess_strncpy, uaccess_fault_start, uaccess_fault_end
+global syscall_kstack_top
+
+USER_CS equ 0x23
+USER_SS equ 0x1b
+SYSCALL_VECTOR equ 0x100                ; marks a trap_frame built by SYSCALL
+EFAULT equ 14
+
+; SYSCALL: RCX = user RIP, R11 = user RFLAGS, RSP = user RSP, IF = 0
+; (SFMASK). Build a struct trap_frame at the top of the task's kernel stack.
+syscall_entry:
+	mov [rel syscall_user_rsp], rsp       ; one CPU, interrupts off
+	mov rsp, [rel syscall_kstack_top]
+	push USER_SS
+	push qword [rel syscall_user_rsp]
+	push r11                              ; RFLAGS
+	push USER_CS
+	push rcx                              ; RIP
+	push 0                                ; error
+	push SYSCALL_VECTOR
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	mov rdi, rsp
+	cld
+	sti
+	call syscall_handler                  ; returns the frame to resume
+	mov rdi, rax
+	; fall through
+
+; noreturn void user_return(struct trap_frame *tf): resume user mode from tf.
+user_return:
+	cli
+	mov rsp, rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
+	add rsp, 16                           ; vector, error
+	iretq
+
+; void switch_to(uint64_t *save_ksp, uint64_t next_ksp): save the callee-
+; saved registers on this stack, store RSP, and resume the task whose
+; stack is next_ksp (from its own switch_to, or task_first_entry).
+switch_to:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	mov [rdi], rsp
+	mov rsp, rsi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
+; A new task's first switch_to returns here with RSP at its trap frame.
+task_first_entry:
+	mov rbx, rsp
+	and rsp, -16
+	call proc_task_start
+	mov rdi, rbx
+	jmp user_return
+
+; noreturn void run_on_stack(void *sp, void (*fn)(void *), void *arg)
+run_on_stack:
+	mov rsp, rdi
+	and rsp, -16
+	mov rdi, rdx
+	call rsi
+	ud2
+
+; long uaccess_copy(void *dst, const void *src, size_t n): 0 or -EFAULT.
+; The caller has checked that the user side lies in the user half.
+uaccess_copy:
+	mov rcx, rdx
+	stac
+uaccess_fault_start:
+	rep movsb
+	clac
+	xor eax, eax
+	ret
+
+; long uaccess_strncpy(char *dst, const char *usrc, size_t cap): the length
+; of the string copied with its NUL, or cap when no NUL was found, or -EFAULT.
+uaccess_strncpy:
+	xor eax, eax
+	stac
+.next:
+	cmp rax, rdx
+	jae .done
+	mov cl, [rsi + rax]
+	mov [rdi + rax], cl
+	inc rax
+	test cl, cl
+	jnz .next
+.done:
+	clac
+	ret
+uaccess_fault_end:
+
+; A fault between uaccess_fault_start and uaccess_fault_end resumes here
+; (outer_trap sets RIP).
+global uaccess_fixup
+uaccess_fixup:
+	clac
+	mov rax, -EFAULT
+	ret
+
+section .bss
+syscall_user_rsp: resq 1
+syscall_kstack_top: resq 1
+
+section .note.GNU-stack noalloc noexec nowrite progbits
