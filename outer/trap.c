@@ -5,6 +5,7 @@
 #include <outer/kernel.h>
 #include <outer/trap.h>
 #include <outer/drivers.h>
+#include <outer/fs.h>
 #include <nk/vmmu.h>
 
 volatile uint64_t timer_ticks;
@@ -130,6 +131,8 @@ void outer_trap(struct trap_frame *tf)
 		unsigned irq = (unsigned)(tf->vector - IRQ_BASE);
 		if (irq == 0)
 			timer_ticks++;
+		else if (irq == 4)
+			tty_rx_irq(); /* COM1 received data (only after tty_enable) */
 		pic_eoi(irq);
 		return;
 	}
