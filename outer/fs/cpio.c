@@ -384,3 +384,24 @@ long cpio_unpack(const uint8_t *buf, size_t len, struct cpio_result *res)
 	kfree(u.links);
 	return ret;
 }
+
+long fs_populate(const uint8_t *image, size_t len)
+{
+	long r = vfs_init();
+	if (r)
+		return r;
+	if (image) {
+		struct cpio_result res;
+		r = cpio_unpack(image, len, &res);
+		kprintf("cpio: %u entries unpacked, %u skipped%s\n", res.entries, res.skipped,
+			res.damaged ? " (archive damaged)" : "");
+	}
+	r = dev_init();
+	if (r)
+		return r;
+	struct inode *tmp;
+	r = vfs_lookup(fs_root, "/tmp", true, &tmp);
+	if (r == -ENOENT)
+		r = vfs_make(fs_root, "tmp", 3, S_IFDIR | 01777, NULL, NULL, 0, &tmp);
+	return r;
+}

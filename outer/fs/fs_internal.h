@@ -190,6 +190,12 @@ struct cpio_result {
  * Documentation/driver-api/early-userspace/buffer-format.rst. */
 long cpio_unpack(const uint8_t *buf, size_t len, struct cpio_result *res);
 
+/* fs_populate: the boot tree: the root, the archive image[0..len) unpacked
+ * into it (none if image is NULL), then /dev (dev_init) and /tmp (1777).
+ * A damaged archive is reported and what came before it kept. Returns 0,
+ * or -errno when the root, /dev or /tmp cannot be made. */
+long fs_populate(const uint8_t *image, size_t len);
+
 /* ---- devices (outer/fs/dev.c) ---- */
 /* dev_init: create /dev with null, zero, console and tty. Returns 0 or
  * -errno (an existing /dev is reused). */
