@@ -41,7 +41,7 @@ else
   NK_SRCS := $(NK_COMMON) nk/native.c
   NK_ASMS := nk/entry.asm
 endif
-OUTER_SRCS := $(wildcard outer/*.c) $(wildcard drivers/*.c) lib/fmt.c
+OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c
 OUTER_ASMS := $(wildcard outer/*.asm)
 
 NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o
@@ -73,7 +73,7 @@ $(B)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-$(B)/outer_%.o: %.c $(wildcard include/*/*.h) Makefile
+$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@

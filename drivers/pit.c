@@ -29,6 +29,16 @@ void pic_eoi(unsigned irq)
 	outb(PIC1, 0x20);
 }
 
+void pic_unmask(unsigned irq)
+{
+	uint16_t port = irq < 8 ? PIC1 + 1 : PIC2 + 1;
+	if (irq >= 16)
+		return;
+	outb(port, inb(port) & (uint8_t) ~(1u << (irq & 7)));
+	if (irq >= 8) /* the slave's line: IRQ 2 on the master */
+		outb(PIC1 + 1, inb(PIC1 + 1) & (uint8_t) ~(1u << 2));
+}
+
 void pit_init(unsigned hz)
 {
 	unsigned div = 1193182 / hz;

@@ -1,4 +1,5 @@
-/* 16550 UART on COM1: the console. Polled transmit, polled receive.
+/* 16550 UART on COM1: the console. Polled transmit; receive polled (the
+ * nk> console) until uart_rx_irq_enable switches it to IRQ 4 (the tty).
  * Source: National Semiconductor PC16550D data sheet (register map). */
 #include <outer/kernel.h>
 #include <outer/drivers.h>
@@ -31,4 +32,10 @@ int uart_getc(void)
 	if (!(inb(COM1 + LSR) & 0x01))
 		return -1;
 	return inb(COM1 + RBR);
+}
+
+void uart_rx_irq_enable(void)
+{
+	outb(COM1 + IER, 0x01); /* received data available */
+	outb(COM1 + MCR, 0x0b); /* DTR, RTS, OUT2 (gates the IRQ line on PCs) */
 }

@@ -5,6 +5,7 @@
 #include <outer/kernel.h>
 #include <outer/console.h>
 #include <outer/ktest.h>
+#include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <nk/vmmu.h>
@@ -204,6 +205,7 @@ static const struct ktest tests[] = {
 	{ "refusals", true, t_refusals },
 	{ "legit_control_writes", false, t_legit_control_writes },
 	{ "fault_recovery", false, t_fault_recovery },
+	{ "fs_tmpfs", false, fs_ktest },
 };
 
 int cmd_test(int argc, char **argv)

@@ -37,7 +37,7 @@ static struct proc *all_procs;
 static struct proc *runq_head, *runq_tail;
 static int last_pid;
 static unsigned long nprocs;
-uint64_t syscall_kstack_top; /* defined in usermode.asm's .bss */
+extern uint64_t syscall_kstack_top; /* outer/usermode.asm */
 
 void switch_to(uint64_t *save_ksp, uint64_t next_ksp);
 void task_first_entry(void);

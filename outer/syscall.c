@@ -507,6 +507,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[169] = sys_reboot,
 	[186] = sys_getpid, /* gettid */
 	[201] = sys_time,
+	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,

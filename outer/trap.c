@@ -5,6 +5,7 @@
 #include <outer/kernel.h>
 #include <outer/trap.h>
 #include <outer/drivers.h>
+#include <outer/fs.h>
 #include <nk/vmmu.h>
 #include <outer/errno.h>
 #include <outer/fs.h>

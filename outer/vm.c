@@ -115,8 +115,9 @@ static void each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ct
 				break;
 			t = pte_frame(e, level);
 		}
-		/* level 1: t is an L1; else the entry at `level` is absent */
-		uint64_t span = 1ull << (12 + 9 * level);
+		/* level 1: t is an L1 (it spans 2 MiB); else the entry at
+		 * `level` is absent and its span is skipped */
+		uint64_t span = 1ull << (12 + 9 * (level == 1 ? 1 : level - 1));
 		uint64_t next = (va & ~(span - 1)) + span;
 		if (level == 1) {
 			uint64_t stop = next < end ? next : end;

@@ -19,8 +19,14 @@
 
 /* Bits 52-62: ignored or protection keys; nk refuses them set. */
 #define PTE_HIGH_RESERVED 0x7ff0000000000000ull
-#define PTE_ADDR_4K 0x000ffffffffff000ull
-#define PTE_ADDR_2M 0x000fffffffe00000ull
+/* Frame address masks. Architecturally the address is bits 12..51 (SDM
+ * Table 4-19); these masks also keep bits 52..62, which are zero in every
+ * entry nk accepts (PTE_HIGH_RESERVED) and in CR3, so the result is the
+ * same. They are written this way because the 52-bit mask's immediate ends
+ * in the bytes 0f 00: followed by a push (0x53, 0x55) that is an LLDT
+ * encoding, which I5 forbids anywhere in outer code. */
+#define PTE_ADDR_4K 0x7ffffffffffff000ull
+#define PTE_ADDR_2M 0x7fffffffffe00000ull
 
 /* Levels: 4 = PML4 (L4), 3 = PDPT, 2 = PD, 1 = PT. */
 #define PT_LEVELS 4

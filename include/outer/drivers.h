@@ -12,6 +12,10 @@ void uart_init(void);
 void uart_putc(char c);
 /* uart_getc: the next received byte, or -1 if none. */
 int uart_getc(void);
+/* uart_rx_irq_enable: raise IRQ 4 when a byte arrives (IER bit 0; MCR OUT2,
+ * which connects the UART's interrupt to the PIC on PCs). PC16550D data
+ * sheet, registers IER and MCR. */
+void uart_rx_irq_enable(void);
 /* debug_exit: leave QEMU with status (code << 1) | 1 (isa-debug-exit). */
 NK_NORETURN void debug_exit(uint8_t code);
 /* poweroff: ACPI S5 in QEMU, else isa-debug-exit 0. */
@@ -20,6 +24,9 @@ NK_NORETURN void poweroff(void);
 void pic_init(void);
 /* pic_eoi: end of interrupt for irq (0..15). */
 void pic_eoi(unsigned irq);
+/* pic_unmask: let irq (0..15; others ignored) through the 8259As (and the
+ * slave's cascade line for 8..15). Intel 8259A data sheet, OCW1. */
+void pic_unmask(unsigned irq);
 /* pit_init: PIT channel 0 periodic at hz interrupts per second. */
 void pit_init(unsigned hz);
 #endif

@@ -99,4 +99,13 @@ void tty_rx_irq(void);
 /* tty_enable: switch console input from polling (the nk> console) to the
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);
+
+/* poll_wakeup: wake every task sleeping in poll/ppoll so it rescans its
+ * descriptors (called by the tty and pipes whenever one becomes readable,
+ * writable or hung up; any context). */
+void poll_wakeup(void);
+
+/* fs_ktest: the in-kernel test of the file system (KTAP `fs_tmpfs`); calls
+ * fs_init. Returns true when it passed. */
+bool fs_ktest(void);
 #endif

@@ -8,6 +8,8 @@
 # Every tests/host/test_*.c becomes build/host/test_* (linked with the fake arch,
 # the fixture and nk/{frame,vmmu,ctl,check}.c); host-test runs them all, prints
 # cmocka's output and a last line `host: N passed, M failed`, and fails if M > 0.
+# The file system tests (HOST_FS_TESTS) link outer/fs/ instead, with
+# tests/host/fs_stubs.c standing in for the rest of the kernel.
 # Variables are HOST_-prefixed: this file is included by the top Makefile.
 
 HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -17,8 +19,13 @@ HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
-HOST_TESTS := $(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c)))
+HOST_FS_TESTS := test_fs test_sys_fs
+HOST_TESTS := $(filter-out $(HOST_FS_TESTS),$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
+HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c,$(wildcard outer/fs/*.c))
+HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
+HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
+HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
 HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h)
 
 # ASan + UBSan when the host toolchain can build and run them.
@@ -35,12 +42,17 @@ $(HOST_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
 
+$(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_SRCS) $(HOST_FS_HDRS)
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
+		$(HOST_FS_SRCS) $(HOST_LIBS)
+
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed
 # without a failing test (crash before the first test, bad exit).
-host-test: $(HOST_BINS)
+host-test: $(HOST_BINS) $(HOST_FS_BINS)
 	@pass=0; fail=0; \
-	for t in $(abspath $(HOST_BINS)); do \
+	for t in $(abspath $(HOST_BINS) $(HOST_FS_BINS)); do \
 		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
 		cat $$t.log; \
 		run=$$(grep -c '^\[ RUN      \]' $$t.log); \

@@ -1,0 +1,341 @@
+/* The console tty on COM1: a line discipline fed by the UART's receive
+ * interrupt (IRQ 4). Canonical mode edits a line (echo, erase with
+ * backspace or DEL, ^U kill, ^D end of file, ^C interrupt, CR -> NL on
+ * input) and hands out whole lines; raw mode (ICANON off) hands out bytes as
+ * they arrive. Output goes to uart_putc, which turns NL into CR NL.
+ * Source: Linux man 3 termios (canonical and noncanonical mode, the c_cc
+ * characters), man 2 ioctl_tty (TCGETS, TIOCGWINSZ, TIOCGPGRP);
+ * asm-generic/termbits.h for the flag values. */
+#include <outer/kernel.h>
+#include <outer/drivers.h>
+#include <outer/proc.h>
+#include <outer/uaccess.h>
+#include "fs_internal.h"
+
+/* ioctl requests (asm-generic/ioctls.h) */
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define FIONREAD 0x541b
+
+/* termios flags (asm-generic/termbits.h, octal) */
+#define ICRNL 0000400
+#define IXON 0002000
+#define OPOST 0000001
+#define ONLCR 0000004
+#define B115200 0010002
+#define CS8 0000060
+#define CREAD 0000200
+#define ISIG 0000001
+#define ICANON 0000002
+#define ECHO 0000010
+#define ECHOE 0000020
+#define ECHOK 0000040
+#define ECHOCTL 0001000
+#define ECHOKE 0004000
+#define IEXTEN 0100000
+enum {
+	VINTR = 0,
+	VQUIT,
+	VERASE,
+	VKILL,
+	VEOF,
+	VTIME,
+	VMIN,
+	VSWTC,
+	VSTART,
+	VSTOP,
+	VSUSP,
+	VEOL,
+	VREPRINT,
+	VDISCARD,
+	VWERASE,
+	VLNEXT,
+	VEOL2,
+	NCCS = 19
+};
+
+/* The kernel's struct termios as TCGETS/TCSETS pass it (36 bytes). */
+struct ktermios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[NCCS];
+};
+
+struct winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+#define TTY_BUF_BYTES 4096 /* power of two */
+#define EOF_MARK 0x100	   /* a ^D in the buffer (canonical mode) */
+
+/* The input buffer, a ring of TTY_BUF_BYTES slots: [rd, canon) is ready
+ * for readers, [canon, wr) is the line being edited (empty in raw mode).
+ * A slot holds a byte or EOF_MARK. Changed by tty_rx_irq and by readers
+ * with interrupts off. */
+static struct tty {
+	uint16_t buf[TTY_BUF_BYTES];
+	uint32_t rd, canon, wr;
+	struct ktermios t;
+	int fg_pid; /* TIOCSPGRP: gets ^C's SIGINT; 0 = none */
+	bool enabled;
+} tty = {
+    .t =
+	{
+	    .c_iflag = ICRNL | IXON,
+	    .c_oflag = OPOST | ONLCR,
+	    .c_cflag = B115200 | CS8 | CREAD,
+	    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+	    .c_cc = {[VINTR] = 003,
+		     [VQUIT] = 034,
+		     [VERASE] = 0177,
+		     [VKILL] = 025,
+		     [VEOF] = 004,
+		     [VTIME] = 0,
+		     [VMIN] = 1,
+		     [VSTART] = 021,
+		     [VSTOP] = 023,
+		     [VSUSP] = 032,
+		     [VREPRINT] = 022,
+		     [VDISCARD] = 017,
+		     [VWERASE] = 027,
+		     [VLNEXT] = 026},
+	},
+};
+
+static void echo(uint8_t c)
+{
+	if (tty.t.c_lflag & ECHO)
+		uart_putc((char)c);
+}
+
+/* Echo a control character as ^X (ECHOCTL), others as themselves. */
+static void echo_char(uint8_t c)
+{
+	if (!(tty.t.c_lflag & ECHO))
+		return;
+	if (c < 32 && c != '\n' && c != '\t' && (tty.t.c_lflag & ECHOCTL)) {
+		uart_putc('^');
+		uart_putc((char)(c + '@'));
+	} else {
+		uart_putc((char)c);
+	}
+}
+
+static void erase_one(void)
+{
+	if (tty.wr == tty.canon)
+		return;
+	tty.wr--;
+	if (tty.t.c_lflag & ECHO) {
+		uart_putc('\b');
+		uart_putc(' ');
+		uart_putc('\b');
+	}
+}
+
+static void commit(void)
+{
+	tty.canon = tty.wr;
+	sched_wakeup(&tty);
+	poll_wakeup();
+}
+
+static void put(uint16_t v)
+{
+	if (tty.wr - tty.rd < TTY_BUF_BYTES)
+		tty.buf[tty.wr++ % TTY_BUF_BYTES] = v;
+}
+
+/* tty_input: one received byte through the line discipline (interrupts
+ * off). */
+static void tty_input(uint8_t c)
+{
+	const struct ktermios *t = &tty.t;
+	if (c == '\r' && (t->c_iflag & ICRNL))
+		c = '\n';
+	if ((t->c_lflag & ISIG) && c == t->c_cc[VINTR]) {
+		echo_char(c);
+		echo('\n');
+		tty.wr = tty.canon; /* drop the line being edited */
+		if (tty.fg_pid) {
+			struct proc *p = proc_find(tty.fg_pid);
+			if (p)
+				proc_signal(p, SIGINT);
+		}
+		commit();
+		return;
+	}
+	if (!(t->c_lflag & ICANON)) {
+		if (tty.wr - tty.rd < TTY_BUF_BYTES) {
+			put(c);
+			echo_char(c);
+		}
+		commit();
+		return;
+	}
+	if (c == t->c_cc[VERASE] || c == '\b' || c == 0x7f) {
+		erase_one();
+		return;
+	}
+	if (c == t->c_cc[VKILL]) {
+		while (tty.wr != tty.canon)
+			erase_one();
+		return;
+	}
+	if (c == t->c_cc[VEOF]) {
+		put(EOF_MARK);
+		commit();
+		return;
+	}
+	/* keep a slot for the newline so a full line can still be ended */
+	if (c != '\n' && tty.wr - tty.rd >= TTY_BUF_BYTES - 1)
+		return;
+	put(c);
+	echo_char(c);
+	if (c == '\n')
+		commit();
+}
+
+void tty_rx_irq(void)
+{
+	int c;
+	while ((c = uart_getc()) >= 0)
+		tty_input((uint8_t)c);
+}
+
+void tty_enable(void)
+{
+	uint64_t fl = fs_irq_save();
+	while (uart_getc() >= 0)
+		; /* drop what the polled console left */
+	tty.enabled = true;
+	uart_rx_irq_enable();
+	pic_unmask(4);
+	fs_irq_restore(fl);
+}
+
+/* Bytes a read can take now (with interrupts off). */
+static bool readable(void)
+{
+	return tty.rd != tty.canon;
+}
+
+static long tty_read(struct file *f, void *kbuf, size_t n)
+{
+	if (!tty.enabled)
+		return -EIO; /* input is still the polled nk> console's */
+	if (n == 0)
+		return 0;
+	uint64_t fl = fs_irq_save();
+	bool raw = !(tty.t.c_lflag & ICANON);
+	if (raw && tty.t.c_cc[VMIN] == 0 && !readable()) {
+		fs_irq_restore(fl);
+		return 0; /* VMIN 0, VTIME 0: a poll */
+	}
+	while (!readable()) {
+		long r;
+		if (f->flags & O_NONBLOCK)
+			r = -EAGAIN;
+		else if (proc_signal_pending(current))
+			r = -EINTR;
+		else {
+			sched_sleep(&tty);
+			continue;
+		}
+		fs_irq_restore(fl);
+		return r;
+	}
+	uint8_t *dst = kbuf;
+	size_t k = 0;
+	while (k < n && tty.rd != tty.canon) {
+		uint16_t v = tty.buf[tty.rd % TTY_BUF_BYTES];
+		if (v == EOF_MARK) {
+			tty.rd++; /* consumed: ends a canonical read (0 bytes on an empty line) */
+			if (raw)
+				continue; /* a leftover from canonical mode */
+			break;
+		}
+		tty.rd++;
+		dst[k++] = (uint8_t)v;
+		if (v == '\n' && !raw)
+			break; /* canonical reads return one line */
+	}
+	fs_irq_restore(fl);
+	return (long)k;
+}
+
+static long tty_write(struct file *f, const void *kbuf, size_t n)
+{
+	(void)f;
+	const char *s = kbuf;
+	for (size_t i = 0; i < n; i++)
+		uart_putc(s[i]);
+	return (long)n;
+}
+
+static long tty_ioctl(struct file *f, unsigned long req, uint64_t uarg)
+{
+	(void)f;
+	switch (req) {
+	case TCGETS:
+		return copy_to_user(uarg, &tty.t, sizeof(tty.t));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF: {
+		struct ktermios t;
+		if (copy_from_user(&t, uarg, sizeof(t)))
+			return -EFAULT;
+		uint64_t fl = fs_irq_save();
+		if (req == TCSETSF)
+			tty.wr = tty.canon = tty.rd; /* flush pending input */
+		if (!(t.c_lflag & ICANON))
+			tty.canon = tty.wr; /* raw: the partial line is ready now */
+		tty.t = t;
+		fs_irq_restore(fl);
+		poll_wakeup();
+		sched_wakeup(&tty);
+		return 0;
+	}
+	case TIOCGWINSZ: {
+		struct winsize w = {.ws_row = 24, .ws_col = 80};
+		return copy_to_user(uarg, &w, sizeof(w));
+	}
+	case TIOCSWINSZ:
+		return 0;
+	case TIOCGPGRP: {
+		int pid = current ? current->pid : 0;
+		return copy_to_user(uarg, &pid, sizeof(pid));
+	}
+	case TIOCSPGRP: {
+		int pid;
+		if (copy_from_user(&pid, uarg, sizeof(pid)))
+			return -EFAULT;
+		tty.fg_pid = pid;
+		return 0;
+	}
+	case FIONREAD: {
+		int count = (int)(tty.canon - tty.rd);
+		return copy_to_user(uarg, &count, sizeof(count));
+	}
+	}
+	return -ENOTTY;
+}
+
+static unsigned tty_poll(struct file *f)
+{
+	(void)f;
+	return (readable() ? POLLIN : 0) | POLLOUT;
+}
+
+const struct file_ops tty_ops = {
+    .read = tty_read,
+    .write = tty_write,
+    .ioctl = tty_ioctl,
+    .poll = tty_poll,
+};
