@@ -143,6 +143,8 @@ int fx_setup(void **state)
 							(t == NK_F_DATA ? PTE_W : 0));
 	}
 	nk_adopt_counts();
+	v->audit = true;
+	nk_regions_init();
 
 	/* CPU state after nk/boot.c enable_protection and the handoff */
 	nk.cr4_required = CR4_PAE | CR4_SMEP | CR4_SMAP;
