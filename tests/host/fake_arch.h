@@ -5,6 +5,7 @@
 #define NK_TESTS_FAKE_ARCH_H
 
 #include "nk.h"
+#include <nk/region.h>
 
 /* Size of the fake physical memory: 4096 frames of 4 KiB (16 MiB). */
 #define FAKE_NFRAMES 4096ull
