@@ -86,6 +86,7 @@ static const struct {
 	{ "mem", "frames by type", cmd_mem },
 	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu },
 	{ "check", "run the invariant checker", cmd_check },
+	{ "regions", "protected regions, write log, audit log", cmd_regions },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
 	{ "poweroff", "switch the machine off", cmd_poweroff },
