@@ -96,8 +96,9 @@ static long translate(uint64_t va, uint64_t size, paddr_t *pa)
 	return 0;
 }
 
-/* Writable mappings of frame pfn that nk itself holds in its image map for
- * region address va (0 or 1); the outer kernel's are the rest of wcount. */
+/* How many writable mappings of the frame behind region address va nk
+ * itself holds in its image map (0 or 1); the outer kernel holds the rest
+ * of the frame's wcount. */
 static uint32_t own_writable(uint64_t va)
 {
 	const pte_t *e = va >= KERNEL_VMA ? pinned_leaf(va) : NULL;
