@@ -33,7 +33,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Ink/
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
-NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/log.c nk/check.c nk/i5.c
+NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/log.c nk/check.c nk/i5.c nk/region.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c
   NK_ASMS := nk/entry.asm nk/gate.asm
@@ -44,7 +44,10 @@ endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c
 OUTER_ASMS := $(wildcard outer/*.asm)
 
-NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o
+# the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
+POLICY_SRCS := $(wildcard policies/*.c)
+NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o \
+	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
 OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
@@ -58,6 +61,10 @@ iso: $(ISO)
 # nk's copy of lib/fmt.c is renamed so nk never calls outer code
 NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf
 $(B)/nk/%.o: nk/%.c $(wildcard include/nk/*.h nk/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
+$(B)/nk/policy_%.o: policies/%.c policies/policy.h $(wildcard include/nk/*.h nk/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@

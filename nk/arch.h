@@ -28,6 +28,14 @@ void arch_write_cr4(uint64_t v);
 uint64_t arch_rdmsr(uint32_t msr);
 void arch_wrmsr(uint32_t msr, uint64_t v);
 
+/* arch_ro_after_init: the outer kernel's .data.ro_after_init section:
+ * virtual base (kernel image address) and size in bytes, both page-aligned
+ * (linker.ld); size 0 if empty. */
+void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes);
+
+/* arch_rdtsc: the time-stamp counter (SDM Vol. 3B 18.17). */
+uint64_t arch_rdtsc(void);
+
 /* arch_kernel_readable: whether [p, p+len) is mapped, readable kernel-half
  * memory in the current address space (walks the page tables). */
 bool arch_kernel_readable(const void *p, size_t len);

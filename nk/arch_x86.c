@@ -57,6 +57,21 @@ uint64_t arch_read_cr4(void)
 	return v;
 }
 
+extern char __ro_after_init_start[], __ro_after_init_end[];
+
+void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes)
+{
+	*va = (uint64_t)__ro_after_init_start;
+	*size_bytes = (uint64_t)__ro_after_init_end - (uint64_t)__ro_after_init_start;
+}
+
+uint64_t arch_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 void arch_flush_tlb(void)
 {
 	arch_write_cr3(arch_read_cr3());

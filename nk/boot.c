@@ -85,6 +85,25 @@ static void str_append(char *d, size_t cap, const char *s)
 	d[n] = 0;
 }
 
+bool nk_cmdline_flag(const char *key, bool dflt)
+{
+	const char *c = nk_view_store.cmdline;
+	bool v = dflt;
+	while (*c) {
+		while (*c == ' ')
+			c++;
+		size_t k = 0;
+		while (key[k] && c[k] == key[k])
+			k++;
+		if (!key[k] && c[k] == '=' && (c[k + 1] == '0' || c[k + 1] == '1') &&
+		    (c[k + 2] == ' ' || c[k + 2] == 0))
+			v = c[k + 1] == '1';
+		while (*c && *c != ' ')
+			c++;
+	}
+	return v;
+}
+
 /* Read the multiboot2 information at physical mbi (bounds-checked). */
 static void parse_multiboot(uint64_t mbi)
 {
@@ -271,6 +290,8 @@ static void print_summary(void)
 		nk_printf("nk:   [%016lx-%016lx) %s\n", v->mmap[i].base, v->mmap[i].base + v->mmap[i].len,
 			  v->mmap[i].type == 1 ? "available" : v->mmap[i].type == 3 ? "ACPI" : "reserved");
 	nk_printf("nk: cmdline: '%s'\n", v->cmdline);
+	nk_printf("nk: write-log records and audit log %s (nk.audit=%d)\n", v->audit ? "on" : "off",
+		  v->audit);
 }
 
 /* Stop the nested build on a CPU without NX or SMEP (spec I3). */
@@ -300,6 +321,7 @@ void nk_boot(void)
 		str_append(v->cmdline, sizeof(v->cmdline), " ");
 		str_append(v->cmdline, sizeof(v->cmdline), extra);
 	}
+	v->audit = nk_cmdline_flag("nk.audit", true);
 	print_summary();
 	require_features();
 
@@ -366,6 +388,7 @@ void nk_boot(void)
 	v->nk_text_start = (uint64_t)__nk_text_start;
 	v->nk_text_end = (uint64_t)__nk_text_end;
 	nk_adopt_counts();
+	nk_regions_init();
 	nk_cpu_init(ist, rsp0);
 
 	nk_printf("nk: %lu frames (%lu MiB); tables built; NXE %s WP on-exit SMEP %s SMAP %s\n",

@@ -130,6 +130,7 @@ long nk_check_invariants_impl(void)
 	nk_memset(r, 0, sizeof(*r));
 	r->runs = runs;
 	check_tables();
+	nk_check_regions();
 	arch_check_cpu();
 	long bad = 0;
 	for (int i = 1; i <= NK_INV_MAX; i++)

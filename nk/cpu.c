@@ -4,6 +4,7 @@
  * gates, IST), 7.7 (64-bit TSS). */
 #include "nk.h"
 #include "cpu.h"
+#include <nk/region.h>
 
 struct tss64 {
 	uint32_t res0;
@@ -27,8 +28,14 @@ struct dtr {
 	uint64_t base;
 } NK_PACKED;
 
-static uint64_t gdt[GDT_ENTRIES] NK_ALIGNED(64);
-static struct tss64 tss NK_ALIGNED(64);
+/* Each table fills whole pages of its own: they are write-once regions
+ * (spec section 7), and a region is whole frames. */
+static uint64_t gdt[PAGE_SIZE / 8] NK_ALIGNED(4096); /* GDT_ENTRIES used */
+static union {
+	struct tss64 t;
+	uint8_t page[PAGE_SIZE];
+} tss_page NK_ALIGNED(4096);
+static struct tss64 *const tss = &tss_page.t;
 static struct idt_entry idt[256] NK_ALIGNED(4096);
 
 extern const uint64_t nk_isr_table[256]; /* nk/gate.asm */
@@ -62,15 +69,15 @@ void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 	gdt[SEL_KDATA / 8] = 0x00cf93000000ffffull; /* data, DPL0, accessed */
 	gdt[SEL_UDATA / 8] = 0x00cff3000000ffffull; /* data, DPL3 */
 	gdt[SEL_UCODE / 8] = 0x00affb000000ffffull; /* 64-bit code, DPL3 */
-	uint64_t b = (uint64_t)&tss, lim = sizeof(tss) - 1;
+	uint64_t b = (uint64_t)tss, lim = sizeof(*tss) - 1;
 	gdt[SEL_TSS / 8] = (lim & 0xffff) | ((b & 0xffffff) << 16) | (0x89ull << 40) |
 			   (((lim >> 16) & 0xf) << 48) | (((b >> 24) & 0xff) << 56);
 	gdt[SEL_TSS / 8 + 1] = b >> 32;
 
-	tss.rsp[0] = rsp0;
+	tss->rsp[0] = rsp0;
 	for (int i = 0; i < 3; i++)
-		tss.ist[i] = ist_tops[i];
-	tss.iomap_base = sizeof(tss);
+		tss->ist[i] = ist_tops[i];
+	tss->iomap_base = sizeof(*tss);
 
 	for (int v = 0; v < 256; v++) {
 		uint64_t h = nk_isr_table[v];
@@ -84,9 +91,17 @@ void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 			.zero = 0,
 		};
 	}
-	struct dtr g = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct dtr g = { GDT_ENTRIES * 8 - 1, (uint64_t)gdt };
 	struct dtr i = { sizeof(idt) - 1, (uint64_t)idt };
 	load_tables(&g, &i);
+
+	/* write-once, every byte written (by nk, above), sealed by nk_init_done */
+	unsigned wo = NK_POLICY_WRITE_ONCE | NK_REGION_SEAL_AT_INIT;
+	nk_view_store.region_gdt = (int32_t)nk_region_declare_nk(gdt, sizeof(gdt), wo, true);
+	nk_view_store.region_tss = (int32_t)nk_region_declare_nk(&tss_page, sizeof(tss_page), wo, true);
+	nk_view_store.region_idt = (int32_t)nk_region_declare_nk(idt, sizeof(idt), wo, true);
+	NK_CHECK(nk_view_store.region_gdt >= 0 && nk_view_store.region_tss >= 0 &&
+		 nk_view_store.region_idt >= 0);
 }
 
 static paddr_t image_pa(const void *p)
@@ -139,7 +154,7 @@ void arch_check_cpu(void)
 	if (nk_view_store.nested) {
 		check_nk_frames((uint64_t)gdt, (uint64_t)(gdt + GDT_ENTRIES), true, "GDT not in nk frames");
 		check_nk_frames((uint64_t)idt, (uint64_t)(idt + 256), true, "IDT not in nk frames");
-		check_nk_frames((uint64_t)&tss, (uint64_t)(&tss + 1), true, "TSS not in nk frames");
+		check_nk_frames((uint64_t)tss, (uint64_t)(tss + 1), true, "TSS not in nk frames");
 		check_nk_frames((uint64_t)__nk_text_start, (uint64_t)__nk_end, true,
 				"nk image not in nk frames");
 		check_nk_frames((uint64_t)nk.frames, (uint64_t)(nk.frames + nk.nframes), false,

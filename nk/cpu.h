@@ -12,6 +12,8 @@
 
 /* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-3 =
  * ist_tops: #DF, NMI, #MC; virtual addresses) and IDT (every vector to its
- * nk stub). Boot only, with CR0.WP clear. Source: SDM Vol. 3A 6.14, 7.7. */
+ * nk stub), and declare each a write-once region (nk frames, every byte
+ * written, sealed at nk_init_done; spec section 7). Boot only, with CR0.WP
+ * clear, after nk_regions_init. Source: SDM Vol. 3A 6.14, 7.7. */
 void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0);
 #endif

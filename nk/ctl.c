@@ -80,7 +80,8 @@ long nk_null_impl(void)
 
 long nk_init_done_impl(void)
 {
+	long r = nk_regions_init_done();
 	nk.msrs_locked = true;
 	nk_view_store.init_done = true;
-	return nk_count(NK_CALL_INIT_DONE, 0);
+	return nk_count(NK_CALL_INIT_DONE, r);
 }

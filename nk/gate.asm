@@ -11,6 +11,7 @@ extern nk_declare_ptp_impl, nk_remove_ptp_impl, nk_write_pte_impl
 extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
 extern nk_load_cr4_impl, nk_wrmsr_impl, nk_null_impl, nk_init_done_impl
 extern nk_check_invariants_impl, nk_entry_cr0, nk_gate_stack_top
+extern nk_region_declare_impl, nk_write_impl, nk_region_seal_impl
 
 section .nk.data
 align 8
@@ -20,7 +21,9 @@ nk_stack_top:   dq nk_gate_stack_top    ; indexed by CPU once SMP exists
 section .nk.text
 bits 64
 
-%macro GATE 2
+; GATE name, impl[, rip]: with a third argument the caller's return address
+; (above the saved RFLAGS on its stack) is passed as impl's fifth argument.
+%macro GATE 2-3
 global %1
 %1:
 	pushfq
@@ -40,6 +43,9 @@ global %1
 	test rax, CR0_WP
 	jnz %%abort                     ; WP set again: entered out of sequence
 	mov [rel nk_entry_cr0], r10
+%if %0 == 3
+	mov r8, [r11 + 8]
+%endif
 	call %2
 %%exit:
 	add rsp, 8
@@ -64,6 +70,9 @@ GATE nk_wrmsr, nk_wrmsr_impl
 GATE nk_null, nk_null_impl
 GATE nk_init_done, nk_init_done_impl
 GATE nk_check_invariants, nk_check_invariants_impl
+GATE nk_region_declare, nk_region_declare_impl
+GATE nk_write, nk_write_impl, rip
+GATE nk_region_seal, nk_region_seal_impl
 
 
 section .note.GNU-stack noalloc noexec nowrite progbits

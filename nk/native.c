@@ -2,8 +2,10 @@
  * functions with plain stores: no gate, no checks, no frame accounting.
  * The benchmark baseline (spec section 1, bench.md). It keeps the effects
  * the outer kernel relies on: a declared PTP is zeroed, an L4 gets the
- * kernel half, and rights removed are flushed from the TLB. */
+ * kernel half, and rights removed are flushed from the TLB. Regions and
+ * their policies are enforced in software, without page protection. */
 #include "nk.h"
+#include <nk/region.h>
 
 long nk_declare_ptp(paddr_t frame, unsigned level)
 {
@@ -75,8 +77,26 @@ long nk_null(void)
 
 long nk_init_done(void)
 {
+	long r = nk_regions_init_done();
 	nk_view_store.init_done = true;
-	return nk_count(NK_CALL_INIT_DONE, 0);
+	return nk_count(NK_CALL_INIT_DONE, r);
+}
+
+/* Write mediation: the same decisions as the nested build (nk/region.c,
+ * policies/), made in software; no frame is write-protected. */
+long nk_region_declare(void *base, size_t size_bytes, unsigned policy)
+{
+	return nk_region_declare_impl(base, size_bytes, policy);
+}
+
+__attribute__((noinline)) long nk_write(long id, void *dst, const void *src, size_t len)
+{
+	return nk_write_impl(id, dst, src, len, (uint64_t)__builtin_return_address(0));
+}
+
+long nk_region_seal(long id)
+{
+	return nk_region_seal_impl(id);
 }
 
 long nk_check_invariants(void)

@@ -83,6 +83,34 @@ long nk_null_impl(void);
 long nk_init_done_impl(void);
 long nk_check_invariants_impl(void);
 
+/* Write mediation (nk/region.c; spec section 7). */
+long nk_region_declare_impl(void *base, size_t size_bytes, unsigned policy);
+long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip);
+long nk_region_seal_impl(long id);
+
+/* nk_regions_init: empty region table and policy state (boot, host tests). */
+void nk_regions_init(void);
+
+/* nk_region_declare_nk: declare a region of nk's own choosing (boot):
+ * as nk_region_declare, but with nk_frames the frames must be NK frames
+ * (IDT, GDT, TSS), stay NK, and their contents count as written. Returns
+ * the id or -NK_E*. */
+long nk_region_declare_nk(const void *base, size_t size_bytes, unsigned policy, bool nk_frames);
+
+/* nk_regions_init_done: end of init: declare .data.ro_after_init (sealed
+ * no-write) and seal every NK_REGION_SEAL_AT_INIT region. Returns 0 or the
+ * declaration's error (the sealing is done anyway). */
+long nk_regions_init_done(void);
+
+/* nk_check_regions: the region part of I2: every frame of every region is
+ * PROTECTED (NK for nk's own) and marked, with no writable mapping, and no
+ * other frame is marked. Failures go to nk_check_fail. */
+void nk_check_regions(void);
+
+/* nk_cmdline_flag: value of `key`=0/1 on the kernel command line (the last
+ * one wins), dflt when absent or malformed. */
+bool nk_cmdline_flag(const char *key, bool dflt);
+
 /* nk_adopt_counts: set every frame's refs and wcount from the page tables
  * as they stand (boot, after nk built its own tables). */
 void nk_adopt_counts(void);

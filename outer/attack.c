@@ -9,6 +9,7 @@
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <nk/vmmu.h>
+#include <nk/region.h>
 
 #define CR0_WP (1ull << 16)
 #define CR4_SMEP (1ull << 20)
@@ -142,6 +143,81 @@ static void loc_l4_half(struct arena *a, const void **w, size_t *n)
 {
 	*w = (pte_t *)pa_to_dm(a->l4) + 300;
 	*n = sizeof(pte_t);
+}
+
+/* ---- write-mediation targets (spec section 7) ---- */
+/* Regions the policy attacks work on, declared once per boot (regions are
+ * never removed). `table` is a write-once table filled at set-up and left
+ * unsealed: a stand-in for the syscall table, which comes with the syscall
+ * work (the real one will also be sealed at the end of init). */
+static struct {
+	bool ready;
+	long table, log, wlog;
+	uint64_t *table_va; /* 512 entries */
+	uint8_t *log_va, *wlog_va;
+} pr;
+static uint64_t attack_roai_canary __ro_after_init = 0xc0ffee;
+
+static uint8_t *region_frame(unsigned policy, long *id)
+{
+	paddr_t f = frame_alloc();
+	if (!pa_addr(f))
+		return NULL;
+	*id = nk_region_declare(pa_to_dm(f), PAGE_SIZE, policy);
+	return *id >= 0 ? pa_to_dm(f) : NULL;
+}
+
+static bool policy_regions_setup(void)
+{
+	if (pr.ready)
+		return true;
+	pr.table_va = (uint64_t *)region_frame(NK_POLICY_WRITE_ONCE, &pr.table);
+	pr.log_va = region_frame(NK_POLICY_APPEND_ONLY, &pr.log);
+	pr.wlog_va = region_frame(NK_POLICY_WRITE_LOG, &pr.wlog);
+	if (!pr.table_va || !pr.log_va || !pr.wlog_va)
+		return false;
+	static uint64_t entries[512];
+	for (unsigned i = 0; i < 512; i++)
+		entries[i] = (uint64_t)kprintf + i; /* "handlers" */
+	static const char recs[4][32] = { "rec0: pid 1 nr 39", "rec1", "rec2", "rec3" };
+	pr.ready = nk_write(pr.table, pr.table_va, entries, sizeof(entries)) == 0 &&
+		   nk_write(pr.log, pr.log_va, recs, sizeof(recs)) == 0 &&
+		   nk_write(pr.wlog, pr.wlog_va, "uid=1000", 8) == 0;
+	return pr.ready;
+}
+
+/* Without the regions (set-up failed) the attacks do nothing and count
+ * as not blocked; their locators point here. */
+static const uint8_t no_region[32];
+static void loc_table_entry(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = pr.ready ? (const void *)(pr.table_va + 3) : no_region;
+	*n = 8;
+}
+static void loc_log_record(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = pr.ready ? (const void *)pr.log_va : no_region;
+	*n = 32;
+}
+static void loc_wlog(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = pr.ready ? (const void *)pr.wlog_va : no_region;
+	*n = 8;
+}
+static void loc_roai(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = &attack_roai_canary;
+	*n = sizeof(attack_roai_canary);
+}
+static void loc_tss(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = (const void *)(nk_view->regions[nk_view->region_tss].va + 4); /* RSP0 */
+	*n = 8;
 }
 
 /* ---- attacks ---- */
@@ -338,6 +414,82 @@ static long a_gate_jump_mid(struct arena *a)
 	return -1;
 }
 
+/* Replace the #PF vector through nk's write path. */
+static long a_idt_vector_via_nk(struct arena *a)
+{
+	const void *w;
+	size_t n;
+	loc_idt(a, &w, &n);
+	static const uint8_t evil[16] = { 0x90, 0x90 };
+	return nk_write(nk_view->region_idt, (void *)w, evil, sizeof(evil));
+}
+static long a_tss_overwrite(struct arena *a)
+{
+	const void *w;
+	size_t n;
+	loc_tss(a, &w, &n);
+	*(volatile uint64_t *)w = 0xdead000;
+	return 0;
+}
+static long a_ro_after_init_write(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)&attack_roai_canary = 0xbad;
+	return 0;
+}
+/* The .data.ro_after_init region, declared through its image address,
+ * stored to through its direct-map alias. */
+static long a_region_direct_map(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)pa_to_dm(pa_init((uint64_t)&attack_roai_canary - KERNEL_VMA)) = 0xbad;
+	return 0;
+}
+static long a_region_store_table(struct arena *a)
+{
+	(void)a;
+	if (!pr.ready)
+		return 0;
+	*(volatile uint64_t *)&pr.table_va[3] = 0xbad;
+	return 0;
+}
+static long a_region_store_wlog(struct arena *a)
+{
+	(void)a;
+	if (!pr.ready)
+		return 0;
+	*(volatile uint64_t *)pr.wlog_va = 0x303d646975; /* "uid=0" */
+	return 0;
+}
+/* Declare a permissive region over the table's frame, then write through it. */
+static long a_region_overlap_declare(struct arena *a)
+{
+	(void)a;
+	if (!pr.ready)
+		return 0;
+	long id = nk_region_declare(pr.table_va, PAGE_SIZE, NK_POLICY_WRITE_LOG);
+	if (id < 0)
+		return id;
+	uint64_t evil = 0xbad;
+	return nk_write(id, pr.table_va + 3, &evil, sizeof(evil));
+}
+static long a_write_once_twice(struct arena *a)
+{
+	(void)a;
+	if (!pr.ready)
+		return 0;
+	uint64_t evil = 0xbad;
+	return nk_write(pr.table, pr.table_va + 3, &evil, sizeof(evil));
+}
+static long a_append_rewrite(struct arena *a)
+{
+	(void)a;
+	if (!pr.ready)
+		return 0;
+	static const char forged[32] = "rec0: pid 1 nr 0 (forged)";
+	return nk_write(pr.log, pr.log_va, forged, sizeof(forged));
+}
+
 static const struct attack attacks[] = {
 	{ "pte_direct_map", "mmu-isolation", "live PTE (heap L1)", loc_arena_pte, a_pte_direct_map },
 	{ "pte_map_ptp_writable", "mmu-isolation", "free PTE slot", loc_free_slot, a_pte_map_ptp_writable },
@@ -367,6 +519,15 @@ static const struct attack attacks[] = {
 	{ "smap_write_user", "memory-protection", "user page", loc_user_pg, a_smap_read_user },
 	{ "null_write", "memory-protection", "kernel rodata (unrelated canary)", loc_rodata, a_null_write },
 	{ "gate_jump_mid", "gates", "CR0.WP seen after the jump", loc_seen_cr0, a_gate_jump_mid },
+	{ "idt_vector_via_nk", "write-mediation", "IDT vector 14 (sealed write-once)", loc_idt, a_idt_vector_via_nk },
+	{ "tss_overwrite", "gates", "TSS RSP0", loc_tss, a_tss_overwrite },
+	{ "ro_after_init_write", "memory-protection", "ro_after_init variable", loc_roai, a_ro_after_init_write },
+	{ "region_direct_map_alias", "write-mediation", "ro_after_init region via direct map", loc_roai, a_region_direct_map },
+	{ "region_store_table", "write-mediation", "write-once table entry (syscall-table stand-in)", loc_table_entry, a_region_store_table },
+	{ "region_store_write_log", "write-mediation", "write-log region (creds stand-in)", loc_wlog, a_region_store_wlog },
+	{ "region_overlap_declare", "write-mediation", "write-once table entry (syscall-table stand-in)", loc_table_entry, a_region_overlap_declare },
+	{ "write_once_twice", "write-mediation", "write-once table entry (syscall-table stand-in)", loc_table_entry, a_write_once_twice },
+	{ "append_only_rewrite", "write-mediation", "append-only log record 0", loc_log_record, a_append_rewrite },
 };
 
 /* Build the arena: a heap page, a spare frame, an L4 with a user page. */
@@ -485,6 +646,8 @@ int cmd_attack(int argc, char **argv)
 		kprintf("attack: the native build has no nested kernel to stop attacks\n");
 		return 1;
 	}
+	if (!policy_regions_setup())
+		kprintf("attack: could not set up the write-mediation regions\n");
 	int n = 0, blocked = 0;
 	bool all_inv = true;
 	kprintf("attack-begin: %s\n", nk_view->nested ? "nested" : "native");

@@ -9,6 +9,7 @@
 static const char *const call_names[NK_CALL_MAX] = {
 	"declare_ptp", "remove_ptp", "write_pte", "write_ptes", "load_cr3", "load_cr0",
 	"load_cr4", "wrmsr", "null", "check_invariants", "init_done",
+	"region_declare", "write", "region_seal",
 };
 
 int cmd_mem(int argc, char **argv)
@@ -85,6 +86,7 @@ static const struct {
 	{ "mem", "frames by type", cmd_mem },
 	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu },
 	{ "check", "run the invariant checker", cmd_check },
+	{ "regions", "protected regions, write log, audit log", cmd_regions },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
 	{ "poweroff", "switch the machine off", cmd_poweroff },

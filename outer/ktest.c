@@ -210,24 +210,29 @@ static const struct ktest tests[] = {
 
 int cmd_test(int argc, char **argv)
 {
+	const struct ktest_group groups[] = { { tests, ARRAY_SIZE(tests) }, ktest_policy_group };
 	const char *sel = argc > 1 ? argv[1] : "all";
 	int n = 0, failed = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
-		if (!strcmp(sel, "all") || !strcmp(sel, tests[i].name))
-			n++;
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
+		for (size_t i = 0; i < groups[g].n; i++)
+			if (!strcmp(sel, "all") || !strcmp(sel, groups[g].tests[i].name))
+				n++;
 	kprintf("KTAP version 1\n1..%d\n", n);
 	int k = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (strcmp(sel, "all") && strcmp(sel, tests[i].name))
-			continue;
-		k++;
-		if (tests[i].nested_only && !nk_view->nested) {
-			kprintf("ok %d %s # SKIP native build\n", k, tests[i].name);
-			continue;
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		for (size_t i = 0; i < groups[g].n; i++) {
+			const struct ktest *t = &groups[g].tests[i];
+			if (strcmp(sel, "all") && strcmp(sel, t->name))
+				continue;
+			k++;
+			if (t->nested_only && !nk_view->nested) {
+				kprintf("ok %d %s # SKIP native build\n", k, t->name);
+				continue;
+			}
+			bool ok = t->fn();
+			failed += !ok;
+			kprintf("%s %d %s\n", ok ? "ok" : "not ok", k, t->name);
 		}
-		bool ok = tests[i].fn();
-		failed += !ok;
-		kprintf("%s %d %s\n", ok ? "ok" : "not ok", k, tests[i].name);
 	}
 	kprintf("# kernel: %d passed, %d failed\n", n - failed, failed);
 	return failed || !n;

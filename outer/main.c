@@ -8,6 +8,7 @@
 #include <outer/proc.h>
 #include <outer/syscall.h>
 #include <nk/vmmu.h>
+#include <outer/audit.h>
 
 NK_NORETURN void outer_main(void)
 {
@@ -18,7 +19,10 @@ NK_NORETURN void outer_main(void)
 	pit_init(TIMER_HZ);
 	syscall_init();
 	irq_enable();
-	nk_init_done();
+	audit_init();
+	long r = nk_init_done();
+	if (r)
+		kprintf("outer: nk_init_done: %s (.data.ro_after_init unprotected)\n", nk_strerror(r));
 	kprintf("outer: %lu frames free, interrupts on (PIT %u Hz)\n", frames_free(), TIMER_HZ);
 	cmd_mem(0, NULL);
 	cmd_check(0, NULL);

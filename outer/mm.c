@@ -4,8 +4,9 @@
 #include <outer/kernel.h>
 #include <outer/mm.h>
 
-static uint64_t *free_bitmap; /* bit set = frame free */
-static uint64_t nfree, bitmap_frames;
+static uint64_t *free_bitmap __ro_after_init; /* bit set = frame free; set by mm_init */
+static uint64_t bitmap_frames __ro_after_init;
+static uint64_t nfree;
 
 extern char __boot_start[], __boot_end[];
 

@@ -42,6 +42,18 @@ enum nk_err {
 	NK_ELOCKED = 25,   /* MSR locked since the end of init */
 	NK_EOVERFLOW = 26, /* a frame's counter would overflow */
 	NK_EGATE = 27,     /* gate entered with WP already set (jump into gate) */
+	/* write mediation (include/nk/region.h) */
+	NK_EREGION = 28,   /* no region with that id */
+	NK_EPOLICY = 29,   /* unknown policy or policy flag */
+	NK_EZERO = 30,     /* zero-size region or zero-length write */
+	NK_EVADDR = 31,    /* region not in the direct map or nk's image map, or not contiguous */
+	NK_EOVERLAP = 32,  /* region shares a frame with a declared region */
+	NK_ENOMEM = 33,    /* region table or write-once bitmap pool full */
+	NK_EBOUNDS = 34,   /* write not inside the region (past its end, into another) */
+	NK_ESEALED = 35,   /* region sealed: no write is performed */
+	NK_EWRITTEN = 36,  /* write-once: a byte of the write was written before */
+	NK_EREWRITE = 37,  /* append-only: the write would rewrite the used prefix */
+	NK_EGAP = 38,      /* append-only: the write starts past the used prefix */
 	NK_EMAX
 };
 
@@ -119,7 +131,12 @@ long nk_wrmsr(uint32_t msr, uint64_t value);
 /* nk_null: a gate round trip that does nothing (benchmark). Returns 0. */
 long nk_null(void);
 
-/* nk_init_done: end of outer init; locks the syscall MSRs. Returns 0. */
+/* nk_init_done: end of outer init: locks the syscall MSRs, declares the
+ * outer kernel's .data.ro_after_init section a sealed no-write region and
+ * seals every region declared with NK_REGION_SEAL_AT_INIT (and nk's IDT,
+ * GDT, TSS regions). Returns 0, or the region error that kept
+ * .data.ro_after_init from being declared (NK_EWRITABLE, ...; the rest is
+ * done anyway). Source: spec sections 5, 7. */
 long nk_init_done(void);
 
 /* nk_check_invariants: run the invariant checker (I1-I4, I7-I9) over the
@@ -156,6 +173,7 @@ struct nk_frame {
 #define NK_FF_PINNED 0x01 /* nk's own PTP: no outer writes, no removal */
 #define NK_FF_KHALF 0x02  /* PTP maps the kernel half */
 #define NK_FF_DMAP 0x04   /* PTP of the direct map (its leaves are not counted) */
+#define NK_FF_REGION 0x08 /* frame of a declared region (include/nk/region.h) */
 
 /* Per 2 MiB of RAM: what huge mappings cover it, how many frames are not DATA. */
 struct nk_frame2m {
@@ -176,6 +194,9 @@ enum nk_call {
 	NK_CALL_NULL,
 	NK_CALL_CHECK,
 	NK_CALL_INIT_DONE,
+	NK_CALL_REGION_DECLARE,
+	NK_CALL_WRITE,
+	NK_CALL_REGION_SEAL,
 	NK_CALL_MAX
 };
 
@@ -210,6 +231,8 @@ struct nk_module {
 #define NK_MODULES_MAX 8
 #define NK_CMDLINE_MAX 512
 
+struct nk_region; /* include/nk/region.h */
+
 /* What nk knows and lets the outer kernel read. */
 struct nk_view {
 	bool nested; /* NK=1 build */
@@ -238,6 +261,13 @@ struct nk_view {
 	uint64_t nk_text_start, nk_text_end; /* virtual */
 	/* state */
 	bool init_done;
+	/* write mediation (include/nk/region.h, spec section 7) */
+	bool audit; /* nk.audit=0/1 on the command line (default 1): write-log
+		     * records and the outer kernel's audit log are kept */
+	uint32_t nregions;
+	const struct nk_region *regions; /* nregions entries, indexed by id */
+	int32_t region_idt, region_gdt, region_tss, region_ro_after_init; /* ids, -1 if none */
+	uint64_t log_records;            /* write-log records ever made */
 	struct nk_stats stats;
 	struct nk_check_report check;
 };

@@ -77,6 +77,12 @@ static inline paddr_t dm_to_pa(const void *v)
  * The value is copied to buf (cap bytes). */
 const char *cmdline_get(const char *key, char *buf, size_t cap);
 
+/* __ro_after_init: for data the outer kernel sets once during init and
+ * never again. It lands in .data.ro_after_init (whole pages, linker.ld),
+ * which nk_init_done declares a sealed no-write region: from then on a
+ * store faults (nested build) and nk_write is refused. Spec section 7. */
+#define __ro_after_init __attribute__((section(".data.ro_after_init")))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -9,6 +9,13 @@ struct ktest {
 	bool (*fn)(void); /* true: passed; failures print a `# ` diagnostic */
 };
 
+/* The groups cmd_test runs, in order: ktest.c's, then ktest_policy.c's. */
+struct ktest_group {
+	const struct ktest *tests;
+	size_t n;
+};
+extern const struct ktest_group ktest_policy_group; /* outer/ktest_policy.c */
+
 /* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
 bool kt_expect_at(bool cond, const char *expr, int line);
 #define KT_EXPECT(c) kt_expect_at((c), #c, __LINE__)

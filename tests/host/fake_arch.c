@@ -146,6 +146,19 @@ bool arch_kernel_readable(const void *p, size_t len)
 	return p != NULL && !fake_cpu.unreadable;
 }
 
+/* arch_rdtsc: fake_cpu.tsc, counting up by one per read. */
+uint64_t arch_rdtsc(void)
+{
+	return fake_cpu.tsc++;
+}
+
+/* arch_ro_after_init: fake_cpu.roai_va and roai_size. */
+void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes)
+{
+	*va = fake_cpu.roai_va;
+	*size_bytes = fake_cpu.roai_size;
+}
+
 /* arch_check_cpu: I3/I7/I8 need real hardware state; nothing on the host. */
 void arch_check_cpu(void);
 void arch_check_cpu(void)

@@ -5,6 +5,7 @@
 #define NK_TESTS_FAKE_ARCH_H
 
 #include "nk.h"
+#include <nk/region.h>
 
 /* Size of the fake physical memory: 4096 frames of 4 KiB (16 MiB). */
 #define FAKE_NFRAMES 4096ull
@@ -19,6 +20,8 @@ struct fake_cpu {
 	uint64_t last_invlpg_va;    /* virtual, bytes */
 	uint64_t cr0_writes, cr3_writes, cr4_writes, msr_writes;
 	bool unreadable;            /* arch_kernel_readable fails when set */
+	uint64_t tsc;               /* arch_rdtsc returns it, then adds 1 */
+	uint64_t roai_va, roai_size; /* arch_ro_after_init's answer (default: none) */
 };
 
 extern struct fake_cpu fake_cpu;

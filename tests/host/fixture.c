@@ -24,6 +24,7 @@ static struct {
 	struct nk_state nk;
 	struct nk_view view;
 	struct fake_cpu cpu;
+	struct nk_region regions[NK_REGIONS_MAX];
 	uint8_t *mem;
 } snap;
 
@@ -143,6 +144,8 @@ int fx_setup(void **state)
 							(t == NK_F_DATA ? PTE_W : 0));
 	}
 	nk_adopt_counts();
+	v->audit = true;
+	nk_regions_init();
 
 	/* CPU state after nk/boot.c enable_protection and the handoff */
 	nk.cr4_required = CR4_PAE | CR4_SMEP | CR4_SMAP;
@@ -184,6 +187,7 @@ void fx_snap(void)
 	snap.nk = nk;
 	snap.view = nk_view_store;
 	snap.cpu = fake_cpu;
+	memcpy(snap.regions, nk_view_store.regions, sizeof(snap.regions));
 }
 
 /* Report the first differing 4 KiB frame of fake memory, if any. */
@@ -250,6 +254,16 @@ void fx_assert_unchanged(enum nk_err err)
 				 (unsigned long long)o->stats.refusals[e]);
 	if (memcmp(&v->check, &o->check, sizeof(v->check)))
 		fail_msg("refused call changed the check report");
+
+	/* regions: only a refused write's count may move */
+	SAME("nregions", v->nregions, o->nregions);
+	SAME("log_records", v->log_records, o->log_records);
+	for (unsigned i = 0; i < NK_REGIONS_MAX; i++) {
+		struct nk_region a = v->regions[i], b = snap.regions[i];
+		a.refused = b.refused = 0;
+		if (memcmp(&a, &b, sizeof(a)))
+			fail_msg("refused call changed region %u", i);
+	}
 
 	/* the fake CPU */
 	const struct fake_cpu *c = &fake_cpu, *p = &snap.cpu;

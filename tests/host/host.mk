@@ -6,7 +6,7 @@
 #   make host-test HOST_SAN=             (without ASan/UBSan)
 #
 # Every tests/host/test_*.c becomes build/host/test_* (linked with the fake arch,
-# the fixture and nk/{frame,vmmu,ctl,check}.c); host-test runs them all, prints
+# the fixture, nk/{frame,vmmu,ctl,check,region}.c and policies/*.c); host-test runs them all, prints
 # cmocka's output and a last line `host: N passed, M failed`, and fails if M > 0.
 # The file system tests (HOST_FS_TESTS) link outer/fs/ instead, with
 # tests/host/fs_stubs.c standing in for the rest of the kernel.
@@ -17,7 +17,7 @@ HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
 HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
-HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c
+HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
 HOST_FS_TESTS := test_fs test_sys_fs
 HOST_TESTS := $(filter-out $(HOST_FS_TESTS),$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
@@ -26,7 +26,7 @@ HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktes
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
-HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h)
+HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h policies/*.h)
 
 # ASan + UBSan when the host toolchain can build and run them.
 HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined

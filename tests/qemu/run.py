@@ -116,6 +116,13 @@ def suite(nested_iso, native_iso):
     s.check(status == PASS_STATUS and f == 0 and p > 0,
             "native build: boots and passes its KTAP tests (%d ok)" % p, out)
 
+    # 2b. write-logging and the audit log switched off (nk.audit=0), both builds
+    for iso, build in ((nested_iso, "nested"), (native_iso, "native")):
+        status, out, secs = boot(iso, "nk.audit=0 run=test:all exit=1", "ktest-noaudit-" + build)
+        p, f, _ = ktap(out)
+        s.check(status == PASS_STATUS and f == 0 and p > 0 and "audit log off (nk.audit=0)" in out,
+                "%s build with nk.audit=0 passes its tests (%d ok)" % (build, p), out)
+
     # 3. every attack, one boot
     rep, out = run_attacks(nested_iso, os.path.join(ROOT, "build", "attack-report.json"))
     for r in rep["attacks"]:
@@ -125,10 +132,11 @@ def suite(nested_iso, native_iso):
             "attack suite: %d attacks, kernel survived, invariants ok" % len(rep["attacks"]), out)
 
     # 4. interactive console: prompt, commands, poweroff
-    cmds = b"help\nmem\nvmmu\ncheck\nattack null_write\nbogus\npoweroff\n"
+    cmds = b"help\nmem\nvmmu\ncheck\nregions\nattack null_write\nbogus\npoweroff\n"
     status, out, secs = boot(nested_iso, "nk.console=1", "console", stdin=cmds, timeout=60)
     for want in ("nk>", "frames by type", "refusals by error code", "I1-I4, I7-I9 hold",
-                 "null_write", "BLOCKED", "unknown command 'bogus'", "powering off"):
+                 "ro_after_init", "audit log", "null_write", "BLOCKED", "unknown command 'bogus'",
+                 "powering off"):
         s.check(want in out, "console shows '%s'" % want, out)
     s.check(status in (0, 1), "console: poweroff switches QEMU off (status %s, %.1f s)" % (status, secs), out)
 

@@ -1,0 +1,315 @@
+/* Write mediation: declaring protected regions, sealing them, and the
+ * writes nk performs into them for the outer kernel when the region's
+ * policy (policies/) allows. Each call decodes (validates, changes
+ * nothing), then performs (cannot fail), as the vMMU calls do.
+ *
+ * nk never writes through an address the outer kernel maps: a region is
+ * translated once, at declaration, through mappings nk alone owns (the
+ * direct map, nk's pinned image tables), and nk writes its frames through
+ * its own direct map. In the native build (nk_view->nested false) the same
+ * checks and policies run but no frame is retyped or write-protected.
+ * Source: spec sections 3 (I2, I8), 7; include/nk/region.h. */
+#include "nk.h"
+#include "../policies/policy.h"
+
+/* Region table in nk memory (I8), indexed by id; ids are never reused. */
+static struct nk_region regions[NK_REGIONS_MAX];
+
+static const struct nk_policy_ops *const policy_ops[NK_POLICY_MAX] = {
+	[NK_POLICY_NO_WRITE] = &nk_policy_no_write,
+	[NK_POLICY_WRITE_ONCE] = &nk_policy_write_once,
+	[NK_POLICY_APPEND_ONLY] = &nk_policy_append_only,
+	[NK_POLICY_WRITE_LOG] = &nk_policy_write_log,
+};
+
+/* Declaration flags nk uses for its own regions. */
+#define RG_NK_FRAMES 0x1u /* frames are nk's own (NK type) and stay NK */
+#define RG_PREFILLED 0x2u /* contents count as written (nk filled them) */
+
+const char *nk_policy_name(unsigned p)
+{
+	return p < NK_POLICY_MAX ? policy_ops[p]->name : "?";
+}
+
+void nk_regions_init(void)
+{
+	nk_memset(regions, 0, sizeof(regions));
+	nk_view_store.regions = regions;
+	nk_view_store.nregions = 0;
+	nk_view_store.region_idt = nk_view_store.region_gdt = -1;
+	nk_view_store.region_tss = nk_view_store.region_ro_after_init = -1;
+	for (unsigned p = 0; p < NK_POLICY_MAX; p++)
+		if (policy_ops[p]->reset)
+			policy_ops[p]->reset();
+}
+
+/* The leaf entry mapping kernel va in nk's own (pinned) tables, or NULL if
+ * the walk leaves them, meets a large page or finds va unmapped. The
+ * kernel half is the master's in every L4 (I9). SDM Vol. 3A 4.5. */
+static pte_t *pinned_leaf(uint64_t va)
+{
+	paddr_t t = nk.master_l4;
+	for (unsigned level = 4; level >= 1; level--) {
+		if (pa_pfn(t) >= nk.nframes || !(nk.frames[pa_pfn(t)].flags & NK_FF_PINNED) ||
+		    nk_ptp_level(nk.frames[pa_pfn(t)].type) != level)
+			return NULL;
+		pte_t *e = &((pte_t *)arch_pa_va(t))[pt_index(va, level)];
+		if (!pte_present(*e))
+			return NULL;
+		if (level == 1)
+			return e;
+		if (pte_is_leaf(*e, level))
+			return NULL; /* a 1 GiB or 2 MiB page: nk's direct map has none */
+		t = pte_frame(*e, level);
+	}
+	return NULL;
+}
+
+static bool in_direct_map(uint64_t va, uint64_t size)
+{
+	uint64_t lim = nk.nframes * PAGE_SIZE;
+	return va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < lim &&
+	       size <= lim - (va - DIRECT_MAP_BASE);
+}
+
+/* Decode the address of [va, va+size) (page-aligned, size > 0): its
+ * physical base through the direct map, or through nk's image tables
+ * (physically contiguous). */
+static long translate(uint64_t va, uint64_t size, paddr_t *pa)
+{
+	if (in_direct_map(va, size)) {
+		*pa = pa_init(va - DIRECT_MAP_BASE);
+		return 0;
+	}
+	if (va < KERNEL_VMA || size > 0ull - va)
+		return -NK_EVADDR; /* only nk's image map is walked */
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		const pte_t *e = pinned_leaf(va + off);
+		if (!e)
+			return -NK_EVADDR;
+		paddr_t p = pte_frame(*e, 1);
+		if (off == 0)
+			*pa = p;
+		else if (pa_addr(p) != pa_addr(*pa) + off)
+			return -NK_EVADDR;
+	}
+	return 0;
+}
+
+/* How many writable mappings of the frame behind region address va nk
+ * itself holds in its image map (0 or 1); the outer kernel holds the rest
+ * of the frame's wcount. */
+static uint32_t own_writable(uint64_t va)
+{
+	const pte_t *e = va >= KERNEL_VMA ? pinned_leaf(va) : NULL;
+	return e && pte_writable(*e);
+}
+
+/* Decode every frame of [pa, pa+size) for a region declared at va. */
+static long check_frames(uint64_t va, paddr_t pa, uint64_t size, unsigned flags)
+{
+	bool nested = nk_view_store.nested;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t pfn = pa_pfn(pa) + off / PAGE_SIZE;
+		if (pfn >= nk.nframes || nk.frames[pfn].type == NK_F_HOLE)
+			return -NK_ERANGE;
+		const struct nk_frame *f = &nk.frames[pfn];
+		if (f->flags & NK_FF_REGION)
+			return -NK_EOVERLAP;
+		if (f->type != ((flags & RG_NK_FRAMES) ? NK_F_NK : NK_F_DATA))
+			return -NK_ETYPE;
+		if (!nested)
+			continue; /* the native backend keeps no mapping counts */
+		if (f->wcount != own_writable(va + off))
+			return -NK_EWRITABLE;
+		if (nk.f2m[pfn / PTES_PER_PTP].huge_maps)
+			return -NK_EHUGE;
+	}
+	return 0;
+}
+
+/* Perform: make frame pfn (region address va) PROTECTED and read-only in
+ * the direct map and nk's image map; flush both entries (I10). */
+static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
+{
+	nk.frames[pfn].flags |= NK_FF_REGION;
+	if (!nk_view_store.nested || (flags & RG_NK_FRAMES))
+		return; /* nk frames are read-only to the outer kernel already */
+	nk_set_type(pfn, NK_F_PROTECTED);
+	nk.dm_ptes[pfn] &= ~PTE_W;
+	arch_invlpg(DIRECT_MAP_BASE + (pfn << PAGE_SHIFT));
+	pte_t *e = va >= KERNEL_VMA ? pinned_leaf(va) : NULL;
+	if (e && pte_writable(*e)) {
+		*e &= ~PTE_W;
+		nk.frames[pfn].wcount--;
+		arch_invlpg(va);
+	}
+}
+
+/* Declare region [va, va+size) with policy p (| NK_REGION_SEAL_AT_INIT)
+ * and RG_* flags; returns the id or -NK_E*. */
+static long region_declare(uint64_t va, uint64_t size, unsigned p, unsigned flags)
+{
+	unsigned pol = p & 0xffu;
+	if ((p & ~(0xffu | NK_REGION_SEAL_AT_INIT)) || pol >= NK_POLICY_MAX)
+		return -NK_EPOLICY;
+	if (size == 0)
+		return -NK_EZERO;
+	if ((va | size) & (PAGE_SIZE - 1))
+		return -NK_EALIGN;
+	const struct nk_policy_ops *ops = policy_ops[pol];
+	if (nk_view_store.nregions >= NK_REGIONS_MAX)
+		return -NK_ENOMEM;
+	long r = ops->can_declare ? ops->can_declare(size) : 0;
+	if (r)
+		return r;
+	paddr_t pa;
+	r = translate(va, size, &pa);
+	if (r)
+		return r;
+	r = check_frames(va, pa, size, flags);
+	if (r)
+		return r;
+
+	/* perform */
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		protect_frame(pa_pfn(pa) + off / PAGE_SIZE, va + off, flags);
+	long id = nk_view_store.nregions;
+	struct nk_region *rg = &regions[id];
+	nk_memset(rg, 0, sizeof(*rg));
+	rg->va = va;
+	rg->pa = pa;
+	rg->size = size;
+	rg->policy = (uint8_t)pol;
+	rg->seal_at_init = !!(p & NK_REGION_SEAL_AT_INIT);
+	rg->nk_frames = !!(flags & RG_NK_FRAMES);
+	if (ops->declare)
+		ops->declare(rg, flags & RG_PREFILLED);
+	nk_view_store.nregions++;
+	return id;
+}
+
+long nk_region_declare_impl(void *base, size_t size_bytes, unsigned policy)
+{
+	long r = region_declare((uint64_t)base, size_bytes, policy, 0);
+	nk_count(NK_CALL_REGION_DECLARE, r < 0 ? r : 0);
+	return r;
+}
+
+long nk_region_declare_nk(const void *base, size_t size_bytes, unsigned policy, bool nk_frames)
+{
+	return region_declare((uint64_t)base, size_bytes, policy,
+			      nk_frames ? RG_NK_FRAMES | RG_PREFILLED : 0);
+}
+
+/* Decode: the byte offset of [dst, dst+len) in region r (declared address
+ * or direct-map alias), or -NK_EBOUNDS. */
+static long region_offset(const struct nk_region *r, uint64_t dst, uint64_t len, uint64_t *off)
+{
+	uint64_t dm = DIRECT_MAP_BASE + pa_addr(r->pa);
+	if (dst >= r->va && dst - r->va < r->size)
+		*off = dst - r->va;
+	else if (dst >= dm && dst - dm < r->size)
+		*off = dst - dm;
+	else
+		return -NK_EBOUNDS;
+	return len <= r->size - *off ? 0 : -NK_EBOUNDS;
+}
+
+/* Decode one write (changes nothing). */
+static long write_check(long id, const void *src, struct nk_write_ctx *w)
+{
+	if (id < 0 || id >= (long)nk_view_store.nregions)
+		return -NK_EREGION;
+	const struct nk_region *rg = &regions[id];
+	if (w->len == 0)
+		return -NK_EZERO;
+	long r = region_offset(rg, w->dst, w->len, &w->off);
+	if (r)
+		return r;
+	if (!arch_kernel_readable(src, w->len))
+		return -NK_EFAULT;
+	if (rg->sealed)
+		return -NK_ESEALED;
+	return policy_ops[rg->policy]->check(rg, w);
+}
+
+long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip)
+{
+	struct nk_write_ctx w = { .id = id, .len = len, .dst = (uint64_t)dst, .rip = caller_rip };
+	long r = write_check(id, src, &w);
+	if (r) {
+		if (r != -NK_EREGION)
+			regions[id].refused++;
+		return nk_count(NK_CALL_WRITE, r);
+	}
+	struct nk_region *rg = &regions[id];
+
+	/* perform: nk's own alias of the frames (read-only to the outer
+	 * kernel; nk runs with CR0.WP clear) */
+	uint8_t *d = nk_region_bytes(rg, w.off);
+	nk_memcpy(w.old, d, len < NK_LOG_BYTES ? len : NK_LOG_BYTES);
+	nk_memcpy(d, src, len);
+	policy_ops[rg->policy]->commit(rg, &w);
+	rg->writes++;
+	return nk_count(NK_CALL_WRITE, 0);
+}
+
+long nk_region_seal_impl(long id)
+{
+	long r = 0;
+	if (id < 0 || id >= (long)nk_view_store.nregions)
+		r = -NK_EREGION;
+	else
+		regions[id].sealed = 1;
+	return nk_count(NK_CALL_REGION_SEAL, r);
+}
+
+long nk_regions_init_done(void)
+{
+	long r = 0;
+	struct nk_view *v = &nk_view_store;
+	uint64_t va, size;
+	arch_ro_after_init(&va, &size);
+	if (v->region_ro_after_init < 0 && size) {
+		r = region_declare(va, size,
+				   NK_POLICY_NO_WRITE | NK_REGION_SEAL_AT_INIT, 0);
+		if (r >= 0) {
+			v->region_ro_after_init = (int32_t)r;
+			r = 0;
+		}
+	}
+	for (uint32_t i = 0; i < v->nregions; i++)
+		if (regions[i].seal_at_init)
+			regions[i].sealed = 1;
+	return r;
+}
+
+void nk_check_regions(void)
+{
+	bool nested = nk_view_store.nested;
+	uint64_t frames = 0;
+	for (uint32_t i = 0; i < nk_view_store.nregions; i++) {
+		const struct nk_region *rg = &regions[i];
+		uint8_t want = rg->nk_frames ? NK_F_NK : nested ? NK_F_PROTECTED : NK_F_DATA;
+		for (uint64_t off = 0; off < rg->size; off += PAGE_SIZE) {
+			uint64_t pfn = pa_pfn(rg->pa) + off / PAGE_SIZE;
+			if (pfn >= nk.nframes || !(nk.frames[pfn].flags & NK_FF_REGION) ||
+			    nk.frames[pfn].type != want) {
+				nk_check_fail(2, pa_addr(rg->pa) + off,
+					      "region frame is not PROTECTED (or NK) and marked");
+				return;
+			}
+			if (nested && (nk.frames[pfn].wcount || pte_writable(nk.dm_ptes[pfn]))) {
+				nk_check_fail(2, pa_addr(rg->pa) + off, "region frame has a writable mapping");
+				return;
+			}
+			frames++;
+		}
+	}
+	uint64_t marked = 0;
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++)
+		marked += !!(nk.frames[pfn].flags & NK_FF_REGION);
+	if (marked != frames)
+		nk_check_fail(2, 0, "a frame marked as a region frame is in no region");
+}
