@@ -394,7 +394,7 @@ static void scan_dirents(const char *buf, long n, struct names *s)
 
 static void t_getdents64(void)
 {
-	static char buf[256]; /* small: several calls are needed */
+	static char buf[128]; /* small: several calls are needed */
 	struct names s = {0, 0, 0, 0, 1, 1};
 	long d = CHECK_OK(SC(SYS_open, P("/tests"), O_RDONLY | O_DIRECTORY));
 	REQUIRE(d >= 0);
@@ -410,7 +410,7 @@ static void t_getdents64(void)
 	CHECK_EQ(s.argecho, 1);
 	CHECK_EQ(s.utest, 1);
 	CHECK_EQ(s.bad, 1);
-	CHECKF(calls >= 2, "%d entries came in %d call(s) of 256 bytes", s.total, calls);
+	CHECKF(calls >= 2, "%d entries came in %d call(s) of 128 bytes", s.total, calls);
 	CHECK_EQ(SC(SYS_getdents64, d, buf, sizeof(buf)), 0); /* still at the end */
 	long f = open_pattern();
 	CHECK_ERR(SC(SYS_getdents64, f, buf, sizeof(buf)), ENOTDIR);

@@ -180,11 +180,13 @@ static void t_map_fixed(void)
 	CHECK_EQ(r, (long)(p + 2 * PG));
 	p[2 * PG] = 1;
 	CHECK_SIG(ut_child(touch_read, (long)p), SIGSEGV);
-	/* a low fixed address the program chooses */
-	r = SC(SYS_mmap, 0x20000000, 2 * PG, RW, ANON | MAP_FIXED, -1, 0);
-	CHECK_EQ(r, 0x20000000);
-	if (r == 0x20000000)
+	/* a far address of the program's choosing (new page-table pages) */
+	r = SC(SYS_mmap, 0x500000000000L, 2 * PG, RW, ANON | MAP_FIXED, -1, 0);
+	CHECK_EQ(r, 0x500000000000L);
+	if (r == 0x500000000000L) {
 		((char *)r)[PG] = 9;
+		CHECK_EQ(SC(SYS_munmap, r, 2 * PG), 0);
+	}
 }
 
 static void t_mmap_file(void)

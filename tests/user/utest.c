@@ -21,7 +21,9 @@
 #include <unistd.h>
 #include "utest.h"
 
+#ifndef UT_TIMEOUT_MS
 #define UT_TIMEOUT_MS 20000
+#endif
 
 int ut_on_nk;
 const char *ut_root = "";
@@ -316,11 +318,14 @@ static int run_case(int n, const struct ut_case *c)
 	}
 	close(p[1]);
 	/* The child holds the write end until it exits (or writes a skip
-	 * reason): poll wakes then, or the watchdog fires. */
+	 * reason): poll wakes then, or the watchdog fires. Every 100 ms the
+	 * child is also checked with WNOHANG, in case the hang-up is missed
+	 * (or a grandchild still holds the pipe). */
 	char reason[200] = "";
 	size_t rlen = 0;
 	long long deadline = ut_now_ns() + UT_TIMEOUT_MS * 1000000LL;
-	int timed_out = 0;
+	int timed_out = 0, reaped = 0, status = 0;
+	struct pollfd pf = {p[0], POLLIN, 0};
 	for (;;) {
 		long long left_ms = (deadline - ut_now_ns()) / 1000000;
 		if (left_ms <= 0) {
@@ -328,28 +333,37 @@ static int run_case(int n, const struct ut_case *c)
 			kill(pid, SIGKILL);
 			break;
 		}
-		struct pollfd pf = {p[0], POLLIN, 0};
-		int r = poll(&pf, 1, (int)left_ms);
+		pf.revents = 0;
+		int r = poll(&pf, 1, left_ms < 100 ? (int)left_ms : 100);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break; /* no poll: just wait */
-		if (r == 0)
+		if (r > 0) {
+			long got = read(p[0], reason + rlen, sizeof(reason) - 1 - rlen);
+			if (got <= 0)
+				break;
+			rlen += (size_t)got;
+			if (rlen >= sizeof(reason) - 1)
+				break;
 			continue;
+		}
+		if (SC(SYS_wait4, pid, &status, WNOHANG, 0) == pid) {
+			reaped = 1;
+			break;
+		}
+	}
+	pf.revents = 0;
+	if (reaped && rlen < sizeof(reason) - 1 && poll(&pf, 1, 0) > 0) {
 		long got = read(p[0], reason + rlen, sizeof(reason) - 1 - rlen);
-		if (got <= 0)
-			break;
-		rlen += (size_t)got;
-		if (rlen >= sizeof(reason) - 1)
-			break;
+		if (got > 0)
+			rlen += (size_t)got;
 	}
 	reason[rlen] = 0;
 	close(p[0]);
-	int status;
-	long r;
-	do
-		r = SC(SYS_wait4, pid, &status, 0, 0);
-	while (r == -EINTR);
+	long r = pid;
+	while (!reaped && (r = SC(SYS_wait4, pid, &status, 0, 0)) == -EINTR)
+		;
 	if (r != pid) {
 		ut_printf("# %s: wait4: %s\nnot ok %d %s\n", c->name, res_str(r), n, c->name);
 		return R_FAIL;
