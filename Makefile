@@ -147,3 +147,8 @@ format:
 lint:
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
 		--suppress=missingIncludeSystem nk outer drivers policies lib
+
+# User space (user/user.mk): the programs, the user test suite and the
+# initramfs that holds them (`make user`, `make user-host-test`).
+INITRAMFS := build/initramfs.cpio
+include user/user.mk

@@ -1,0 +1,115 @@
+/* init: the first user process (pid 1), started by the kernel.
+ *
+ *   /sbin/init         print a banner and /etc/motd, run /bin/sh on the
+ *                      console, start it again whenever it exits; reap
+ *                      every orphan that is handed to init
+ *   /sbin/init test    run the user test suite (/tests/utest, KTAP on the
+ *                      console), then power off through NKSYS_EXIT: status
+ *                      0 if the suite passed, 1 if not
+ *
+ * stdin, stdout and stderr are already open on /dev/console. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ulib.h"
+
+static void say(const char *s)
+{
+	if (write(1, s, strlen(s)) < 0)
+		return;
+}
+
+/* spawn - fork and exec path with argv; returns the child's pid or -1. */
+static pid_t spawn(const char *path, char *const argv[])
+{
+	extern char **environ;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(path, argv, environ);
+		dprintf(2, "init: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		dprintf(2, "init: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+/* wait_for - reap children (orphans included) until pid exits; returns
+ * its wait status, or -1 if init has no children left. */
+static int wait_for(pid_t pid)
+{
+	for (;;) {
+		int st;
+		pid_t r = waitpid(-1, &st, 0);
+		if (r == pid)
+			return st;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static void cat_motd(void)
+{
+	int fd = open("/etc/motd", O_RDONLY);
+	if (fd < 0)
+		return;
+	char buf[512];
+	long n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(1, buf, (size_t)n) < 0)
+			break;
+	close(fd);
+}
+
+static int run_tests(void)
+{
+	/* $UTEST_ROOT (a host run) prefixes the path; the suite reads it too */
+	char path[512];
+	const char *root = getenv("UTEST_ROOT");
+	snprintf(path, sizeof(path), "%s/tests/utest", root ? root : "");
+	char *argv[] = {"utest", NULL};
+	dprintf(1, "# init: running the user test suite %s\n", path);
+	pid_t pid = spawn(path, argv);
+	int st = pid > 0 ? wait_for(pid) : -1;
+	int ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (st != -1 && WIFSIGNALED(st))
+		dprintf(1, "# init: utest killed by %s\n", u_signame(WTERMSIG(st)));
+	else if (st != -1)
+		dprintf(1, "# init: utest exited %d\n", WEXITSTATUS(st));
+	dprintf(1, "# init: user tests %s\n", ok ? "passed" : "FAILED");
+	nksys(NKSYS_EXIT, ok ? 0 : 1, 0, 0);
+	/* not the nested kernel (a host run): just exit */
+	return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "test"))
+		return run_tests();
+	say("\ninit: nested kernel user space; /bin/sh on the console (`help`, `ls /bin`)\n");
+	cat_motd();
+	for (;;) {
+		char *sh_argv[] = {"sh", NULL};
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pid_t pid = spawn("/bin/sh", sh_argv);
+		int st = pid > 0 ? wait_for(pid) : -1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (st != -1 && WIFSIGNALED(st))
+			dprintf(1, "init: sh killed by %s; starting a new one\n",
+				u_signame(WTERMSIG(st)));
+		else
+			dprintf(1, "init: sh exited; starting a new one\n");
+		/* a shell that dies at once (say, missing) must not spin */
+		if (t1.tv_sec - t0.tv_sec < 1) {
+			struct timespec second = {1, 0};
+			nanosleep(&second, NULL);
+		}
+	}
+}
