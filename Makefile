@@ -56,6 +56,11 @@ I5SCAN := build/tools/i5scan
 .PHONY: all iso run debug test attack clean deps format lint
 all: iso
 
+# User space (user/user.mk): the programs, the user test suite and the
+# initramfs that holds them (`make user`, `make user-host-test`).
+INITRAMFS := build/initramfs.cpio
+include user/user.mk
+
 iso: $(ISO)
 
 # nk's copy of lib/fmt.c is renamed so nk never calls outer code
@@ -105,9 +110,10 @@ $(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ tools/i5scan.c nk/i5.c
 
-$(ISO): $(KERNEL) tools/grub.cfg
+$(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	$(Q)cp $(KERNEL) $(B)/iso/boot/kernel.elf
+	$(Q)cp $(INITRAMFS) $(B)/iso/boot/initramfs.cpio
 	$(Q)cp tools/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)grub-mkrescue -o $@ $(B)/iso 2>/dev/null
@@ -148,7 +154,3 @@ lint:
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
 		--suppress=missingIncludeSystem nk outer drivers policies lib
 
-# User space (user/user.mk): the programs, the user test suite and the
-# initramfs that holds them (`make user`, `make user-host-test`).
-INITRAMFS := build/initramfs.cpio
-include user/user.mk

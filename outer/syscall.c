@@ -159,6 +159,9 @@ static long sys_rt_sigaction(const uint64_t *a)
 	int sig = (int)a[0];
 	if (a[3] != 8 || sig < 1 || sig >= 65 || ((sig == SIGKILL || sig == 19) && a[1]))
 		return -EINVAL;
+	uint8_t act[32];
+	if (a[1] && copy_from_user(act, a[1], sizeof(act)))
+		return -EFAULT;
 	static const uint8_t zero[32];
 	if (a[2] && copy_to_user(a[2], zero, sizeof(zero)))
 		return -EFAULT;

@@ -85,13 +85,25 @@ static pte_t *entries(paddr_t ptp)
 	return pa_to_dm(ptp);
 }
 
-/* The leaf entry a user page gets: PROT_NONE pages stay mapped but
- * supervisor-only (U=0) and NX; write only when writable (not COW). */
+/* A PROT_NONE page keeps its frame in a not-present entry marked with
+ * this software bit (SDM 4.5: the CPU ignores the other bits of an entry
+ * whose P is 0, and nk validates only present entries), so its contents
+ * survive until mprotect makes it accessible again. */
+#define PTE_HELD (1ull << 9)
+
+/* Whether leaf entry e holds a frame (mapped, or PROT_NONE). */
+static bool pte_holds(pte_t e)
+{
+	return pte_present(e) || (e & PTE_HELD);
+}
+
+/* The leaf entry a user page gets: not present (held) for PROT_NONE; NX
+ * unless executable; writable only when writable (not COW). */
 static pte_t user_pte(paddr_t f, uint32_t prot, bool writable)
 {
-	uint64_t fl = PTE_P;
-	if (prot)
-		fl |= PTE_U;
+	if (!prot)
+		return pte_make(f, PTE_HELD);
+	uint64_t fl = PTE_P | PTE_U;
 	if (writable && (prot & PROT_WRITE))
 		fl |= PTE_W;
 	if (!(prot & PROT_EXEC))
@@ -174,11 +186,9 @@ static void remove_tree(paddr_t t, unsigned level)
 	pte_t *e = entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
-		if (!pte_present(e[i]))
-			continue;
-		if (level == 1)
+		if (level == 1 && pte_holds(e[i]))
 			frame_unref(pte_frame(e[i], 1));
-		else
+		else if (level > 1 && pte_present(e[i]))
 			remove_tree(pte_frame(e[i], level), level - 1);
 	}
 	frame_free(t);
@@ -271,7 +281,7 @@ static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p
 	pte_t *e = entries(l1);
 	unsigned first = i1;
 	for (unsigned i = i0; i < i1; i++)
-		if (pte_present(e[i])) {
+		if (pte_holds(e[i])) {
 			first = i;
 			break;
 		}
@@ -285,11 +295,11 @@ static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p
 	}
 	for (unsigned i = first; i < i1; i++) {
 		pte_t pte = e[i];
-		if (!pte_present(pte))
+		if (!pte_holds(pte))
 			continue;
 		frame_ref(pte_frame(pte, 1));
 		c->child->pages++;
-		if (pte_writable(pte)) {
+		if (pte_present(pte) && pte_writable(pte)) {
 			pte &= ~PTE_W; /* copy-on-write in both */
 			batch_add(l1, i, pte, pa_init(0));
 		}
@@ -332,7 +342,7 @@ static void unmap_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *
 	(void)base;
 	pte_t *e = entries(l1);
 	for (unsigned i = i0; i < i1; i++)
-		if (pte_present(e[i])) {
+		if (pte_holds(e[i])) {
 			batch_add(l1, i, 0, pte_frame(e[i], 1));
 			mm->pages--;
 		}
@@ -370,7 +380,7 @@ static void protect_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void
 	(void)base;
 	pte_t *e = entries(l1);
 	for (unsigned i = i0; i < i1; i++) {
-		if (!pte_present(e[i]))
+		if (!pte_holds(e[i]))
 			continue;
 		paddr_t f = pte_frame(e[i], 1);
 		bool own = frame_refs[pa_pfn(f)] == 1;
@@ -428,7 +438,9 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 		return -ENOMEM;
 	unsigned i = pt_index(page, 1);
 	pte_t e = entries(l1)[i];
-	if (pte_present(e)) {
+	if (pte_holds(e)) {
+		if (!pte_present(e)) /* held for PROT_NONE, yet the VMA allows it */
+			return nk_write_pte(l1, i, user_pte(pte_frame(e, 1), v->prot, false)) ? -EFAULT : 0;
 		paddr_t f = pte_frame(e, 1);
 		if (!(err & PF_WRITE) || pte_writable(e))
 			return 0; /* already resolved (a stale TLB entry) */
