@@ -383,6 +383,13 @@ static long sys_sysinfo(const uint64_t *a)
 	return copy_to_user(a[0], &s, sizeof(s));
 }
 
+/* sync: every file lives in memory (tmpfs): nothing to write back */
+static long sys_sync(const uint64_t *a)
+{
+	(void)a;
+	return 0;
+}
+
 /* reboot(magic, magic2, cmd, arg): power off or restart QEMU (root only) */
 static long sys_reboot(const uint64_t *a)
 {
@@ -507,6 +514,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[124] = sys_getpgrp, /* getsid */
 	[131] = sys_sigaltstack,
 	[158] = sys_arch_prctl,
+	[162] = sys_sync,
 	[169] = sys_reboot,
 	[186] = sys_getpid, /* gettid */
 	[201] = sys_time,

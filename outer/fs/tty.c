@@ -212,11 +212,10 @@ void tty_rx_irq(void)
 void tty_enable(void)
 {
 	uint64_t fl = fs_irq_save();
-	while (uart_getc() >= 0)
-		; /* drop what the polled console left */
 	tty.enabled = true;
 	uart_rx_irq_enable();
 	pic_unmask(4);
+	tty_rx_irq(); /* typed ahead during boot: it belongs to the shell */
 	fs_irq_restore(fl);
 }
 
