@@ -10,6 +10,9 @@
 #include <outer/trap.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
+#include <outer/audit.h>
+#include <outer/proc.h>
+#include <outer/syscall.h>
 
 #define CR0_WP (1ull << 16)
 #define CR4_SMEP (1ull << 20)
@@ -490,6 +493,80 @@ static long a_append_rewrite(struct arena *a)
 	return nk_write(pr.log, pr.log_va, forged, sizeof(forged));
 }
 
+/* ---- the kernel's own protected data (write mediation) ---- */
+#define NR_GETPID 39
+static uint8_t *region_va(long id)
+{
+	return id < 0 ? (uint8_t *)no_region : (uint8_t *)nk_view->regions[id].va;
+}
+static void loc_syscall_entry(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = syscall_table_entry(NR_GETPID);
+	*n = 8;
+}
+static void loc_cred0(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = region_va(proc_cred_region());
+	*n = sizeof(struct cred);
+}
+static void loc_list_head(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = region_va(proc_list_region());
+	*n = 8;
+}
+static void loc_audit0(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = audit_region() < 0 ? (const void *)no_region : (const void *)audit_ring();
+	*n = sizeof(struct audit_rec);
+}
+/* Point getpid's entry at attacker code with a plain store. */
+static long a_syscall_table_store(struct arena *a)
+{
+	(void)a;
+	*(volatile uint64_t *)syscall_table_entry(NR_GETPID) = 0xdeadbeef;
+	return 0;
+}
+/* The same through nk: the table is write-once and sealed. */
+static long a_syscall_table_via_nk(struct arena *a)
+{
+	(void)a;
+	uint64_t evil = 0xdeadbeef;
+	return nk_write(syscall_table_region(), (void *)syscall_table_entry(NR_GETPID), &evil, 8);
+}
+/* Make the first process slot's owner root-equivalent with a plain store
+ * (uid 4660: different from any value the slot holds). */
+static long a_cred_store(struct arena *a)
+{
+	(void)a;
+	if (proc_cred_region() < 0)
+		return 0;
+	((volatile struct cred *)region_va(proc_cred_region()))->euid = 4660;
+	return 0;
+}
+/* Hide every process: unlink the list's head with a plain store. */
+static long a_proc_unlink(struct arena *a)
+{
+	(void)a;
+	if (proc_list_region() < 0)
+		return 0;
+	*(volatile uint64_t *)region_va(proc_list_region()) = 0;
+	return 0;
+}
+/* Erase the first audit record with a plain store. */
+static long a_audit_rewrite(struct arena *a)
+{
+	(void)a;
+	if (audit_region() < 0)
+		return 0;
+	((volatile struct audit_rec *)audit_ring())->nr = 0;
+	((volatile struct audit_rec *)audit_ring())->kind = 0;
+	return 0;
+}
+
 static const struct attack attacks[] = {
 	{ "pte_direct_map", "mmu-isolation", "live PTE (heap L1)", loc_arena_pte, a_pte_direct_map },
 	{ "pte_map_ptp_writable", "mmu-isolation", "free PTE slot", loc_free_slot, a_pte_map_ptp_writable },
@@ -528,6 +605,11 @@ static const struct attack attacks[] = {
 	{ "region_overlap_declare", "write-mediation", "write-once table entry (syscall-table stand-in)", loc_table_entry, a_region_overlap_declare },
 	{ "write_once_twice", "write-mediation", "write-once table entry (syscall-table stand-in)", loc_table_entry, a_write_once_twice },
 	{ "append_only_rewrite", "write-mediation", "append-only log record 0", loc_log_record, a_append_rewrite },
+	{ "syscall_table_store", "write-mediation", "syscall table entry (getpid)", loc_syscall_entry, a_syscall_table_store },
+	{ "syscall_table_via_nk", "write-mediation", "syscall table entry (getpid), sealed", loc_syscall_entry, a_syscall_table_via_nk },
+	{ "cred_store", "write-mediation", "process credentials (slot 0)", loc_cred0, a_cred_store },
+	{ "proc_list_unlink", "write-mediation", "process list head", loc_list_head, a_proc_unlink },
+	{ "audit_record_rewrite", "write-mediation", "audit log record 0", loc_audit0, a_audit_rewrite },
 };
 
 /* Build the arena: a heap page, a spare frame, an L4 with a user page. */

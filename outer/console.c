@@ -87,6 +87,8 @@ static const struct {
 	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu },
 	{ "check", "run the invariant checker", cmd_check },
 	{ "regions", "protected regions, write log, audit log", cmd_regions },
+	{ "audit", "audit [N]: the last N syscall records (append-only log)", cmd_audit },
+	{ "wlog", "wlog [N]: the last N records of nk's write log", cmd_wlog },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
 	{ "poweroff", "switch the machine off", cmd_poweroff },

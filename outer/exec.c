@@ -109,8 +109,8 @@ static long build_stack(const struct strv *sv, const struct elf64_ehdr *eh, uint
 	uint64_t aux[][2] = {
 		{ 3, phdr_va },	   { 4, sizeof(struct elf64_phdr) }, { 5, eh->phnum },
 		{ 6, PAGE_SIZE },  { 7, 0 },			     { 8, 0 },
-		{ 9, eh->entry + bias }, { 11, (uint64_t)p->uid }, { 12, (uint64_t)p->euid },
-		{ 13, (uint64_t)p->gid }, { 14, (uint64_t)p->egid }, { 15, platform },
+		{ 9, eh->entry + bias }, { 11, (uint64_t)proc_cred(p)->uid }, { 12, (uint64_t)proc_cred(p)->euid },
+		{ 13, (uint64_t)proc_cred(p)->gid }, { 14, (uint64_t)proc_cred(p)->egid }, { 15, platform },
 		{ 16, 0x178bfbff },	{ 17, 100 },	     { 23, 0 },
 		{ 25, random },	   { 26, 0 },		     { 31, execfn },
 		{ 0, 0 },

@@ -20,6 +20,7 @@ NK_NORETURN void outer_main(void)
 	syscall_init();
 	irq_enable();
 	audit_init();
+	proc_init();
 	long r = nk_init_done();
 	if (r)
 		kprintf("outer: nk_init_done: %s (.data.ro_after_init unprotected)\n", nk_strerror(r));

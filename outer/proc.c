@@ -17,6 +17,7 @@
 #include <outer/vm.h>
 #include <outer/drivers.h>
 #include <uapi/nksys.h>
+#include <nk/region.h>
 
 #define SLICE_TICKS 2 /* 20 ms turns at 100 Hz */
 #define CLONE_VM 0x100
@@ -33,7 +34,68 @@
 #define WNOHANG 1
 
 struct proc *current;
-static struct proc *all_procs;
+
+/* Credentials and the process list's links live in write-log regions: the
+ * outer kernel reads them in place and changes them only through nk_write,
+ * which records each change (spec section 7; the paper's allproc). */
+static struct cred creds[NPROC] __attribute__((aligned(4096)));
+static struct {
+	struct proc *head;
+	struct proc *next[NPROC];
+	uint8_t pad[4096 - 8 - 8 * NPROC]; /* the region is the whole page */
+} plist __attribute__((aligned(4096)));
+_Static_assert(sizeof(creds) == 4096 && sizeof(plist) == 4096, "one page each");
+static long cred_rid = -1, plist_rid = -1;
+static struct proc *slot_owner[NPROC];
+#define NEXT(p) (plist.next[(p)->slot])
+
+void proc_init(void)
+{
+	cred_rid = nk_region_declare(creds, sizeof(creds), NK_POLICY_WRITE_LOG);
+	plist_rid = nk_region_declare(&plist, sizeof(plist), NK_POLICY_WRITE_LOG);
+	if (cred_rid < 0 || plist_rid < 0)
+		panic("proc_init: nk refused the credential or list region: %s",
+		      nk_strerror(cred_rid < 0 ? cred_rid : plist_rid));
+}
+
+long proc_cred_region(void)
+{
+	return cred_rid;
+}
+
+long proc_list_region(void)
+{
+	return plist_rid;
+}
+
+const struct cred *proc_cred(const struct proc *p)
+{
+	return &creds[p->slot];
+}
+
+void proc_set_cred(struct proc *p, const struct cred *c)
+{
+	long r = nk_write(cred_rid, &creds[p->slot], c, sizeof(*c));
+	if (r)
+		panic("proc_set_cred: nk refused: %s", nk_strerror(r));
+}
+
+static void plist_store(struct proc **where, struct proc *val)
+{
+	long r = nk_write(plist_rid, where, &val, sizeof(val));
+	if (r)
+		panic("plist_store: nk refused: %s", nk_strerror(r));
+}
+
+struct proc *proc_first(void)
+{
+	return plist.head;
+}
+
+struct proc *proc_next(const struct proc *p)
+{
+	return NEXT(p);
+}
 static struct proc *runq_head, *runq_tail;
 static int last_pid;
 static unsigned long nprocs;
@@ -75,7 +137,7 @@ unsigned long proc_count(void)
 
 struct proc *proc_find(int pid)
 {
-	for (struct proc *p = all_procs; p; p = p->next)
+	for (struct proc *p = plist.head; p; p = NEXT(p))
 		if (p->pid == pid)
 			return p;
 	return NULL;
@@ -162,7 +224,7 @@ void sched_wakeup(const void *chan)
 {
 	uint64_t fl;
 	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
-	for (struct proc *p = all_procs; p; p = p->next)
+	for (struct proc *p = plist.head; p; p = NEXT(p))
 		if (p->state == 'S' && p->chan == chan)
 			make_runnable(p);
 	if (fl & 0x200)
@@ -171,7 +233,7 @@ void sched_wakeup(const void *chan)
 
 void proc_tick(void)
 {
-	for (struct proc *p = all_procs; p; p = p->next)
+	for (struct proc *p = plist.head; p; p = NEXT(p))
 		if (p->state == 'S' && p->wake_tick && p->wake_tick <= timer_ticks)
 			make_runnable(p);
 	if (current) {
@@ -206,6 +268,11 @@ void proc_kill_self(int sig, const char *why)
 
 static struct proc *proc_alloc(void)
 {
+	unsigned slot = 0;
+	while (slot < NPROC && slot_owner[slot])
+		slot++;
+	if (slot == NPROC)
+		return NULL;
 	struct proc *p = kmalloc(sizeof(*p));
 	void *ks = kmalloc(KSTACK_BYTES);
 	void *fpu = kmalloc(512);
@@ -216,6 +283,8 @@ static struct proc *proc_alloc(void)
 		return NULL;
 	}
 	memset(p, 0, sizeof(*p));
+	p->slot = slot;
+	slot_owner[slot] = p;
 	p->kstack = ks;
 	p->fpu = fpu;
 	p->tf = (struct trap_frame *)((uint8_t *)ks + KSTACK_BYTES) - 1;
@@ -236,19 +305,28 @@ static struct proc *proc_alloc(void)
 
 static void proc_link(struct proc *p)
 {
-	p->next = all_procs;
-	all_procs = p;
+	plist_store(&NEXT(p), plist.head);
+	plist_store(&plist.head, p);
 	nprocs++;
 }
 
+/* Free a process that proc_alloc made (linked or not). */
 static void proc_free(struct proc *p)
 {
-	for (struct proc **q = &all_procs; *q; q = &(*q)->next)
-		if (*q == p) {
-			*q = p->next;
-			break;
-		}
-	nprocs--;
+	if (plist.head == p) {
+		plist_store(&plist.head, NEXT(p));
+		nprocs--;
+	} else {
+		for (struct proc *q = plist.head; q; q = NEXT(q))
+			if (NEXT(q) == p) {
+				plist_store(&NEXT(q), NEXT(p));
+				nprocs--;
+				break;
+			}
+	}
+	if (NEXT(p))
+		plist_store(&NEXT(p), NULL);
+	slot_owner[p->slot] = NULL;
 	kfree(p->kstack);
 	kfree(p->fpu);
 	kfree(p);
@@ -282,15 +360,13 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	} else {
 		c->mm = mm_fork(p->mm);
 		if (!c->mm) {
-			kfree(c->kstack);
-			kfree(c->fpu);
-			kfree(c);
+			proc_free(c);
 			return -ENOMEM;
 		}
 	}
 	c->ppid = p->pid;
 	c->parent = p;
-	c->uid = p->uid, c->gid = p->gid, c->euid = p->euid, c->egid = p->egid;
+	proc_set_cred(c, proc_cred(p));
 	memcpy(c->name, p->name, sizeof(c->name));
 	for (int i = 0; i < NR_OPEN; i++)
 		if (p->fd[i]) {
@@ -389,7 +465,7 @@ NK_NORETURN void proc_exit(int status)
 	p->mm = NULL;
 	struct proc *init = proc_find(1);
 	bool init_has_zombie = false;
-	for (struct proc *q = all_procs; q; q = q->next)
+	for (struct proc *q = plist.head; q; q = NEXT(q))
 		if (q->parent == p) {
 			q->parent = init;
 			q->ppid = 1;
@@ -420,7 +496,7 @@ long sys_wait4(const uint64_t *a)
 		return -EINVAL;
 	for (;;) {
 		bool have = false;
-		for (struct proc *c = all_procs; c; c = c->next) {
+		for (struct proc *c = plist.head; c; c = NEXT(c)) {
 			if (c->parent != current || (pid > 0 && c->pid != pid))
 				continue;
 			have = true;
@@ -464,7 +540,7 @@ long sys_kill(const uint64_t *a)
 	}
 	/* pid 0 or -1 (we have one process group): everyone but init and us */
 	int n = 0;
-	for (struct proc *p = all_procs; p; p = p->next)
+	for (struct proc *p = plist.head; p; p = NEXT(p))
 		if (p->pid != 1 && p != current && p->state != 'Z') {
 			proc_signal(p, sig);
 			n++;
@@ -549,12 +625,12 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 unsigned proc_list(struct nksys_proc *out, unsigned cap)
 {
 	unsigned i = 0;
-	for (struct proc *p = all_procs; p && i < cap; p = p->next, i++) {
+	for (struct proc *p = plist.head; p && i < cap; p = NEXT(p), i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].pid = p->pid;
 		out[i].ppid = p->ppid;
-		out[i].uid = p->uid;
-		out[i].gid = p->gid;
+		out[i].uid = proc_cred(p)->uid;
+		out[i].gid = proc_cred(p)->gid;
 		out[i].state = p->state;
 		memcpy(out[i].name, p->name, sizeof(out[i].name) - 1);
 	}

@@ -17,6 +17,8 @@
 #include <outer/uaccess.h>
 #include <outer/vm.h>
 #include <uapi/nksys.h>
+#include <outer/audit.h>
+#include <nk/region.h>
 
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
@@ -26,6 +28,7 @@
 #define CR4_FSGSBASE (1u << 16)
 
 void syscall_entry(void);
+static void syscall_table_init(void);
 
 /* syscall_init: enable SYSCALL through nk (EFER.SCE, STAR, LSTAR, SFMASK;
  * nk locks them at nk_init_done) and CR4.FSGSBASE when the CPU has it. */
@@ -45,6 +48,7 @@ void syscall_init(void)
 		r = nk_wrmsr(MSR_SFMASK, sfmask);
 	if (r)
 		panic("syscall_init: nk refused a SYSCALL MSR: %s", nk_strerror(-r));
+	syscall_table_init();
 	if (nk_view->has_fsgsbase && nk_load_cr4(read_cr4() | CR4_FSGSBASE))
 		kprintf("syscall: nk refused CR4.FSGSBASE; FS.base goes through nk_wrmsr\n");
 }
@@ -63,22 +67,22 @@ static long sys_getppid(const uint64_t *a)
 static long sys_getuid(const uint64_t *a)
 {
 	(void)a;
-	return current->uid;
+	return proc_cred(current)->uid;
 }
 static long sys_geteuid(const uint64_t *a)
 {
 	(void)a;
-	return current->euid;
+	return proc_cred(current)->euid;
 }
 static long sys_getgid(const uint64_t *a)
 {
 	(void)a;
-	return current->gid;
+	return proc_cred(current)->gid;
 }
 static long sys_getegid(const uint64_t *a)
 {
 	(void)a;
-	return current->egid;
+	return proc_cred(current)->egid;
 }
 /* setuid/setgid: root sets all three ids; others only to their real id */
 static long sys_setuid(const uint64_t *a)
@@ -86,11 +90,13 @@ static long sys_setuid(const uint64_t *a)
 	int id = (int)a[0];
 	if (id < 0)
 		return -EINVAL;
-	if (current->euid != 0 && id != current->uid)
+	struct cred c = *proc_cred(current);
+	if (c.euid != 0 && id != c.uid)
 		return -EPERM;
-	if (current->euid == 0)
-		current->uid = id;
-	current->euid = id;
+	if (c.euid == 0)
+		c.uid = id;
+	c.euid = id;
+	proc_set_cred(current, &c); /* through nk: the write log records it */
 	return 0;
 }
 static long sys_setgid(const uint64_t *a)
@@ -98,11 +104,13 @@ static long sys_setgid(const uint64_t *a)
 	int id = (int)a[0];
 	if (id < 0)
 		return -EINVAL;
-	if (current->euid != 0 && id != current->gid)
+	struct cred c = *proc_cred(current);
+	if (c.euid != 0 && id != c.gid)
 		return -EPERM;
-	if (current->euid == 0)
-		current->gid = id;
-	current->egid = id;
+	if (c.euid == 0)
+		c.gid = id;
+	c.egid = id;
+	proc_set_cred(current, &c);
 	return 0;
 }
 /* one process group and session: the ids are the caller's pid */
@@ -395,7 +403,7 @@ static long sys_reboot(const uint64_t *a)
 {
 	if ((uint32_t)a[0] != 0xfee1dead)
 		return -EINVAL;
-	if (current->euid != 0)
+	if (proc_cred(current)->euid != 0)
 		return -EPERM;
 	switch ((uint32_t)a[2]) {
 	case 0x4321fedc: /* POWER_OFF */
@@ -452,7 +460,13 @@ static long sys_nksys(const uint64_t *a)
 
 /* ---- the table ---- */
 #define NR_SYSCALLS 512
-static const syscall_fn syscall_table[NR_SYSCALLS] = {
+/* The live table: one page, a write-once region filled once from
+ * syscall_defaults and sealed by nk_init_done (spec section 7). */
+static syscall_fn syscall_table[NR_SYSCALLS] __attribute__((aligned(4096)));
+static long syscall_table_rid = -1;
+_Static_assert(sizeof(syscall_table) == 4096, "the syscall table is one page");
+
+static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
 	[0] = sys_read,
 	[1] = sys_write,
 	[2] = sys_open,
@@ -539,6 +553,29 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NKSYS_NR] = sys_nksys,
 };
 
+/* Declare the table write-once (sealed at the end of init) and fill it. */
+static void syscall_table_init(void)
+{
+	long id = nk_region_declare(syscall_table, sizeof(syscall_table),
+				    NK_POLICY_WRITE_ONCE | NK_REGION_SEAL_AT_INIT);
+	if (id < 0)
+		panic("syscall_table_init: nk refused the region: %s", nk_strerror(id));
+	long r = nk_write(id, syscall_table, syscall_defaults, sizeof(syscall_table));
+	if (r)
+		panic("syscall_table_init: nk refused the write: %s", nk_strerror(r));
+	syscall_table_rid = id;
+}
+
+long syscall_table_region(void)
+{
+	return syscall_table_rid;
+}
+
+const void *syscall_table_entry(unsigned nr)
+{
+	return &syscall_table[nr % NR_SYSCALLS];
+}
+
 long syscall_dispatch(uint64_t nr, const uint64_t *a)
 {
 	static uint64_t logged[NR_SYSCALLS / 64 + 1];
@@ -560,7 +597,10 @@ struct trap_frame *syscall_handler(struct trap_frame *tf);
 struct trap_frame *syscall_handler(struct trap_frame *tf)
 {
 	uint64_t a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	uint32_t nr = (uint32_t)tf->rax;
+	audit_record(AUDIT_ENTRY, (uint32_t)current->pid, nr, 0);
 	long r = syscall_dispatch(tf->rax, a);
 	tf->rax = (uint64_t)r;
+	audit_record(AUDIT_EXIT, (uint32_t)current->pid, nr, r);
 	return proc_to_user(tf);
 }

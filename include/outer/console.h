@@ -16,5 +16,7 @@ int cmd_check(int argc, char **argv);
 int cmd_vmmu(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_wlog(int argc, char **argv);
 int cmd_regions(int argc, char **argv); /* outer/regions.c */
 #endif

@@ -26,9 +26,17 @@ struct file;
 struct inode;
 struct mm;
 
+#define NPROC 256 /* process slots (the credential and list tables) */
+
+/* Credentials: in a write-log region (issue "write mediation"): read them
+ * in place with proc_cred, change them only with proc_set_cred. */
+struct cred {
+	int uid, gid, euid, egid;
+};
+
 struct proc {
 	int pid, ppid;
-	int uid, gid, euid, egid;
+	unsigned slot;      /* index in the credential and list tables */
 	char state;    /* 'R' runnable, 'S' sleeping, 'Z' zombie */
 	char name[32]; /* the program's base name */
 	struct mm *mm;
@@ -46,7 +54,6 @@ struct proc {
 	uint64_t wake_tick; /* nanosleep deadline (timer ticks) */
 	uint64_t ticks;     /* timer ticks spent running */
 	struct proc *parent;
-	struct proc *next;  /* all processes */
 	struct proc *run_next; /* run queue */
 	uint64_t clear_tid_addr; /* set_tid_address / CLONE_CHILD_CLEARTID */
 	uint64_t set_tid_addr;   /* CLONE_CHILD_SETTID: written at first run */
@@ -61,6 +68,21 @@ struct proc {
 
 /* current: the running process (NULL before the first one). */
 extern struct proc *current;
+
+/* proc_init: declare the credential table and the process list's links
+ * as write-log regions (nk records every change). Before nk_init_done. */
+void proc_init(void);
+/* proc_cred: p's credentials (read-only: the region is PROTECTED). */
+const struct cred *proc_cred(const struct proc *p);
+/* proc_set_cred: replace p's credentials through nk_write (logged). */
+void proc_set_cred(struct proc *p, const struct cred *c);
+/* proc_first, proc_next: walk every process (the protected list). */
+struct proc *proc_first(void);
+struct proc *proc_next(const struct proc *p);
+/* proc_regions: the region ids of the credential table and the list links
+ * (-1 before proc_init); the attack harness targets them. */
+long proc_cred_region(void);
+long proc_list_region(void);
 
 /* sched_sleep: sleep on chan until sched_wakeup(chan) or a signal. Call
  * with interrupts off, after checking the condition; returns with them off.

@@ -45,6 +45,11 @@ long sys_rename(const uint64_t *a);
 /* syscall_init: SYSCALL MSRs through nk (before nk_init_done locks them). */
 void syscall_init(void);
 
+/* syscall_table_region: the table's region id (write-once, sealed);
+ * syscall_table_entry: the address of entry nr (for the attack oracles). */
+long syscall_table_region(void);
+const void *syscall_table_entry(unsigned nr);
+
 /* syscall_dispatch: run syscall nr with args a; -ENOSYS (logged once per
  * number) when unknown. */
 long syscall_dispatch(uint64_t nr, const uint64_t *a);

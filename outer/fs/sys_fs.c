@@ -584,15 +584,15 @@ long sys_faccessat(const uint64_t *a)
 		return r;
 	if (mode == F_OK)
 		return 0;
-	if (current->uid == 0) {
+	if (proc_cred(current)->uid == 0) {
 		if ((mode & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
 			return -EACCES;
 		return 0;
 	}
 	uint32_t bits = ip->mode & 0777;
-	if ((uint32_t)current->uid == ip->uid)
+	if ((uint32_t)proc_cred(current)->uid == ip->uid)
 		bits >>= 6;
-	else if ((uint32_t)current->gid == ip->gid)
+	else if ((uint32_t)proc_cred(current)->gid == ip->gid)
 		bits >>= 3;
 	return (mode & ~(uint64_t)(bits & 7)) ? -EACCES : 0;
 }

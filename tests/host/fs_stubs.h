@@ -37,4 +37,5 @@ void stub_reset(void);
 void stub_uart_feed(const char *bytes, size_t n);
 /* U: a host pointer as a user address. */
 #define U(p) ((uint64_t)(uintptr_t)(p))
+extern struct cred stub_cred;
 #endif

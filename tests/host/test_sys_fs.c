@@ -270,11 +270,11 @@ static void cwd_chdir_readlink_access(void **state)
 	assert_int_equal(sc(sys_access, S("/tmp"), 1, 0, 0), 0);
 	assert_int_equal(sc(sys_access, S("/tmp/ro"), 8, 0, 0), -EINVAL);
 	assert_int_equal(sc(sys_access, S("/tmp/none"), 0, 0, 0), -ENOENT);
-	stub_proc.uid = 1000;
-	stub_proc.gid = 0; /* the file's group: r-- */
+	stub_cred.uid = 1000;
+	stub_cred.gid = 0; /* the file's group: r-- */
 	assert_int_equal(sc(sys_access, S("/tmp/ro"), 4, 0, 0), 0);
 	assert_int_equal(sc(sys_access, S("/tmp/ro"), 2, 0, 0), -EACCES);
-	stub_proc.gid = 5; /* other: --- */
+	stub_cred.gid = 5; /* other: --- */
 	assert_int_equal(sc(sys_access, S("/tmp/ro"), 4, 0, 0), -EACCES);
 	assert_int_equal(sc(sys_faccessat, (uint64_t)AT_FDCWD, S("/tmp/ro"), 0, 0), 0);
 }

@@ -182,7 +182,7 @@ def suite(nested_iso, native_iso):
 
     # 7. the shell on the serial console, as a user sees it
     cmds = (b"ls /\necho hi | cat\necho one > /tmp/f\ncat < /tmp/f\nforkloop 30\n"
-            b"nk check\nps\nnosuchprogram\npoweroff\n")
+            b"nk check\nps\nnk wlog 4\nnk audit 4\nnosuchprogram\npoweroff\n")
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
     clean = out.replace("\r", "")
     # output lines with the prompts that precede them taken off
@@ -196,7 +196,9 @@ def suite(nested_iso, native_iso):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
                        ("I1-I4, I7-I9 hold", "nk check from user space"),
-                       ("nosuchprogram: not found", "an unknown program is reported")):
+                       ("nosuchprogram: not found", "an unknown program is reported"),
+                       ("process list (region", "nk wlog shows the logged process-list writes"),
+                       ("audit log: ", "nk audit shows the audit log")):
         s.check(want in clean, "shell: " + desc, out)
     s.check(status in (0, 1) and "panic" not in out, "shell: poweroff ends the session cleanly", out)
 
