@@ -6,6 +6,11 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
 
   run.py suite                 run every case below; ends with 'N passed, M failed'
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
+
+Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
+NATIVE_ISO choose the images, NK_TEST_OUT the directory for logs and reports
+(default build/), NK_DEBUGCON_DIR adds QEMU's isa-debugcon on port 0xe9 writing
+to NK_DEBUGCON_DIR/<boot name>.bin.
 """
 import json
 import os
@@ -14,7 +19,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOGS = os.path.join(ROOT, "build", "logs")
+OUT = os.environ.get("NK_TEST_OUT") or os.path.join(ROOT, "build")
+LOGS = os.path.join(OUT, "logs")
 PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
 NOFEATURE_STATUS = (0x12 << 1) | 1
 
@@ -28,6 +34,9 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M"):
             "-serial", "stdio", "-cdrom", iso]
     if cmdline:
         args += ["-fw_cfg", "name=opt/nk/cmdline,string=" + cmdline]
+    if os.environ.get("NK_DEBUGCON_DIR"):
+        args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
+                 "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
     t0 = time.time()
     try:
         p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -117,7 +126,7 @@ def suite(nested_iso, native_iso):
             "native build: boots and passes its KTAP tests (%d ok)" % p, out)
 
     # 3. every attack, one boot
-    rep, out = run_attacks(nested_iso, os.path.join(ROOT, "build", "attack-report.json"))
+    rep, out = run_attacks(nested_iso, os.path.join(OUT, "attack-report.json"))
     for r in rep["attacks"]:
         s.check(r["outcome"] == "blocked" and r["target_unchanged"] and r["invariants_ok"],
                 "attack %s blocked (%s), target unchanged, invariants ok" % (r["name"], r["stopped_by"]))
@@ -149,16 +158,16 @@ def suite(nested_iso, native_iso):
 
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
-    nested = os.path.join(ROOT, "build", "nk.iso")
-    native = os.path.join(ROOT, "build", "native.iso")
+    nested = os.environ.get("NK_ISO") or os.path.join(ROOT, "build", "nk.iso")
+    native = os.environ.get("NATIVE_ISO") or os.path.join(ROOT, "build", "native.iso")
     if cmd == "attack":
-        rep, _ = run_attacks(nested, os.path.join(ROOT, "build", "attack-report.json"))
+        rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(
             r["outcome"] == "blocked" and r["target_unchanged"] for r in rep["attacks"])
         sys.exit(0 if ok and rep["attacks"] else 1)
     s = suite(nested, native)
     print("qemu: %d passed, %d failed" % (s.passed, s.failed))
-    with open(os.path.join(ROOT, "build", "qemu-results.txt"), "w") as f:
+    with open(os.path.join(OUT, "qemu-results.txt"), "w") as f:
         f.write("%d %d\n" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 
