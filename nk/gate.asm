@@ -65,5 +65,11 @@ GATE nk_null, nk_null_impl
 GATE nk_init_done, nk_init_done_impl
 GATE nk_check_invariants, nk_check_invariants_impl
 
+%ifdef NK_FUZZ ; fuzz build only (tests/fuzz/fuzz.mk): kcov, include/nk/kcov.h
+extern nk_kcov_enable_impl, nk_kcov_disable_impl
+GATE nk_kcov_enable, nk_kcov_enable_impl
+GATE nk_kcov_disable, nk_kcov_disable_impl
+%endif
+
 
 section .note.GNU-stack noalloc noexec nowrite progbits

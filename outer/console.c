@@ -87,6 +87,7 @@ static const struct {
 	{ "check", "run the invariant checker", cmd_check },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
+	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz },
 	{ "poweroff", "switch the machine off", cmd_poweroff },
 };
 

@@ -12,4 +12,5 @@ int cmd_check(int argc, char **argv);
 int cmd_vmmu(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv); /* outer/kfuzz.c */
 #endif
