@@ -6,14 +6,14 @@
  * own DATA memory, at a slot nk bounds itself. The buffer's base and size
  * live here (nk memory, read-only to the outer kernel); from the buffer
  * only the count is read, once, and clamped; every write first checks that
- * the outer kernel could make it itself (a DATA frame, writable alias). This file itself is never instrumented.
- * Source: Linux kernel/kcov.c (__sanitizer_cov_trace_pc, area[0] count);
- * spec I2, I6. */
+ * the outer kernel could make it itself (a DATA frame, writable alias). This file itself is never
+ * instrumented. Source: Linux kernel/kcov.c (__sanitizer_cov_trace_pc, area[0] count); spec I2, I6.
+ */
 #include "nk.h"
 #include <nk/kcov.h>
 
 static struct {
-	uint64_t base;  /* physical, bytes */
+	uint64_t base;	/* physical, bytes */
 	uint64_t words; /* 64-bit words, 2..NK_KCOV_MAX_WORDS */
 	bool on;
 } kc;

@@ -101,9 +101,12 @@ NOPROF void cov_dump(void)
 	done = true;
 	uint32_t files = 0;
 	put("NKGCOV1\n", 8);
-	for (const struct gcov_info *const *i = __gcov_info_start; i < __gcov_info_end; i++)
-		if (*i)
-			__gcov_info_to_gcda(*i, on_filename, on_data, on_allocate, &files);
+	/* linker symbols bound one array: count it by address */
+	size_t n = ((uintptr_t)__gcov_info_end - (uintptr_t)__gcov_info_start) / sizeof(void *);
+	for (size_t i = 0; i < n; i++)
+		if (__gcov_info_start[i])
+			__gcov_info_to_gcda(__gcov_info_start[i], on_filename, on_data, on_allocate,
+					    &files);
 	put("E", 1);
 	put_u32(files);
 }

@@ -55,7 +55,7 @@ static paddr_t specials[16]; /* frames nk must refuse to take (never DATA the ou
 static unsigned nspecials;
 static paddr_t extra_targets[4]; /* entry targets only: outer DATA, outer PTPs */
 static uint64_t saved_cr0, saved_cr4;
-static const uint8_t rodata_probe[16] = { 1 }; /* a PROTECTED frame */
+static const uint8_t rodata_probe[16] = {1}; /* a PROTECTED frame */
 
 static bool sandbox_init(void)
 {
@@ -65,21 +65,24 @@ static bool sandbox_init(void)
 			return false;
 	}
 	nspecials = 0;
-	specials[nspecials++] = nk_view->master_l4;                                  /* pinned L4 */
-	specials[nspecials++] = pa_init(align_down(pa_addr(image_pa((void *)cmd_fuzz)), PAGE_SIZE)); /* CODE */
-	specials[nspecials++] = pa_init(nk_view->nk_text_start - KERNEL_VMA);        /* NK */
-	specials[nspecials++] = pa_init(align_down(pa_addr(image_pa(rodata_probe)), PAGE_SIZE)); /* PROTECTED */
-	specials[nspecials++] = pa_init(0);                                          /* HOLE */
-	specials[nspecials++] = pa_init(nk_view->nframes * PAGE_SIZE + 16 * PAGE_SIZE); /* past RAM */
-	specials[nspecials++] = pa_init(0xfee00000);                                 /* APIC MMIO */
-	specials[nspecials++] = pa_init(pa_addr(pool[0]) + 8);                       /* misaligned */
+	specials[nspecials++] = nk_view->master_l4; /* pinned L4 */
+	specials[nspecials++] =
+	    pa_init(align_down(pa_addr(image_pa((void *)cmd_fuzz)), PAGE_SIZE)); /* CODE */
+	specials[nspecials++] = pa_init(nk_view->nk_text_start - KERNEL_VMA);	 /* NK */
+	specials[nspecials++] =
+	    pa_init(align_down(pa_addr(image_pa(rodata_probe)), PAGE_SIZE)); /* PROTECTED */
+	specials[nspecials++] = pa_init(0);				     /* HOLE */
+	specials[nspecials++] =
+	    pa_init(nk_view->nframes * PAGE_SIZE + 16 * PAGE_SIZE); /* past RAM */
+	specials[nspecials++] = pa_init(0xfee00000);		    /* APIC MMIO */
+	specials[nspecials++] = pa_init(pa_addr(pool[0]) + 8);	    /* misaligned */
 	paddr_t heap_l1 = pa_init(0);
 	unsigned idx;
 	kfree(kmalloc(8));
 	vm_leaf(nk_view->master_l4, HEAP_BASE, &heap_l1, &idx);
-	extra_targets[0] = nk_view->heap_l3;                /* outer's PTPs: link targets only */
+	extra_targets[0] = nk_view->heap_l3; /* outer's PTPs: link targets only */
 	extra_targets[1] = heap_l1;
-	extra_targets[2] = image_pa(kcov_area);             /* outer DATA outside the pool */
+	extra_targets[2] = image_pa(kcov_area); /* outer DATA outside the pool */
 	extra_targets[3] = pa_init(nk_view->nframes * PAGE_SIZE - PAGE_SIZE);
 	saved_cr0 = read_cr0();
 	saved_cr4 = read_cr4();
@@ -128,9 +131,14 @@ static void random_op(struct kop *o)
 {
 	uint64_t r = rnd();
 	o->kind = (uint8_t)(r % 16);
-	o->kind = o->kind < 3 ? K_DECLARE : o->kind < 5 ? K_REMOVE : o->kind < 10 ? K_WRITE :
-		  o->kind < 12 ? K_BATCH : o->kind < 13 ? K_CR3 : o->kind < 14 ? K_CR0 :
-		  o->kind < 15 ? K_CR4 : K_MSR;
+	o->kind = o->kind < 3	 ? K_DECLARE
+		  : o->kind < 5	 ? K_REMOVE
+		  : o->kind < 10 ? K_WRITE
+		  : o->kind < 12 ? K_BATCH
+		  : o->kind < 13 ? K_CR3
+		  : o->kind < 14 ? K_CR0
+		  : o->kind < 15 ? K_CR4
+				 : K_MSR;
 	o->a = (uint8_t)(r >> 8);
 	o->b = (uint8_t)(r >> 16);
 	o->c = (uint8_t)(r >> 24);
@@ -164,12 +172,23 @@ static void mutate(struct kinput *in)
 		struct kop *o = &in->ops[rnd() % in->n];
 		uint64_t r = rnd();
 		switch (r % 6) {
-		case 0: o->a ^= (uint8_t)(1u << (r >> 8) % 8); break;
-		case 1: o->b = (uint8_t)(r >> 8); break;
-		case 2: o->c ^= (uint8_t)(1u << (r >> 8) % 8); break;
-		case 3: o->d ^= (uint8_t)(1u << (r >> 8) % 8); break;
-		case 4: o->idx = (uint16_t)(r >> 8); break;
-		default: o->v ^= 1ull << (r >> 8) % 64;
+		case 0:
+			o->a ^= (uint8_t)(1u << (r >> 8) % 8);
+			break;
+		case 1:
+			o->b = (uint8_t)(r >> 8);
+			break;
+		case 2:
+			o->c ^= (uint8_t)(1u << (r >> 8) % 8);
+			break;
+		case 3:
+			o->d ^= (uint8_t)(1u << (r >> 8) % 8);
+			break;
+		case 4:
+			o->idx = (uint16_t)(r >> 8);
+			break;
+		default:
+			o->v ^= 1ull << (r >> 8) % 64;
 		}
 	} else {
 		random_op(&in->ops[0]);
@@ -255,8 +274,8 @@ static pte_t make_pte(const struct kop *o, uint8_t tsel)
 	return e;
 }
 
-static const uint32_t msrs[] = { 0xc0000080, 0xc0000081, 0xc0000082, 0xc0000084,
-				 0xc0000100, 0xc0000101, 0xc0000102, 0x1b };
+static const uint32_t msrs[] = {0xc0000080, 0xc0000081, 0xc0000082, 0xc0000084,
+				0xc0000100, 0xc0000101, 0xc0000102, 0x1b};
 
 /* Run one op through its gate; returns the vMMU's result. */
 static long run_op(const struct kop *o)
@@ -313,8 +332,9 @@ static long run_op(const struct kop *o)
 	}
 	default: {
 		uint32_t msr = msrs[o->a % ARRAY_SIZE(msrs)];
-		uint64_t v = o->b & 1 ? o->v : (o->b & 2 ? 0x00007fffffffffffull : 0xffff800000000000ull) +
-						    (o->b >> 2 & 1);
+		uint64_t v = o->b & 1 ? o->v
+				      : (o->b & 2 ? 0x00007fffffffffffull : 0xffff800000000000ull) +
+					    (o->b >> 2 & 1);
 		if (msr == 0xc0000080)
 			v = rdmsr(msr) ^ (1ull << (o->c % 16));
 		r = nk_wrmsr(msr, v);
@@ -395,8 +415,8 @@ static int fuzz_run(uint64_t secs, uint64_t max_calls, uint64_t seed)
 		kprintf("kfuzz: nk_kcov_enable: %s\n", nk_strerror(r));
 		return 1;
 	}
-	kprintf("kfuzz: seed %lx, %lu s, max %lu calls; pool of %u frames\n", rng_state, secs, max_calls,
-		POOL);
+	kprintf("kfuzz: seed %lx, %lu s, max %lu calls; pool of %u frames\n", rng_state, secs,
+		max_calls, POOL);
 	uint64_t t0 = timer_ticks, next_report = t0 + 5 * TIMER_HZ;
 	int failed = 0;
 	while ((!secs || timer_ticks - t0 < secs * TIMER_HZ) && (!max_calls || calls < max_calls)) {
@@ -424,8 +444,8 @@ static int fuzz_run(uint64_t secs, uint64_t max_calls, uint64_t seed)
 			break;
 		}
 		if (timer_ticks >= next_report) {
-			kprintf("kfuzz: %lu calls, %lu inputs, %lu kept, %lu PCs, %lu signal\n", calls,
-				inputs, kept, pc_bits, sig_bits);
+			kprintf("kfuzz: %lu calls, %lu inputs, %lu kept, %lu PCs, %lu signal\n",
+				calls, inputs, kept, pc_bits, sig_bits);
 			next_report += 5 * TIMER_HZ;
 		}
 	}
@@ -435,9 +455,10 @@ static int fuzz_run(uint64_t secs, uint64_t max_calls, uint64_t seed)
 	for (unsigned i = 0; i < POOL && !failed; i++)
 		frame_free(pool[i]);
 	uint64_t ms = (timer_ticks - t0) * 1000 / TIMER_HZ;
-	kprintf("kfuzz: done: %lu vMMU calls, %lu inputs, %lu kept for new coverage, %lu distinct PCs, "
-		"%lu signal bits, %lu PCs outside nk text, %lu ms, invariant failures %d\n",
-		calls, inputs, kept, pc_bits, sig_bits, pcs_outside, ms, failed);
+	kprintf(
+	    "kfuzz: done: %lu vMMU calls, %lu inputs, %lu kept for new coverage, %lu distinct PCs, "
+	    "%lu signal bits, %lu PCs outside nk text, %lu ms, invariant failures %d\n",
+	    calls, inputs, kept, pc_bits, sig_bits, pcs_outside, ms, failed);
 	return failed || pcs_outside;
 }
 
@@ -508,8 +529,16 @@ static bool t_full(void)
  * or to the guard page before the buffer. */
 static bool t_corrupt_header(void)
 {
-	static const uint64_t bad[] = { 512, 513, 4096, 1ull << 32, 1ull << 63, ~0ull, ~0ull - 1,
-					(1ull << 61) - 1, (1ull << 61) - 513, (1ull << 61) - 512 };
+	static const uint64_t bad[] = {512,
+				       513,
+				       4096,
+				       1ull << 32,
+				       1ull << 63,
+				       ~0ull,
+				       ~0ull - 1,
+				       (1ull << 61) - 1,
+				       (1ull << 61) - 513,
+				       (1ull << 61) - 512};
 	uint64_t *a = t_mem[1];
 	bool ok = KT_EXPECT(nk_kcov_enable(image_pa(a), 512) == 0);
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
@@ -532,8 +561,9 @@ static bool t_refuses(void)
 	paddr_t a = image_pa(t_mem[1]);
 	bool ok = KT_EXPECT(nk_kcov_enable(nk_view->master_l4, 512) == -NK_ETYPE);
 	ok &= KT_EXPECT(nk_kcov_enable(image_pa(rodata_probe), 2) == -NK_ETYPE);
-	ok &= KT_EXPECT(nk_kcov_enable(pa_init(align_down(pa_addr(image_pa((void *)cmd_fuzz)), PAGE_SIZE)), 512) ==
-			-NK_ETYPE);
+	ok &= KT_EXPECT(
+	    nk_kcov_enable(pa_init(align_down(pa_addr(image_pa((void *)cmd_fuzz)), PAGE_SIZE)),
+			   512) == -NK_ETYPE);
 	ok &= KT_EXPECT(nk_kcov_enable(pa_init(pa_addr(a) + 4), 512) == -NK_EALIGN);
 	ok &= KT_EXPECT(nk_kcov_enable(a, 1) == -NK_ERANGE);
 	ok &= KT_EXPECT(nk_kcov_enable(a, NK_KCOV_MAX_WORDS + 1) == -NK_ERANGE);
@@ -568,11 +598,11 @@ static bool t_retyped(void)
 }
 
 static const struct ktest kcov_tests[] = {
-	{ "kcov_records_nk_pcs", true, t_records },
-	{ "kcov_full_buffer_clamped", true, t_full },
-	{ "kcov_corrupt_header_stays_in_buffer", true, t_corrupt_header },
-	{ "kcov_refuses_bad_buffers", true, t_refuses },
-	{ "kcov_no_write_into_retyped_frame", true, t_retyped },
+    {"kcov_records_nk_pcs", true, t_records},
+    {"kcov_full_buffer_clamped", true, t_full},
+    {"kcov_corrupt_header_stays_in_buffer", true, t_corrupt_header},
+    {"kcov_refuses_bad_buffers", true, t_refuses},
+    {"kcov_no_write_into_retyped_frame", true, t_retyped},
 };
 
 static int kcov_test(void)
@@ -593,8 +623,9 @@ static uint64_t num(const char *s)
 	uint64_t v = 0;
 	bool hex = s[0] == '0' && s[1] == 'x';
 	for (s += hex ? 2 : 0; *s; s++) {
-		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
-			     *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) : 99;
+		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+						      : 99;
 		if (d >= (hex ? 16u : 10u))
 			break;
 		v = v * (hex ? 16 : 10) + d;

@@ -17,8 +17,9 @@
  * (8-byte aligned, physically contiguous, every frame DATA). Replaces an
  * earlier buffer. nk keeps base and size in its own memory; it reads only
  * the count from the buffer, clamps it, and writes a word only while the
- * word's frame is still DATA, so a corrupted header or a frame retyped
- * since cannot steer a write elsewhere.
+ * outer kernel could write it itself (a DATA frame with a writable
+ * direct-map alias), so neither a corrupted header nor a frame retyped
+ * since (say, declared a PTP) can steer a write elsewhere.
  * Errors: NK_EALIGN (buf not 8-byte aligned), NK_ERANGE (words out of
  * range, or the buffer leaves RAM), NK_ETYPE (a frame is not DATA).
  * Source: Linux kcov (KCOV_INIT_TRACE, KCOV_ENABLE); GCC

@@ -70,22 +70,22 @@ static void tables_init(void)
 	add_frame(FX_PROT_FIRST * PAGE_SIZE);
 	add_frame(FX_HOLE * PAGE_SIZE);
 	add_frame(0);
-	add_frame(FAKE_MEM_BYTES);                  /* just past RAM: MMIO */
-	add_frame(FAKE_MEM_BYTES * 64);             /* far past RAM */
-	add_frame(POOL_FIRST * PAGE_SIZE + 8);      /* misaligned */
-	add_frame(FX_PHYS_LIMIT - PAGE_SIZE);       /* top of MAXPHYADDR */
-	add_frame(FX_PHYS_LIMIT);                   /* beyond MAXPHYADDR */
-	add_frame(0xfee00000);                      /* APIC MMIO */
+	add_frame(FAKE_MEM_BYTES);	       /* just past RAM: MMIO */
+	add_frame(FAKE_MEM_BYTES * 64);	       /* far past RAM */
+	add_frame(POOL_FIRST * PAGE_SIZE + 8); /* misaligned */
+	add_frame(FX_PHYS_LIMIT - PAGE_SIZE);  /* top of MAXPHYADDR */
+	add_frame(FX_PHYS_LIMIT);	       /* beyond MAXPHYADDR */
+	add_frame(0xfee00000);		       /* APIC MMIO */
 }
 
 /* 2 MiB leaf targets. */
 static const uint64_t huge_bases[] = {
-	0,                                /* region 0: HOLE, NK, CODE, ... */
-	512 * PAGE_SIZE,                  /* region 1: the pool */
-	FX_HUGE_FIRST * PAGE_SIZE,        /* region 7: DATA unless declared */
-	FAKE_MEM_BYTES,                   /* past RAM: MMIO */
-	FX_HUGE_FIRST * PAGE_SIZE + 8192, /* not 2 MiB aligned (bits 13-20) */
-	FX_PHYS_LIMIT - HUGE_2M_SIZE,
+    0,				     /* region 0: HOLE, NK, CODE, ... */
+    512 * PAGE_SIZE,		     /* region 1: the pool */
+    FX_HUGE_FIRST *PAGE_SIZE,	     /* region 7: DATA unless declared */
+    FAKE_MEM_BYTES,		     /* past RAM: MMIO */
+    FX_HUGE_FIRST *PAGE_SIZE + 8192, /* not 2 MiB aligned (bits 13-20) */
+    FX_PHYS_LIMIT - HUGE_2M_SIZE,
 };
 
 /* ---- the fresh machine, saved once and restored per input ---- */
@@ -149,8 +149,10 @@ static void failure(const char *what)
 	fprintf(stderr, "\n==== fuzz_vmmu: ORACLE FAILURE: %s\n", what);
 	fprintf(stderr, "==== checker: %s (at %#llx)\n", nk_view_store.check.first_msg,
 		(unsigned long long)nk_view_store.check.first_bad_pa);
-	fprintf(stderr, "==== call sequence (from the fixture's fresh machine):\n%.*s", (int)loglen, logbuf);
-	fprintf(stderr, "==== %llu vMMU calls before this input\n", (unsigned long long)calls_total);
+	fprintf(stderr, "==== call sequence (from the fixture's fresh machine):\n%.*s", (int)loglen,
+		logbuf);
+	fprintf(stderr, "==== %llu vMMU calls before this input\n",
+		(unsigned long long)calls_total);
 	abort();
 }
 
@@ -275,7 +277,7 @@ static pte_t make_pte(struct rd *r)
 	e |= fl2 & 0x01 ? 0 : PTE_NX;
 	e |= fl2 & 0x02 ? PTE_G : 0;
 	e |= fl2 & 0x04 ? 1ull << (52 + (fl2 >> 3) % 11) : 0; /* reserved/ignored */
-	e |= fl2 & 0x08 ? 1ull << (13 + (fl2 >> 4) % 8) : 0;   /* 2 MiB reserved */
+	e |= fl2 & 0x08 ? 1ull << (13 + (fl2 >> 4) % 8) : 0;  /* 2 MiB reserved */
 	if (fl2 & 0x10)
 		e |= pa_addr(pick_frame(sel)) & PTE_ADDR_4K; /* a second frame's bits */
 	return e;
@@ -299,7 +301,8 @@ static void do_declare(struct rd *r)
 		failure("declared frame has the wrong type");
 	for (unsigned i = 0; i < PTES_PER_PTP; i++)
 		if (t[i] != ((level & 0xff) == 4 && i >= 256 ? m[i] : 0))
-			failure("declared PTP is not zeroed (with the master's kernel half for an L4)");
+			failure(
+			    "declared PTP is not zeroed (with the master's kernel half for an L4)");
 	if (pte_writable(nk.dm_ptes[pa_pfn(f)]))
 		failure("declared PTP is still writable in the direct map");
 	if (ndeclared < 64)
@@ -319,7 +322,8 @@ static void do_remove(struct rd *r)
 }
 
 /* Accepted writes: each entry reads back; a removed right was flushed. */
-static void check_written(const struct nk_pte_write *w, const pte_t *old, size_t n, uint64_t flushes)
+static void check_written(const struct nk_pte_write *w, const pte_t *old, size_t n,
+			  uint64_t flushes)
 {
 	bool need = false;
 	for (size_t i = 0; i < n; i++) {
@@ -327,7 +331,8 @@ static void check_written(const struct nk_pte_write *w, const pte_t *old, size_t
 			/* a later write of the batch to the same slot wins */
 			bool later = false;
 			for (size_t j = i + 1; j < n; j++)
-				later |= pa_addr(w[j].ptp) == pa_addr(w[i].ptp) && w[j].index == w[i].index;
+				later |= pa_addr(w[j].ptp) == pa_addr(w[i].ptp) &&
+					 w[j].index == w[i].index;
 			if (!later)
 				failure("accepted write does not read back");
 		}
@@ -393,7 +398,8 @@ static void do_write_ptes(struct rd *r)
 		/* the old values as the batch sees them, slot by slot */
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < i; j++)
-				if (pa_addr(w[j].ptp) == pa_addr(w[i].ptp) && w[j].index == w[i].index)
+				if (pa_addr(w[j].ptp) == pa_addr(w[i].ptp) &&
+				    w[j].index == w[i].index)
 					old[i] = w[j].pte;
 		check_written(w, old, n, flushes);
 	}
@@ -447,9 +453,18 @@ static void do_load_cr4(struct rd *r)
 }
 
 static const uint32_t msrs[] = {
-	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_FS_BASE,
-	MSR_GS_BASE, MSR_KERNEL_GS_BASE, 0x1b /* APIC base */, 0x10 /* TSC */,
-	0xc0000103 /* TSC_AUX */, 0x277 /* PAT */,
+    MSR_EFER,
+    MSR_STAR,
+    MSR_LSTAR,
+    MSR_CSTAR,
+    MSR_SFMASK,
+    MSR_FS_BASE,
+    MSR_GS_BASE,
+    MSR_KERNEL_GS_BASE,
+    0x1b /* APIC base */,
+    0x10 /* TSC */,
+    0xc0000103 /* TSC_AUX */,
+    0x277 /* PAT */,
 };
 
 static void do_wrmsr(struct rd *r)
@@ -459,7 +474,8 @@ static void do_wrmsr(struct rd *r)
 	uint8_t m = u8(r);
 	uint64_t v = near_value(r, slot ? *slot : 0);
 	if (m & 1) /* canonical edges */
-		v = (m & 2) ? 0x00007fffffffffffull + (m >> 2 & 1) : 0xffff800000000000ull - (m >> 2 & 1);
+		v = (m & 2) ? 0x00007fffffffffffull + (m >> 2 & 1)
+			    : 0xffff800000000000ull - (m >> 2 & 1);
 	logf_("wrmsr(%#x, %#llx)", msr, (unsigned long long)v);
 	before();
 	long res = nk_wrmsr_impl(msr, v);
@@ -485,9 +501,10 @@ static void report(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	double secs = (double)(t.tv_sec - t_start.tv_sec) + (t.tv_nsec - t_start.tv_nsec) / 1e9;
-	printf("fuzz_vmmu: %llu vMMU calls in %llu inputs, %.1f s (%.0f calls/s), no oracle failure\n",
-	       (unsigned long long)calls_total, (unsigned long long)inputs_total, secs,
-	       secs > 0 ? (double)calls_total / secs : 0.0);
+	printf(
+	    "fuzz_vmmu: %llu vMMU calls in %llu inputs, %.1f s (%.0f calls/s), no oracle failure\n",
+	    (unsigned long long)calls_total, (unsigned long long)inputs_total, secs,
+	    secs > 0 ? (double)calls_total / secs : 0.0);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -505,7 +522,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd r = { data, size };
+	struct rd r = {data, size};
 	restore();
 	loglen = 0;
 	ndeclared = 0;

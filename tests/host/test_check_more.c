@@ -43,8 +43,8 @@ TEST(check_report_names_two_digit_invariants)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(check_finds_writable_and_executable_data_page),
-		FX_TEST(check_report_names_two_digit_invariants),
+	    FX_TEST(check_finds_writable_and_executable_data_page),
+	    FX_TEST(check_report_names_two_digit_invariants),
 	};
 	return cmocka_run_group_tests_name("check: W^X and the report", tests, NULL, NULL);
 }

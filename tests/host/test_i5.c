@@ -11,10 +11,12 @@ TEST(i5_every_kind_has_its_name)
 		enum i5_kind k;
 		const char *name;
 	} names[] = {
-		{ I5_NONE, "none" },       { I5_MOV_CR0, "MOV to CR0" }, { I5_MOV_CR3, "MOV to CR3" },
-		{ I5_MOV_CR4, "MOV to CR4" }, { I5_MOV_DR, "MOV to DRn" }, { I5_WRMSR, "WRMSR" },
-		{ I5_LGDT, "LGDT" },       { I5_LIDT, "LIDT" },          { I5_LLDT, "LLDT" },
-		{ I5_LTR, "LTR" },         { I5_LMSW, "LMSW" },
+	    {I5_NONE, "none"},		{I5_MOV_CR0, "MOV to CR0"},
+	    {I5_MOV_CR3, "MOV to CR3"}, {I5_MOV_CR4, "MOV to CR4"},
+	    {I5_MOV_DR, "MOV to DRn"},	{I5_WRMSR, "WRMSR"},
+	    {I5_LGDT, "LGDT"},		{I5_LIDT, "LIDT"},
+	    {I5_LLDT, "LLDT"},		{I5_LTR, "LTR"},
+	    {I5_LMSW, "LMSW"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		assert_string_equal(i5_kind_name(names[i].k), names[i].name);
@@ -23,7 +25,7 @@ TEST(i5_every_kind_has_its_name)
 
 TEST(i5_scan_edges)
 {
-	const uint8_t buf[] = { 0x90, 0x0f, 0x30, 0x90, 0x0f, 0x22, 0xd8 };
+	const uint8_t buf[] = {0x90, 0x0f, 0x30, 0x90, 0x0f, 0x22, 0xd8};
 	enum i5_kind k = I5_LTR;
 	assert_int_equal(i5_scan(buf, sizeof(buf), 0, &k), 1);
 	assert_int_equal(k, I5_WRMSR);
@@ -38,8 +40,8 @@ TEST(i5_scan_edges)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(i5_every_kind_has_its_name),
-		cmocka_unit_test(i5_scan_edges),
+	    cmocka_unit_test(i5_every_kind_has_its_name),
+	    cmocka_unit_test(i5_scan_edges),
 	};
 	return cmocka_run_group_tests_name("i5: names and scan edges", tests, NULL, NULL);
 }

@@ -42,9 +42,9 @@ TEST(native_write_ptes_stores_all_with_one_flush)
 {
 	paddr_t t = fx_data(), a = fx_data(), b = fx_data();
 	struct nk_pte_write w[3] = {
-		{ t, 0, pte_make(a, FX_KERN_RW) },
-		{ t, 1, pte_make(b, FX_KERN_RW) },
-		{ t, 2, pte_make(b, FX_KERN_RO) },
+	    {t, 0, pte_make(a, FX_KERN_RW)},
+	    {t, 1, pte_make(b, FX_KERN_RW)},
+	    {t, 2, pte_make(b, FX_KERN_RO)},
 	};
 	fx_ok(nk_write_ptes(w, 3));
 	assert_int_equal(fake_cpu.flush_tlb_calls, 0);
@@ -78,19 +78,19 @@ TEST(native_cpu_state_is_written_unchecked)
 	fx_ok(nk_check_invariants()); /* nothing protected, nothing checked */
 	const struct nk_stats *s = &nk_view_store.stats;
 	assert_int_equal(s->calls[NK_CALL_REMOVE_PTP] + s->calls[NK_CALL_LOAD_CR3] +
-				 s->calls[NK_CALL_LOAD_CR0] + s->calls[NK_CALL_LOAD_CR4] +
-				 s->calls[NK_CALL_WRMSR] + s->calls[NK_CALL_NULL] +
-				 s->calls[NK_CALL_INIT_DONE] + s->calls[NK_CALL_CHECK],
+			     s->calls[NK_CALL_LOAD_CR0] + s->calls[NK_CALL_LOAD_CR4] +
+			     s->calls[NK_CALL_WRMSR] + s->calls[NK_CALL_NULL] +
+			     s->calls[NK_CALL_INIT_DONE] + s->calls[NK_CALL_CHECK],
 			 9);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(native_declare_zeroes_and_copies_the_kernel_half),
-		FX_TEST(native_write_pte_stores_and_flushes_only_removed_rights),
-		FX_TEST(native_write_ptes_stores_all_with_one_flush),
-		FX_TEST(native_cpu_state_is_written_unchecked),
+	    FX_TEST(native_declare_zeroes_and_copies_the_kernel_half),
+	    FX_TEST(native_write_pte_stores_and_flushes_only_removed_rights),
+	    FX_TEST(native_write_ptes_stores_all_with_one_flush),
+	    FX_TEST(native_cpu_state_is_written_unchecked),
 	};
 	return cmocka_run_group_tests_name("native: the NK=0 backend", tests, NULL, NULL);
 }
