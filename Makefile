@@ -11,20 +11,22 @@ QEMU ?= qemu-system-x86_64
 V ?= 0
 # Hooks for the coverage and fuzz builds (tools/coverage.mk, tests/fuzz/fuzz.mk),
 # which also set B and ISO to their own build directory: XCFLAGS/XNASMFLAGS for
-# every object, INSTR_FLAGS for the objects matching INSTR_OBJS (patterns),
+# every object, INSTR_FLAGS for the objects matching INSTR_OBJS but not
+# INSTR_SKIP (patterns),
 # NK_XSRCS extra nk sources (nested build), KLIBS extra link inputs, COVERAGE=1
 # lets nk reference __gcov_* symbols.
 XCFLAGS ?=
 XNASMFLAGS ?=
 INSTR_OBJS ?=
 INSTR_FLAGS ?=
+INSTR_SKIP ?=
 NK_XSRCS ?=
 KLIBS ?=
 COVERAGE ?= 0
 # I5SCAN_FATAL=0 (coverage/fuzz builds only): instrumentation's counter
 # displacements can form I5 byte patterns; report them, do not fail.
 I5SCAN_FATAL ?= 1
-instr = $(if $(filter $(INSTR_OBJS),$(1)),$(INSTR_FLAGS))
+instr = $(if $(filter $(INSTR_OBJS),$(filter-out $(INSTR_SKIP),$(1))),$(INSTR_FLAGS))
 Q := $(if $(filter 1,$(V)),,@)
 CC := gcc
 NASM := nasm

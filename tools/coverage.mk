@@ -8,7 +8,8 @@
 # outer kernel, drivers, the outer copy of lib/fmt.c, and nk/native.c (the
 # NK=0 backend, plain functions called by the outer kernel). nk's other code
 # runs with WP=0 (gates, checker, boot after enable_protection, panic) and
-# is covered by the host unit tests instead.
+# is covered by the host unit tests instead; so is policies/ (nk-side code),
+# which INSTR_SKIP keeps uninstrumented whatever its objects are named.
 
 COV_OUT := build/coverage
 COV_HOST := build/coverage-host
@@ -38,9 +39,11 @@ coverage-host-bins: $(COV_HOST_BINS)
 coverage-kernels:
 	$(MAKE) --no-print-directory NK=1 B=$(COV_KERN)/nested ISO=$(COV_KERN)/nk.iso COVERAGE=1 \
 		XCFLAGS=-DNK_COVERAGE=1 INSTR_OBJS='$(COV_KERN)/nested/outer_%' \
+		INSTR_SKIP='$(COV_KERN)/nested/outer_policies/%' \
 		INSTR_FLAGS='$(COV_KFLAGS)' KLIBS=$(COV_LIBGCOV) I5SCAN_FATAL=0 iso
 	$(MAKE) --no-print-directory NK=0 B=$(COV_KERN)/native ISO=$(COV_KERN)/native.iso COVERAGE=1 \
 		XCFLAGS=-DNK_COVERAGE=1 INSTR_OBJS='$(COV_KERN)/native/outer_% $(COV_KERN)/native/nk/native.o' \
+		INSTR_SKIP='$(COV_KERN)/native/outer_policies/%' \
 		INSTR_FLAGS='$(COV_KFLAGS)' KLIBS=$(COV_LIBGCOV) I5SCAN_FATAL=0 iso
 
 coverage: deps
