@@ -25,7 +25,7 @@
 #include <outer/ktest.h>
 
 #define KCOV_WORDS 16384u
-#define POOL 24u
+#define POOL 16u
 #define MAX_OPS 12u
 #define CORPUS_MAX 256u
 #define SIG_BITS (1u << 16)
@@ -95,17 +95,40 @@ static paddr_t sel_declare(uint8_t b) /* pool or a refused special */
 	return b % 4 ? pool[b % POOL] : specials[b % nspecials];
 }
 
-static paddr_t sel_ptp(uint8_t b) /* PTPs to write: the pool (declared or not) or refused */
+/* The n-th pool frame that is a PTP now (of nptps), for selectors that
+ * prefer the sandbox's page tables: deep states need entries in them. */
+static bool pool_ptp(uint8_t b, paddr_t *out)
 {
-	return b % 8 ? pool[b % POOL] : specials[b % nspecials];
+	unsigned n = 0, idx[POOL];
+	for (unsigned i = 0; i < POOL; i++) {
+		unsigned t = nk_view->frames[pa_pfn(pool[i])].type;
+		if (t >= NK_F_PTP1 && t <= NK_F_PTP4)
+			idx[n++] = i;
+	}
+	if (!n)
+		return false;
+	*out = pool[idx[b % n]];
+	return true;
+}
+
+static paddr_t
+sel_ptp(uint8_t b) /* PTPs to write: the pool's (mostly), other pool frames, refused */
+{
+	paddr_t p;
+	if (b % 8 && pool_ptp(b >> 3, &p))
+		return p;
+	return b & 0x80 ? pool[b % POOL] : specials[b % nspecials];
 }
 
 static paddr_t sel_target(uint8_t b)
 {
-	if (b % 8 == 0)
-		return specials[b % nspecials];
+	paddr_t p;
+	if (b % 4 == 0 && pool_ptp(b >> 2, &p))
+		return p;
 	if (b % 8 == 1)
-		return extra_targets[b % 4];
+		return specials[b % nspecials];
+	if (b % 8 == 3)
+		return extra_targets[(b >> 3) % 4];
 	return pool[b % POOL];
 }
 
@@ -254,10 +277,13 @@ static void logline(const char *f, ...)
 	}
 }
 
+/* An entry from the op's flag bytes; the bits nk always refuses (G,
+ * reserved) and 2 MiB leaves are rarer than the rest, so that most
+ * entries reach the deeper checks. */
 static pte_t make_pte(const struct kop *o, uint8_t tsel)
 {
 	pte_t e;
-	if (o->d & 0x40) /* 2 MiB: the pool's region or past RAM */
+	if ((o->d & 0x48) == 0x48) /* 2 MiB: the target's region */
 		e = align_down(pa_addr(sel_target(tsel)), HUGE_2M_SIZE) | PTE_PS;
 	else
 		e = pa_addr(sel_target(tsel));
@@ -266,11 +292,11 @@ static pte_t make_pte(const struct kop *o, uint8_t tsel)
 	e |= o->c & 0x04 ? PTE_PWT : 0;
 	e |= o->c & 0x08 ? PTE_PCD : 0;
 	e |= o->c & 0x10 ? PTE_A : 0;
-	e ^= o->c & 0x40 ? PTE_PS : 0;
-	e |= o->c & 0x80 ? 0 : PTE_P;
+	e ^= (o->c & 0x60) == 0x60 ? PTE_PS : 0;
+	e |= (o->c & 0x80) && (o->d & 0x80) ? 0 : PTE_P;
 	e |= o->d & 0x01 ? 0 : PTE_NX;
-	e |= o->d & 0x02 ? PTE_G : 0;
-	e |= o->d & 0x04 ? 1ull << (52 + (o->d >> 3) % 11) : 0;
+	e |= (o->d & 0x22) == 0x22 ? PTE_G : 0;
+	e |= (o->d & 0x14) == 0x14 ? 1ull << (52 + (o->d >> 2) % 11) : 0;
 	return e;
 }
 
@@ -284,7 +310,9 @@ static long run_op(const struct kop *o)
 	switch (o->kind) {
 	case K_DECLARE: {
 		paddr_t f = sel_declare(o->a);
-		unsigned level = (o->b & 7) | (o->b & 8 ? NK_PTP_KERNEL : 0);
+		/* mostly valid levels; sometimes 0 and 5..7 */
+		unsigned level =
+		    (o->b < 0xe0 ? (o->b & 3) + 1u : o->b & 7u) | (o->b & 8 ? NK_PTP_KERNEL : 0);
 		r = nk_declare_ptp(f, level);
 		logline("  declare_ptp(%lx, %x)", pa_addr(f), level);
 		break;
@@ -455,6 +483,7 @@ static int fuzz_run(uint64_t secs, uint64_t max_calls, uint64_t seed)
 	for (unsigned i = 0; i < POOL && !failed; i++)
 		frame_free(pool[i]);
 	uint64_t ms = (timer_ticks - t0) * 1000 / TIMER_HZ;
+	cmd_vmmu(0, NULL); /* calls and refusals by error code */
 	kprintf(
 	    "kfuzz: done: %lu vMMU calls, %lu inputs, %lu kept for new coverage, %lu distinct PCs, "
 	    "%lu signal bits, %lu PCs outside nk text, %lu ms, invariant failures %d\n",
