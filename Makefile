@@ -12,9 +12,8 @@ V ?= 0
 # Hooks for the coverage and fuzz builds (tools/coverage.mk, tests/fuzz/fuzz.mk),
 # which also set B and ISO to their own build directory: XCFLAGS/XNASMFLAGS for
 # every object, INSTR_FLAGS for the objects matching INSTR_OBJS but not
-# INSTR_SKIP (patterns),
-# NK_XSRCS extra nk sources (nested build), KLIBS extra link inputs, COVERAGE=1
-# lets nk reference __gcov_* symbols.
+# INSTR_SKIP (patterns), NK_XSRCS extra nk sources (nested build), KLIBS extra
+# link inputs; COVERAGE=1 lets nk.o reference __gcov_*/__sanitizer_* symbols.
 XCFLAGS ?=
 XNASMFLAGS ?=
 INSTR_OBJS ?=

@@ -36,6 +36,11 @@ static bool outer_writable(uint64_t pa)
 	return is_data(pa) && pte_writable(nk.dm_ptes[pa >> PAGE_SHIFT]);
 }
 
+/* __sanitizer_cov_trace_pc: called by GCC at every basic block of the
+ * instrumented nk files (-fsanitize-coverage=trace-pc); appends the
+ * caller's PC to the enabled buffer when the bounds above allow, else does
+ * nothing. Runs with CR0.WP=0 and IF=0, on nk's stack. Source: GCC manual
+ * (-fsanitize-coverage=trace-pc); Linux kernel/kcov.c. */
 void __sanitizer_cov_trace_pc(void);
 void __sanitizer_cov_trace_pc(void)
 {
@@ -53,6 +58,9 @@ void __sanitizer_cov_trace_pc(void)
 	area[0] = n + 1;
 }
 
+/* nk_kcov_enable_impl, nk_kcov_disable_impl: the bodies of the gates
+ * nk_kcov_enable and nk_kcov_disable (nk/gate.asm, NK_FUZZ); contract and
+ * errors in include/nk/kcov.h. */
 long nk_kcov_enable_impl(paddr_t buf, uint64_t words);
 long nk_kcov_enable_impl(paddr_t buf, uint64_t words)
 {
