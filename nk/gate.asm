@@ -74,5 +74,11 @@ GATE nk_region_declare, nk_region_declare_impl
 GATE nk_write, nk_write_impl, rip
 GATE nk_region_seal, nk_region_seal_impl
 
+%ifdef NK_FUZZ ; fuzz build only (tests/fuzz/fuzz.mk): kcov, include/nk/kcov.h
+extern nk_kcov_enable_impl, nk_kcov_disable_impl
+GATE nk_kcov_enable, nk_kcov_enable_impl
+GATE nk_kcov_disable, nk_kcov_disable_impl
+%endif
+
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -91,6 +91,7 @@ static const struct {
 	{ "wlog", "wlog [N]: the last N records of nk's write log", cmd_wlog },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
+	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz },
 	{ "poweroff", "switch the machine off", cmd_poweroff },
 };
 

@@ -19,4 +19,5 @@ int cmd_test(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_wlog(int argc, char **argv);
 int cmd_regions(int argc, char **argv); /* outer/regions.c */
+int cmd_fuzz(int argc, char **argv); /* outer/kfuzz.c */
 #endif

@@ -6,6 +6,11 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
 
   run.py suite                 run every case below; ends with 'N passed, M failed'
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
+
+Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
+NATIVE_ISO choose the images, NK_TEST_OUT the directory for logs and reports
+(default build/), NK_DEBUGCON_DIR adds QEMU's isa-debugcon on port 0xe9 writing
+to NK_DEBUGCON_DIR/<boot name>.bin.
 """
 import json
 import os
@@ -15,7 +20,8 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOGS = os.path.join(ROOT, "build", "logs")
+OUT = os.environ.get("NK_TEST_OUT") or os.path.join(ROOT, "build")
+LOGS = os.path.join(OUT, "logs")
 PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
 NOFEATURE_STATUS = (0x12 << 1) | 1
 
@@ -31,19 +37,26 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait
             "-serial", "stdio", "-cdrom", iso]
     if cmdline:
         args += ["-fw_cfg", "name=opt/nk/cmdline,string=" + cmdline]
+    if os.environ.get("NK_DEBUGCON_DIR"):
+        args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
+                 "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
     t0 = time.time()
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     chunks = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
     reader.start()
-    if stdin is not None and wait_for is not None:
-        while time.time() - t0 < timeout and p.poll() is None and \
-                wait_for.encode() not in b"".join(chunks):
-            time.sleep(0.05)
+    # stdin as a list of lines: each is typed after one more prompt shows,
+    # as a person would (typed-ahead echo would interleave with output)
+    lines = stdin if isinstance(stdin, list) else [stdin] if stdin is not None else []
     try:
-        if stdin is not None:
-            p.stdin.write(stdin)
+        for k, line in enumerate(lines):
+            if wait_for is not None:
+                while time.time() - t0 < timeout and p.poll() is None and \
+                        b"".join(chunks).count(wait_for.encode()) <= k:
+                    time.sleep(0.02)
+            p.stdin.write(line)
+            p.stdin.flush()
         p.stdin.close()
     except BrokenPipeError:
         pass
@@ -145,7 +158,7 @@ def suite(nested_iso, native_iso):
                 "%s build with nk.audit=0 passes its tests (%d ok)" % (build, p), out)
 
     # 3. every attack, one boot
-    rep, out = run_attacks(nested_iso, os.path.join(ROOT, "build", "attack-report.json"))
+    rep, out = run_attacks(nested_iso, os.path.join(OUT, "attack-report.json"))
     for r in rep["attacks"]:
         s.check(r["outcome"] == "blocked" and r["target_unchanged"] and r["invariants_ok"],
                 "attack %s blocked (%s), target unchanged, invariants ok" % (r["name"], r["stopped_by"]))
@@ -181,8 +194,9 @@ def suite(nested_iso, native_iso):
         s.check("panic" not in out, "%s user-space suite: no kernel panic" % build, out)
 
     # 7. the shell on the serial console, as a user sees it
-    cmds = (b"ls /\necho hi | cat\necho one > /tmp/f\ncat < /tmp/f\nforkloop 30\n"
-            b"nk check\nps\nnk wlog 4\nnk audit 4\nnosuchprogram\npoweroff\n")
+    cmds = [c.encode() + b"\n" for c in (
+        "ls /", "echo hi | cat", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
+        "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram", "poweroff")]
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
     clean = out.replace("\r", "")
     # output lines with the prompts that precede them taken off
@@ -211,16 +225,16 @@ def suite(nested_iso, native_iso):
 
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
-    nested = os.path.join(ROOT, "build", "nk.iso")
-    native = os.path.join(ROOT, "build", "native.iso")
+    nested = os.environ.get("NK_ISO") or os.path.join(ROOT, "build", "nk.iso")
+    native = os.environ.get("NATIVE_ISO") or os.path.join(ROOT, "build", "native.iso")
     if cmd == "attack":
-        rep, _ = run_attacks(nested, os.path.join(ROOT, "build", "attack-report.json"))
+        rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(
             r["outcome"] == "blocked" and r["target_unchanged"] for r in rep["attacks"])
         sys.exit(0 if ok and rep["attacks"] else 1)
     s = suite(nested, native)
     print("qemu: %d passed, %d failed" % (s.passed, s.failed))
-    with open(os.path.join(ROOT, "build", "qemu-results.txt"), "w") as f:
+    with open(os.path.join(OUT, "qemu-results.txt"), "w") as f:
         f.write("%d %d\n" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 
