@@ -522,16 +522,24 @@ long sys_getcwd(const uint64_t *a)
 	return r;
 }
 
+/* Copy the user path at upath and look it up from the cwd (following a
+ * last symlink when follow). Errors as get_path and vfs_lookup. */
+static long lookup_user_path(uint64_t upath, bool follow, struct inode **out)
+{
+	char *path;
+	long r = get_path(upath, &path);
+	if (r)
+		return r;
+	r = vfs_lookup(cwd(), path, follow, out);
+	fs_page_free(path);
+	return r;
+}
+
 /* chdir(path): Linux man 2 chdir. */
 long sys_chdir(const uint64_t *a)
 {
-	char *path;
-	long r = get_path(a[0], &path);
-	if (r)
-		return r;
 	struct inode *ip;
-	r = vfs_lookup(cwd(), path, true, &ip);
-	fs_page_free(path);
+	long r = lookup_user_path(a[0], true, &ip);
 	if (r)
 		return r;
 	if (!S_ISDIR(ip->mode))
@@ -548,13 +556,8 @@ long sys_readlink(const uint64_t *a)
 {
 	if ((int)a[2] <= 0)
 		return -EINVAL;
-	char *path;
-	long r = get_path(a[0], &path);
-	if (r)
-		return r;
 	struct inode *ip;
-	r = vfs_lookup(cwd(), path, false, &ip);
-	fs_page_free(path);
+	long r = lookup_user_path(a[0], false, &ip);
 	if (r)
 		return r;
 	if (!S_ISLNK(ip->mode))
