@@ -12,6 +12,7 @@ extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
 extern nk_load_cr4_impl, nk_wrmsr_impl, nk_null_impl, nk_init_done_impl
 extern nk_check_invariants_impl, nk_entry_cr0, nk_gate_stack_top
 extern nk_region_declare_impl, nk_write_impl, nk_region_seal_impl
+extern nk_promote_code_impl, nk_demote_code_impl
 
 section .nk.data
 align 8
@@ -73,6 +74,8 @@ GATE nk_check_invariants, nk_check_invariants_impl
 GATE nk_region_declare, nk_region_declare_impl
 GATE nk_write, nk_write_impl, rip
 GATE nk_region_seal, nk_region_seal_impl
+GATE nk_promote_code, nk_promote_code_impl
+GATE nk_demote_code, nk_demote_code_impl
 
 
 section .note.GNU-stack noalloc noexec nowrite progbits
