@@ -22,7 +22,7 @@ HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
 HOST_FS_TESTS := test_fs test_sys_fs
 HOST_TESTS := $(filter-out $(HOST_FS_TESTS),$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
-HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c,$(wildcard outer/fs/*.c))
+HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)

@@ -104,7 +104,7 @@ def attack_report(out, build):
 
 
 def run_attacks(iso, report_path, build="nested"):
-    status, out, secs = boot(iso, "run=attack:all exit=1", "attack", timeout=180)
+    status, out, secs = boot(iso, "run=attack:modules exit=1", "attack", timeout=240)
     for line in out.replace("\r", "").splitlines():
         if line.startswith("attack-") or line.startswith("attacks:") or "BLOCKED" in line:
             if not line.startswith("attack-json"):
