@@ -33,14 +33,15 @@ static struct recovery *running_rec;
 static uint64_t running_since;
 static uint64_t stack_top; /* the module stack (mapped once), 0 before */
 
-extern char __ksymtab_start[], __ksymtab_end[];
+extern const struct ksym __ksymtab_start[], __ksymtab_end[]; /* linker.ld */
 extern struct recovery *recover_current; /* outer/trap.c */
 
 bool ksym_lookup(const char *name, uint64_t *addr)
 {
-	for (const struct ksym *k = (const struct ksym *)__ksymtab_start; k < (const struct ksym *)__ksymtab_end; k++)
-		if (!strcmp(k->name, name)) {
-			*addr = k->addr;
+	size_t n = (size_t)((uint64_t)__ksymtab_end - (uint64_t)__ksymtab_start) / sizeof(struct ksym);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(__ksymtab_start[i].name, name)) {
+			*addr = __ksymtab_start[i].addr;
 			return true;
 		}
 	return false;
@@ -178,17 +179,29 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 	if (!e || !m)
 		goto fail;
 	memset(m, 0, sizeof(*m));
+	r = -ENOEXEC;
+	if (melf_parse(e, img, len)) {
+		ksnprintf(err, cap, "%s", e->err);
+		goto fail;
+	}
+	if (!name) { /* the source file's name (STT_FILE), as Linux's modinfo would */
+		name = "module";
+		for (uint64_t i = 1; i < e->nsyms; i++)
+			if ((e->syms[i].info & 0xf) == 4) {
+				name = e->str + e->syms[i].name;
+				break;
+			}
+	}
 	base_name(name, m->name, sizeof(m->name));
+	char *dot = strstr(m->name, ".c");
+	if (dot && dot[2] == 0)
+		*dot = 0;
 	r = -EEXIST;
 	if (module_find(m->name)) {
 		ksnprintf(err, cap, "a module named %s is loaded", m->name);
 		goto fail;
 	}
 	r = -ENOEXEC;
-	if (melf_parse(e, img, len)) {
-		ksnprintf(err, cap, "%s", e->err);
-		goto fail;
-	}
 	if (!e->area_size[MELF_TEXT]) {
 		ksnprintf(err, cap, "no executable section");
 		goto fail;
@@ -287,7 +300,7 @@ fail:
 	kfree(e);
 	if (m)
 		module_free(m);
-	kprintf("module %s: load refused: %s\n", name, err);
+	kprintf("module %s: load refused: %s\n", name ? name : "?", err);
 	return r;
 }
 
@@ -297,6 +310,7 @@ long module_load_inode(struct inode *ip, const char *name, bool run_init, struct
 	uint8_t *img = kmalloc(MODULE_MAX_BYTES);
 	size_t len = 0;
 	long r = 0;
+	(void)name;
 	if (!img) {
 		ksnprintf(err, cap, "out of memory");
 		return -ENOMEM;
@@ -318,7 +332,7 @@ long module_load_inode(struct inode *ip, const char *name, bool run_init, struct
 	if (r == 0)
 		r = module_load(name, img, len, run_init, out, err, cap);
 	else
-		ksnprintf(err, cap, "%s: read error %ld", name, r);
+		ksnprintf(err, cap, "read error %ld", r);
 	kfree(img);
 	return r;
 }

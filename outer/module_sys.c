@@ -26,18 +26,15 @@ long sys_init_module(const uint64_t *a)
 		return -ENOMEM;
 	long r = copy_from_user(img, a[0], len);
 	char err[128];
-	if (!r) {
-		char name[MODULE_NAME_MAX];
-		ksnprintf(name, sizeof(name), "mod%lu", timer_ticks);
-		r = module_load(name, img, len, true, NULL, err, sizeof(err));
-	}
+	if (!r)
+		r = module_load(NULL, img, len, true, NULL, err, sizeof(err));
 	kfree(img);
 	return r;
 }
 
 /* finit_module(int fd, const char *params, int flags): load the .ko from
- * an open regular file; the module is named after nothing the file
- * knows, so after its descriptor's path is unknown: "fdN-<tick>".
+ * an open regular file. Modules are named after their source file (the
+ * object's STT_FILE symbol); params are not supported and ignored.
  * Errors: -EBADF, -EINVAL (flags), and module_load's. */
 long sys_finit_module(const uint64_t *a)
 {
@@ -45,13 +42,8 @@ long sys_finit_module(const uint64_t *a)
 		return -EBADF;
 	if (a[2])
 		return -EINVAL;
-	char name[MODULE_NAME_MAX], err[128];
-	long r = strncpy_from_user(name, a[1], sizeof(name));
-	if (r < 0)
-		return r;
-	if (!name[0])
-		ksnprintf(name, sizeof(name), "fd%lu-%lu", a[0], timer_ticks);
-	return module_load_inode(current->fd[a[0]]->ip, name, true, NULL, err, sizeof(err));
+	char err[128];
+	return module_load_inode(current->fd[a[0]]->ip, NULL, true, NULL, err, sizeof(err));
 }
 
 /* delete_module(const char *name, unsigned flags): unload a module.

@@ -65,7 +65,9 @@ struct module {
 	struct module *next;
 };
 
-/* module_load: load the .ko image img (len bytes) as module `name`:
+/* module_load: load the .ko image img (len bytes) as module `name` (its
+ * base name without .ko; NULL: the source file named in the object's
+ * STT_FILE symbol, without .c):
  * parse, relocate, promote, map; then run its init under containment when
  * run_init. Returns 0 and *out, or a negative errno (-ENOEXEC malformed,
  * -ENOENT undefined symbol, -EPERM I5 refusal by nk, -ENOMEM, -EEXIST
