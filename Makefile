@@ -52,7 +52,7 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
 NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/log.c nk/check.c nk/i5.c nk/region.c
 ifeq ($(NK),1)
-  NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c $(NK_XSRCS)
+  NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c nk/code.c $(NK_XSRCS)
   NK_ASMS := nk/entry.asm nk/gate.asm
 else
   NK_SRCS := $(NK_COMMON) nk/native.c
@@ -79,6 +79,38 @@ INITRAMFS := build/initramfs.cpio
 include user/user.mk
 
 iso: $(ISO)
+
+# ---- Modules (include/outer/module.h, docs/modules.md) ----
+# Every drivers/buggy/*.c (and EXTRA_ATTACKS=DIR/*.c) is an attack module,
+# drivers/mod/*.c the well-behaved ones; each .c is one ET_REL .ko built
+# with the kernel's flags (-DMODULE), installed in the initramfs under
+# /lib/modules/ (attacks in /lib/modules/attacks/ with an index file).
+EXTRA_ATTACKS ?=
+MOD_B := build/modules
+MOD_CFLAGS := $(KCFLAGS) -DMODULE -fno-common
+ATTACK_SRCS := $(sort $(wildcard drivers/buggy/*.c)) $(if $(EXTRA_ATTACKS),$(sort $(wildcard $(EXTRA_ATTACKS)/*.c)))
+DRIVER_MOD_SRCS := $(wildcard drivers/mod/*.c)
+ATTACK_KOS := $(foreach s,$(ATTACK_SRCS),$(MOD_B)/attacks/$(notdir $(s:.c=.ko)))
+DRIVER_KOS := $(DRIVER_MOD_SRCS:drivers/mod/%.c=$(MOD_B)/%.ko)
+MOD_HDRS := include/outer/module.h include/outer/attack_api.h include/outer/moddev.h $(wildcard include/nk/*.h include/outer/kernel.h)
+vpath %.c drivers/buggy $(EXTRA_ATTACKS)
+
+$(MOD_B)/attacks/%.ko: %.c $(MOD_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC [M]  $<"
+	$(Q)$(CC) $(MOD_CFLAGS) -c $< -o $@
+$(MOD_B)/%.ko: drivers/mod/%.c $(MOD_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC [M]  $<"
+	$(Q)$(CC) $(MOD_CFLAGS) -c $< -o $@
+
+.PHONY: modules
+modules: $(ATTACK_KOS) $(DRIVER_KOS)
+	@rm -rf $(US_ROOT)/lib/modules && mkdir -p $(US_ROOT)/lib/modules/attacks
+	$(Q)cp $(DRIVER_KOS) $(US_ROOT)/lib/modules/
+	$(Q)cp $(ATTACK_KOS) $(US_ROOT)/lib/modules/attacks/
+	@printf '%s\n' $(notdir $(ATTACK_KOS)) > $(US_ROOT)/lib/modules/attacks/index
+$(INITRAMFS): modules
 
 # nk's copy of lib/fmt.c is renamed so nk never calls outer code
 NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf
@@ -163,7 +195,7 @@ test: deps
 	tests/run-all.sh
 
 attack: deps
-	$(MAKE) --no-print-directory NK=1 iso
+	$(MAKE) --no-print-directory NK=1 EXTRA_ATTACKS=$(EXTRA_ATTACKS) iso
 	python3 tests/qemu/run.py attack
 
 format:

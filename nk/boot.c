@@ -245,6 +245,12 @@ static void build_image_map(pte_t *l4)
 	pte_t *l2 = (pte_t *)new_ptp(2, fl);
 	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init((uint64_t)l3), TABLE_FLAGS);
 	l3[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init((uint64_t)l2), TABLE_FLAGS);
+	/* the module area: the last 1 GiB, an L2 the outer kernel extends */
+	pte_t *ml2 = (pte_t *)new_ptp(2, NK_FF_KHALF);
+	l3[pt_index(MODULE_BASE, 3)] = pte_make(pa_init((uint64_t)ml2), TABLE_FLAGS);
+	nk_view_store.module_l2 = pa_init((uint64_t)ml2);
+	nk_view_store.module_base = MODULE_BASE;
+	nk_view_store.module_size = 1ull << 30;
 	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
 		pte_t *l1 = (pte_t *)new_ptp(1, fl);
 		l2[pt_index(va, 2)] = pte_make(pa_init((uint64_t)l1), TABLE_FLAGS);

@@ -78,6 +78,34 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 		nk.scratch[pfn]++;
 }
 
+/* Count every frame's 4 KiB leaf mappings outside the direct map into
+ * scratch; adopt them as the frames' `maps` counters, or check them (I1:
+ * counters agree with the tables; nk_demote_code relies on them, I4). */
+static void count_maps(bool adopt)
+{
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++)
+		nk.scratch[pfn] = 0;
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
+		const struct nk_frame *f = &nk.frames[pfn];
+		if (f->type != NK_F_PTP1 || (f->flags & NK_FF_DMAP))
+			continue;
+		const pte_t *t = arch_pa_va(pa_from_pfn(pfn));
+		for (unsigned i = 0; i < PTES_PER_PTP; i++) {
+			if (!pte_present(t[i]))
+				continue;
+			uint64_t p = pa_pfn(pte_frame(t[i], 1));
+			if (p < nk.nframes && nk.frames[p].type != NK_F_HOLE)
+				nk.scratch[p]++;
+		}
+	}
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
+		if (adopt)
+			nk.frames[pfn].maps = nk.scratch[pfn];
+		else if (nk.frames[pfn].maps != nk.scratch[pfn])
+			nk_check_fail(1, pfn << PAGE_SHIFT, "frame's mapping counter disagrees with the tables");
+	}
+}
+
 /* I1, I2, I4: every entry of every declared PTP; then the counters. */
 static void check_tables(void)
 {
@@ -130,6 +158,7 @@ long nk_check_invariants_impl(void)
 	nk_memset(r, 0, sizeof(*r));
 	r->runs = runs;
 	check_tables();
+	count_maps(false);
 	nk_check_regions();
 	arch_check_cpu();
 	long bad = 0;
@@ -152,5 +181,6 @@ void nk_adopt_counts(void)
 		else
 			f->wcount = nk.scratch[pfn];
 	}
+	count_maps(true);
 	nk_memset(r, 0, sizeof(*r));
 }

@@ -64,7 +64,7 @@ static const char *const nk_errnames[NK_EMAX] = {
 	"NK_ECR0", "NK_ECR4", "NK_EMSR", "NK_EMSRVAL", "NK_ELOCKED",
 	"NK_EOVERFLOW", "NK_EGATE", "NK_EREGION", "NK_EPOLICY", "NK_EZERO",
 	"NK_EVADDR", "NK_EOVERLAP", "NK_ENOMEM", "NK_EBOUNDS", "NK_ESEALED",
-	"NK_EWRITTEN", "NK_EREWRITE", "NK_EGAP",
+	"NK_EWRITTEN", "NK_EREWRITE", "NK_EGAP", "NK_EI5", "NK_EDUP", "NK_EMAPPED",
 };
 
 const char *nk_strerror(long e)

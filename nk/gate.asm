@@ -12,6 +12,7 @@ extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
 extern nk_load_cr4_impl, nk_wrmsr_impl, nk_null_impl, nk_init_done_impl
 extern nk_check_invariants_impl, nk_entry_cr0, nk_gate_stack_top
 extern nk_region_declare_impl, nk_write_impl, nk_region_seal_impl
+extern nk_promote_code_impl, nk_demote_code_impl
 
 section .nk.data
 align 8
@@ -73,6 +74,8 @@ GATE nk_check_invariants, nk_check_invariants_impl
 GATE nk_region_declare, nk_region_declare_impl
 GATE nk_write, nk_write_impl, rip
 GATE nk_region_seal, nk_region_seal_impl
+GATE nk_promote_code, nk_promote_code_impl
+GATE nk_demote_code, nk_demote_code_impl
 
 %ifdef NK_FUZZ ; fuzz build only (tests/fuzz/fuzz.mk): kcov, include/nk/kcov.h
 extern nk_kcov_enable_impl, nk_kcov_disable_impl

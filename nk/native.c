@@ -70,6 +70,19 @@ long nk_wrmsr(uint32_t msr, uint64_t v)
 	return nk_count(NK_CALL_WRMSR, 0);
 }
 
+/* Module text stays DATA: nothing is write-protected in this build. */
+long nk_promote_code(const paddr_t *frames, size_t count)
+{
+	(void)frames, (void)count;
+	return nk_count(NK_CALL_PROMOTE_CODE, 0);
+}
+
+long nk_demote_code(const paddr_t *frames, size_t count)
+{
+	(void)frames, (void)count;
+	return nk_count(NK_CALL_DEMOTE_CODE, 0);
+}
+
 long nk_null(void)
 {
 	return nk_count(NK_CALL_NULL, 0);

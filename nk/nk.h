@@ -22,6 +22,7 @@ struct nk_state {
 	bool msrs_locked;
 	bool flush_pending;
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
+	paddr_t code_frames[NK_CODE_MAX];         /* copy-in buffer of nk_*_code */
 };
 
 extern struct nk_state nk;
@@ -106,6 +107,14 @@ long nk_regions_init_done(void);
  * PROTECTED (NK for nk's own) and marked, with no writable mapping, and no
  * other frame is marked. Failures go to nk_check_fail. */
 void nk_check_regions(void);
+
+/* nk_dm_set_writable: set frame pfn's direct-map entry writable or
+ * read-only, and flush it from the TLB (I10). nk/vmmu.c. */
+void nk_dm_set_writable(uint64_t pfn, bool w);
+
+/* Module text (nk/code.c; spec 5, I4, I5). */
+long nk_promote_code_impl(const paddr_t *frames, size_t count);
+long nk_demote_code_impl(const paddr_t *frames, size_t count);
 
 /* nk_cmdline_flag: value of `key`=0/1 on the kernel command line (the last
  * one wins), dflt when absent or malformed. */

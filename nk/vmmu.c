@@ -36,7 +36,10 @@ static void account(pte_t e, unsigned level, int delta)
 			nk.f2m[pfn / PTES_PER_PTP].huge_maps += (uint32_t)delta;
 		return;
 	}
-	if (pte_writable(e) && pfn_is_ram(pfn))
+	if (!pfn_is_ram(pfn))
+		return;
+	nk.frames[pfn].maps += (uint32_t)delta;
+	if (pte_writable(e))
 		nk.frames[pfn].wcount += (uint32_t)delta;
 }
 
@@ -92,7 +95,7 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 		return -NK_EPROT;
 	if (sup_exec && f->type != NK_F_CODE)
 		return -NK_EEXEC;
-	if (f->wcount >= UINT32_MAX - NK_BATCH_MAX)
+	if (f->wcount >= UINT32_MAX - NK_BATCH_MAX || f->maps >= UINT32_MAX - NK_BATCH_MAX)
 		return -NK_EOVERFLOW;
 	return 0;
 }
@@ -178,7 +181,7 @@ long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 }
 
 /* Set frame pfn's direct-map entry writable or read-only, and flush it. */
-static void dm_set_writable(uint64_t pfn, bool w)
+void nk_dm_set_writable(uint64_t pfn, bool w)
 {
 	if (w)
 		nk.dm_ptes[pfn] |= PTE_W;
@@ -209,7 +212,7 @@ long nk_declare_ptp_impl(paddr_t frame, unsigned level)
 
 	/* perform */
 	r = 0;
-	dm_set_writable(pa_pfn(frame), false);
+	nk_dm_set_writable(pa_pfn(frame), false);
 	pte_t *t = ptp_entries(frame);
 	nk_memset(t, 0, PAGE_SIZE);
 	if (lv == 4) {
@@ -253,7 +256,7 @@ long nk_remove_ptp_impl(paddr_t frame)
 		account(t[i], level, -1);
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
-	dm_set_writable(pa_pfn(frame), true);
+	nk_dm_set_writable(pa_pfn(frame), true);
 out:
 	return nk_count(NK_CALL_REMOVE_PTP, r);
 }

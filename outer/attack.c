@@ -8,6 +8,12 @@
 #include <outer/console.h>
 #include <outer/mm.h>
 #include <outer/trap.h>
+#include <outer/module.h>
+#include <outer/modelf.h>
+#include <outer/attack_api.h>
+#include <outer/syscall.h>
+#include <outer/fs.h>
+#include <outer/errno.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
 #include <outer/audit.h>
@@ -616,8 +622,25 @@ static const struct attack attacks[] = {
 static bool arena_setup(struct arena *a)
 {
 	static uint8_t *page;
+	/* five pages of heap of its own: the first stays mapped (the arena
+	 * page), the four after it are unmapped once and stay free, so the
+	 * free slots idx+1..idx+4 are the arena's however the heap grows */
+	for (int t = 0; t < 4 && !page; t++) {
+		uint8_t *p = kmalloc(5 * PAGE_SIZE - 64);
+		uint64_t va = align_down((uint64_t)p, PAGE_SIZE);
+		paddr_t l1;
+		unsigned i;
+		if (!p || !vm_leaf(nk_view->master_l4, va, &l1, &i) || i > 500)
+			continue; /* leave it allocated: the next block is elsewhere */
+		for (unsigned k = 1; k <= 4; k++) {
+			paddr_t f = pte_frame(((const pte_t *)pa_to_dm(l1))[i + k], 1);
+			if (vm_unmap(nk_view->master_l4, va + k * PAGE_SIZE) == 0)
+				frame_free(f);
+		}
+		page = p;
+	}
 	if (!page)
-		page = kmalloc(3000); /* a page of its own */
+		return false;
 	a->va = align_down((uint64_t)page, PAGE_SIZE);
 	seen_cr0 = read_cr0();
 	if (!vm_leaf(nk_view->master_l4, a->va, &a->l1, &a->idx) || a->idx > 500)
@@ -716,9 +739,13 @@ static void json_row(const struct attack *at, const struct result *res, bool blo
 		res->unchanged ? "true" : "false", res->inv_ok ? "true" : "false");
 }
 
+int cmd_attack_modules(const char *dir);
+
 int cmd_attack(int argc, char **argv)
 {
 	const char *sel = argc > 1 ? argv[1] : "list";
+	if (!strcmp(sel, "modules"))
+		return cmd_attack_modules(argc > 2 ? argv[2] : "/lib/modules/attacks");
 	if (!strcmp(sel, "list")) {
 		for (size_t i = 0; i < ARRAY_SIZE(attacks); i++)
 			kprintf("  %-26s %-18s %s\n", attacks[i].name, attacks[i].class, attacks[i].target);
@@ -756,4 +783,383 @@ int cmd_attack(int argc, char **argv)
 		final_inv && all_inv ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
 	return blocked == n && final_inv ? 0 : 1;
+}
+
+
+/* ==== The attack-module suite (drivers/buggy/, attacks.md) ====
+ * Each attack is a module; its metadata (struct attack_meta, section
+ * .attack_meta) names a target the harness knows. For every module the
+ * harness reads the metadata from the file, sets up the arena, snapshots
+ * the target, loads the module (the I5 scan may refuse it), runs its
+ * attack under containment (module_call), reads the target back (before
+ * a failed module is unmapped, through module_failed_hook), unloads it,
+ * and runs the invariant checker. */
+
+static uint8_t *victim_text;
+static struct module *cur_mod;
+static const struct mtarget *cur_target;
+static uint8_t hook_after[TARGET_MAX];
+static size_t hook_len;
+static bool hook_ran;
+
+static void loc_code_count(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	loc_reg(nk_view->type_count[NK_F_CODE], w, n);
+}
+static void loc_victim_text(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	static const uint8_t none[16];
+	*w = victim_text ? victim_text : none;
+	*n = 16;
+}
+static void loc_own_text(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = cur_mod ? (const void *)cur_mod->va[0] : (const void *)victim_text;
+	*n = 16;
+}
+static void loc_syscall_table(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = (const uint8_t *)syscall_table_addr() + 8 * 60; /* exit */
+	*n = 16;
+}
+extern char nk_gate_stack_top[];
+/* The deepest 64 bytes of nk's 16 KiB gate stack (an NK frame): no gate
+ * call reaches them, so they change only if an attack writes them. */
+static const void *nk_stack_probe(void)
+{
+	return (const void *)((uint64_t)nk_gate_stack_top - 16384);
+}
+static void loc_nk_stack(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = nk_stack_probe();
+	*n = 64;
+}
+
+/* The targets a module may name, with the oracle's locator. */
+struct mtarget {
+	const char *key, *what;
+	void (*locate)(struct arena *a, const void **where, size_t *len);
+};
+static const struct mtarget mtargets[] = {
+	{ "arena_pte", "live PTE (heap L1)", loc_arena_pte },
+	{ "free_slot", "free PTE slot", loc_free_slot },
+	{ "cr0", "CR0", loc_cr0 },
+	{ "cr4", "CR4", loc_cr4 },
+	{ "efer", "EFER", loc_efer },
+	{ "seen_cr0", "CR0.WP seen after the jump", loc_seen_cr0 },
+	{ "frame_desc", "heap L1's nk frame descriptor", loc_frame_desc },
+	{ "kernel_text", "kernel text (kprintf)", loc_text },
+	{ "exec_counter", "counter injected code would bump", loc_exec_counter },
+	{ "rodata", "kernel rodata canary", loc_rodata },
+	{ "idt", "IDT vector 14", loc_idt },
+	{ "gdt", "GDT kernel code descriptor", loc_gdt },
+	{ "data_type", "spare frame's nk descriptor", loc_data_type },
+	{ "user_pg", "user page", loc_user_pg },
+	{ "l4_half", "L4 entry 300 (kernel half)", loc_l4_half },
+	{ "table_entry", "write-once table entry", loc_table_entry },
+	{ "log_record", "append-only log record 0", loc_log_record },
+	{ "wlog", "write-log region", loc_wlog },
+	{ "roai", "ro_after_init variable", loc_roai },
+	{ "tss", "TSS RSP0", loc_tss },
+	{ "code_frames", "CODE frame count (nothing promoted)", loc_code_count },
+	{ "victim_text", "another module's text", loc_victim_text },
+	{ "own_text", "the module's own text", loc_own_text },
+	{ "syscall_table", "syscall table entry 60", loc_syscall_table },
+	{ "nk_stack", "nk gate stack", loc_nk_stack },
+};
+
+static const struct mtarget *mtarget_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mtargets); i++)
+		if (!strcmp(mtargets[i].key, key))
+			return &mtargets[i];
+	return NULL;
+}
+
+/* Read the whole initramfs file path into a kmalloc'd buffer. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	struct inode *ip;
+	if (fs_lookup(NULL, path, true, &ip))
+		return NULL;
+	size_t cap = 1u << 20;
+	uint8_t *b = kmalloc(cap + 1);
+	*len = 0;
+	while (b) {
+		long n = inode_read(ip, b + *len, *len, cap - *len);
+		if (n <= 0 || *len + (size_t)n >= cap) {
+			if (n > 0)
+				*len += (size_t)n;
+			break;
+		}
+		*len += (size_t)n;
+	}
+	inode_put(ip);
+	if (b)
+		b[*len] = 0;
+	return b;
+}
+
+/* The metadata in the file's .attack_meta section (strings only; the run
+ * pointer is relocated by the loader). false when absent or malformed. */
+static bool read_meta(const uint8_t *img, size_t len, struct attack_meta *out)
+{
+	static struct melf e;
+	if (melf_parse(&e, img, len))
+		return false;
+	int s = melf_section(&e, ".attack_meta");
+	if (s < 0 || e.sh[s].size != sizeof(*out) || e.sh[s].type != 1)
+		return false;
+	memcpy(out, img + e.sh[s].offset, sizeof(*out));
+	out->name[sizeof(out->name) - 1] = out->class[sizeof(out->class) - 1] = 0;
+	out->target[sizeof(out->target) - 1] = out->expected[sizeof(out->expected) - 1] = 0;
+	out->run = NULL;
+	return true;
+}
+
+static struct attack_ctx actx;
+
+static void fill_ctx(struct arena *a, struct module *m)
+{
+	memset(&actx, 0, sizeof(actx));
+	actx.l1 = a->l1;
+	actx.idx = a->idx;
+	actx.va = a->va;
+	actx.data = a->data;
+	actx.l4 = a->l4;
+	actx.user_pg = a->user_pg;
+	actx.exec_counter = &exec_counter;
+	actx.ro_value = &ro_value;
+	actx.roai = &attack_roai_canary;
+	actx.seen_cr0 = &seen_cr0;
+	actx.note = attack_note;
+	actx.note_cap = sizeof(attack_note);
+	actx.table_id = pr.table;
+	actx.log_id = pr.log;
+	actx.wlog_id = pr.wlog;
+	actx.table_va = pr.table_va;
+	actx.log_va = pr.log_va;
+	actx.wlog_va = pr.wlog_va;
+	actx.victim_text = victim_text;
+	actx.own_text = (uint8_t *)m->va[0];
+	actx.own_data = (uint8_t *)(m->va[2] ? m->va[2] : m->va[1]);
+	actx.syscall_table = syscall_table_addr();
+	actx.nk_stack = nk_stack_probe();
+}
+
+static long run_meta(void *arg)
+{
+	struct module *m = arg;
+	return m->meta->run(&actx);
+}
+
+/* A failed module is about to be unmapped: read the target now. */
+static void failed_hook(struct module *m)
+{
+	if (m != cur_mod || !cur_target)
+		return;
+	const void *w;
+	cur_target->locate(&arena, &w, &hook_len);
+	memcpy(hook_after, w, hook_len);
+	hook_ran = true;
+}
+
+static void run_module_attack(const char *path, const struct attack_meta *meta, const uint8_t *img,
+			      size_t len, struct result *res)
+{
+	struct arena *a = &arena;
+	uint8_t before[TARGET_MAX], after[TARGET_MAX];
+	const void *where;
+	size_t n;
+	memset(res, 0, sizeof(*res));
+	const struct mtarget *t = mtarget_find(meta->target);
+	if (!t) {
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: unknown target '%s'", meta->target);
+		return;
+	}
+	if (!arena_setup(a)) {
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: arena setup failed");
+		return;
+	}
+	cur_target = t;
+	cur_mod = NULL;
+	hook_ran = false;
+	t->locate(a, &where, &n);
+	memcpy(before, where, n);
+	exec_counter = 0;
+	attack_note[0] = 0;
+	char err[128];
+	struct module *m = NULL;
+	long r = module_load(path, img, len, false, &m, err, sizeof(err));
+	bool refused_wanted = !strcmp(meta->expected, ATTACK_REFUSED);
+	if (r) {
+		res->stopped = refused_wanted && r == -EPERM;
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "load refused: %s", err);
+	} else if (!m->meta || m->meta->run < (long (*)(struct attack_ctx *))m->va[0] ||
+		   (uint64_t)m->meta->run >= m->va[0] + m->pages[0] * PAGE_SIZE) {
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: bad metadata in the loaded module");
+		module_unload(m);
+	} else {
+		cur_mod = m;
+		fill_ctx(a, m);
+		if (t->locate == loc_own_text) { /* the target exists only now */
+			t->locate(a, &where, &n);
+			memcpy(before, where, n);
+		}
+		struct fault_info fi;
+		fi.vector = ~0ull; /* module_call fills it only when it contains a fault */
+		char name[MODULE_NAME_MAX];
+		memcpy(name, m->name, sizeof(name));
+		r = module_call(m, run_meta, m, &fi);
+		if (fi.vector != ~0ull) {
+			res->stopped = true;
+			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s at RIP %lx: %s; module contained",
+				  fi.vector == 14 ? "page fault" : fi.vector == 13 ? "#GP" :
+				  fi.vector == 32 ? "watchdog" : fi.vector == 8 ? "#DF" : "fault",
+				  fi.rip, fi.why);
+			if (module_find(name)) {
+				res->stopped = false;
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: failed module still loaded");
+			}
+		} else {
+			if (r < 0 && attack_note[0]) {
+				res->stopped = true;
+				memcpy(res->stopped_by, attack_note, sizeof(res->stopped_by));
+			} else if (r < 0) {
+				res->stopped = true;
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s", nk_strerror(r));
+			} else {
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nothing: the action went through");
+			}
+			failed_hook(m); /* read own-text targets while still mapped */
+			module_unload(m);
+		}
+	}
+	irq_enable();
+	nk_load_cr3(nk_view->master_l4);
+	size_t n2;
+	if (hook_ran) {
+		memcpy(after, hook_after, hook_len);
+		n2 = hook_len;
+	} else {
+		const void *w2;
+		t->locate(a, &w2, &n2);
+		memcpy(after, w2, n2);
+	}
+	cur_mod = NULL;
+	cur_target = NULL;
+	res->unchanged = n == n2 && !memcmp(before, after, n) && exec_counter == 0 && (read_cr0() & CR0_WP);
+	arena_teardown(a);
+	res->inv_ok = !nk_view->nested || nk_check_invariants() == 0;
+}
+
+static void json_mod_row(const struct attack_meta *m, const char *what, const struct result *res, bool blocked)
+{
+	kprintf("attack-json: {\"name\":\"%s\",\"class\":\"%s\",\"target\":\"%s\",\"expected\":\"%s\","
+		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}\n",
+		m->name, m->class, what, m->expected, blocked ? "blocked" : "not-blocked", res->stopped_by,
+		res->unchanged ? "true" : "false", res->inv_ok ? "true" : "false");
+}
+
+/* The well-behaved driver after the suite: load /lib/modules/memdev.ko,
+ * write and read back /dev/memdev through the VFS, unload it. */
+static bool driver_check(void)
+{
+	char err[128];
+	struct module *m;
+	long r = module_load_file("/lib/modules/memdev.ko", true, &m, err, sizeof(err));
+	if (r) {
+		kprintf("driver-check: memdev load failed: %s\n", err);
+		return false;
+	}
+	struct inode *ip;
+	bool ok = fs_lookup(NULL, "/dev/memdev", true, &ip) == 0;
+	if (ok)
+		inode_put(ip);
+	ok = ok && module_find("memdev") && module_find("memdev")->state == MOD_LIVE;
+	kprintf("driver-check: memdev %s\n", ok ? "loaded, /dev/memdev present" : "MISSING");
+	return ok;
+}
+
+int cmd_attack_modules(const char *dir)
+{
+	if (!nk_view->nested) {
+		kprintf("attack: the native build has no nested kernel to stop attacks\n");
+		return 1;
+	}
+	if (!policy_regions_setup())
+		kprintf("attack: could not set up the write-mediation regions\n");
+	module_failed_hook = failed_hook;
+	char path[128], err[128];
+	struct module *victim = NULL;
+	if (module_load_file("/lib/modules/victim.ko", true, &victim, err, sizeof(err)))
+		kprintf("attack: victim module: %s\n", err);
+	victim_text = victim ? (uint8_t *)victim->va[0] : NULL;
+	ksnprintf(path, sizeof(path), "%s/index", dir);
+	size_t ilen;
+	char *index = (char *)read_file(path, &ilen);
+	if (!index) {
+		kprintf("attack: no %s\n", path);
+		return 1;
+	}
+	int nrun = 0, blocked = 0;
+	bool all_inv = true;
+	uint32_t inc0 = module_incidents;
+	kprintf("attack-begin: nested (modules from %s)\n", dir);
+	for (char *line = index; *line;) {
+		char *e = line;
+		while (*e && *e != '\n')
+			e++;
+		char c = *e;
+		*e = 0;
+		if (*line) {
+			ksnprintf(path, sizeof(path), "%s/%s", dir, line);
+			size_t len;
+			uint8_t *img = read_file(path, &len);
+			struct attack_meta meta;
+			struct result res;
+			memset(&res, 0, sizeof(res));
+			const char *what = "?";
+			if (!img || !read_meta(img, len, &meta)) {
+				memset(&meta, 0, sizeof(meta));
+				ksnprintf(meta.name, sizeof(meta.name), "%s", line);
+				ksnprintf(meta.class, sizeof(meta.class), "?");
+				ksnprintf(meta.expected, sizeof(meta.expected), "blocked");
+				ksnprintf(res.stopped_by, sizeof(res.stopped_by), "harness: no readable .attack_meta");
+			} else {
+				const struct mtarget *t = mtarget_find(meta.target);
+				what = t ? t->what : meta.target;
+				run_module_attack(path, &meta, img, len, &res);
+			}
+			kfree(img);
+			bool ok = res.stopped && res.unchanged && res.inv_ok;
+			nrun++;
+			blocked += ok;
+			all_inv &= res.inv_ok;
+			kprintf("%-28s %-18s %-11s target %-9s invariants %-4s  %s\n", meta.name, meta.class,
+				ok ? "BLOCKED" : "NOT BLOCKED", res.unchanged ? "unchanged" : "CHANGED",
+				res.inv_ok ? "ok" : "FAIL", res.stopped_by);
+			json_mod_row(&meta, what, &res, ok);
+		}
+		if (!c)
+			break;
+		line = e + 1;
+	}
+	kfree(index);
+	module_failed_hook = NULL;
+	if (victim && module_find("victim"))
+		module_unload(victim);
+	victim_text = NULL;
+	bool final_inv = nk_check_invariants() == 0;
+	bool drv = driver_check();
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s,\"incidents\":%u,\"driver_ok\":%s}\n",
+		nrun, blocked, final_inv && all_inv ? "true" : "false", module_incidents - inc0,
+		drv ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked; kernel still running\n", nrun, blocked);
+	return blocked == nrun && nrun > 0 && final_inv && drv ? 0 : 1;
 }

@@ -9,7 +9,7 @@
 static const char *const call_names[NK_CALL_MAX] = {
 	"declare_ptp", "remove_ptp", "write_pte", "write_ptes", "load_cr3", "load_cr0",
 	"load_cr4", "wrmsr", "null", "check_invariants", "init_done",
-	"region_declare", "write", "region_seal",
+	"region_declare", "write", "region_seal", "promote_code", "demote_code",
 };
 
 int cmd_mem(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include <outer/syscall.h>
 #include <nk/vmmu.h>
 #include <outer/audit.h>
+#include <outer/module.h>
 
 NK_NORETURN void outer_main(void)
 {
@@ -28,6 +29,7 @@ NK_NORETURN void outer_main(void)
 	cmd_mem(0, NULL);
 	cmd_check(0, NULL);
 	fs_init();
+	module_boot(); /* modules=a,b on the command line */
 	/* run=... (tests, attacks) and nk.console=1 keep the kernel console;
 	 * otherwise user space starts: /sbin/init, in test mode with utest=1 */
 	char v[16];

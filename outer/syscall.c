@@ -549,6 +549,10 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
 	[293] = sys_pipe2,
 	[302] = sys_prlimit64,
 	[318] = sys_getrandom,
+	[175] = sys_init_module,
+	[176] = sys_delete_module,
+	[178] = sys_query_module,
+	[313] = sys_finit_module,
 	[439] = sys_faccessat, /* faccessat2 */
 	[NKSYS_NR] = sys_nksys,
 };
@@ -574,6 +578,13 @@ long syscall_table_region(void)
 const void *syscall_table_entry(unsigned nr)
 {
 	return &syscall_table[nr % NR_SYSCALLS];
+}
+
+/* syscall_table_addr: where the live syscall table (sealed, write-once) is, for the
+ * attack harness's oracle. */
+const void *syscall_table_addr(void)
+{
+	return syscall_table;
 }
 
 long syscall_dispatch(uint64_t nr, const uint64_t *a)

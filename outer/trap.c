@@ -12,6 +12,7 @@
 #include <outer/proc.h>
 #include <outer/uaccess.h>
 #include <outer/vm.h>
+#include <outer/module.h>
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
@@ -139,6 +140,8 @@ static void handle_irq(unsigned irq)
 		tty_rx_irq();
 	}
 	pic_eoi(irq);
+	if (irq == 0)
+		module_watchdog_tick(); /* may not return: a module ran too long */
 }
 
 /* The signal a user-mode exception sends (Linux's choices). */

@@ -54,6 +54,10 @@ enum nk_err {
 	NK_EWRITTEN = 36,  /* write-once: a byte of the write was written before */
 	NK_EREWRITE = 37,  /* append-only: the write would rewrite the used prefix */
 	NK_EGAP = 38,      /* append-only: the write starts past the used prefix */
+	/* module text (nk_promote_code / nk_demote_code) */
+	NK_EI5 = 39,       /* text holds a forbidden (I5) encoding at some byte offset */
+	NK_EDUP = 40,      /* a frame appears twice in the list */
+	NK_EMAPPED = 41,   /* frame still mapped (demote needs it unmapped everywhere) */
 	NK_EMAX
 };
 
@@ -128,6 +132,33 @@ long nk_load_cr4(uint64_t value);
  * Errors: NK_EMSR, NK_EMSRVAL, NK_ELOCKED. Source: spec 5; SDM 2.2.1. */
 long nk_wrmsr(uint32_t msr, uint64_t value);
 
+/* Most frames one nk_promote_code / nk_demote_code call takes (1 MiB of text). */
+#define NK_CODE_MAX 256u
+
+/* nk_promote_code: make `count` (1..NK_CODE_MAX) DATA frames the text of a
+ * module: CODE, read-only everywhere (their direct-map entries become
+ * read-only, I2), and from then on mappable supervisor-executable (I4).
+ * frames[0..count) is the text in the order it will be mapped; nk scans
+ * every byte offset of that concatenation with the I5 matcher (nk/i5.c) and
+ * refuses on a hit, printing the offset; it also refuses a frame whose last
+ * bytes start an encoding that a neighbouring frame could complete (a 0F
+ * in the last byte, or 0F 00/01/22/23 in the last two), so no arrangement
+ * of CODE frames can form one. All-or-nothing.
+ * Errors: NK_EBATCH (NULL, 0 or > NK_CODE_MAX), NK_EFAULT (array not kernel
+ * memory), NK_EALIGN, NK_ERANGE, NK_EDUP (a frame twice), NK_ETYPE (not
+ * DATA), NK_EWRITABLE (a writable mapping outside the direct map exists),
+ * NK_EHUGE (a 2 MiB mapping covers it), NK_EI5 (forbidden encoding).
+ * Source: spec 3 (I2, I4, I5), 5; paper 4.3 (de-privileging). */
+long nk_promote_code(const paddr_t *frames, size_t count);
+
+/* nk_demote_code: return module text frames (made by nk_promote_code) to
+ * DATA; their direct-map entries become writable again. Every frame must
+ * be mapped nowhere (outside the direct map): unmap first. All-or-nothing.
+ * Errors: NK_EBATCH, NK_EFAULT, NK_EALIGN, NK_ERANGE, NK_EDUP, NK_ETYPE
+ * (not CODE), NK_EPINNED (the boot image's text), NK_EMAPPED (a mapping
+ * remains). Source: spec 5. */
+long nk_demote_code(const paddr_t *frames, size_t count);
+
 /* nk_null: a gate round trip that does nothing (benchmark). Returns 0. */
 long nk_null(void);
 
@@ -167,13 +198,14 @@ struct nk_frame {
 	uint16_t spare;
 	uint32_t wcount; /* writable leaf mappings (outside the direct map) */
 	uint32_t refs;   /* parent entries pointing to it as a PTP */
-	uint32_t spare2;
+	uint32_t maps;   /* 4 KiB leaf mappings (outside the direct map), any rights */
 };
 
 #define NK_FF_PINNED 0x01 /* nk's own PTP: no outer writes, no removal */
 #define NK_FF_KHALF 0x02  /* PTP maps the kernel half */
 #define NK_FF_DMAP 0x04   /* PTP of the direct map (its leaves are not counted) */
 #define NK_FF_REGION 0x08 /* frame of a declared region (include/nk/region.h) */
+#define NK_FF_MODTEXT 0x10 /* CODE frame made by nk_promote_code (demotable) */
 
 /* Per 2 MiB of RAM: what huge mappings cover it, how many frames are not DATA. */
 struct nk_frame2m {
@@ -197,6 +229,8 @@ enum nk_call {
 	NK_CALL_REGION_DECLARE,
 	NK_CALL_WRITE,
 	NK_CALL_REGION_SEAL,
+	NK_CALL_PROMOTE_CODE,
+	NK_CALL_DEMOTE_CODE,
 	NK_CALL_MAX
 };
 
@@ -258,6 +292,8 @@ struct nk_view {
 	paddr_t master_l4;
 	uint64_t heap_base, heap_size; /* virtual area for the outer kernel's heap */
 	paddr_t heap_l3;          /* kernel L3 PTP covering heap_base */
+	uint64_t module_base, module_size; /* virtual area for module sections */
+	paddr_t module_l2;        /* kernel L2 PTP covering module_base (outer-extendable) */
 	uint64_t nk_text_start, nk_text_end; /* virtual */
 	/* state */
 	bool init_done;
@@ -284,5 +320,6 @@ static inline void *pa_to_dm(paddr_t pa)
 #define DIRECT_MAP_BASE 0xffff800000000000ull
 #define HEAP_BASE 0xffffc00000000000ull
 #define KERNEL_VMA 0xffffffff80000000ull
+#define MODULE_BASE 0xffffffffc0000000ull /* within 2 GiB of the image: -mcmodel=kernel */
 
 #endif

@@ -7,6 +7,14 @@
 
 typedef long (*syscall_fn)(const uint64_t *a);
 
+/* modules (outer/module_sys.c) */
+long sys_init_module(const uint64_t *a);
+long sys_finit_module(const uint64_t *a);
+long sys_delete_module(const uint64_t *a);
+long sys_query_module(const uint64_t *a);
+/* syscall_table_addr: the live syscall table (a sealed write-once region), for the attack oracle. */
+const void *syscall_table_addr(void);
+
 /* files (outer/fs/sys_fs.c) */
 long sys_read(const uint64_t *a);
 long sys_write(const uint64_t *a);

@@ -26,6 +26,9 @@ struct fake_cpu {
 
 extern struct fake_cpu fake_cpu;
 
+/* fake_last_log: the last line nk printed (nk_printf), NUL terminated. */
+extern char fake_last_log[256];
+
 /* fake_arch_reset: allocate (once) and zero the fake physical memory; zero
  * fake_cpu. */
 void fake_arch_reset(void);

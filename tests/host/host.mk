@@ -17,12 +17,13 @@ HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
 HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
-HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c $(wildcard policies/*.c)
+HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/i5.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
 HOST_FS_TESTS := test_fs test_sys_fs
-HOST_TESTS := $(filter-out $(HOST_FS_TESTS),$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
+HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
+HOST_TESTS := $(filter-out $(HOST_FS_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
-HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c,$(wildcard outer/fs/*.c))
+HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
@@ -47,12 +48,17 @@ $(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_S
 	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
 		$(HOST_FS_SRCS) $(HOST_LIBS)
 
+# The module ELF loader (outer/modelf.c) alone, built for the host.
+$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c include/outer/modelf.h
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) -DMELF_HOST $(HOST_SAN) -o $@ $< outer/modelf.c $(HOST_LIBS)
+
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed
 # without a failing test (crash before the first test, bad exit).
-host-test: $(HOST_BINS) $(HOST_FS_BINS)
+host-test: $(HOST_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)
 	@pass=0; fail=0; \
-	for t in $(abspath $(HOST_BINS) $(HOST_FS_BINS)); do \
+	for t in $(abspath $(HOST_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)); do \
 		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
 		cat $$t.log; \
 		run=$$(grep -c '^\[ RUN      \]' $$t.log); \

@@ -150,6 +150,8 @@ TEST(check_finds_writable_mapping_of_a_ptp)
 	fx_entries(k.l1)[0] = pte_make(fx_pa(FX_CODE_FIRST), FX_KERN_RW);
 	fx_entries(u.l1)[0] = 0;
 	fx_frame(fx_pa(FX_CODE_FIRST))->wcount = 1;
+	fx_frame(fx_pa(FX_CODE_FIRST))->maps++;
+	fx_frame(u.l2)->maps = 0;
 	expect_only(2);
 }
 
@@ -160,6 +162,8 @@ TEST(check_finds_writable_mapping_of_nk_and_protected_frames)
 	fx_entries(k.l1)[1] = pte_make(fx_pa(FX_PROT_FIRST), FX_KERN_RW);
 	fx_frame(fx_pa(FX_NK_FIRST))->wcount = 1;
 	fx_frame(fx_pa(FX_PROT_FIRST))->wcount = 1;
+	fx_frame(fx_pa(FX_NK_FIRST))->maps++;
+	fx_frame(fx_pa(FX_PROT_FIRST))->maps++;
 	expect_only(2);
 	assert_int_equal(nk_view_store.check.failures[2], 2);
 }
@@ -198,7 +202,9 @@ TEST(check_finds_2m_leaf_over_a_non_data_frame)
 TEST(check_finds_supervisor_exec_of_a_data_frame)
 {
 	chains();
-	fx_entries(k.l1)[0] = pte_make(fx_data(), PTE_P);
+	paddr_t d = fx_data();
+	fx_entries(k.l1)[0] = pte_make(d, PTE_P);
+	fx_frame(d)->maps = 1;
 	expect_only(4);
 }
 

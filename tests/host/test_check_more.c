@@ -12,6 +12,7 @@ TEST(check_finds_writable_and_executable_data_page)
 	/* behind nk's back, with the counter made to agree: only W^X is wrong */
 	fx_entries(k.l1)[7] = pte_make(pg, PTE_P | PTE_W);
 	fx_frame(pg)->wcount = 1;
+	fx_frame(pg)->maps = 1;
 	assert_int_equal(nk_check_invariants_impl(), -1);
 	const struct nk_check_report *r = &nk_view_store.check;
 	assert_int_equal(r->failures[4], 2); /* exec of a non-CODE frame, and W+X */

@@ -35,6 +35,7 @@ static uint8_t *image_page(unsigned i, paddr_t f)
 {
 	fx_entries(fx_pa(FX_KERN_L1))[i] = pte_make(f, PTE_P | PTE_W | PTE_NX | PTE_G);
 	fx_frame(f)->wcount++;
+	fx_frame(f)->maps++;
 	return (uint8_t *)(KERNEL_VMA + (uint64_t)i * PAGE_SIZE);
 }
 

@@ -1,0 +1,53 @@
+/* The attack-module interface (drivers/buggy/, spec attacks.md): what an
+ * attack module declares (ATTACK: metadata in section .attack_meta, read
+ * by the harness) and what the harness hands it (struct attack_ctx). The
+ * harness, never the module, snapshots the named target before the attack
+ * and reads it back after (the oracle); docs/modules.md lists the targets. */
+#ifndef OUTER_ATTACK_API_H
+#define OUTER_ATTACK_API_H
+#include <nk/vmmu.h>
+
+/* What the harness sets up before each attack (outer/attack.c's arena). */
+struct attack_ctx {
+	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
+	unsigned idx;               /* va's entry in it; idx+1..idx+4 are free slots */
+	uint64_t va;                /* a mapped, writable kernel heap page */
+	paddr_t data;               /* a spare DATA frame, mapped nowhere */
+	paddr_t l4;                 /* a declared, unloaded L4 with a user page at 4 MiB */
+	paddr_t user_pg;            /* that user page's frame (holds `ret`) */
+	volatile uint32_t *exec_counter; /* injected code would bump it */
+	const uint64_t *ro_value;   /* a kernel .rodata canary */
+	uint64_t *roai;             /* a __ro_after_init canary */
+	uint64_t *seen_cr0;         /* where gate attacks record the CR0 they saw */
+	char *note;                 /* the attack's own account of what stopped it */
+	size_t note_cap;            /* bytes */
+	long table_id, log_id, wlog_id; /* write-once, append-only, write-log regions */
+	uint64_t *table_va;         /* write-once table (512 entries) */
+	uint8_t *log_va, *wlog_va;
+	uint8_t *victim_text;       /* text of another loaded module */
+	uint8_t *own_text;          /* this module's text */
+	uint8_t *own_data;          /* this module's data (RW, NX) */
+	const void *syscall_table;  /* the kernel's syscall table (rodata) */
+	const void *nk_stack;       /* nk's gate stack (an NK frame) */
+};
+
+/* Expected outcomes. */
+#define ATTACK_BLOCKED "blocked"  /* runs; something stops it */
+#define ATTACK_REFUSED "refused"  /* the load itself is refused (I5 scan) */
+
+struct attack_meta {
+	char name[40];
+	char class[24];
+	char target[24];   /* a target the harness knows (docs/modules.md) */
+	char expected[12]; /* ATTACK_BLOCKED or ATTACK_REFUSED */
+	long (*run)(struct attack_ctx *c); /* < 0: an nk refusal; 0: went through */
+};
+
+/* ATTACK(name, class, target, expected, fn): declare this module an
+ * attack. class is one of attacks.md's: "memory-protection",
+ * "mmu-isolation", "gates", "write-mediation", "containment". */
+#define ATTACK(nm, cls, tgt, exp, fn)                                                   \
+	const struct attack_meta __attack_meta                                          \
+		__attribute__((section(".attack_meta"), used, aligned(8))) = { nm, cls, tgt, exp, fn }
+
+#endif

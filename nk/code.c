@@ -1,0 +1,156 @@
+/* Module text: nk_promote_code turns DATA frames that hold a loaded
+ * module's text into CODE frames once no writable alias remains and the
+ * I5 scan finds no forbidden encoding; nk_demote_code turns them back once
+ * they are mapped nowhere. Decode (validate + scan) changes nothing;
+ * perform cannot fail.
+ * Source: spec 3 (I2, I4, I5), 4, 5; paper 4.3 (code integrity and
+ * de-privileging of loaded code). */
+#include "nk.h"
+#include "i5.h"
+
+/* Copy the caller's frame list into nk memory (no later outer change
+ * counts) and check its shape. Returns 0 or -NK_EBATCH / -NK_EFAULT. */
+static long copy_in(const paddr_t *frames, size_t count)
+{
+	if (!frames || count == 0 || count > NK_CODE_MAX)
+		return -NK_EBATCH;
+	if (!arch_kernel_readable(frames, count * sizeof(*frames)))
+		return -NK_EFAULT;
+	nk_memcpy(nk.code_frames, frames, count * sizeof(*frames));
+	return 0;
+}
+
+/* Frame i of the copied list: RAM, aligned, not repeated. O(count^2) with
+ * count <= NK_CODE_MAX. */
+static long frame_shape(size_t i)
+{
+	long r = nk_frame_ok(nk.code_frames[i]);
+	if (r)
+		return r;
+	for (size_t j = 0; j < i; j++)
+		if (pa_addr(nk.code_frames[j]) == pa_addr(nk.code_frames[i]))
+			return -NK_EDUP;
+	return 0;
+}
+
+/* The byte at offset off of the text (frames in list order). */
+static uint8_t text_byte(size_t count, uint64_t off)
+{
+	(void)count;
+	const uint8_t *p = arch_pa_va(nk.code_frames[off / PAGE_SIZE]);
+	return p[off % PAGE_SIZE];
+}
+
+/* Scan every byte offset of the text (count frames, in order) for an I5
+ * encoding, across frame boundaries; then each frame's tail for the start
+ * of one. Returns 0, or -NK_EI5 after printing the offset and kind. */
+static long scan_text(size_t count)
+{
+	uint64_t len = (uint64_t)count * PAGE_SIZE;
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *p = arch_pa_va(nk.code_frames[i]);
+		enum i5_kind k;
+		/* inside the frame: i5_match never reads past PAGE_SIZE */
+		size_t off = i5_scan(p, PAGE_SIZE, 0, &k);
+		if (k != I5_NONE) {
+			nk_printf("nk: promote_code: %s at text offset %#lx: refused (I5)\n",
+				  i5_kind_name(k), (unsigned long)(i * PAGE_SIZE + off));
+			return -NK_EI5;
+		}
+		/* the last two offsets with the next frame's first bytes */
+		for (uint64_t o = (uint64_t)i * PAGE_SIZE + PAGE_SIZE - 2; o < (uint64_t)(i + 1) * PAGE_SIZE; o++) {
+			uint8_t w[3];
+			size_t n = 0;
+			for (uint64_t q = o; q < o + 3 && q < len; q++)
+				w[n++] = text_byte(count, q);
+			k = i5_match(w, n, 0);
+			if (k != I5_NONE) {
+				nk_printf("nk: promote_code: %s at text offset %#lx (across a frame boundary): "
+					  "refused (I5)\n", i5_kind_name(k), (unsigned long)o);
+				return -NK_EI5;
+			}
+		}
+		/* a tail another CODE frame could complete if mapped after it */
+		bool open1 = p[PAGE_SIZE - 1] == 0x0f;
+		uint8_t b = p[PAGE_SIZE - 1];
+		bool open2 = p[PAGE_SIZE - 2] == 0x0f && (b == 0x00 || b == 0x01 || b == 0x22 || b == 0x23);
+		if (open1 || open2) {
+			nk_printf("nk: promote_code: frame %lu ends with the start of a 0F encoding at text "
+				  "offset %#lx: refused (I5; pad the text)\n", (unsigned long)i,
+				  (unsigned long)(i * PAGE_SIZE + PAGE_SIZE - (open1 ? 1 : 2)));
+			return -NK_EI5;
+		}
+	}
+	return 0;
+}
+
+long nk_promote_code_impl(const paddr_t *frames, size_t count)
+{
+	long r = copy_in(frames, count);
+	if (r)
+		goto out;
+	for (size_t i = 0; i < count; i++) {
+		r = frame_shape(i);
+		if (r)
+			goto out;
+		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		const struct nk_frame *f = &nk.frames[pfn];
+		r = -NK_ETYPE;
+		if (f->type != NK_F_DATA)
+			goto out;
+		r = -NK_EWRITABLE;
+		if (f->wcount)
+			goto out;
+		r = -NK_EHUGE;
+		if (nk.f2m[pfn / PTES_PER_PTP].huge_maps)
+			goto out;
+	}
+	/* the scan reads the frames as they are now; nothing can change them
+	 * before the perform half (interrupts are off inside nk, one CPU) and
+	 * nothing can after it (the direct map becomes read-only) */
+	r = scan_text(count);
+	if (r)
+		goto out;
+
+	/* perform */
+	for (size_t i = 0; i < count; i++) {
+		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		nk_dm_set_writable(pfn, false);
+		nk_set_type(pfn, NK_F_CODE);
+		nk.frames[pfn].flags = NK_FF_MODTEXT;
+	}
+	r = 0;
+out:
+	return nk_count(NK_CALL_PROMOTE_CODE, r);
+}
+
+long nk_demote_code_impl(const paddr_t *frames, size_t count)
+{
+	long r = copy_in(frames, count);
+	if (r)
+		goto out;
+	for (size_t i = 0; i < count; i++) {
+		r = frame_shape(i);
+		if (r)
+			goto out;
+		const struct nk_frame *f = &nk.frames[pa_pfn(nk.code_frames[i])];
+		r = -NK_ETYPE;
+		if (f->type != NK_F_CODE)
+			goto out;
+		r = -NK_EPINNED;
+		if (!(f->flags & NK_FF_MODTEXT))
+			goto out;
+		r = -NK_EMAPPED;
+		if (f->maps)
+			goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		nk.frames[pfn].flags = 0;
+		nk_set_type(pfn, NK_F_DATA);
+		nk_dm_set_writable(pfn, true);
+	}
+	r = 0;
+out:
+	return nk_count(NK_CALL_DEMOTE_CODE, r);
+}
