@@ -89,6 +89,7 @@ static const struct {
 	{ "regions", "protected regions, write log, audit log", cmd_regions },
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
+	{ "bench", "bench [quick]: vMMU microbenchmarks (outer/kbench.c)", cmd_bench },
 	{ "poweroff", "switch the machine off", cmd_poweroff },
 };
 
