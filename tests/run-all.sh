@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs every test level (style.md rule 11) and ends with one line
 # 'N passed, M failed' over all of them: host unit tests (cmocka), the
-# post-link scanner tests, and the QEMU integration tests and attacks.
+# post-link scanner tests, the QEMU integration tests and attacks, and a
+# smoke run of the benchmark harness.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/logs
@@ -32,6 +33,9 @@ stage() { # stage NAME COMMAND...: run, echo, add its 'N passed, M failed'
 stage host make --no-print-directory -f tests/host/host.mk host-test
 stage scanner bash tests/scanner/run.sh build/tests/scanner
 stage qemu python3 tests/qemu/run.py suite
+# the benchmark harness, smoke only: both builds, one sample, icount; checks
+# that every workload ran and the report was written (no speed assertion)
+stage bench python3 tools/bench.py --quick
 
 [ -n "$broken" ] && echo "stages that did not finish cleanly:$broken"
 echo "$total_p passed, $total_f failed"
