@@ -79,7 +79,9 @@ def mode_report(mode, figs):
 
 
 def fmt(v):
-    return "-" if v is None else ("%d" % v if isinstance(v, int) else "%.2f" % v)
+    if v is None:
+        return "-"
+    return "%d" % v if isinstance(v, int) else ("%.2f" % v if isinstance(v, float) else str(v))
 
 
 def markdown(rep):
