@@ -120,7 +120,7 @@ def chart(rep, path):
         "set title 'nested/native (instructions, QEMU -icount) vs the paper prototype'",
         "set style data histogram", "set style histogram cluster gap 1",
         "set style fill solid 0.8 border -1", "set boxwidth 0.9", "set yrange [0:*]",
-        "set ylabel 'nested / native'", "set xtics rotate by -20", "set key top left",
+        "set ylabel 'nested / native'", "set xtics rotate by -20 noenhanced", "set key top left",
         "set grid ytics",
         "plot '%s' using 2:xtic(1) title 'ours', '' using 3 title 'PerspicuOS (paper)', "
         "1 notitle lt -1 dt 2" % dat, ""])
