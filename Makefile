@@ -70,7 +70,7 @@ BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
 
-.PHONY: all iso run debug test attack clean deps format lint
+.PHONY: all iso run debug test attack bench clean deps format lint
 all: iso
 
 # User space (user/user.mk): the programs, the user test suite and the
@@ -197,6 +197,13 @@ test: deps
 attack: deps
 	$(MAKE) --no-print-directory NK=1 EXTRA_ATTACKS=$(EXTRA_ATTACKS) iso
 	python3 tests/qemu/run.py attack
+
+# The vMMU's overhead: both images under QEMU -icount and plain TCG (ACCEL=kvm
+# adds KVM); build/bench/report.{json,md} and ratios.png (tools/bench.py).
+bench: deps
+	$(MAKE) --no-print-directory NK=1 iso
+	$(MAKE) --no-print-directory NK=0 iso
+	python3 tools/bench.py
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

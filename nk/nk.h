@@ -49,7 +49,9 @@ NK_NORETURN void nk_exit_qemu(uint8_t code);
  * docs/specs/fw_cfg (I/O ports 0x510/0x511, file directory at key 0x19). */
 long nk_fwcfg_read(const char *name, char *buf, size_t cap);
 
-/* nk_memset, nk_memcpy: nk's own (it calls no outer code). */
+/* nk_memset, nk_memcpy: nk's own (it calls no outer code). n in bytes;
+ * whole 8-byte words when the addresses (and, for memset, n) are 8-byte
+ * aligned, else bytes. The ranges of nk_memcpy must not overlap. */
 void nk_memset(void *d, int c, size_t n);
 void nk_memcpy(void *d, const void *s, size_t n);
 

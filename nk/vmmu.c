@@ -168,8 +168,10 @@ long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 	if (r)
 		return nk_count(NK_CALL_WRITE_PTES, r);
 
-	nk_memcpy(nk.batch, w, count * sizeof(*w)); /* no later outer change counts */
+	/* copy each update before validating it: what is validated is what
+	 * is performed, whatever the outer array holds later */
 	for (size_t i = 0; i < count; i++) {
+		nk.batch[i] = w[i];
 		r = validate_write(nk.batch[i].ptp, nk.batch[i].index, nk.batch[i].pte);
 		if (r)
 			return nk_count(NK_CALL_WRITE_PTES, r);

@@ -92,6 +92,7 @@ static const struct {
 	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
 	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
 	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz },
+	{ "bench", "bench [quick]: vMMU microbenchmarks (outer/kbench.c)", cmd_bench },
 	{ "poweroff", "switch the machine off", cmd_poweroff },
 };
 

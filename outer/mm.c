@@ -33,7 +33,7 @@ void mm_init(void)
 			mark_free(pa / PAGE_SIZE);
 }
 
-paddr_t frame_alloc(void)
+paddr_t frame_alloc_dirty(void)
 {
 	static uint64_t hint;
 	uint64_t words = (nk_view->nframes + 63) / 64;
@@ -45,11 +45,17 @@ paddr_t frame_alloc(void)
 		free_bitmap[w] &= ~(1ull << b);
 		nfree--;
 		hint = w;
-		paddr_t pa = pa_from_pfn(w * 64 + b);
-		memset(pa_to_dm(pa), 0, PAGE_SIZE);
-		return pa;
+		return pa_from_pfn(w * 64 + b);
 	}
 	return pa_init(0);
+}
+
+paddr_t frame_alloc(void)
+{
+	paddr_t pa = frame_alloc_dirty();
+	if (pa_addr(pa))
+		memset(pa_to_dm(pa), 0, PAGE_SIZE);
+	return pa;
 }
 
 void frame_free(paddr_t pa)

@@ -2,7 +2,8 @@
 # Runs every test level (style.md rule 11) and ends with one line
 # 'N passed, M failed' over all of them: host unit tests (cmocka), the
 # post-link scanner tests, the QEMU integration tests and attacks, and a
-# short fuzz smoke of the vMMU on the host and in QEMU (tests/fuzz/).
+# short fuzz smoke of the vMMU on the host and in QEMU (tests/fuzz/), and a
+# smoke run of the benchmark harness.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/logs
@@ -35,6 +36,9 @@ stage scanner bash tests/scanner/run.sh build/tests/scanner
 stage qemu python3 tests/qemu/run.py suite
 stage fuzz-host tests/fuzz/smoke-host.sh
 stage fuzz-kernel tests/fuzz/smoke-kernel.sh
+# the benchmark harness, smoke only: both builds, one sample, icount; checks
+# that every workload ran and the report was written (no speed assertion)
+stage bench python3 tools/bench.py --quick
 
 [ -n "$broken" ] && echo "stages that did not finish cleanly:$broken"
 echo "$total_p passed, $total_f failed"

@@ -4,7 +4,7 @@ set -e
 need=""
 for pair in nasm:nasm qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common \
 	xorriso:xorriso mformat:mtools gcovr:gcovr python3:python3 musl-gcc:musl-tools \
-	cpio:cpio clang:clang; do
+	cpio:cpio clang:clang gnuplot:gnuplot-nox; do
 	cmd=${pair%%:*}; pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || need="$need $pkg"
 done

@@ -6,7 +6,7 @@
 #
 # Included by the top Makefile (which sets INITRAMFS); also usable alone:
 # make -f user/user.mk user. Programs are built with musl-gcc -static
-# (-Os -Wall -Wextra -Werror) into build/user/rootfs/{sbin,bin,tests};
+# (-Os -Wall -Wextra -Werror) into build/user/rootfs/{sbin,bin,bench,tests};
 # tests/hello-glibc with gcc -static (glibc); tests/tiny, tests/bad/* and the
 # test data come from tests/user/mkfiles.py. The cpio (newc, owner 0:0) is
 # made from build/user/image/ = rootfs + EXTRA_FILES, every time (cheap), and
@@ -35,16 +35,24 @@ US_DEPS := $(US_LIB) $(US_HDRS) user/user.mk
 US_BIN_NAMES := $(basename $(notdir $(wildcard user/bin/*.c)))
 US_BINS := $(US_BIN_NAMES:%=$(US_ROOT)/bin/%) $(US_ROOT)/bin/sh $(US_ROOT)/sbin/init
 US_UTEST_SRCS := tests/user/utest.c $(sort $(wildcard tests/user/t_*.c))
+# the benchmark workloads (bench.md, tools/bench.py): /bench/<name>
+US_BENCH_NAMES := $(basename $(notdir $(wildcard user/bench/*.c)))
+US_BENCH := $(US_BENCH_NAMES:%=$(US_ROOT)/bench/%)
 US_TESTS := $(US_ROOT)/tests/utest $(US_ROOT)/tests/argecho $(US_ROOT)/tests/hello-glibc
 US_STATIC := $(patsubst user/rootfs/%,$(US_ROOT)/%,$(shell find user/rootfs -type f 2>/dev/null))
 US_DATA := $(US_B)/data.stamp
-US_ALL := $(US_BINS) $(US_TESTS) $(US_STATIC) $(US_DATA)
+US_ALL := $(US_BINS) $(US_BENCH) $(US_TESTS) $(US_STATIC) $(US_DATA)
 
 .PHONY: user user-host-test us-force
 
 user: $(INITRAMFS)
 
 $(US_ROOT)/bin/%: user/bin/%.c $(US_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $@"
+	$(Q)$(US_CC) $(US_CFLAGS) -o $@ $< $(US_LIB) $(US_LDFLAGS)
+
+$(US_ROOT)/bench/%: user/bench/%.c user/bench/bench.h $(US_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"
 	$(Q)$(US_CC) $(US_CFLAGS) -o $@ $< $(US_LIB) $(US_LDFLAGS)

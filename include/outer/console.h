@@ -20,4 +20,10 @@ int cmd_audit(int argc, char **argv);
 int cmd_wlog(int argc, char **argv);
 int cmd_regions(int argc, char **argv); /* outer/regions.c */
 int cmd_fuzz(int argc, char **argv); /* outer/kfuzz.c */
+/* cmd_bench: `bench [quick]`: the vMMU microbenchmarks (outer/kbench.c):
+ * gate round trip, one nk_write_pte, a batch of 512 (per PTE),
+ * declare+remove PTP, CR3 load; one "bench:" line each, in TSC ticks per
+ * operation (instructions under QEMU -icount shift=0). 15 samples, 1 with
+ * `quick`. Returns 0, or 1 if memory ran out or nk refused a call. */
+int cmd_bench(int argc, char **argv);
 #endif

@@ -9,7 +9,11 @@ void mm_init(void);
 
 /* frame_alloc: one zeroed 4 KiB DATA frame; pa 0 when memory is out. */
 paddr_t frame_alloc(void);
-/* frame_free: give back a frame from frame_alloc. */
+/* frame_alloc_dirty: one 4 KiB DATA frame with whatever it held before
+ * (not zeroed: for buffers written before they are read, such as the
+ * read/write bounce page); pa 0 when memory is out. */
+paddr_t frame_alloc_dirty(void);
+/* frame_free: give back a frame from frame_alloc or frame_alloc_dirty. */
 void frame_free(paddr_t pa);
 /* frames_free: how many frames are free now. */
 uint64_t frames_free(void);

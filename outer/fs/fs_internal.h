@@ -167,6 +167,10 @@ uint64_t inode_count(void);
  * use malloc. */
 void *fs_page_alloc(void);
 void fs_page_free(void *page);
+/* fs_buf_alloc: like fs_page_alloc, but the page is not zeroed (it holds
+ * old kernel data): for bounce buffers whose bytes are written before they
+ * are read (sys_fs.c rw()). Free with fs_page_free. */
+void *fs_buf_alloc(void);
 
 /* file_alloc: a new file with one reference, or NULL. ip (may be NULL) is
  * referenced by the file from now on (the caller's reference moves in). */

@@ -1,6 +1,7 @@
 /* The file system calls (Linux x86-64 ABI). Every user pointer goes
  * through copy_from_user/copy_to_user/strncpy_from_user, data moves through
- * a one-page kernel bounce buffer, and a call that fails changes nothing
+ * a one-page kernel bounce buffer (not zeroed: only bytes written into it
+ * are read back), and a call that fails changes nothing
  * that Linux would not have changed. Sources: the Linux man pages named at
  * each handler (section 2), include/uapi/asm-generic/fcntl.h and
  * arch/x86/include/uapi/asm/stat.h for the constants and layouts.
@@ -197,7 +198,7 @@ static long rw(struct file *f, struct ucursor *c, uint64_t total, bool write)
 		total = MAX_RW_BYTES;
 	if (total == 0)
 		return 0;
-	uint8_t *k = fs_page_alloc();
+	uint8_t *k = fs_buf_alloc(); /* written before read: no zeroing */
 	if (!k)
 		return -ENOMEM;
 	bool regular = f->ip && S_ISREG(f->ip->mode);

@@ -55,6 +55,14 @@ void *fs_page_alloc(void)
 	return calloc(1, FS_PAGE_BYTES);
 }
 
+void *fs_buf_alloc(void)
+{
+	void *p = malloc(FS_PAGE_BYTES);
+	if (p)
+		memset(p, 0xa5, FS_PAGE_BYTES); /* garbage, as in the kernel */
+	return p;
+}
+
 void fs_page_free(void *page)
 {
 	free(page);

@@ -26,15 +26,18 @@ PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
 NOFEATURE_STATUS = (0x12 << 1) | 1
 
 
-def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait_for=None):
+def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait_for=None,
+         extra=(), accel=None):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
-    reads while it starts would otherwise be lost, as on a real console)."""
+    reads while it starts would otherwise be lost, as on a real console).
+    extra: more QEMU arguments (tools/bench.py: -icount shift=0); accel:
+    the accelerator (default $ACCEL, else tcg)."""
     os.makedirs(LOGS, exist_ok=True)
     args = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", mem,
-            "-accel", os.environ.get("ACCEL", "tcg"), "-no-reboot", "-display", "none",
+            "-accel", accel or os.environ.get("ACCEL", "tcg"), "-no-reboot", "-display", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-serial", "stdio", "-cdrom", iso]
+            "-serial", "stdio", "-cdrom", iso] + list(extra)
     if cmdline:
         args += ["-fw_cfg", "name=opt/nk/cmdline,string=" + cmdline.replace(",", ",,")]  # QEMU escapes commas by doubling
     if os.environ.get("NK_DEBUGCON_DIR"):

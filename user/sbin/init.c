@@ -6,6 +6,9 @@
  *   /sbin/init test    run the user test suite (/tests/utest, KTAP on the
  *                      console), then power off through NKSYS_EXIT: status
  *                      0 if the suite passed, 1 if not
+ *   /sbin/init bench [quick]  run the benchmark workloads (/bench/run-all,
+ *                      "bench:" lines on the console; tools/bench.py),
+ *                      then power off the same way
  *
  * stdin, stdout and stderr are already open on /dev/console. */
 #define _GNU_SOURCE
@@ -88,10 +91,24 @@ static int run_tests(void)
 	return ok ? 0 : 1;
 }
 
+/* run_bench - /bench/run-all [quick], then NKSYS_EXIT with its verdict. */
+static int run_bench(const char *mode)
+{
+	char *argv[] = {"run-all", (char *)mode, NULL};
+	dprintf(1, "# init: running /bench/run-all %s\n", mode);
+	pid_t pid = spawn("/bench/run-all", argv);
+	int st = pid > 0 ? wait_for(pid) : -1;
+	int ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	nksys(NKSYS_EXIT, ok ? 0 : 1, 0, 0);
+	return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "test"))
 		return run_tests();
+	if (argc > 1 && !strcmp(argv[1], "bench"))
+		return run_bench(argc > 2 ? argv[2] : "full");
 	say("\ninit: nested kernel user space; /bin/sh on the console (`help`, `ls /bin`)\n");
 	cat_motd();
 	for (;;) {

@@ -1,0 +1,136 @@
+/* In-kernel microbenchmarks of the vMMU (bench.md "vMMU micro"): console
+ * command `bench [quick]`, also reachable from user space as `nk bench`
+ * (NKSYS_CONSOLE) and run by /bench/run-all. Each figure is TSC ticks per
+ * operation (instructions under QEMU -icount shift=0), printed as
+ *
+ *   bench: name=NAME unit=tsc reps=N median=M min=A max=B
+ *
+ * over `samples` samples of `per` operations each. The same code runs on
+ * the nested build (every call through the gate) and the native build
+ * (plain functions, nk/native.c), so the two are comparable. The scratch
+ * page-table page is a user-half L1 linked into no address space, so the
+ * writes change no translation anyone uses. */
+#include <outer/kernel.h>
+#include <outer/console.h>
+#include <outer/mm.h>
+#include <nk/vmmu.h>
+
+#define SAMPLES 15
+#define PER 64
+#define MAX_SAMPLES 32
+
+static struct nk_pte_write kb_batch[NK_BATCH_MAX];
+
+/* Sort t[0..n) and print the bench line for it. */
+static void kb_report(const char *name, uint64_t *t, int n, int per)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
+			uint64_t x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	kprintf("bench: name=%s unit=tsc reps=%d median=%lu min=%lu max=%lu\n", name, n * per, med,
+		t[0], t[n - 1]);
+}
+
+/* Fill kb_batch with entries [0, n) of l1 set to pte; returns n. */
+static size_t kb_fill(paddr_t l1, size_t n, pte_t pte)
+{
+	for (size_t i = 0; i < n; i++)
+		kb_batch[i] = (struct nk_pte_write){ .ptp = l1, .index = i, .pte = pte };
+	return n;
+}
+
+/* Time each microbenchmark; returns 0, or 1 when nk refused a call. */
+static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
+{
+	uint64_t t[MAX_SAMPLES];
+	const pte_t leaf = pte_make(data, PTE_P | PTE_U | PTE_W | PTE_NX);
+	const paddr_t cr3 = pa_init(read_cr3() & PTE_ADDR_4K);
+	long bad = 0;
+
+	for (int s = 0; s < samples; s++) { /* gate round trip */
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < PER; i++)
+			bad |= nk_null();
+		t[s] = (rdtsc() - t0) / PER;
+	}
+	kb_report("vmmu_null", t, samples, PER);
+
+	for (int s = 0; s < samples; s++) { /* one validated PTE write: empty -> mapped */
+		uint64_t t0 = rdtsc();
+		for (unsigned i = 0; i < PER; i++)
+			bad |= nk_write_pte(l1, i, leaf);
+		t[s] = (rdtsc() - t0) / PER;
+		bad |= nk_write_ptes(kb_batch, kb_fill(l1, PER, 0));
+	}
+	kb_report("vmmu_write_pte", t, samples, PER);
+
+	uint64_t tc[MAX_SAMPLES];
+	for (int s = 0; s < samples; s++) { /* a batch of 512, set then cleared */
+		size_t n = kb_fill(l1, NK_BATCH_MAX, leaf);
+		uint64_t t0 = rdtsc();
+		bad |= nk_write_ptes(kb_batch, n);
+		uint64_t t1 = rdtsc();
+		n = kb_fill(l1, NK_BATCH_MAX, 0);
+		uint64_t t2 = rdtsc();
+		bad |= nk_write_ptes(kb_batch, n);
+		uint64_t t3 = rdtsc();
+		t[s] = (t1 - t0) / NK_BATCH_MAX;
+		tc[s] = (t3 - t2) / NK_BATCH_MAX;
+	}
+	kb_report("vmmu_batch512_per_pte", t, samples, NK_BATCH_MAX);
+	kb_report("vmmu_batch512_clear_per_pte", tc, samples, NK_BATCH_MAX);
+
+	for (int s = 0; s < samples; s++) { /* declare + remove one PTP */
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < PER / 8; i++) {
+			bad |= nk_declare_ptp(spare, 1);
+			bad |= nk_remove_ptp(spare);
+		}
+		t[s] = (rdtsc() - t0) / (PER / 8);
+	}
+	kb_report("vmmu_declare_remove_ptp", t, samples, PER / 8);
+
+	for (int s = 0; s < samples; s++) { /* reload the current address space */
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < PER; i++)
+			bad |= nk_load_cr3(cr3);
+		t[s] = (rdtsc() - t0) / PER;
+	}
+	kb_report("vmmu_load_cr3", t, samples, PER);
+
+	if (bad)
+		kprintf("bench: nk refused a call (error bits %lx)\n", (unsigned long)-bad);
+	return bad ? 1 : 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	int samples = argc > 1 && !strcmp(argv[1], "quick") ? 1 : SAMPLES;
+	paddr_t l1 = frame_alloc(), spare = frame_alloc(), data = frame_alloc();
+	int r = 1;
+	if (!pa_addr(l1) || !pa_addr(spare) || !pa_addr(data)) {
+		kprintf("bench: out of memory\n");
+		goto out;
+	}
+	if (nk_declare_ptp(l1, 1)) {
+		kprintf("bench: nk refused the scratch L1\n");
+		goto out;
+	}
+	kprintf("bench: vMMU micro (%s build), %d samples, %lu MiB RAM\n",
+		nk_view->nested ? "nested" : "native", samples, nk_view->nframes >> 8);
+	r = kb_run(samples, l1, spare, data);
+	if (nk_remove_ptp(l1))
+		r = 1;
+out:
+	if (pa_addr(l1))
+		frame_free(l1);
+	if (pa_addr(spare))
+		frame_free(spare);
+	if (pa_addr(data))
+		frame_free(data);
+	return r;
+}
