@@ -230,7 +230,7 @@ def suite(nested_iso, native_iso):
         "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
         "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
         "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
-        "nk check", "poweroff")]
+        "nk check", "nk attack modules", "echo alive-after-attacks", "poweroff")]
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
     clean = out.replace("\r", "")
     # output lines with the prompts that precede them taken off
@@ -241,13 +241,15 @@ def suite(nested_iso, native_iso):
         lines.append(l)
     for want, desc in (("bin", "ls / lists bin"), ("hi", "echo hi | cat prints hi"),
                        ("one", "redirection round trip"),
-                       ("hello-memdev", "insmod memdev; write and read back /dev/memdev")):
+                       ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
+                       ("alive-after-attacks", "the shell still answers after nk attack modules")):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
                        ("I1-I4, I7-I9 hold", "nk check from user space"),
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
+                       ("attacks: 78 run, 78 blocked", "nk attack modules from the shell: every attack blocked"),
                        ("Live calls", "lsmod lists a live module"),
                        ("module memdev: unloaded", "rmmod unloads memdev"),
                        ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
