@@ -174,6 +174,11 @@ static void *heap_grow(uint64_t n)
 {
 	uint64_t va = heap_next;
 	for (uint64_t i = 0; i < n; i++) {
+		paddr_t l1;
+		unsigned idx;
+		if (vm_leaf(nk_view->master_l4, va + i * PAGE_SIZE, &l1, &idx) &&
+		    pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
+			continue; /* mapped by an earlier growth that ran out */
 		paddr_t f = frame_alloc();
 		if (!pa_addr(f) || vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
 			if (pa_addr(f))
