@@ -46,7 +46,7 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pi
 	-fno-stack-protector -fno-builtin -fno-tree-loop-distribute-patterns \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Iinclude \
 	-DNK_NATIVE=$(if $(filter 0,$(NK)),1,0) $(XCFLAGS)
-NASMFLAGS := -f elf64 -g -F dwarf -Ink/ $(XNASMFLAGS)
+NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ $(XNASMFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
@@ -126,7 +126,7 @@ $(B)/nk/lib_fmt.o: lib/fmt.c lib/fmt.h Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc) Makefile
+$(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc include/x86/*.inc) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -138,7 +138,7 @@ $(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(call instr,$@) -c $< -o $@
-$(B)/outer_%.o: %.asm Makefile
+$(B)/outer_%.o: %.asm $(wildcard include/x86/*.inc) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@

@@ -93,16 +93,8 @@ long nk_promote_code_impl(const paddr_t *frames, size_t count)
 		r = frame_shape(i);
 		if (r)
 			goto out;
-		uint64_t pfn = pa_pfn(nk.code_frames[i]);
-		const struct nk_frame *f = &nk.frames[pfn];
-		r = -NK_ETYPE;
-		if (f->type != NK_F_DATA)
-			goto out;
-		r = -NK_EWRITABLE;
-		if (f->wcount)
-			goto out;
-		r = -NK_EHUGE;
-		if (nk.f2m[pfn / PTES_PER_PTP].huge_maps)
+		r = nk_frame_retypable(pa_pfn(nk.code_frames[i]));
+		if (r)
 			goto out;
 	}
 	/* the scan reads the frames as they are now; nothing can change them

@@ -4,40 +4,7 @@
 
 %include "cr0.inc"
 
-; General registers after RAX, pushed in struct trap_frame's order
-; (include/outer/trap.h).
-%macro PUSH_GPRS 0
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
-%endmacro
-%macro POP_GPRS 0
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-%endmacro
+%include "x86/gprs.inc"
 
 extern nk_boot, outer_main, outer_trap, nk_fault_in_nk
 extern nk_wpv_ptr

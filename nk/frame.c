@@ -44,6 +44,17 @@ long nk_frame_ok(paddr_t pa)
 /* 8-byte words that may alias anything: zeroing a PTP is 512 stores. */
 typedef uint64_t __attribute__((may_alias)) nk_word_t;
 
+long nk_frame_retypable(uint64_t pfn)
+{
+	if (nk.frames[pfn].type != NK_F_DATA)
+		return -NK_ETYPE;
+	if (nk.frames[pfn].wcount)
+		return -NK_EWRITABLE;
+	if (nk.f2m[pfn / PTES_PER_PTP].huge_maps)
+		return -NK_EHUGE;
+	return 0;
+}
+
 void nk_memset(void *d, int c, size_t n)
 {
 	uint8_t *p = d;

@@ -72,6 +72,11 @@ static inline unsigned nk_ptp_level(unsigned t)
 /* nk_frame_ok: 0 if pa is a 4 KiB-aligned RAM frame, else -NK_EALIGN or
  * -NK_ERANGE. */
 long nk_frame_ok(paddr_t pa);
+/* nk_frame_retypable: whether RAM frame pfn may leave DATA (become a PTP
+ * or CODE): it is DATA, no writable leaf maps it (wcount) and no huge
+ * mapping covers it. Returns 0, -NK_ETYPE, -NK_EWRITABLE or -NK_EHUGE.
+ * Spec sections 3 (I2, I4) and 4 (frame table). */
+long nk_frame_retypable(uint64_t pfn);
 
 /* The vMMU calls' bodies (called only by the gate stubs or nk/native.c). */
 long nk_declare_ptp_impl(paddr_t frame, unsigned level);

@@ -201,16 +201,10 @@ long nk_declare_ptp_impl(paddr_t frame, unsigned level)
 	r = -NK_ELEVEL;
 	if (lv < 1 || lv > 4 || (fl & ~NK_PTP_KERNEL) || (lv == 4 && fl))
 		goto out;
+	r = nk_frame_retypable(pa_pfn(frame));
+	if (r)
+		goto out;
 	struct nk_frame *f = frame_at(frame);
-	r = -NK_ETYPE;
-	if (f->type != NK_F_DATA)
-		goto out;
-	r = -NK_EWRITABLE;
-	if (f->wcount)
-		goto out;
-	r = -NK_EHUGE;
-	if (nk.f2m[pa_pfn(frame) / PTES_PER_PTP].huge_maps)
-		goto out;
 
 	/* perform */
 	r = 0;

@@ -823,7 +823,7 @@ static void loc_own_text(struct arena *a, const void **w, size_t *n)
 static void loc_syscall_table(struct arena *a, const void **w, size_t *n)
 {
 	(void)a;
-	*w = (const uint8_t *)syscall_table_addr() + 8 * 60; /* exit */
+	*w = syscall_table_entry(60); /* exit */
 	*n = 16;
 }
 extern char nk_gate_stack_top[];
@@ -948,7 +948,7 @@ static void fill_ctx(struct arena *a, struct module *m)
 	actx.victim_text = victim_text;
 	actx.own_text = (uint8_t *)m->va[0];
 	actx.own_data = (uint8_t *)(m->va[2] ? m->va[2] : m->va[1]);
-	actx.syscall_table = syscall_table_addr();
+	actx.syscall_table = syscall_table_entry(0);
 	actx.nk_stack = nk_stack_probe();
 }
 

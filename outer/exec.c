@@ -5,6 +5,7 @@
  * Source: System V ABI AMD64 3.4.1 (initial stack and auxv), ELF-64 Object
  * File Format 1.5 (headers), Linux man 2 execve. */
 #include <outer/kernel.h>
+#include <outer/elf.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
 #include <outer/mm.h>
@@ -26,20 +27,6 @@
 #define PF_W 2
 #define PF_R 4
 
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* argv/envp gathered in kernel memory: n strings packed in buf */
 struct strv {
 	char *buf;
@@ -60,8 +47,7 @@ static long elf_check(struct inode *ip, struct elf64_ehdr *eh, struct elf64_phdr
 	uint64_t size = inode_size(ip);
 	if (read_exact(ip, eh, 0, sizeof(*eh)))
 		return -ENOEXEC;
-	if (memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 /* 64-bit */ ||
-	    eh->ident[5] != 1 /* little endian */ || eh->machine != 62 /* x86-64 */)
+	if (!elf64_x86_64(eh))
 		return -ENOEXEC;
 	if (eh->type != 2 && eh->type != 3) /* ET_EXEC, ET_DYN */
 		return -ENOEXEC;

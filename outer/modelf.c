@@ -32,20 +32,6 @@
 #define R_X86_64_32 10
 #define R_X86_64_32S 11
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct rela {
-	uint64_t offset, info;
-	int64_t addend;
-};
-
 #define FAIL(...)                                               \
 	do {                                                    \
 		ksnprintf(m->err, sizeof(m->err), __VA_ARGS__); \
@@ -71,7 +57,7 @@ static const char *str_at(const char *tab, uint64_t size, uint64_t off)
 
 static int check_header(struct melf *m)
 {
-	const struct ehdr *eh = (const struct ehdr *)m->img;
+	const struct elf64_ehdr *eh = (const struct elf64_ehdr *)m->img;
 	if (m->len < sizeof(*eh))
 		FAIL("truncated: %lu bytes, shorter than the ELF header", (unsigned long)m->len);
 	if (memcmp(eh->ident, "\177ELF", 4))
@@ -80,17 +66,17 @@ static int check_header(struct melf *m)
 		FAIL("not ELF64 little-endian");
 	if (eh->type != 1)
 		FAIL("not a relocatable object (e_type %u, want ET_REL)", eh->type);
-	if (eh->machine != 62)
+	if (eh->machine != EM_X86_64)
 		FAIL("not x86-64 (e_machine %u)", eh->machine);
-	if (eh->shentsize != sizeof(struct elf64_shdr_m))
+	if (eh->shentsize != sizeof(struct elf64_shdr))
 		FAIL("bad section header size %u", eh->shentsize);
 	if (eh->shnum == 0 || eh->shnum > MELF_MAX_SECS)
 		FAIL("bad section count %u (1..%d)", eh->shnum, MELF_MAX_SECS);
-	if (eh->shoff % 8 || !inside(eh->shoff, (uint64_t)eh->shnum * sizeof(struct elf64_shdr_m), m->len))
+	if (eh->shoff % 8 || !inside(eh->shoff, (uint64_t)eh->shnum * sizeof(struct elf64_shdr), m->len))
 		FAIL("truncated: section headers at %#lx outside the file", (unsigned long)eh->shoff);
 	if (eh->shstrndx >= eh->shnum)
 		FAIL("bad section index %u for section names", eh->shstrndx);
-	m->sh = (const struct elf64_shdr_m *)(m->img + eh->shoff);
+	m->sh = (const struct elf64_shdr *)(m->img + eh->shoff);
 	m->shnum = eh->shnum;
 	return 0;
 }
@@ -98,14 +84,14 @@ static int check_header(struct melf *m)
 /* Every section's extent, alignment and links. */
 static int check_sections(struct melf *m)
 {
-	const struct elf64_shdr_m *ss = &m->sh[((const struct ehdr *)m->img)->shstrndx];
+	const struct elf64_shdr *ss = &m->sh[((const struct elf64_ehdr *)m->img)->shstrndx];
 	if (ss->type != SHT_STRTAB || !inside(ss->offset, ss->size, m->len) || ss->size == 0)
 		FAIL("bad section-name table");
 	m->shstr = (const char *)m->img + ss->offset;
 	m->shstr_size = ss->size;
 	m->symtab = 0;
 	for (unsigned i = 1; i < m->shnum; i++) {
-		const struct elf64_shdr_m *s = &m->sh[i];
+		const struct elf64_shdr *s = &m->sh[i];
 		if (!str_at(m->shstr, m->shstr_size, s->name))
 			FAIL("section %u: name outside the name table", i);
 		if (s->type != SHT_NOBITS && !inside(s->offset, s->size, m->len))
@@ -127,20 +113,20 @@ static int check_sections(struct melf *m)
 	}
 	if (!m->symtab)
 		FAIL("no symbol table");
-	const struct elf64_shdr_m *st = &m->sh[m->symtab];
-	if (st->entsize != sizeof(struct elf64_sym_m) || st->size % sizeof(struct elf64_sym_m) || st->offset % 8)
+	const struct elf64_shdr *st = &m->sh[m->symtab];
+	if (st->entsize != sizeof(struct elf64_sym) || st->size % sizeof(struct elf64_sym) || st->offset % 8)
 		FAIL("bad symbol table entry size");
 	if (st->link == 0 || st->link >= m->shnum || m->sh[st->link].type != SHT_STRTAB)
 		FAIL("bad section index %u for symbol names", st->link);
-	m->syms = (const struct elf64_sym_m *)(m->img + st->offset);
-	m->nsyms = st->size / sizeof(struct elf64_sym_m);
+	m->syms = (const struct elf64_sym *)(m->img + st->offset);
+	m->nsyms = st->size / sizeof(struct elf64_sym);
 	m->str = (const char *)m->img + m->sh[st->link].offset;
 	m->str_size = m->sh[st->link].size;
 	for (unsigned i = 1; i < m->shnum; i++) {
-		const struct elf64_shdr_m *s = &m->sh[i];
+		const struct elf64_shdr *s = &m->sh[i];
 		if (s->type != SHT_RELA)
 			continue;
-		if (s->entsize != sizeof(struct rela) || s->size % sizeof(struct rela) || s->offset % 8)
+		if (s->entsize != sizeof(struct elf64_rela) || s->size % sizeof(struct elf64_rela) || s->offset % 8)
 			FAIL("section %u (%s): bad relocation entry size", i, m->shstr + s->name);
 		if (s->link != m->symtab)
 			FAIL("section %u (%s): bad section index %u for its symbols", i, m->shstr + s->name, s->link);
@@ -148,7 +134,7 @@ static int check_sections(struct melf *m)
 			FAIL("section %u (%s): bad section index %u to relocate", i, m->shstr + s->name, s->info);
 	}
 	for (uint64_t i = 1; i < m->nsyms; i++) {
-		const struct elf64_sym_m *y = &m->syms[i];
+		const struct elf64_sym *y = &m->syms[i];
 		if (!str_at(m->str, m->str_size, y->name))
 			FAIL("symbol %lu: name outside the string table", (unsigned long)i);
 		if (y->shndx != SHN_UNDEF && y->shndx < SHN_LORESERVE && y->shndx >= m->shnum)
@@ -163,7 +149,7 @@ static void layout(struct melf *m)
 	for (int a = 0; a < MELF_NAREAS; a++)
 		m->area_size[a] = 0;
 	for (unsigned i = 0; i < m->shnum; i++) {
-		const struct elf64_shdr_m *s = &m->sh[i];
+		const struct elf64_shdr *s = &m->sh[i];
 		m->area[i] = -1;
 		m->off[i] = m->va[i] = 0;
 		if (i == 0 || !(s->flags & SHF_ALLOC) || s->size == 0)
@@ -195,7 +181,7 @@ static int sym_value(struct melf *m, uint64_t i, melf_resolve_fn resolve, void *
 	if (i >= m->nsyms)
 		FAIL("relocation names symbol %lu of %lu (bad symbol index)", (unsigned long)i,
 		     (unsigned long)m->nsyms);
-	const struct elf64_sym_m *y = &m->syms[i];
+	const struct elf64_sym *y = &m->syms[i];
 	const char *name = m->str + y->name;
 	if (y->shndx == SHN_UNDEF) {
 		if (i == 0)
@@ -219,7 +205,7 @@ static int sym_value(struct melf *m, uint64_t i, melf_resolve_fn resolve, void *
 }
 
 /* Apply one relocation at P (buffer p) of section `tsec`. */
-static int apply(struct melf *m, const struct rela *r, unsigned tsec, uint8_t *p, uint64_t pva, uint64_t s)
+static int apply(struct melf *m, const struct elf64_rela *r, unsigned tsec, uint8_t *p, uint64_t pva, uint64_t s)
 {
 	uint32_t type = (uint32_t)r->info;
 	uint64_t val;
@@ -289,7 +275,7 @@ int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_
 			memcpy(buf[m->area[i]] + m->off[i], m->img + m->sh[i].offset, m->sh[i].size);
 	}
 	for (unsigned i = 1; i < m->shnum; i++) {
-		const struct elf64_shdr_m *rs = &m->sh[i];
+		const struct elf64_shdr *rs = &m->sh[i];
 		if (rs->type != SHT_RELA)
 			continue;
 		unsigned t = rs->info;
@@ -298,9 +284,9 @@ int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_
 				continue; /* empty section */
 			continue; /* debug information: not loaded, not relocated */
 		}
-		const struct rela *rr = (const struct rela *)(m->img + rs->offset);
+		const struct elf64_rela *rr = (const struct elf64_rela *)(m->img + rs->offset);
 		for (uint64_t k = 0; k < rs->size / sizeof(*rr); k++) {
-			struct rela r;
+			struct elf64_rela r;
 			memcpy(&r, &rr[k], sizeof(r));
 			uint32_t type = (uint32_t)r.info;
 			unsigned w = rel_width(type);
@@ -333,7 +319,7 @@ int melf_section(const struct melf *m, const char *name)
 uint64_t melf_symbol(const struct melf *m, const char *name)
 {
 	for (uint64_t i = 1; i < m->nsyms; i++) {
-		const struct elf64_sym_m *y = &m->syms[i];
+		const struct elf64_sym *y = &m->syms[i];
 		if (y->shndx == SHN_UNDEF || y->shndx >= m->shnum || m->area[y->shndx] < 0)
 			continue;
 		if (!strcmp(m->str + y->name, name))

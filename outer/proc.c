@@ -115,14 +115,25 @@ static void fxrstor(const void *area)
 	__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
-static bool use_fsgsbase;
+static bool use_fsgsbase; /* CR4.FSGSBASE is on: WRFSBASE, no gate */
 
-static void load_fs_base(uint64_t base)
+/* Load FS.base: WRFSBASE, or nk_wrmsr without CR4.FSGSBASE. Returns 0 or
+ * nk's error (a non-canonical base). */
+static long load_fs_base(uint64_t base)
 {
-	if (use_fsgsbase)
+	if (use_fsgsbase) {
 		__asm__ volatile("wrfsbase %0" ::"r"(base));
-	else if (nk_wrmsr(0xc0000100, base))
-		kprintf("proc: nk refused FS.base %lx\n", base);
+		return 0;
+	}
+	return nk_wrmsr(0xc0000100, base);
+}
+
+long proc_set_fs_base(uint64_t base)
+{
+	long r = load_fs_base(base);
+	if (r == 0)
+		current->fs_base = base;
+	return r;
 }
 
 uint64_t uptime_ns(void)
@@ -196,8 +207,8 @@ static void schedule(void)
 	syscall_kstack_top = (uint64_t)next->kstack + KSTACK_BYTES;
 	if (next->mm != prev->mm || !prev->mm)
 		mm_activate(next->mm);
-	if (next->fs_base != prev->fs_base)
-		load_fs_base(next->fs_base);
+	if (next->fs_base != prev->fs_base && load_fs_base(next->fs_base))
+		kprintf("proc: nk refused FS.base %lx\n", next->fs_base);
 	switch_to(&prev->ksp, next->ksp);
 	fxrstor(current->fpu);
 }
@@ -426,10 +437,8 @@ long sys_clone(const uint64_t *a)
 void proc_vfork_release(struct proc *c)
 {
 	if (c->vfork_parent) {
-		struct proc *p = c->vfork_parent;
 		c->vfork_parent = NULL;
 		sched_wakeup(c);
-		(void)p;
 	}
 }
 
@@ -563,23 +572,25 @@ long sys_sched_yield(const uint64_t *a)
 
 /* ---- returning to user mode ---- */
 
-/* Deliver pending signals (default action: die) and preempt when the turn
- * is over; returns the frame to resume. Interrupts off on return. */
-struct trap_frame *proc_to_user(struct trap_frame *tf)
+/* A pending signal's default action: the lowest one kills current. */
+static void die_if_signalled(void)
 {
-	irq_disable();
 	if (current->sig_pending) {
 		int sig = __builtin_ctzll(current->sig_pending);
 		irq_enable();
 		proc_exit(sig);
 	}
-	if (current->slice == 0)
-		yield();
+}
+
+/* Deliver pending signals (default action: die) and preempt when the turn
+ * is over; returns the frame to resume. Interrupts off on return. */
+struct trap_frame *proc_to_user(struct trap_frame *tf)
+{
 	irq_disable();
-	if (current->sig_pending) {
-		int sig = __builtin_ctzll(current->sig_pending);
-		irq_enable();
-		proc_exit(sig);
+	die_if_signalled();
+	if (current->slice == 0) {
+		yield();
+		die_if_signalled(); /* sent while another task ran */
 	}
 	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
 	tf->rflags = (tf->rflags & 0xcd5) | 0x202;
@@ -587,8 +598,6 @@ struct trap_frame *proc_to_user(struct trap_frame *tf)
 }
 
 /* ---- the first process ---- */
-long exec_image(struct proc *p, const char *path, const char *const *argv,
-		const char *const *envp);
 
 NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 {

@@ -137,12 +137,7 @@ static long sys_arch_prctl(const uint64_t *a)
 {
 	switch (a[0]) {
 	case ARCH_SET_FS:
-		if (!user_range_ok(a[1], 0))
-			return -EPERM;
-		current->fs_base = a[1];
-		if (nk_view->has_fsgsbase && (read_cr4() & CR4_FSGSBASE))
-			__asm__ volatile("wrfsbase %0" ::"r"(a[1]));
-		else if (nk_wrmsr(0xc0000100, a[1]))
+		if (!user_range_ok(a[1], 0) || proc_set_fs_base(a[1]))
 			return -EPERM;
 		return 0;
 	case ARCH_GET_FS:
@@ -581,13 +576,6 @@ long syscall_table_region(void)
 const void *syscall_table_entry(unsigned nr)
 {
 	return &syscall_table[nr % NR_SYSCALLS];
-}
-
-/* syscall_table_addr: where the live syscall table (sealed, write-once) is, for the
- * attack harness's oracle. */
-const void *syscall_table_addr(void)
-{
-	return syscall_table;
 }
 
 long syscall_dispatch(uint64_t nr, const uint64_t *a)

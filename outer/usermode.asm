@@ -3,6 +3,8 @@
 ; whose faults are turned into -EFAULT.
 ; Source: SDM Vol. 2B SYSCALL/SYSRET/IRETQ, Vol. 3A 6.14 (64-bit interrupt
 ; frames), 4.6 (SMAP: STAC/CLAC).
+%include "x86/gprs.inc"
+
 section .text
 bits 64
 
@@ -29,20 +31,7 @@ syscall_entry:
 	push 0                                ; error
 	push SYSCALL_VECTOR
 	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp
 	cld
 	sti
@@ -54,20 +43,7 @@ syscall_entry:
 user_return:
 	cli
 	mov rsp, rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
+	POP_GPRS
 	pop rax
 	add rsp, 16                           ; vector, error
 	iretq

@@ -370,13 +370,9 @@ long mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 	return 0;
 }
 
-struct prot_ctx {
-	uint32_t prot;
-};
-
 static void protect_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
 {
-	struct prot_ctx *c = p;
+	uint32_t prot = *(const uint32_t *)p;
 	(void)base;
 	pte_t *e = entries(l1);
 	for (unsigned i = i0; i < i1; i++) {
@@ -384,7 +380,7 @@ static void protect_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void
 			continue;
 		paddr_t f = pte_frame(e[i], 1);
 		bool own = frame_refs[pa_pfn(f)] == 1;
-		pte_t n = user_pte(f, c->prot, own);
+		pte_t n = user_pte(f, prot, own);
 		if (n != (e[i] & ~(PTE_A | PTE_D)))
 			batch_add(l1, i, n, pa_init(0));
 	}
@@ -577,8 +573,7 @@ long sys_mprotect(const uint64_t *a)
 	for (struct vma *v = mm->vmas; v; v = v->next)
 		if (v->start >= addr && v->end <= addr + len)
 			v->prot = prot;
-	struct prot_ctx c = { .prot = prot };
-	each_l1(mm->l4, addr, addr + len, protect_l1, &c);
+	each_l1(mm->l4, addr, addr + len, protect_l1, &prot);
 	batch_flush();
 	return 0;
 }

@@ -27,7 +27,7 @@ struct attack_ctx {
 	uint8_t *victim_text;       /* text of another loaded module */
 	uint8_t *own_text;          /* this module's text */
 	uint8_t *own_data;          /* this module's data (RW, NX) */
-	const void *syscall_table;  /* the kernel's syscall table (rodata) */
+	const void *syscall_table;  /* the kernel's syscall table (a sealed write-once region) */
 	const void *nk_stack;       /* nk's gate stack (an NK frame) */
 };
 

@@ -7,34 +7,21 @@
 #ifndef OUTER_MODELF_H
 #define OUTER_MODELF_H
 #include <nk/types.h>
+#include <outer/elf.h>
 
 #define MELF_MAX_SECS 64 /* sections a module may have */
 
 enum melf_area { MELF_TEXT, MELF_RODATA, MELF_DATA, MELF_NAREAS };
 
-struct elf64_shdr_m {
-	uint32_t name, type;
-	uint64_t flags, addr, offset, size;
-	uint32_t link, info;
-	uint64_t addralign, entsize;
-};
-
-struct elf64_sym_m {
-	uint32_t name;
-	uint8_t info, other;
-	uint16_t shndx;
-	uint64_t value, size;
-};
-
 struct melf {
 	const uint8_t *img;
 	size_t len;                     /* bytes */
-	const struct elf64_shdr_m *sh;  /* section headers (inside img) */
+	const struct elf64_shdr *sh;  /* section headers (inside img) */
 	unsigned shnum;
 	const char *shstr;              /* section names */
 	uint64_t shstr_size;
 	unsigned symtab;                /* index of SHT_SYMTAB */
-	const struct elf64_sym_m *syms;
+	const struct elf64_sym *syms;
 	uint64_t nsyms;
 	const char *str;                /* symbol names */
 	uint64_t str_size;

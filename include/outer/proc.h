@@ -102,6 +102,16 @@ unsigned long proc_count(void);
 /* proc_start_init: create pid 1 running path with argv (NULL-terminated)
  * on /dev/console, then run the scheduler; never returns. */
 NK_NORETURN void proc_start_init(const char *path, const char *const *argv);
+/* proc_set_fs_base: set current's FS.base (arch_prctl ARCH_SET_FS) and
+ * load it: WRFSBASE when CR4.FSGSBASE is on, else nk_wrmsr. Returns 0 or
+ * nk's error. */
+long proc_set_fs_base(uint64_t base);
+/* exec_image: replace p's image (p is current) by the executable at path
+ * (kernel strings; argv and envp NULL-terminated): outer/exec.c. Returns 0
+ * or -errno (-ENOENT, -EACCES, -ENOEXEC, -E2BIG, -ENOMEM); on error p's
+ * image is untouched. */
+long exec_image(struct proc *p, const char *path, const char *const *argv,
+		const char *const *envp);
 /* proc_exit: end current with wait4 status word `status` (exit code << 8,
  * or the killing signal number): close its files, free its memory, wake
  * its parent. Never returns. */
@@ -126,6 +136,13 @@ void proc_vfork_release(struct proc *c);
 /* uptime_ns: nanoseconds since boot (the PIT tick count). */
 uint64_t uptime_ns(void);
 
+/* The process system calls (Linux man 2 fork, vfork, clone, exit, wait4,
+ * kill, sched_yield, execve); a[] as in include/outer/syscall.h. fork,
+ * vfork and clone return the child's pid or -ENOMEM (clone: -EINVAL for
+ * thread forms, CLONE_VM without CLONE_VFORK); wait4 -ECHILD, -EINTR,
+ * -EFAULT, -EINVAL; kill -EINVAL, -ESRCH; execve -ENOENT, -EACCES,
+ * -ENOEXEC, -E2BIG, -EFAULT, -ENAMETOOLONG, -ENOMEM (and 0 into the new
+ * image); exit does not return. */
 long sys_fork(const uint64_t *a);
 long sys_vfork(const uint64_t *a);
 long sys_clone(const uint64_t *a);

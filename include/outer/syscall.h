@@ -12,8 +12,6 @@ long sys_init_module(const uint64_t *a);
 long sys_finit_module(const uint64_t *a);
 long sys_delete_module(const uint64_t *a);
 long sys_query_module(const uint64_t *a);
-/* syscall_table_addr: the live syscall table (a sealed write-once region), for the attack oracle. */
-const void *syscall_table_addr(void);
 
 /* files (outer/fs/sys_fs.c) */
 long sys_read(const uint64_t *a);
@@ -54,7 +52,8 @@ long sys_rename(const uint64_t *a);
 void syscall_init(void);
 
 /* syscall_table_region: the table's region id (write-once, sealed);
- * syscall_table_entry: the address of entry nr (for the attack oracles). */
+ * syscall_table_entry: the address of entry nr (0..511, taken modulo 512;
+ * virtual, 8 bytes each), for the attack oracles and modules. */
 long syscall_table_region(void);
 const void *syscall_table_entry(unsigned nr);
 

@@ -73,6 +73,15 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err);
 /* frames_user: frames held by user pages (shared frames counted once). */
 uint64_t frames_user(void);
 
+/* The memory system calls (Linux man 2 mmap, munmap, mprotect, brk); a[] as
+ * in include/outer/syscall.h, addresses virtual, lengths in bytes.
+ * sys_mmap(addr, len, prot, flags, fd, off): anonymous or private file
+ * mappings (shared ones only read-only); returns the address, -EINVAL,
+ * -EBADF, -EACCES, -ENODEV, -EEXIST (MAP_FIXED_NOREPLACE) or -ENOMEM.
+ * sys_munmap(addr, len): -EINVAL for an unaligned or empty range.
+ * sys_mprotect(addr, len, prot): -EINVAL, or -ENOMEM when part of the
+ * range is unmapped. sys_brk(addr): the new break, or the old one when
+ * refused (never an error). */
 long sys_mmap(const uint64_t *a);
 long sys_munmap(const uint64_t *a);
 long sys_mprotect(const uint64_t *a);

@@ -234,8 +234,8 @@ static long rw(struct file *f, struct ucursor *c, uint64_t total, bool write)
 	return done ? (long)done : err;
 }
 
-/* read(fd, buf, count): Linux man 2 read. */
-long sys_read(const uint64_t *a)
+/* read or write (fd, buf, count) as a[0..2]. */
+static long rw_one(const uint64_t *a, bool write)
 {
 	struct file *f = fd_file(a[0]);
 	if (!f)
@@ -243,19 +243,19 @@ long sys_read(const uint64_t *a)
 	if (a[2] && !user_range_ok(a[1], a[2] < MAX_RW_BYTES ? a[2] : MAX_RW_BYTES))
 		return -EFAULT;
 	struct ucursor c = {.base = a[1], .left = a[2]};
-	return rw(f, &c, a[2], false);
+	return rw(f, &c, a[2], write);
+}
+
+/* read(fd, buf, count): Linux man 2 read. */
+long sys_read(const uint64_t *a)
+{
+	return rw_one(a, false);
 }
 
 /* write(fd, buf, count): Linux man 2 write. */
 long sys_write(const uint64_t *a)
 {
-	struct file *f = fd_file(a[0]);
-	if (!f)
-		return -EBADF;
-	if (a[2] && !user_range_ok(a[1], a[2] < MAX_RW_BYTES ? a[2] : MAX_RW_BYTES))
-		return -EFAULT;
-	struct ucursor c = {.base = a[1], .left = a[2]};
-	return rw(f, &c, a[2], true);
+	return rw_one(a, true);
 }
 
 /* readv/writev(fd, iov, iovcnt): Linux man 2 readv. The iovecs are checked

@@ -21,16 +21,11 @@
 /* Section indices of the crafted object. */
 enum { S_NULL, S_TEXT, S_DATA, S_RELA, S_SYMTAB, S_STRTAB, S_SHSTR, S_BSS, S_DEBUG, S_N };
 
-struct rela {
-	uint64_t offset, info;
-	int64_t addend;
-};
-
 static uint8_t img[4096];
 static size_t img_len;
-static struct elf64_shdr_m *sh;
-static struct rela *rel;
-static struct elf64_sym_m *sym;
+static struct elf64_shdr *sh;
+static struct elf64_rela *rel;
+static struct elf64_sym *sym;
 
 static const char shstr[] = "\0.text\0.data\0.rela.text\0.symtab\0.strtab\0.shstrtab\0.bss\0.debug_info";
 static const char strtab[] = "\0kfunc\0local_data\0__module_init\0nosuch";
@@ -67,20 +62,20 @@ static void build(void)
 	memcpy(img + data_off, "0123456789abcdef", 16);
 	off += 16;
 	size_t rela_off = off;
-	rel = (struct rela *)(img + rela_off);
-	rel[0] = (struct rela){ 0, R(1, 1), 4 };   /* R_X86_64_64 kfunc+4 */
-	rel[1] = (struct rela){ 8, R(2, 2), -4 };  /* PC32 local_data-4 */
-	rel[2] = (struct rela){ 12, R(4, 1), -4 }; /* PLT32 kfunc-4 */
-	rel[3] = (struct rela){ 16, R(11, 2), 0 }; /* 32S local_data */
-	rel[4] = (struct rela){ 20, R(1, 3), 0 };  /* 64 __module_init */
-	off += 5 * sizeof(struct rela);
+	rel = (struct elf64_rela *)(img + rela_off);
+	rel[0] = (struct elf64_rela){ 0, R(1, 1), 4 };   /* R_X86_64_64 kfunc+4 */
+	rel[1] = (struct elf64_rela){ 8, R(2, 2), -4 };  /* PC32 local_data-4 */
+	rel[2] = (struct elf64_rela){ 12, R(4, 1), -4 }; /* PLT32 kfunc-4 */
+	rel[3] = (struct elf64_rela){ 16, R(11, 2), 0 }; /* 32S local_data */
+	rel[4] = (struct elf64_rela){ 20, R(1, 3), 0 };  /* 64 __module_init */
+	off += 5 * sizeof(struct elf64_rela);
 	size_t sym_off = off;
-	sym = (struct elf64_sym_m *)(img + sym_off);
-	sym[1] = (struct elf64_sym_m){ (uint32_t)name_off(strtab, sizeof(strtab), "kfunc"), 0x10, 0, 0, 0, 0 };
-	sym[2] = (struct elf64_sym_m){ (uint32_t)name_off(strtab, sizeof(strtab), "local_data"), 0x01, 0, S_DATA, 8, 8 };
-	sym[3] = (struct elf64_sym_m){ (uint32_t)name_off(strtab, sizeof(strtab), "__module_init"), 0x12, 0, S_TEXT, 0, 32 };
-	sym[4] = (struct elf64_sym_m){ (uint32_t)name_off(strtab, sizeof(strtab), "nosuch"), 0x10, 0, 0, 0, 0 };
-	off += 5 * sizeof(struct elf64_sym_m);
+	sym = (struct elf64_sym *)(img + sym_off);
+	sym[1] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "kfunc"), 0x10, 0, 0, 0, 0 };
+	sym[2] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "local_data"), 0x01, 0, S_DATA, 8, 8 };
+	sym[3] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "__module_init"), 0x12, 0, S_TEXT, 0, 32 };
+	sym[4] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "nosuch"), 0x10, 0, 0, 0, 0 };
+	off += 5 * sizeof(struct elf64_sym);
 	size_t str_off = off;
 	memcpy(img + str_off, strtab, sizeof(strtab));
 	off += sizeof(strtab);
@@ -88,25 +83,25 @@ static void build(void)
 	memcpy(img + shstr_off, shstr, sizeof(shstr));
 	off += sizeof(shstr);
 	off = (off + 7) & ~7ul;
-	sh = (struct elf64_shdr_m *)(img + off);
+	sh = (struct elf64_shdr *)(img + off);
 	uint64_t shoff = off;
 	memcpy(img + 40, &shoff, 8);
-	v16 = sizeof(struct elf64_shdr_m);
+	v16 = sizeof(struct elf64_shdr);
 	memcpy(img + 58, &v16, 2);
 	v16 = S_N;
 	memcpy(img + 60, &v16, 2);
 	v16 = S_SHSTR;
 	memcpy(img + 62, &v16, 2);
 #define N(s) (uint32_t) name_off(shstr, sizeof(shstr), s)
-	sh[S_TEXT] = (struct elf64_shdr_m){ N(".text"), 1, 6, 0, text_off, 32, 0, 0, 16, 0 };
-	sh[S_DATA] = (struct elf64_shdr_m){ N(".data"), 1, 3, 0, data_off, 16, 0, 0, 8, 0 };
-	sh[S_RELA] = (struct elf64_shdr_m){ N(".rela.text"), 4, 0, 0, rela_off, 5 * sizeof(struct rela), S_SYMTAB, S_TEXT, 8, sizeof(struct rela) };
-	sh[S_SYMTAB] = (struct elf64_shdr_m){ N(".symtab"), 2, 0, 0, sym_off, 5 * sizeof(struct elf64_sym_m), S_STRTAB, 3, 8, sizeof(struct elf64_sym_m) };
-	sh[S_STRTAB] = (struct elf64_shdr_m){ N(".strtab"), 3, 0, 0, str_off, sizeof(strtab), 0, 0, 1, 0 };
-	sh[S_SHSTR] = (struct elf64_shdr_m){ N(".shstrtab"), 3, 0, 0, shstr_off, sizeof(shstr), 0, 0, 1, 0 };
-	sh[S_BSS] = (struct elf64_shdr_m){ N(".bss"), 8, 3, 0, 0, 100, 0, 0, 32, 0 };
-	sh[S_DEBUG] = (struct elf64_shdr_m){ N(".debug_info"), 1, 0, 0, data_off, 16, 0, 0, 1, 0 };
-	img_len = off + S_N * sizeof(struct elf64_shdr_m);
+	sh[S_TEXT] = (struct elf64_shdr){ N(".text"), 1, 6, 0, text_off, 32, 0, 0, 16, 0 };
+	sh[S_DATA] = (struct elf64_shdr){ N(".data"), 1, 3, 0, data_off, 16, 0, 0, 8, 0 };
+	sh[S_RELA] = (struct elf64_shdr){ N(".rela.text"), 4, 0, 0, rela_off, 5 * sizeof(struct elf64_rela), S_SYMTAB, S_TEXT, 8, sizeof(struct elf64_rela) };
+	sh[S_SYMTAB] = (struct elf64_shdr){ N(".symtab"), 2, 0, 0, sym_off, 5 * sizeof(struct elf64_sym), S_STRTAB, 3, 8, sizeof(struct elf64_sym) };
+	sh[S_STRTAB] = (struct elf64_shdr){ N(".strtab"), 3, 0, 0, str_off, sizeof(strtab), 0, 0, 1, 0 };
+	sh[S_SHSTR] = (struct elf64_shdr){ N(".shstrtab"), 3, 0, 0, shstr_off, sizeof(shstr), 0, 0, 1, 0 };
+	sh[S_BSS] = (struct elf64_shdr){ N(".bss"), 8, 3, 0, 0, 100, 0, 0, 32, 0 };
+	sh[S_DEBUG] = (struct elf64_shdr){ N(".debug_info"), 1, 0, 0, data_off, 16, 0, 0, 1, 0 };
+	img_len = off + S_N * sizeof(struct elf64_shdr);
 	assert_true(img_len <= sizeof(img));
 }
 
