@@ -351,6 +351,11 @@ void nk_boot(void)
 	if (alloc_limit > (1ull << 32))
 		alloc_limit = 1ull << 32; /* the boot tables map 4 GiB */
 
+	if (ram_end > NK_FRAMES_MAX * PAGE_SIZE) {
+		nk_printf("nk: RAM above %lu MiB is not used (NK_FRAMES_MAX)\n",
+			  (unsigned long)(NK_FRAMES_MAX * PAGE_SIZE >> 20));
+		ram_end = NK_FRAMES_MAX * PAGE_SIZE;
+	}
 	uint64_t nframes = align_up(ram_end / PAGE_SIZE, PTES_PER_PTP);
 	uint64_t alloc_start = alloc_next;
 	struct nk_frame *frames = (void *)boot_alloc(align_up(nframes * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE);

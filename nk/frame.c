@@ -1,9 +1,12 @@
 /* The frame table: one descriptor per 4 KiB frame of RAM (spec section 4). */
 #include "nk.h"
 
+_Static_assert(NK_FRAMES_MAX * PTES_PER_PTP <= UINT32_MAX, "frame counters could wrap");
+_Static_assert(NK_FRAMES_MAX * PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
+
 void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes)
 {
-	NK_CHECK(nframes % PTES_PER_PTP == 0);
+	NK_CHECK(nframes % PTES_PER_PTP == 0 && nframes <= NK_FRAMES_MAX);
 	nk.frames = frames;
 	nk.f2m = f2m;
 	nk.nframes = nframes;
@@ -30,15 +33,6 @@ void nk_set_type(uint64_t pfn, enum nk_ftype t)
 	nk_view_store.type_count[f->type]--;
 	nk_view_store.type_count[t]++;
 	f->type = (uint8_t)t;
-}
-
-long nk_frame_ok(paddr_t pa)
-{
-	if (pa_addr(pa) & (PAGE_SIZE - 1))
-		return -NK_EALIGN;
-	if (pa_pfn(pa) >= nk.nframes || nk.frames[pa_pfn(pa)].type == NK_F_HOLE)
-		return -NK_ERANGE;
-	return 0;
 }
 
 /* 8-byte words that may alias anything: zeroing a PTP is 512 stores. */

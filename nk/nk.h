@@ -7,6 +7,12 @@
 
 #define NK_CPUS 1
 
+/* NK_FRAMES_MAX: the most RAM frames nk tracks (32 GiB - 2 MiB); boot
+ * leaves RAM above it unused. It bounds the frame counters: each counts
+ * entries of PTPs, of which there are at most NK_FRAMES_MAX * 512 < 2^32,
+ * so a uint32_t counter cannot wrap and no call checks for it. */
+#define NK_FRAMES_MAX ((1ull << 23) - PTES_PER_PTP)
+
 /* All of nk's mutable state; lives in nk frames (I8). */
 struct nk_state {
 	struct nk_frame *frames; /* nframes descriptors, a multiple of 512 */
@@ -20,7 +26,6 @@ struct nk_state {
 	uint64_t cr4_required;
 	uint32_t *scratch; /* nframes counters for the invariant checker */
 	bool msrs_locked;
-	bool flush_pending;
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];         /* copy-in buffer of nk_*_code */
 };
@@ -56,7 +61,8 @@ void nk_memset(void *d, int c, size_t n);
 void nk_memcpy(void *d, const void *s, size_t n);
 
 /* nk_frames_init: set up the frame table over nframes frames (rounded up to
- * a multiple of 512 by the caller) with every frame a HOLE. The arrays are
+ * a multiple of 512 by the caller, at most NK_FRAMES_MAX) with every frame
+ * a HOLE. The arrays are
  * given by the caller (boot allocator or host test). */
 void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes);
 
@@ -71,7 +77,14 @@ static inline unsigned nk_ptp_level(unsigned t)
 
 /* nk_frame_ok: 0 if pa is a 4 KiB-aligned RAM frame, else -NK_EALIGN or
  * -NK_ERANGE. */
-long nk_frame_ok(paddr_t pa);
+static inline long nk_frame_ok(paddr_t pa)
+{
+	if (pa_addr(pa) & (PAGE_SIZE - 1))
+		return -NK_EALIGN;
+	if (pa_pfn(pa) >= nk.nframes || nk.frames[pa_pfn(pa)].type == NK_F_HOLE)
+		return -NK_ERANGE;
+	return 0;
+}
 /* nk_frame_retypable: whether RAM frame pfn may leave DATA (become a PTP
  * or CODE): it is DATA, no writable leaf maps it (wcount) and no huge
  * mapping covers it. Returns 0, -NK_ETYPE, -NK_EWRITABLE or -NK_EHUGE.

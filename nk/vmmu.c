@@ -2,6 +2,12 @@
  * Each call is a decode half that validates and changes nothing, then a
  * perform half that cannot fail (style.md; seL4). Every check is O(1) per
  * entry, using the frame table's counters (spec section 4).
+ *
+ * The PTE writes are the hot path (bench.md): a PTP is decoded once for a
+ * run of updates to it (struct ptp_run), a 4 KiB leaf the common case
+ * accepts is recognised by a few mask tests (leaf_fast_ok) before the full
+ * decoder runs, and the frame counters cannot overflow, so there is no
+ * overflow check per entry (NK_FRAMES_MAX).
  * Source: spec sections 3-5; paper section 4.2; SDM Vol. 3A 4.5, 4.10. */
 #include "nk.h"
 
@@ -21,9 +27,28 @@ static inline bool pfn_is_ram(uint64_t pfn)
 	return pfn < nk.nframes && nk.frames[pfn].type != NK_F_HOLE;
 }
 
-/* Apply delta (+1/-1) to the counters an entry of a level-`level` PTP holds. */
-static void account(pte_t e, unsigned level, int delta)
+/* Apply delta (+1/-1) to the counters a 4 KiB leaf (an L1 entry) holds. */
+static inline void account_leaf(pte_t e, int delta)
 {
+	if (!pte_present(e))
+		return;
+	uint64_t pfn = pa_pfn(pte_frame(e, 1));
+	if (!pfn_is_ram(pfn))
+		return;
+	nk.frames[pfn].maps += (uint32_t)delta;
+	if (pte_writable(e))
+		nk.frames[pfn].wcount += (uint32_t)delta;
+}
+
+/* Apply delta (+1/-1) to the counters an entry of a level-`level` PTP holds.
+ * The counters cannot wrap: each counts entries of PTPs, and there are at
+ * most nframes * 512 <= NK_FRAMES_MAX * 512 < 2^32 of those. */
+static inline void account(pte_t e, unsigned level, int delta)
+{
+	if (level == 1) {
+		account_leaf(e, delta);
+		return;
+	}
 	if (!pte_present(e))
 		return;
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
@@ -31,16 +56,8 @@ static void account(pte_t e, unsigned level, int delta)
 		nk.frames[pfn].refs += (uint32_t)delta;
 		return;
 	}
-	if (level == 2) {
-		if (pfn < nk.nframes)
-			nk.f2m[pfn / PTES_PER_PTP].huge_maps += (uint32_t)delta;
-		return;
-	}
-	if (!pfn_is_ram(pfn))
-		return;
-	nk.frames[pfn].maps += (uint32_t)delta;
-	if (pte_writable(e))
-		nk.frames[pfn].wcount += (uint32_t)delta;
+	if (level == 2 && pfn < nk.nframes)
+		nk.f2m[pfn / PTES_PER_PTP].huge_maps += (uint32_t)delta;
 }
 
 /* Decode: may entry `e` stand in a PTP of `level` and half `khalf`? */
@@ -68,8 +85,6 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 			return -NK_EHALF;
 		if (nk.frames[pfn].flags & NK_FF_PINNED)
 			return -NK_EPINNED; /* nk's own tables are linked only by nk */
-		if (nk.frames[pfn].refs >= UINT32_MAX - NK_BATCH_MAX)
-			return -NK_EOVERFLOW;
 		return 0;
 	}
 	if (level == 3)
@@ -81,11 +96,7 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 		uint64_t pfn = pa_pfn(pte_frame(e, 2));
 		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].nondata)
 			return -NK_EHUGE;
-		if (sup_exec)
-			return -NK_EEXEC;
-		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].huge_maps >= UINT32_MAX - NK_BATCH_MAX)
-			return -NK_EOVERFLOW;
-		return 0;
+		return sup_exec ? -NK_EEXEC : 0;
 	}
 	uint64_t pfn = pa_pfn(pte_frame(e, 1));
 	if (!pfn_is_ram(pfn))
@@ -95,13 +106,34 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 		return -NK_EPROT;
 	if (sup_exec && f->type != NK_F_CODE)
 		return -NK_EEXEC;
-	if (f->wcount >= UINT32_MAX - NK_BATCH_MAX || f->maps >= UINT32_MAX - NK_BATCH_MAX)
-		return -NK_EOVERFLOW;
 	return 0;
 }
 
-/* Decode one PTE write (no state change). */
-static long validate_write(paddr_t ptp, uint64_t index, pte_t e)
+/* A PTP decoded once for a run of updates to it. */
+struct ptp_run {
+	paddr_t ptp;          /* the PTP (4 KiB-aligned), or NO_RUN */
+	pte_t *slots;         /* its 512 entries, through nk's direct map */
+	uint64_t index_limit; /* indices below it are writable: 512, 256 in an L4, 0 pinned */
+	pte_t leaf_mask;      /* leaf_fast_ok: the bits it looks at ... */
+	pte_t leaf_want;      /* ... and the values they must have */
+	unsigned level;       /* 1..4 */
+	bool khalf;           /* it maps the kernel half */
+};
+
+/* An address no decoded PTP has (PTPs are 4 KiB-aligned). */
+#define NO_RUN pa_init(1)
+
+/* leaf_fast_ok's bits for an L1 of the user half [0] and the kernel half
+ * [1]: present, none of bits 52-62 or G, U as the half wants, and in the
+ * kernel half XD (not kernel-executable). */
+static const pte_t leaf_mask[2] = { PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U,
+				    PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U | PTE_NX };
+static const pte_t leaf_want[2] = { PTE_P | PTE_U, PTE_P | PTE_NX };
+
+/* Decode PTP `ptp` into run: it must be a RAM frame of a PTP type. Errors:
+ * NK_EALIGN, NK_ERANGE, NK_ETYPE (index and pinned checks are per update,
+ * run->index_limit). Inlined: it runs once per nk_write_pte. */
+static inline __attribute__((always_inline)) long ptp_decode(paddr_t ptp, struct ptp_run *run)
 {
 	long r = nk_frame_ok(ptp);
 	if (r)
@@ -110,54 +142,94 @@ static long validate_write(paddr_t ptp, uint64_t index, pte_t e)
 	unsigned level = nk_ptp_level(f->type);
 	if (!level)
 		return -NK_ETYPE;
+	bool khalf = f->flags & NK_FF_KHALF;
+	run->ptp = ptp;
+	run->slots = ptp_entries(ptp);
+	run->level = level;
+	run->khalf = khalf;
+	run->index_limit = (f->flags & NK_FF_PINNED) ? 0 : level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
+	/* only L1 entries take the fast path: PTE_HIGH_RESERVED is a value
+	 * no entry accepted by the mask test can have */
+	run->leaf_mask = leaf_mask[khalf];
+	run->leaf_want = level == 1 ? leaf_want[khalf] : PTE_HIGH_RESERVED;
+	return 0;
+}
+
+/* Decode: the index error of update `index` in run (index >= index_limit). */
+static long index_error(const struct ptp_run *run, uint64_t index)
+{
 	if (index >= PTES_PER_PTP)
 		return -NK_EINDEX;
-	if (f->flags & NK_FF_PINNED)
+	if (run->index_limit == 0)
 		return -NK_EPINNED;
-	if (level == 4 && index >= PTES_PER_PTP / 2)
-		return -NK_EKERNHALF;
-	return validate_entry(e, level, f->flags & NK_FF_KHALF);
+	return -NK_EKERNHALF;
 }
 
-/* Perform one validated write; cannot fail. */
-static void perform_write(paddr_t ptp, uint64_t index, pte_t e)
+/* A sufficient condition for validate_entry(e, 1, khalf) == 0 on a present
+ * entry: the run's mask matches (so no reserved bit, not global, the right
+ * half, not kernel-executable), the frame is tracked (pfn < nframes, so
+ * below phys_limit: NK_FRAMES_MAX frames are under 2^36 bytes, the least
+ * MAXPHYADDR nk accepts) and a writable entry maps a DATA frame. Anything
+ * it does not accept goes to the full decoder, which decides. */
+static inline bool leaf_fast_ok(const struct ptp_run *run, pte_t e)
 {
-	unsigned level = nk_ptp_level(frame_at(ptp)->type);
-	pte_t *slot = &ptp_entries(ptp)[index];
+	if ((e & run->leaf_mask) != run->leaf_want)
+		return false;
+	uint64_t pfn = pa_pfn(pte_frame(e, 1));
+	if (pfn >= nk.nframes)
+		return false;
+	return !pte_writable(e) || nk.frames[pfn].type == NK_F_DATA;
+}
+
+/* Decode one update to a decoded PTP (no state change). */
+static inline long validate_update(const struct ptp_run *run, uint64_t index, pte_t e)
+{
+	if (index >= run->index_limit)
+		return index_error(run, index);
+	if (!pte_present(e) || leaf_fast_ok(run, e))
+		return 0;
+	return validate_entry(e, run->level, run->khalf);
+}
+
+/* Perform one validated update; cannot fail. Returns whether the TLB must
+ * be flushed for it (I10). */
+static inline bool perform_update(const struct ptp_run *run, uint64_t index, pte_t e)
+{
+	pte_t *slot = &run->slots[index];
 	pte_t old = *slot;
 
-	account(old, level, -1);
-	account(e, level, +1);
 	*slot = e;
-	if (pte_needs_flush(old, e))
-		nk.flush_pending = true;
-	nk_view_store.stats.ptes_written++;
+	account(old, run->level, -1);
+	account(e, run->level, +1);
+	return pte_needs_flush(old, e);
 }
 
-static void flush_if_pending(void)
+/* Flush this CPU's TLB when an update removed a right (I10). */
+static void flush_if(bool needed)
 {
-	if (nk.flush_pending) {
+	if (needed) {
 		arch_flush_tlb();
-		nk.flush_pending = false;
 		nk_view_store.stats.tlb_flushes++;
 	}
 }
 
 long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 {
-	long r = validate_write(ptp, index, pte);
+	struct ptp_run run;
+	long r = ptp_decode(ptp, &run);
+	if (r == 0)
+		r = validate_update(&run, index, pte);
 	if (r == 0) {
-		perform_write(ptp, index, pte);
-		flush_if_pending();
+		flush_if(perform_update(&run, index, pte));
+		nk_view_store.stats.ptes_written++;
 	}
 	return nk_count(NK_CALL_WRITE_PTE, r);
 }
 
-/* Validation of one update in a batch does not depend on the others: writes
- * change no frame's type, flags or level, and the overflow margins are a
- * whole batch wide. So validating every update against the state before
- * the batch equals validating each against the state the earlier ones
- * leave. */
+/* Validation of one update in a batch does not depend on the others:
+ * writes change no frame's type or flags, and no counter can overflow. So
+ * validating every update against the state before the batch equals
+ * validating each against the state the earlier ones leave. */
 long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 {
 	long r = 0;
@@ -168,17 +240,34 @@ long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 	if (r)
 		return nk_count(NK_CALL_WRITE_PTES, r);
 
-	/* copy each update before validating it: what is validated is what
-	 * is performed, whatever the outer array holds later */
+	/* decode: copy each update in before validating it, so what is
+	 * validated is what is performed whatever the outer array holds
+	 * later; a run of updates to one PTP decodes it once */
+	struct ptp_run run = { .ptp = NO_RUN };
 	for (size_t i = 0; i < count; i++) {
-		nk.batch[i] = w[i];
-		r = validate_write(nk.batch[i].ptp, nk.batch[i].index, nk.batch[i].pte);
+		struct nk_pte_write u = w[i];
+		nk.batch[i] = u;
+		if (pa_addr(u.ptp) != pa_addr(run.ptp)) {
+			r = ptp_decode(u.ptp, &run);
+			if (r)
+				return nk_count(NK_CALL_WRITE_PTES, r);
+		}
+		r = validate_update(&run, u.index, u.pte);
 		if (r)
 			return nk_count(NK_CALL_WRITE_PTES, r);
 	}
-	for (size_t i = 0; i < count; i++)
-		perform_write(nk.batch[i].ptp, nk.batch[i].index, nk.batch[i].pte);
-	flush_if_pending();
+
+	/* perform: every PTP was decoded above, so ptp_decode succeeds */
+	bool flush = false;
+	run.ptp = NO_RUN;
+	for (size_t i = 0; i < count; i++) {
+		const struct nk_pte_write *u = &nk.batch[i];
+		if (pa_addr(u->ptp) != pa_addr(run.ptp))
+			ptp_decode(u->ptp, &run);
+		flush |= perform_update(&run, u->index, u->pte);
+	}
+	flush_if(flush);
+	nk_view_store.stats.ptes_written += count;
 	return nk_count(NK_CALL_WRITE_PTES, 0);
 }
 
@@ -246,10 +335,17 @@ long nk_remove_ptp_impl(paddr_t frame)
 	/* perform: drop what its entries held (an L4's kernel half is the
 	 * master's and was never counted) */
 	r = 0;
-	pte_t *t = ptp_entries(frame);
-	unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
-	for (unsigned i = 0; i < n; i++)
-		account(t[i], level, -1);
+	const pte_t *t = ptp_entries(frame);
+	if (level == 1) {
+		for (unsigned i = 0; i < PTES_PER_PTP; i++)
+			if (pte_present(t[i]))
+				account_leaf(t[i], -1);
+	} else {
+		unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
+		for (unsigned i = 0; i < n; i++)
+			if (pte_present(t[i]))
+				account(t[i], level, -1);
+	}
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
@@ -265,7 +361,6 @@ long nk_load_cr3_impl(paddr_t l4)
 	if (r == 0) {
 		arch_write_cr3(pa_addr(l4));
 		nk.cur_cr3[0] = l4;
-		nk.flush_pending = false;
 	}
 	return nk_count(NK_CALL_LOAD_CR3, r);
 }

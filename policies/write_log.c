@@ -26,7 +26,8 @@ static void write_log_commit(struct nk_region *r, const struct nk_write_ctx *w)
 {
 	if (!nk_view_store.audit)
 		return;
-	struct nk_log_rec *e = &ring[next_seq % NK_LOG_RECS];
+	uint64_t seq = next_seq;
+	struct nk_log_rec *e = &ring[seq % NK_LOG_RECS];
 	uint64_t n = w->len < NK_LOG_BYTES ? w->len : NK_LOG_BYTES;
 	nk_memset(e, 0, sizeof(*e));
 	e->tsc = arch_rdtsc();
@@ -36,7 +37,8 @@ static void write_log_commit(struct nk_region *r, const struct nk_write_ctx *w)
 	e->len = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;
 	nk_memcpy(e->old, w->old, n);
 	nk_memcpy(e->new, nk_region_bytes(r, w->off), n);
-	e->seq = next_seq++;
+	e->seq = seq;
+	next_seq = seq + 1;
 	nk_view_store.log_records++;
 }
 

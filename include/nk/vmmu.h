@@ -40,7 +40,7 @@ enum nk_err {
 	NK_EMSR = 23,      /* MSR not on the allow-list */
 	NK_EMSRVAL = 24,   /* MSR value refused (EFER without NXE, non-canonical) */
 	NK_ELOCKED = 25,   /* MSR locked since the end of init */
-	NK_EOVERFLOW = 26, /* a frame's counter would overflow */
+	NK_EOVERFLOW = 26, /* no longer returned: the counters cannot wrap (NK_FRAMES_MAX) */
 	NK_EGATE = 27,     /* gate entered with WP already set (jump into gate) */
 	/* write mediation (include/nk/region.h) */
 	NK_EREGION = 28,   /* no region with that id */
@@ -88,7 +88,7 @@ long nk_remove_ptp(paddr_t frame);
  * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE, NK_EINDEX, NK_EKERNHALF,
  * NK_EPINNED (the PTP, or a non-leaf entry's target, is nk's own),
  * NK_ERESERVED, NK_EGLOBAL, NK_EHALF, NK_ENOTPTP,
- * NK_EWRONGLEVEL, NK_EHUGE, NK_EPROT, NK_EEXEC, NK_EOVERFLOW.
+ * NK_EWRONGLEVEL, NK_EHUGE, NK_EPROT, NK_EEXEC.
  * A change that removes a right (frame, W, U, X, present) is flushed from
  * the TLB before the call returns (I10). Source: spec 3 (I1, I2, I4, I9),
  * 5; paper 4.2 (write_PTE). */
