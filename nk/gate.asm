@@ -17,7 +17,8 @@ extern nk_promote_code_impl, nk_demote_code_impl
 section .nk.data
 align 8
 global nk_stack_top
-nk_stack_top:   dq nk_gate_stack_top    ; indexed by CPU once SMP exists
+; where a gate's first push goes: 8 below the top, so the call is aligned
+nk_stack_top:   dq nk_gate_stack_top - 8 ; indexed by CPU once SMP exists
 
 section .nk.text
 bits 64
@@ -38,8 +39,7 @@ global %1
 	cli
 	mov r11, rsp
 	mov rsp, [rel nk_stack_top]
-	push r11
-	sub rsp, 8
+	push r11                        ; rsp is now 16-byte aligned for the call
 	mov rax, cr0
 	test rax, CR0_WP
 	jnz %%abort                     ; WP set again: entered out of sequence
@@ -49,9 +49,7 @@ global %1
 %endif
 	call %2
 %%exit:
-	add rsp, 8
-	pop r11
-	mov rsp, r11
+	pop rsp                         ; the caller's stack (SDM: POP RSP loads the popped value)
 	SET_WP r11
 	popfq
 	ret
