@@ -408,6 +408,67 @@ TEST(write_pte_refuses_supervisor_exec_2m_leaf)
 		       nk_write_pte_impl(k.l2, 1, huge(fx_pa(FX_HUGE_FIRST), PTE_P | PTE_W)));
 }
 
+/* The decision for a 4 KiB leaf, as spec sections 3-5 state it, written
+ * out independently of nk/vmmu.c: the oracle for its fast path
+ * (leaf_fast_ok), which may only ever accept what this accepts. */
+static long l1_rule(pte_t e, bool khalf, int type) /* type -1: not RAM */
+{
+	if (!(e & PTE_P))
+		return 0;
+	if (e & PTE_G)
+		return -NK_EGLOBAL;
+	if (!!(e & PTE_U) == khalf)
+		return -NK_EHALF;
+	bool sup_exec = !(e & PTE_U) && !(e & PTE_NX);
+	if (type < 0)
+		return sup_exec ? -NK_EEXEC : 0;
+	if ((e & PTE_W) && type != NK_F_DATA)
+		return -NK_EPROT;
+	if (sup_exec && type != NK_F_CODE)
+		return -NK_EEXEC;
+	return 0;
+}
+
+/* Every combination of P W U NX G (and A, D), in both halves, over a frame
+ * of every kind: nk_write_pte and a one-update nk_write_ptes both give the
+ * rule's answer, and an accepted entry reads back. */
+TEST(write_pte_l1_decision_table)
+{
+	chains();
+	const struct { paddr_t pa; int type; } fr[] = {
+		{ fx_data(), NK_F_DATA },
+		{ fx_pa(FX_CODE_FIRST), NK_F_CODE },
+		{ fx_pa(FX_NK_FIRST), NK_F_NK },
+		{ fx_pa(FX_PROT_FIRST), NK_F_PROTECTED },
+		{ fx_ptp(1), NK_F_PTP1 },
+		{ fx_pa(FX_HOLE), -1 },
+		{ fx_pa(FAKE_NFRAMES + 8), -1 },
+	};
+	const uint64_t bits[] = { PTE_P, PTE_W, PTE_U, PTE_NX, PTE_G, PTE_A | PTE_D };
+	int accepted = 0, refused = 0;
+	for (int half = 0; half < 2; half++) {
+		paddr_t l1 = half ? k.l1 : u.l1;
+		for (size_t f = 0; f < sizeof(fr) / sizeof(fr[0]); f++)
+			for (unsigned m = 0; m < 64; m++) {
+				pte_t e = pte_make(fr[f].pa, 0);
+				for (unsigned b = 0; b < 6; b++)
+					if (m & (1u << b))
+						e |= bits[b];
+				long want = l1_rule(e, half, fr[f].type);
+				fx_ok(nk_write_pte_impl(l1, 7, 0));
+				assert_int_equal(nk_write_pte_impl(l1, 7, e), want);
+				struct nk_pte_write w = { .ptp = l1, .index = 7, .pte = e };
+				fx_ok(nk_write_pte_impl(l1, 7, 0));
+				assert_int_equal(nk_write_ptes_impl(&w, 1), want);
+				assert_true(fx_entries(l1)[7] == (want ? 0 : e));
+				want ? refused++ : accepted++;
+			}
+		fx_ok(nk_write_pte_impl(l1, 7, 0));
+	}
+	assert_int_equal(nk_check_invariants_impl(), 0);
+	assert_true(accepted > 50 && refused > 200); /* both outcomes exercised */
+}
+
 /* nk's pinned tables (direct map, image) are linked only by nk: an outer
  * kernel L2 may not point at nk's image L1. */
 TEST(write_pte_refuses_link_to_pinned_ptp)
@@ -643,6 +704,7 @@ int main(void)
 	    FX_TEST(write_pte_refuses_supervisor_exec_of_non_code),
 	    FX_TEST(write_pte_refuses_supervisor_exec_of_mmio),
 	    FX_TEST(write_pte_refuses_supervisor_exec_2m_leaf),
+	    FX_TEST(write_pte_l1_decision_table),
 	    FX_TEST(write_pte_refuses_link_to_pinned_ptp),
 	    FX_TEST(write_pte_flushes_the_tlb_when_a_right_is_removed),
 	    FX_TEST(write_pte_does_not_flush_when_no_right_is_removed),
