@@ -146,17 +146,23 @@ static bool t_refusals(void)
 	ok &= KT_EXPECT(nk_write_pte(l4, 300, 0) == -NK_EKERNHALF);
 	ok &= KT_EXPECT(nk_remove_ptp(l4) == 0);
 	frame_free(l4);
-	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX)) == -NK_EPROT);
-	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P)) == -NK_EEXEC);
-	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P | PTE_NX | PTE_G)) == -NK_EGLOBAL);
-	ok &= KT_EXPECT(nk_write_pte(l1, 511, pte_make(d, PTE_P | PTE_NX | PTE_U)) == -NK_EHALF);
+	/* entries go to a kernel-half L1 of our own, linked nowhere, so every
+	 * slot is empty however much of the heap is in use */
+	paddr_t k1 = frame_alloc();
+	ok &= KT_EXPECT(nk_declare_ptp(k1, 1 | NK_PTP_KERNEL) == 0);
+	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX)) == -NK_EPROT);
+	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(d, PTE_P)) == -NK_EEXEC);
+	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(d, PTE_P | PTE_NX | PTE_G)) == -NK_EGLOBAL);
+	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(d, PTE_P | PTE_NX | PTE_U)) == -NK_EHALF);
 	ok &= KT_EXPECT(nk_write_ptes(NULL, 1) == -NK_EBATCH);
-	struct nk_pte_write w[2] = { { l1, 510, pte_make(d, PTE_P | PTE_NX) }, { l1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX) } };
+	struct nk_pte_write w[2] = { { k1, 510, pte_make(d, PTE_P | PTE_NX) }, { k1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX) } };
 	ok &= KT_EXPECT(nk_write_ptes(w, 0) == -NK_EBATCH);
 	ok &= KT_EXPECT(nk_write_ptes(w, NK_BATCH_MAX + 1) == -NK_EBATCH);
 	ok &= KT_EXPECT(nk_write_ptes((void *)0x1000, 1) == -NK_EFAULT);
 	ok &= KT_EXPECT(nk_write_ptes(w, 2) == -NK_EPROT);
-	ok &= KT_EXPECT(((pte_t *)pa_to_dm(l1))[510] == 0); /* all-or-nothing */
+	ok &= KT_EXPECT(((pte_t *)pa_to_dm(k1))[510] == 0); /* all-or-nothing */
+	ok &= KT_EXPECT(nk_remove_ptp(k1) == 0);
+	frame_free(k1);
 	ok &= KT_EXPECT(nk_load_cr3(d) == -NK_ETYPE);
 	ok &= KT_EXPECT(nk_load_cr0(read_cr0() & ~CR0_WP) == -NK_ECR0);
 	ok &= KT_EXPECT(nk_load_cr4(read_cr4() & ~CR4_SMEP) == -NK_ECR4);
