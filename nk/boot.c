@@ -95,7 +95,9 @@ static void detect_cpu(void)
 	}
 }
 
-static void str_append(char *d, size_t cap, const char *s)
+/* Append string s to string d (cap bytes with the NUL); false if s did not
+ * fit whole. */
+static bool str_append(char *d, size_t cap, const char *s)
 {
 	size_t n = 0;
 	while (n < cap - 1 && d[n])
@@ -103,6 +105,7 @@ static void str_append(char *d, size_t cap, const char *s)
 	while (n < cap - 1 && *s)
 		d[n++] = *s++;
 	d[n] = 0;
+	return !*s;
 }
 
 bool nk_cmdline_flag(const char *key, bool dflt)
@@ -124,48 +127,97 @@ bool nk_cmdline_flag(const char *key, bool dflt)
 	return v;
 }
 
-/* Read the multiboot2 information at physical mbi (bounds-checked). */
+/* The command line tag: the string, truncated (with a warning) to what
+ * nk_view holds. */
+static void mb2_cmdline(const uint8_t *str, uint32_t len)
+{
+	struct nk_view *v = &nk_view_store;
+	nk_memset(v->cmdline, 0, sizeof(v->cmdline));
+	uint32_t i = 0;
+	for (; i < len && str[i] && i < NK_CMDLINE_MAX - 1; i++)
+		v->cmdline[i] = (char)str[i];
+	if (i < len && str[i])
+		nk_printf("nk: multiboot2 command line longer than %d bytes: truncated\n",
+			  NK_CMDLINE_MAX - 1);
+}
+
+/* A module tag (size bytes at tag): start, end (physical), name. A module
+ * past NK_MODULES_MAX is left out, with a warning. */
+static void mb2_module(const uint32_t *tag, uint32_t size)
+{
+	struct nk_view *v = &nk_view_store;
+	if (size < 16)
+		nk_panic(__FILE__, __LINE__, "multiboot2 module tag too short");
+	if (tag[3] < tag[2])
+		nk_panic(__FILE__, __LINE__, "multiboot2 module ends before it starts");
+	if (v->nmodules == NK_MODULES_MAX) {
+		nk_printf("nk: multiboot2 module at %x ignored: more than %d modules\n", tag[2],
+			  NK_MODULES_MAX);
+		return;
+	}
+	struct nk_module *m = &v->modules[v->nmodules++];
+	m->start = tag[2];
+	m->end = tag[3];
+	const uint8_t *name = (const uint8_t *)&tag[4];
+	for (uint32_t i = 0; i < size - 16 && name[i] && i < sizeof(m->name) - 1; i++)
+		m->name[i] = (char)name[i];
+}
+
+/* The memory map tag (size bytes at tag): entries of tag[2] bytes each.
+ * Returns how many entries did not fit in nk_view (NK_MMAP_MAX). */
+static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
+{
+	struct nk_view *v = &nk_view_store;
+	if (size < 16)
+		nk_panic(__FILE__, __LINE__, "multiboot2 memory map tag too short");
+	uint32_t esz = tag[2], dropped = 0;
+	if (esz < MB2_MMAP_ENTRY_MIN)
+		nk_panic(__FILE__, __LINE__, "multiboot2 memory map entries too small");
+	const uint8_t *base = (const uint8_t *)tag;
+	for (uint64_t e = 16; e + esz <= size; e += esz) {
+		if (v->nmmap == NK_MMAP_MAX) {
+			dropped++;
+			continue;
+		}
+		struct nk_mem_range *r = &v->mmap[v->nmmap++];
+		nk_memcpy(&r->base, base + e, 8);
+		nk_memcpy(&r->len, base + e + 8, 8);
+		nk_memcpy(&r->type, base + e + 16, 4);
+	}
+	return dropped;
+}
+
+/* Read the multiboot2 information at physical mbi (bounds-checked: a tag
+ * that runs past the info, a too-short module or memory-map tag or no
+ * memory map stops the boot with a message naming it). */
 static void parse_multiboot(uint64_t mbi)
 {
 	struct nk_view *v = &nk_view_store;
 	const uint8_t *base = arch_boot_pa_va(pa_init(mbi));
-	uint32_t total = *(const uint32_t *)base;
+	uint32_t total = *(const uint32_t *)base, dropped = 0;
 	if (total < 16 || total > MB2_INFO_MAX)
 		nk_panic(__FILE__, __LINE__, "multiboot2 info has an impossible size");
 	for (uint32_t off = 8; off + 8 <= total;) {
 		const uint32_t *tag = (const uint32_t *)(base + off);
 		uint32_t type = tag[0], size = tag[1];
-		if (size < 8 || off + size > total)
+		if (size < 8 || size > total - off)
 			nk_panic(__FILE__, __LINE__, "multiboot2 tag runs past the info");
 		if (type == MB2_TAG_END)
 			break;
-		if (type == MB2_TAG_CMDLINE) {
-			nk_memset(v->cmdline, 0, sizeof(v->cmdline));
-			for (uint32_t i = 0; i < size - 8 && i < NK_CMDLINE_MAX - 1; i++)
-				v->cmdline[i] = (char)base[off + 8 + i];
-		} else if (type == MB2_TAG_MODULE && v->nmodules < NK_MODULES_MAX && size >= 16) {
-			struct nk_module *m = &v->modules[v->nmodules++];
-			m->start = tag[2];
-			m->end = tag[3];
-			for (uint32_t i = 0; i < size - 16 && i < sizeof(m->name) - 1; i++)
-				m->name[i] = (char)base[off + 16 + i];
-		} else if (type == MB2_TAG_MMAP && size >= 16) {
-			uint32_t esz = tag[2];
-			if (esz < MB2_MMAP_ENTRY_MIN)
-				nk_panic(__FILE__, __LINE__, "multiboot2 memory map entries too small");
-			for (uint32_t e = off + 16; e + esz <= off + size && v->nmmap < NK_MMAP_MAX;
-			     e += esz) {
-				const uint8_t *p = base + e;
-				struct nk_mem_range *r = &v->mmap[v->nmmap++];
-				nk_memcpy(&r->base, p, 8);
-				nk_memcpy(&r->len, p + 8, 8);
-				nk_memcpy(&r->type, p + 16, 4);
-			}
-		}
+		if (type == MB2_TAG_CMDLINE)
+			mb2_cmdline(base + off + 8, size - 8);
+		else if (type == MB2_TAG_MODULE)
+			mb2_module(tag, size);
+		else if (type == MB2_TAG_MMAP)
+			dropped += mb2_mmap(tag, size);
 		off += (size + 7) & ~7u;
 	}
 	if (!v->nmmap)
 		nk_panic(__FILE__, __LINE__, "multiboot2 info has no memory map");
+	if (dropped)
+		nk_printf("nk: multiboot2 memory map: %u entries past the first %d ignored "
+			  "(not used)\n",
+			  dropped, NK_MMAP_MAX);
 	alloc_next = align_up(mbi + total, PAGE_SIZE);
 }
 
@@ -351,10 +403,11 @@ void nk_boot(void)
 	detect_cpu();
 	parse_multiboot(boot_mbi);
 	char extra[256];
-	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0) {
-		str_append(v->cmdline, sizeof(v->cmdline), " ");
-		str_append(v->cmdline, sizeof(v->cmdline), extra);
-	}
+	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0 &&
+	    !(str_append(v->cmdline, sizeof(v->cmdline), " ") &&
+	      str_append(v->cmdline, sizeof(v->cmdline), extra)))
+		nk_printf("nk: command line longer than %d bytes with fw_cfg's: truncated\n",
+			  NK_CMDLINE_MAX - 1);
 	v->audit = nk_cmdline_flag("nk.audit", true);
 	print_summary();
 	require_features();

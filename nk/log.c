@@ -71,6 +71,8 @@ static uint32_t fwcfg_be32(void)
 
 long nk_fwcfg_read(const char *name, char *buf, size_t cap)
 {
+	if (cap == 0)
+		return -1;
 	arch_outw(FWCFG_SEL, FWCFG_SIGNATURE);
 	for (const char *sig = "QEMU"; *sig; sig++)
 		if (arch_inb(FWCFG_DATA) != (uint8_t)*sig)

@@ -341,6 +341,17 @@ TEST(boot_without_fw_cfg_keeps_the_multiboot_command_line)
 	assert_false(nk_view_store.audit);
 }
 
+TEST(boot_truncates_a_long_command_line_and_says_so)
+{
+	char s[700];
+	memset(s, 'a', sizeof(s) - 1);
+	s[sizeof(s) - 1] = 0;
+	mx_mb2_default(s);
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_int_equal(strlen(nk_view_store.cmdline), NK_CMDLINE_MAX - 1);
+	ASSERT_SERIAL("nk: multiboot2 command line longer than 511 bytes: truncated\n");
+}
+
 TEST(boot_command_line_of_exactly_the_maximum_is_kept_whole)
 {
 	char s[NK_CMDLINE_MAX];
@@ -350,6 +361,32 @@ TEST(boot_command_line_of_exactly_the_maximum_is_kept_whole)
 	assert_int_equal(mx_boot(), MX_HANDOFF);
 	assert_string_equal(nk_view_store.cmdline, s);
 	assert_false(mx_serial_has("truncated"));
+}
+
+TEST(boot_says_when_fw_cfg_overflows_the_command_line)
+{
+	char s[NK_CMDLINE_MAX - 4];
+	memset(s, 'c', sizeof(s) - 1);
+	s[sizeof(s) - 1] = 0;
+	mx_fwcfg("opt/nk/cmdline", "nk.audit=0");
+	mx_mb2_default(s);
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_int_equal(strlen(nk_view_store.cmdline), NK_CMDLINE_MAX - 1);
+	assert_memory_equal(nk_view_store.cmdline + sizeof(s) - 1, " nk.", 4);
+	ASSERT_SERIAL("nk: command line longer than 511 bytes with fw_cfg's: truncated\n");
+	assert_true(nk_view_store.audit); /* "nk." alone is no flag */
+}
+
+TEST(boot_says_when_the_command_line_is_full_before_fw_cfg)
+{
+	char s[NK_CMDLINE_MAX];
+	memset(s, 'd', sizeof(s) - 1);
+	s[sizeof(s) - 1] = 0;
+	mx_fwcfg("opt/nk/cmdline", "x");
+	mx_mb2_default(s);
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_string_equal(nk_view_store.cmdline, s);
+	ASSERT_SERIAL("with fw_cfg's: truncated\n");
 }
 
 static void set_cmdline(const char *s)
@@ -418,6 +455,20 @@ TEST(boot_panics_on_a_tag_past_the_info)
 	assert_boot_panics("multiboot2 tag runs past the info");
 }
 
+TEST(boot_panics_on_a_tag_size_that_wraps)
+{
+	/* a tag whose size makes off + size wrap (32 bits) back to the first
+	 * tag: the sum looks inside the info, the tag is nearly 4 GiB long (a
+	 * 32-bit bounds check would go round the tags for ever) */
+	mx_mb2_cmdline("x");
+	uint32_t t = mx_mb2_next();
+	uint32_t meminfo[2] = { 639, 1024 };
+	mx_mb2_tag(4, meminfo, sizeof(meminfo));
+	mx_mb2_default("");
+	mx_mb2_poke32(t + 4, (uint32_t)(0x100000000ull - t + 8));
+	assert_boot_panics("multiboot2 tag runs past the info");
+}
+
 TEST(boot_panics_on_a_tag_shorter_than_its_header)
 {
 	uint32_t t = mx_mb2_next();
@@ -436,6 +487,28 @@ TEST(boot_panics_on_memory_map_entries_too_small)
 	assert_boot_panics("multiboot2 memory map entries too small");
 }
 
+TEST(boot_reads_no_entry_of_an_entry_size_that_wraps)
+{
+	/* entry_size near 2^32: a 32-bit e + entry_size wraps back into the
+	 * tag and would read entries from the bytes before it */
+	mx_mb2_cmdline("");
+	uint32_t mm = mx_mb2_next();
+	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_mb2_end();
+	mx_mb2_poke32(mm + 8, 0xfffffff8u);
+	assert_boot_panics("multiboot2 info has no memory map");
+	assert_int_equal(nk_view_store.nmmap, 0);
+}
+
+TEST(boot_panics_on_a_memory_map_tag_too_short)
+{
+	uint32_t esz = 24;
+	mx_mb2_tag(6, &esz, 4); /* no entry_version, no entries */
+	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_mb2_end();
+	assert_boot_panics("multiboot2 memory map tag too short");
+}
+
 TEST(boot_panics_without_a_memory_map)
 {
 	mx_mb2_cmdline("nk.audit=0");
@@ -449,6 +522,23 @@ TEST(boot_panics_on_an_empty_memory_map)
 	mx_mb2_mmap(NULL, 0);
 	mx_mb2_end();
 	assert_boot_panics("multiboot2 info has no memory map");
+}
+
+TEST(boot_panics_on_a_module_tag_too_short)
+{
+	uint32_t start = MX_MOD_START;
+	mx_mb2_tag(3, &start, 4);
+	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_mb2_end();
+	assert_boot_panics("multiboot2 module tag too short");
+}
+
+TEST(boot_panics_on_a_module_that_ends_before_it_starts)
+{
+	mx_mb2_module(MX_MOD_END, MX_MOD_START, "backwards");
+	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_mb2_end();
+	assert_boot_panics("multiboot2 module ends before it starts");
 }
 
 TEST(boot_skips_unknown_tags_and_stops_at_the_end_tag)
@@ -494,6 +584,25 @@ TEST(boot_reads_strings_that_end_with_their_tag)
 	assert_false(mx_serial_has("truncated"));
 }
 
+TEST(boot_keeps_eight_modules_and_names_the_ones_it_ignores)
+{
+	char name[16];
+	for (unsigned i = 0; i < NK_MODULES_MAX + 2; i++) {
+		snprintf(name, sizeof(name), "mod%u", i);
+		mx_mb2_module(0x140000 + i * 0x1000, 0x140800 + i * 0x1000, name);
+	}
+	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_mb2_end();
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_int_equal(nk_view_store.nmodules, NK_MODULES_MAX);
+	for (unsigned i = 0; i < NK_MODULES_MAX; i++) {
+		snprintf(name, sizeof(name), "mod%u", i);
+		assert_string_equal(nk_view_store.modules[i].name, name);
+	}
+	ASSERT_SERIAL("nk: multiboot2 module at 148000 ignored: more than 8 modules\n");
+	ASSERT_SERIAL("nk: multiboot2 module at 149000 ignored: more than 8 modules\n");
+}
+
 TEST(boot_cuts_a_long_module_name_to_the_views_size)
 {
 	char name[100];
@@ -505,6 +614,27 @@ TEST(boot_cuts_a_long_module_name_to_the_views_size)
 	assert_int_equal(mx_boot(), MX_HANDOFF);
 	const struct nk_module *m = &nk_view->modules[0];
 	assert_int_equal(strlen(m->name), sizeof(m->name) - 1);
+}
+
+TEST(boot_keeps_64_memory_ranges_and_counts_the_rest)
+{
+	struct mx_range r[NK_MMAP_MAX + 6];
+	unsigned n = 0;
+	for (; n < 3; n++)
+		r[n] = mx_default_mmap[n];
+	r[n++] = (struct mx_range){ 0x100000, MX_RAM_END - 0x100000, 1 };
+	while (n < NK_MMAP_MAX + 6) { /* small reserved ranges above RAM */
+		r[n] = (struct mx_range){ 0x2000000 + n * 0x1000, 0x1000, 2 };
+		n++;
+	}
+	mx_mb2_mmap(r, n);
+	mx_mb2_end();
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_int_equal(nk_view_store.nmmap, NK_MMAP_MAX);
+	assert_int_equal(nk_view_store.mmap[NK_MMAP_MAX - 1].base, r[NK_MMAP_MAX - 1].base);
+	ASSERT_SERIAL("nk: multiboot2 memory map: 6 entries past the first 64 ignored "
+		      "(not used)\n");
+	assert_invariants_hold();
 }
 
 TEST(boot_reads_memory_map_entries_of_their_stated_size)
@@ -631,20 +761,30 @@ int main(void)
 		MX_FRESH(boot_phys_limit_defaults_to_36_bits),
 		MX_FRESH(boot_appends_the_fw_cfg_command_line),
 		MX_FRESH(boot_without_fw_cfg_keeps_the_multiboot_command_line),
+		MX_FRESH(boot_truncates_a_long_command_line_and_says_so),
 		MX_FRESH(boot_command_line_of_exactly_the_maximum_is_kept_whole),
+		MX_FRESH(boot_says_when_fw_cfg_overflows_the_command_line),
+		MX_FRESH(boot_says_when_the_command_line_is_full_before_fw_cfg),
 		MX_FRESH(cmdline_flag_reads_key_0_or_1),
 		MX_FRESH(cmdline_flag_ignores_malformed_values_and_other_keys),
 		MX_FRESH(boot_panics_without_the_multiboot2_magic),
 		MX_FRESH(boot_panics_on_an_impossible_info_size),
 		MX_FRESH(boot_panics_on_a_tag_past_the_info),
+		MX_FRESH(boot_panics_on_a_tag_size_that_wraps),
 		MX_FRESH(boot_panics_on_a_tag_shorter_than_its_header),
 		MX_FRESH(boot_panics_on_memory_map_entries_too_small),
+		MX_FRESH(boot_reads_no_entry_of_an_entry_size_that_wraps),
+		MX_FRESH(boot_panics_on_a_memory_map_tag_too_short),
 		MX_FRESH(boot_panics_without_a_memory_map),
 		MX_FRESH(boot_panics_on_an_empty_memory_map),
+		MX_FRESH(boot_panics_on_a_module_tag_too_short),
+		MX_FRESH(boot_panics_on_a_module_that_ends_before_it_starts),
 		MX_FRESH(boot_skips_unknown_tags_and_stops_at_the_end_tag),
 		MX_FRESH(boot_info_without_an_end_tag_is_read_to_its_size),
 		MX_FRESH(boot_reads_strings_that_end_with_their_tag),
+		MX_FRESH(boot_keeps_eight_modules_and_names_the_ones_it_ignores),
 		MX_FRESH(boot_cuts_a_long_module_name_to_the_views_size),
+		MX_FRESH(boot_keeps_64_memory_ranges_and_counts_the_rest),
 		MX_FRESH(boot_reads_memory_map_entries_of_their_stated_size),
 		MX_FRESH(boot_finds_ram_in_an_unsorted_memory_map),
 		MX_FRESH(boot_panics_when_its_cpu_tables_are_not_nk_frames),

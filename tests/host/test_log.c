@@ -169,6 +169,15 @@ TEST(fwcfg_cuts_a_file_to_the_buffer)
 	assert_string_equal(big, "0123456789");
 }
 
+TEST(fwcfg_with_no_room_reads_nothing)
+{
+	mx_fwcfg("opt/nk/cmdline", "x");
+	char c = 'q';
+	assert_int_equal(nk_fwcfg_read("opt/nk/cmdline", &c, 0), -1);
+	assert_int_equal(c, 'q');
+	assert_int_equal(fake_cpu.fwcfg_reads, 0);
+}
+
 TEST(fwcfg_empty_file)
 {
 	mx_fwcfg("opt/nk/cmdline", "");
@@ -234,6 +243,7 @@ int main(void)
 		MX_FRESH(fwcfg_names_must_match_whole),
 		MX_FRESH(fwcfg_reads_the_longest_name),
 		MX_FRESH(fwcfg_cuts_a_file_to_the_buffer),
+		MX_FRESH(fwcfg_with_no_room_reads_nothing),
 		MX_FRESH(fwcfg_empty_file),
 		MX_FRESH(fwcfg_absent_device),
 		MX_FRESH(fwcfg_needs_the_whole_signature),
