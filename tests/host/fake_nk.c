@@ -3,7 +3,8 @@
  * it has no descriptor tables for nk/cpu.c to check, passes host pointers
  * as outer-kernel buffers, and reads nk's log as a string. The real code
  * (nk/log.c, nk/cpu.c, nk/walk.c) runs in the machine tests
- * (tests/host/machine.c): test_boot, test_cpu, test_log, test_walk. */
+ * (tests/host/machine.c): test_boot, test_cpu, test_log, test_walk,
+ * test_kcov. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

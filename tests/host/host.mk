@@ -10,8 +10,8 @@
 # Most tests use the fixture (tests/host/fixture.c: a machine built by hand),
 # linked with the fake arch, nk's vMMU and region code and policies/*.c, and
 # stand-ins for nk's boot-time files (tests/host/fake_nk.c). The machine tests
-# (HOST_MACH_TESTS) link all of nk's C instead, boot.c, cpu.c, log.c, walk.c
-# and the formatter included, and boot the fake machine with nk_boot
+# (HOST_MACH_TESTS) link all of nk's C instead, boot.c, cpu.c, log.c, walk.c,
+# kcov.c and the formatter included, and boot the fake machine with nk_boot
 # (tests/host/machine.c). The file system tests (HOST_FS_TESTS) link outer/fs/
 # instead, with tests/host/fs_stubs.c standing in for the rest of the kernel.
 # Variables are HOST_-prefixed: this file is included by the top Makefile.
@@ -23,8 +23,8 @@ HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/i5.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c
-HOST_MACH_TESTS := test_boot test_cpu test_log test_walk
-HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/cpu.c nk/log.c nk/walk.c lib/fmt.c
+HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov
+HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c lib/fmt.c
 HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/machine.c
 HOST_MACH_BINS := $(HOST_MACH_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_TESTS := test_fs test_sys_fs

@@ -1,10 +1,10 @@
 /* The machine tests' fake machine: 16 MiB of fake physical memory with a
  * kernel image, a multiboot2 information block and a CPU as boot/boot.asm
  * leaves them, on which the tests run nk's own boot (nk_boot) and then
- * nk's CPU-table checks, log and page walk. Unlike tests/host/fixture.c,
- * which builds its machine by hand, everything here is what nk/boot.c
- * built. Used by test_boot, test_cpu, test_log and test_walk
- * (tests/host/host.mk: HOST_MACH_TESTS).
+ * nk's CPU-table checks, log, page walk and kcov callback. Unlike
+ * tests/host/fixture.c, which builds its machine by hand, everything here
+ * is what nk/boot.c built. Used by test_boot, test_cpu, test_log,
+ * test_walk and test_kcov (tests/host/host.mk: HOST_MACH_TESTS).
  *
  * Physical layout (the defaults of mx_reset and mx_mb2_default):
  *   0x010000          the multiboot2 information (MX_MBI)
