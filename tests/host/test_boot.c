@@ -209,6 +209,7 @@ TEST(boot_fills_the_view)
 	ASSERT_SERIAL("nk: write-log records and audit log on (nk.audit=1)\n");
 	ASSERT_SERIAL("nk: 4096 frames (16 MiB); tables built; NXE on WP on-exit SMEP on "
 		      "SMAP on\n");
+	assert_false(mx_serial_has("is not used")); /* all RAM is tracked */
 }
 
 TEST(boot_builds_tables_the_checker_accepts)
@@ -729,6 +730,26 @@ TEST(boot_panics_when_its_tables_do_not_fit)
 	assert_boot_panics("boot_alloc: out of memory for nk's tables");
 }
 
+TEST(boot_says_ram_above_nk_frames_max_is_not_used)
+{
+	/* 64 GiB more RAM above 16 MiB: nk tracks NK_FRAMES_MAX frames and
+	 * says so; their frame table does not fit below the allocator's
+	 * limit (the RAM range holding its start), so the boot stops there */
+	struct mx_range r[] = {
+		{ 0, 0x9fc00, 1 },
+		{ 0x100000, MX_RAM_END - 0x100000, 1 },
+		{ 0x1000000, 64ull << 30, 1 },
+	};
+	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
+	mx_mb2_mmap(r, 3);
+	mx_mb2_end();
+	char want[80];
+	snprintf(want, sizeof(want), "nk: RAM above %llu MiB is not used (NK_FRAMES_MAX)\n",
+		 (unsigned long long)(NK_FRAMES_MAX * PAGE_SIZE >> 20));
+	assert_boot_panics("boot_alloc: out of memory for nk's tables");
+	ASSERT_SERIAL(want);
+}
+
 TEST(boot_panics_when_its_tables_would_start_outside_ram)
 {
 	/* the module ends in a gap between RAM ranges */
@@ -790,6 +811,7 @@ int main(void)
 		MX_FRESH(boot_panics_when_its_cpu_tables_are_not_nk_frames),
 		MX_FRESH(boot_types_only_whole_available_frames),
 		MX_FRESH(boot_panics_when_its_tables_do_not_fit),
+		MX_FRESH(boot_says_ram_above_nk_frames_max_is_not_used),
 		MX_FRESH(boot_panics_when_its_tables_would_start_outside_ram),
 	};
 	return cmocka_run_group_tests_name("boot: nk_boot on the fake machine", tests, NULL, NULL);
