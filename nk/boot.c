@@ -392,6 +392,14 @@ static void require_features(void)
 	nk_exit_qemu(0x12); /* QEMU status 37 */
 }
 
+/* nk_boot: nk's C entry, called once by nk/entry.asm on the boot stack
+ * with the boot tables loaded (long mode, identity map of 4 GiB), the
+ * loader's magic and information address in boot_magic and boot_mbi. Does
+ * not return: it hands off to the outer kernel (nk_handoff), or stops the
+ * machine with a message: nk_panic for impossible boot information (not
+ * multiboot2, a malformed tag, no memory map, no room for nk's tables),
+ * exit status 0x12 for a CPU without NX or SMEP (nested build).
+ * Source: spec sections 4, 8, 9; multiboot2 spec 3.6. */
 void nk_boot(void)
 {
 	struct nk_view *v = &nk_view_store;
