@@ -50,7 +50,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ $(XNASMFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
-NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/log.c nk/check.c nk/i5.c nk/region.c
+NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/i5.c nk/region.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c nk/code.c $(NK_XSRCS)
   NK_ASMS := nk/entry.asm nk/gate.asm

@@ -1,7 +1,9 @@
-/* nk's interface to the CPU. nk/arch_x86.c implements it on hardware;
- * tests/host/fake_arch.c implements it over fake physical memory so the
- * vMMU's validation logic runs in host unit tests (as Hafnium's fake arch).
- * nk-private: only nk/ and policies/ include it. */
+/* nk's interface to the CPU. nk/arch_x86.c implements it on hardware with
+ * one privileged instruction (or one linker symbol) per function and no
+ * logic; tests/host/fake_arch.c implements it over fake physical memory and
+ * a fake CPU, so all of nk's logic (the vMMU, boot, the CPU tables and
+ * their checks, the log, the page walk) runs in host unit tests (as
+ * Hafnium's fake arch). nk-private: only nk/ and policies/ include it. */
 #ifndef NK_ARCH_H
 #define NK_ARCH_H
 
@@ -36,14 +38,83 @@ void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes);
 /* arch_rdtsc: the time-stamp counter (SDM Vol. 3B 18.17). */
 uint64_t arch_rdtsc(void);
 
-/* arch_kernel_readable: whether [p, p+len) is mapped, readable kernel-half
- * memory in the current address space (walks the page tables). */
+/* arch_kernel_readable: whether [p, p+len) (len in bytes) is mapped,
+ * readable kernel-half memory in the current address space: a walk of the
+ * tables CR3 points to. Logic over arch_read_cr3 and arch_pa_va, so it is
+ * nk/walk.c, not nk/arch_x86.c. Source: SDM Vol. 3A 4.5. */
 bool arch_kernel_readable(const void *p, size_t len);
 
 /* arch_check_cpu: the invariants that need CPU state: I3 (control
  * registers), I7 (IDT/GDT/TSS), I8 (nk state in nk frames); failures go to
- * nk_check_fail. Source: spec section 3. */
+ * nk_check_fail. Logic over the accessors below: nk/cpu.c. Source: spec
+ * section 3. */
 void arch_check_cpu(void);
+
+/* arch_va_pa: the inverse of arch_pa_va: the physical address behind a
+ * pointer arch_pa_va returned. For any other pointer the result lies beyond
+ * every RAM frame (so a frame-table lookup of it fails). */
+paddr_t arch_va_pa(const void *p);
+
+/* arch_boot_pa_va: nk's pointer to physical address pa during boot, before
+ * nk loads its own tables (the boot tables of boot/boot.asm identity-map
+ * the first 4 GiB). */
+void *arch_boot_pa_va(paddr_t pa);
+
+/* arch_cpuid: CPUID leaf `leaf`, subleaf `sub`; r receives EAX, EBX, ECX,
+ * EDX. Source: SDM Vol. 2A, CPUID. */
+void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+
+/* Port I/O: one byte or word from/to an I/O port (SDM Vol. 1 ch. 19).
+ * nk uses COM1 (0x3f8), isa-debug-exit (0xf4) and fw_cfg (0x510/0x511). */
+uint8_t arch_inb(uint16_t port);
+void arch_outb(uint16_t port, uint8_t v);
+void arch_outw(uint16_t port, uint16_t v);
+
+/* arch_halt: disable interrupts and halt, for good. */
+NK_NORETURN void arch_halt(void);
+
+/* arch_write_dr7: MOV to DR7 (an I5 encoding; on the allow-list). nk
+ * writes 0 at boot: no debug breakpoints. Source: SDM Vol. 3B 17.2.4. */
+void arch_write_dr7(uint64_t v);
+
+/* A descriptor-table register image (SGDT/SIDT/LGDT/LIDT operand): limit in
+ * bytes minus one, virtual base. SDM Vol. 3A 2.4. */
+struct arch_dtr {
+	uint16_t limit;
+	uint64_t base;
+} NK_PACKED;
+
+/* arch_load_tables: LGDT gdtr, LIDT idtr, LTR tss_sel, then reload CS with
+ * code_sel and DS/ES/SS with data_sel (selectors of the new GDT). I5
+ * encodings; on the allow-list. Source: SDM Vol. 3A 2.4, 3.4.3, 7.2.4. */
+void arch_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
+		      uint16_t code_sel, uint16_t data_sel);
+
+/* arch_store_tables: SGDT, SIDT and STR: the descriptor-table registers
+ * and the task register as the CPU holds them. */
+void arch_store_tables(struct arch_dtr *gdtr, struct arch_dtr *idtr, uint16_t *tr);
+
+/* The kernel image's layout (linker.ld): virtual addresses, bytes, the
+ * ends exclusive; nk's part ([nk_text_start, nk_end): text, rodata, data,
+ * bss) and the outer kernel's text and rodata are page-aligned. */
+struct arch_image {
+	uint64_t image_start, image_end;     /* the whole image above KERNEL_VMA */
+	uint64_t nk_text_start, nk_text_end; /* nk's code */
+	uint64_t nk_end;                     /* end of nk's data and bss */
+	uint64_t text_start, text_end;       /* outer kernel code */
+	uint64_t rodata_start, rodata_end;   /* outer kernel read-only data */
+};
+
+/* arch_image_layout: fill *img from the linker's symbols. */
+void arch_image_layout(struct arch_image *img);
+
+/* arch_cpu_tables: where nk keeps the CPU's descriptor tables (struct
+ * nk_cpu_tables, nk/cpu.h): nk's pointer to them; *va receives the kernel
+ * virtual address the CPU uses for them (GDTR, IDTR, the TSS descriptor)
+ * and nk's region table declares. Page-aligned, in nk's image (NK frames,
+ * I8). */
+struct nk_cpu_tables;
+struct nk_cpu_tables *arch_cpu_tables(uint64_t *va);
 
 #define CR0_PE (1ull << 0)
 #define CR0_MP (1ull << 1)

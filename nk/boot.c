@@ -1,6 +1,9 @@
 /* nk's boot: read multiboot2 info, type every frame, build the final page
  * tables (4 KiB direct map of RAM, the image with per-section rights),
  * enable NXE/WP/SMEP/SMAP, load IDT/GDT/TSS, hand off to the outer kernel.
+ * The CPU, the image layout and physical memory are reached only through
+ * nk/arch.h, so the whole boot runs in host unit tests on a fake machine
+ * (tests/host/test_boot.c).
  * Source: spec sections 4, 8, 9; multiboot2 spec 3.6 (boot information);
  * SDM Vol. 3A 4.5 (paging), 2.5 (control registers). */
 #include "nk.h"
@@ -10,23 +13,45 @@
 #define NK_NATIVE 0
 #endif
 
-NK_NORETURN void nk_handoff(uint64_t stack_top); /* nk/gate.asm */
+NK_NORETURN void nk_handoff(uint64_t stack_top); /* nk/entry.asm */
 
 struct nk_state nk;
 struct nk_view nk_view_store;
 const struct nk_view *const nk_view = &nk_view_store;
 uint64_t *const nk_wpv_ptr = &nk_view_store.stats.wp_violations;
 
-extern uint32_t boot_magic, boot_mbi;
-extern char __boot_start[], __boot_end[], __image_start[], __image_end[];
-extern char __nk_text_start[], __nk_text_end[], __nk_end[];
-extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern uint32_t boot_magic, boot_mbi; /* boot/boot.asm: EAX and EBX from the loader */
 
+/* multiboot2 (spec 3.6): the loader's magic, the tags nk reads, memory
+ * type 1 (available RAM); nk accepts an info block of at most 1 MiB. */
+#define MB2_MAGIC 0x36d76289u
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+#define MB2_MEM_AVAILABLE 1
+#define MB2_INFO_MAX (1u << 20)
+#define MB2_MMAP_ENTRY_MIN 24 /* base, length, type, reserved */
+
+static struct arch_image img;            /* the image layout (linker.ld) */
 static uint64_t alloc_next, alloc_limit; /* boot allocator, physical bytes */
 
-static uint64_t kphys(const void *v)
+static uint64_t kphys(uint64_t va)
 {
-	return (uint64_t)v - KERNEL_VMA;
+	return va - KERNEL_VMA;
+}
+
+/* The pages n bytes take. */
+static uint64_t pages_for(uint64_t n)
+{
+	return align_up(n, PAGE_SIZE) / PAGE_SIZE;
+}
+
+/* nk's pointer to a table it allocated at physical pa, while the boot
+ * tables are loaded. */
+static pte_t *boot_table(uint64_t pa)
+{
+	return arch_boot_pa_va(pa_init(pa));
 }
 
 /* Boot allocation of n zeroed 4 KiB frames (physical address); the boot
@@ -37,45 +62,42 @@ static uint64_t boot_alloc(uint64_t n)
 	if (pa + n * PAGE_SIZE > alloc_limit)
 		nk_panic(__FILE__, __LINE__, "boot_alloc: out of memory for nk's tables");
 	alloc_next += n * PAGE_SIZE;
-	nk_memset((void *)pa, 0, n * PAGE_SIZE);
+	nk_memset(arch_boot_pa_va(pa_init(pa)), 0, n * PAGE_SIZE);
 	return pa;
-}
-
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
 static void detect_cpu(void)
 {
 	struct nk_view *v = &nk_view_store;
 	uint32_t r[4];
-	cpuid(0, 0, r);
+	arch_cpuid(0, 0, r);
 	nk_memcpy(v->cpu_vendor, &r[1], 4);
 	nk_memcpy(v->cpu_vendor + 4, &r[3], 4);
 	nk_memcpy(v->cpu_vendor + 8, &r[2], 4);
 	uint32_t maxleaf = r[0];
-	cpuid(1, 0, r);
+	arch_cpuid(1, 0, r);
 	v->has_pcid = r[2] & (1u << 17);
 	v->has_pge = r[3] & (1u << 13);
 	if (maxleaf >= 7) {
-		cpuid(7, 0, r);
+		arch_cpuid(7, 0, r);
 		v->has_smep = r[1] & (1u << 7);
 		v->has_smap = r[1] & (1u << 20);
 		v->has_fsgsbase = r[1] & 1u;
 		v->has_umip = r[2] & (1u << 2);
 	}
-	cpuid(0x80000001, 0, r);
+	arch_cpuid(0x80000001, 0, r);
 	v->has_nx = r[3] & (1u << 20);
-	cpuid(0x80000000, 0, r);
+	arch_cpuid(0x80000000, 0, r);
 	nk.phys_limit = 1ull << 36;
 	if (r[0] >= 0x80000008) {
-		cpuid(0x80000008, 0, r);
+		arch_cpuid(0x80000008, 0, r);
 		nk.phys_limit = 1ull << (r[0] & 0xff);
 	}
 }
 
-static void str_append(char *d, size_t cap, const char *s)
+/* Append string s to string d (cap bytes with the NUL); false if s did not
+ * fit whole. */
+static bool str_append(char *d, size_t cap, const char *s)
 {
 	size_t n = 0;
 	while (n < cap - 1 && d[n])
@@ -83,6 +105,7 @@ static void str_append(char *d, size_t cap, const char *s)
 	while (n < cap - 1 && *s)
 		d[n++] = *s++;
 	d[n] = 0;
+	return !*s;
 }
 
 bool nk_cmdline_flag(const char *key, bool dflt)
@@ -104,47 +127,97 @@ bool nk_cmdline_flag(const char *key, bool dflt)
 	return v;
 }
 
-/* Read the multiboot2 information at physical mbi (bounds-checked). */
+/* The command line tag: the string, truncated (with a warning) to what
+ * nk_view holds. */
+static void mb2_cmdline(const uint8_t *str, uint32_t len)
+{
+	struct nk_view *v = &nk_view_store;
+	nk_memset(v->cmdline, 0, sizeof(v->cmdline));
+	uint32_t i = 0;
+	for (; i < len && str[i] && i < NK_CMDLINE_MAX - 1; i++)
+		v->cmdline[i] = (char)str[i];
+	if (i < len && str[i])
+		nk_printf("nk: multiboot2 command line longer than %d bytes: truncated\n",
+			  NK_CMDLINE_MAX - 1);
+}
+
+/* A module tag (size bytes at tag): start, end (physical), name. A module
+ * past NK_MODULES_MAX is left out, with a warning. */
+static void mb2_module(const uint32_t *tag, uint32_t size)
+{
+	struct nk_view *v = &nk_view_store;
+	if (size < 16)
+		nk_panic(__FILE__, __LINE__, "multiboot2 module tag too short");
+	if (tag[3] < tag[2])
+		nk_panic(__FILE__, __LINE__, "multiboot2 module ends before it starts");
+	if (v->nmodules == NK_MODULES_MAX) {
+		nk_printf("nk: multiboot2 module at %x ignored: more than %d modules\n", tag[2],
+			  NK_MODULES_MAX);
+		return;
+	}
+	struct nk_module *m = &v->modules[v->nmodules++];
+	m->start = tag[2];
+	m->end = tag[3];
+	const uint8_t *name = (const uint8_t *)&tag[4];
+	for (uint32_t i = 0; i < size - 16 && name[i] && i < sizeof(m->name) - 1; i++)
+		m->name[i] = (char)name[i];
+}
+
+/* The memory map tag (size bytes at tag): entries of tag[2] bytes each.
+ * Returns how many entries did not fit in nk_view (NK_MMAP_MAX). */
+static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
+{
+	struct nk_view *v = &nk_view_store;
+	if (size < 16)
+		nk_panic(__FILE__, __LINE__, "multiboot2 memory map tag too short");
+	uint32_t esz = tag[2], dropped = 0;
+	if (esz < MB2_MMAP_ENTRY_MIN)
+		nk_panic(__FILE__, __LINE__, "multiboot2 memory map entries too small");
+	const uint8_t *base = (const uint8_t *)tag;
+	for (uint64_t e = 16; e + esz <= size; e += esz) {
+		if (v->nmmap == NK_MMAP_MAX) {
+			dropped++;
+			continue;
+		}
+		struct nk_mem_range *r = &v->mmap[v->nmmap++];
+		nk_memcpy(&r->base, base + e, 8);
+		nk_memcpy(&r->len, base + e + 8, 8);
+		nk_memcpy(&r->type, base + e + 16, 4);
+	}
+	return dropped;
+}
+
+/* Read the multiboot2 information at physical mbi (bounds-checked: a tag
+ * that runs past the info, a too-short module or memory-map tag or no
+ * memory map stops the boot with a message naming it). */
 static void parse_multiboot(uint64_t mbi)
 {
 	struct nk_view *v = &nk_view_store;
-	const uint8_t *base = (const uint8_t *)mbi;
-	uint32_t total = *(const uint32_t *)base;
-	if (total < 16 || total > (1u << 20))
+	const uint8_t *base = arch_boot_pa_va(pa_init(mbi));
+	uint32_t total = *(const uint32_t *)base, dropped = 0;
+	if (total < 16 || total > MB2_INFO_MAX)
 		nk_panic(__FILE__, __LINE__, "multiboot2 info has an impossible size");
 	for (uint32_t off = 8; off + 8 <= total;) {
 		const uint32_t *tag = (const uint32_t *)(base + off);
 		uint32_t type = tag[0], size = tag[1];
-		if (size < 8 || off + size > total)
+		if (size < 8 || size > total - off)
 			nk_panic(__FILE__, __LINE__, "multiboot2 tag runs past the info");
-		if (type == 0)
+		if (type == MB2_TAG_END)
 			break;
-		if (type == 1) { /* command line */
-			nk_memset(v->cmdline, 0, sizeof(v->cmdline));
-			for (uint32_t i = 0; i < size - 8 && i < NK_CMDLINE_MAX - 1; i++)
-				v->cmdline[i] = (char)base[off + 8 + i];
-		} else if (type == 3 && v->nmodules < NK_MODULES_MAX && size >= 16) {
-			struct nk_module *m = &v->modules[v->nmodules++];
-			m->start = tag[2];
-			m->end = tag[3];
-			for (uint32_t i = 0; i < size - 16 && i < sizeof(m->name) - 1; i++)
-				m->name[i] = (char)base[off + 16 + i];
-		} else if (type == 6 && size >= 16) { /* memory map */
-			uint32_t esz = tag[2];
-			if (esz < 24)
-				nk_panic(__FILE__, __LINE__, "multiboot2 memory map entries too small");
-			for (uint32_t e = off + 16; e + esz <= off + size && v->nmmap < NK_MMAP_MAX; e += esz) {
-				const uint8_t *p = base + e;
-				struct nk_mem_range *r = &v->mmap[v->nmmap++];
-				nk_memcpy(&r->base, p, 8);
-				nk_memcpy(&r->len, p + 8, 8);
-				nk_memcpy(&r->type, p + 16, 4);
-			}
-		}
+		if (type == MB2_TAG_CMDLINE)
+			mb2_cmdline(base + off + 8, size - 8);
+		else if (type == MB2_TAG_MODULE)
+			mb2_module(tag, size);
+		else if (type == MB2_TAG_MMAP)
+			dropped += mb2_mmap(tag, size);
 		off += (size + 7) & ~7u;
 	}
 	if (!v->nmmap)
 		nk_panic(__FILE__, __LINE__, "multiboot2 info has no memory map");
+	if (dropped)
+		nk_printf("nk: multiboot2 memory map: %u entries past the first %d ignored "
+			  "(not used)\n",
+			  dropped, NK_MMAP_MAX);
 	alloc_next = align_up(mbi + total, PAGE_SIZE);
 }
 
@@ -153,7 +226,7 @@ static void type_frames(uint64_t alloc_start)
 {
 	struct nk_view *v = &nk_view_store;
 	for (uint32_t i = 0; i < v->nmmap; i++) {
-		if (v->mmap[i].type != 1)
+		if (v->mmap[i].type != MB2_MEM_AVAILABLE)
 			continue;
 		uint64_t a = align_up(v->mmap[i].base, PAGE_SIZE) / PAGE_SIZE;
 		uint64_t b = align_down(v->mmap[i].base + v->mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
@@ -163,11 +236,11 @@ static void type_frames(uint64_t alloc_start)
 			nk_set_type(p, NK_F_DATA);
 	}
 	enum nk_ftype data_or_nk = NK_NATIVE ? NK_F_DATA : NK_F_NK;
-	for (uint64_t p = kphys(__nk_text_start); p < kphys(__nk_end); p += PAGE_SIZE)
+	for (uint64_t p = kphys(img.nk_text_start); p < kphys(img.nk_end); p += PAGE_SIZE)
 		nk_set_type(p / PAGE_SIZE, NK_F_NK);
-	for (uint64_t p = kphys(__text_start); p < kphys(__text_end); p += PAGE_SIZE)
+	for (uint64_t p = kphys(img.text_start); p < kphys(img.text_end); p += PAGE_SIZE)
 		nk_set_type(p / PAGE_SIZE, NK_F_CODE);
-	for (uint64_t p = kphys(__rodata_start); p < kphys(__rodata_end); p += PAGE_SIZE)
+	for (uint64_t p = kphys(img.rodata_start); p < kphys(img.rodata_end); p += PAGE_SIZE)
 		nk_set_type(p / PAGE_SIZE, NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
 	/* nk's boot allocations so far: frame table, 2 MiB table, scratch */
 	for (uint64_t p = alloc_start; p < alloc_next; p += PAGE_SIZE)
@@ -186,28 +259,30 @@ static uint64_t new_ptp(unsigned level, uint8_t flags)
 #define TABLE_FLAGS (PTE_P | PTE_W) /* non-leaf: rights come from the leaves */
 
 /* Direct map of every RAM frame, 4 KiB entries, NX; writable only for DATA
- * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1). */
-static void build_direct_map(pte_t *l4)
+ * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1);
+ * returns the physical address of the first. */
+static uint64_t build_direct_map(pte_t *l4)
 {
 	uint64_t n1 = nk.nframes / PTES_PER_PTP, n2 = (n1 + 511) / 512, n3 = (n2 + 511) / 512;
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
 	uint64_t l1 = alloc_next;
 	for (uint64_t i = 0; i < n1; i++)
 		new_ptp(1, fl | NK_FF_DMAP);
-	nk.dm_ptes = (pte_t *)l1; /* identity for now; DM address after CR3 */
+	nk.dm_ptes = boot_table(l1); /* until nk's tables are loaded */
 	uint64_t l2 = alloc_next;
 	for (uint64_t i = 0; i < n2; i++)
 		new_ptp(2, fl);
 	uint64_t l3 = alloc_next;
 	for (uint64_t i = 0; i < n3; i++)
 		new_ptp(3, fl);
-	pte_t *t2 = (pte_t *)l2, *t3 = (pte_t *)l3;
+	pte_t *t2 = boot_table(l2), *t3 = boot_table(l3);
 	for (uint64_t i = 0; i < n1; i++)
 		t2[i] = pte_make(pa_init(l1 + i * PAGE_SIZE), TABLE_FLAGS);
 	for (uint64_t i = 0; i < n2; i++)
 		t3[i] = pte_make(pa_init(l2 + i * PAGE_SIZE), TABLE_FLAGS);
 	for (uint64_t i = 0; i < n3; i++)
 		l4[pt_index(DIRECT_MAP_BASE, 4) + i] = pte_make(pa_init(l3 + i * PAGE_SIZE), TABLE_FLAGS);
+	return l1;
 }
 
 /* Fill the direct map's leaves from the frame types, once every boot
@@ -228,7 +303,7 @@ static uint64_t image_rights(uint64_t va)
 {
 	uint64_t pa = va - KERNEL_VMA;
 	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
-	if (va >= (uint64_t)__nk_text_start && va < (uint64_t)__nk_text_end)
+	if (va >= img.nk_text_start && va < img.nk_text_end)
 		return PTE_P; /* nk text: read-only, executable */
 	if (t == NK_F_CODE)
 		return PTE_P;
@@ -237,26 +312,28 @@ static uint64_t image_rights(uint64_t va)
 	return PTE_P | PTE_NX | (NK_NATIVE ? PTE_W : 0);
 }
 
+/* The image at KERNEL_VMA, 4 KiB entries with image_rights, and the empty
+ * module area's L2 (outer-extendable). */
 static void build_image_map(pte_t *l4)
 {
-	uint64_t start = (uint64_t)__image_start, end = align_up((uint64_t)__image_end, PAGE_SIZE);
+	uint64_t start = img.image_start, end = align_up(img.image_end, PAGE_SIZE);
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
-	pte_t *l3 = (pte_t *)new_ptp(3, fl);
-	pte_t *l2 = (pte_t *)new_ptp(2, fl);
-	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init((uint64_t)l3), TABLE_FLAGS);
-	l3[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init((uint64_t)l2), TABLE_FLAGS);
+	uint64_t l3 = new_ptp(3, fl), l2 = new_ptp(2, fl);
+	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init(l3), TABLE_FLAGS);
+	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init(l2), TABLE_FLAGS);
 	/* the module area: the last 1 GiB, an L2 the outer kernel extends */
-	pte_t *ml2 = (pte_t *)new_ptp(2, NK_FF_KHALF);
-	l3[pt_index(MODULE_BASE, 3)] = pte_make(pa_init((uint64_t)ml2), TABLE_FLAGS);
-	nk_view_store.module_l2 = pa_init((uint64_t)ml2);
+	uint64_t ml2 = new_ptp(2, NK_FF_KHALF);
+	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(pa_init(ml2), TABLE_FLAGS);
+	nk_view_store.module_l2 = pa_init(ml2);
 	nk_view_store.module_base = MODULE_BASE;
 	nk_view_store.module_size = 1ull << 30;
 	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
-		pte_t *l1 = (pte_t *)new_ptp(1, fl);
-		l2[pt_index(va, 2)] = pte_make(pa_init((uint64_t)l1), TABLE_FLAGS);
+		uint64_t l1 = new_ptp(1, fl);
+		boot_table(l2)[pt_index(va, 2)] = pte_make(pa_init(l1), TABLE_FLAGS);
 		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
 			if (p >= start)
-				l1[pt_index(p, 1)] = pte_make(pa_init(p - KERNEL_VMA), image_rights(p) | PTE_G);
+				boot_table(l1)[pt_index(p, 1)] =
+					pte_make(pa_init(p - KERNEL_VMA), image_rights(p) | PTE_G);
 	}
 }
 
@@ -268,7 +345,7 @@ static uint64_t outer_stack(uint64_t pages)
 	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
 }
 
-__attribute__((noinline)) static void enable_protection(void)
+static void enable_protection(void)
 {
 	struct nk_view *v = &nk_view_store;
 	arch_wrmsr(MSR_EFER, arch_rdmsr(MSR_EFER) | EFER_NXE);
@@ -282,7 +359,7 @@ __attribute__((noinline)) static void enable_protection(void)
 	uint64_t cr0 = arch_read_cr0();
 	cr0 = (cr0 | CR0_NE | CR0_MP) & ~(CR0_EM | CR0_TS | CR0_CD | CR0_NW);
 	arch_write_cr0(cr0 & ~CR0_WP); /* nk runs with WP clear; the handoff sets it */
-	__asm__ volatile("mov %0, %%dr7" ::"r"(0ull)); /* no debug breakpoints */
+	arch_write_dr7(0); /* no debug breakpoints */
 }
 
 static void print_summary(void)
@@ -293,8 +370,10 @@ static void print_summary(void)
 		  v->has_pcid ? "yes" : "no", v->has_pge ? "yes" : "no");
 	nk_printf("nk: memory map (multiboot2):\n");
 	for (uint32_t i = 0; i < v->nmmap; i++)
-		nk_printf("nk:   [%016lx-%016lx) %s\n", v->mmap[i].base, v->mmap[i].base + v->mmap[i].len,
-			  v->mmap[i].type == 1 ? "available" : v->mmap[i].type == 3 ? "ACPI" : "reserved");
+		nk_printf("nk:   [%016lx-%016lx) %s\n", v->mmap[i].base,
+			  v->mmap[i].base + v->mmap[i].len,
+			  v->mmap[i].type == MB2_MEM_AVAILABLE ? "available" :
+			  v->mmap[i].type == 3 ? "ACPI" : "reserved");
 	nk_printf("nk: cmdline: '%s'\n", v->cmdline);
 	nk_printf("nk: write-log records and audit log %s (nk.audit=%d)\n", v->audit ? "on" : "off",
 		  v->audit);
@@ -313,20 +392,30 @@ static void require_features(void)
 	nk_exit_qemu(0x12); /* QEMU status 37 */
 }
 
+/* nk_boot: nk's C entry, called once by nk/entry.asm on the boot stack
+ * with the boot tables loaded (long mode, identity map of 4 GiB), the
+ * loader's magic and information address in boot_magic and boot_mbi. Does
+ * not return: it hands off to the outer kernel (nk_handoff), or stops the
+ * machine with a message: nk_panic for impossible boot information (not
+ * multiboot2, a malformed tag, no memory map, no room for nk's tables),
+ * exit status 0x12 for a CPU without NX or SMEP (nested build).
+ * Source: spec sections 4, 8, 9; multiboot2 spec 3.6. */
 void nk_boot(void)
 {
 	struct nk_view *v = &nk_view_store;
 	v->nested = !NK_NATIVE;
 	nk_printf("\nnk: nested kernel booting (%s build)\n", NK_NATIVE ? "native" : "nested");
-	if (boot_magic != 0x36d76289)
+	if (boot_magic != MB2_MAGIC)
 		nk_panic(__FILE__, __LINE__, "not booted by a multiboot2 loader");
+	arch_image_layout(&img);
 	detect_cpu();
 	parse_multiboot(boot_mbi);
 	char extra[256];
-	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0) {
-		str_append(v->cmdline, sizeof(v->cmdline), " ");
-		str_append(v->cmdline, sizeof(v->cmdline), extra);
-	}
+	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0 &&
+	    !(str_append(v->cmdline, sizeof(v->cmdline), " ") &&
+	      str_append(v->cmdline, sizeof(v->cmdline), extra)))
+		nk_printf("nk: command line longer than %d bytes with fw_cfg's: truncated\n",
+			  NK_CMDLINE_MAX - 1);
 	v->audit = nk_cmdline_flag("nk.audit", true);
 	print_summary();
 	require_features();
@@ -335,17 +424,18 @@ void nk_boot(void)
 	 * multiboot info and the modules */
 	uint64_t ram_end = 0;
 	for (uint32_t i = 0; i < v->nmmap; i++)
-		if (v->mmap[i].type == 1 && v->mmap[i].base + v->mmap[i].len > ram_end)
+		if (v->mmap[i].type == MB2_MEM_AVAILABLE &&
+		    v->mmap[i].base + v->mmap[i].len > ram_end)
 			ram_end = v->mmap[i].base + v->mmap[i].len;
-	if (alloc_next < kphys(__image_end))
-		alloc_next = kphys(__image_end);
+	if (alloc_next < kphys(img.image_end))
+		alloc_next = kphys(img.image_end);
 	for (uint32_t i = 0; i < v->nmodules; i++)
 		if (v->modules[i].end > alloc_next)
 			alloc_next = v->modules[i].end;
 	alloc_next = align_up(alloc_next, PAGE_SIZE);
 	alloc_limit = 0;
 	for (uint32_t i = 0; i < v->nmmap; i++)
-		if (v->mmap[i].type == 1 && v->mmap[i].base <= alloc_next &&
+		if (v->mmap[i].type == MB2_MEM_AVAILABLE && v->mmap[i].base <= alloc_next &&
 		    alloc_next < v->mmap[i].base + v->mmap[i].len)
 			alloc_limit = v->mmap[i].base + v->mmap[i].len;
 	if (alloc_limit > (1ull << 32))
@@ -358,21 +448,20 @@ void nk_boot(void)
 	}
 	uint64_t nframes = align_up(ram_end / PAGE_SIZE, PTES_PER_PTP);
 	uint64_t alloc_start = alloc_next;
-	struct nk_frame *frames = (void *)boot_alloc(align_up(nframes * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE);
-	struct nk_frame2m *f2m = (void *)boot_alloc(
-		align_up(nframes / PTES_PER_PTP * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE);
-	nk.scratch = (void *)boot_alloc(align_up(nframes * 4, PAGE_SIZE) / PAGE_SIZE);
-	nk_frames_init(frames, f2m, nframes);
+	uint64_t frames = boot_alloc(pages_for(nframes * sizeof(struct nk_frame)));
+	uint64_t f2m = boot_alloc(pages_for(nframes / PTES_PER_PTP * sizeof(struct nk_frame2m)));
+	uint64_t scratch = boot_alloc(pages_for(nframes * sizeof(*nk.scratch)));
+	nk_frames_init(arch_boot_pa_va(pa_init(frames)), arch_boot_pa_va(pa_init(f2m)), nframes);
 	type_frames(alloc_start);
 
 	/* final tables */
-	pte_t *l4 = (pte_t *)new_ptp(4, NK_FF_PINNED);
-	nk.master_l4 = pa_init((uint64_t)l4);
-	build_direct_map(l4);
-	build_image_map(l4);
-	pte_t *heap_l3 = (pte_t *)new_ptp(3, NK_FF_KHALF); /* outer-extendable */
-	l4[pt_index(HEAP_BASE, 4)] = pte_make(pa_init((uint64_t)heap_l3), TABLE_FLAGS);
-	v->heap_l3 = pa_init((uint64_t)heap_l3);
+	uint64_t l4 = new_ptp(4, NK_FF_PINNED);
+	nk.master_l4 = pa_init(l4);
+	uint64_t dm_ptes = build_direct_map(boot_table(l4));
+	build_image_map(boot_table(l4));
+	uint64_t heap_l3 = new_ptp(3, NK_FF_KHALF); /* outer-extendable */
+	boot_table(l4)[pt_index(HEAP_BASE, 4)] = pte_make(pa_init(heap_l3), TABLE_FLAGS);
+	v->heap_l3 = pa_init(heap_l3);
 	v->heap_base = HEAP_BASE;
 	v->heap_size = 1ull << 39;
 
@@ -388,16 +477,16 @@ void nk_boot(void)
 	arch_write_cr3(pa_addr(nk.master_l4));
 	nk.cur_cr3[0] = nk.master_l4;
 	/* from here nk reaches physical memory through the direct map */
-	nk.frames = pa_to_dm(pa_init((uint64_t)frames));
-	nk.f2m = pa_to_dm(pa_init((uint64_t)f2m));
-	nk.scratch = pa_to_dm(pa_init((uint64_t)nk.scratch));
-	nk.dm_ptes = pa_to_dm(pa_init((uint64_t)nk.dm_ptes));
+	nk.frames = arch_pa_va(pa_init(frames));
+	nk.f2m = arch_pa_va(pa_init(f2m));
+	nk.scratch = arch_pa_va(pa_init(scratch));
+	nk.dm_ptes = arch_pa_va(pa_init(dm_ptes));
 	v->frames = nk.frames;
 	v->frames2m = nk.f2m;
 	v->master_l4 = nk.master_l4;
 	v->direct_map_base = DIRECT_MAP_BASE;
-	v->nk_text_start = (uint64_t)__nk_text_start;
-	v->nk_text_end = (uint64_t)__nk_text_end;
+	v->nk_text_start = img.nk_text_start;
+	v->nk_text_end = img.nk_text_end;
 	nk_adopt_counts();
 	nk_regions_init();
 	nk_cpu_init(ist, rsp0);

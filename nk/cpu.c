@@ -1,78 +1,54 @@
 /* IDT, GDT and TSS: in nk frames (read-only to the outer kernel, I7), every
- * vector entering through an nk stub (nk/gate.asm).
- * Source: spec I7; SDM Vol. 3A 3.4.5 (descriptors), 6.10-6.14 (IDT, 64-bit
- * gates, IST), 7.7 (64-bit TSS). */
+ * vector entering through an nk stub (nk/gate.asm); and the checks of the
+ * CPU state nk relies on (I3, I7, I8). The CPU is reached only through
+ * nk/arch.h, so all of this runs in host unit tests too.
+ * Source: spec I3, I7, I8; SDM Vol. 3A 3.4.5 (descriptors), 6.10-6.14 (IDT,
+ * 64-bit gates, IST), 7.7 (64-bit TSS). */
 #include "nk.h"
 #include "cpu.h"
 #include <nk/region.h>
 
-struct tss64 {
-	uint32_t res0;
-	uint64_t rsp[3];
-	uint64_t res1;
-	uint64_t ist[7];
-	uint64_t res2;
-	uint16_t res3;
-	uint16_t iomap_base;
-} NK_PACKED;
-
-struct idt_entry {
-	uint16_t off_lo, sel;
-	uint8_t ist, attr;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-} NK_PACKED;
-
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} NK_PACKED;
-
-/* Each table fills whole pages of its own: they are write-once regions
- * (spec section 7), and a region is whole frames. */
-static uint64_t gdt[PAGE_SIZE / 8] NK_ALIGNED(4096); /* GDT_ENTRIES used */
-static union {
-	struct tss64 t;
-	uint8_t page[PAGE_SIZE];
-} tss_page NK_ALIGNED(4096);
-static struct tss64 *const tss = &tss_page.t;
-static struct idt_entry idt[256] NK_ALIGNED(4096);
-
-extern const uint64_t nk_isr_table[256]; /* nk/gate.asm */
 uint64_t nk_entry_cr0; /* CR0 the outer kernel had at the last gate entry */
 
-/* Load GDTR/IDTR/TR; out of line, on the I5 allow-list. */
-__attribute__((noinline)) static void load_tables(const struct dtr *g, const struct dtr *i)
+#define TABLE_VA(base, field) ((base) + offsetof(struct nk_cpu_tables, field))
+
+/* The 64-bit TSS descriptor (two GDT slots) for a TSS at va, lim bytes - 1
+ * long. SDM Vol. 3A 7.2.3. */
+static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
 {
-	__asm__ volatile("lgdt (%0)\n\t"
-			 "lidt (%1)\n\t"
-			 "mov %2, %%ax\n\t"
-			 "ltr %%ax\n\t"
-			 "pushq %3\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "mov %4, %%ax\n\t"
-			 "mov %%ax, %%ds\n\t"
-			 "mov %%ax, %%es\n\t"
-			 "mov %%ax, %%ss\n\t"
-			 :
-			 : "r"(g), "r"(i), "i"(SEL_TSS), "i"(SEL_KCODE), "i"(SEL_KDATA)
-			 : "rax", "memory");
+	d[0] = (lim & 0xffff) | ((va & 0xffffff) << 16) | (0x89ull << 40) |
+	       (((lim >> 16) & 0xf) << 48) | (((va >> 24) & 0xff) << 56);
+	d[1] = va >> 32;
+}
+
+/* The IST slot of vector v: its own stack for #DF, NMI and #MC. */
+static uint8_t vector_ist(int v)
+{
+	return (uint8_t)(v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0);
+}
+
+/* Declare the table at va (size_bytes, whole pages) a write-once region
+ * of nk's own frames, every byte written (by nk), sealed by nk_init_done.
+ * Returns its id or -NK_E*. */
+static int32_t declare_table(uint64_t va, uint64_t size_bytes)
+{
+	unsigned wo = NK_POLICY_WRITE_ONCE | NK_REGION_SEAL_AT_INIT;
+	return (int32_t)nk_region_declare_nk((const void *)va, size_bytes, wo, true);
 }
 
 void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 {
+	uint64_t va;
+	struct nk_cpu_tables *t = arch_cpu_tables(&va);
+	uint64_t *gdt = t->gdt;
+	struct tss64 *tss = &t->tss.t;
+
 	gdt[0] = 0;
 	gdt[SEL_KCODE / 8] = 0x00af9b000000ffffull; /* 64-bit code, DPL0, accessed */
 	gdt[SEL_KDATA / 8] = 0x00cf93000000ffffull; /* data, DPL0, accessed */
 	gdt[SEL_UDATA / 8] = 0x00cff3000000ffffull; /* data, DPL3 */
 	gdt[SEL_UCODE / 8] = 0x00affb000000ffffull; /* 64-bit code, DPL3 */
-	uint64_t b = (uint64_t)tss, lim = sizeof(*tss) - 1;
-	gdt[SEL_TSS / 8] = (lim & 0xffff) | ((b & 0xffffff) << 16) | (0x89ull << 40) |
-			   (((lim >> 16) & 0xf) << 48) | (((b >> 24) & 0xff) << 56);
-	gdt[SEL_TSS / 8 + 1] = b >> 32;
+	tss_descriptor(&gdt[SEL_TSS / 8], TABLE_VA(va, tss), sizeof(*tss) - 1);
 
 	tss->rsp[0] = rsp0;
 	for (int i = 0; i < 3; i++)
@@ -81,47 +57,48 @@ void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 
 	for (int v = 0; v < 256; v++) {
 		uint64_t h = nk_isr_table[v];
-		idt[v] = (struct idt_entry){
+		t->idt[v] = (struct idt_entry){
 			.off_lo = (uint16_t)h,
 			.sel = SEL_KCODE,
-			.ist = (uint8_t)(v == 8 ? 1 : v == 2 ? 2 : v == 18 ? 3 : 0),
+			.ist = vector_ist(v),
 			.attr = 0x8e, /* present, DPL0, 64-bit interrupt gate */
 			.off_mid = (uint16_t)(h >> 16),
 			.off_hi = (uint32_t)(h >> 32),
 			.zero = 0,
 		};
 	}
-	struct dtr g = { GDT_ENTRIES * 8 - 1, (uint64_t)gdt };
-	struct dtr i = { sizeof(idt) - 1, (uint64_t)idt };
-	load_tables(&g, &i);
+	struct arch_dtr g = { GDT_ENTRIES * 8 - 1, TABLE_VA(va, gdt) };
+	struct arch_dtr i = { sizeof(t->idt) - 1, TABLE_VA(va, idt) };
+	arch_load_tables(&g, &i, SEL_TSS, SEL_KCODE, SEL_KDATA);
 
 	/* write-once, every byte written (by nk, above), sealed by nk_init_done */
-	unsigned wo = NK_POLICY_WRITE_ONCE | NK_REGION_SEAL_AT_INIT;
-	nk_view_store.region_gdt = (int32_t)nk_region_declare_nk(gdt, sizeof(gdt), wo, true);
-	nk_view_store.region_tss = (int32_t)nk_region_declare_nk(&tss_page, sizeof(tss_page), wo, true);
-	nk_view_store.region_idt = (int32_t)nk_region_declare_nk(idt, sizeof(idt), wo, true);
+	nk_view_store.region_gdt = declare_table(TABLE_VA(va, gdt), sizeof(t->gdt));
+	nk_view_store.region_tss = declare_table(TABLE_VA(va, tss), sizeof(t->tss));
+	nk_view_store.region_idt = declare_table(TABLE_VA(va, idt), sizeof(t->idt));
 	NK_CHECK(nk_view_store.region_gdt >= 0 && nk_view_store.region_tss >= 0 &&
 		 nk_view_store.region_idt >= 0);
 }
 
-static paddr_t image_pa(const void *p)
+/* The frames of [pa, pa + size_bytes) must be NK frames (I8); the first
+ * one that is not is reported. */
+static void check_nk_frames(paddr_t pa, uint64_t size_bytes, const char *what)
 {
-	return pa_init((uint64_t)p - KERNEL_VMA);
-}
-
-/* The range [a, b) of virtual addresses v must be NK frames (I8). */
-static void check_nk_frames(uint64_t a, uint64_t b, bool image, const char *what)
-{
-	for (uint64_t v = align_down(a, PAGE_SIZE); v < b; v += PAGE_SIZE) {
-		uint64_t pa = image ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
-		if (pa / PAGE_SIZE >= nk.nframes || nk.frames[pa / PAGE_SIZE].type != NK_F_NK) {
-			nk_check_fail(8, pa, what);
+	uint64_t first = align_down(pa_addr(pa), PAGE_SIZE);
+	uint64_t pages = (pa_addr(pa) - first + size_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t pfn = first / PAGE_SIZE + i;
+		if (pfn >= nk.nframes || nk.frames[pfn].type != NK_F_NK) {
+			nk_check_fail(8, pfn << PAGE_SHIFT, what);
 			return;
 		}
 	}
 }
 
-extern char __nk_text_start[], __nk_end[];
+/* check_nk_frames for size_bytes at nk's image address va. */
+static void check_nk_image(uint64_t va, uint64_t size_bytes, const char *what)
+{
+	check_nk_frames(pa_init(va - KERNEL_VMA), size_bytes, what);
+}
 
 void arch_check_cpu(void)
 {
@@ -138,28 +115,33 @@ void arch_check_cpu(void)
 	if ((arch_read_cr3() & PTE_ADDR_4K) != pa_addr(nk.cur_cr3[0]))
 		nk_check_fail(3, arch_read_cr3(), "CR3 is not the L4 nk loaded");
 
-	struct dtr g, i;
+	uint64_t va;
+	const struct nk_cpu_tables *t = arch_cpu_tables(&va);
+	struct arch_dtr g, i;
 	uint16_t tr;
-	__asm__ volatile("sgdt %0; sidt %1; str %2" : "=m"(g), "=m"(i), "=r"(tr));
-	if (g.base != (uint64_t)gdt || i.base != (uint64_t)idt || tr != SEL_TSS)
+	arch_store_tables(&g, &i, &tr);
+	if (g.base != TABLE_VA(va, gdt) || i.base != TABLE_VA(va, idt) || tr != SEL_TSS)
 		nk_check_fail(7, 0, "GDTR, IDTR or TR does not point to nk's tables");
 	for (int v = 0; v < 256; v++) {
-		uint64_t h = idt[v].off_lo | ((uint64_t)idt[v].off_mid << 16) |
-			     ((uint64_t)idt[v].off_hi << 32);
-		if (h != nk_isr_table[v] || idt[v].sel != SEL_KCODE) {
-			nk_check_fail(7, pa_addr(image_pa(&idt[v])), "IDT vector does not enter nk's stub");
+		const struct idt_entry *e = &t->idt[v];
+		uint64_t h = e->off_lo | ((uint64_t)e->off_mid << 16) | ((uint64_t)e->off_hi << 32);
+		if (h != nk_isr_table[v] || e->sel != SEL_KCODE) {
+			nk_check_fail(7, TABLE_VA(va, idt) + v * sizeof(*e) - KERNEL_VMA,
+				      "IDT vector does not enter nk's stub");
 			break;
 		}
 	}
 	if (nk_view_store.nested) {
-		check_nk_frames((uint64_t)gdt, (uint64_t)(gdt + GDT_ENTRIES), true, "GDT not in nk frames");
-		check_nk_frames((uint64_t)idt, (uint64_t)(idt + 256), true, "IDT not in nk frames");
-		check_nk_frames((uint64_t)tss, (uint64_t)(tss + 1), true, "TSS not in nk frames");
-		check_nk_frames((uint64_t)__nk_text_start, (uint64_t)__nk_end, true,
-				"nk image not in nk frames");
-		check_nk_frames((uint64_t)nk.frames, (uint64_t)(nk.frames + nk.nframes), false,
+		struct arch_image img;
+		arch_image_layout(&img);
+		check_nk_image(TABLE_VA(va, gdt), GDT_ENTRIES * 8, "GDT not in nk frames");
+		check_nk_image(TABLE_VA(va, idt), sizeof(t->idt), "IDT not in nk frames");
+		check_nk_image(TABLE_VA(va, tss), sizeof(struct tss64), "TSS not in nk frames");
+		check_nk_image(img.nk_text_start, img.nk_end - img.nk_text_start,
+			       "nk image not in nk frames");
+		check_nk_frames(arch_va_pa(nk.frames), nk.nframes * sizeof(*nk.frames),
 				"frame table not in nk frames");
-		check_nk_frames((uint64_t)nk.scratch, (uint64_t)(nk.scratch + nk.nframes), false,
+		check_nk_frames(arch_va_pa(nk.scratch), nk.nframes * sizeof(*nk.scratch),
 				"checker scratch not in nk frames");
 	}
 }

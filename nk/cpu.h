@@ -1,4 +1,6 @@
-/* GDT selectors and nk's CPU setup (nk-private). */
+/* GDT selectors, nk's descriptor tables and nk's CPU setup (nk-private).
+ * Source: SDM Vol. 3A 3.4.5 (descriptors), 6.14.1 (64-bit IDT gates),
+ * 7.7 (64-bit TSS). */
 #ifndef NK_CPU_H
 #define NK_CPU_H
 #include <nk/types.h>
@@ -9,6 +11,48 @@
 #define SEL_UCODE 0x20
 #define SEL_TSS 0x28
 #define GDT_ENTRIES 7
+
+/* IST slots (1-based, as in the IDT entry) of the vectors that get their
+ * own stack. */
+#define IST_DF 1  /* vector 8, #DF */
+#define IST_NMI 2 /* vector 2, NMI */
+#define IST_MC 3  /* vector 18, #MC */
+
+struct tss64 {
+	uint32_t res0;
+	uint64_t rsp[3];
+	uint64_t res1;
+	uint64_t ist[7];
+	uint64_t res2;
+	uint16_t res3;
+	uint16_t iomap_base;
+} NK_PACKED;
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, attr;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} NK_PACKED;
+
+/* The GDT, the TSS and the IDT, each in whole pages of its own: each is a
+ * write-once region (spec section 7), and a region is whole frames. Where
+ * they live is arch_cpu_tables' answer (nk's image, NK frames). */
+struct nk_cpu_tables {
+	uint64_t gdt[PAGE_SIZE / 8]; /* GDT_ENTRIES used */
+	union {
+		struct tss64 t;
+		uint8_t page[PAGE_SIZE];
+	} tss;
+	struct idt_entry idt[256];
+};
+
+/* nk_isr_table: the address of each vector's nk stub (nk/gate.asm). */
+extern const uint64_t nk_isr_table[256];
+
+/* nk_entry_cr0: CR0 as the outer kernel had it at the last gate entry
+ * (written by nk/gate.asm; I3 checks its WP). */
+extern uint64_t nk_entry_cr0;
 
 /* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-3 =
  * ist_tops: #DF, NMI, #MC; virtual addresses) and IDT (every vector to its

@@ -1,7 +1,8 @@
-/* Host implementation of nk/arch.h over fake physical memory (see
- * fake_arch.h), plus the two nk symbols whose real definitions live in files
- * not compiled for the host: nk_panic (nk/log.c) and arch_check_cpu
- * (nk/arch_x86.c). */
+/* Host implementation of nk/arch.h (the accessors nk/arch_x86.c has on
+ * hardware) over fake physical memory, a fake CPU and fake devices; see
+ * fake_arch.h. arch_kernel_readable and arch_check_cpu are nk's logic
+ * (nk/walk.c, nk/cpu.c): tests/host/machine.c's tests link them, the
+ * fixture's tests link the stand-ins in fake_nk.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,18 @@
 #include "fake_arch.h"
 
 struct fake_cpu fake_cpu;
+jmp_buf *fake_stop;
+char fake_serial[FAKE_SERIAL_MAX];
+size_t fake_serial_len;
 static uint8_t *mem;
+
+/* An nk bug on the host (a call the hardware would fault on): say what and
+ * abort the test binary. */
+NK_NORETURN static void fake_bug(const char *what, uint64_t v)
+{
+	fprintf(stderr, "fake_arch: %s %#llx\n", what, (unsigned long long)v);
+	abort();
+}
 
 /* fake_arch_reset: see fake_arch.h. */
 void fake_arch_reset(void)
@@ -24,6 +36,9 @@ void fake_arch_reset(void)
 	}
 	memset(mem, 0, FAKE_MEM_BYTES);
 	memset(&fake_cpu, 0, sizeof(fake_cpu));
+	memset(fake_serial, 0, sizeof(fake_serial));
+	fake_serial_len = 0;
+	fake_stop = NULL;
 }
 
 /* fake_mem: see fake_arch.h. */
@@ -35,12 +50,33 @@ uint8_t *fake_mem(void)
 /* arch_pa_va: buf + pa; a pa outside the fake memory is an nk bug. */
 void *arch_pa_va(paddr_t pa)
 {
-	if (pa_addr(pa) >= FAKE_MEM_BYTES) {
-		fprintf(stderr, "fake_arch: arch_pa_va(%#llx) outside fake memory\n",
-			(unsigned long long)pa_addr(pa));
-		abort();
-	}
+	if (pa_addr(pa) >= FAKE_MEM_BYTES)
+		fake_bug("arch_pa_va outside fake memory:", pa_addr(pa));
 	return mem + pa_addr(pa);
+}
+
+/* arch_va_pa: p - mem for a pointer into fake memory, else an address past
+ * every frame. */
+paddr_t arch_va_pa(const void *p)
+{
+	const uint8_t *b = p;
+	if (b < mem || b >= mem + FAKE_MEM_BYTES)
+		return pa_init(~0ull << PAGE_SHIFT);
+	return pa_init((uint64_t)(b - mem));
+}
+
+/* arch_boot_pa_va: as arch_pa_va (the fake has one view of memory). */
+void *arch_boot_pa_va(paddr_t pa)
+{
+	return arch_pa_va(pa);
+}
+
+/* fake_image_va_ptr: see fake_arch.h. */
+void *fake_image_va_ptr(uint64_t va)
+{
+	if (va < KERNEL_VMA)
+		fake_bug("image address below KERNEL_VMA:", va);
+	return arch_pa_va(pa_init(va - KERNEL_VMA));
 }
 
 /* arch_flush_tlb: count the flush (fake_cpu.flush_tlb_calls). */
@@ -121,10 +157,8 @@ uint64_t *fake_msr_slot(uint32_t msr)
 uint64_t arch_rdmsr(uint32_t msr)
 {
 	uint64_t *s = fake_msr_slot(msr);
-	if (!s) {
-		fprintf(stderr, "fake_arch: rdmsr of unknown MSR %#x\n", msr);
-		abort();
-	}
+	if (!s)
+		fake_bug("rdmsr of unknown MSR", msr);
 	return *s;
 }
 
@@ -132,19 +166,10 @@ uint64_t arch_rdmsr(uint32_t msr)
 void arch_wrmsr(uint32_t msr, uint64_t v)
 {
 	uint64_t *s = fake_msr_slot(msr);
-	if (!s) {
-		fprintf(stderr, "fake_arch: wrmsr of unknown MSR %#x\n", msr);
-		abort();
-	}
+	if (!s)
+		fake_bug("wrmsr of unknown MSR", msr);
 	*s = v;
 	fake_cpu.msr_writes++;
-}
-
-/* arch_kernel_readable: true for a non-NULL p unless fake_cpu.unreadable. */
-bool arch_kernel_readable(const void *p, size_t len)
-{
-	(void)len;
-	return p != NULL && !fake_cpu.unreadable;
 }
 
 /* arch_rdtsc: fake_cpu.tsc, counting up by one per read. */
@@ -160,27 +185,152 @@ void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes)
 	*size_bytes = fake_cpu.roai_size;
 }
 
-/* arch_check_cpu: I3/I7/I8 need real hardware state; nothing on the host. */
-void arch_check_cpu(void);
-void arch_check_cpu(void)
+/* arch_write_dr7: the fake DR7, counted. */
+void arch_write_dr7(uint64_t v)
 {
+	fake_cpu.dr7 = v;
+	fake_cpu.dr7_writes++;
 }
 
-/* nk_panic: an nk bug on the host: print and abort. */
-void nk_panic(const char *file, int line, const char *why)
+/* arch_cpuid: the configured leaf (fake_cpu.cpuid), zeros for any other. */
+void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	fprintf(stderr, "nk panic: %s:%d: %s\n", file, line, why);
-	abort();
+	(void)sub;
+	memset(r, 0, 4 * sizeof(*r));
+	for (int i = 0; i < FAKE_CPUID_MAX; i++)
+		if (fake_cpu.cpuid[i].leaf == leaf) {
+			memcpy(r, fake_cpu.cpuid[i].r, 4 * sizeof(*r));
+			return;
+		}
 }
 
-char fake_last_log[256];
-
-/* nk_printf: nk's log on the host: kept in fake_last_log (the tests read
- * what nk said, e.g. the offset of a refused I5 encoding) and not printed. */
-void nk_printf(const char *f, ...)
+/* arch_load_tables: the fake descriptor-table registers and selectors. */
+void arch_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
+		      uint16_t code_sel, uint16_t data_sel)
 {
-	va_list ap;
-	va_start(ap, f);
-	vsnprintf(fake_last_log, sizeof(fake_last_log), f, ap);
-	va_end(ap);
+	fake_cpu.gdtr = *gdtr;
+	fake_cpu.idtr = *idtr;
+	fake_cpu.tr = tss_sel;
+	fake_cpu.cs = code_sel;
+	fake_cpu.ds = data_sel;
+	fake_cpu.table_loads++;
+}
+
+/* arch_store_tables: what arch_load_tables (or a test) left. */
+void arch_store_tables(struct arch_dtr *gdtr, struct arch_dtr *idtr, uint16_t *tr)
+{
+	*gdtr = fake_cpu.gdtr;
+	*idtr = fake_cpu.idtr;
+	*tr = fake_cpu.tr;
+}
+
+/* arch_image_layout: fake_cpu.image. */
+void arch_image_layout(struct arch_image *img)
+{
+	*img = fake_cpu.image;
+}
+
+/* arch_cpu_tables: the tables at image address fake_cpu.cpu_tables_va. */
+struct nk_cpu_tables *arch_cpu_tables(uint64_t *va)
+{
+	*va = fake_cpu.cpu_tables_va;
+	return fake_image_va_ptr(fake_cpu.cpu_tables_va);
+}
+
+/* The fake devices on nk's ports. */
+#define COM1 0x3f8
+#define DEBUG_EXIT 0xf4
+#define FWCFG_SEL 0x510
+#define FWCFG_DATA 0x511
+#define FWCFG_FILE_SEL0 0x120 /* the first file's selector (a high byte: the order matters) */
+
+/* Byte pos of fw_cfg item sel: the signature, the file directory (be32
+ * count, then per file be32 size, be16 select, be16 reserved, name[56]), or
+ * a file's contents; 0 past the end. */
+static uint8_t fwcfg_byte(uint16_t sel, uint64_t pos)
+{
+	if (sel == 0x0000) {
+		const char *sig = fake_cpu.fwcfg_signature ? fake_cpu.fwcfg_signature : "QEMU";
+		return fake_cpu.fwcfg_absent ? 0xff : pos < 4 ? (uint8_t)sig[pos] : 0;
+	}
+	if (sel == 0x0019) {
+		uint32_t n = fake_cpu.fwcfg_nfiles;
+		if (fake_cpu.fwcfg_dir_count)
+			n = fake_cpu.fwcfg_dir_count;
+		if (pos < 4)
+			return (uint8_t)(n >> (24 - 8 * pos));
+		uint64_t i = (pos - 4) / 64, o = (pos - 4) % 64;
+		if (i >= fake_cpu.fwcfg_nfiles)
+			return 0; /* a directory claiming more files than it has: empty entries */
+		const struct fake_fwcfg_file *f = &fake_cpu.fwcfg_files[i];
+		if (o < 4)
+			return (uint8_t)(f->size_bytes >> (24 - 8 * o));
+		if (o < 6)
+			return (uint8_t)((FWCFG_FILE_SEL0 + i) >> (o == 4 ? 8 : 0));
+		if (o < 8)
+			return 0;
+		return (uint8_t)f->name[o - 8];
+	}
+	uint64_t i = (uint64_t)sel - FWCFG_FILE_SEL0;
+	if (sel < FWCFG_FILE_SEL0 || i >= fake_cpu.fwcfg_nfiles ||
+	    pos >= fake_cpu.fwcfg_files[i].size_bytes)
+		return 0;
+	return ((const uint8_t *)fake_cpu.fwcfg_files[i].data)[pos];
+}
+
+/* arch_inb: COM1's LSR (THR empty after uart_busy_polls "full" reads) and
+ * fw_cfg's data port; any other port is an nk bug. */
+uint8_t arch_inb(uint16_t port)
+{
+	if (port == COM1 + 5) {
+		fake_cpu.lsr_reads++;
+		if (fake_cpu.uart_busy_polls) {
+			fake_cpu.uart_busy_polls--;
+			return 0x00;
+		}
+		return 0x60; /* THR and transmitter empty */
+	}
+	if (port == FWCFG_DATA) {
+		fake_cpu.fwcfg_reads++;
+		return fwcfg_byte(fake_cpu.fwcfg_sel, fake_cpu.fwcfg_pos++);
+	}
+	fake_bug("inb from unknown port", port);
+	return 0;
+}
+
+/* arch_outb: a byte to COM1 (kept in fake_serial) or isa-debug-exit. */
+void arch_outb(uint16_t port, uint8_t v)
+{
+	if (port == COM1) {
+		if (fake_serial_len < FAKE_SERIAL_MAX - 1)
+			fake_serial[fake_serial_len] = (char)v;
+		fake_serial_len++;
+		return;
+	}
+	if (port == DEBUG_EXIT) {
+		fake_cpu.exited = true;
+		fake_cpu.exit_code = v;
+		return;
+	}
+	fake_bug("outb to unknown port", port);
+}
+
+/* arch_outw: fw_cfg's selector (the read position restarts at 0). */
+void arch_outw(uint16_t port, uint16_t v)
+{
+	if (port != FWCFG_SEL)
+		fake_bug("outw to unknown port", port);
+	fake_cpu.fwcfg_sel = v;
+	fake_cpu.fwcfg_pos = 0;
+}
+
+/* arch_halt: back to the test through fake_stop, else abort. */
+void arch_halt(void)
+{
+	fake_cpu.halts++;
+	if (!fake_stop) {
+		fprintf(stderr, "fake_arch: nk halted; serial output:\n%s\n", fake_serial);
+		abort();
+	}
+	longjmp(*fake_stop, 1);
 }

@@ -108,4 +108,8 @@ void fx_assert_unchanged(enum nk_err err);
  * the checker's first message. */
 void fx_check_ok(void);
 
+/* fake_last_log: the last line nk printed (nk_printf), NUL terminated
+ * (tests/host/fake_nk.c). */
+extern char fake_last_log[256];
+
 #endif

@@ -5,11 +5,15 @@
 #   make -f tests/host/host.mk host-test (standalone, from the repo root)
 #   make host-test HOST_SAN=             (without ASan/UBSan)
 #
-# Every tests/host/test_*.c becomes build/host/test_* (linked with the fake arch,
-# the fixture, nk/{frame,vmmu,ctl,check,region}.c and policies/*.c); host-test runs them all, prints
+# Every tests/host/test_*.c becomes build/host/test_*; host-test runs them all, prints
 # cmocka's output and a last line `host: N passed, M failed`, and fails if M > 0.
-# The file system tests (HOST_FS_TESTS) link outer/fs/ instead, with
-# tests/host/fs_stubs.c standing in for the rest of the kernel.
+# Most tests use the fixture (tests/host/fixture.c: a machine built by hand),
+# linked with the fake arch, nk's vMMU and region code and policies/*.c, and
+# stand-ins for nk's boot-time files (tests/host/fake_nk.c). The machine tests
+# (HOST_MACH_TESTS) link all of nk's C instead, boot.c, cpu.c, log.c, walk.c,
+# kcov.c and the formatter included, and boot the fake machine with nk_boot
+# (tests/host/machine.c). The file system tests (HOST_FS_TESTS) link outer/fs/
+# instead, with tests/host/fs_stubs.c standing in for the rest of the kernel.
 # Variables are HOST_-prefixed: this file is included by the top Makefile.
 
 HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -18,16 +22,20 @@ HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/i5.c $(wildcard policies/*.c)
-HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fixture.c
+HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c
+HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov
+HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c lib/fmt.c
+HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/machine.c
+HOST_MACH_BINS := $(HOST_MACH_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_TESTS := test_fs test_sys_fs
 HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
-HOST_TESTS := $(filter-out $(HOST_FS_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
+HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
-HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h policies/*.h)
+HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h policies/*.h lib/fmt.h)
 
 # ASan + UBSan when the host toolchain can build and run them.
 HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -43,6 +51,10 @@ $(HOST_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
 
+$(HOST_MACH_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_MACH_SUPPORT) $(HOST_MACH_NK_SRCS) $(HOST_HDRS)
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_MACH_SUPPORT) $(HOST_MACH_NK_SRCS) $(HOST_LIBS)
+
 $(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_SRCS) $(HOST_FS_HDRS)
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
@@ -56,9 +68,9 @@ $(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c include/outer/modelf.
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed
 # without a failing test (crash before the first test, bad exit).
-host-test: $(HOST_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)
+host-test: $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)
 	@pass=0; fail=0; \
-	for t in $(abspath $(HOST_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)); do \
+	for t in $(abspath $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)); do \
 		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
 		cat $$t.log; \
 		run=$$(grep -c '^\[ RUN      \]' $$t.log); \
