@@ -8,9 +8,20 @@
 #define NK_ARCH_H
 
 #include <nk/types.h>
+#include <nk/vmmu.h>
 
-/* arch_pa_va: nk's pointer to physical address pa (direct map on x86). */
+/* arch_pa_va: nk's pointer to physical address pa (direct map on x86;
+ * inline there, since the vMMU calls it on every walk and PTP access). The
+ * host builds (NK_HOST_BUILD) define it in tests/host/fake_arch.c over
+ * fake memory, with a bounds check. */
+#ifdef NK_HOST_BUILD
 void *arch_pa_va(paddr_t pa);
+#else
+static inline void *arch_pa_va(paddr_t pa)
+{
+	return pa_to_dm(pa);
+}
+#endif
 
 /* arch_flush_tlb: flush every non-global TLB entry of this CPU (CR3 reload,
  * SDM 4.10.4.1). */

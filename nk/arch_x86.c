@@ -12,11 +12,6 @@
 #include "cpu.h"
 #include <x86/io.h>
 
-void *arch_pa_va(paddr_t pa)
-{
-	return pa_to_dm(pa);
-}
-
 paddr_t arch_va_pa(const void *p)
 {
 	return pa_init((uint64_t)p - DIRECT_MAP_BASE); /* user half or image: wraps past all RAM */

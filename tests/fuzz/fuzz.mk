@@ -14,7 +14,7 @@
 FUZZ_CC ?= clang
 FUZZ_HOST := build/fuzz-host
 FUZZ_BIN := $(FUZZ_HOST)/fuzz_vmmu
-FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR) \
+FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR) -DNK_HOST_BUILD \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECS = $(or $(SECONDS),60)
 

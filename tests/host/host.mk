@@ -42,7 +42,7 @@ HOST_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 HOST_SAN ?= $(shell d=$$(mktemp -d) && printf 'int main(void){return 0;}\n' > $$d/san.c && \
 	$(HOST_CC) $(HOST_SAN_FLAGS) $$d/san.c -o $$d/san 2>/dev/null && \
 	ASAN_OPTIONS=detect_leaks=0 $$d/san && echo '$(HOST_SAN_FLAGS)'; rm -rf $$d)
-HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR)
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR) -DNK_HOST_BUILD
 HOST_LIBS := -lcmocka
 
 .PHONY: host-test
