@@ -60,11 +60,10 @@ static inline void account(pte_t e, unsigned level, int delta)
 		nk.f2m[pfn / PTES_PER_PTP].huge_maps += (uint32_t)delta;
 }
 
-/* Decode: may entry `e` stand in a PTP of `level` and half `khalf`? */
+/* Decode: may present entry `e` stand in a PTP of `level` and half
+ * `khalf`? (A not-present entry always may: validate_update.) */
 static long validate_entry(pte_t e, unsigned level, bool khalf)
 {
-	if (!pte_present(e))
-		return 0;
 	if ((e & PTE_HIGH_RESERVED) || (e & PTE_ADDR_4K) >= nk.phys_limit)
 		return -NK_ERESERVED;
 	if (e & PTE_G)
