@@ -53,10 +53,10 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-
 NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/i5.c nk/region.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c nk/code.c $(NK_XSRCS)
-  NK_ASMS := nk/entry.asm nk/gate.asm
+  NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm
 else
   NK_SRCS := $(NK_COMMON) nk/native.c
-  NK_ASMS := nk/entry.asm
+  NK_ASMS := nk/entry.asm nk/priv.asm
 endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c
 OUTER_ASMS := $(wildcard outer/*.asm)
@@ -152,10 +152,17 @@ $(B)/nk.o: $(NK_OBJS)
 	@tool=$$(nm -u $@ | awk '{print $$2}' | grep -e '^__gcov' -e '^__sanitizer' || true); \
 	if [ -n "$$tool" ] && [ "$(COVERAGE)" != 1 ]; then echo "nk references instrumentation symbols: $$tool" >&2; exit 1; fi
 
-$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN)
+# the reference copy of every checked site (tools/i5scan --sites)
+SITE_TEMPLATES := build/tools/site_templates.o
+$(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ $< -o $@
+
+$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(BOOT_OBJS) $(NK_OBJS) $(OUTER_OBJS) $(KLIBS)
-	$(Q)$(I5SCAN) --allow tools/i5-allow.txt $@ $(if $(filter 0,$(I5SCAN_FATAL)),|| echo "  (I5 hits in an instrumented test build: not fatal here)")
+	$(Q)$(I5SCAN) --sites $(SITE_TEMPLATES) $@ > $(B)/sites.txt $(if $(filter 0,$(I5SCAN_FATAL)),|| echo "  (I5 hits in an instrumented test build: not fatal here)")
+	@tail -n 1 $(B)/sites.txt
 
 $(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
 	@mkdir -p $(dir $@)

@@ -23,23 +23,56 @@ static inline void *arch_pa_va(paddr_t pa)
 }
 #endif
 
-/* arch_flush_tlb: flush every non-global TLB entry of this CPU (CR3 reload,
- * SDM 4.10.4.1). */
+/* arch_flush_tlb: flush every non-global TLB entry of this CPU (a CR3
+ * reload of the recorded L4, SDM 4.10.4.1). */
 void arch_flush_tlb(void);
 
 /* arch_invlpg: flush the TLB entries for virtual address va (SDM 4.10.4.1). */
 void arch_invlpg(uint64_t va);
 
-/* Control registers and MSRs (SDM 2.5, 2.2.1). The writers hold the I5
- * encodings and are on the scanner's allow-list (tools/i5-allow.txt). */
+/* Control registers and MSRs (SDM 2.5, 2.2.1). Reads are plain. Writes go
+ * through nk's record (spec I6, the no-gadget rule): each setter records
+ * the value nk decided in nk memory and then makes the CPU hold it, through
+ * a write that is followed inline by a check of the CPU against the record
+ * (nk/cr0.inc). The gates, the interrupt stubs and those checks compare the
+ * CPU with the record, so no write in nk's text, entered at any byte with
+ * any registers, leaves the CPU in a state nk did not record. */
 uint64_t arch_read_cr0(void);
 uint64_t arch_read_cr3(void);
 uint64_t arch_read_cr4(void);
-void arch_write_cr0(uint64_t v);
-void arch_write_cr3(uint64_t v);
-void arch_write_cr4(uint64_t v);
 uint64_t arch_rdmsr(uint32_t msr);
-void arch_wrmsr(uint32_t msr, uint64_t v);
+
+/* arch_set_cr0: record v (CR0.WP set) as the CR0 the outer kernel runs
+ * with. While nk runs (inside a gate, or at boot) the CPU holds v & ~WP;
+ * the gate's exit, and the hand-off to the outer kernel, load v. */
+void arch_set_cr0(uint64_t v);
+
+/* arch_set_cr3: record and load CR3 = v (a declared L4's physical address;
+ * flushes non-global TLB entries). */
+void arch_set_cr3(uint64_t v);
+
+/* arch_set_cr4: record and load CR4 = v. */
+void arch_set_cr4(uint64_t v);
+
+/* arch_set_msr: record and load MSR msr = v. pinned: the interrupt stubs'
+ * slow path checks it too (not for FS/GS bases, which SWAPGS and WRFSBASE
+ * change without nk). Returns 0, or -NK_ENOMEM when nk's MSR record is full
+ * (NK_MSR_MAX distinct MSRs; nothing is written then). */
+long arch_set_msr(uint32_t msr, uint64_t v, bool pinned);
+
+/* arch_pin_msr: record the MSR's current value, pinned (boot: the MSRs nk
+ * never writes but checks, so that a write to them is repaired, not
+ * missed: APIC_BASE, PAT, SYSENTER_*, the MTRRs, ...). Returns as
+ * arch_set_msr. */
+long arch_pin_msr(uint32_t msr);
+
+/* arch_recorded_cr0/cr3/cr4: nk's record (what the outer kernel runs with). */
+uint64_t arch_recorded_cr0(void);
+uint64_t arch_recorded_cr3(void);
+uint64_t arch_recorded_cr4(void);
+
+/* arch_recorded_msr: nk's record of MSR msr in *v; false when nk holds none. */
+bool arch_recorded_msr(uint32_t msr, uint64_t *v);
 
 /* arch_ro_after_init: the outer kernel's .data.ro_after_init section:
  * virtual base (kernel image address) and size in bytes, both page-aligned
@@ -84,9 +117,10 @@ void arch_outw(uint16_t port, uint16_t v);
 /* arch_halt: disable interrupts and halt, for good. */
 NK_NORETURN void arch_halt(void);
 
-/* arch_write_dr7: MOV to DR7 (an I5 encoding; on the allow-list). nk
- * writes 0 at boot: no debug breakpoints. Source: SDM Vol. 3B 17.2.4. */
-void arch_write_dr7(uint64_t v);
+/* arch_boot_write_dr7: MOV to DR7, boot-only code (non-executable once
+ * the outer kernel runs). nk writes 0 at boot: no debug breakpoints.
+ * Source: SDM Vol. 3B 17.2.4. */
+void arch_boot_write_dr7(uint64_t v);
 
 /* A descriptor-table register image (SGDT/SIDT/LGDT/LIDT operand): limit in
  * bytes minus one, virtual base. SDM Vol. 3A 2.4. */
@@ -95,10 +129,11 @@ struct arch_dtr {
 	uint64_t base;
 } NK_PACKED;
 
-/* arch_load_tables: LGDT gdtr, LIDT idtr, LTR tss_sel, then reload CS with
- * code_sel and DS/ES/SS with data_sel (selectors of the new GDT). I5
- * encodings; on the allow-list. Source: SDM Vol. 3A 2.4, 3.4.3, 7.2.4. */
-void arch_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
+/* arch_boot_load_tables: LGDT gdtr, LIDT idtr, LTR tss_sel, then reload CS
+ * with code_sel and DS/ES/SS with data_sel (selectors of the new GDT).
+ * Boot-only code (non-executable once the outer kernel runs). Source: SDM
+ * Vol. 3A 2.4, 3.4.3, 7.2.4. */
+void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
 		      uint16_t code_sel, uint16_t data_sel);
 
 /* arch_store_tables: SGDT, SIDT and STR: the descriptor-table registers
@@ -126,6 +161,29 @@ void arch_image_layout(struct arch_image *img);
  * I8). */
 struct nk_cpu_tables;
 struct nk_cpu_tables *arch_cpu_tables(uint64_t *va);
+
+/* NK_BOOT: the attribute of boot-only code (section .nk.boot.text, made
+ * non-executable before the outer kernel first runs; spec I6). */
+#ifdef NK_HOST_BUILD
+#define NK_BOOT
+#else
+#define NK_BOOT __attribute__((section(".nk.boot.text"), noinline))
+#endif
+
+/* arch_boot_image_pte: boot, while nk builds the image map: the entry e
+ * (physical address pa of the L1 slot) maps image page va; nk remembers
+ * the slots of its gated page and of its boot-only code, so that
+ * arch_boot_end can close them. */
+void arch_boot_image_pte(uint64_t va, paddr_t pa);
+
+/* arch_boot_end: the end of boot: make nk's boot-only code and its gated
+ * page non-executable (and flush them from the TLB), then hand off to the
+ * outer kernel on the stack ending at outer_stack_top (nk/entry.asm
+ * nk_handoff: CR0 := the recorded CR0, WP set). Never returns. */
+NK_NORETURN void arch_boot_end(uint64_t outer_stack_top);
+
+/* NK_MSR_MAX: how many distinct MSRs nk records. */
+#define NK_MSR_MAX 48
 
 #define CR0_PE (1ull << 0)
 #define CR0_MP (1ull << 1)
@@ -166,5 +224,19 @@ struct nk_cpu_tables *arch_cpu_tables(uint64_t *va);
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
+#define MSR_APIC_BASE 0x1bu
+#define MSR_SYSENTER_CS 0x174u
+#define MSR_SYSENTER_ESP 0x175u
+#define MSR_SYSENTER_EIP 0x176u
+#define MSR_DEBUGCTL 0x1d9u
+#define MSR_MTRRCAP 0xfeu
+#define MSR_MTRR_PHYSBASE0 0x200u
+#define MSR_MTRR_FIX64K 0x250u
+#define MSR_MTRR_FIX16K_80000 0x258u
+#define MSR_MTRR_FIX16K_A0000 0x259u
+#define MSR_MTRR_FIX4K_C0000 0x268u
+#define MSR_PAT 0x277u
+#define MSR_MTRR_DEF_TYPE 0x2ffu
+#define MSR_TSC_AUX 0xc0000103u
 
 #endif

@@ -13,12 +13,15 @@
 #define NK_NATIVE 0
 #endif
 
-NK_NORETURN void nk_handoff(uint64_t stack_top); /* nk/entry.asm */
 
 struct nk_state nk;
 struct nk_view nk_view_store;
 const struct nk_view *const nk_view = &nk_view_store;
 uint64_t *const nk_wpv_ptr = &nk_view_store.stats.wp_violations;
+/* the counters nk/cr0.inc and nk/entry.asm bump (with WP clear) */
+uint64_t *const nk_gate_busy_ptr = &nk_view_store.stats.gate_busy;
+uint64_t *const nk_nmi_in_nk_ptr = &nk_view_store.stats.nmi_in_nk;
+uint64_t *const nk_nmi_attack_ptr = &nk_view_store.stats.nmi_return_attacks;
 
 extern uint32_t boot_magic, boot_mbi; /* boot/boot.asm: EAX and EBX from the loader */
 
@@ -331,9 +334,11 @@ static void build_image_map(pte_t *l4)
 		uint64_t l1 = new_ptp(1, fl);
 		boot_table(l2)[pt_index(va, 2)] = pte_make(pa_init(l1), TABLE_FLAGS);
 		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
-			if (p >= start)
+			if (p >= start) {
 				boot_table(l1)[pt_index(p, 1)] =
 					pte_make(pa_init(p - KERNEL_VMA), image_rights(p) | PTE_G);
+				arch_boot_image_pte(p, pa_init(l1 + pt_index(p, 1) * sizeof(pte_t)));
+			}
 	}
 }
 
@@ -345,21 +350,63 @@ static uint64_t outer_stack(uint64_t pages)
 	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
 }
 
+/* The MSRs nk never writes but pins (spec I6): their boot values are
+ * recorded, so that the check after a WRMSR and the interrupt stubs' slow
+ * path repair or catch a write to them. Only MSRs CPUID says exist. SDM
+ * Vol. 4 (MSR numbers), Vol. 3A 11.11 (MTRRs), 11.12 (PAT). */
+static void pin_msrs(void)
+{
+	uint32_t r[4], ext[4];
+	arch_cpuid(1, 0, r);
+	arch_cpuid(0x80000001, 0, ext);
+	bool ok = true;
+	if (r[3] & (1u << 9))
+		ok &= arch_pin_msr(MSR_APIC_BASE) == 0;
+	if (r[3] & (1u << 11))
+		for (uint32_t m = MSR_SYSENTER_CS; m <= MSR_SYSENTER_EIP; m++)
+			ok &= arch_pin_msr(m) == 0;
+	if (r[3] & (1u << 16))
+		ok &= arch_pin_msr(MSR_PAT) == 0;
+	if (r[3] & (1u << 12)) { /* MTRRs: default type, fixed ranges, variable pairs */
+		ok &= arch_pin_msr(MSR_MTRR_DEF_TYPE) == 0;
+		uint64_t cap = arch_rdmsr(MSR_MTRRCAP);
+		if (cap & (1u << 8)) {
+			ok &= arch_pin_msr(MSR_MTRR_FIX64K) == 0;
+			ok &= arch_pin_msr(MSR_MTRR_FIX16K_80000) == 0;
+			ok &= arch_pin_msr(MSR_MTRR_FIX16K_A0000) == 0;
+			for (uint32_t m = MSR_MTRR_FIX4K_C0000; m < MSR_MTRR_FIX4K_C0000 + 8; m++)
+				ok &= arch_pin_msr(m) == 0;
+		}
+		for (uint32_t i = 0; i < (cap & 0xff) && i < 8; i++)
+			ok &= arch_pin_msr(MSR_MTRR_PHYSBASE0 + 2 * i) == 0 &&
+			      arch_pin_msr(MSR_MTRR_PHYSBASE0 + 2 * i + 1) == 0;
+	}
+	ok &= arch_pin_msr(MSR_DEBUGCTL) == 0; /* architectural since P6: every x86-64 CPU */
+	if (ext[3] & (1u << 27))
+		ok &= arch_pin_msr(MSR_TSC_AUX) == 0;
+	/* the syscall MSRs as boot left them; the outer kernel sets them
+	 * through nk_wrmsr before nk_init_done locks them */
+	for (uint32_t m = MSR_STAR; m <= MSR_SFMASK; m++)
+		ok &= arch_pin_msr(m) == 0;
+	NK_CHECK(ok);
+}
+
 static void enable_protection(void)
 {
 	struct nk_view *v = &nk_view_store;
-	arch_wrmsr(MSR_EFER, arch_rdmsr(MSR_EFER) | EFER_NXE);
+	NK_CHECK(arch_set_msr(MSR_EFER, arch_rdmsr(MSR_EFER) | EFER_NXE, true) == 0);
 	uint64_t cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (v->has_pge ? CR4_PGE : 0);
 	cr4 |= v->has_smep ? CR4_SMEP : 0;
 	cr4 |= v->has_smap ? CR4_SMAP : 0;
-	arch_write_cr4(cr4);
+	arch_set_cr4(cr4);
 	nk.cr4_required = CR4_PAE | (v->has_smep ? CR4_SMEP : 0) | (v->has_smap ? CR4_SMAP : 0);
 	nk.cr4_allowed = CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT |
 			 (v->has_fsgsbase ? CR4_FSGSBASE : 0) | (v->has_umip ? CR4_UMIP : 0);
 	uint64_t cr0 = arch_read_cr0();
 	cr0 = (cr0 | CR0_NE | CR0_MP) & ~(CR0_EM | CR0_TS | CR0_CD | CR0_NW);
-	arch_write_cr0(cr0 & ~CR0_WP); /* nk runs with WP clear; the handoff sets it */
-	arch_write_dr7(0); /* no debug breakpoints */
+	arch_set_cr0(cr0 | CR0_WP); /* nk runs with WP clear; the handoff sets it */
+	arch_boot_write_dr7(0); /* no debug breakpoints */
+	pin_msrs();
 }
 
 static void print_summary(void)
@@ -395,12 +442,12 @@ static void require_features(void)
 /* nk_boot: nk's C entry, called once by nk/entry.asm on the boot stack
  * with the boot tables loaded (long mode, identity map of 4 GiB), the
  * loader's magic and information address in boot_magic and boot_mbi. Does
- * not return: it hands off to the outer kernel (nk_handoff), or stops the
+ * not return: it hands off to the outer kernel (arch_boot_end), or stops the
  * machine with a message: nk_panic for impossible boot information (not
  * multiboot2, a malformed tag, no memory map, no room for nk's tables),
  * exit status 0x12 for a CPU without NX or SMEP (nested build).
  * Source: spec sections 4, 8, 9; multiboot2 spec 3.6. */
-void nk_boot(void)
+NK_BOOT void nk_boot(void)
 {
 	struct nk_view *v = &nk_view_store;
 	v->nested = !NK_NATIVE;
@@ -474,8 +521,8 @@ void nk_boot(void)
 	fill_direct_map();
 
 	enable_protection();
-	arch_write_cr3(pa_addr(nk.master_l4));
 	nk.cur_cr3[0] = nk.master_l4;
+	arch_set_cr3(pa_addr(nk.master_l4));
 	/* from here nk reaches physical memory through the direct map */
 	nk.frames = arch_pa_va(pa_init(frames));
 	nk.f2m = arch_pa_va(pa_init(f2m));
@@ -494,5 +541,5 @@ void nk_boot(void)
 	nk_printf("nk: %lu frames (%lu MiB); tables built; NXE %s WP on-exit SMEP %s SMAP %s\n",
 		  nk.nframes, nk.nframes / 256, "on", v->has_smep ? "on" : "off",
 		  v->has_smap ? "on" : "off");
-	nk_handoff(outer_top);
+	arch_boot_end(outer_top);
 }

@@ -8,8 +8,6 @@
 #include "cpu.h"
 #include <nk/region.h>
 
-uint64_t nk_entry_cr0; /* CR0 the outer kernel had at the last gate entry */
-
 #define TABLE_VA(base, field) ((base) + offsetof(struct nk_cpu_tables, field))
 
 /* The 64-bit TSS descriptor (two GDT slots) for a TSS at va, lim bytes - 1
@@ -36,7 +34,7 @@ static int32_t declare_table(uint64_t va, uint64_t size_bytes)
 	return (int32_t)nk_region_declare_nk((const void *)va, size_bytes, wo, true);
 }
 
-void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
+NK_BOOT void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 {
 	uint64_t va;
 	struct nk_cpu_tables *t = arch_cpu_tables(&va);
@@ -69,7 +67,7 @@ void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 	}
 	struct arch_dtr g = { GDT_ENTRIES * 8 - 1, TABLE_VA(va, gdt) };
 	struct arch_dtr i = { sizeof(t->idt) - 1, TABLE_VA(va, idt) };
-	arch_load_tables(&g, &i, SEL_TSS, SEL_KCODE, SEL_KDATA);
+	arch_boot_load_tables(&g, &i, SEL_TSS, SEL_KCODE, SEL_KDATA);
 
 	/* write-once, every byte written (by nk, above), sealed by nk_init_done */
 	nk_view_store.region_gdt = declare_table(TABLE_VA(va, gdt), sizeof(t->gdt));
@@ -104,15 +102,20 @@ void arch_check_cpu(void)
 {
 	uint64_t cr0 = arch_read_cr0(), cr4 = arch_read_cr4(), efer = arch_rdmsr(MSR_EFER);
 	if (nk_view_store.nested) {
-		if (!(cr0 & CR0_PG) || !(cr0 & CR0_PE) || !(nk_entry_cr0 & CR0_WP))
+		if (!(cr0 & CR0_PG) || !(cr0 & CR0_PE) || !(arch_recorded_cr0() & CR0_WP))
 			nk_check_fail(3, 0, "CR0.PG, CR0.PE or the outer kernel's CR0.WP is clear");
+		else if ((cr0 | CR0_WP) != arch_recorded_cr0())
+			nk_check_fail(3, 0, "CR0 is not the value nk recorded");
 		if (!(cr4 & CR4_SMEP) || !(cr4 & CR4_PAE) ||
 		    (nk_view_store.has_smap && !(cr4 & CR4_SMAP)))
 			nk_check_fail(3, 0, "CR4.SMEP, CR4.SMAP or CR4.PAE is clear");
+		else if (cr4 != arch_recorded_cr4())
+			nk_check_fail(3, 0, "CR4 is not the value nk recorded");
 		if (!(efer & EFER_NXE))
 			nk_check_fail(3, 0, "EFER.NXE is clear");
 	}
-	if ((arch_read_cr3() & PTE_ADDR_4K) != pa_addr(nk.cur_cr3[0]))
+	if ((arch_read_cr3() & PTE_ADDR_4K) != pa_addr(nk.cur_cr3[0]) ||
+	    arch_read_cr3() != arch_recorded_cr3())
 		nk_check_fail(3, arch_read_cr3(), "CR3 is not the L4 nk loaded");
 
 	uint64_t va;

@@ -50,10 +50,6 @@ struct nk_cpu_tables {
 /* nk_isr_table: the address of each vector's nk stub (nk/gate.asm). */
 extern const uint64_t nk_isr_table[256];
 
-/* nk_entry_cr0: CR0 as the outer kernel had it at the last gate entry
- * (written by nk/gate.asm; I3 checks its WP). */
-extern uint64_t nk_entry_cr0;
-
 /* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-3 =
  * ist_tops: #DF, NMI, #MC; virtual addresses) and IDT (every vector to its
  * nk stub), and declare each a write-once region (nk frames, every byte

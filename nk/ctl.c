@@ -15,7 +15,7 @@ long nk_load_cr0_impl(uint64_t v)
 	    ((v & CR0_NW) && !(v & CR0_CD)))
 		r = -NK_ECR0;
 	else
-		arch_write_cr0(v & ~CR0_WP); /* the exit gate sets WP again */
+		arch_set_cr0(v); /* WP clear until the gate's exit loads v */
 	return nk_count(NK_CALL_LOAD_CR0, r);
 }
 
@@ -26,7 +26,7 @@ long nk_load_cr4_impl(uint64_t v)
 	    (v & ~(nk.cr4_required | nk.cr4_allowed)))
 		r = -NK_ECR4;
 	else
-		arch_write_cr4(v);
+		arch_set_cr4(v);
 	return nk_count(NK_CALL_LOAD_CR4, r);
 }
 
@@ -69,7 +69,8 @@ long nk_wrmsr_impl(uint32_t msr, uint64_t v)
 	if (msr == MSR_SFMASK && r == 0 && (v >> 32))
 		r = -NK_EMSRVAL;
 	if (r == 0)
-		arch_wrmsr(msr, v);
+		r = arch_set_msr(msr, v, !(msr == MSR_FS_BASE || msr == MSR_GS_BASE ||
+					   msr == MSR_KERNEL_GS_BASE));
 	return nk_count(NK_CALL_WRMSR, r);
 }
 

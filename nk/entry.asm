@@ -7,8 +7,8 @@
 %include "x86/gprs.inc"
 
 extern nk_boot, outer_main, outer_trap, nk_fault_in_nk
-extern nk_wpv_ptr
-extern __nk_text_start, __nk_text_end
+extern nk_wpv_ptr, nk_trap_check_pinned, nk_priv_pte, nk_nmi_in_nk_ptr
+extern __nk_text_start, __nk_text_end, __nk_priv_start
 
 section .nk.bss nobits
 align 16
@@ -17,12 +17,14 @@ nk_boot_stack_top:
 global nk_gate_stack_top
 nk_gate_stack:  resb 16384          ; per-CPU nk stack (CPU 0)
 nk_gate_stack_top:
-nk_nmi_save:    resq 24             ; interrupted nk state during an NMI/#MC
+nk_nmi_save:    resq 24             ; interrupted nk state during an NMI/#MC:
+                                    ; 15 GPRs, the 7-word frame, gate state, gated PTE
 
-section .nk.text
+section .nk.boot.text progbits alloc exec nowrite align=16
 bits 64
 
-; First 64-bit code in the higher half (from boot/boot.asm).
+; First 64-bit code in the higher half (from boot/boot.asm). Boot-only:
+; non-executable once the outer kernel runs (arch_boot_end).
 global nk_entry64
 nk_entry64:
 	mov rsp, nk_boot_stack_top
@@ -32,13 +34,22 @@ nk_entry64:
 	hlt
 	jmp .hang
 
-; nk_handoff(rdi = outer stack top): leave nk for good at the end of boot:
-; switch to the outer kernel's stack, set WP (checked), jump to outer_main.
+section .nk.text
+; void nk_cr0_sync(void): CR0_SYNC (nk/cr0.inc), for arch_set_cr0.
+global nk_cr0_sync
+nk_cr0_sync:
+	CR0_SYNC
+	ret
+
+; nk_handoff(rdi = outer stack top): leave nk for good at the end of boot
+; (arch_boot_end): switch to the outer kernel's stack, leave the in-nk
+; state, CR0 := nk_cr0 (WP set; checked), jump to outer_main.
 global nk_handoff
 nk_handoff:
 	mov rsp, rdi
 	xor ebp, ebp
-	SET_WP rax
+	mov dword [rel nk_gate_state], 0 ; out of nk: WP must be set from here on
+	CR0_RESTORE rax
 	push 0                          ; no return address: outer_main never returns
 	jmp outer_main
 
@@ -63,13 +74,26 @@ ISR v
 %endrep
 
 ; Stack at isr_common: vector, error, RIP, CS, RFLAGS, RSP, SS.
+; Fast path: CR0 is exactly the value nk recorded (WP set): outer code may
+; run. Anything else is sorted out before any outer code runs (I7, the
+; window between a write and its check, I6):
+;  - WP clear, an NMI or #MC, RIP in nk's text, and no NMI of nk's already
+;    being handled: an NMI that interrupted nk (.nmi_in_nk);
+;  - WP clear, an exception, RIP in nk's text, this CPU inside a gate: an
+;    nk bug (nk_fault_in_nk);
+;  - anything else is a violation: a jump to one of nk's CR0 writes with a
+;    register of the attacker's, interrupted before its check. WP clear is
+;    counted (nk_view stats.wp_violations); CR0 is restored, and the other
+;    state nk pins (CR3, CR4, the pinned MSRs) is checked by
+;    nk_trap_check_pinned before the outer handler runs.
 isr_common:
 	push rax
 	mov rax, cr0
-	test rax, CR0_WP
-	jz .wp_clear
-.outer:                                 ; WP is set: outer code may run
+	cmp rax, [rel nk_cr0]
+	jne .cr0_off
+.outer:                                 ; CR0 is nk's: outer code may run
 	PUSH_GPRS
+.outer_pushed:
 	mov rdi, rsp                    ; struct trap_frame *
 	mov rbx, rsp
 	and rsp, -16
@@ -81,33 +105,49 @@ isr_common:
 	add rsp, 16
 	iretq
 
-.wp_clear:
-	mov rax, [rsp + 8]              ; vector
-	cmp rax, 2
-	je .nmi_in_nk
-	cmp rax, 18
-	je .nmi_in_nk
-	cmp rax, 32
-	jae .violation                  ; maskable interrupt with WP=0: never nk (IF=0 there)
+.cr0_off:
+	test rax, CR0_WP
+	jnz .violation_wp_set           ; WP set, other bits not nk's
 	mov rax, [rsp + 24]             ; RIP
 	cmp rax, __nk_text_start
 	jb .violation
 	cmp rax, __nk_text_end
 	jae .violation
+	mov rax, [rsp + 8]              ; vector
+	cmp rax, 2
+	je .nmi
+	cmp rax, 18
+	je .nmi
+	cmp rax, 32
+	jae .violation                  ; maskable interrupt with WP=0: never nk (IF=0 there)
+	cmp dword [rel nk_gate_state], NK_GS_IN_GATE
+	jne .violation                  ; not inside a gate: a hostile entry's fault
 	mov rdi, [rsp + 8]              ; exception inside nk: an nk bug
 	mov rsi, [rsp + 24]
 	mov rdx, cr2
 	and rsp, -16
 	call nk_fault_in_nk
+.nmi:
+	test dword [rel nk_gate_state], NK_GS_NMI
+	jz .nmi_in_nk                   ; else: nk's save area is in use
 .violation:                             ; WP=0 outside nk's own sequence: attack
 	mov rax, [rel nk_wpv_ptr]
 	inc qword [rax]
-	SET_WP rax
-	jmp .outer
+.violation_wp_set:
+	CR0_RESTORE rax
+	PUSH_GPRS
+	mov rbx, rsp
+	and rsp, -16
+	cld
+	call nk_trap_check_pinned       ; halts when CR3, CR4 or a pinned MSR is not nk's
+	mov rsp, rbx
+	jmp .outer_pushed
 
-; An NMI or #MC interrupted code running with WP=0 (nk). Save nk's state in
-; nk memory, run the outer handler with WP=1 on this (IST) stack, then
-; return to nk from the saved state, never from the outer-writable stack.
+; An NMI or #MC interrupted code running with WP=0 in nk's text. Save nk's
+; state in nk memory, record that this CPU handles an NMI that interrupted
+; nk, close the gated page, run the outer handler with nk's CR0 (WP set) on
+; this (IST) stack, then return to nk from the saved state (NMI_RETURN),
+; never from the outer-writable stack.
 .nmi_in_nk:
 	pop rax
 	mov [rel nk_nmi_save + 0*8], rax
@@ -133,7 +173,21 @@ isr_common:
 	inc rcx
 	cmp rcx, 7
 	jb .save_frame
-	SET_WP rax
+	mov eax, [rel nk_gate_state]
+	mov [rel nk_nmi_save + 22*8], rax
+	or dword [rel nk_gate_state], NK_GS_NMI
+	mov rax, [rel nk_priv_pte]      ; close the gated page (nk/priv.asm)
+	test rax, rax
+	jz .closed
+	mov rdx, [rax]
+	mov [rel nk_nmi_save + 23*8], rdx
+	bts rdx, 63                     ; NX
+	mov [rax], rdx
+	invlpg [rel __nk_priv_start]
+.closed:
+	mov rax, [rel nk_nmi_in_nk_ptr] ; NMIs that landed inside nk (nk_view stats)
+	inc qword [rax]
+	CR0_RESTORE rax
 	push qword [rel nk_nmi_save + 0*8]      ; build the outer's trap frame
 	mov rax, [rel nk_nmi_save + 0*8]
 	PUSH_GPRS
@@ -141,10 +195,18 @@ isr_common:
 	and rsp, -16
 	cld
 	call outer_trap
-.back_to_nk:
-	mov rax, cr0
-	and rax, ~CR0_WP
-	mov cr0, rax
+global nk_nmi_return
+nk_nmi_return:
+	NMI_RETURN                      ; WP clear, and an NMI of nk's is being returned from
+	mov rax, [rel nk_nmi_save + 22*8]
+	mov [rel nk_gate_state], eax    ; the state the NMI interrupted
+	mov rax, [rel nk_priv_pte]
+	test rax, rax
+	jz .reopened
+	mov rdx, [rel nk_nmi_save + 23*8]
+	mov [rax], rdx                  ; the gated page as it was
+	invlpg [rel __nk_priv_start]
+.reopened:
 	lea rsp, [rel nk_nmi_save + 15*8 + 2*8] ; nothing of the outer's stack is read
 	; iretq pops RIP, CS, RFLAGS, RSP, SS from nk's save area itself
 	mov rax, [rel nk_nmi_save + 0*8]

@@ -1,16 +1,21 @@
-; nk's vMMU gates (nested build). Spec section 6 (gate), I6;
-; paper section 4.1 (entry and exit gates); SDM Vol. 3A 2.5 (CR0.WP).
+; nk's vMMU gates (nested build). Spec section 6 (gate), I6 with the
+; no-gadget rule; paper section 4.1 (entry and exit gates); SDM Vol. 3A
+; 2.5 (CR0.WP).
 ;
-; Entry: pushfq; clear IF/TF/AC/DF; cli; clear CR0.WP; cli; switch to this
-; CPU's nk stack; check WP is clear; call the fixed nk function.
-; Exit: switch back; 1: set WP; write CR0; test WP; jz 1b; popfq; ret.
+; Entry: pushfq; clear IF/TF/AC/DF; cli; CR0 := nk_cr0 & ~WP (GATE_ENTRY,
+; nk/cr0.inc: read back, refused unless this CPU is outside nk); switch to
+; this CPU's nk stack; call the fixed nk function.
+; Exit (nk_gate_exit, shared): state := outside nk; switch back; CR0 :=
+; nk_cr0 (CR0_RESTORE: read back until equal); popfq; ret.
+; Entered at any byte, a gate either runs its fixed function with the
+; caller's arguments (as a call would) or returns with nk's CR0.
 
 %include "cr0.inc"
 
 extern nk_declare_ptp_impl, nk_remove_ptp_impl, nk_write_pte_impl
 extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
 extern nk_load_cr4_impl, nk_wrmsr_impl, nk_null_impl, nk_init_done_impl
-extern nk_check_invariants_impl, nk_entry_cr0, nk_gate_stack_top
+extern nk_check_invariants_impl, nk_gate_stack_top
 extern nk_region_declare_impl, nk_write_impl, nk_region_seal_impl
 extern nk_promote_code_impl, nk_demote_code_impl
 
@@ -31,32 +36,24 @@ global %1
 	pushfq
 	push 2                          ; IF=0 TF=0 AC=0 DF=0
 	popfq
-	cli
-	mov r10, cr0
-	mov rax, r10
-	and rax, ~CR0_WP
-	mov cr0, rax
-	cli
+	GATE_ENTRY
 	mov r11, rsp
 	mov rsp, [rel nk_stack_top]
 	push r11                        ; rsp is now 16-byte aligned for the call
-	mov rax, cr0
-	test rax, CR0_WP
-	jnz %%abort                     ; WP set again: entered out of sequence
-	mov [rel nk_entry_cr0], r10
 %if %0 == 3
 	mov r8, [r11 + 8]
 %endif
 	call %2
-%%exit:
+	jmp nk_gate_exit
+%endmacro
+
+; The exit every gate shares: out of nk, the caller's stack, nk's CR0.
+nk_gate_exit:
+	mov dword [rel nk_gate_state], 0
 	pop rsp                         ; the caller's stack (SDM: POP RSP loads the popped value)
-	SET_WP r11
+	CR0_RESTORE rdx
 	popfq
 	ret
-%%abort:
-	mov rax, -NK_EGATE
-	jmp %%exit
-%endmacro
 
 GATE nk_declare_ptp, nk_declare_ptp_impl
 GATE nk_remove_ptp, nk_remove_ptp_impl

@@ -47,27 +47,26 @@ long nk_write_ptes(const struct nk_pte_write *w, size_t count)
 
 long nk_load_cr3(paddr_t l4)
 {
-	arch_write_cr3(pa_addr(l4));
+	arch_set_cr3(pa_addr(l4));
 	nk.cur_cr3[0] = l4;
 	return nk_count(NK_CALL_LOAD_CR3, 0);
 }
 
 long nk_load_cr0(uint64_t v)
 {
-	arch_write_cr0(v);
+	arch_set_cr0(v);
 	return nk_count(NK_CALL_LOAD_CR0, 0);
 }
 
 long nk_load_cr4(uint64_t v)
 {
-	arch_write_cr4(v);
+	arch_set_cr4(v);
 	return nk_count(NK_CALL_LOAD_CR4, 0);
 }
 
 long nk_wrmsr(uint32_t msr, uint64_t v)
 {
-	arch_wrmsr(msr, v);
-	return nk_count(NK_CALL_WRMSR, 0);
+	return nk_count(NK_CALL_WRMSR, arch_set_msr(msr, v, false));
 }
 
 /* Module text stays DATA: nothing is write-protected in this build. */

@@ -369,8 +369,8 @@ long nk_load_cr3_impl(paddr_t l4)
 	if (r == 0 && frame_at(l4)->type != NK_F_PTP4)
 		r = -NK_ETYPE;
 	if (r == 0) {
-		arch_write_cr3(pa_addr(l4));
 		nk.cur_cr3[0] = l4;
+		arch_set_cr3(pa_addr(l4));
 	}
 	return nk_count(NK_CALL_LOAD_CR3, r);
 }

@@ -2,12 +2,27 @@
  * i5scan: post-link check of invariant I5 (spec section 3).
  *
  *   i5scan [--allow FILE] ELF
+ *   i5scan --sites TEMPLATES.o KERNEL
  *
  * Reads an ELF64 x86-64 file (ET_EXEC or ET_REL) and tries i5_match at every
  * byte offset of every SHF_EXECINSTR section. A hit is allowed only when it is
  * in an nk section (".nk.*" or ".boot") and the nearest function/label symbol
  * at or below it is named in FILE (one name per line, '#' comments). Every
  * other hit is reported on stderr.
+ *
+ * With --sites (the linked kernel; spec I6, the no-gadget rule) a hit in an
+ * nk section passes only when it is
+ *   - boot-only: in the lower-half ".boot" code or in [__nk_boot_start,
+ *     __nk_boot_end), which nk makes non-executable before the outer kernel
+ *     first runs; or
+ *   - a checked site: the write of a record in the kernel's ".nk.sites"
+ *     (start, write, end, kind; nk/cr0.inc) whose bytes [start, end) equal
+ *     a template of that kind in TEMPLATES.o (tools/site_templates.asm),
+ *     every relocated field holding what the relocation gives against the
+ *     kernel's symbols. So each passing write is followed inline by its
+ *     macro's check, exactly as reviewed; an I5 encoding anywhere else in nk
+ *     (a bare `mov cr3, rdi; ret`, or bytes inside another instruction)
+ *     fails the build. Each site is listed on stdout with why it passes.
  *
  * Exit: 0 clean, 1 forbidden hits, 2 bad usage or bad input.
  */
@@ -318,6 +333,279 @@ static size_t scan_section(const struct elf *e, size_t i, size_t *nallowed)
 	return bad;
 }
 
+/* ---- --sites: checked sites (spec I6) ---- */
+
+enum { SITE_KINDS = 8 };
+static const char *const site_kind_name[SITE_KINDS] = {
+	"?", "CR0_RESTORE: CR0 := nk_cr0, read back until equal",
+	"GATE_ENTRY: CR0 := nk_cr0 & ~WP, read back, refused unless outside nk",
+	"NMI_RETURN: CR0 := nk_cr0 & ~WP, read back, refused unless an NMI of nk's",
+	"PRIV_CR3: CR3 := nk_cr3, read back until equal (gated page)",
+	"PRIV_CR4: CR4 := nk_cr4, read back until equal (gated page)",
+	"PRIV_WRMSR: MSR[ECX] := nk's record, looked up again and read back (gated page)",
+	"CR0_SYNC: CR0 := nk_cr0 (less WP inside nk), compared again after the write",
+};
+
+/* A site record: virtual addresses (kernel) or offsets in tsec (template). */
+struct site {
+	uint64_t start, site, end, kind;
+	size_t tsec; /* template: the text section */
+	int ok;      /* kernel: matched a template */
+};
+
+/* A relocated field of a template: offset in its section, type, symbol. */
+struct trel {
+	uint64_t off;
+	uint32_t type;
+	const char *sym;
+	int64_t addend;
+	size_t tsec;
+};
+
+/* find_section: index of the section named name, or 0. */
+static size_t find_section(const struct elf *e, const char *name)
+{
+	for (size_t i = 1; i < e->eh->e_shnum; i++)
+		if (strcmp(section_name(e, i), name) == 0)
+			return i;
+	return 0;
+}
+
+/* symbol_value: the value of the defined symbol name; exits 2 if absent. */
+static uint64_t symbol_value(const struct elf *e, const char *name)
+{
+	for (size_t i = 1; i < e->nsym; i++) {
+		const char *n = strtab_name(e->str, e->str_size, e->sym[i].st_name);
+		if (n && strcmp(n, name) == 0 && e->sym[i].st_shndx != SHN_UNDEF)
+			return e->sym[i].st_value;
+	}
+	fail("no symbol %s", name);
+}
+
+/* kernel_sites: the records of the linked kernel's .nk.sites. */
+static struct site *kernel_sites(const struct elf *e, size_t *n)
+{
+	size_t i = find_section(e, ".nk.sites");
+	if (!i)
+		fail("no .nk.sites section (nk/cr0.inc records its sites there)");
+	const Elf64_Shdr *sh = &e->sh[i];
+	if (sh->sh_size % 32)
+		fail(".nk.sites: size %llu is not a whole number of records",
+		     (unsigned long long)sh->sh_size);
+	*n = sh->sh_size / 32;
+	struct site *v = calloc(*n ? *n : 1, sizeof(*v));
+	if (!v)
+		fail("out of memory");
+	for (size_t k = 0; k < *n; k++) {
+		uint64_t w[4];
+		memcpy(w, e->data + sh->sh_offset + 32 * k, sizeof(w));
+		v[k] = (struct site){ w[0], w[1], w[2], w[3], 0, 0 };
+	}
+	return v;
+}
+
+/* template_sites: the records of TEMPLATES.o (ET_REL): each field is an
+ * R_X86_64_64 relocation against a section symbol plus an addend; and the
+ * relocations of its text sections (*rels). */
+static struct site *template_sites(const struct elf *t, size_t *n, struct trel **rels, size_t *nrels)
+{
+	size_t si = find_section(t, ".nk.sites");
+	if (!si)
+		fail("no .nk.sites section in the templates");
+	*n = t->sh[si].sh_size / 32;
+	struct site *v = calloc(*n ? *n : 1, sizeof(*v));
+	*rels = NULL;
+	*nrels = 0;
+	if (!v)
+		fail("out of memory");
+	for (size_t k = 0; k < *n; k++)
+		memcpy(&v[k].kind, t->data + t->sh[si].sh_offset + 32 * k + 24, 8);
+	for (size_t r = 1; r < t->eh->e_shnum; r++) {
+		const Elf64_Shdr *rs = &t->sh[r];
+		if (rs->sh_type != SHT_RELA)
+			continue;
+		if (rs->sh_entsize != sizeof(Elf64_Rela) || rs->sh_info >= t->eh->e_shnum)
+			fail("bad relocation section %zu in the templates", r);
+		const Elf64_Rela *ra = (const Elf64_Rela *)(t->data + rs->sh_offset);
+		for (size_t j = 0; j < rs->sh_size / sizeof(*ra); j++) {
+			size_t symi = ELF64_R_SYM(ra[j].r_info);
+			if (symi >= t->nsym)
+				fail("relocation against symbol %zu out of range", symi);
+			const Elf64_Sym *sym = &t->sym[symi];
+			if (rs->sh_info == si) { /* a record field: section + addend */
+				uint64_t k = ra[j].r_offset / 32, f = ra[j].r_offset % 32 / 8;
+				if (k >= *n || f > 2 || ELF64_R_TYPE(ra[j].r_info) != R_X86_64_64)
+					fail("unexpected relocation in the templates' .nk.sites");
+				uint64_t val = sym->st_value + (uint64_t)ra[j].r_addend;
+				if (f == 0)
+					v[k].start = val;
+				else if (f == 1)
+					v[k].site = val;
+				else
+					v[k].end = val;
+				v[k].tsec = sym->st_shndx;
+				continue;
+			}
+			*rels = realloc(*rels, (*nrels + 1) * sizeof(**rels));
+			if (!*rels)
+				fail("out of memory");
+			(*rels)[(*nrels)++] = (struct trel){
+				ra[j].r_offset, (uint32_t)ELF64_R_TYPE(ra[j].r_info),
+				strtab_name(t->str, t->str_size, sym->st_name), ra[j].r_addend, rs->sh_info
+			};
+		}
+	}
+	return v;
+}
+
+/* kernel_bytes: the kernel's bytes at virtual address va, len bytes, or NULL
+ * when no loaded section holds them all. */
+static const uint8_t *kernel_bytes(const struct elf *e, uint64_t va, uint64_t len)
+{
+	for (size_t i = 1; i < e->eh->e_shnum; i++) {
+		const Elf64_Shdr *sh = &e->sh[i];
+		if (!(sh->sh_flags & SHF_ALLOC) || sh->sh_type == SHT_NOBITS)
+			continue;
+		if (va >= sh->sh_addr && len <= sh->sh_size && va - sh->sh_addr <= sh->sh_size - len)
+			return e->data + sh->sh_offset + (va - sh->sh_addr);
+	}
+	return NULL;
+}
+
+/* template_match: whether kernel site ks is byte for byte template ts, its
+ * relocated fields resolved against the kernel's symbols. */
+static int template_match(const struct elf *e, const struct site *ks, const struct elf *t,
+			  const struct site *ts, const struct trel *rels, size_t nrels)
+{
+	uint64_t len = ts->end - ts->start;
+	if (ts->kind != ks->kind || ks->end - ks->start != len || ks->site - ks->start != ts->site - ts->start)
+		return 0;
+	const uint8_t *kb = kernel_bytes(e, ks->start, len);
+	const uint8_t *tb = t->data + t->sh[ts->tsec].sh_offset + ts->start;
+	if (!kb || ts->end > t->sh[ts->tsec].sh_size)
+		return 0;
+	uint8_t mask[512];
+	if (len > sizeof(mask))
+		return 0;
+	memset(mask, 1, len);
+	for (size_t j = 0; j < nrels; j++) {
+		const struct trel *r = &rels[j];
+		if (r->tsec != ts->tsec || r->off < ts->start || r->off >= ts->end)
+			continue;
+		uint64_t o = r->off - ts->start, p = ks->start + o;
+		if (!r->sym || !*r->sym)
+			return 0; /* a reference outside the template: not allowed */
+		uint64_t want = symbol_value(e, r->sym) + (uint64_t)r->addend;
+		size_t w;
+		switch (r->type) {
+		case R_X86_64_PC32:
+		case R_X86_64_PLT32:
+			want -= p;
+			w = 4;
+			break;
+		case R_X86_64_32:
+		case R_X86_64_32S:
+			w = 4;
+			break;
+		case R_X86_64_64:
+			w = 8;
+			break;
+		default:
+			return 0;
+		}
+		if (o + w > len)
+			return 0;
+		uint64_t have = 0;
+		memcpy(&have, kb + o, w);
+		if (w == 4 ? (uint32_t)have != (uint32_t)want : have != want)
+			return 0;
+		memset(mask + o, 0, w);
+	}
+	for (uint64_t o = 0; o < len; o++)
+		if (mask[o] && kb[o] != tb[o])
+			return 0;
+	return 1;
+}
+
+/* sites_main: --sites TEMPLATES KERNEL (see the top of this file). */
+static int sites_main(const char *tpath, const char *kpath)
+{
+	struct elf e, t;
+	size_t size, tsize, nks, nts, nrels;
+	struct trel *rels;
+	path = tpath;
+	uint8_t *tdata = read_file(tpath, &tsize);
+	elf_load(&t, tdata, tsize);
+	struct site *ts = template_sites(&t, &nts, &rels, &nrels);
+	path = kpath;
+	uint8_t *data = read_file(kpath, &size);
+	elf_load(&e, data, size);
+	if (e.eh->e_type != ET_EXEC)
+		fail("--sites wants the linked kernel (ET_EXEC)");
+	struct site *ks = kernel_sites(&e, &nks);
+	uint64_t boot0 = symbol_value(&e, "__nk_boot_start"), boot1 = symbol_value(&e, "__nk_boot_end");
+	uint64_t priv0 = symbol_value(&e, "__nk_priv_start"), priv1 = symbol_value(&e, "__nk_priv_end");
+	size_t bad = 0, nboot = 0, nchecked = 0, scanned = 0;
+
+	for (size_t k = 0; k < nks; k++) {
+		for (size_t j = 0; j < nts && !ks[k].ok; j++)
+			ks[k].ok = template_match(&e, &ks[k], &t, &ts[j], rels, nrels);
+		if (!ks[k].ok) {
+			fprintf(stderr, "%s: %s: site record %zu at %llx (kind %llu) does not match its template\n",
+				prog, path, k, (unsigned long long)ks[k].site, (unsigned long long)ks[k].kind);
+			bad++;
+		}
+	}
+	for (size_t i = 1; i < e.eh->e_shnum; i++) {
+		const Elf64_Shdr *sh = &e.sh[i];
+		if (!(sh->sh_flags & SHF_EXECINSTR) || sh->sh_type == SHT_NOBITS)
+			continue;
+		const uint8_t *buf = e.data + sh->sh_offset;
+		const char *sname = section_name(&e, i);
+		scanned += sh->sh_size;
+		enum i5_kind kd;
+		for (uint64_t off = 0; (off = i5_scan(buf, sh->sh_size, off, &kd)) < sh->sh_size; off++) {
+			uint64_t va = sh->sh_addr + off;
+			const Elf64_Sym *sym = nearest_symbol(&e, i, va);
+			const char *name = sym ? e.str + sym->st_name : "no symbol";
+			uint64_t rel = sym ? va - sym->st_value : 0;
+			if (strcmp(sname, ".boot") == 0 || (va >= boot0 && va < boot1)) {
+				printf("site %llx %s+0x%llx %s: boot-only (non-executable once the outer kernel runs)\n",
+				       (unsigned long long)va, name, (unsigned long long)rel, i5_kind_name(kd));
+				nboot++;
+				continue;
+			}
+			const struct site *m = NULL;
+			for (size_t k = 0; k < nks && !m; k++) /* the write, or its REX prefix's 0F */
+				if (ks[k].ok && (ks[k].site == va ||
+						 (ks[k].site + 1 == va && off > 0 && (buf[off - 1] & 0xf0) == 0x40)))
+					m = &ks[k];
+			if (nk_section(sname) && m) {
+				printf("site %llx %s+0x%llx %s: checked: %s%s\n", (unsigned long long)va, name,
+				       (unsigned long long)rel, i5_kind_name(kd),
+				       site_kind_name[m->kind < SITE_KINDS ? m->kind : 0],
+				       va >= priv0 && va < priv1 ? "; executable only inside nk" : "");
+				nchecked++;
+				continue;
+			}
+			fprintf(stderr, "%s: %s: %s at %s+0x%llx (%s+0x%llx, %llx): %s\n", prog, path,
+				i5_kind_name(kd), sname, (unsigned long long)off, name,
+				(unsigned long long)rel, (unsigned long long)va,
+				nk_section(sname) ? "not boot-only and not followed by its check (a gadget)"
+						  : "not allowed outside nk");
+			bad++;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "%s: %s: %zu privileged-write sites fail the no-gadget rule (spec I5, I6)\n",
+			prog, path, bad);
+		return 1;
+	}
+	printf("%s: %s: %zu bytes of executable code scanned; %zu checked sites, %zu boot-only, 0 forbidden\n",
+	       prog, path, scanned, nchecked, nboot);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct elf e;
@@ -325,12 +613,14 @@ int main(int argc, char **argv)
 	size_t size, i, scanned = 0, nallowed = 0, bad = 0;
 	int a = 1;
 
+	if (argc == 4 && strcmp(argv[1], "--sites") == 0)
+		return sites_main(argv[2], argv[3]);
 	if (a + 1 < argc && strcmp(argv[a], "--allow") == 0) {
 		load_allow(argv[a + 1]);
 		a += 2;
 	}
 	if (a + 1 != argc || argv[a][0] == '-') {
-		fprintf(stderr, "usage: %s [--allow FILE] ELF\n", prog);
+		fprintf(stderr, "usage: %s [--allow FILE] ELF | --sites TEMPLATES.o KERNEL\n", prog);
 		return 2;
 	}
 	path = argv[a];

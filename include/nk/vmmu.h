@@ -41,7 +41,7 @@ enum nk_err {
 	NK_EMSRVAL = 24,   /* MSR value refused (EFER without NXE, non-canonical) */
 	NK_ELOCKED = 25,   /* MSR locked since the end of init */
 	NK_EOVERFLOW = 26, /* no longer returned: the counters cannot wrap (NK_FRAMES_MAX) */
-	NK_EGATE = 27,     /* gate entered with WP already set (jump into gate) */
+	NK_EGATE = 27,     /* CR0 at a gate's write not nk's value less WP (a jump into the gate) */
 	/* write mediation (include/nk/region.h) */
 	NK_EREGION = 28,   /* no region with that id */
 	NK_EPOLICY = 29,   /* unknown policy or policy flag */
@@ -58,6 +58,8 @@ enum nk_err {
 	NK_EI5 = 39,       /* text holds a forbidden (I5) encoding at some byte offset */
 	NK_EDUP = 40,      /* a frame appears twice in the list */
 	NK_EMAPPED = 41,   /* frame still mapped (demote needs it unmapped everywhere) */
+	/* the gate (spec I6, I7) */
+	NK_EBUSY = 42,     /* gate entered while this CPU is inside nk (an NMI handler's call) */
 	NK_EMAX
 };
 
@@ -240,6 +242,9 @@ struct nk_stats {
 	uint64_t ptes_written;
 	uint64_t tlb_flushes;
 	uint64_t wp_violations; /* interrupts that found CR0.WP=0 outside nk (I7) */
+	uint64_t gate_busy;     /* gate entries refused with NK_EBUSY (an NMI's, inside nk) */
+	uint64_t nmi_in_nk;     /* NMIs and #MCs that interrupted nk (I7) */
+	uint64_t nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
 };
 
 #define NK_INV_MAX 10

@@ -92,8 +92,7 @@ void arch_invlpg(uint64_t va)
 	fake_cpu.last_invlpg_va = va;
 }
 
-/* arch_read_crN, arch_write_crN: the fake registers in fake_cpu; writes
- * are counted. */
+/* arch_read_crN: the fake registers in fake_cpu. */
 uint64_t arch_read_cr0(void)
 {
 	return fake_cpu.cr0;
@@ -109,22 +108,45 @@ uint64_t arch_read_cr4(void)
 	return fake_cpu.cr4;
 }
 
-void arch_write_cr0(uint64_t v)
+/* arch_set_crN: record v (fake_cpu.rec_crN) and load it, counted. nk's
+ * host tests run as nk does, inside nk, so CR0 gets v without WP (the
+ * gate's exit would load v). */
+void arch_set_cr0(uint64_t v)
 {
-	fake_cpu.cr0 = v;
+	fake_cpu.rec_cr0 = v;
+	fake_cpu.cr0 = v & ~CR0_WP;
 	fake_cpu.cr0_writes++;
 }
 
-void arch_write_cr3(uint64_t v)
+void arch_set_cr3(uint64_t v)
 {
+	fake_cpu.rec_cr3 = v;
 	fake_cpu.cr3 = v;
 	fake_cpu.cr3_writes++;
 }
 
-void arch_write_cr4(uint64_t v)
+void arch_set_cr4(uint64_t v)
 {
+	fake_cpu.rec_cr4 = v;
 	fake_cpu.cr4 = v;
 	fake_cpu.cr4_writes++;
+}
+
+/* arch_recorded_crN: the record; a test that set the fake registers itself
+ * and recorded nothing (0) gets the register, as if nk had recorded it. */
+uint64_t arch_recorded_cr0(void)
+{
+	return fake_cpu.rec_cr0 ? fake_cpu.rec_cr0 : fake_cpu.cr0 | CR0_WP;
+}
+
+uint64_t arch_recorded_cr3(void)
+{
+	return fake_cpu.rec_cr3 ? fake_cpu.rec_cr3 : fake_cpu.cr3;
+}
+
+uint64_t arch_recorded_cr4(void)
+{
+	return fake_cpu.rec_cr4 ? fake_cpu.rec_cr4 : fake_cpu.cr4;
 }
 
 /* fake_msr_slot: see fake_arch.h. */
@@ -162,14 +184,34 @@ uint64_t arch_rdmsr(uint32_t msr)
 	return *s;
 }
 
-/* arch_wrmsr: set the fake register; an unknown MSR is an nk bug. */
-void arch_wrmsr(uint32_t msr, uint64_t v)
+/* arch_set_msr: set the fake register (its value is the record); an
+ * unknown MSR is an nk bug. */
+long arch_set_msr(uint32_t msr, uint64_t v, bool pinned)
 {
 	uint64_t *s = fake_msr_slot(msr);
 	if (!s)
 		fake_bug("wrmsr of unknown MSR", msr);
 	*s = v;
 	fake_cpu.msr_writes++;
+	fake_cpu.msr_pinned += pinned;
+	return 0;
+}
+
+/* arch_pin_msr: counted (fake_cpu.msr_pins); the fake has no such MSRs. */
+long arch_pin_msr(uint32_t msr)
+{
+	(void)msr;
+	fake_cpu.msr_pins++;
+	return 0;
+}
+
+/* arch_recorded_msr: the fake register. */
+bool arch_recorded_msr(uint32_t msr, uint64_t *v)
+{
+	uint64_t *s = fake_msr_slot(msr);
+	if (s)
+		*v = *s;
+	return s != NULL;
 }
 
 /* arch_rdtsc: fake_cpu.tsc, counting up by one per read. */
@@ -185,8 +227,8 @@ void arch_ro_after_init(uint64_t *va, uint64_t *size_bytes)
 	*size_bytes = fake_cpu.roai_size;
 }
 
-/* arch_write_dr7: the fake DR7, counted. */
-void arch_write_dr7(uint64_t v)
+/* arch_boot_write_dr7: the fake DR7, counted. */
+void arch_boot_write_dr7(uint64_t v)
 {
 	fake_cpu.dr7 = v;
 	fake_cpu.dr7_writes++;
@@ -204,8 +246,8 @@ void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		}
 }
 
-/* arch_load_tables: the fake descriptor-table registers and selectors. */
-void arch_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
+/* arch_boot_load_tables: the fake descriptor-table registers and selectors. */
+void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
 		      uint16_t code_sel, uint16_t data_sel)
 {
 	fake_cpu.gdtr = *gdtr;
@@ -216,7 +258,16 @@ void arch_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, 
 	fake_cpu.table_loads++;
 }
 
-/* arch_store_tables: what arch_load_tables (or a test) left. */
+/* arch_store_tables: what arch_boot_load_tables (or a test) left. */
+
+/* arch_boot_image_pte: counted (fake_cpu.image_ptes). */
+void arch_boot_image_pte(uint64_t va, paddr_t pa)
+{
+	(void)va;
+	(void)pa;
+	fake_cpu.image_ptes++;
+}
+/* arch_boot_end: tests/host/machine.c (the hand-off back to the test). */
 void arch_store_tables(struct arch_dtr *gdtr, struct arch_dtr *idtr, uint16_t *tr)
 {
 	*gdtr = fake_cpu.gdtr;

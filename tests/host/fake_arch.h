@@ -38,6 +38,8 @@ struct fake_cpu {
 	uint64_t invlpg_calls;      /* arch_invlpg */
 	uint64_t last_invlpg_va;    /* virtual, bytes */
 	uint64_t cr0_writes, cr3_writes, cr4_writes, msr_writes;
+	uint64_t rec_cr0, rec_cr3, rec_cr4; /* nk's record (arch_set_crN) */
+	uint64_t msr_pinned, msr_pins, image_ptes;
 	bool unreadable;            /* the fixture's arch_kernel_readable fails when set */
 	uint64_t tsc;               /* arch_rdtsc returns it, then adds 1 */
 	uint64_t roai_va, roai_size; /* arch_ro_after_init's answer (default: none) */
@@ -45,7 +47,7 @@ struct fake_cpu {
 	/* used by nk's boot, CPU-table and log code (tests/host/machine.c) */
 	uint64_t dr7, dr7_writes;
 	struct fake_cpuid cpuid[FAKE_CPUID_MAX];
-	struct arch_dtr gdtr, idtr; /* arch_load_tables / arch_store_tables */
+	struct arch_dtr gdtr, idtr; /* arch_boot_load_tables / arch_store_tables */
 	uint16_t tr, cs, ds;        /* TR, CS and DS/ES/SS selectors */
 	uint64_t table_loads;
 	struct arch_image image;    /* arch_image_layout's answer */

@@ -16,19 +16,26 @@ const uint64_t nk_isr_table[256] = {
 };
 uint64_t mx_handoff_stack, mx_handoff_cr0;
 
-/* nk_handoff (nk/entry.asm): switch to the outer stack, set CR0.WP, jump
- * to outer_main; here: record the stack, set WP, back to mx_run. */
+/* nk_handoff (nk/entry.asm): switch to the outer stack, load the recorded
+ * CR0 (WP set), jump to outer_main; here: record the stack, load the
+ * record, back to mx_run. */
 NK_NORETURN void nk_handoff(uint64_t stack_top);
 void nk_handoff(uint64_t stack_top)
 {
 	mx_handoff_stack = stack_top;
 	mx_handoff_cr0 = arch_read_cr0();
-	arch_write_cr0(arch_read_cr0() | CR0_WP);
+	fake_cpu.cr0 = arch_recorded_cr0();
 	if (!fake_stop) {
 		fprintf(stderr, "machine: nk_handoff outside mx_run\n");
 		abort();
 	}
 	longjmp(*fake_stop, MX_HANDOFF);
+}
+
+/* arch_boot_end (nk/arch.h): nothing to close on the fake; the hand-off. */
+void arch_boot_end(uint64_t outer_stack_top)
+{
+	nk_handoff(outer_stack_top);
 }
 
 const struct mx_range mx_default_mmap[] = {
@@ -76,7 +83,6 @@ void mx_reset(void)
 	fake_arch_reset();
 	memset(&nk, 0, sizeof(nk));
 	memset(&nk_view_store, 0, sizeof(nk_view_store));
-	nk_entry_cr0 = 0;
 	mx_handoff_stack = mx_handoff_cr0 = 0;
 	mx_cpu(MX_ALL);
 	/* as boot/boot.asm leaves the CPU: long mode on the boot tables */
@@ -234,7 +240,6 @@ int mx_booted(void **state)
 	enum mx_end e = mx_boot();
 	if (e != MX_HANDOFF)
 		fail_msg("nk did not boot (%d); it printed:\n%s", e, fake_serial);
-	nk_entry_cr0 = fake_cpu.cr0;
 	return 0;
 }
 

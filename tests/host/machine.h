@@ -122,7 +122,7 @@ enum mx_end mx_boot(void);
 enum mx_end mx_run(void (*fn)(void *), void *arg);
 
 /* mx_booted: cmocka setup: mx_reset, mx_mb2_default(""), mx_boot, and
- * the first gate entry's CR0 (nk_entry_cr0); fails unless nk handed off.
+ * nk's recorded CR0 loaded; fails unless nk handed off.
  * Returns 0. */
 int mx_booted(void **state);
 

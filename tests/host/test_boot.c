@@ -25,7 +25,6 @@
 
 static void assert_invariants_hold(void)
 {
-	nk_entry_cr0 = fake_cpu.cr0; /* as at the first gate entry */
 	if (nk_check_invariants_impl() != 0)
 		fail_msg("invariants fail after boot: %s (at %#llx)", nk_view_store.check.first_msg,
 			 (unsigned long long)nk_view_store.check.first_bad_pa);

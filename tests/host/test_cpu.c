@@ -151,7 +151,10 @@ TEST(check_cpu_passes_on_the_booted_machine)
 {
 	assert_check_ok();
 	fake_cpu.cr3 |= 0x18; /* PWT and PCD: not part of the L4's address */
+	fake_cpu.rec_cr3 |= 0x18; /* (as nk recorded them) */
 	assert_check_ok();
+	fake_cpu.rec_cr3 &= ~0x18ull; /* CR3 not as nk recorded it */
+	assert_check_fails(3, "CR3 is not the L4 nk loaded", fake_cpu.cr3);
 }
 
 TEST(check_cpu_finds_cr0_bits_clear)
@@ -162,10 +165,11 @@ TEST(check_cpu_finds_cr0_bits_clear)
 	fake_cpu.cr0 &= ~CR0_PE;
 	assert_check_fails(3, "CR0.PG, CR0.PE or the outer kernel's CR0.WP is clear", 0);
 	fake_cpu.cr0 |= CR0_PE;
-	/* the outer kernel entered a gate with WP clear (nk itself runs so) */
-	nk_entry_cr0 &= ~CR0_WP;
+	/* nk's record of the outer kernel's CR0 without WP (nk itself runs so) */
+	uint64_t rec = arch_recorded_cr0();
+	fake_cpu.rec_cr0 = rec & ~CR0_WP;
 	assert_check_fails(3, "CR0.PG, CR0.PE or the outer kernel's CR0.WP is clear", 0);
-	nk_entry_cr0 |= CR0_WP;
+	fake_cpu.rec_cr0 = rec;
 	fake_cpu.cr0 &= ~CR0_WP;
 	assert_check_ok(); /* the CPU's own WP: clear while nk runs */
 }
@@ -181,7 +185,11 @@ TEST(check_cpu_finds_cr4_bits_clear)
 	/* without SMAP on the CPU, CR4.SMAP is not required */
 	nk_view_store.has_smap = false;
 	fake_cpu.cr4 &= ~CR4_SMAP;
+	fake_cpu.rec_cr4 &= ~CR4_SMAP;
 	assert_check_ok();
+	/* a CR4 bit nk did not record */
+	fake_cpu.cr4 |= CR4_FSGSBASE;
+	assert_check_fails(3, "CR4 is not the value nk recorded", 0);
 }
 
 TEST(check_cpu_finds_efer_nxe_clear)

@@ -384,7 +384,7 @@ TEST(policy_names)
 	assert_string_equal(nk_policy_name(NK_POLICY_MAX), "?");
 	assert_string_equal(nk_strerror(-NK_EWRITTEN), "NK_EWRITTEN");
 	assert_string_equal(nk_strerror(NK_EGAP), "NK_EGAP");
-	assert_string_equal(nk_strerror(NK_EMAX - 1), "NK_EMAPPED");
+	assert_string_equal(nk_strerror(NK_EMAX - 1), "NK_EBUSY");
 }
 
 int main(void)
