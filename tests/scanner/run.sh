@@ -218,4 +218,46 @@ check "usage error (no file) exits 2" expect 2 stderr "usage:"
 scan "$out/clean.o" "$out/clean.o"
 check "usage error (two files) exits 2" expect 2 stderr "usage:"
 
+# --- --sites: the no-gadget rule on the linked nested kernel (spec I6) ---
+# The kernel as `make` linked it passes; relinked with one more object it
+# must fail for a bare out-of-line `mov cr3, rdi; ret` in nk's text, for a
+# site record in front of a write without its check, and pass when the same
+# gadget is boot-only code.
+kb=$root/build/nested
+if [ -f "$kb/kernel.elf" ] && [ -f "$root/build/tools/site_templates.o" ]; then
+	tmpl=$root/build/tools/site_templates.o
+	scan --sites "$tmpl" "$kb/kernel.elf"
+	check "--sites: the nested kernel: every site checked or boot-only" \
+		expect 0 stdout "0 forbidden"
+	check "--sites: it names each site and why it passes" \
+		expect 0 stdout "nk_gate_exit+0x"
+	objs="$kb/boot/boot.o $kb/nk.o $(find "$kb" -path "$kb/outer_*" -name '*.o' | sort)"
+	relink() { # relink OUT EXTRA.o: the nested kernel with one more object
+		ld -nostdlib -static -z max-page-size=0x1000 -T "$root/linker.ld" \
+			--no-warn-rwx-segments -o "$1" $objs "$2"
+	}
+	printf 'section .nk.text progbits alloc exec nowrite align=16\nglobal nk_gadget\nnk_gadget:\n\tmov cr3, rdi\n\tret\nsection .note.GNU-stack noalloc noexec nowrite progbits\n' >"$out/gadget.asm"
+	nasm -f elf64 "$out/gadget.asm" -o "$out/gadget.o"
+	relink "$out/kernel-gadget.elf" "$out/gadget.o"
+	scan --sites "$tmpl" "$out/kernel-gadget.elf"
+	check "--sites: a bare mov cr3, rdi; ret added to nk fails the build" \
+		expect 1 stderr "MOV to CR3 at .nk.text+0x"
+	check "--sites: ... and names it as a gadget" \
+		expect 1 stderr "(nk_gadget+0x0, "
+	printf '%%include "cr0.inc"\nsection .nk.text progbits alloc exec nowrite align=16\nglobal nk_forged\nnk_forged:\n.s:\tmov rax, [rel nk_cr0]\n.w:\tmov cr0, rax\n\tret\n.e:\n\tSITE_RECORD .s, .w, .e, SITE_CR0_RESTORE\nsection .note.GNU-stack noalloc noexec nowrite progbits\n' >"$out/forged.asm"
+	nasm -f elf64 -I"$root/nk/" "$out/forged.asm" -o "$out/forged.o"
+	relink "$out/kernel-forged.elf" "$out/forged.o"
+	scan --sites "$tmpl" "$out/kernel-forged.elf"
+	check "--sites: a site record over a write without its check fails" \
+		expect 1 stderr "does not match its template"
+	sed 's/^section .nk.text /section .nk.boot.text /' "$out/gadget.asm" >"$out/gadget-boot.asm"
+	nasm -f elf64 "$out/gadget-boot.asm" -o "$out/gadget-boot.o"
+	relink "$out/kernel-gadget-boot.elf" "$out/gadget-boot.o"
+	scan --sites "$tmpl" "$out/kernel-gadget-boot.elf"
+	check "--sites: the same gadget in boot-only code passes (NX after boot)" \
+		expect 0 stdout "nk_gadget+0x0 MOV to CR3: boot-only"
+else
+	echo "# skipping --sites checks: build/nested/kernel.elf not built"
+fi
+
 finish
