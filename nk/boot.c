@@ -514,7 +514,8 @@ NK_BOOT void nk_boot(void)
 
 	/* stacks the CPU switches to (IST, RSP0) and the outer boot stack:
 	 * writable DATA frames, because the CPU pushes frames on them */
-	uint64_t ist[3] = { outer_stack(4), outer_stack(4), outer_stack(4) };
+	uint64_t ist[IST_STACKS] = { outer_stack(4), outer_stack(4), outer_stack(4), outer_stack(4),
+				     outer_stack(4) };
 	uint64_t rsp0 = outer_stack(4);
 	uint64_t outer_top = outer_stack(8);
 	v->outer_free_start = alloc_next;

@@ -19,10 +19,10 @@ static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
 	d[1] = va >> 32;
 }
 
-/* The IST slot of vector v: its own stack for #DF, NMI and #MC. */
+/* The IST slot of vector v (nk/cpu.h: every vector has one). */
 static uint8_t vector_ist(int v)
 {
-	return (uint8_t)(v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0);
+	return (uint8_t)(v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v < 32 ? IST_EXC : IST_IRQ);
 }
 
 /* Declare the table at va (size_bytes, whole pages) a write-once region
@@ -34,7 +34,7 @@ static int32_t declare_table(uint64_t va, uint64_t size_bytes)
 	return (int32_t)nk_region_declare_nk((const void *)va, size_bytes, wo, true);
 }
 
-NK_BOOT void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
+NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
 {
 	uint64_t va;
 	struct nk_cpu_tables *t = arch_cpu_tables(&va);
@@ -49,7 +49,7 @@ NK_BOOT void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0)
 	tss_descriptor(&gdt[SEL_TSS / 8], TABLE_VA(va, tss), sizeof(*tss) - 1);
 
 	tss->rsp[0] = rsp0;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < IST_STACKS; i++)
 		tss->ist[i] = ist_tops[i];
 	tss->iomap_base = sizeof(*tss);
 

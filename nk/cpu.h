@@ -12,11 +12,18 @@
 #define SEL_TSS 0x28
 #define GDT_ENTRIES 7
 
-/* IST slots (1-based, as in the IDT entry) of the vectors that get their
- * own stack. */
+/* IST slots (1-based, as in the IDT entry). Every vector has one, so the
+ * CPU never pushes a frame through the interrupted RSP: code that jumped to
+ * one of nk's CR0 writes with WP clear and RSP aimed at nk memory would
+ * otherwise have the frame written there before any check runs (spec I6,
+ * I7). The stubs move a frame from kernel mode to the interrupted stack
+ * once CR0 is nk's again; NMI, #DF and #MC stay on theirs. */
 #define IST_DF 1  /* vector 8, #DF */
 #define IST_NMI 2 /* vector 2, NMI */
 #define IST_MC 3  /* vector 18, #MC */
+#define IST_EXC 4 /* the other exceptions, 0-31 */
+#define IST_IRQ 5 /* interrupts, 32-255 */
+#define IST_STACKS 5
 
 struct tss64 {
 	uint32_t res0;
@@ -50,10 +57,10 @@ struct nk_cpu_tables {
 /* nk_isr_table: the address of each vector's nk stub (nk/gate.asm). */
 extern const uint64_t nk_isr_table[256];
 
-/* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-3 =
- * ist_tops: #DF, NMI, #MC; virtual addresses) and IDT (every vector to its
+/* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-5 =
+ * ist_tops: #DF, NMI, #MC, other exceptions, interrupts; virtual addresses) and IDT (every vector to its
  * nk stub), and declare each a write-once region (nk frames, every byte
  * written, sealed at nk_init_done; spec section 7). Boot only, with CR0.WP
  * clear, after nk_regions_init. Source: SDM Vol. 3A 6.14, 7.7. */
-void nk_cpu_init(const uint64_t ist_tops[3], uint64_t rsp0);
+void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0);
 #endif

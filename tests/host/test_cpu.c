@@ -78,9 +78,9 @@ TEST(cpu_builds_the_tss_with_the_boot_stacks)
 {
 	const struct tss64 *t = &tables()->tss.t;
 	assert_int_equal(t->iomap_base, sizeof(struct tss64)); /* no I/O bitmap */
-	/* RSP0 and IST1-3: tops of 4 writable DATA pages each, distinct */
-	uint64_t tops[4] = { t->rsp[0], t->ist[0], t->ist[1], t->ist[2] };
-	for (int i = 0; i < 4; i++) {
+	/* RSP0 and IST1-5: tops of 4 writable DATA pages each, distinct */
+	uint64_t tops[6] = { t->rsp[0], t->ist[0], t->ist[1], t->ist[2], t->ist[3], t->ist[4] };
+	for (int i = 0; i < 6; i++) {
 		assert_true(tops[i] > DIRECT_MAP_BASE);
 		uint64_t pa = tops[i] - DIRECT_MAP_BASE;
 		assert_int_equal(pa % PAGE_SIZE, 0);
@@ -93,7 +93,7 @@ TEST(cpu_builds_the_tss_with_the_boot_stacks)
 				    tops[j] >= tops[i] + 4 * PAGE_SIZE);
 	}
 	assert_int_equal(t->rsp[1], 0);
-	for (int i = 3; i < 7; i++)
+	for (int i = 5; i < 7; i++)
 		assert_int_equal(t->ist[i], 0);
 }
 
@@ -106,7 +106,7 @@ TEST(cpu_builds_the_idt_through_nk_stubs)
 		assert_int_equal(e->sel, SEL_KCODE);
 		assert_int_equal(e->attr, 0x8e); /* present, DPL 0, interrupt gate */
 		assert_int_equal(e->zero, 0);
-		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0;
+		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v < 32 ? IST_EXC : IST_IRQ;
 		assert_int_equal(e->ist, ist);
 	}
 }
