@@ -58,6 +58,8 @@ enum nk_err {
 	NK_EI5 = 39,       /* text holds a forbidden (I5) encoding at some byte offset */
 	NK_EDUP = 40,      /* a frame appears twice in the list */
 	NK_EMAPPED = 41,   /* frame still mapped (demote needs it unmapped everywhere) */
+	/* write mediation, later */
+	NK_ERECORD = 42,   /* append-only: a record longer than 1/16 of the region */
 	NK_EMAX
 };
 
