@@ -265,7 +265,7 @@ def suite(nested_iso, native_iso):
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
-                       ("attacks: 78 run, 78 blocked", "nk attack modules from the shell: every attack blocked"),
+                       ("attacks: 80 run, 80 blocked", "nk attack modules from the shell: every attack blocked"),
                        ("Live calls", "lsmod lists a live module"),
                        ("module memdev: unloaded", "rmmod unloads memdev"),
                        ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
