@@ -22,7 +22,8 @@ static long attack(struct attack_ctx *c)
 	long e = nk_write(c->log_id, c->log_va, forged, sizeof(forged));
 	if (e < 0)
 		ksnprintf(c->note, c->note_cap,
-			  "nk refusal %s: a %lu-byte record is over 1/16 of the %lu-byte log; no wrap (epoch %lu)",
+			  "nk refusal %s: a %lu-byte record is over 1/16 of the %lu-byte log; no "
+			  "wrap (epoch %lu)",
 			  nk_strerror(e), (unsigned long)sizeof(forged), r->size, r->epoch);
 	return e;
 }

@@ -28,7 +28,8 @@
 #define DMA_CTL_SELECT 0x08u
 
 struct fwcfg_dma_access {
-	uint32_t control; /* big-endian: error 0x01, read 0x02, skip 0x04, select 0x08, write 0x10; selector << 16 */
+	uint32_t control; /* big-endian: error 0x01, read 0x02, skip 0x04, select 0x08, write 0x10;
+			     selector << 16 */
 	uint32_t length;  /* big-endian, bytes */
 	uint64_t address; /* big-endian, physical */
 };
@@ -39,7 +40,8 @@ static inline void port_outw(uint16_t port, uint16_t v)
 }
 static inline void port_outl(uint16_t port, uint32_t v)
 {
-	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port) : "memory"); /* the device reads and writes RAM */
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)
+			 : "memory"); /* the device reads and writes RAM */
 }
 static inline uint8_t port_inb(uint16_t port)
 {
@@ -67,12 +69,13 @@ static long attack(struct attack_ctx *c)
 	port_outl(FWCFG_DMA_LO, __builtin_bswap32((uint32_t)pa));
 
 	if (req->control != __builtin_bswap32(ctl) || (id & FWCFG_ID_DMA)) {
-		ksnprintf(c->note, c->note_cap, "fw_cfg DMA there (ID %x): request control now %x", id,
-			  __builtin_bswap32(req->control));
+		ksnprintf(c->note, c->note_cap, "fw_cfg DMA there (ID %x): request control now %x",
+			  id, __builtin_bswap32(req->control));
 		return 0; /* the device took the request: the DMA went through */
 	}
 	ksnprintf(c->note, c->note_cap,
-		  "no fw_cfg DMA interface (ID %x, bit 1 clear): the request at 0x514/0x518 did nothing (I11)",
+		  "no fw_cfg DMA interface (ID %x, bit 1 clear): the request at 0x514/0x518 did "
+		  "nothing (I11)",
 		  id);
 	return -1;
 }

@@ -81,7 +81,8 @@ static void run_refused(const char *path, const char *arg, int code)
 	int st = ut_run(P(path), argv, NULL, NULL, out, sizeof(out));
 	CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == code, "%s %s: %s, expected exit %d; output '%s'",
 	       path, arg, ut_status_str(st), code, out);
-	CHECKF(strstr(out, "Operation not permitted") != NULL, "%s %s printed '%s'", path, arg, out);
+	CHECKF(strstr(out, "Operation not permitted") != NULL, "%s %s printed '%s'", path, arg,
+	       out);
 }
 
 /* In a child as UT_USER: every module call is EPERM, whatever its
@@ -148,8 +149,9 @@ static void t_priv_nksys_nonroot(void)
 {
 	drop_root();
 	static const char *const refused[] = {
-	    "attack all", "attack null_write", "attack modules", "attack list", "test all",
-	    "test region_policies", "fuzz 1", "bench quick", "poweroff", "  poweroff now",
+	    "attack all", "attack null_write",	  "attack modules", "attack list",
+	    "test all",	  "test region_policies", "fuzz 1",	    "bench quick",
+	    "poweroff",	  "  poweroff now",
 	};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		long r = console(refused[i]);
@@ -161,12 +163,12 @@ static void t_priv_nksys_nonroot(void)
 	CHECK_ERR(SC(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, 0), EPERM);
 	/* the read-only commands, and the other nksys calls */
 	ut_printf("# priv_nksys_nonroot: kernel console output follows\n");
-	static const char *const open_cmds[] = {"check", "mem", "vmmu", "regions", "audit 2",
-						"wlog 2", "help"};
+	static const char *const open_cmds[] = {"check",   "mem",    "vmmu", "regions",
+						"audit 2", "wlog 2", "help"};
 	for (size_t i = 0; i < sizeof(open_cmds) / sizeof(open_cmds[0]); i++) {
 		long r = console(open_cmds[i]);
-		CHECKF(r == 0, "nksys console '%s' as uid %d returned %ld, expected 0", open_cmds[i],
-		       UT_USER, r);
+		CHECKF(r == 0, "nksys console '%s' as uid %d returned %ld, expected 0",
+		       open_cmds[i], UT_USER, r);
 	}
 	CHECK_ERR(console("no-such-command"), EINVAL); /* unknown stays EINVAL */
 	struct nksys_info info;
