@@ -439,13 +439,31 @@ static void require_features(void)
 	nk_exit_qemu(0x12); /* QEMU status 37 */
 }
 
+/* Stop the nested build when fw_cfg offers DMA (spec I11): a DMA engine
+ * no IOMMU covers could write page tables, nk and protected frames. The
+ * native build protects nothing and boots anyway. */
+static void require_no_fwcfg_dma(void)
+{
+	if (!nk_fwcfg_dma_present())
+		return;
+	if (NK_NATIVE) {
+		nk_printf("nk: fw_cfg advertises DMA; native build: booting anyway (no protection)\n");
+		return;
+	}
+	nk_printf("nk: FATAL: QEMU's fw_cfg advertises DMA (ID bit 1): its DMA engine (ports "
+		  "0x514/0x518) writes any physical address and no IOMMU covers it (spec I11).\n");
+	nk_printf("nk: run QEMU with -global fw_cfg_io.dma_enabled=off. Refusing to boot.\n");
+	nk_exit_qemu(0x13); /* QEMU status 39 */
+}
+
 /* nk_boot: nk's C entry, called once by nk/entry.asm on the boot stack
  * with the boot tables loaded (long mode, identity map of 4 GiB), the
  * loader's magic and information address in boot_magic and boot_mbi. Does
  * not return: it hands off to the outer kernel (arch_boot_end), or stops the
  * machine with a message: nk_panic for impossible boot information (not
  * multiboot2, a malformed tag, no memory map, no room for nk's tables),
- * exit status 0x12 for a CPU without NX or SMEP (nested build).
+ * exit status 0x12 for a CPU without NX or SMEP, 0x13 when QEMU's fw_cfg
+ * offers DMA (both nested build only).
  * Source: spec sections 4, 8, 9; multiboot2 spec 3.6. */
 NK_BOOT void nk_boot(void)
 {
@@ -466,6 +484,7 @@ NK_BOOT void nk_boot(void)
 	v->audit = nk_cmdline_flag("nk.audit", true);
 	print_summary();
 	require_features();
+	require_no_fwcfg_dma();
 
 	/* RAM extent and the boot allocator's start: past the image, the
 	 * multiboot info and the modules */

@@ -83,7 +83,7 @@ static const char *const nk_errnames[NK_EMAX] = {
 	"NK_EOVERFLOW", "NK_EGATE", "NK_EREGION", "NK_EPOLICY", "NK_EZERO",
 	"NK_EVADDR", "NK_EOVERLAP", "NK_ENOMEM", "NK_EBOUNDS", "NK_ESEALED",
 	"NK_EWRITTEN", "NK_EREWRITE", "NK_EGAP", "NK_EI5", "NK_EDUP", "NK_EMAPPED",
-	"NK_EBUSY",
+	"NK_ERECORD", "NK_EBUSY",
 };
 
 const char *nk_strerror(long e)

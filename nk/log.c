@@ -15,6 +15,8 @@
 #define FWCFG_SEL 0x510
 #define FWCFG_DATA 0x511
 #define FWCFG_SIGNATURE 0x0000
+#define FWCFG_ID 0x0001      /* le32 feature bits */
+#define FWCFG_ID_DMA 0x2u    /* bit 1: the DMA interface (ports 0x514/0x518) */
 #define FWCFG_FILE_DIR 0x0019
 #define FWCFG_NAME_BYTES 56
 #define FWCFG_FILES_MAX 4096 /* entries nk reads at most from the directory */
@@ -69,14 +71,31 @@ static uint32_t fwcfg_be32(void)
 	return v;
 }
 
-long nk_fwcfg_read(const char *name, char *buf, size_t cap)
+/* Whether the fw_cfg device answers: its signature item reads "QEMU". */
+static bool fwcfg_present(void)
 {
-	if (cap == 0)
-		return -1;
 	arch_outw(FWCFG_SEL, FWCFG_SIGNATURE);
 	for (const char *sig = "QEMU"; *sig; sig++)
 		if (arch_inb(FWCFG_DATA) != (uint8_t)*sig)
-			return -1;
+			return false;
+	return true;
+}
+
+bool nk_fwcfg_dma_present(void)
+{
+	if (!fwcfg_present())
+		return false;
+	arch_outw(FWCFG_SEL, FWCFG_ID);
+	uint32_t id = 0;
+	for (int i = 0; i < 4; i++)
+		id |= (uint32_t)arch_inb(FWCFG_DATA) << (8 * i);
+	return (id & FWCFG_ID_DMA) != 0;
+}
+
+long nk_fwcfg_read(const char *name, char *buf, size_t cap)
+{
+	if (cap == 0 || !fwcfg_present())
+		return -1;
 	arch_outw(FWCFG_SEL, FWCFG_FILE_DIR);
 	uint32_t n = fwcfg_be32();
 	for (uint32_t i = 0; i < n && i < FWCFG_FILES_MAX; i++) {

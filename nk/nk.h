@@ -54,6 +54,16 @@ NK_NORETURN void nk_exit_qemu(uint8_t code);
  * docs/specs/fw_cfg (I/O ports 0x510/0x511, file directory at key 0x19). */
 long nk_fwcfg_read(const char *name, char *buf, size_t cap);
 
+/* nk_fwcfg_dma_present: whether QEMU's fw_cfg device advertises its DMA
+ * interface: bit 1 of the le32 ID item (selector 0x0001), read through the
+ * port interface (0x510/0x511). That DMA engine (FWCfgDmaAccess address
+ * written big-endian to ports 0x514/0x518) copies to any physical address
+ * and no IOMMU covers it, so the nested build refuses to boot when it is
+ * there. false when no fw_cfg device answers (the signature is not
+ * "QEMU"). Changes the selected item. Source: spec I11; QEMU
+ * docs/specs/fw_cfg (FW_CFG_ID, the DMA interface). */
+bool nk_fwcfg_dma_present(void);
+
 /* nk_memset, nk_memcpy: nk's own (it calls no outer code). n in bytes;
  * whole 8-byte words when the addresses (and, for memset, n) are 8-byte
  * aligned, else bytes. The ranges of nk_memcpy must not overlap. */

@@ -12,6 +12,8 @@ static long audit_id __ro_after_init = -1;
 
 _Static_assert(sizeof(struct audit_rec) == 32, "audit records are 32 bytes");
 _Static_assert(sizeof(ring) % 4096 == 0, "the log is whole pages");
+_Static_assert(sizeof(struct audit_rec) <= sizeof(ring) / NK_APPEND_RECORD_DIV,
+	       "one record is at most 1/16 of the log (append-only bound, NK_ERECORD)");
 
 long audit_region(void)
 {

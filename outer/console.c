@@ -78,29 +78,34 @@ static int cmd_poweroff(int argc, char **argv)
 	poweroff();
 }
 
+/* root: the command changes state (runs attacks, tests, the fuzzer or the
+ * benchmarks, powers off), so nksys refuses it to a process whose euid is
+ * not 0; the others only read. */
 static const struct {
 	const char *name, *help;
 	int (*fn)(int, char **);
+	bool root;
 } commands[] = {
-	{ "help", "list commands", cmd_help },
-	{ "mem", "frames by type", cmd_mem },
-	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu },
-	{ "check", "run the invariant checker", cmd_check },
-	{ "regions", "protected regions, write log, audit log", cmd_regions },
-	{ "audit", "audit [N]: the last N syscall records (append-only log)", cmd_audit },
-	{ "wlog", "wlog [N]: the last N records of nk's write log", cmd_wlog },
-	{ "attack", "attack NAME | attack all | attack list", cmd_attack },
-	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test },
-	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz },
-	{ "bench", "bench [quick]: vMMU microbenchmarks (outer/kbench.c)", cmd_bench },
-	{ "poweroff", "switch the machine off", cmd_poweroff },
+	{ "help", "list commands", cmd_help, false },
+	{ "mem", "frames by type", cmd_mem, false },
+	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu, false },
+	{ "check", "run the invariant checker", cmd_check, false },
+	{ "regions", "protected regions, write log, audit log", cmd_regions, false },
+	{ "audit", "audit [N]: the last N syscall records (append-only log)", cmd_audit, false },
+	{ "wlog", "wlog [N]: the last N records of nk's write log", cmd_wlog, false },
+	{ "attack", "attack NAME | attack all | attack list", cmd_attack, true },
+	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test, true },
+	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz, true },
+	{ "bench", "bench [quick]: vMMU microbenchmarks (outer/kbench.c)", cmd_bench, true },
+	{ "poweroff", "switch the machine off", cmd_poweroff, true },
 };
 
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		kprintf("  %-9s %s\n", commands[i].name, commands[i].help);
+		kprintf("  %-9s %s%s\n", commands[i].name, commands[i].help,
+			commands[i].root ? " (root only from user space)" : "");
 	return 0;
 }
 
@@ -118,6 +123,19 @@ static int split(char *line, char **argv, int max)
 			line++;
 	}
 	return n;
+}
+
+bool console_needs_root(const char *line)
+{
+	while (*line == ' ')
+		line++;
+	size_t n = 0;
+	while (line[n] && line[n] != ' ')
+		n++;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strlen(commands[i].name) == n && !memcmp(line, commands[i].name, n))
+			return commands[i].root;
+	return false;
 }
 
 int console_exec(char *line)

@@ -161,6 +161,12 @@ static bool t_refusals_have_distinct_codes(void)
 	ok &= KT_EXPECT(nk_write(ao, a + 8, "gap!", 4) == -NK_EGAP);
 	ok &= KT_EXPECT(nk_write(ao, a + 4, "rec1", 4) == 0);
 	ok &= KT_EXPECT(memcmp(a, "rec0rec1", 8) == 0);
+	/* a record over 1/16 of the log, even one that would not fit (the
+	 * old forced wrap), is NK_ERECORD */
+	static uint8_t big[PAGE_SIZE - 8];
+	ok &= KT_EXPECT(nk_write(ao, a, big, sizeof(big)) == -NK_ERECORD);
+	ok &= KT_EXPECT(nk_write(ao, a + 8, big, PAGE_SIZE / NK_APPEND_RECORD_DIV + 1) == -NK_ERECORD);
+	ok &= KT_EXPECT(nk_view->regions[ao].epoch == 0 && memcmp(a, "rec0rec1", 8) == 0);
 
 	ok &= KT_EXPECT(nk_write(nw, n, "init", 4) == 0);
 	ok &= KT_EXPECT(nk_region_seal(nw) == 0);

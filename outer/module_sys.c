@@ -1,6 +1,8 @@
 /* The module system calls (Linux numbers): init_module(175),
  * finit_module(313), delete_module(176); and query_module(178), which
  * here copies out the lsmod text (Linux's is obsolete; we have no /proc).
+ * Loading and unloading need euid 0 (Linux's CAP_SYS_MODULE, which we do
+ * not have apart from root): -EPERM otherwise, before any other check.
  * Source: Linux init_module(2), delete_module(2). */
 #include <outer/kernel.h>
 #include <outer/errno.h>
@@ -13,11 +15,19 @@
 
 #define MOD_IMAGE_MAX (1u << 20)
 
+/* Whether the calling process may load or unload modules: euid 0. */
+static bool may_modules(void)
+{
+	return proc_cred(current)->euid == 0;
+}
+
 /* init_module(void *image, unsigned long len, const char *params): load the
- * .ko image from user memory. Errors: -EFBIG, -ENOMEM, -EFAULT, and
- * module_load's. */
+ * .ko image from user memory. Errors: -EPERM (euid not 0), -EFBIG,
+ * -ENOMEM, -EFAULT, and module_load's. */
 long sys_init_module(const uint64_t *a)
 {
+	if (!may_modules())
+		return -EPERM;
 	uint64_t len = a[1];
 	if (len > MOD_IMAGE_MAX)
 		return -EFBIG;
@@ -35,9 +45,12 @@ long sys_init_module(const uint64_t *a)
 /* finit_module(int fd, const char *params, int flags): load the .ko from
  * an open regular file. Modules are named after their source file (the
  * object's STT_FILE symbol); params are not supported and ignored.
- * Errors: -EBADF, -EINVAL (flags), and module_load's. */
+ * Errors: -EPERM (euid not 0), -EBADF, -EINVAL (flags), and
+ * module_load's. */
 long sys_finit_module(const uint64_t *a)
 {
+	if (!may_modules())
+		return -EPERM;
 	if (a[0] >= NR_OPEN || !current->fd[a[0]] || !current->fd[a[0]]->ip)
 		return -EBADF;
 	if (a[2])
@@ -47,10 +60,12 @@ long sys_finit_module(const uint64_t *a)
 }
 
 /* delete_module(const char *name, unsigned flags): unload a module.
- * Errors: -EFAULT, -ENOENT (not loaded), -EBUSY (its text could not be
- * demoted). */
+ * Errors: -EPERM (euid not 0), -EFAULT, -ENOENT (not loaded), -EBUSY (its
+ * text could not be demoted). */
 long sys_delete_module(const uint64_t *a)
 {
+	if (!may_modules())
+		return -EPERM;
 	char name[MODULE_NAME_MAX];
 	long r = strncpy_from_user(name, a[0], sizeof(name));
 	if (r < 0)

@@ -24,7 +24,8 @@
 enum nk_policy {
 	NK_POLICY_NO_WRITE = 0,    /* no write once sealed (ro-after-init data) */
 	NK_POLICY_WRITE_ONCE = 1,  /* each byte written at most once (IDT, syscall table) */
-	NK_POLICY_APPEND_ONLY = 2, /* only extend the used prefix; wrap = new epoch (audit log) */
+	NK_POLICY_APPEND_ONLY = 2, /* only extend the used prefix; wrap = new epoch (audit log);
+				    * a record is at most 1/16 of the region */
 	NK_POLICY_WRITE_LOG = 3,   /* always, recorded in nk's write log (creds, process list) */
 	NK_POLICY_MAX
 };
@@ -36,6 +37,9 @@ enum nk_policy {
 #define NK_WONCE_POOL_BYTES 16384u /* write-once bitmaps: 128 KiB of regions */
 #define NK_LOG_RECS 256u           /* write-log ring, records */
 #define NK_LOG_BYTES 16u           /* old/new bytes kept per record */
+/* append-only: one write (record) is at most size / NK_APPEND_RECORD_DIV
+ * bytes of its region (NK_ERECORD), so one record never replaces the log */
+#define NK_APPEND_RECORD_DIV 16u
 
 /* A declared region as nk keeps it (read through nk_view->regions[id]). */
 struct nk_region {
@@ -93,9 +97,11 @@ long nk_region_declare(void *base, size_t size_bytes, unsigned policy);
  * the write (overlapping src and dst give an unspecified result inside the
  * region). Errors, in this order: NK_EREGION, NK_EZERO (len 0), NK_EBOUNDS
  * ([dst, dst+len) not inside the region), NK_EFAULT (src not mapped), then
- * NK_ESEALED, then the policy's: NK_EWRITTEN (write-once), NK_EREWRITE,
- * NK_EGAP (append-only; an append that does not fit is NK_EBOUNDS: wrap
- * by writing at offset 0). Nothing changes on error but the
+ * NK_ESEALED, then the policy's: NK_EWRITTEN (write-once); NK_ERECORD
+ * (append-only: len > region size / NK_APPEND_RECORD_DIV, i.e. 1/16),
+ * NK_EREWRITE, NK_EGAP (append-only; an append that does not fit is
+ * NK_EBOUNDS: wrap by writing at offset 0, which nk accepts only when the
+ * record does not fit in the space left). Nothing changes on error but the
  * region's refusal count. Cost O(len); the region is found in O(1).
  * Source: spec 7; paper (nk_write). */
 long nk_write(long id, void *dst, const void *src, size_t len);

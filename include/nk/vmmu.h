@@ -58,8 +58,10 @@ enum nk_err {
 	NK_EI5 = 39,       /* text holds a forbidden (I5) encoding at some byte offset */
 	NK_EDUP = 40,      /* a frame appears twice in the list */
 	NK_EMAPPED = 41,   /* frame still mapped (demote needs it unmapped everywhere) */
+	/* write mediation, later */
+	NK_ERECORD = 42,   /* append-only: a record longer than 1/16 of the region */
 	/* the gate (spec I6, I7) */
-	NK_EBUSY = 42,     /* gate entered while this CPU is inside nk (an NMI handler's call) */
+	NK_EBUSY = 43,     /* gate entered while this CPU is inside nk (an NMI handler's call) */
 	NK_EMAX
 };
 

@@ -45,7 +45,7 @@ struct attack_meta {
 
 /* ATTACK(name, class, target, expected, fn): declare this module an
  * attack. class is one of attacks.md's: "memory-protection",
- * "mmu-isolation", "gates", "write-mediation", "containment". */
+ * "mmu-isolation", "gates", "write-mediation", "containment", "dma". */
 #define ATTACK(nm, cls, tgt, exp, fn)                                                   \
 	const struct attack_meta __attack_meta                                          \
 		__attribute__((section(".attack_meta"), used, aligned(8))) = { nm, cls, tgt, exp, fn }

@@ -10,6 +10,14 @@ __attribute__((noreturn)) void console_run(void);
  * the command's status (0 ok, 1 failed) or -1 for an unknown command. */
 int console_exec(char *line);
 
+/* console_needs_root: whether the command line's first word (leading
+ * spaces skipped) names a command that changes state: attack, test, fuzz,
+ * bench, poweroff. nksys (NKSYS_CONSOLE) runs those only for euid 0 and
+ * returns -EPERM otherwise; the read-only ones (help, mem, vmmu, check,
+ * regions, audit, wlog) and unknown words give false. line is not
+ * changed. Source: Linux's root-only reboot(2) and init_module(2). */
+bool console_needs_root(const char *line);
+
 /* Commands: argc/argv as typed; return 0 on success. */
 int cmd_mem(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -6,13 +6,18 @@
  *   NKSYS_CONSOLE  a1 = const char *line: run one kernel console command
  *                  (e.g. "mem", "vmmu", "check", "attack all"); its output
  *                  goes to the console. Returns the command's status (0 ok,
- *                  1 failed), -EINVAL for an unknown command, -EFAULT.
+ *                  1 failed), -EINVAL for an unknown command, -EFAULT,
+ *                  -EPERM for attack, test, fuzz, bench and poweroff
+ *                  when the caller's euid is not 0 (the read-only
+ *                  commands help, mem, vmmu, check, regions, audit and
+ *                  wlog are open to every user).
  *   NKSYS_INFO     a1 = struct nksys_info *: memory and vMMU counters.
  *   NKSYS_PS       a1 = struct nksys_proc *buf, a2 = capacity (entries):
  *                  returns the number of processes written.
  *   NKSYS_EXIT     a1 = status: power QEMU off through isa-debug-exit with
  *                  status 0 (QEMU exit 33, success) or not 0 (failure).
  *                  Used by the test suites; does not return.
+ *                  -EPERM when the caller's euid is not 0.
  */
 #ifndef UAPI_NKSYS_H
 #define UAPI_NKSYS_H

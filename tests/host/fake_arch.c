@@ -295,7 +295,7 @@ struct nk_cpu_tables *arch_cpu_tables(uint64_t *va)
 #define FWCFG_DATA 0x511
 #define FWCFG_FILE_SEL0 0x120 /* the first file's selector (a high byte: the order matters) */
 
-/* Byte pos of fw_cfg item sel: the signature, the file directory (be32
+/* Byte pos of fw_cfg item sel: the signature, the ID (le32), the file directory (be32
  * count, then per file be32 size, be16 select, be16 reserved, name[56]), or
  * a file's contents; 0 past the end. */
 static uint8_t fwcfg_byte(uint16_t sel, uint64_t pos)
@@ -304,6 +304,8 @@ static uint8_t fwcfg_byte(uint16_t sel, uint64_t pos)
 		const char *sig = fake_cpu.fwcfg_signature ? fake_cpu.fwcfg_signature : "QEMU";
 		return fake_cpu.fwcfg_absent ? 0xff : pos < 4 ? (uint8_t)sig[pos] : 0;
 	}
+	if (sel == 0x0001)
+		return fake_cpu.fwcfg_absent ? 0xff : pos < 4 ? (uint8_t)(fake_cpu.fwcfg_id >> (8 * pos)) : 0;
 	if (sel == 0x0019) {
 		uint32_t n = fake_cpu.fwcfg_nfiles;
 		if (fake_cpu.fwcfg_dir_count)

@@ -59,6 +59,7 @@ struct fake_cpu {
 	uint64_t halts;             /* arch_halt calls */
 	bool fwcfg_absent;          /* the signature reads 0xff */
 	const char *fwcfg_signature; /* 4 bytes the signature reads instead of "QEMU" */
+	uint32_t fwcfg_id;          /* the ID item (key 1, le32): bit 1 = DMA; 0 here: port only */
 	uint32_t fwcfg_nfiles;      /* files[0 .. fwcfg_nfiles) in the directory */
 	uint32_t fwcfg_dir_count;   /* the count the directory claims (0: fwcfg_nfiles) */
 	struct fake_fwcfg_file fwcfg_files[FAKE_FWCFG_MAX];

@@ -319,6 +319,35 @@ TEST(boot_phys_limit_defaults_to_36_bits)
 	assert_int_equal(nk.phys_limit, 1ull << 36);
 }
 
+/* ---- fw_cfg DMA (spec I11) ---- */
+
+/* The refusal: both lines, status 0x13, after the command line was read
+ * but before nk touched a control register or built a table. */
+TEST(boot_refuses_fw_cfg_dma)
+{
+	fake_cpu.fwcfg_id = 0x3;
+	mx_fwcfg("opt/nk/cmdline", "utest=1");
+	mx_mb2_default("");
+	assert_int_equal(mx_boot(), MX_HALTED);
+	assert_int_equal(fake_cpu.exit_code, 0x13);
+	ASSERT_SERIAL("nk: FATAL: QEMU's fw_cfg advertises DMA (ID bit 1): its DMA engine (ports "
+		      "0x514/0x518) writes any physical address and no IOMMU covers it (spec I11).\n");
+	ASSERT_SERIAL("nk: run QEMU with -global fw_cfg_io.dma_enabled=off. Refusing to boot.\n");
+	assert_int_equal(fake_cpu.cr0_writes + fake_cpu.cr3_writes + fake_cpu.cr4_writes +
+				 fake_cpu.msr_writes,
+			 0);
+	assert_int_equal(nk.nframes, 0);
+	assert_string_equal(nk_view_store.cmdline, " utest=1");
+}
+
+TEST(boot_with_fw_cfg_port_interface_only)
+{
+	fake_cpu.fwcfg_id = 0x1;
+	mx_mb2_default("");
+	assert_int_equal(mx_boot(), MX_HANDOFF);
+	assert_false(mx_serial_has("DMA"));
+}
+
 /* ---- the command line ---- */
 
 TEST(boot_appends_the_fw_cfg_command_line)
@@ -779,6 +808,8 @@ int main(void)
 		MX_FRESH(boot_reads_leaf_7_only_when_the_cpu_has_it),
 		MX_FRESH(boot_without_smap_pge_fsgsbase_umip_pcid),
 		MX_FRESH(boot_phys_limit_defaults_to_36_bits),
+		MX_FRESH(boot_refuses_fw_cfg_dma),
+		MX_FRESH(boot_with_fw_cfg_port_interface_only),
 		MX_FRESH(boot_appends_the_fw_cfg_command_line),
 		MX_FRESH(boot_without_fw_cfg_keeps_the_multiboot_command_line),
 		MX_FRESH(boot_truncates_a_long_command_line_and_says_so),

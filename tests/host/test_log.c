@@ -228,6 +228,44 @@ TEST(fwcfg_reads_at_most_4096_directory_entries)
 	assert_int_equal(fake_cpu.fwcfg_reads, 4 + 4 + 4096 * 64);
 }
 
+/* ---- fw_cfg DMA (spec I11) ---- */
+
+TEST(fwcfg_dma_bit_of_the_id_item)
+{
+	fake_cpu.fwcfg_id = 0x1; /* traditional interface only: -global fw_cfg_io.dma_enabled=off */
+	assert_false(nk_fwcfg_dma_present());
+	assert_int_equal(fake_cpu.fwcfg_sel, 0x0001);
+	assert_int_equal(fake_cpu.fwcfg_reads, 4 + 4); /* signature, then the le32 ID */
+	fake_cpu.fwcfg_id = 0x3; /* QEMU's default: DMA advertised */
+	assert_true(nk_fwcfg_dma_present());
+	fake_cpu.fwcfg_id = 0x2;
+	assert_true(nk_fwcfg_dma_present());
+	fake_cpu.fwcfg_id = 0xfffffffd; /* every bit but DMA */
+	assert_false(nk_fwcfg_dma_present());
+}
+
+TEST(fwcfg_dma_absent_without_the_device)
+{
+	/* a missing device reads 0xff everywhere, the ID's DMA bit too */
+	fake_cpu.fwcfg_absent = true;
+	fake_cpu.fwcfg_id = 0x3;
+	assert_false(nk_fwcfg_dma_present());
+	assert_int_equal(fake_cpu.fwcfg_sel, 0); /* the ID was never selected */
+	fake_cpu.fwcfg_absent = false;
+	fake_cpu.fwcfg_signature = "QEMX";
+	assert_false(nk_fwcfg_dma_present());
+}
+
+TEST(fwcfg_read_after_the_dma_check)
+{
+	fake_cpu.fwcfg_id = 0x3;
+	mx_fwcfg("opt/nk/cmdline", "utest=1");
+	assert_true(nk_fwcfg_dma_present());
+	char buf[16];
+	assert_int_equal(nk_fwcfg_read("opt/nk/cmdline", buf, sizeof(buf)), 7);
+	assert_string_equal(buf, "utest=1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +287,9 @@ int main(void)
 		MX_FRESH(fwcfg_needs_the_whole_signature),
 		MX_FRESH(fwcfg_empty_directory),
 		MX_FRESH(fwcfg_reads_at_most_4096_directory_entries),
+		MX_FRESH(fwcfg_dma_bit_of_the_id_item),
+		MX_FRESH(fwcfg_dma_absent_without_the_device),
+		MX_FRESH(fwcfg_read_after_the_dma_check),
 	};
 	return cmocka_run_group_tests_name("log: console, exits, fw_cfg", tests, NULL, NULL);
 }

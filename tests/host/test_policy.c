@@ -26,6 +26,9 @@ static const struct nk_region *rg(long id)
 	return &nk_view_store.regions[id];
 }
 
+/* The largest append-only record in a one-page region: 1/16 of it. */
+#define AO_MAX (PAGE_SIZE / NK_APPEND_RECORD_DIV)
+
 /* ---- no-write ---- */
 
 TEST(no_write_performs_set_up_writes_until_sealed)
@@ -184,8 +187,10 @@ TEST(append_only_fills_to_the_end_exactly)
 {
 	long id;
 	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
-	static uint8_t buf[PAGE_SIZE];
-	fx_ok(nk_write_impl(id, a, buf, PAGE_SIZE - 4, 0));
+	static uint8_t buf[AO_MAX];
+	for (unsigned off = 0; off < PAGE_SIZE - AO_MAX; off += AO_MAX)
+		fx_ok(nk_write_impl(id, a + off, buf, AO_MAX, 0));
+	fx_ok(nk_write_impl(id, a + PAGE_SIZE - AO_MAX, buf, AO_MAX - 4, 0));
 	ASSERT_REFUSED(NK_EBOUNDS, nk_write_impl(id, a + PAGE_SIZE - 4, "12345", 5, 0));
 	fx_ok(nk_write_impl(id, a + PAGE_SIZE - 4, "1234", 4, 0));
 	assert_int_equal(rg(id)->used, PAGE_SIZE);
@@ -196,28 +201,119 @@ TEST(append_only_wraps_as_a_new_epoch)
 {
 	long id;
 	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
-	static uint8_t rec[1000];
-	for (unsigned i = 0; i < 4; i++) {
+	static uint8_t rec[200];
+	for (unsigned i = 0; i < 20; i++) {
 		memset(rec, 'a' + i, sizeof(rec));
-		fx_ok(nk_write_impl(id, a + i * 1000, rec, 1000, 0));
+		fx_ok(nk_write_impl(id, a + i * 200, rec, 200, 0));
 	}
 	assert_int_equal(rg(id)->used, 4000);
-	memset(rec, 'e', sizeof(rec));
-	/* 4000 + 1000 > 4096: the next record wraps to 0 */
-	fx_ok(nk_write_impl(id, a, rec, 1000, 0));
+	memset(rec, 'z', sizeof(rec));
+	/* 4000 + 200 > 4096: the next record wraps to 0 */
+	fx_ok(nk_write_impl(id, a, rec, 200, 0));
 	assert_int_equal(rg(id)->epoch, 1);
-	assert_int_equal(rg(id)->used, 1000);
+	assert_int_equal(rg(id)->used, 200);
 	assert_int_equal(rg(id)->wrap_end, 4000);
-	assert_int_equal(rg(id)->appended, 5000);
-	assert_int_equal(mem(a)[999], 'e');
-	assert_int_equal(mem(a)[1000], 'b'); /* the previous epoch's data stays */
+	assert_int_equal(rg(id)->appended, 4200);
+	assert_int_equal(mem(a)[199], 'z');
+	assert_int_equal(mem(a)[200], 'b'); /* the previous epoch's data stays */
+	assert_int_equal(mem(a)[3999], 'a' + 19);
 	/* in the new epoch the prefix is protected again */
-	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a, rec, 1000, 0));
-	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a + 500, rec, 10, 0));
+	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a, rec, 200, 0));
+	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a + 100, rec, 10, 0));
 	ASSERT_REFUSED(NK_EGAP, nk_write_impl(id, a + 2000, rec, 10, 0));
-	fx_ok(nk_write_impl(id, a + 1000, rec, 1000, 0));
-	assert_int_equal(rg(id)->used, 2000);
+	fx_ok(nk_write_impl(id, a + 200, rec, 200, 0));
+	assert_int_equal(rg(id)->used, 400);
 	assert_int_equal(rg(id)->epoch, 1);
+}
+
+/* The record bound (spec 7): one write is at most 1/16 of the region,
+ * wherever it starts; a refused one changes nothing. */
+TEST(append_only_refuses_a_record_over_a_sixteenth_of_the_log)
+{
+	long id;
+	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
+	static uint8_t big[PAGE_SIZE];
+	memset(big, 'X', sizeof(big));
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, big, AO_MAX + 1, 0)); /* empty log */
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, big, PAGE_SIZE, 0));  /* the whole log */
+	assert_int_equal(rg(id)->used, 0);
+	assert_int_equal(mem(a)[0], 0);
+	fx_ok(nk_write_impl(id, a, big, AO_MAX, 0)); /* exactly 1/16 */
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a + AO_MAX, big, AO_MAX + 1, 0)); /* at used */
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a + 1, big, AO_MAX + 1, 0));      /* inside */
+	assert_int_equal(rg(id)->used, AO_MAX);
+	assert_int_equal(rg(id)->appended, AO_MAX);
+	assert_int_equal(rg(id)->writes, 1);
+	assert_int_equal(rg(id)->refused, 4);
+	assert_int_equal(mem(a)[AO_MAX], 0);
+	assert_int_equal(nk_view_store.stats.refusals[NK_ERECORD], 4);
+}
+
+/* The attack this closes: a log holding a few records, and one write of
+ * nearly the log's size at offset 0. It does not fit in the space left,
+ * so it used to be taken as the wrap and replaced every record at once. */
+TEST(append_only_an_oversized_record_cannot_force_a_wrap)
+{
+	long id;
+	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
+	static const char recs[4][32] = { "rec0", "rec1", "rec2", "rec3" };
+	fx_ok(nk_write_impl(id, a, recs, sizeof(recs), 0));
+	static uint8_t forged[PAGE_SIZE - 8];
+	memset(forged, 'F', sizeof(forged));
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, forged, sizeof(forged), 0));
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, forged, PAGE_SIZE - sizeof(recs) + 1, 0));
+	assert_int_equal(rg(id)->epoch, 0);
+	assert_int_equal(rg(id)->used, sizeof(recs));
+	assert_memory_equal(mem(a), recs, sizeof(recs));
+	/* nor once the log is nearly full */
+	static uint8_t rec[AO_MAX];
+	while (rg(id)->used + AO_MAX <= PAGE_SIZE)
+		fx_ok(nk_write_impl(id, a + rg(id)->used, rec, AO_MAX, 0));
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, forged, AO_MAX + 1, 0));
+	assert_int_equal(rg(id)->epoch, 0);
+	assert_memory_equal(mem(a), recs, sizeof(recs));
+}
+
+/* For record sizes up to the bound: record 0 is overwritten only by the
+ * wrap, and the wrap comes only once the next record does not fit: after
+ * every record that fits was appended, at least 15/16 of the log. */
+TEST(append_only_overwriting_the_oldest_record_needs_a_full_log)
+{
+	static const unsigned lens[] = { 1, 7, 32, 100, 255, AO_MAX };
+	static uint8_t rec[AO_MAX];
+	for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		long id;
+		uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
+		unsigned len = lens[k];
+		fx_ok(nk_write_impl(id, a, rec, len, 0));
+		for (;;) {
+			long r = nk_write_impl(id, a, rec, len, 0); /* try to overwrite record 0 */
+			if (r == 0)
+				break;
+			assert_int_equal(r, -NK_EREWRITE);
+			assert_int_equal(rg(id)->epoch, 0);
+			fx_ok(nk_write_impl(id, a + rg(id)->used, rec, len, 0));
+		}
+		uint64_t before = rg(id)->appended - len; /* appended before the wrap */
+		assert_int_equal(rg(id)->epoch, 1);
+		assert_int_equal(before, PAGE_SIZE / len * len);
+		assert_true(before >= PAGE_SIZE - PAGE_SIZE / NK_APPEND_RECORD_DIV);
+		assert_int_equal(rg(id)->wrap_end, before); /* what the wrap overwrote is known */
+	}
+}
+
+/* A larger log has a larger bound: the audit log's 16 KiB take 1 KiB. */
+TEST(append_only_bound_scales_with_the_region)
+{
+	uint8_t *a = pa_to_dm(fx_data());
+	for (int i = 1; i < 4; i++)
+		fx_data(); /* the next three frames: contiguous */
+	long id = nk_region_declare_impl(a, 4 * PAGE_SIZE, NK_POLICY_APPEND_ONLY);
+	assert_true(id >= 0);
+	static uint8_t rec[1025];
+	ASSERT_REFUSED(NK_ERECORD, nk_write_impl(id, a, rec, 1025, 0));
+	fx_ok(nk_write_impl(id, a, rec, 1024, 0));
+	assert_int_equal(rg(id)->used, 1024);
 }
 
 TEST(append_only_refuses_a_wrap_while_the_append_fits)
@@ -384,6 +480,8 @@ TEST(policy_names)
 	assert_string_equal(nk_policy_name(NK_POLICY_MAX), "?");
 	assert_string_equal(nk_strerror(-NK_EWRITTEN), "NK_EWRITTEN");
 	assert_string_equal(nk_strerror(NK_EGAP), "NK_EGAP");
+	assert_string_equal(nk_strerror(NK_EMAPPED), "NK_EMAPPED");
+	assert_string_equal(nk_strerror(-NK_ERECORD), "NK_ERECORD");
 	assert_string_equal(nk_strerror(NK_EMAX - 1), "NK_EBUSY");
 }
 
@@ -403,6 +501,10 @@ int main(void)
 		FX_TEST(append_only_refuses_a_gap),
 		FX_TEST(append_only_fills_to_the_end_exactly),
 		FX_TEST(append_only_wraps_as_a_new_epoch),
+		FX_TEST(append_only_refuses_a_record_over_a_sixteenth_of_the_log),
+		FX_TEST(append_only_an_oversized_record_cannot_force_a_wrap),
+		FX_TEST(append_only_overwriting_the_oldest_record_needs_a_full_log),
+		FX_TEST(append_only_bound_scales_with_the_region),
 		FX_TEST(append_only_refuses_a_wrap_while_the_append_fits),
 		FX_TEST(append_only_sealed_log_takes_no_more),
 		FX_TEST(write_log_performs_every_write_and_records_it),

@@ -30,7 +30,7 @@ const char *ut_root = "";
 
 static const struct ut_case *groups[] = {
     ut_misc_cases, ut_fs_cases,	 ut_fd_cases, ut_mm_cases,
-    ut_proc_cases, ut_elf_cases, ut_sh_cases, ut_nk_cases,
+    ut_proc_cases, ut_elf_cases, ut_sh_cases, ut_priv_cases, ut_nk_cases,
 };
 
 /* State of the case running in this (child) process. */
@@ -94,6 +94,11 @@ void ut_skip(const char *reason)
 	if (result_fd >= 0)
 		write_all(result_fd, reason, strlen(reason));
 	_exit(77);
+}
+
+int ut_failures(void)
+{
+	return cur_failed;
 }
 
 void ut_abort(void)

@@ -33,7 +33,7 @@ struct ut_case {
 
 /* The case tables, one per test file, each ended by {0}. */
 extern const struct ut_case ut_fs_cases[], ut_fd_cases[], ut_mm_cases[], ut_proc_cases[],
-    ut_elf_cases[], ut_misc_cases[], ut_sh_cases[], ut_nk_cases[];
+    ut_elf_cases[], ut_misc_cases[], ut_sh_cases[], ut_priv_cases[], ut_nk_cases[];
 
 /* The pattern of tests/pattern.bin (made by tests/user/mkfiles.py): byte i. */
 #define UT_PATTERN_SIZE (3 * 4096 + 100)
@@ -65,6 +65,11 @@ void ut_fail_at(const char *file, int line, const char *fmt, ...)
 /* ut_skip - end the current case as skipped with a reason (a failure
  * recorded before still makes it fail). Does not return. */
 void ut_skip(const char *reason) __attribute__((noreturn));
+
+/* ut_failures - how many checks failed so far in this process: the case,
+ * or a ut_child child (which starts from its parent's count), so that a
+ * child can end with _exit(ut_failures() ? 1 : 0). */
+int ut_failures(void);
 
 /* ut_abort - end the current case as failed now. Does not return. */
 void ut_abort(void) __attribute__((noreturn));
