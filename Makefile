@@ -50,7 +50,7 @@ NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ $(XNASMFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
-NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/i5.c nk/region.c
+NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/region.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c nk/code.c $(NK_XSRCS)
   NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm
@@ -58,12 +58,12 @@ else
   NK_SRCS := $(NK_COMMON) nk/native.c
   NK_ASMS := nk/entry.asm nk/priv.asm
 endif
-OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c
+OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c lib/i5.c
 OUTER_ASMS := $(wildcard outer/*.asm)
 
 # the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
 POLICY_SRCS := $(wildcard policies/*.c)
-NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o \
+NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o $(B)/nk/lib_i5.o \
 	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
 OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
 BOOT_OBJS := $(B)/boot/boot.o
@@ -112,8 +112,9 @@ modules: $(ATTACK_KOS) $(DRIVER_KOS)
 	@printf '%s\n' $(notdir $(ATTACK_KOS)) > $(US_ROOT)/lib/modules/attacks/index
 $(INITRAMFS): modules
 
-# nk's copy of lib/fmt.c is renamed so nk never calls outer code
-NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf
+# nk's copies of lib/fmt.c and lib/i5.c are renamed so nk never calls outer code
+NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf -Di5_match=nk_i5_match -Di5_scan=nk_i5_scan \
+	-Di5_kind_name=nk_i5_kind_name
 $(B)/nk/%.o: nk/%.c $(wildcard include/nk/*.h nk/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -122,7 +123,7 @@ $(B)/nk/policy_%.o: policies/%.c policies/policy.h $(wildcard include/nk/*.h nk/
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/lib_fmt.o: lib/fmt.c lib/fmt.h Makefile
+$(B)/nk/lib_%.o: lib/%.c $(wildcard lib/*.h include/x86/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
@@ -174,9 +175,9 @@ $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPL
 	done
 	@tail -n 1 $(B)/sites.txt
 
-$(I5SCAN): tools/i5scan.c nk/i5.c nk/i5.h
+$(I5SCAN): tools/i5scan.c lib/i5.c include/x86/i5.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ tools/i5scan.c nk/i5.c
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude -o $@ tools/i5scan.c lib/i5.c
 
 $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub

@@ -6,7 +6,7 @@
  * Source: spec 3 (I2, I4, I5), 4, 5; paper 4.3 (code integrity and
  * de-privileging of loaded code). */
 #include "nk.h"
-#include "i5.h"
+#include <x86/i5.h>
 
 /* Copy the caller's frame list into nk memory (no later outer change
  * counts) and check its shape. Returns 0 or -NK_EBATCH / -NK_EFAULT. */

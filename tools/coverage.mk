@@ -39,7 +39,7 @@ $(HOST_TESTS:%=$(COV_HOST)/%): $(COV_HOST)/%: $(COV_HOST)/obj/$(HOST_DIR)/%.o $(
 $(HOST_MACH_TESTS:%=$(COV_HOST)/%): $(COV_HOST)/%: $(COV_HOST)/obj/$(HOST_DIR)/%.o $(COV_HOST_MACH_OBJS)
 	$(HOST_CC) --coverage -o $@ $^ $(HOST_LIBS)
 
-$(COV_HOST)/i5unit: $(COV_HOST)/obj/tests/scanner/unit.o $(COV_HOST)/obj/nk/i5.o
+$(COV_HOST)/i5unit: $(COV_HOST)/obj/tests/scanner/unit.o $(COV_HOST)/obj/lib/i5.o
 	$(HOST_CC) --coverage -o $@ $^
 
 .PHONY: coverage coverage-host-bins coverage-kernels

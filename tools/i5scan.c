@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nk/i5.h"
+#include <x86/i5.h>
 
 static const char *prog = "i5scan";
 static const char *path; /* the ELF file, for messages */

@@ -143,7 +143,7 @@ long nk_wrmsr(uint32_t msr, uint64_t value);
  * module: CODE, read-only everywhere (their direct-map entries become
  * read-only, I2), and from then on mappable supervisor-executable (I4).
  * frames[0..count) is the text in the order it will be mapped; nk scans
- * every byte offset of that concatenation with the I5 matcher (nk/i5.c) and
+ * every byte offset of that concatenation with the I5 matcher (lib/i5.c) and
  * refuses on a hit, printing the offset; it also refuses a frame whose last
  * bytes start an encoding that a neighbouring frame could complete (a 0F
  * in the last byte, or 0F 00/01/22/23 in the last two), so no arrangement

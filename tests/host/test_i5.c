@@ -1,8 +1,8 @@
-/* Host tests of nk/i5.c's naming and scan edges (the matcher's opcode
- * cases are in tests/scanner/unit.c). nk/i5.c is linked into every host
+/* Host tests of lib/i5.c's naming and scan edges (the matcher's opcode
+ * cases are in tests/scanner/unit.c). lib/i5.c is linked into every host
  * test (nk's module loader scans with it). Spec I5. */
 #include "fixture.h"
-#include "i5.h"
+#include <x86/i5.h>
 
 TEST(i5_every_kind_has_its_name)
 {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Tests for the I5 instruction scanner (nk/i5.c, tools/i5scan.c; spec I5).
+# Tests for the I5 instruction scanner (lib/i5.c, tools/i5scan.c; spec I5).
 #
 #   tests/scanner/run.sh [OUTDIR]     (default build/tests/scanner)
 #
@@ -77,8 +77,8 @@ poke() {
 
 : >"$out/stdout"
 build_ok() {
-	gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$scanner" \
-		"$root/tools/i5scan.c" "$root/nk/i5.c" 2>"$out/stderr"
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -I"$root/include" -o "$scanner" \
+		"$root/tools/i5scan.c" "$root/lib/i5.c" 2>"$out/stderr"
 }
 check "build i5scan with -Wall -Wextra -Werror" build_ok
 if [ "$failed" -ne 0 ]; then
@@ -89,14 +89,14 @@ fi
 freestanding_ok() {
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib \
 		-fno-pie -mno-red-zone -mcmodel=kernel \
-		-c -o "$out/i5-kernel.o" "$root/nk/i5.c" 2>"$out/stderr" &&
+		-I"$root/include" -c -o "$out/i5-kernel.o" "$root/lib/i5.c" 2>"$out/stderr" &&
 		[ -z "$(nm -u "$out/i5-kernel.o")" ]
 }
-check "nk/i5.c builds freestanding (kernel flags), no undefined symbols" freestanding_ok
+check "lib/i5.c builds freestanding (kernel flags), no undefined symbols" freestanding_ok
 
 unit_ok() {
-	gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$out/unit" "$here/unit.c" \
-		"$root/nk/i5.c" 2>"$out/stderr" && "$out/unit" >"$out/stdout"
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -I"$root/include" -o "$out/unit" "$here/unit.c" \
+		"$root/lib/i5.c" 2>"$out/stderr" && "$out/unit" >"$out/stdout"
 }
 check "i5_match/i5_scan unit cases (every ModRM, buffer bounds)" unit_ok
 

@@ -1,12 +1,12 @@
 /*
- * Host unit test of nk/i5.c: i5_match on every opcode/ModRM edge named in
+ * Host unit test of lib/i5.c: i5_match on every opcode/ModRM edge named in
  * spec I5, buffer bounds, i5_scan and i5_kind_name. Prints one line per
  * failed case; exits 1 if any failed.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "../../nk/i5.h"
+#include "../../include/x86/i5.h"
 
 static int failures;
 

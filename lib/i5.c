@@ -3,7 +3,7 @@
  * Byte-pattern matcher over the two-byte opcode map (0F xx) of Intel SDM
  * vol 2, appendix A. Freestanding: no libc.
  */
-#include "i5.h"
+#include <x86/i5.h>
 
 /* ModRM fields (Intel SDM vol 2, 2.1.5): mod = bits 7:6, reg = bits 5:3. */
 static unsigned int modrm_mod(uint8_t modrm) { return modrm >> 6; }
