@@ -160,6 +160,7 @@ bool arch_recorded_msr(uint32_t msr, uint64_t *v)
 NK_NORETURN void nk_msr_unknown(uint32_t msr);
 NK_NORETURN void nk_msr_unknown(uint32_t msr)
 {
+	nk_stopping = 1; /* faults when outer code called this directly */
 	nk_printf("nk: WRMSR of MSR %#x, which nk holds no record of: halting (spec I6)\n", msr);
 	arch_halt();
 }
@@ -183,6 +184,7 @@ void nk_trap_check_pinned(void)
 			want = nk_msr_table[i].value;
 	if (!what)
 		return;
+	nk_stopping = 1;
 	nk_printf("nk: %s is %lx, not nk's record %lx, on an interrupt: halting (spec I6)\n", what,
 		  have, want);
 	arch_halt();

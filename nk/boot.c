@@ -59,7 +59,7 @@ static pte_t *boot_table(uint64_t pa)
 
 /* Boot allocation of n zeroed 4 KiB frames (physical address); the boot
  * tables identity-map the first 4 GiB, so nk writes through that. */
-static uint64_t boot_alloc(uint64_t n)
+NK_BOOT static uint64_t boot_alloc(uint64_t n)
 {
 	uint64_t pa = alloc_next;
 	if (pa + n * PAGE_SIZE > alloc_limit)
@@ -69,7 +69,7 @@ static uint64_t boot_alloc(uint64_t n)
 	return pa;
 }
 
-static void detect_cpu(void)
+NK_BOOT static void detect_cpu(void)
 {
 	struct nk_view *v = &nk_view_store;
 	uint32_t r[4];
@@ -132,7 +132,7 @@ bool nk_cmdline_flag(const char *key, bool dflt)
 
 /* The command line tag: the string, truncated (with a warning) to what
  * nk_view holds. */
-static void mb2_cmdline(const uint8_t *str, uint32_t len)
+NK_BOOT static void mb2_cmdline(const uint8_t *str, uint32_t len)
 {
 	struct nk_view *v = &nk_view_store;
 	nk_memset(v->cmdline, 0, sizeof(v->cmdline));
@@ -146,7 +146,7 @@ static void mb2_cmdline(const uint8_t *str, uint32_t len)
 
 /* A module tag (size bytes at tag): start, end (physical), name. A module
  * past NK_MODULES_MAX is left out, with a warning. */
-static void mb2_module(const uint32_t *tag, uint32_t size)
+NK_BOOT static void mb2_module(const uint32_t *tag, uint32_t size)
 {
 	struct nk_view *v = &nk_view_store;
 	if (size < 16)
@@ -168,7 +168,7 @@ static void mb2_module(const uint32_t *tag, uint32_t size)
 
 /* The memory map tag (size bytes at tag): entries of tag[2] bytes each.
  * Returns how many entries did not fit in nk_view (NK_MMAP_MAX). */
-static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
+NK_BOOT static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
 {
 	struct nk_view *v = &nk_view_store;
 	if (size < 16)
@@ -193,7 +193,7 @@ static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
 /* Read the multiboot2 information at physical mbi (bounds-checked: a tag
  * that runs past the info, a too-short module or memory-map tag or no
  * memory map stops the boot with a message naming it). */
-static void parse_multiboot(uint64_t mbi)
+NK_BOOT static void parse_multiboot(uint64_t mbi)
 {
 	struct nk_view *v = &nk_view_store;
 	const uint8_t *base = arch_boot_pa_va(pa_init(mbi));
@@ -225,7 +225,7 @@ static void parse_multiboot(uint64_t mbi)
 }
 
 /* Type every frame (spec section 4). */
-static void type_frames(uint64_t alloc_start)
+NK_BOOT static void type_frames(uint64_t alloc_start)
 {
 	struct nk_view *v = &nk_view_store;
 	for (uint32_t i = 0; i < v->nmmap; i++) {
@@ -251,7 +251,7 @@ static void type_frames(uint64_t alloc_start)
 }
 
 /* A new nk-owned PTP (pinned): physical address. */
-static uint64_t new_ptp(unsigned level, uint8_t flags)
+NK_BOOT static uint64_t new_ptp(unsigned level, uint8_t flags)
 {
 	uint64_t pa = boot_alloc(1);
 	nk_set_type(pa / PAGE_SIZE, (enum nk_ftype)(NK_F_PTP1 + level - 1));
@@ -264,7 +264,7 @@ static uint64_t new_ptp(unsigned level, uint8_t flags)
 /* Direct map of every RAM frame, 4 KiB entries, NX; writable only for DATA
  * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1);
  * returns the physical address of the first. */
-static uint64_t build_direct_map(pte_t *l4)
+NK_BOOT static uint64_t build_direct_map(pte_t *l4)
 {
 	uint64_t n1 = nk.nframes / PTES_PER_PTP, n2 = (n1 + 511) / 512, n3 = (n2 + 511) / 512;
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
@@ -290,7 +290,7 @@ static uint64_t build_direct_map(pte_t *l4)
 
 /* Fill the direct map's leaves from the frame types, once every boot
  * allocation is typed. */
-static void fill_direct_map(void)
+NK_BOOT static void fill_direct_map(void)
 {
 	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
 		uint8_t t = nk.frames[pfn].type;
@@ -302,7 +302,7 @@ static void fill_direct_map(void)
 }
 
 /* Rights of the image page at virtual address va (spec I4, section 8). */
-static uint64_t image_rights(uint64_t va)
+NK_BOOT static uint64_t image_rights(uint64_t va)
 {
 	uint64_t pa = va - KERNEL_VMA;
 	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
@@ -317,7 +317,7 @@ static uint64_t image_rights(uint64_t va)
 
 /* The image at KERNEL_VMA, 4 KiB entries with image_rights, and the empty
  * module area's L2 (outer-extendable). */
-static void build_image_map(pte_t *l4)
+NK_BOOT static void build_image_map(pte_t *l4)
 {
 	uint64_t start = img.image_start, end = align_up(img.image_end, PAGE_SIZE);
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
@@ -344,7 +344,7 @@ static void build_image_map(pte_t *l4)
 
 /* Data stack of n pages for the outer kernel: DATA frames, direct-mapped
  * writable. Returns the top's virtual address. */
-static uint64_t outer_stack(uint64_t pages)
+NK_BOOT static uint64_t outer_stack(uint64_t pages)
 {
 	uint64_t pa = boot_alloc(pages);
 	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
@@ -354,7 +354,7 @@ static uint64_t outer_stack(uint64_t pages)
  * recorded, so that the check after a WRMSR and the interrupt stubs' slow
  * path repair or catch a write to them. Only MSRs CPUID says exist. SDM
  * Vol. 4 (MSR numbers), Vol. 3A 11.11 (MTRRs), 11.12 (PAT). */
-static void pin_msrs(void)
+NK_BOOT static void pin_msrs(void)
 {
 	uint32_t r[4], ext[4];
 	arch_cpuid(1, 0, r);
@@ -391,7 +391,7 @@ static void pin_msrs(void)
 	NK_CHECK(ok);
 }
 
-static void enable_protection(void)
+NK_BOOT static void enable_protection(void)
 {
 	struct nk_view *v = &nk_view_store;
 	NK_CHECK(arch_set_msr(MSR_EFER, arch_rdmsr(MSR_EFER) | EFER_NXE, true) == 0);
@@ -409,7 +409,7 @@ static void enable_protection(void)
 	pin_msrs();
 }
 
-static void print_summary(void)
+NK_BOOT static void print_summary(void)
 {
 	struct nk_view *v = &nk_view_store;
 	nk_printf("nk: CPU %s: NX %s, SMEP %s, SMAP %s, PCID %s (unused), PGE %s\n", v->cpu_vendor,
@@ -427,7 +427,7 @@ static void print_summary(void)
 }
 
 /* Stop the nested build on a CPU without NX or SMEP (spec I3). */
-static void require_features(void)
+NK_BOOT static void require_features(void)
 {
 	struct nk_view *v = &nk_view_store;
 	if (NK_NATIVE || (v->has_nx && v->has_smep))

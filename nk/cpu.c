@@ -12,7 +12,7 @@
 
 /* The 64-bit TSS descriptor (two GDT slots) for a TSS at va, lim bytes - 1
  * long. SDM Vol. 3A 7.2.3. */
-static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
+NK_BOOT static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
 {
 	d[0] = (lim & 0xffff) | ((va & 0xffffff) << 16) | (0x89ull << 40) |
 	       (((lim >> 16) & 0xf) << 48) | (((va >> 24) & 0xff) << 56);
@@ -20,7 +20,7 @@ static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
 }
 
 /* The IST slot of vector v (nk/cpu.h: every vector has one). */
-static uint8_t vector_ist(int v)
+NK_BOOT static uint8_t vector_ist(int v)
 {
 	return (uint8_t)(v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v < 32 ? IST_EXC : IST_IRQ);
 }
@@ -28,7 +28,7 @@ static uint8_t vector_ist(int v)
 /* Declare the table at va (size_bytes, whole pages) a write-once region
  * of nk's own frames, every byte written (by nk), sealed by nk_init_done.
  * Returns its id or -NK_E*. */
-static int32_t declare_table(uint64_t va, uint64_t size_bytes)
+NK_BOOT static int32_t declare_table(uint64_t va, uint64_t size_bytes)
 {
 	unsigned wo = NK_POLICY_WRITE_ONCE | NK_REGION_SEAL_AT_INIT;
 	return (int32_t)nk_region_declare_nk((const void *)va, size_bytes, wo, true);

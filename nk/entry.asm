@@ -34,6 +34,9 @@ nk_entry64:
 	hlt
 	jmp .hang
 
+section .nk.data
+nk_outer_entry: dq outer_main
+
 section .nk.text
 ; void nk_cr0_sync(void): CR0_SYNC (nk/cr0.inc), for arch_set_cr0.
 global nk_cr0_sync
@@ -44,14 +47,22 @@ nk_cr0_sync:
 ; nk_handoff(rdi = outer stack top): leave nk for good at the end of boot
 ; (arch_boot_end): switch to the outer kernel's stack, leave the in-nk
 ; state, CR0 := nk_cr0 (WP set; checked), jump to outer_main.
+; The outer entry is taken from nk memory and cleared there, once: jumped
+; to after boot (WP set, nothing cleared), this ends in a ret.
 global nk_handoff
 nk_handoff:
 	mov rsp, rdi
 	xor ebp, ebp
+	mov rbx, [rel nk_outer_entry]
+	mov qword [rel nk_outer_entry], 0
 	mov dword [rel nk_gate_state], 0 ; out of nk: WP must be set from here on
 	CR0_RESTORE rax
+	test rbx, rbx
+	jz .again
 	push 0                          ; no return address: outer_main never returns
-	jmp outer_main
+	jmp rbx
+.again:
+	ret
 
 
 section .nk.text

@@ -47,8 +47,15 @@ NK_NORETURN void nk_exit_qemu(uint8_t code)
 	arch_halt();
 }
 
+/* Set first by every path that stops the machine: a store to nk memory, so
+ * that outer code calling such a path directly (CR0.WP set) takes a page
+ * fault there instead of halting the machine (spec I6: every nk function
+ * is callable). nk itself runs with WP clear and gets past it. */
+volatile uint32_t nk_stopping;
+
 NK_NORETURN void nk_panic(const char *file, int line, const char *why)
 {
+	nk_stopping = 1;
 	nk_printf("\nnk: PANIC at %s:%d: %s\n", file, line, why);
 	nk_exit_qemu(0x7f);
 }
@@ -58,6 +65,7 @@ NK_NORETURN void nk_panic(const char *file, int line, const char *why)
  * stub (nk/gate.asm) with WP=0. Source: spec I7. */
 NK_NORETURN void nk_fault_in_nk(uint64_t vector, uint64_t rip, uint64_t addr)
 {
+	nk_stopping = 1;
 	nk_printf("\nnk: PANIC: exception %lu in nk at RIP %lx (CR2 %lx)\n", vector, rip, addr);
 	nk_exit_qemu(0x7f);
 }

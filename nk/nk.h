@@ -34,7 +34,10 @@ extern struct nk_state nk;
 extern struct nk_view nk_view_store;
 
 /* nk_panic: stop the machine with a message; only for nk bugs, never for
- * outer input (style.md rule 5). */
+ * outer input (style.md rule 5). Its first act is a store to nk memory
+ * (nk_stopping): reached by outer code directly, with CR0.WP set, it
+ * faults there instead. */
+extern volatile uint32_t nk_stopping;
 NK_NORETURN void nk_panic(const char *file, int line, const char *why);
 #define NK_CHECK(c)                                                    \
 	do {                                                           \

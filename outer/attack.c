@@ -740,12 +740,18 @@ static void json_row(const struct attack *at, const struct result *res, bool blo
 }
 
 int cmd_attack_modules(const char *dir);
+int cmd_attack_sweep(void); /* outer/attack_sweep.c */
+int cmd_attack_calls(void);
 
 int cmd_attack(int argc, char **argv)
 {
 	const char *sel = argc > 1 ? argv[1] : "list";
 	if (!strcmp(sel, "modules"))
 		return cmd_attack_modules(argc > 2 ? argv[2] : "/lib/modules/attacks");
+	if (!strcmp(sel, "sweep"))
+		return cmd_attack_sweep();
+	if (!strcmp(sel, "calls"))
+		return cmd_attack_calls();
 	if (!strcmp(sel, "list")) {
 		for (size_t i = 0; i < ARRAY_SIZE(attacks); i++)
 			kprintf("  %-26s %-18s %s\n", attacks[i].name, attacks[i].class, attacks[i].target);

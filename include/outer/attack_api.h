@@ -7,6 +7,22 @@
 #define OUTER_ATTACK_API_H
 #include <nk/vmmu.h>
 
+/* One jump of the gadget sweep (outer/attack_sweep.c), made by the module
+ * drivers/mod/gadget_jump.c: every general register loaded from regs (x86
+ * encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15; RSP's slot is
+ * used only when rsp_hostile), then a jump to target with 64 copies of a
+ * landing address above RSP (a valid return address for any ret). With
+ * irq, STI first and `delay` turns of a two-instruction loop before the
+ * registers are loaded (an interrupt timed into the window between a
+ * write and its check). After the jump: RAX as the code left it. */
+struct sweep_shot {
+	uint64_t target;
+	uint64_t regs[16];
+	uint64_t rsp_hostile;
+	uint64_t irq, delay;
+	uint64_t rax_after;
+};
+
 /* What the harness sets up before each attack (outer/attack.c's arena). */
 struct attack_ctx {
 	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
@@ -29,6 +45,7 @@ struct attack_ctx {
 	uint8_t *own_data;          /* this module's data (RW, NX) */
 	const void *syscall_table;  /* the kernel's syscall table (a sealed write-once region) */
 	const void *nk_stack;       /* nk's gate stack (an NK frame) */
+	struct sweep_shot *shot;    /* gadget_jump only: the jump to make */
 };
 
 /* Expected outcomes. */

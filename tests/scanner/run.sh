@@ -232,8 +232,9 @@ if [ -f "$kb/kernel.elf" ] && [ -f "$root/build/tools/site_templates.o" ]; then
 	check "--sites: it names each site and why it passes" \
 		expect 0 stdout "nk_gate_exit+0x"
 	objs="$kb/boot/boot.o $kb/nk.o $(find "$kb" -path "$kb/outer_*" -name '*.o' | sort)"
+	pad=$(nm "$kb/kernel.elf" | awk '$3 == "LINK_PAD" { print "0x" $1 }')
 	relink() { # relink OUT EXTRA.o: the nested kernel with one more object
-		ld -nostdlib -static -z max-page-size=0x1000 -T "$root/linker.ld" \
+		ld --defsym=LINK_PAD=${pad:-0} -nostdlib -static -z max-page-size=0x1000 -T "$root/linker.ld" \
 			--no-warn-rwx-segments -o "$1" $objs "$2"
 	}
 	printf 'section .nk.text progbits alloc exec nowrite align=16\nglobal nk_gadget\nnk_gadget:\n\tmov cr3, rdi\n\tret\nsection .note.GNU-stack noalloc noexec nowrite progbits\n' >"$out/gadget.asm"

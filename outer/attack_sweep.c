@@ -1,0 +1,594 @@
+/* The gadget sweep and the direct calls into nk (attacks.md: "reach every
+ * privileged-write site in nk's text directly", "call the nk functions
+ * behind the gates directly"; spec I6, the no-gadget rule).
+ *
+ * The harness, not the attacking module, enumerates the attack surface at
+ * run time: every byte offset of nk's text where the I5 matcher
+ * (lib/i5.c) finds a privileged write, and every function symbol in nk's
+ * text (the build's symbol list, a multiboot2 module named "nksyms"). The
+ * module drivers/mod/gadget_jump.c reaches each with a plain `jmp`, every
+ * register as the harness chose it (struct sweep_shot). Around each shot
+ * the oracle snapshots CR0, CR3, CR4, the MSRs nk pins, DR0-DR3, DR7, IDTR,
+ * GDTR and TR and compares them afterwards; the invariant checker runs after
+ * each site's shots. One report row (attack-json) per site and per
+ * function.
+ *
+ * Console: `attack sweep` (every site: all registers hostile, only the
+ * named register hostile, and RSP hostile too), `attack calls` (every nk
+ * function), `attack window` (-icount boots: an interrupt timed into the
+ * window between each executable site's write and its check; fails
+ * unless nk's stubs were seen repairing CR0). */
+#include <outer/kernel.h>
+#include <outer/attack_api.h>
+#include <outer/module.h>
+#include <outer/mm.h>
+#include <outer/trap.h>
+#include <outer/drivers.h>
+#include <nk/vmmu.h>
+#include <x86/io.h>
+#include <x86/i5.h>
+
+#define CR0_WP (1ull << 16)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+#define EFER_NXE (1ull << 11)
+
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI, NREG = 16 };
+extern char nk_gate_stack_top[];
+
+/* ---- the oracle: the CPU state nk owns ---- */
+
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* The MSRs the sweep writes and the oracle reads (SDM Vol. 4). */
+static const struct {
+	uint32_t msr;
+	const char *name;
+} sweep_msrs[] = {
+	{ 0xc0000080, "EFER" },        { 0xc0000081, "STAR" },         { 0xc0000082, "LSTAR" },
+	{ 0xc0000083, "CSTAR" },       { 0xc0000084, "SFMASK" },       { 0x277, "PAT" },
+	{ 0x1b, "APIC_BASE" },         { 0x174, "SYSENTER_CS" },       { 0x175, "SYSENTER_ESP" },
+	{ 0x176, "SYSENTER_EIP" },     { 0x1d9, "DEBUGCTL" },          { 0x2ff, "MTRR_DEF_TYPE" },
+	{ 0x200, "MTRR_PHYSBASE0" },   { 0xc0000103, "TSC_AUX" },
+};
+#define NMSR ARRAY_SIZE(sweep_msrs)
+static bool msr_present[NMSR];
+
+struct snap {
+	uint64_t cr0, cr3, cr4;
+	uint64_t msr[NMSR];
+	uint64_t dr[5]; /* DR0-DR3, DR7 */
+	struct dtr gdtr, idtr;
+	uint16_t tr;
+};
+
+static uint64_t read_dr(int i)
+{
+	uint64_t v = 0;
+	switch (i) {
+	case 0:
+		__asm__ volatile("mov %%dr0, %0" : "=r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %%dr1, %0" : "=r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %%dr2, %0" : "=r"(v));
+		break;
+	case 3:
+		__asm__ volatile("mov %%dr3, %0" : "=r"(v));
+		break;
+	default:
+		__asm__ volatile("mov %%dr7, %0" : "=r"(v));
+	}
+	return v;
+}
+
+static void snap_take(struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cr0 = read_cr0();
+	s->cr3 = read_cr3();
+	s->cr4 = read_cr4();
+	for (size_t i = 0; i < NMSR; i++)
+		if (msr_present[i])
+			s->msr[i] = rdmsr(sweep_msrs[i].msr);
+	for (int i = 0; i < 5; i++)
+		s->dr[i] = read_dr(i);
+	__asm__ volatile("sgdt %0; sidt %1; str %2" : "=m"(s->gdtr), "=m"(s->idtr), "=r"(s->tr));
+}
+
+/* snap_diff: the first item that differs, or NULL. */
+static const char *snap_diff(const struct snap *a, const struct snap *b)
+{
+	static const char *const drn[5] = { "DR0", "DR1", "DR2", "DR3", "DR7" };
+	if (a->cr0 != b->cr0)
+		return "CR0";
+	if (a->cr3 != b->cr3)
+		return "CR3";
+	if (a->cr4 != b->cr4)
+		return "CR4";
+	for (size_t i = 0; i < NMSR; i++)
+		if (a->msr[i] != b->msr[i])
+			return sweep_msrs[i].name;
+	for (int i = 0; i < 5; i++)
+		if (a->dr[i] != b->dr[i])
+			return drn[i];
+	if (memcmp(&a->gdtr, &b->gdtr, sizeof(a->gdtr)))
+		return "GDTR";
+	if (memcmp(&a->idtr, &b->idtr, sizeof(a->idtr)))
+		return "IDTR";
+	if (a->tr != b->tr)
+		return "TR";
+	return NULL;
+}
+
+/* Whether this CPU has MSR msr: an RDMSR under a recovery point. */
+static __attribute__((noinline)) bool msr_probe(uint32_t msr)
+{
+	struct recovery rec;
+	if (recover_arm(&rec) != 0)
+		return false;
+	(void)rdmsr(msr);
+	recover_disarm();
+	return true;
+}
+
+static void msrs_probe(void)
+{
+	for (size_t i = 0; i < NMSR; i++)
+		msr_present[i] = msr_probe(sweep_msrs[i].msr);
+}
+
+/* ---- nk's symbols (the "nksyms" boot module: "addr size type name") ---- */
+
+struct nksym {
+	uint64_t addr, size;
+	char type; /* F function, N label */
+	const char *name;
+};
+static struct nksym *syms;
+static size_t nsyms;
+
+static uint64_t hex_field(const char **p)
+{
+	uint64_t v = 0;
+	while (**p == ' ')
+		(*p)++;
+	for (;; (*p)++) {
+		char c = **p;
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+			     c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+		if (d == 16)
+			return v;
+		v = v << 4 | d;
+	}
+}
+
+/* syms_load: parse the symbol list once; false when the module is absent. */
+static bool syms_load(void)
+{
+	if (syms)
+		return true;
+	const struct nk_module *m = NULL;
+	for (uint32_t i = 0; i < nk_view->nmodules; i++)
+		if (!strcmp(nk_view->modules[i].name, "nksyms"))
+			m = &nk_view->modules[i];
+	if (!m)
+		return false;
+	size_t len = m->end - m->start, lines = 0;
+	const char *t = pa_to_dm(pa_init(m->start));
+	for (size_t i = 0; i < len; i++)
+		lines += t[i] == '\n';
+	char *copy = kmalloc(len + 1);
+	syms = kmalloc((lines + 1) * sizeof(*syms));
+	if (!copy || !syms)
+		return false;
+	memcpy(copy, t, len);
+	copy[len] = 0;
+	for (char *p = copy; *p;) {
+		char *e = p;
+		while (*e && *e != '\n')
+			e++;
+		char c = *e;
+		*e = 0;
+		const char *q = p;
+		struct nksym s;
+		s.addr = hex_field(&q);
+		s.size = hex_field(&q);
+		while (*q == ' ')
+			q++;
+		s.type = *q ? *q++ : 0;
+		while (*q == ' ')
+			q++;
+		s.name = q;
+		if (s.addr >= nk_view->nk_text_start && s.addr < nk_view->nk_text_end && *s.name)
+			syms[nsyms++] = s;
+		if (!c)
+			break;
+		p = e + 1;
+	}
+	return true;
+}
+
+/* sym_at: the nk symbol at or below a (functions before labels); NULL if none. */
+static const struct nksym *sym_at(uint64_t a)
+{
+	const struct nksym *best = NULL;
+	for (size_t i = 0; i < nsyms; i++)
+		if (syms[i].addr <= a && (!best || syms[i].addr > best->addr ||
+					  (syms[i].addr == best->addr && syms[i].type == 'F')))
+			best = &syms[i];
+	return best;
+}
+
+static void site_name(uint64_t a, char *buf, size_t cap)
+{
+	const struct nksym *s = sym_at(a);
+	if (s)
+		ksnprintf(buf, cap, "%s+0x%lx", s->name, a - s->addr);
+	else
+		ksnprintf(buf, cap, "nk+0x%lx", a - nk_view->nk_text_start);
+}
+
+/* ---- shots ---- */
+
+static struct module *jmod;
+static struct sweep_shot shot;
+static struct attack_ctx jctx;
+
+/* Hostile state the shots use. */
+static paddr_t evil_l4;       /* an L4 of DATA frames mapping a live PTP writable */
+static struct dtr *fake_dtr;  /* points at a fake descriptor table */
+static uint64_t attacker_fn;  /* "attacker code": the jump module's text */
+static uint64_t ptp_alias_va; /* where evil_l4 maps the live PTP */
+
+enum how { H_LANDED, H_FAULT, H_NX, H_MAX };
+struct outcome {
+	unsigned shots, how[H_MAX], changed, refused;
+	const char *what_changed;
+	char first_fault[96];
+};
+
+/* fire: one shot at target with the registers in regs; the oracle
+ * compares before and after. Returns whether the state changed. */
+static bool fire(uint64_t target, const uint64_t regs[NREG], bool rsp_hostile, struct outcome *o)
+{
+	struct snap before, after;
+	struct recovery rec;
+	memset(&shot, 0, sizeof(shot));
+	shot.target = target;
+	memcpy(shot.regs, regs, sizeof(shot.regs));
+	shot.rsp_hostile = rsp_hostile;
+	jctx.shot = &shot;
+	snap_take(&before);
+	irq_disable();
+	enum how h = H_LANDED;
+	if (recover_arm(&rec) == 0) {
+		jmod->meta->run(&jctx);
+		recover_disarm();
+	} else {
+		h = rec.fault.vector == 14 && (rec.fault.error & 0x10) ? H_NX : H_FAULT;
+		if (!o->first_fault[0])
+			ksnprintf(o->first_fault, sizeof(o->first_fault), "%s at RIP %lx",
+				  rec.fault.why, rec.fault.rip);
+	}
+	__asm__ volatile("push $2; popfq" ::: "memory", "cc"); /* IOPL 0, AC, DF, TF clear */
+	snap_take(&after);
+	o->shots++;
+	o->how[h]++;
+	o->refused += h == H_LANDED && (long)shot.rax_after < 0 && (long)shot.rax_after > -NK_EMAX;
+	const char *d = snap_diff(&before, &after);
+	if (d) {
+		o->changed++;
+		if (!o->what_changed)
+			o->what_changed = d;
+		/* put the machine back for the next shot, through nk */
+		nk_null();
+		nk_load_cr3(nk_view->master_l4);
+	}
+	irq_enable();
+	return d != NULL;
+}
+
+/* The hostile value for a site of kind k (and MSR index mi for WRMSR). */
+static uint64_t hostile(enum i5_kind k, size_t mi)
+{
+	switch (k) {
+	case I5_MOV_CR0:
+	case I5_LMSW:
+		return read_cr0() & ~CR0_WP;
+	case I5_MOV_CR3:
+		return pa_addr(evil_l4);
+	case I5_MOV_CR4:
+		return read_cr4() & ~(CR4_SMEP | CR4_SMAP);
+	case I5_MOV_DR:
+		return 0x3ff; /* DR7: every breakpoint enabled; DR0-3: an address */
+	case I5_WRMSR:
+		switch (sweep_msrs[mi].msr) {
+		case 0xc0000080:
+			return rdmsr(0xc0000080) & ~EFER_NXE;
+		case 0xc0000082:
+		case 0xc0000083:
+		case 0x176:
+			return attacker_fn;
+		case 0x1b:
+			return 0x100000 | (rdmsr(0x1b) & 0xfff); /* the APIC page over RAM */
+		case 0x174:
+			return 0x08;
+		case 0x175:
+			return (uint64_t)fake_dtr;
+		case 0x1d9:
+			return 1; /* LBR */
+		case 0x200:
+			return 0x6; /* WB from 0 */
+		case 0xc0000103:
+			return 0xbad;
+		default:
+			return 0; /* STAR, SFMASK, PAT (all UC), MTRR_DEF_TYPE (MTRRs off) */
+		}
+	default:
+		return (uint64_t)fake_dtr; /* LGDT, LIDT, LLDT, LTR: a fake table */
+	}
+}
+
+/* The benign value of the same kind: what the register would hold legitimately. */
+static uint64_t benign(enum i5_kind k)
+{
+	switch (k) {
+	case I5_MOV_CR0:
+	case I5_LMSW:
+		return read_cr0();
+	case I5_MOV_CR3:
+		return read_cr3();
+	case I5_MOV_CR4:
+		return read_cr4();
+	default:
+		return 0;
+	}
+}
+
+static bool is_prefix(uint8_t b)
+{
+	return (b & 0xf0) == 0x40 || b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 ||
+	       b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
+}
+
+/* The register an entry at e names for the write at site (MOV to CR/DR:
+ * ModRM.rm, plus REX.B when the entry includes the REX byte); -1 when the
+ * operands are implicit (WRMSR: ECX, EDX:EAX) or a memory operand. */
+static int named_reg(const uint8_t *e, const uint8_t *site, enum i5_kind k)
+{
+	uint8_t modrm = site[2];
+	int rexb = e < site && (site[-1] & 0xf0) == 0x40 && (site[-1] & 1);
+	if (k == I5_MOV_CR0 || k == I5_MOV_CR3 || k == I5_MOV_CR4 || k == I5_MOV_DR)
+		return (modrm & 7) + 8 * rexb;
+	if ((modrm >> 6) == 3 || ((modrm & 7) != 4 && !((modrm >> 6) == 0 && (modrm & 7) == 5)))
+		return (modrm & 7) + 8 * rexb;
+	return -1;
+}
+
+static void set_all(uint64_t regs[NREG], uint64_t v)
+{
+	for (int i = 0; i < NREG; i++)
+		regs[i] = v;
+}
+
+static const char *where_in_nk(uint64_t a)
+{
+	extern char __nk_priv_start[], __nk_priv_end[], __nk_boot_start[], __nk_boot_end[];
+	if (a >= (uint64_t)__nk_priv_start && a < (uint64_t)__nk_priv_end)
+		return "gated page";
+	if (a >= (uint64_t)__nk_boot_start && a < (uint64_t)__nk_boot_end)
+		return "boot-only";
+	return "text";
+}
+
+/* One site: every entry, every variant (and every MSR for WRMSR). */
+static void sweep_site(const uint8_t *site, enum i5_kind k, struct outcome *o)
+{
+	const uint8_t *first = site;
+	while (site - first < 4 && is_prefix(first[-1]))
+		first--;
+	for (const uint8_t *e = first; e <= site; e++) {
+		size_t nm = k == I5_WRMSR ? NMSR : 1;
+		for (size_t mi = 0; mi < nm; mi++) {
+			if (k == I5_WRMSR && !msr_present[mi])
+				continue;
+			uint64_t regs[NREG], v = hostile(k, mi);
+			for (int variant = 0; variant < 3; variant++) {
+				set_all(regs, variant == 1 ? benign(k) : v);
+				if (variant == 1) {
+					int r = named_reg(e, site, k);
+					if (r >= 0)
+						regs[r] = v;
+					else
+						set_all(regs, v);
+				}
+				if (k == I5_WRMSR) {
+					regs[R_RCX] = sweep_msrs[mi].msr;
+					regs[R_RAX] = (uint32_t)v;
+					regs[R_RDX] = v >> 32;
+				}
+				/* variant 2: RSP hostile too: into nk's own gate
+				 * stack (an NK frame, read-only outside nk) */
+				regs[R_RSP] = (uint64_t)nk_gate_stack_top - 64;
+				fire((uint64_t)e, regs, variant == 2, o);
+			}
+		}
+	}
+}
+
+/* The hostile CR3 target: an L4 of plain DATA frames (never declared),
+ * with the kernel half of the master L4 and, at 512 GiB, an alias of the
+ * live heap L1 that maps it writable. */
+static bool evil_setup(void)
+{
+	if (pa_addr(evil_l4))
+		return true;
+	paddr_t l4 = frame_alloc(), l3 = frame_alloc(), l2 = frame_alloc(), l1 = frame_alloc();
+	void *page = kmalloc(PAGE_SIZE);
+	if (!pa_addr(l4) || !pa_addr(l3) || !pa_addr(l2) || !pa_addr(l1) || !page)
+		return false;
+	paddr_t live;
+	unsigned idx;
+	if (!vm_leaf(nk_view->master_l4, (uint64_t)page, &live, &idx))
+		return false;
+	pte_t *t4 = pa_to_dm(l4);
+	memcpy(t4, pa_to_dm(nk_view->master_l4), PAGE_SIZE);
+	t4[1] = pte_make(l3, PTE_P | PTE_W);
+	((pte_t *)pa_to_dm(l3))[0] = pte_make(l2, PTE_P | PTE_W);
+	((pte_t *)pa_to_dm(l2))[0] = pte_make(l1, PTE_P | PTE_W);
+	((pte_t *)pa_to_dm(l1))[0] = pte_make(live, PTE_P | PTE_W | PTE_NX);
+	ptp_alias_va = 1ull << 39;
+	fake_dtr = page;
+	fake_dtr->limit = 0x30;
+	fake_dtr->base = (uint64_t)page + 64;
+	evil_l4 = l4;
+	return true;
+}
+
+static bool jmod_load(void)
+{
+	if (jmod && module_find("gadget_jump"))
+		return true;
+	char err[128];
+	if (module_load_file("/lib/modules/gadget_jump.ko", false, &jmod, err, sizeof(err))) {
+		kprintf("attack: gadget_jump.ko: %s\n", err);
+		return false;
+	}
+	attacker_fn = jmod->va[0];
+	memset(&jctx, 0, sizeof(jctx));
+	return jmod->meta != NULL;
+}
+
+static bool sweep_setup(void)
+{
+	if (!nk_view->nested) {
+		kprintf("attack: the native build has no nested kernel to stop attacks\n");
+		return false;
+	}
+	msrs_probe();
+	if (!syms_load())
+		kprintf("attack: no nksyms boot module: sites are named by offset\n");
+	return jmod_load() && evil_setup();
+}
+
+/* The row of one site or function: blocked when the oracle saw nothing
+ * change and the invariants hold. */
+static bool report_row(const char *name, const char *what, const struct outcome *o, const char *why)
+{
+	bool inv = nk_check_invariants() == 0;
+	bool ok = o->changed == 0 && inv && o->shots > 0;
+	char stopped[160];
+	if (o->changed)
+		ksnprintf(stopped, sizeof(stopped), "NOT BLOCKED: %s changed (%u of %u shots)", o->what_changed,
+			  o->changed, o->shots);
+	else
+		ksnprintf(stopped, sizeof(stopped), "%s; %u shots: %u returned (%u refused by nk), %u NX fetch faults, %u other faults",
+			  why, o->shots, o->how[H_LANDED], o->refused, o->how[H_NX], o->how[H_FAULT]);
+	kprintf("%-36s %-11s target %-9s invariants %-4s  %s\n", name, ok ? "BLOCKED" : "NOT BLOCKED",
+		o->changed ? "CHANGED" : "unchanged", inv ? "ok" : "FAIL", stopped);
+	kprintf("attack-json: {\"name\":\"%s\",\"class\":\"gadget-sweep\",\"target\":\"%s\",\"expected\":\"blocked\","
+		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}\n",
+		name, what, ok ? "blocked" : "not-blocked", stopped, o->changed ? "false" : "true",
+		inv ? "true" : "false");
+	return ok;
+}
+
+/* attack sweep: every privileged-write site in nk's text. */
+int cmd_attack_sweep(void)
+{
+	if (!sweep_setup())
+		return 1;
+	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
+	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
+	int n = 0, blocked = 0;
+	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes)\n", (unsigned long)len);
+	enum i5_kind k;
+	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
+		struct outcome o;
+		memset(&o, 0, sizeof(o));
+		sweep_site(text + off, k, &o);
+		char name[80], row[96], why[96];
+		site_name((uint64_t)(text + off), name, sizeof(name));
+		ksnprintf(row, sizeof(row), "site %s", name);
+		const char *w = where_in_nk((uint64_t)(text + off));
+		if (!strcmp(w, "gated page"))
+			ksnprintf(why, sizeof(why), "%s in nk's gated page: NX outside nk", i5_kind_name(k));
+		else if (!strcmp(w, "boot-only"))
+			ksnprintf(why, sizeof(why), "%s in boot-only code: NX after boot", i5_kind_name(k));
+		else
+			ksnprintf(why, sizeof(why), "%s: the check after it restored nk's record", i5_kind_name(k));
+		n++;
+		blocked += report_row(row, i5_kind_name(k), &o, why);
+	}
+	bool inv = nk_check_invariants() == 0;
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s}\n", n, blocked, inv ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
+	return n > 0 && blocked == n && inv ? 0 : 1;
+}
+
+/* Functions a direct call would stop the machine with (availability is out
+ * of scope, spec section 2), each named with why. */
+static const char *call_skip(const char *name)
+{
+	static const char *const ports[] = { "arch_outb", "arch_outw", "nk_putc", "nk_printf" };
+	if (!strcmp(name, "arch_halt"))
+		return "CLI; HLT, which the outer kernel can execute itself (availability is out of scope)";
+	if (!strcmp(name, "nk_exit_qemu"))
+		return "an OUT to isa-debug-exit, which the outer kernel can make itself";
+	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
+		if (!strcmp(name, ports[i]))
+			return "port output (serial, fw_cfg) the outer kernel can make itself (OUT)";
+	return NULL;
+}
+
+/* attack calls: every function in nk's text, called with hostile arguments. */
+int cmd_attack_calls(void)
+{
+	if (!sweep_setup())
+		return 1;
+	if (!syms_load()) {
+		kprintf("attack: no nksyms boot module: cannot enumerate nk's functions\n");
+		return 1;
+	}
+	/* hostile arguments: nk's own (read-only) state, a PTP through the
+	 * direct map, a user address, zero, all ones */
+	paddr_t ptp;
+	unsigned idx;
+	vm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx);
+	const uint64_t args[] = { (uint64_t)nk_view, (uint64_t)pa_to_dm(ptp), 0x400000, 0, ~0ull };
+	int n = 0, blocked = 0, skipped = 0;
+	kprintf("attack-begin: nested (direct calls into nk's functions)\n");
+	for (size_t i = 0; i < nsyms; i++) {
+		if (syms[i].type != 'F')
+			continue;
+		const char *skip = call_skip(syms[i].name);
+		if (skip) {
+			kprintf("%-36s SKIPPED     %s\n", syms[i].name, skip);
+			skipped++;
+			continue;
+		}
+		struct outcome o;
+		memset(&o, 0, sizeof(o));
+		for (size_t a = 0; a < ARRAY_SIZE(args); a++) {
+			uint64_t regs[NREG];
+			set_all(regs, args[a]);
+			fire(syms[i].addr, regs, false, &o);
+		}
+		char row[96], why[64];
+		ksnprintf(row, sizeof(row), "call %s", syms[i].name);
+		ksnprintf(why, sizeof(why), "called with CR0.WP set: nk memory read-only");
+		n++;
+		blocked += report_row(row, "cpu-state", &o, why);
+	}
+	bool inv = nk_check_invariants() == 0;
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"skipped\":%d,\"invariants_ok\":%s}\n", n, blocked,
+		skipped, inv ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
+	return n > 0 && blocked == n && inv ? 0 : 1;
+}
