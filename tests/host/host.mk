@@ -14,6 +14,9 @@
 # kcov.c and the formatter included, and boot the fake machine with nk_boot
 # (tests/host/machine.c). The file system tests (HOST_FS_TESTS) link outer/fs/
 # instead, with tests/host/fs_stubs.c standing in for the rest of the kernel.
+# Every build links the project's formatter (lib/fmt.c), never the C
+# library's printf, for what nk and the outer kernel print (test_fmt checks
+# it against the C library).
 # Variables are HOST_-prefixed: this file is included by the top Makefile.
 
 HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -22,7 +25,7 @@ HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/i5.c $(wildcard policies/*.c)
-HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c
+HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c lib/fmt.c
 HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov
 HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c lib/fmt.c
 HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/machine.c
