@@ -2,14 +2,10 @@
  * relocation (include/outer/modelf.h). Every offset, index and size read
  * from the file is checked before use; nothing is read outside the image.
  * Source: System V gABI ch. 4 (sections, symbols, relocation); x86-64
- * psABI 4.4 (relocation types). */
-#ifdef MELF_HOST
-#include <stdio.h>
-#include <string.h>
-#define ksnprintf snprintf
-#else
+ * psABI 4.4 (relocation types). Host tests and the fuzzer link it with
+ * outer/kfmt.c and lib/fmt.c: the messages come from the kernel's own
+ * formatter there too. */
 #include <outer/kernel.h>
-#endif
 #include <outer/modelf.h>
 
 #define SHT_PROGBITS 1

@@ -35,7 +35,7 @@ HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
 HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
-HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
+HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c lib/fmt.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
 HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h policies/*.h lib/fmt.h)
@@ -63,10 +63,13 @@ $(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_S
 	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
 		$(HOST_FS_SRCS) $(HOST_LIBS)
 
-# The module ELF loader (outer/modelf.c) alone, built for the host.
-$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c include/outer/modelf.h
+# The module ELF loader (outer/modelf.c) alone, built for the host with the
+# kernel's ksnprintf and formatter (not the C library's snprintf).
+HOST_MELF_SRCS := outer/modelf.c outer/kfmt.c lib/fmt.c
+$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c $(HOST_MELF_SRCS) include/outer/modelf.h include/outer/elf.h \
+		include/outer/kernel.h lib/fmt.h
 	@mkdir -p $(HOST_BUILD)
-	$(HOST_CC) $(HOST_CFLAGS) -DMELF_HOST $(HOST_SAN) -o $@ $< outer/modelf.c $(HOST_LIBS)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_MELF_SRCS) $(HOST_LIBS)
 
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed

@@ -2,7 +2,9 @@
  * objects: layout, every supported relocation type computed against known
  * addresses, and a clear error for each kind of malformed module
  * (truncated, bad section indices, unknown relocation type, undefined
- * symbol, relocation outside its section). */
+ * symbol, relocation outside its section), whose messages name the
+ * offsets and sections (formatted by the kernel's ksnprintf and
+ * lib/fmt.c, linked in instead of the C library's snprintf). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -302,6 +304,32 @@ static void relocation_outside_its_section(void **state)
 	expect_reloc_error("outside its section");
 }
 
+/* The message names the offset, the section and its size, formatted by
+ * the kernel's own formatter (%#lx before %s: each conversion must
+ * consume its own argument, or %s reads the offset as a pointer). */
+static void relocation_outside_names_offset_and_section(void **state)
+{
+	(void)state;
+	build();
+	rel[4].offset = 28;
+	expect_reloc_error("relocation at 0x1c outside its section .text (0x20 bytes)");
+	build();
+	rel[1].offset = 0xdeadbeef;
+	expect_reloc_error("relocation at 0xdeadbeef outside its section .text (0x20 bytes)");
+	build();
+	sh[S_DATA].offset = img_len - 4;
+	expect_parse_error("section 2 (.data) at 0x");
+	build();
+	sh[S_DATA].addralign = 24;
+	expect_parse_error("section 2 (.data): bad alignment 0x18");
+	build();
+	rel[2].info = R(24, 1);
+	expect_reloc_error("unknown relocation type 24 at .text+0xc");
+	build();
+	rel[3].info = R(10, 2);
+	expect_reloc_error("relocation at .text+0x10: R_X86_64_32 value 0xffffffffc0004008 does not fit");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +341,7 @@ int main(void)
 		cmocka_unit_test(unknown_relocation_type),
 		cmocka_unit_test(undefined_symbol_is_named),
 		cmocka_unit_test(relocation_outside_its_section),
+		cmocka_unit_test(relocation_outside_names_offset_and_section),
 	};
 	return cmocka_run_group_tests_name("modelf: module ELF loader", tests, NULL, NULL);
 }
