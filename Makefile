@@ -152,7 +152,20 @@ $(B)/nk.o: $(NK_OBJS)
 	@tool=$$(nm -u $@ | awk '{print $$2}' | grep -e '^__gcov' -e '^__sanitizer' || true); \
 	if [ -n "$$tool" ] && [ "$(COVERAGE)" != 1 ]; then echo "nk references instrumentation symbols: $$tool" >&2; exit 1; fi
 
-$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN)
+# Every format string passed to a printf-like function uses only what
+# lib/fmt.c supports (tools/fmtcheck.py; the compiler checks the arguments).
+FMTCHECK_OK := $(B)/fmtcheck.ok
+$(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch] drivers/*.c drivers/*/*.c \
+		policies/*.[ch] lib/*.[ch] include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)python3 tools/fmtcheck.py > $@.log || { cat $@.log; exit 1; }
+	@touch $@
+
+.PHONY: fmtcheck
+fmtcheck:
+	tests/fmtcheck/run.sh
+
+$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(FMTCHECK_OK)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(BOOT_OBJS) $(NK_OBJS) $(OUTER_OBJS) $(KLIBS)
 	$(Q)$(I5SCAN) --allow tools/i5-allow.txt $@ $(if $(filter 0,$(I5SCAN_FATAL)),|| echo "  (I5 hits in an instrumented test build: not fatal here)")
