@@ -32,7 +32,8 @@ HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/machine.c
 HOST_MACH_BINS := $(HOST_MACH_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_TESTS := test_fs test_sys_fs
 HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
-HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
+HOST_EXECELF_BIN := $(HOST_BUILD)/test_execelf
+HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf test_execelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c lib/fmt.c
@@ -63,20 +64,24 @@ $(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_S
 	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
 		$(HOST_FS_SRCS) $(HOST_LIBS)
 
-# The module ELF loader (outer/modelf.c) alone, built for the host with the
-# kernel's ksnprintf and formatter (not the C library's snprintf).
-HOST_MELF_SRCS := outer/modelf.c outer/kfmt.c lib/fmt.c
-$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c $(HOST_MELF_SRCS) include/outer/modelf.h include/outer/elf.h \
-		include/outer/kernel.h lib/fmt.h
+# The module ELF loader (outer/modelf.c) and execve's ELF checks
+# (outer/execelf.c), each alone, built for the host with the kernel's
+# ksnprintf and formatter (not the C library's snprintf).
+HOST_KFMT_SRCS := outer/kfmt.c lib/fmt.c
+HOST_ELF_HDRS := include/outer/modelf.h include/outer/execelf.h include/outer/elf.h include/outer/kernel.h lib/fmt.h
+$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS)
 	@mkdir -p $(HOST_BUILD)
-	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< $(HOST_MELF_SRCS) $(HOST_LIBS)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< outer/modelf.c $(HOST_KFMT_SRCS) $(HOST_LIBS)
+$(HOST_EXECELF_BIN): $(HOST_DIR)/test_execelf.c outer/execelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS)
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< outer/execelf.c $(HOST_KFMT_SRCS) $(HOST_LIBS)
 
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed
 # without a failing test (crash before the first test, bad exit).
-host-test: $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)
+host-test: $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN) $(HOST_EXECELF_BIN)
 	@pass=0; fail=0; \
-	for t in $(abspath $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)); do \
+	for t in $(abspath $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN) $(HOST_EXECELF_BIN)); do \
 		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
 		cat $$t.log; \
 		run=$$(grep -c '^\[ RUN      \]' $$t.log); \
