@@ -129,6 +129,11 @@ static int check_sections(struct melf *m)
 		if (s->info == 0 || s->info >= m->shnum)
 			FAIL("section %u (%s): bad section index %u to relocate", i, m->shstr + s->name, s->info);
 	}
+	/* entry 0 is the undefined symbol, all zeros (gABI 4 "Symbol Table"):
+	 * its name and section are never checked below, so none may be set */
+	if (m->nsyms && (m->syms[0].name || m->syms[0].info || m->syms[0].other || m->syms[0].shndx ||
+			 m->syms[0].value || m->syms[0].size))
+		FAIL("symbol 0 is not the null symbol");
 	for (uint64_t i = 1; i < m->nsyms; i++) {
 		const struct elf64_sym *y = &m->syms[i];
 		if (!str_at(m->str, m->str_size, y->name))

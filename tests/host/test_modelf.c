@@ -330,6 +330,23 @@ static void relocation_outside_names_offset_and_section(void **state)
 	expect_reloc_error("relocation at .text+0x10: R_X86_64_32 value 0xffffffffc0004008 does not fit");
 }
 
+/* Symbol 0 must be the all-zero null symbol: its name is never checked,
+ * so a relocation against a symbol 0 with a section and a wild name read
+ * the name far outside the string table while formatting the error (found
+ * by tests/fuzz/fuzz_modelf.c). */
+static void symbol_zero_must_be_null(void **state)
+{
+	(void)state;
+	build();
+	sym[0].name = 0x7ffffff0;
+	sym[0].shndx = 0xfff2; /* SHN_COMMON */
+	rel[0].info = R(1, 0);
+	expect_parse_error("symbol 0 is not the null symbol");
+	build();
+	sym[0].value = 1;
+	expect_parse_error("symbol 0 is not the null symbol");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +359,7 @@ int main(void)
 		cmocka_unit_test(undefined_symbol_is_named),
 		cmocka_unit_test(relocation_outside_its_section),
 		cmocka_unit_test(relocation_outside_names_offset_and_section),
+		cmocka_unit_test(symbol_zero_must_be_null),
 	};
 	return cmocka_run_group_tests_name("modelf: module ELF loader", tests, NULL, NULL);
 }
