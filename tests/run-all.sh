@@ -3,7 +3,7 @@
 # 'N passed, M failed' over all of them: host unit tests (cmocka), the
 # post-link scanner tests, the format-string checker (tools/fmtcheck.py),
 # the QEMU integration tests and attacks, a short fuzz smoke of the vMMU
-# on the host and in QEMU (tests/fuzz/),
+# and the ELF loaders on the host and of the vMMU in QEMU (tests/fuzz/),
 # and a smoke run of the benchmark harness.
 set -u
 cd "$(dirname "$0")/.."
