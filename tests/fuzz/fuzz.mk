@@ -66,7 +66,7 @@ fuzz: deps fuzz-host-bin
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/ $(FUZZ_HOST)/corpus tests/fuzz/corpus
 	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_MELF_BIN) -max_total_time=$(FUZZ_SECS) -max_len=16384 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/modelf- $(FUZZ_HOST)/corpus-modelf \
-		$(FUZZ_MELF_SEEDS)
+		$(FUZZ_MELF_SEEDS) tests/fuzz/corpus-modelf
 	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_EXECELF_BIN) -max_total_time=$(FUZZ_SECS) -max_len=8192 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/execelf- $(FUZZ_HOST)/corpus-execelf \
 		$(FUZZ_EXECELF_SEEDS)
