@@ -153,24 +153,43 @@ $(B)/nk.o: $(NK_OBJS)
 	@tool=$$(nm -u $@ | awk '{print $$2}' | grep -e '^__gcov' -e '^__sanitizer' || true); \
 	if [ -n "$$tool" ] && [ "$(COVERAGE)" != 1 ]; then echo "nk references instrumentation symbols: $$tool" >&2; exit 1; fi
 
+# Every format string passed to a printf-like function uses only what
+# lib/fmt.c supports (tools/fmtcheck.py; the compiler checks the arguments).
+FMTCHECK_OK := $(B)/fmtcheck.ok
+$(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch] drivers/*.c drivers/*/*.c \
+		policies/*.[ch] lib/*.[ch] include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)python3 tools/fmtcheck.py > $@.log || { cat $@.log; exit 1; }
+	@touch $@
+
+.PHONY: fmtcheck
+fmtcheck:
+	tests/fmtcheck/run.sh
+
 # the reference copy of every checked site (tools/i5scan --sites)
 SITE_TEMPLATES := build/tools/site_templates.o
 $(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc
 	@mkdir -p $(dir $@)
 	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ $< -o $@
 
-$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES)
+$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK)
 	@echo "  LD      $@"
-	@# An address that the code holds as an immediate or displacement can
-	@# spell an I5 encoding by chance (a string at ...000f: 0f 00 15 = LLDT).
-	@# Such a link is refused; it is redone with .rodata and nk's data
-	@# shifted by 64 bytes (LINK_PAD, linker.ld), at most 8 times; the scan
-	@# judges the last.
-	$(Q)for pad in 0 64 128 192 256 320 384 448; do \
-		$(LD) --defsym=LINK_PAD=$$pad $(LDFLAGS) -o $@ $(BOOT_OBJS) $(NK_OBJS) $(OUTER_OBJS) $(KLIBS) || exit 1; \
+	@# An address or call distance that the code holds as an immediate or
+	@# displacement can spell an I5 encoding by chance (a string at
+	@# ...000f: 0f 00 15 = LLDT; a call 0x230f bytes on: 0f 23 = MOV to DR).
+	@# Such a link is refused and redone, at most 8 times, with .rodata and
+	@# nk's data shifted by 64 bytes more (LINK_PAD, linker.ld) and the
+	@# objects in another order; the scan judges the last.
+	$(Q)nk="$(NK_OBJS)"; outer="$(OUTER_OBJS)"; for pad in 0 64 128 192 256 320 384 448; do \
+		$(LD) --defsym=LINK_PAD=$$pad $(LDFLAGS) -o $@ $(BOOT_OBJS) $$nk $$outer $(KLIBS) || exit 1; \
+		echo $(BOOT_OBJS) $$nk $$outer $(KLIBS) > $(B)/link-objs.txt; \
 		$(I5SCAN) --sites $(SITE_TEMPLATES) $@ > $(B)/sites.txt 2> $(B)/sites.err && break; \
 		[ $$pad = 448 ] || [ $(I5SCAN_FATAL) = 0 ] || \
-			{ echo "  (I5: an address spells a forbidden encoding; relinking with data $$((pad + 64)) bytes on)"; continue; }; \
+			{ echo "  (I5: an address spells a forbidden encoding; relinking, layout $$((pad / 64 + 1)))"; \
+			  k=$$((pad / 64 + 1)); \
+			  nk=$$(printf '%s\n' $(NK_OBJS) | awk -v k=$$k '{ print (NR * 7919 + k * NR * NR) % 1009, $$0 }' | sort -n | cut -d' ' -f2); \
+			  outer=$$(printf '%s\n' $(OUTER_OBJS) | awk -v k=$$k '{ print (NR * 7919 + k * NR * NR) % 1009, $$0 }' | sort -n | cut -d' ' -f2); \
+			  continue; }; \
 		cat $(B)/sites.err >&2; \
 		$(if $(filter 0,$(I5SCAN_FATAL)),echo "  (I5 hits in an instrumented test build: not fatal here)"; break,rm -f $@; exit 1); \
 	done

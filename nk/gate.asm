@@ -48,6 +48,7 @@ global %1
 %endmacro
 
 ; The exit every gate shares: out of nk, the caller's stack, nk's CR0.
+global nk_gate_exit
 nk_gate_exit:
 	mov dword [rel nk_gate_state], 0
 	pop rsp                         ; the caller's stack (SDM: POP RSP loads the popped value)

@@ -7,6 +7,7 @@
 #include <outer/kernel.h>
 #include <outer/elf.h>
 #include <outer/errno.h>
+#include <outer/execelf.h>
 #include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/proc.h>
@@ -16,13 +17,8 @@
 
 #define ARG_MAX_BYTES (128u * 1024) /* argv + envp strings */
 #define ARG_MAX_COUNT 4096u
-#define PHNUM_MAX 64u
-#define DYN_BASE 0x400000ull /* where an ET_DYN (static-pie) image goes */
 #define STACK_INIT_BYTES (128ull << 10)
 
-#define PT_LOAD 1
-#define PT_INTERP 3
-#define PT_PHDR 6
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
@@ -33,52 +29,14 @@ struct strv {
 	uint32_t bytes, argc, envc;
 };
 
-static long read_exact(struct inode *ip, void *buf, uint64_t off, size_t n)
+/* exec_elf_parse's reader (an exec_read_fn): exactly n bytes of the
+ * inode ctx from byte offset off. */
+static long read_exact(void *ctx, void *buf, uint64_t off, size_t n)
 {
-	long r = inode_read(ip, buf, off, n);
+	long r = inode_read(ctx, buf, off, n);
 	if (r < 0)
 		return r;
 	return (size_t)r == n ? 0 : -ENOEXEC;
-}
-
-/* Check the headers; fills *eh and ph[]. Every failure is -ENOEXEC. */
-static long elf_check(struct inode *ip, struct elf64_ehdr *eh, struct elf64_phdr *ph, uint64_t *bias)
-{
-	uint64_t size = inode_size(ip);
-	if (read_exact(ip, eh, 0, sizeof(*eh)))
-		return -ENOEXEC;
-	if (!elf64_x86_64(eh))
-		return -ENOEXEC;
-	if (eh->type != 2 && eh->type != 3) /* ET_EXEC, ET_DYN */
-		return -ENOEXEC;
-	if (eh->phentsize != sizeof(*ph) || !eh->phnum || eh->phnum > PHNUM_MAX ||
-	    eh->phoff > size || size - eh->phoff < (uint64_t)eh->phnum * sizeof(*ph))
-		return -ENOEXEC;
-	if (read_exact(ip, ph, eh->phoff, eh->phnum * sizeof(*ph)))
-		return -ENOEXEC;
-	*bias = eh->type == 3 ? DYN_BASE : 0;
-	uint64_t prev_end = 0;
-	unsigned loads = 0;
-	for (unsigned i = 0; i < eh->phnum; i++) {
-		const struct elf64_phdr *p = &ph[i];
-		if (p->type == PT_INTERP)
-			return -ENOEXEC; /* dynamic linking is not supported */
-		if (p->type != PT_LOAD)
-			continue;
-		uint64_t va = p->vaddr + *bias;
-		if (p->filesz > p->memsz || p->offset > size || size - p->offset < p->filesz ||
-		    !p->memsz || (va & (PAGE_SIZE - 1)) != (p->offset & (PAGE_SIZE - 1)) ||
-		    !user_range_ok(va, p->memsz) || va + p->memsz > USER_MMAP_TOP || va < PAGE_SIZE)
-			return -ENOEXEC;
-		/* in address order, no page shared by two segments */
-		if ((va & ~(PAGE_SIZE - 1)) < prev_end)
-			return -ENOEXEC;
-		prev_end = align_up(va + p->memsz, PAGE_SIZE);
-		loads++;
-	}
-	if (!loads || !user_range_ok(eh->entry + *bias, 1))
-		return -ENOEXEC;
-	return 0;
 }
 
 /* Lay out the initial stack (SysV AMD64 3.4.1) at the top of mm's stack
@@ -169,28 +127,28 @@ static long map_segments(struct mm *mm, struct inode *ip, const struct elf64_ehd
 /* Replace p's image (p is current) by the ELF file ip. */
 static long load_elf(struct proc *p, struct inode *ip, const char *path, const struct strv *sv)
 {
-	struct elf64_ehdr eh;
-	struct elf64_phdr *ph = kmalloc(PHNUM_MAX * sizeof(*ph));
-	if (!ph)
+	struct exec_elf *x = kmalloc(sizeof(*x));
+	if (!x)
 		return -ENOMEM;
-	uint64_t bias, phdr_va, sp;
-	long r = elf_check(ip, &eh, ph, &bias);
+	uint64_t phdr_va, sp;
+	long r = exec_elf_parse(x, read_exact, ip, inode_size(ip));
 	struct mm *mm = NULL;
 	if (!r) {
 		mm = mm_create();
-		r = mm ? map_segments(mm, ip, &eh, ph, bias, &phdr_va) : -ENOMEM;
+		r = mm ? map_segments(mm, ip, &x->eh, x->ph, x->bias, &phdr_va) : -ENOMEM;
 	}
 	if (r) {
 		if (mm)
 			mm_destroy(mm);
-		kfree(ph);
+		kfree(x);
 		return r;
 	}
 	struct mm *old = p->mm;
 	p->mm = mm;
 	mm_activate(mm);
-	r = build_stack(sv, &eh, phdr_va, bias, p, &sp);
-	kfree(ph);
+	r = build_stack(sv, &x->eh, phdr_va, x->bias, p, &sp);
+	uint64_t entry = x->eh.entry + x->bias;
+	kfree(x);
 	if (r) {
 		p->mm = old;
 		mm_activate(old);
@@ -216,7 +174,7 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 		p->name[i] = base[i];
 	struct trap_frame *tf = p->tf;
 	memset(tf, 0, sizeof(*tf));
-	tf->rip = eh.entry + bias;
+	tf->rip = entry;
 	tf->rsp = sp;
 	tf->cs = 0x23;
 	tf->ss = 0x1b;

@@ -88,15 +88,6 @@ char *strstr(const char *h, const char *n)
 	return k ? NULL : (char *)h;
 }
 
-int ksnprintf(char *buf, size_t cap, const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	size_t n = fmt_vsnprintf(buf, cap, f, ap);
-	va_end(ap);
-	return (int)n;
-}
-
 int kprintf(const char *f, ...)
 {
 	char buf[512];

@@ -2,14 +2,10 @@
  * relocation (include/outer/modelf.h). Every offset, index and size read
  * from the file is checked before use; nothing is read outside the image.
  * Source: System V gABI ch. 4 (sections, symbols, relocation); x86-64
- * psABI 4.4 (relocation types). */
-#ifdef MELF_HOST
-#include <stdio.h>
-#include <string.h>
-#define ksnprintf snprintf
-#else
+ * psABI 4.4 (relocation types). Host tests and the fuzzer link it with
+ * outer/kfmt.c and lib/fmt.c: the messages come from the kernel's own
+ * formatter there too. */
 #include <outer/kernel.h>
-#endif
 #include <outer/modelf.h>
 
 #define SHT_PROGBITS 1
@@ -133,6 +129,11 @@ static int check_sections(struct melf *m)
 		if (s->info == 0 || s->info >= m->shnum)
 			FAIL("section %u (%s): bad section index %u to relocate", i, m->shstr + s->name, s->info);
 	}
+	/* entry 0 is the undefined symbol, all zeros (gABI 4 "Symbol Table"):
+	 * its name and section are never checked below, so none may be set */
+	if (m->nsyms && (m->syms[0].name || m->syms[0].info || m->syms[0].other || m->syms[0].shndx ||
+			 m->syms[0].value || m->syms[0].size))
+		FAIL("symbol 0 is not the null symbol");
 	for (uint64_t i = 1; i < m->nsyms; i++) {
 		const struct elf64_sym *y = &m->syms[i];
 		if (!str_at(m->str, m->str_size, y->name))

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Runs every test level (style.md rule 11) and ends with one line
 # 'N passed, M failed' over all of them: host unit tests (cmocka), the
-# post-link scanner tests, the QEMU integration tests and attacks, and a
-# short fuzz smoke of the vMMU on the host and in QEMU (tests/fuzz/), and a
-# smoke run of the benchmark harness.
+# post-link scanner tests, the format-string checker (tools/fmtcheck.py),
+# the QEMU integration tests and attacks, a short fuzz smoke of the vMMU
+# and the ELF loaders on the host and of the vMMU in QEMU (tests/fuzz/),
+# and a smoke run of the benchmark harness.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/logs
@@ -33,6 +34,7 @@ stage() { # stage NAME COMMAND...: run, echo, add its 'N passed, M failed'
 
 stage host make --no-print-directory -f tests/host/host.mk host-test
 stage scanner bash tests/scanner/run.sh build/tests/scanner
+stage fmtcheck bash tests/fmtcheck/run.sh build/tests/fmtcheck
 stage qemu python3 tests/qemu/run.py suite
 stage fuzz-host tests/fuzz/smoke-host.sh
 stage fuzz-kernel tests/fuzz/smoke-kernel.sh

@@ -6,11 +6,21 @@
 #include <stdarg.h>
 #include <x86/io.h>
 
-/* printf to the console (drivers/uart.c); returns bytes written. */
+/* The printf-like functions format with lib/fmt.c (its header lists the
+ * conversions and flags); the format attribute has the compiler check
+ * every call's arguments, tools/fmtcheck.py every format string. */
+
+/* kprintf: printf to the console (drivers/uart.c), at most 511 bytes per
+ * call (outer/lib.c); returns the untruncated length. */
 int kprintf(const char *f, ...) __attribute__((format(printf, 1, 2)));
-/* snprintf into buf (cap bytes); returns the untruncated length. */
+/* ksnprintf: snprintf into buf (cap bytes, NUL-terminated when cap > 0);
+ * returns the untruncated length (outer/kfmt.c). */
 int ksnprintf(char *buf, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
-NK_NORETURN void panic_at(const char *file, int line, const char *f, ...);
+/* panic_at: print "PANIC (file:line): " and the formatted message (at most
+ * 255 bytes) on the console and stop QEMU (isa-debug-exit 0x7e); never
+ * returns. Only for outer-kernel bugs, never for bad input. */
+NK_NORETURN void panic_at(const char *file, int line, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
 void *memset(void *d, int c, size_t n);

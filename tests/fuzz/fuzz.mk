@@ -1,15 +1,24 @@
-# Fuzzing nk's vMMU (docs/coverage.md). Included by the top Makefile, after
-# tests/host/host.mk (whose HOST_* variables it reuses).
+# Fuzzing nk's vMMU and the outer kernel's ELF loaders (docs/coverage.md).
+# Included by the top Makefile, after tests/host/host.mk (whose HOST_*
+# variables it reuses).
 #
-#   make fuzz SECONDS=N         host: libFuzzer harness (tests/fuzz/fuzz_vmmu.c)
-#                               over nk's validation logic and fake physical
-#                               memory, seeded from tests/fuzz/corpus/
+#   make fuzz SECONDS=N         host: three libFuzzer harnesses, N seconds each:
+#                               fuzz_vmmu (nk's validation logic on fake
+#                               physical memory, seeded from tests/fuzz/corpus/),
+#                               fuzz_modelf (the module loader, outer/modelf.c,
+#                               seeded with the driver and some attack .ko
+#                               files, debug info stripped) and fuzz_execelf
+#                               (execve's ELF checks, outer/execelf.c, seeded
+#                               with tests/fuzz/mkelf.py's executables); the
+#                               loaders are linked with the kernel's formatter
 #   make fuzz-kernel SECONDS=N  QEMU: the kcov-style fuzzer (outer/kfuzz.c) in a
 #                               kernel whose vMMU code is built with
 #                               -fsanitize-coverage=trace-pc (build/fuzz/)
 #
-# New inputs go to build/fuzz-host/corpus (the tree's corpus is only read);
-# a failing input is saved as build/fuzz-host/crash-*.
+# New inputs go to build/fuzz-host/corpus (fuzz_vmmu) and
+# build/fuzz-host/corpus-{modelf,execelf} (the seeds are only read); a
+# failing input is saved as build/fuzz-host/crash-* (modelf-crash-*,
+# execelf-crash-*).
 
 FUZZ_CC ?= clang
 FUZZ_HOST := build/fuzz-host
@@ -22,13 +31,45 @@ $(FUZZ_BIN): tests/fuzz/fuzz_vmmu.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_vmmu.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
 
-.PHONY: fuzz fuzz-host-bin
-fuzz-host-bin: $(FUZZ_BIN)
+# The ELF loaders, each alone with the kernel's ksnprintf and formatter.
+FUZZ_MELF_BIN := $(FUZZ_HOST)/fuzz_modelf
+FUZZ_EXECELF_BIN := $(FUZZ_HOST)/fuzz_execelf
+$(FUZZ_MELF_BIN): tests/fuzz/fuzz_modelf.c outer/modelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_modelf.c outer/modelf.c $(HOST_KFMT_SRCS)
+$(FUZZ_EXECELF_BIN): tests/fuzz/fuzz_execelf.c outer/execelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_execelf.c outer/execelf.c $(HOST_KFMT_SRCS)
 
-fuzz: deps $(FUZZ_BIN)
-	@mkdir -p $(FUZZ_HOST)/corpus
+# Seeds: real modules (build/modules/, built here if missing) without their
+# debug sections, and crafted executables.
+FUZZ_MELF_SEEDS := $(FUZZ_HOST)/seeds-modelf
+FUZZ_EXECELF_SEEDS := $(FUZZ_HOST)/seeds-execelf
+FUZZ_MELF_SEED_KOS := $(DRIVER_KOS) $(addprefix $(MOD_B)/attacks/,i5_wrmsr_hidden.ko write_module_text.ko \
+	exec_own_data.ko batch_mixed.ko)
+$(FUZZ_MELF_SEEDS).stamp: $(FUZZ_MELF_SEED_KOS)
+	@rm -rf $(FUZZ_MELF_SEEDS) && mkdir -p $(FUZZ_MELF_SEEDS)
+	$(Q)for k in $^; do objcopy --strip-debug $$k $(FUZZ_MELF_SEEDS)/$$(basename $$k); done
+	@touch $@
+$(FUZZ_EXECELF_SEEDS).stamp: tests/fuzz/mkelf.py
+	@rm -rf $(FUZZ_EXECELF_SEEDS) && mkdir -p $(FUZZ_EXECELF_SEEDS)
+	$(Q)python3 tests/fuzz/mkelf.py $(FUZZ_EXECELF_SEEDS)
+	@touch $@
+
+.PHONY: fuzz fuzz-host-bin
+fuzz-host-bin: $(FUZZ_BIN) $(FUZZ_MELF_BIN) $(FUZZ_EXECELF_BIN) $(FUZZ_MELF_SEEDS).stamp \
+	$(FUZZ_EXECELF_SEEDS).stamp
+
+fuzz: deps fuzz-host-bin
+	@mkdir -p $(FUZZ_HOST)/corpus $(FUZZ_HOST)/corpus-modelf $(FUZZ_HOST)/corpus-execelf
 	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BIN) -max_total_time=$(FUZZ_SECS) -max_len=1024 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/ $(FUZZ_HOST)/corpus tests/fuzz/corpus
+	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_MELF_BIN) -max_total_time=$(FUZZ_SECS) -max_len=16384 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/modelf- $(FUZZ_HOST)/corpus-modelf \
+		$(FUZZ_MELF_SEEDS) tests/fuzz/corpus-modelf
+	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_EXECELF_BIN) -max_total_time=$(FUZZ_SECS) -max_len=8192 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/execelf- $(FUZZ_HOST)/corpus-execelf \
+		$(FUZZ_EXECELF_SEEDS)
 
 # The fuzz kernel: nk's call logic (vmmu.c, ctl.c) built with trace-pc, the
 # kcov callback and gates (nk/kcov.c, nk/gate.asm under NK_FUZZ).

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "fixture.h"
+#include "../../lib/fmt.h"
 
 /* arch_kernel_readable: true for a non-NULL p unless fake_cpu.unreadable
  * (the tests' buffers are host memory, not mapped kernel addresses). */
@@ -35,11 +36,12 @@ void nk_panic(const char *file, int line, const char *why)
 char fake_last_log[256];
 
 /* nk_printf: kept in fake_last_log (the tests read what nk said, e.g. the
- * offset of a refused I5 encoding) and not printed. */
+ * offset of a refused I5 encoding) and not printed; formatted by nk's own
+ * formatter (lib/fmt.c), not the C library's. */
 void nk_printf(const char *f, ...)
 {
 	va_list ap;
 	va_start(ap, f);
-	vsnprintf(fake_last_log, sizeof(fake_last_log), f, ap);
+	fmt_vsnprintf(fake_last_log, sizeof(fake_last_log), f, ap);
 	va_end(ap);
 }

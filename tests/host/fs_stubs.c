@@ -1,7 +1,9 @@
-/* Host stand-ins for the file system's kernel dependencies (fs_stubs.h). */
+/* Host stand-ins for the file system's kernel dependencies (fs_stubs.h).
+ * kprintf and panic_at format with the kernel's formatter (lib/fmt.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include "fs_stubs.h"
+#include "../../lib/fmt.h"
 #include <outer/kernel.h>
 #include <outer/drivers.h>
 #include <outer/mm.h>
@@ -73,18 +75,19 @@ int kprintf(const char *f, ...)
 	size_t used = strlen(stub_log);
 	va_list ap;
 	va_start(ap, f);
-	int n = vsnprintf(stub_log + used, sizeof(stub_log) - used, f, ap);
+	size_t n = fmt_vsnprintf(stub_log + used, sizeof(stub_log) - used, f, ap);
 	va_end(ap);
-	return n;
+	return (int)n;
 }
 
 NK_NORETURN void panic_at(const char *file, int line, const char *f, ...)
 {
+	char buf[256];
 	va_list ap;
 	va_start(ap, f);
-	fprintf(stderr, "PANIC (%s:%d): ", file, line);
-	vfprintf(stderr, f, ap);
+	fmt_vsnprintf(buf, sizeof(buf), f, ap);
 	va_end(ap);
+	fprintf(stderr, "PANIC (%s:%d): %s\n", file, line, buf);
 	abort();
 }
 

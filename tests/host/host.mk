@@ -14,6 +14,9 @@
 # kcov.c and the formatter included, and boot the fake machine with nk_boot
 # (tests/host/machine.c). The file system tests (HOST_FS_TESTS) link outer/fs/
 # instead, with tests/host/fs_stubs.c standing in for the rest of the kernel.
+# Every build links the project's formatter (lib/fmt.c), never the C
+# library's printf, for what nk and the outer kernel print (test_fmt checks
+# it against the C library).
 # Variables are HOST_-prefixed: this file is included by the top Makefile.
 
 HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -22,17 +25,18 @@ HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c lib/i5.c $(wildcard policies/*.c)
-HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c
+HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c lib/fmt.c
 HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov
 HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c lib/fmt.c
 HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/machine.c
 HOST_MACH_BINS := $(HOST_MACH_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_TESTS := test_fs test_sys_fs
 HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
-HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
+HOST_EXECELF_BIN := $(HOST_BUILD)/test_execelf
+HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf test_execelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/fs_ktest.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
-HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c
+HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c lib/fmt.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)
 HOST_HDRS := $(wildcard $(HOST_DIR)/*.h include/nk/*.h nk/*.h policies/*.h lib/fmt.h)
@@ -60,17 +64,24 @@ $(HOST_FS_BINS): $(HOST_BUILD)/%: $(HOST_DIR)/%.c $(HOST_FS_SUPPORT) $(HOST_FS_S
 	$(HOST_CC) $(HOST_CFLAGS) -DFS_HOST_TEST -Iouter/fs $(HOST_SAN) -o $@ $< $(HOST_FS_SUPPORT) \
 		$(HOST_FS_SRCS) $(HOST_LIBS)
 
-# The module ELF loader (outer/modelf.c) alone, built for the host.
-$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c include/outer/modelf.h
+# The module ELF loader (outer/modelf.c) and execve's ELF checks
+# (outer/execelf.c), each alone, built for the host with the kernel's
+# ksnprintf and formatter (not the C library's snprintf).
+HOST_KFMT_SRCS := outer/kfmt.c lib/fmt.c
+HOST_ELF_HDRS := include/outer/modelf.h include/outer/execelf.h include/outer/elf.h include/outer/kernel.h lib/fmt.h
+$(HOST_MELF_BIN): $(HOST_DIR)/test_modelf.c outer/modelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS)
 	@mkdir -p $(HOST_BUILD)
-	$(HOST_CC) $(HOST_CFLAGS) -DMELF_HOST $(HOST_SAN) -o $@ $< outer/modelf.c $(HOST_LIBS)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< outer/modelf.c $(HOST_KFMT_SRCS) $(HOST_LIBS)
+$(HOST_EXECELF_BIN): $(HOST_DIR)/test_execelf.c outer/execelf.c $(HOST_KFMT_SRCS) $(HOST_ELF_HDRS)
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_SAN) -o $@ $< outer/execelf.c $(HOST_KFMT_SRCS) $(HOST_LIBS)
 
 # Count per binary: passed = cmocka's "[       OK ]" lines, failed = the tests
 # that started ("[ RUN      ]") without passing, or 1 if the binary failed
 # without a failing test (crash before the first test, bad exit).
-host-test: $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)
+host-test: $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN) $(HOST_EXECELF_BIN)
 	@pass=0; fail=0; \
-	for t in $(abspath $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN)); do \
+	for t in $(abspath $(HOST_BINS) $(HOST_MACH_BINS) $(HOST_FS_BINS) $(HOST_MELF_BIN) $(HOST_EXECELF_BIN)); do \
 		ASAN_OPTIONS=detect_leaks=0 $$t > $$t.log 2>&1; rc=$$?; \
 		cat $$t.log; \
 		run=$$(grep -c '^\[ RUN      \]' $$t.log); \

@@ -2,7 +2,9 @@
  * objects: layout, every supported relocation type computed against known
  * addresses, and a clear error for each kind of malformed module
  * (truncated, bad section indices, unknown relocation type, undefined
- * symbol, relocation outside its section). */
+ * symbol, relocation outside its section), whose messages name the
+ * offsets and sections (formatted by the kernel's ksnprintf and
+ * lib/fmt.c, linked in instead of the C library's snprintf). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -302,6 +304,49 @@ static void relocation_outside_its_section(void **state)
 	expect_reloc_error("outside its section");
 }
 
+/* The message names the offset, the section and its size, formatted by
+ * the kernel's own formatter (%#lx before %s: each conversion must
+ * consume its own argument, or %s reads the offset as a pointer). */
+static void relocation_outside_names_offset_and_section(void **state)
+{
+	(void)state;
+	build();
+	rel[4].offset = 28;
+	expect_reloc_error("relocation at 0x1c outside its section .text (0x20 bytes)");
+	build();
+	rel[1].offset = 0xdeadbeef;
+	expect_reloc_error("relocation at 0xdeadbeef outside its section .text (0x20 bytes)");
+	build();
+	sh[S_DATA].offset = img_len - 4;
+	expect_parse_error("section 2 (.data) at 0x");
+	build();
+	sh[S_DATA].addralign = 24;
+	expect_parse_error("section 2 (.data): bad alignment 0x18");
+	build();
+	rel[2].info = R(24, 1);
+	expect_reloc_error("unknown relocation type 24 at .text+0xc");
+	build();
+	rel[3].info = R(10, 2);
+	expect_reloc_error("relocation at .text+0x10: R_X86_64_32 value 0xffffffffc0004008 does not fit");
+}
+
+/* Symbol 0 must be the all-zero null symbol: its name is never checked,
+ * so a relocation against a symbol 0 with a section and a wild name read
+ * the name far outside the string table while formatting the error (found
+ * by tests/fuzz/fuzz_modelf.c). */
+static void symbol_zero_must_be_null(void **state)
+{
+	(void)state;
+	build();
+	sym[0].name = 0x7ffffff0;
+	sym[0].shndx = 0xfff2; /* SHN_COMMON */
+	rel[0].info = R(1, 0);
+	expect_parse_error("symbol 0 is not the null symbol");
+	build();
+	sym[0].value = 1;
+	expect_parse_error("symbol 0 is not the null symbol");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +358,8 @@ int main(void)
 		cmocka_unit_test(unknown_relocation_type),
 		cmocka_unit_test(undefined_symbol_is_named),
 		cmocka_unit_test(relocation_outside_its_section),
+		cmocka_unit_test(relocation_outside_names_offset_and_section),
+		cmocka_unit_test(symbol_zero_must_be_null),
 	};
 	return cmocka_run_group_tests_name("modelf: module ELF loader", tests, NULL, NULL);
 }

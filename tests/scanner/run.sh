@@ -230,8 +230,8 @@ if [ -f "$kb/kernel.elf" ] && [ -f "$root/build/tools/site_templates.o" ]; then
 	check "--sites: the nested kernel: every site checked or boot-only" \
 		expect 0 stdout "0 forbidden"
 	check "--sites: it names each site and why it passes" \
-		expect 0 stdout "nk_gate_exit+0x"
-	objs="$kb/boot/boot.o $kb/nk.o $(find "$kb" -path "$kb/outer_*" -name '*.o' | sort)"
+		expect 0 stdout "nk_declare_ptp+0x11 MOV to CR0: checked: GATE_ENTRY"
+	objs=$(cat "$kb/link-objs.txt") # the objects in the order the build linked them
 	pad=$(nm "$kb/kernel.elf" | awk '$3 == "LINK_PAD" { print "0x" $1 }')
 	relink() { # relink OUT EXTRA.o: the nested kernel with one more object
 		ld --defsym=LINK_PAD=${pad:-0} -nostdlib -static -z max-page-size=0x1000 -T "$root/linker.ld" \
