@@ -85,6 +85,70 @@ static void loc_efer(struct arena *a, const void **w, size_t *n)
 	(void)a;
 	loc_reg(rdmsr(MSR_EFER), w, n);
 }
+/* CPU-state targets (item 7 of the no-gadget work): read back from the CPU
+ * through the sweep's oracle (attack_snap). cr3: CR3 and the nk type of
+ * its frame (PTP_L4 when it is a declared L4); msrs: LSTAR, STAR, CSTAR,
+ * SFMASK, EFER, PAT, APIC_BASE; debug: DR0-DR3, DR7; idtr, gdtr, tr. */
+static uint64_t cpu_buf[8];
+static void loc_cr3(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	uint64_t cr3 = read_cr3(), pfn = (cr3 & PTE_ADDR_4K) >> PAGE_SHIFT;
+	cpu_buf[0] = cr3;
+	cpu_buf[1] = pfn < nk_view->nframes ? nk_view->frames[pfn].type : ~0ull;
+	*w = cpu_buf;
+	*n = 2 * sizeof(uint64_t);
+}
+static void loc_msrs(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	struct attack_snap s;
+	attack_snap(&s);
+	static const int pick[7] = { 2, 1, 3, 4, 0, 5, 6 }; /* LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE */
+	for (int i = 0; i < 7; i++)
+		cpu_buf[i] = s.msr[pick[i]];
+	*w = cpu_buf;
+	*n = 7 * sizeof(uint64_t);
+}
+static void loc_debug(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	struct attack_snap s;
+	attack_snap(&s);
+	memcpy(cpu_buf, s.dr, sizeof(s.dr));
+	*w = cpu_buf;
+	*n = sizeof(s.dr);
+}
+static void loc_dtr(int which, const void **w, size_t *n)
+{
+	struct attack_snap s;
+	attack_snap(&s);
+	memset(cpu_buf, 0, sizeof(cpu_buf));
+	if (which == 0)
+		memcpy(cpu_buf, &s.idtr, sizeof(s.idtr));
+	else if (which == 1)
+		memcpy(cpu_buf, &s.gdtr, sizeof(s.gdtr));
+	else
+		cpu_buf[0] = s.tr;
+	*w = cpu_buf;
+	*n = which == 2 ? sizeof(uint16_t) : sizeof(struct attack_dtr);
+}
+static void loc_idtr(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	loc_dtr(0, w, n);
+}
+static void loc_gdtr(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	loc_dtr(1, w, n);
+}
+static void loc_tr(struct arena *a, const void **w, size_t *n)
+{
+	(void)a;
+	loc_dtr(2, w, n);
+}
+
 /* The CR0 the attacker holds after jumping into a gate: arena_setup sets it
  * to the real CR0, the attack overwrites it with what it saw. */
 static void loc_seen_cr0(struct arena *a, const void **w, size_t *n)
@@ -679,8 +743,18 @@ static void arena_teardown(struct arena *a)
 
 struct result {
 	bool stopped, unchanged, inv_ok;
-	char stopped_by[112];
+	char stopped_by[240];
 };
+
+/* The attack's own note goes into the row whatever the outcome, also when
+ * the action went through (it says what the attack saw). */
+static void add_note(struct result *res)
+{
+	if (!attack_note[0] || strstr(res->stopped_by, attack_note))
+		return;
+	size_t l = strlen(res->stopped_by);
+	ksnprintf(res->stopped_by + l, sizeof(res->stopped_by) - l, " (the attack's note: %s)", attack_note);
+}
 
 static void run_one(const struct attack *at, struct result *res)
 {
@@ -705,7 +779,7 @@ static void run_one(const struct attack *at, struct result *res)
 		recover_disarm();
 		if (r < 0 && attack_note[0]) {
 			res->stopped = true;
-			memcpy(res->stopped_by, attack_note, sizeof(res->stopped_by));
+			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s", attack_note);
 		} else if (r < 0) {
 			res->stopped = true;
 			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s", nk_strerror(r));
@@ -718,6 +792,7 @@ static void run_one(const struct attack *at, struct result *res)
 			  rec.fault.vector == 14 ? "page fault" : rec.fault.vector == 13 ? "#GP" : "fault",
 			  rec.fault.rip, rec.fault.why);
 	}
+	add_note(res);
 	irq_enable();
 	nk_load_cr3(nk_view->master_l4);
 	/* the oracle: read the target back (register targets are re-read) */
@@ -742,6 +817,8 @@ static void json_row(const struct attack *at, const struct result *res, bool blo
 int cmd_attack_modules(const char *dir);
 int cmd_attack_sweep(void); /* outer/attack_sweep.c */
 int cmd_attack_calls(void);
+int cmd_attack_window(void);
+int cmd_attack_nmi(int argc, char **argv);
 
 int cmd_attack(int argc, char **argv)
 {
@@ -752,6 +829,10 @@ int cmd_attack(int argc, char **argv)
 		return cmd_attack_sweep();
 	if (!strcmp(sel, "calls"))
 		return cmd_attack_calls();
+	if (!strcmp(sel, "window"))
+		return cmd_attack_window();
+	if (!strcmp(sel, "nmi"))
+		return cmd_attack_nmi(argc, argv);
 	if (!strcmp(sel, "list")) {
 		for (size_t i = 0; i < ARRAY_SIZE(attacks); i++)
 			kprintf("  %-26s %-18s %s\n", attacks[i].name, attacks[i].class, attacks[i].target);
@@ -877,6 +958,12 @@ static const struct mtarget mtargets[] = {
 	{ "own_text", "the module's own text", loc_own_text },
 	{ "syscall_table", "syscall table entry 60", loc_syscall_table },
 	{ "nk_stack", "nk gate stack", loc_nk_stack },
+	{ "cr3", "CR3 (a declared L4)", loc_cr3 },
+	{ "msrs", "LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE", loc_msrs },
+	{ "debug", "DR0-DR3, DR7", loc_debug },
+	{ "idtr", "IDTR", loc_idtr },
+	{ "gdtr", "GDTR", loc_gdtr },
+	{ "tr", "TR", loc_tr },
 };
 
 static const struct mtarget *mtarget_find(const char *key)
@@ -929,6 +1016,7 @@ static bool read_meta(const uint8_t *img, size_t len, struct attack_meta *out)
 }
 
 static struct attack_ctx actx;
+extern char nk_nmi_return[]; /* nk/entry.asm */
 
 static void fill_ctx(struct arena *a, struct module *m)
 {
@@ -956,6 +1044,8 @@ static void fill_ctx(struct arena *a, struct module *m)
 	actx.own_data = (uint8_t *)(m->va[2] ? m->va[2] : m->va[1]);
 	actx.syscall_table = syscall_table_entry(0);
 	actx.nk_stack = nk_stack_probe();
+	actx.nk_nmi_return = nk_nmi_return;
+	actx.nmi_return_attacks = &nk_view->stats.nmi_return_attacks;
 }
 
 static long run_meta(void *arg)
@@ -1035,7 +1125,7 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 		} else {
 			if (r < 0 && attack_note[0]) {
 				res->stopped = true;
-				memcpy(res->stopped_by, attack_note, sizeof(res->stopped_by));
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s", attack_note);
 			} else if (r < 0) {
 				res->stopped = true;
 				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s", nk_strerror(r));
@@ -1046,6 +1136,7 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 			module_unload(m);
 		}
 	}
+	add_note(res);
 	irq_enable();
 	nk_load_cr3(nk_view->master_l4);
 	size_t n2;

@@ -25,6 +25,7 @@
 #include <outer/trap.h>
 #include <outer/drivers.h>
 #include <nk/vmmu.h>
+#include <nk/region.h>
 #include <x86/io.h>
 #include <x86/i5.h>
 
@@ -38,32 +39,19 @@ extern char nk_gate_stack_top[];
 
 /* ---- the oracle: the CPU state nk owns ---- */
 
-struct dtr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 /* The MSRs the sweep writes and the oracle reads (SDM Vol. 4). */
 static const struct {
 	uint32_t msr;
 	const char *name;
-} sweep_msrs[] = {
+} sweep_msrs[ATTACK_SNAP_MSRS] = {
 	{ 0xc0000080, "EFER" },        { 0xc0000081, "STAR" },         { 0xc0000082, "LSTAR" },
 	{ 0xc0000083, "CSTAR" },       { 0xc0000084, "SFMASK" },       { 0x277, "PAT" },
 	{ 0x1b, "APIC_BASE" },         { 0x174, "SYSENTER_CS" },       { 0x175, "SYSENTER_ESP" },
 	{ 0x176, "SYSENTER_EIP" },     { 0x1d9, "DEBUGCTL" },          { 0x2ff, "MTRR_DEF_TYPE" },
 	{ 0x200, "MTRR_PHYSBASE0" },   { 0xc0000103, "TSC_AUX" },
 };
-#define NMSR ARRAY_SIZE(sweep_msrs)
+#define NMSR ATTACK_SNAP_MSRS
 static bool msr_present[NMSR];
-
-struct snap {
-	uint64_t cr0, cr3, cr4;
-	uint64_t msr[NMSR];
-	uint64_t dr[5]; /* DR0-DR3, DR7 */
-	struct dtr gdtr, idtr;
-	uint16_t tr;
-};
 
 static uint64_t read_dr(int i)
 {
@@ -87,8 +75,15 @@ static uint64_t read_dr(int i)
 	return v;
 }
 
-static void snap_take(struct snap *s)
+static void msrs_probe(void);
+
+void attack_snap(struct attack_snap *s)
 {
+	static bool probed;
+	if (!probed) {
+		msrs_probe();
+		probed = true;
+	}
 	memset(s, 0, sizeof(*s));
 	s->cr0 = read_cr0();
 	s->cr3 = read_cr3();
@@ -102,7 +97,7 @@ static void snap_take(struct snap *s)
 }
 
 /* snap_diff: the first item that differs, or NULL. */
-static const char *snap_diff(const struct snap *a, const struct snap *b)
+static const char *snap_diff(const struct attack_snap *a, const struct attack_snap *b)
 {
 	static const char *const drn[5] = { "DR0", "DR1", "DR2", "DR3", "DR7" };
 	if (a->cr0 != b->cr0)
@@ -242,7 +237,7 @@ static struct attack_ctx jctx;
 
 /* Hostile state the shots use. */
 static paddr_t evil_l4;       /* an L4 of DATA frames mapping a live PTP writable */
-static struct dtr *fake_dtr;  /* points at a fake descriptor table */
+static struct attack_dtr *fake_dtr;  /* points at a fake descriptor table */
 static uint64_t attacker_fn;  /* "attacker code": the jump module's text */
 static uint64_t ptp_alias_va; /* where evil_l4 maps the live PTP */
 
@@ -257,14 +252,14 @@ struct outcome {
  * compares before and after. Returns whether the state changed. */
 static bool fire(uint64_t target, const uint64_t regs[NREG], bool rsp_hostile, struct outcome *o)
 {
-	struct snap before, after;
+	struct attack_snap before, after;
 	struct recovery rec;
 	memset(&shot, 0, sizeof(shot));
 	shot.target = target;
 	memcpy(shot.regs, regs, sizeof(shot.regs));
 	shot.rsp_hostile = rsp_hostile;
 	jctx.shot = &shot;
-	snap_take(&before);
+	attack_snap(&before);
 	irq_disable();
 	enum how h = H_LANDED;
 	if (recover_arm(&rec) == 0) {
@@ -277,7 +272,7 @@ static bool fire(uint64_t target, const uint64_t regs[NREG], bool rsp_hostile, s
 				  rec.fault.why, rec.fault.rip);
 	}
 	__asm__ volatile("push $2; popfq" ::: "memory", "cc"); /* IOPL 0, AC, DF, TF clear */
-	snap_take(&after);
+	attack_snap(&after);
 	o->shots++;
 	o->how[h]++;
 	o->refused += h == H_LANDED && (long)shot.rax_after < 0 && (long)shot.rax_after > -NK_EMAX;
@@ -591,4 +586,224 @@ int cmd_attack_calls(void)
 		skipped, inv ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
 	return n > 0 && blocked == n && inv ? 0 : 1;
+}
+
+/* ---- attack window: an interrupt between a write and its check ----
+ * Under -icount shift=0 an instruction takes 1 ns of virtual time, so a
+ * PIT one-shot (838 ns a count) fires after a fixed number of instructions.
+ * For each site nk's text runs (its CR0 writes; the gated page and the
+ * boot-only code cannot run), one calibration shot finds how many turns of
+ * the module's delay loop pass before the interrupt; then the delay is
+ * swept over the turns just before the write, so that the interrupt lands
+ * on the instructions around it, with interrupts on. nk's stub counts each
+ * time it found CR0.WP clear outside nk and repaired it before outer code
+ * ran (nk_view stats.wp_violations); the run fails unless it saw some. */
+
+#define WINDOW_PIT_COUNT 6 /* ~5 us: longer than a shot's set-up */
+static volatile uint64_t w_rip, w_rcx, w_hits;
+
+static void window_irq0(struct trap_frame *tf)
+{
+	w_rip = tf->rip;
+	w_rcx = tf->rcx;
+	w_hits++;
+	pic_eoi(0);
+}
+
+static void pit_oneshot(unsigned count)
+{
+	outb(0x43, 0x30); /* channel 0, lo/hi, mode 0: interrupt on terminal count */
+	outb(0x40, (uint8_t)count);
+	outb(0x40, (uint8_t)(count >> 8));
+}
+
+/* One window shot: the PIT armed, then the jump after `delay` turns. */
+static void window_shot(uint64_t target, uint64_t value, uint64_t delay, struct outcome *o)
+{
+	uint64_t regs[NREG];
+	set_all(regs, value);
+	memset(&shot, 0, sizeof(shot));
+	shot.target = target;
+	memcpy(shot.regs, regs, sizeof(shot.regs));
+	shot.irq = 1;
+	shot.delay = delay ? delay : 1;
+	jctx.shot = &shot;
+	struct attack_snap before, after;
+	struct recovery rec;
+	attack_snap(&before);
+	w_rip = 0;
+	irq_disable();
+	pit_oneshot(WINDOW_PIT_COUNT);
+	if (recover_arm(&rec) == 0) {
+		jmod->meta->run(&jctx);
+		recover_disarm();
+		o->how[H_LANDED]++;
+	} else {
+		o->how[H_FAULT]++;
+	}
+	__asm__ volatile("push $2; popfq" ::: "memory", "cc");
+	/* the interrupt has come by now (a shot is longer than the count) */
+	irq_enable();
+	for (int i = 0; i < 100000 && !w_rip; i++)
+		__asm__ volatile("pause");
+	irq_disable();
+	attack_snap(&after);
+	o->shots++;
+	const char *d = snap_diff(&before, &after);
+	if (d) {
+		o->changed++;
+		if (!o->what_changed)
+			o->what_changed = d;
+		nk_null();
+		nk_load_cr3(nk_view->master_l4);
+	}
+	irq_enable();
+}
+
+int cmd_attack_window(void)
+{
+	if (!sweep_setup())
+		return 1;
+	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
+	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
+	int n = 0, blocked = 0;
+	uint64_t repairs0 = nk_view->stats.wp_violations, landed_total = 0;
+	kprintf("attack-begin: nested (interrupts timed into the window after each write)\n");
+	trap_irq0_hook = window_irq0;
+	enum i5_kind k;
+	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
+		uint64_t site = (uint64_t)(text + off);
+		if (k != I5_MOV_CR0 || strcmp(where_in_nk(site), "text"))
+			continue; /* only nk's CR0 writes run outside a gate */
+		uint64_t v = hostile(k, 0), r0 = nk_view->stats.wp_violations;
+		struct outcome o;
+		memset(&o, 0, sizeof(o));
+		/* calibration: a delay far longer than the count */
+		const uint64_t big = 20000;
+		window_shot(site, v, big, &o);
+		uint64_t turns = w_rcx <= big ? big - w_rcx : 0, landed = 0;
+		/* the jump comes ~20 instructions after the loop: sweep the
+		 * last 24 turns before the interrupt */
+		for (uint64_t d = turns > 24 ? turns - 24 : 1; d <= turns + 2; d++) {
+			window_shot(site, v, d, &o);
+			landed += w_rip >= site && w_rip < site + 48;
+		}
+		landed_total += landed;
+		uint64_t rep = nk_view->stats.wp_violations - r0;
+		char name[80], row[96], why[128];
+		site_name(site, name, sizeof(name));
+		ksnprintf(row, sizeof(row), "window %s", name);
+		ksnprintf(why, sizeof(why), "%lu interrupts landed just after the write, %lu repaired by nk's stub",
+			  landed, rep);
+		n++;
+		blocked += report_row(row, "CR0", &o, why);
+	}
+	trap_irq0_hook = NULL;
+	pit_init(100);
+	uint64_t repairs = nk_view->stats.wp_violations - repairs0;
+	bool inv = nk_check_invariants() == 0, seen = repairs > 0;
+	kprintf("window: %lu interrupts landed right after a write, %lu repairs by nk's interrupt stubs%s\n",
+		landed_total, repairs, seen ? "" : ": NONE SEEN (was this boot under -icount?)");
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"repairs\":%lu,\"invariants_ok\":%s}\n", n, blocked,
+		repairs, inv && seen ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
+	return n > 0 && blocked == n && inv && seen ? 0 : 1;
+}
+
+/* ---- attack nmi: NMIs while nk runs long batches ----
+ * The NMIs come from outside (QEMU's monitor `nmi`, sent by the test
+ * runner while this runs). The loop writes batches of 512 PTEs into a
+ * scratch L1 (set, then clear) and checks each batch took effect exactly
+ * once: every entry as written, nk's PTE count up by exactly 512. The NMI
+ * hook counts NMIs, and those nk's stub handled as having interrupted nk
+ * (its count nk_view stats.nmi_in_nk went up; their frame must lie in nk's
+ * text); in the second half it calls every gate from such an NMI, each of
+ * which must be refused with NK_EBUSY. */
+
+static volatile uint64_t nmi_total, nmi_in_nk, nmi_outside_text, nmi_gate_calls, nmi_gate_wrong;
+static volatile uint64_t nmi_seen_by_nk;
+static volatile bool nmi_call_gates;
+
+static void nmi_hook(struct trap_frame *tf)
+{
+	nmi_total++;
+	uint64_t c = nk_view->stats.nmi_in_nk;
+	if (c == nmi_seen_by_nk)
+		return; /* it interrupted outer code (or nk's code with WP set) */
+	nmi_seen_by_nk = c;
+	nmi_in_nk++;
+	nmi_outside_text += tf->rip < nk_view->nk_text_start || tf->rip >= nk_view->nk_text_end;
+	if (!nmi_call_gates)
+		return;
+	const long r[] = {
+		nk_declare_ptp(pa_init(1), 1), nk_remove_ptp(pa_init(1)),
+		nk_write_pte(pa_init(1), 0, 0), nk_write_ptes(NULL, 0),
+		nk_load_cr3(pa_init(1)), nk_load_cr0(0),
+		nk_load_cr4(0), nk_wrmsr(0, 0),
+		nk_null(), nk_init_done(),
+		nk_check_invariants(), nk_region_declare(NULL, 0, 0),
+		nk_write(-1, NULL, NULL, 0), nk_region_seal(-1),
+		nk_promote_code(NULL, 0), nk_demote_code(NULL, 0),
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
+		nmi_gate_calls++;
+		nmi_gate_wrong += r[i] != -NK_EBUSY;
+	}
+}
+
+int cmd_attack_nmi(int argc, char **argv)
+{
+	if (!nk_view->nested) {
+		kprintf("attack: the native build has no nested kernel\n");
+		return 1;
+	}
+	uint64_t want = 0, max_batches = 200000;
+	for (const char *p = argc > 2 ? argv[2] : "40"; *p >= '0' && *p <= '9'; p++)
+		want = want * 10 + (uint64_t)(*p - '0');
+	paddr_t l1 = frame_alloc(), data = frame_alloc();
+	struct nk_pte_write *w = kmalloc(NK_BATCH_MAX * sizeof(*w));
+	if (!pa_addr(l1) || !pa_addr(data) || !w || nk_declare_ptp(l1, 1)) {
+		kprintf("attack nmi: set-up failed\n");
+		return 1;
+	}
+	nmi_total = nmi_in_nk = nmi_outside_text = nmi_gate_calls = nmi_gate_wrong = 0;
+	nmi_call_gates = false;
+	uint64_t nk0 = nk_view->stats.nmi_in_nk, busy0 = nk_view->stats.gate_busy;
+	nmi_seen_by_nk = nk0;
+	uint64_t batches = 0, bad = 0;
+	trap_nmi_hook = nmi_hook;
+	kprintf("nmi-test: ready (send NMIs now)\n");
+	for (; batches < max_batches && (nmi_in_nk < want || batches < 200); batches++) {
+		bool set = !(batches & 1);
+		nmi_call_gates = nmi_in_nk >= want / 2;
+		for (unsigned i = 0; i < NK_BATCH_MAX; i++)
+			w[i] = (struct nk_pte_write){ l1, i, set ? pte_make(data, PTE_P | PTE_U | PTE_NX) : 0 };
+		uint64_t written = nk_view->stats.ptes_written;
+		long r = nk_write_ptes(w, NK_BATCH_MAX);
+		const pte_t *t = pa_to_dm(l1);
+		bool ok = r == 0 && nk_view->stats.ptes_written - written == NK_BATCH_MAX;
+		for (unsigned i = 0; ok && i < NK_BATCH_MAX; i++)
+			ok = t[i] == (set ? pte_make(data, PTE_P | PTE_U | PTE_NX) : 0);
+		bad += !ok;
+		if (!ok && bad < 4)
+			kprintf("nmi-test: batch %lu: r=%ld, %lu PTEs counted\n", batches, r,
+				nk_view->stats.ptes_written - written);
+	}
+	trap_nmi_hook = NULL;
+	kprintf("nmi-test: done\n");
+	for (unsigned i = 0; i < NK_BATCH_MAX; i++)
+		w[i] = (struct nk_pte_write){ l1, i, 0 };
+	nk_write_ptes(w, NK_BATCH_MAX);
+	nk_remove_ptp(l1);
+	kfree(w);
+	bool inv = nk_check_invariants() == 0;
+	uint64_t nk_seen = nk_view->stats.nmi_in_nk - nk0, busy = nk_view->stats.gate_busy - busy0;
+	bool ok = bad == 0 && nmi_in_nk > 0 && nk_seen == nmi_in_nk && nmi_outside_text == 0 &&
+		  nmi_gate_calls > 0 && nmi_gate_wrong == 0 && busy == nmi_gate_calls && inv;
+	kprintf("nmi-test: %lu batches of %u PTEs, %lu wrong; %lu NMIs, %lu inside nk (nk counted %lu, %lu of "
+		"them outside nk's text); %lu gate calls from those NMIs, %lu not refused with NK_EBUSY (nk "
+		"refused %lu); invariants %s: %s\n",
+		batches, NK_BATCH_MAX, bad, nmi_total, nmi_in_nk, nk_seen, nmi_outside_text, nmi_gate_calls,
+		nmi_gate_wrong, busy, inv ? "hold" : "FAIL", ok ? "PASS" : "FAIL");
+	return ok ? 0 : 1;
 }

@@ -15,6 +15,7 @@
 #include <outer/mm.h>
 #include <outer/modelf.h>
 #include <outer/module.h>
+#include <x86/i5.h>
 #include <outer/attack_api.h>
 #include <outer/trap.h>
 #include <outer/moddev.h>
@@ -228,12 +229,26 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 		/* text padding is int3: no I5 encoding can be completed there */
 		memset(buf[a], a == MELF_TEXT ? 0xcc : 0, m->pages[a] * PAGE_SIZE);
 	}
-	r = -ENOEXEC;
-	if (melf_relocate(e, buf, m->va, resolve, NULL)) {
-		ksnprintf(err, cap, "%s", e->err);
-		if (strstr(e->err, "undefined symbol"))
-			r = -ENOENT;
-		goto fail;
+	/* A relocated address or distance can spell an I5 encoding by chance
+	 * (nk would refuse the text): then the text is placed again elsewhere,
+	 * up to 3 times. Encodings of the module's own stay wherever it is put,
+	 * and nk refuses them below. */
+	for (int place = 0;; place++) {
+		r = -ENOEXEC;
+		if (melf_relocate(e, buf, m->va, resolve, NULL)) {
+			ksnprintf(err, cap, "%s", e->err);
+			if (strstr(e->err, "undefined symbol"))
+				r = -ENOENT;
+			goto fail;
+		}
+		size_t tb = m->pages[MELF_TEXT] * PAGE_SIZE;
+		if (place == 3 || i5_scan(buf[MELF_TEXT], tb, 0, NULL) == tb)
+			break;
+		uint64_t va = va_alloc(m->pages[MELF_TEXT]);
+		if (!va)
+			break;
+		m->va[MELF_TEXT] = va;
+		memset(buf[MELF_TEXT], 0xcc, tb);
 	}
 	m->text_bytes = e->area_size[MELF_TEXT];
 	m->init = (int (*)(void))melf_symbol(e, "__module_init");

@@ -16,6 +16,8 @@
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
+void (*volatile trap_irq0_hook)(struct trap_frame *tf);
+void (*volatile trap_nmi_hook)(struct trap_frame *tf);
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -198,8 +200,16 @@ void outer_trap(struct trap_frame *tf)
 		*current->tf = *tf;
 		run_on_stack(current->tf, user_trap, current->tf);
 	}
+	if (tf->vector == IRQ_BASE && trap_irq0_hook) {
+		trap_irq0_hook(tf);
+		return;
+	}
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
 		handle_irq((unsigned)(tf->vector - IRQ_BASE));
+		return;
+	}
+	if (tf->vector == 2 && trap_nmi_hook) {
+		trap_nmi_hook(tf);
 		return;
 	}
 	if (tf->vector >= 32) {

@@ -23,6 +23,25 @@ struct sweep_shot {
 	uint64_t rax_after;
 };
 
+/* The CPU state nk owns, as the oracle reads it back (outer/attack_sweep.c
+ * attack_snap): CR0, CR3, CR4; EFER, STAR, LSTAR, CSTAR, SFMASK, PAT,
+ * APIC_BASE, SYSENTER_CS/ESP/EIP, DEBUGCTL, MTRR_DEF_TYPE, MTRR_PHYSBASE0,
+ * TSC_AUX (0 when this CPU has no such MSR); DR0-DR3, DR7; GDTR, IDTR, TR. */
+#define ATTACK_SNAP_MSRS 14
+struct attack_dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+struct attack_snap {
+	uint64_t cr0, cr3, cr4;
+	uint64_t msr[ATTACK_SNAP_MSRS];
+	uint64_t dr[5];
+	struct attack_dtr gdtr, idtr;
+	uint16_t tr;
+};
+/* attack_snap: read the CPU state into *s (kernel side only). */
+void attack_snap(struct attack_snap *s);
+
 /* What the harness sets up before each attack (outer/attack.c's arena). */
 struct attack_ctx {
 	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
@@ -46,6 +65,8 @@ struct attack_ctx {
 	const void *syscall_table;  /* the kernel's syscall table (a sealed write-once region) */
 	const void *nk_stack;       /* nk's gate stack (an NK frame) */
 	struct sweep_shot *shot;    /* gadget_jump only: the jump to make */
+	const void *nk_nmi_return;  /* nk's return path into nk after an NMI (nk/entry.asm) */
+	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
 };
 
 /* Expected outcomes. */

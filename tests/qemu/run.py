@@ -23,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OUT = os.environ.get("NK_TEST_OUT") or os.path.join(ROOT, "build")
 LOGS = os.path.join(OUT, "logs")
 PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
+FAIL_STATUS = (0x01 << 1) | 1   # debug_exit(1): the command failed
 NOFEATURE_STATUS = (0x12 << 1) | 1
 FWCFG_DMA_STATUS = (0x13 << 1) | 1  # nk refused to boot: fw_cfg offers DMA (spec I11)
 # Every boot switches fw_cfg's DMA interface off (spec I11: a DMA engine no
@@ -30,14 +31,40 @@ FWCFG_DMA_STATUS = (0x13 << 1) | 1  # nk refused to boot: fw_cfg offers DMA (spe
 NO_FWCFG_DMA = ["-global", "fw_cfg_io.dma_enabled=off"]
 
 
+def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
+    """Once the console shows start, send QEMU's monitor command `nmi`
+    through the monitor socket every period seconds until it shows stop or
+    QEMU ends. Returns how many were sent."""
+    import socket
+    n = 0
+    while time.time() - t0 < timeout and p.poll() is None and start.encode() not in b"".join(chunks):
+        time.sleep(0.01)
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock)
+    except OSError:
+        return 0
+    with s:
+        while time.time() - t0 < timeout and p.poll() is None and stop.encode() not in b"".join(chunks):
+            try:
+                s.sendall(b"nmi\n")
+            except OSError:
+                break
+            n += 1
+            time.sleep(period)
+    return n
+
+
 def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait_for=None,
-         extra=(), accel=None, fwcfg_dma=False):
+         extra=(), accel=None, fwcfg_dma=False, nmis=None):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
     reads while it starts would otherwise be lost, as on a real console).
     extra: more QEMU arguments (tools/bench.py: -icount shift=0); accel:
     the accelerator (default $ACCEL, else tcg); fwcfg_dma: leave QEMU's
-    fw_cfg DMA on (the refusal test), else it is switched off."""
+    fw_cfg DMA on (the refusal test), else it is switched off; nmis:
+    (start, stop, period): inject NMIs from outside through QEMU's monitor
+    between the console's start and stop texts (send_nmis)."""
     os.makedirs(LOGS, exist_ok=True)
     args = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", mem,
             "-accel", accel or os.environ.get("ACCEL", "tcg"), "-no-reboot", "-display", "none",
@@ -48,12 +75,23 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait
     if os.environ.get("NK_DEBUGCON_DIR"):
         args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
                  "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
+    sock = None
+    if nmis:
+        sock = os.path.join(LOGS, name + ".monitor")
+        if os.path.exists(sock):
+            os.unlink(sock)
+        args += ["-monitor", "unix:%s,server=on,wait=off" % sock]
     t0 = time.time()
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     chunks = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: p.stdout.read1(4096), b"")))
     reader.start()
+    nmi_count = []
+    if nmis:
+        nmi_thread = threading.Thread(target=lambda: nmi_count.append(
+            send_nmis(p, chunks, sock, nmis[0], nmis[1], nmis[2], t0, timeout)))
+        nmi_thread.start()
     # stdin as a list of lines: each is typed after one more prompt shows,
     # as a person would (typed-ahead echo would interleave with output)
     lines = stdin if isinstance(stdin, list) else [stdin] if stdin is not None else []
@@ -76,7 +114,11 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait
         p.wait()
         status, timed_out = None, True
     reader.join()
+    if nmis:
+        nmi_thread.join()
     out = b"".join(chunks).decode(errors="replace") + ("\n[timeout]\n" if timed_out else "")
+    if nmis:
+        out += "\n[runner: %d NMIs sent through the monitor]\n" % (nmi_count[0] if nmi_count else 0)
     secs = time.time() - t0
     with open(os.path.join(LOGS, name + ".log"), "w") as f:
         f.write(out)
@@ -112,33 +154,76 @@ class Suite:
         sys.stdout.flush()
 
 
-def attack_report(out, build):
+def attack_report(out, build, status=None):
+    """The attack-json rows of one boot, and whether the kernel kept running
+    to the end of it (whatever the attacks' outcomes): the harness's last
+    line, no panic, QEMU left through isa-debug-exit (pass or fail)."""
     rows = []
     for line in out.replace("\r", "").splitlines():
         if line.startswith("attack-json: "):
             rows.append(json.loads(line[len("attack-json: "):]))
-    survived = "attacks:" in out and "kernel still running" in out
+    survived = "kernel still running" in out and "PANIC" not in out and "[timeout]" not in out \
+        and status in (None, PASS_STATUS, FAIL_STATUS)
     end = [l for l in out.splitlines() if l.startswith("attack-end: ")]
     inv = bool(end) and json.loads(end[-1][len("attack-end: "):])["invariants_ok"]
     return {"build": build, "attacks": rows, "survived": survived,
             "invariants_ok": bool(inv and all(r["invariants_ok"] for r in rows))}
 
 
+def nmi_row(out):
+    """The NMI test's verdict as a report row (outer/attack_sweep.c prints
+    one 'nmi-test: ...: PASS|FAIL' line)."""
+    line = ([l for l in out.replace("\r", "").splitlines() if l.startswith("nmi-test: ") and
+             (l.endswith("PASS") or l.endswith("FAIL"))] or ["nmi-test: no result"])[-1]
+    ok = line.endswith("PASS")
+    return {"name": "nmi_during_batches", "class": "gates", "target": "PTE batches, gate state",
+            "expected": "blocked", "outcome": "blocked" if ok else "not-blocked",
+            "stopped_by": line[len("nmi-test: "):], "target_unchanged": ok, "invariants_ok": "invariants hold" in line}
+
+
+# The attack boots: the module suite; the gadget sweep over every site of
+# nk's text; direct calls of every nk function; interrupts timed into the
+# window after each write (-icount, so that they land on an exact
+# instruction); NMIs from QEMU's monitor while nk runs long batches.
+ATTACK_BOOTS = (
+    ("modules", "run=attack:modules exit=1", {}),
+    ("sweep", "run=attack:sweep exit=1", {}),
+    ("calls", "run=attack:calls exit=1", {}),
+    ("window", "run=attack:window exit=1", {"extra": ["-icount", "shift=0"]}),
+    ("nmi", "run=attack:nmi exit=1", {"nmis": ("nmi-test: ready", "nmi-test: done", 0.003)}),
+)
+
+
 def run_attacks(iso, report_path, build="nested"):
-    status, out, secs = boot(iso, "run=attack:modules exit=1", "attack", timeout=240)
-    for line in out.replace("\r", "").splitlines():
-        if line.startswith("attack-") or line.startswith("attacks:") or "BLOCKED" in line:
-            if not line.startswith("attack-json"):
-                print(line)
-    rep = attack_report(out, build)
-    rep["survived"] = rep["survived"] and status == PASS_STATUS
+    """Every attack boot; writes the JSON report (one row per attack, site
+    and function; survived: every boot ran to its end). Returns the report
+    and each boot's (status, console text)."""
+    rep = {"build": build, "attacks": [], "survived": True, "invariants_ok": True, "boots": {}}
+    outs = {}
+    for name, cmdline, kw in ATTACK_BOOTS:
+        status, out, secs = boot(iso, cmdline, "attack-" + name, timeout=240, **kw)
+        outs[name] = (status, out)
+        for line in out.replace("\r", "").splitlines():
+            if line.startswith("attack-") or line.startswith("attacks:") or line.startswith("nmi-test:") \
+                    or "BLOCKED" in line or line.startswith("window:"):
+                if not line.startswith("attack-json"):
+                    print(line)
+        if name == "nmi":
+            r = {"attacks": [nmi_row(out)], "invariants_ok": "invariants hold" in out,
+                 "survived": "nmi-test: done" in out and "PANIC" not in out and "[timeout]" not in out}
+        else:
+            r = attack_report(out, build, status)
+        rep["attacks"] += r["attacks"]
+        rep["survived"] = rep["survived"] and r["survived"]
+        rep["invariants_ok"] = rep["invariants_ok"] and r["invariants_ok"]
+        rep["boots"][name] = {"seconds": round(secs, 1), "survived": r["survived"], "rows": len(r["attacks"])}
     os.makedirs(os.path.dirname(report_path), exist_ok=True)
     with open(report_path, "w") as f:
         json.dump(rep, f, indent=1)
-    print("attack report: %s (%d attacks, %d blocked, survived %s)" % (
+    print("attack report: %s (%d rows, %d blocked, survived %s)" % (
         report_path, len(rep["attacks"]),
         sum(1 for r in rep["attacks"] if r["outcome"] == "blocked"), rep["survived"]))
-    return rep, out
+    return rep, outs
 
 
 def suite(nested_iso, native_iso):
@@ -165,13 +250,36 @@ def suite(nested_iso, native_iso):
         s.check(status == PASS_STATUS and f == 0 and p > 0 and "audit log off (nk.audit=0)" in out,
                 "%s build with nk.audit=0 passes its tests (%d ok)" % (build, p), out)
 
-    # 3. every attack, one boot
-    rep, out = run_attacks(nested_iso, os.path.join(OUT, "attack-report.json"))
+    # 3. every attack: the module suite, the gadget sweep, the direct
+    # calls, the timed interrupts, the NMIs (run_attacks' boots)
+    rep, outs = run_attacks(nested_iso, os.path.join(OUT, "attack-report.json"))
+    out = outs["modules"][1]
     for r in rep["attacks"]:
         s.check(r["outcome"] == "blocked" and r["target_unchanged"] and r["invariants_ok"],
                 "attack %s blocked (%s), target unchanged, invariants ok" % (r["name"], r["stopped_by"]))
-    s.check(len(rep["attacks"]) >= 40 and rep["survived"] and rep["invariants_ok"],
-            "attack suite: %d attack modules, kernel survived, invariants ok" % len(rep["attacks"]), out)
+    mods = [r for r in rep["attacks"] if r["class"] not in ("gadget-sweep",) and r["name"] != "nmi_during_batches"]
+    s.check(len(mods) >= 40 and rep["boots"]["modules"]["survived"] and rep["invariants_ok"],
+            "attack suite: %d attack modules, kernel survived, invariants ok" % len(mods), out)
+    sites = [r for r in rep["attacks"] if r["name"].startswith("site ")]
+    kinds = set(r["target"] for r in sites)
+    s.check(len(sites) >= 40 and rep["boots"]["sweep"]["survived"] and
+            {"MOV to CR0", "MOV to CR3", "MOV to CR4", "WRMSR", "LGDT", "LIDT", "LTR", "MOV to DRn"} <= kinds,
+            "gadget sweep: %d privileged-write sites in nk's text (%s), every one blocked, kernel alive" %
+            (len(sites), ", ".join(sorted(kinds))), outs["sweep"][1])
+    calls = [r for r in rep["attacks"] if r["name"].startswith("call ")]
+    s.check(len(calls) >= 50 and rep["boots"]["calls"]["survived"] and
+            any(r["name"] == "call nk_write_pte_impl" for r in calls),
+            "direct calls: %d nk functions called with hostile arguments, kernel alive" % len(calls),
+            outs["calls"][1])
+    wout = outs["window"][1]
+    wend = [l for l in wout.replace("\r", "").splitlines() if l.startswith("attack-end: ")]
+    wj = json.loads(wend[-1][len("attack-end: "):]) if wend else {}
+    s.check(wj.get("repairs", 0) > 0 and rep["boots"]["window"]["survived"],
+            "window: interrupts timed between a write and its check were repaired by nk's stubs (%s repairs)" %
+            wj.get("repairs"), wout)
+    s.check(rep["boots"]["nmi"]["survived"] and nmi_row(outs["nmi"][1])["outcome"] == "blocked",
+            "NMIs inside nk's batches: %s" % nmi_row(outs["nmi"][1])["stopped_by"], outs["nmi"][1])
+    s.check(rep["survived"], "every attack boot ran to its end (survived)", "")
     classes = set(r["class"] for r in rep["attacks"])
     s.check({"memory-protection", "mmu-isolation", "gates", "write-mediation", "containment"} <= classes,
             "attack suite covers every class (%s)" % ", ".join(sorted(classes)), out)
@@ -265,7 +373,7 @@ def suite(nested_iso, native_iso):
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
-                       ("attacks: 80 run, 80 blocked", "nk attack modules from the shell: every attack blocked"),
+                       ("attacks: 81 run, 81 blocked", "nk attack modules from the shell: every attack blocked"),
                        ("Live calls", "lsmod lists a live module"),
                        ("module memdev: unloaded", "rmmod unloads memdev"),
                        ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
