@@ -71,12 +71,14 @@ static void priv_close(void)
 
 void arch_set_cr0(uint64_t v)
 {
+	nk_view_store.stats.cr_writes++;
 	nk_cr0 = v;
 	nk_cr0_sync();
 }
 
 void arch_set_cr3(uint64_t v)
 {
+	nk_view_store.stats.cr_writes++;
 	nk_cr3 = v;
 	priv_open();
 	nk_priv_cr3();
@@ -85,6 +87,7 @@ void arch_set_cr3(uint64_t v)
 
 void arch_set_cr4(uint64_t v)
 {
+	nk_view_store.stats.cr_writes++;
 	nk_cr4 = v;
 	priv_open();
 	nk_priv_cr4();
@@ -114,6 +117,7 @@ long arch_set_msr(uint32_t msr, uint64_t v, bool pinned)
 		v |= EFER_LMA; /* read-only, set in long mode: what EFER reads back */
 	r->value = v;
 	r->pinned = pinned;
+	nk_view_store.stats.cr_writes++;
 	priv_open();
 	nk_priv_wrmsr(msr);
 	priv_close();

@@ -439,6 +439,10 @@ static long sys_nksys(const uint64_t *a)
 		};
 		for (unsigned t = NK_F_PTP1; t <= NK_F_PTP4; t++)
 			i.ptps += nk_view->type_count[t];
+		for (unsigned c = 0; c < NK_CALL_MAX; c++)
+			i.vmmu_calls += nk_view->stats.calls[c];
+		i.gate_crossings = nk_view->nested ? i.vmmu_calls : 0;
+		i.cr_writes = 2 * i.gate_crossings + nk_view->stats.cr_writes;
 		return copy_to_user(a[1], &i, sizeof(i));
 	}
 	case NKSYS_PS: {

@@ -247,6 +247,7 @@ struct nk_stats {
 	uint64_t gate_busy;     /* gate entries refused with NK_EBUSY (an NMI's, inside nk) */
 	uint64_t nmi_in_nk;     /* NMIs and #MCs that interrupted nk (I7) */
 	uint64_t nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
+	uint64_t cr_writes;     /* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
 };
 
 #define NK_INV_MAX 10

@@ -39,10 +39,26 @@ static inline int b_samples(int argc, char **argv)
 	return n > BENCH_MAX_SAMPLES ? BENCH_MAX_SAMPLES : n;
 }
 
+/* b_count_start - nk's counters (NKSYS_INFO) before the samples: b_report
+ * adds gate crossings and serialising control-register writes per
+ * operation (bench.md; the two NKSYS_INFO calls' own audit records add
+ * about 2 crossings over all the samples). */
+static struct nksys_info b_c0;
+static inline void b_count_start(void)
+{
+	nksys(NKSYS_INFO, (long)&b_c0, 0, 0);
+}
+
 /* b_report - print the bench line for `n` samples t[] (TSC ticks per
- * operation, sorted here), each the mean of `per` operations. */
+ * operation, sorted here), each the mean of `per` operations, with
+ * crossings=X.XX crwrites=Y.YY per operation since b_count_start. */
 static inline void b_report(const char *name, uint64_t *t, int n, int per)
 {
+	struct nksys_info c1;
+	nksys(NKSYS_INFO, (long)&c1, 0, 0);
+	unsigned long ops = (unsigned long)n * (unsigned long)per;
+	unsigned long x100 = (c1.gate_crossings - b_c0.gate_crossings) * 100 / ops;
+	unsigned long w100 = (c1.cr_writes - b_c0.cr_writes) * 100 / ops;
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
 			uint64_t x = t[j];
@@ -50,8 +66,10 @@ static inline void b_report(const char *name, uint64_t *t, int n, int per)
 			t[j - 1] = x;
 		}
 	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu\n", name, n * per,
-	       (unsigned long long)med, (unsigned long long)t[0], (unsigned long long)t[n - 1]);
+	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu crossings=%lu.%02lu "
+	       "crwrites=%lu.%02lu\n",
+	       name, n * per, (unsigned long long)med, (unsigned long long)t[0],
+	       (unsigned long long)t[n - 1], x100 / 100, x100 % 100, w100 / 100, w100 % 100);
 	fflush(stdout);
 }
 

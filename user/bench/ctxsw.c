@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	SC(SYS_close, to_parent[1]);
 	SC(SYS_write, to_child[1], &c, 1); /* warm up */
 	SC(SYS_read, to_parent[0], &c, 1);
+	b_count_start();
 	for (int s = 0; s < n; s++) {
 		uint64_t t0 = b_tsc();
 		for (int i = 0; i < PER; i++) {

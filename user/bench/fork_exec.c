@@ -13,6 +13,7 @@ int main(int argc, char **argv)
 	uint64_t t[BENCH_MAX_SAMPLES];
 	static char *const cargv[] = { "tiny", NULL };
 	static char *const cenv[] = { NULL };
+	b_count_start();
 	for (int s = 0; s < n; s++) {
 		uint64_t t0 = b_tsc();
 		for (int k = 0; k < PER; k++) {

@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 	int n = b_samples(argc, argv);
 	uint64_t t[BENCH_MAX_SAMPLES];
 	SC(SYS_getppid); /* warm up */
+	b_count_start();
 	for (int s = 0; s < n; s++) {
 		uint64_t t0 = b_tsc();
 		for (int i = 0; i < PER; i++)

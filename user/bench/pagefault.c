@@ -11,6 +11,7 @@ int main(int argc, char **argv)
 {
 	int n = b_samples(argc, argv);
 	uint64_t t[BENCH_MAX_SAMPLES];
+	b_count_start();
 	for (int s = 0; s < n; s++) {
 		long a = SC(SYS_mmap, 0, PAGES * 4096, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
