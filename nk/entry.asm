@@ -85,9 +85,9 @@ ISR v
 %endrep
 
 ; Stack at isr_common: vector, error, RIP, CS, RFLAGS, RSP, SS.
-; Fast path: CR0 is exactly the value nk recorded (WP set): outer code may
-; run. Anything else is sorted out before any outer code runs (I7, the
-; window between a write and its check, I6):
+; Fast path: CR0, CR3 and CR4 are exactly the values nk recorded (CR0.WP
+; set): outer code may run. Anything else is sorted out before any outer
+; code runs (I7, the window between a write and its check, I6):
 ;  - WP clear, an NMI or #MC, RIP in nk's text, and no NMI of nk's already
 ;    being handled: an NMI that interrupted nk (.nmi_in_nk);
 ;  - WP clear, an exception, RIP in nk's text, this CPU inside a gate: an
@@ -102,7 +102,13 @@ isr_common:
 	mov rax, cr0
 	cmp rax, [rel nk_cr0]
 	jne .cr0_off
-.outer:                                 ; CR0 is nk's: outer code may run
+	mov rax, cr3                    ; CR3 and CR4 are written only in the gated page
+	cmp rax, [rel nk_cr3]           ; (no window after their writes): a difference
+	jne .violation_wp_set           ; means nk is broken: nk_trap_check_pinned halts
+	mov rax, cr4
+	cmp rax, [rel nk_cr4]
+	jne .violation_wp_set
+.outer:                                 ; CR0, CR3, CR4 are nk's: outer code may run
 	test byte [rsp + 32], 3
 	jnz .on_ist                     ; from user mode: the outer kernel copies the frame
 	mov rax, [rsp + 8]
