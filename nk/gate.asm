@@ -36,10 +36,7 @@ global %1
 	pushfq
 	push 2                          ; IF=0 TF=0 AC=0 DF=0
 	popfq
-	GATE_ENTRY
-	mov r11, rsp
-	mov rsp, [rel nk_stack_top]
-	push r11                        ; rsp is now 16-byte aligned for the call
+	GATE_ENTRY                      ; now on nk's stack, the caller's RSP in r11
 %if %0 == 3
 	mov r8, [r11 + 8]
 %endif

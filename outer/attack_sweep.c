@@ -35,7 +35,6 @@
 #define EFER_NXE (1ull << 11)
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI, NREG = 16 };
-extern char nk_gate_stack_top[];
 
 /* ---- the oracle: the CPU state nk owns ---- */
 
@@ -240,39 +239,55 @@ static paddr_t evil_l4;       /* an L4 of DATA frames mapping a live PTP writabl
 static struct attack_dtr *fake_dtr;  /* points at a fake descriptor table */
 static uint64_t attacker_fn;  /* "attacker code": the jump module's text */
 static uint64_t ptp_alias_va; /* where evil_l4 maps the live PTP */
+static uint8_t *live_ptp;     /* that live L1 PTP, through the direct map (read-only) */
+
+/* A checksum (FNV-1a) of the live PTP: shots with a hostile RSP aim it
+ * into this page, so a push made while WP is clear would show here. */
+static uint64_t ptp_sum(void)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		h = (h ^ live_ptp[i]) * 0x100000001b3ull;
+	return h;
+}
 
 enum how { H_LANDED, H_FAULT, H_NX, H_MAX };
 struct outcome {
 	unsigned shots, how[H_MAX], changed, refused;
 	const char *what_changed;
-	char first_fault[96];
 };
+
+/* jump_once: the jump of `shot` under a recovery point (interrupts off
+ * unless the shot turns them on): H_LANDED, or how it faulted. */
+static __attribute__((noinline)) enum how jump_once(void)
+{
+	struct recovery rec;
+	irq_disable();
+	if (recover_arm(&rec) == 0) {
+		jmod->meta->run(&jctx);
+		recover_disarm();
+		return H_LANDED;
+	}
+	return rec.fault.vector == 14 && (rec.fault.error & 0x10) ? H_NX : H_FAULT;
+}
 
 /* fire_shot: the shot in `shot`; the oracle compares before and after.
  * Returns whether the state changed. */
 static bool fire_shot(struct outcome *o)
 {
 	struct attack_snap before, after;
-	struct recovery rec;
 	jctx.shot = &shot;
 	attack_snap(&before);
-	irq_disable();
-	enum how h = H_LANDED;
-	if (recover_arm(&rec) == 0) {
-		jmod->meta->run(&jctx);
-		recover_disarm();
-	} else {
-		h = rec.fault.vector == 14 && (rec.fault.error & 0x10) ? H_NX : H_FAULT;
-		if (!o->first_fault[0])
-			ksnprintf(o->first_fault, sizeof(o->first_fault), "%s at RIP %lx",
-				  rec.fault.why, rec.fault.rip);
-	}
+	uint64_t sum = shot.rsp_hostile ? ptp_sum() : 0;
+	enum how h = jump_once();
 	__asm__ volatile("push $2; popfq" ::: "memory", "cc"); /* IOPL 0, AC, DF, TF clear */
 	attack_snap(&after);
 	o->shots++;
 	o->how[h]++;
 	o->refused += h == H_LANDED && (long)shot.rax_after < 0 && (long)shot.rax_after > -NK_EMAX;
 	const char *d = snap_diff(&before, &after);
+	if (!d && shot.rsp_hostile && ptp_sum() != sum)
+		d = "the live PTP RSP pointed into";
 	if (d) {
 		o->changed++;
 		if (!o->what_changed)
@@ -414,9 +429,9 @@ static void sweep_site(const uint8_t *site, enum i5_kind k, struct outcome *o)
 					regs[R_RAX] = (uint32_t)v;
 					regs[R_RDX] = v >> 32;
 				}
-				/* variant 2: RSP hostile too: into nk's own gate
-				 * stack (an NK frame, read-only outside nk) */
-				regs[R_RSP] = (uint64_t)nk_gate_stack_top - 64;
+				/* variant 2: RSP hostile too: into the middle of a
+				 * live L1 PTP (read-only outside nk) */
+				regs[R_RSP] = (uint64_t)live_ptp + PAGE_SIZE / 2;
 				fire((uint64_t)e, regs, variant == 2, o);
 			}
 		}
@@ -445,6 +460,7 @@ static bool evil_setup(void)
 	((pte_t *)pa_to_dm(l2))[0] = pte_make(l1, PTE_P | PTE_W);
 	((pte_t *)pa_to_dm(l1))[0] = pte_make(live, PTE_P | PTE_W | PTE_NX);
 	ptp_alias_va = 1ull << 39;
+	live_ptp = pa_to_dm(live);
 	fake_dtr = page;
 	fake_dtr->limit = 0x30;
 	fake_dtr->base = (uint64_t)page + 64;
