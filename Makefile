@@ -46,8 +46,25 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pi
 	-fno-stack-protector -fno-builtin -fno-tree-loop-distribute-patterns \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Iinclude \
 	-DNK_NATIVE=$(if $(filter 0,$(NK)),1,0) $(XCFLAGS)
-NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ $(XNASMFLAGS)
+NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ -Ibuild/gen/ $(XNASMFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
+
+# Generated for NASM (build/gen/, the same for every build): the C
+# constants and layouts its code uses (tools/asm_offsets.c: `->NAME value`
+# markers in the compiler's assembly) and one gate per vMMU call of
+# include/nk/calls.h (tools/gen_gates.c).
+GEN := build/gen
+GEN_INCS := $(GEN)/asm_offsets.inc $(GEN)/nk_gates.inc
+$(GEN)/asm_offsets.inc: tools/asm_offsets.c include/nk/vmmu.h include/nk/errors.h include/nk/calls.h \
+		include/outer/trap.h include/outer/errno.h include/x86/selectors.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O2 -ffreestanding -Iinclude -S $< -o $@.s
+	$(Q){ echo "; generated from tools/asm_offsets.c: do not edit"; \
+		grep -- '->' $@.s | sed -E 's/.*->([A-Za-z0-9_]+) \$$?(-?[0-9]+).*/\1 equ \2/'; } > $@
+$(GEN)/nk_gates.inc: tools/gen_gates.c include/nk/calls.h
+	@mkdir -p $(dir $@)
+	$(Q){ echo "; generated from include/nk/calls.h: do not edit"; \
+		$(CC) -E -P -Iinclude $< | tr '@' '\n' | sed 's/^ *//' | grep '^GATE'; } > $@
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
 NK_COMMON := nk/frame.c nk/boot.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/region.c
@@ -127,7 +144,7 @@ $(B)/nk/lib_%.o: lib/%.c $(wildcard lib/*.h include/x86/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc include/x86/*.inc) Makefile
+$(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc include/x86/*.inc) $(GEN_INCS) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -139,7 +156,7 @@ $(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(call instr,$@) -c $< -o $@
-$(B)/outer_%.o: %.asm $(wildcard include/x86/*.inc) Makefile
+$(B)/outer_%.o: %.asm $(wildcard include/x86/*.inc) $(GEN_INCS) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
@@ -166,11 +183,15 @@ $(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch]
 fmtcheck:
 	tests/fmtcheck/run.sh
 
+# the gate entries the site check expects: one per call of include/nk/calls.h
+# (and kcov's two in the fuzz build); none in the native build
+NGATES = $(if $(filter 1,$(NK)),$$(($$(grep -c '^GATE' $(GEN)/nk_gates.inc) $(if $(findstring NK_FUZZ,$(XNASMFLAGS)),+ 2))),0)
+
 # the reference copy of every checked site (tools/i5scan --sites)
 SITE_TEMPLATES := build/tools/site_templates.o
-$(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc
+$(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc $(GEN_INCS)
 	@mkdir -p $(dir $@)
-	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ $< -o $@
+	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ -I$(GEN)/ $< -o $@
 
 $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK)
 	@echo "  LD      $@"
@@ -183,7 +204,7 @@ $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPL
 	$(Q)nk="$(NK_OBJS)"; outer="$(OUTER_OBJS)"; for pad in 0 64 128 192 256 320 384 448; do \
 		$(LD) --defsym=LINK_PAD=$$pad $(LDFLAGS) -o $@ $(BOOT_OBJS) $$nk $$outer $(KLIBS) || exit 1; \
 		echo $(BOOT_OBJS) $$nk $$outer $(KLIBS) > $(B)/link-objs.txt; \
-		$(I5SCAN) --sites $(SITE_TEMPLATES) $@ > $(B)/sites.txt 2> $(B)/sites.err && break; \
+		$(I5SCAN) --sites $(SITE_TEMPLATES) --gates $(NGATES) $@ > $(B)/sites.txt 2> $(B)/sites.err && break; \
 		[ $$pad = 448 ] || [ $(I5SCAN_FATAL) = 0 ] || \
 			{ echo "  (I5: an address spells a forbidden encoding; relinking, layout $$((pad / 64 + 1)))"; \
 			  k=$$((pad / 64 + 1)); \

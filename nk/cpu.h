@@ -5,11 +5,7 @@
 #define NK_CPU_H
 #include <nk/types.h>
 
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_UDATA 0x18
-#define SEL_UCODE 0x20
-#define SEL_TSS 0x28
+#include <x86/selectors.h>
 #define GDT_ENTRIES 7
 
 /* IST slots (1-based, as in the IDT entry). Every vector has one, so the

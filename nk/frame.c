@@ -1,5 +1,6 @@
 /* The frame table: one descriptor per 4 KiB frame of RAM (spec section 4). */
 #include "nk.h"
+#include <nk/region.h>
 
 _Static_assert(NK_FRAMES_MAX * PTES_PER_PTP <= UINT32_MAX, "frame counters could wrap");
 _Static_assert(NK_FRAMES_MAX * PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
@@ -74,17 +75,22 @@ void nk_memcpy(void *d, const void *s, size_t n)
 		*p++ = *q++;
 }
 
+#define NK_ERR_NAME(name, value, why) [value] = "NK_" #name,
 static const char *const nk_errnames[NK_EMAX] = {
-	"OK", "NK_EALIGN", "NK_ERANGE", "NK_ELEVEL", "NK_ETYPE", "NK_EWRITABLE",
-	"NK_EINDEX", "NK_EKERNHALF", "NK_EPINNED", "NK_EPROT", "NK_EEXEC",
-	"NK_ENOTPTP", "NK_EWRONGLEVEL", "NK_EHALF", "NK_EINUSE", "NK_ELOADED",
-	"NK_EHUGE", "NK_EGLOBAL", "NK_ERESERVED", "NK_EBATCH", "NK_EFAULT",
-	"NK_ECR0", "NK_ECR4", "NK_EMSR", "NK_EMSRVAL", "NK_ELOCKED",
-	"NK_EOVERFLOW", "NK_EGATE", "NK_EREGION", "NK_EPOLICY", "NK_EZERO",
-	"NK_EVADDR", "NK_EOVERLAP", "NK_ENOMEM", "NK_EBOUNDS", "NK_ESEALED",
-	"NK_EWRITTEN", "NK_EREWRITE", "NK_EGAP", "NK_EI5", "NK_EDUP", "NK_EMAPPED",
-	"NK_ERECORD", "NK_EBUSY",
+	[0] = "OK",
+	NK_ERRORS(NK_ERR_NAME)
 };
+#undef NK_ERR_NAME
+
+/* The build check of include/nk/calls.h: every listed call has its
+ * prototype (include/nk/vmmu.h or region.h) and its body's (nk/nk.h), or
+ * this does not compile. */
+#define NK_CALL_DECLARED(fn, call, rip, exported) (void)nk_##fn, (void)nk_##fn##_impl,
+static __attribute__((unused)) void calls_declared(void)
+{
+	NK_CALLS(NK_CALL_DECLARED) (void)0;
+}
+#undef NK_CALL_DECLARED
 
 const char *nk_strerror(long e)
 {

@@ -12,12 +12,7 @@
 
 %include "cr0.inc"
 
-extern nk_declare_ptp_impl, nk_remove_ptp_impl, nk_write_pte_impl
-extern nk_write_ptes_impl, nk_load_cr3_impl, nk_load_cr0_impl
-extern nk_load_cr4_impl, nk_wrmsr_impl, nk_null_impl, nk_init_done_impl
-extern nk_check_invariants_impl, nk_gate_stack_top
-extern nk_region_declare_impl, nk_write_impl, nk_region_seal_impl
-extern nk_promote_code_impl, nk_demote_code_impl
+extern nk_gate_stack_top
 
 section .nk.data
 align 8
@@ -32,6 +27,7 @@ bits 64
 ; (above the saved RFLAGS on its stack) is passed as impl's fifth argument.
 %macro GATE 2-3
 global %1
+extern %2
 %1:
 	pushfq
 	push 2                          ; IF=0 TF=0 AC=0 DF=0
@@ -53,25 +49,10 @@ nk_gate_exit:
 	popfq
 	ret
 
-GATE nk_declare_ptp, nk_declare_ptp_impl
-GATE nk_remove_ptp, nk_remove_ptp_impl
-GATE nk_write_pte, nk_write_pte_impl
-GATE nk_write_ptes, nk_write_ptes_impl
-GATE nk_load_cr3, nk_load_cr3_impl
-GATE nk_load_cr0, nk_load_cr0_impl
-GATE nk_load_cr4, nk_load_cr4_impl
-GATE nk_wrmsr, nk_wrmsr_impl
-GATE nk_null, nk_null_impl
-GATE nk_init_done, nk_init_done_impl
-GATE nk_check_invariants, nk_check_invariants_impl
-GATE nk_region_declare, nk_region_declare_impl
-GATE nk_write, nk_write_impl, rip
-GATE nk_region_seal, nk_region_seal_impl
-GATE nk_promote_code, nk_promote_code_impl
-GATE nk_demote_code, nk_demote_code_impl
+; one gate per call of include/nk/calls.h (build/gen/nk_gates.inc)
+%include "nk_gates.inc"
 
 %ifdef NK_FUZZ ; fuzz build only (tests/fuzz/fuzz.mk): kcov, include/nk/kcov.h
-extern nk_kcov_enable_impl, nk_kcov_disable_impl
 GATE nk_kcov_enable, nk_kcov_enable_impl
 GATE nk_kcov_disable, nk_kcov_disable_impl
 %endif

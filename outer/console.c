@@ -6,11 +6,9 @@
 #include <outer/trap.h>
 #include <nk/vmmu.h>
 
-static const char *const call_names[NK_CALL_MAX] = {
-	"declare_ptp", "remove_ptp", "write_pte", "write_ptes", "load_cr3", "load_cr0",
-	"load_cr4", "wrmsr", "null", "check_invariants", "init_done",
-	"region_declare", "write", "region_seal", "promote_code", "demote_code",
-};
+#define CALL_NAME(fn, call, rip, exported) [NK_CALL_##call] = #fn,
+static const char *const call_names[NK_CALL_MAX] = { NK_CALLS(CALL_NAME) };
+#undef CALL_NAME
 
 int cmd_mem(int argc, char **argv)
 {

@@ -28,21 +28,11 @@ EXPORT_SYMBOL(vm_leaf);
 EXPORT_SYMBOL(timer_ticks);
 EXPORT_SYMBOL(nk_view);
 EXPORT_SYMBOL(nk_strerror);
-EXPORT_SYMBOL(nk_declare_ptp);
-EXPORT_SYMBOL(nk_remove_ptp);
-EXPORT_SYMBOL(nk_write_pte);
-EXPORT_SYMBOL(nk_write_ptes);
-EXPORT_SYMBOL(nk_load_cr3);
-EXPORT_SYMBOL(nk_load_cr0);
-EXPORT_SYMBOL(nk_load_cr4);
-EXPORT_SYMBOL(nk_wrmsr);
-EXPORT_SYMBOL(nk_null);
-EXPORT_SYMBOL(nk_check_invariants);
-EXPORT_SYMBOL(nk_region_declare);
-EXPORT_SYMBOL(nk_write);
-EXPORT_SYMBOL(nk_region_seal);
-EXPORT_SYMBOL(nk_promote_code);
-EXPORT_SYMBOL(nk_demote_code);
+/* the vMMU calls modules may make (include/nk/calls.h) */
+#define EXPORT_CALL_1(fn) EXPORT_SYMBOL(nk_##fn);
+#define EXPORT_CALL_0(fn)
+#define EXPORT_CALL(fn, call, rip, exported) EXPORT_CALL_##exported(fn)
+NK_CALLS(EXPORT_CALL)
 EXPORT_SYMBOL(moddev_register);
 EXPORT_SYMBOL(moddev_unregister);
 

@@ -13,10 +13,8 @@ global syscall_entry, user_return, switch_to, task_first_entry, run_on_stack
 global uaccess_copy, uaccess_strncpy, uaccess_fault_start, uaccess_fault_end
 global syscall_kstack_top
 
-USER_CS equ 0x23
-USER_SS equ 0x1b
+%include "asm_offsets.inc"         ; USER_CS, USER_SS, EFAULT (tools/asm_offsets.c)
 SYSCALL_VECTOR equ 0x100                ; marks a trap_frame built by SYSCALL
-EFAULT equ 14
 
 ; SYSCALL: RCX = user RIP, R11 = user RFLAGS, RSP = user RSP, IF = 0
 ; (SFMASK). Build a struct trap_frame at the top of the task's kernel stack.

@@ -2,7 +2,7 @@
  * i5scan: post-link check of invariant I5 (spec section 3).
  *
  *   i5scan [--allow FILE] ELF
- *   i5scan --sites TEMPLATES.o KERNEL
+ *   i5scan --sites TEMPLATES.o [--gates N] KERNEL
  *
  * Reads an ELF64 x86-64 file (ET_EXEC or ET_REL) and tries i5_match at every
  * byte offset of every SHF_EXECINSTR section. A hit is allowed only when it is
@@ -23,6 +23,8 @@
  *     macro's check, exactly as reviewed; an I5 encoding anywhere else in nk
  *     (a bare `mov cr3, rdi; ret`, or bytes inside another instruction)
  *     fails the build. Each site is listed on stdout with why it passes.
+ *     With --gates N the kernel must hold exactly N gate entries
+ *     (GATE_ENTRY records): one per vMMU call of include/nk/calls.h.
  *
  * Exit: 0 clean, 1 forbidden hits, 2 bad usage or bad input.
  */
@@ -527,8 +529,9 @@ static int template_match(const struct elf *e, const struct site *ks, const stru
 	return 1;
 }
 
-/* sites_main: --sites TEMPLATES KERNEL (see the top of this file). */
-static int sites_main(const char *tpath, const char *kpath)
+/* sites_main: --sites TEMPLATES [--gates N] KERNEL (see the top of this
+ * file); ngates < 0: no expectation. */
+static int sites_main(const char *tpath, const char *kpath, long ngates)
 {
 	struct elf e, t;
 	size_t size, tsize, nks, nts, nrels;
@@ -547,6 +550,14 @@ static int sites_main(const char *tpath, const char *kpath)
 	uint64_t priv0 = symbol_value(&e, "__nk_priv_start"), priv1 = symbol_value(&e, "__nk_priv_end");
 	size_t bad = 0, nboot = 0, nchecked = 0, scanned = 0;
 
+	long gates = 0;
+	for (size_t k = 0; k < nks; k++)
+		gates += ks[k].kind == 2; /* SITE_GATE_ENTRY */
+	if (ngates >= 0 && gates != ngates) {
+		fprintf(stderr, "%s: %s: %ld gate entries, but the list of vMMU calls has %ld\n", prog, path,
+			gates, ngates);
+		bad++;
+	}
 	for (size_t k = 0; k < nks; k++) {
 		for (size_t j = 0; j < nts && !ks[k].ok; j++)
 			ks[k].ok = template_match(&e, &ks[k], &t, &ts[j], rels, nrels);
@@ -614,7 +625,9 @@ int main(int argc, char **argv)
 	int a = 1;
 
 	if (argc == 4 && strcmp(argv[1], "--sites") == 0)
-		return sites_main(argv[2], argv[3]);
+		return sites_main(argv[2], argv[3], -1);
+	if (argc == 6 && strcmp(argv[1], "--sites") == 0 && strcmp(argv[3], "--gates") == 0)
+		return sites_main(argv[2], argv[5], strtol(argv[4], NULL, 10));
 	if (a + 1 < argc && strcmp(argv[a], "--allow") == 0) {
 		load_allow(argv[a + 1]);
 		a += 2;

@@ -11,59 +11,18 @@
 
 #include <nk/types.h>
 #include <nk/pte.h>
+#include <nk/errors.h>
+#include <nk/calls.h>
 
-/* Error codes, one per precondition (returned negated). */
+/* Error codes, one per precondition (returned negated): the list in
+ * include/nk/errors.h. */
+#define NK_ERR_ENUM(name, value, why) NK_##name = value,
 enum nk_err {
 	NK_OK = 0,
-	NK_EALIGN = 1,     /* frame or address not 4 KiB (2 MiB) aligned */
-	NK_ERANGE = 2,     /* frame outside RAM */
-	NK_ELEVEL = 3,     /* unknown level or flags */
-	NK_ETYPE = 4,      /* frame has the wrong type for the call */
-	NK_EWRITABLE = 5,  /* frame still mapped writable somewhere */
-	NK_EINDEX = 6,     /* entry index >= 512 */
-	NK_EKERNHALF = 7,  /* entry 256-511 of an L4: the shared kernel half */
-	NK_EPINNED = 8,    /* PTP is nk's own (direct map, image, master L4) */
-	NK_EPROT = 9,      /* would map a PTP, nk, CODE or protected frame writable */
-	NK_EEXEC = 10,     /* supervisor-executable mapping of a non-CODE frame */
-	NK_ENOTPTP = 11,   /* non-leaf entry to a frame that is not a declared PTP */
-	NK_EWRONGLEVEL = 12, /* non-leaf entry to a PTP of the wrong level */
-	NK_EHALF = 13,     /* user/kernel half mismatch (U bit or PTP half) */
-	NK_EINUSE = 14,    /* PTP still referenced by a parent entry */
-	NK_ELOADED = 15,   /* PTP is the loaded CR3 */
-	NK_EHUGE = 16,     /* huge mapping over non-DATA frames, or a 1 GiB page */
-	NK_EGLOBAL = 17,   /* G bit in an outer-written entry */
-	NK_ERESERVED = 18, /* reserved or unsupported bits set */
-	NK_EBATCH = 19,    /* NULL, empty or oversized batch */
-	NK_EFAULT = 20,    /* batch array not readable kernel memory */
-	NK_ECR0 = 21,      /* CR0 value clears PE/PG/WP or sets reserved bits */
-	NK_ECR4 = 22,      /* CR4 value clears PAE/SMEP/SMAP or sets others */
-	NK_EMSR = 23,      /* MSR not on the allow-list */
-	NK_EMSRVAL = 24,   /* MSR value refused (EFER without NXE, non-canonical) */
-	NK_ELOCKED = 25,   /* MSR locked since the end of init */
-	NK_EOVERFLOW = 26, /* no longer returned: the counters cannot wrap (NK_FRAMES_MAX) */
-	NK_EGATE = 27,     /* CR0 at a gate's write not nk's value less WP (a jump into the gate) */
-	/* write mediation (include/nk/region.h) */
-	NK_EREGION = 28,   /* no region with that id */
-	NK_EPOLICY = 29,   /* unknown policy or policy flag */
-	NK_EZERO = 30,     /* zero-size region or zero-length write */
-	NK_EVADDR = 31,    /* region not in the direct map or nk's image map, or not contiguous */
-	NK_EOVERLAP = 32,  /* region shares a frame with a declared region */
-	NK_ENOMEM = 33,    /* region table or write-once bitmap pool full */
-	NK_EBOUNDS = 34,   /* write not inside the region (past its end, into another) */
-	NK_ESEALED = 35,   /* region sealed: no write is performed */
-	NK_EWRITTEN = 36,  /* write-once: a byte of the write was written before */
-	NK_EREWRITE = 37,  /* append-only: the write would rewrite the used prefix */
-	NK_EGAP = 38,      /* append-only: the write starts past the used prefix */
-	/* module text (nk_promote_code / nk_demote_code) */
-	NK_EI5 = 39,       /* text holds a forbidden (I5) encoding at some byte offset */
-	NK_EDUP = 40,      /* a frame appears twice in the list */
-	NK_EMAPPED = 41,   /* frame still mapped (demote needs it unmapped everywhere) */
-	/* write mediation, later */
-	NK_ERECORD = 42,   /* append-only: a record longer than 1/16 of the region */
-	/* the gate (spec I6, I7) */
-	NK_EBUSY = 43,     /* gate entered while this CPU is inside nk (an NMI handler's call) */
+	NK_ERRORS(NK_ERR_ENUM)
 	NK_EMAX
 };
+#undef NK_ERR_ENUM
 
 /* nk_strerror: a short name for error code e (positive or negative),
  * e.g. "NK_EPROT". Never NULL. Plain read-only function (no gate). */
@@ -218,25 +177,13 @@ struct nk_frame2m {
 	uint16_t spare;
 };
 
+/* The vMMU calls (include/nk/calls.h), for the counters in nk_stats. */
+#define NK_CALL_ENUM(fn, call, rip, exported) NK_CALL_##call,
 enum nk_call {
-	NK_CALL_DECLARE_PTP,
-	NK_CALL_REMOVE_PTP,
-	NK_CALL_WRITE_PTE,
-	NK_CALL_WRITE_PTES,
-	NK_CALL_LOAD_CR3,
-	NK_CALL_LOAD_CR0,
-	NK_CALL_LOAD_CR4,
-	NK_CALL_WRMSR,
-	NK_CALL_NULL,
-	NK_CALL_CHECK,
-	NK_CALL_INIT_DONE,
-	NK_CALL_REGION_DECLARE,
-	NK_CALL_WRITE,
-	NK_CALL_REGION_SEAL,
-	NK_CALL_PROMOTE_CODE,
-	NK_CALL_DEMOTE_CODE,
+	NK_CALLS(NK_CALL_ENUM)
 	NK_CALL_MAX
 };
+#undef NK_CALL_ENUM
 
 struct nk_stats {
 	uint64_t calls[NK_CALL_MAX];

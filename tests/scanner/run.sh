@@ -229,6 +229,10 @@ if [ -f "$kb/kernel.elf" ] && [ -f "$root/build/tools/site_templates.o" ]; then
 	scan --sites "$tmpl" "$kb/kernel.elf"
 	check "--sites: the nested kernel: every site checked or boot-only" \
 		expect 0 stdout "0 forbidden"
+	scan --sites "$tmpl" --gates 1 "$kb/kernel.elf"
+	check "--sites --gates: a kernel whose gates disagree with the list of vMMU calls fails" \
+		expect 1 stderr "gate entries, but the list of vMMU calls has 1"
+	scan --sites "$tmpl" "$kb/kernel.elf"
 	check "--sites: it names each site and why it passes" \
 		expect 0 stdout "nk_declare_ptp+0x11 MOV to CR0: checked: GATE_ENTRY"
 	objs=$(cat "$kb/link-objs.txt") # the objects in the order the build linked them
@@ -246,7 +250,7 @@ if [ -f "$kb/kernel.elf" ] && [ -f "$root/build/tools/site_templates.o" ]; then
 	check "--sites: ... and names it as a gadget" \
 		expect 1 stderr "(nk_gadget+0x0, "
 	printf '%%include "cr0.inc"\nsection .nk.text progbits alloc exec nowrite align=16\nglobal nk_forged\nnk_forged:\n.s:\tmov rax, [rel nk_cr0]\n.w:\tmov cr0, rax\n\tret\n.e:\n\tSITE_RECORD .s, .w, .e, SITE_CR0_RESTORE\nsection .note.GNU-stack noalloc noexec nowrite progbits\n' >"$out/forged.asm"
-	nasm -f elf64 -I"$root/nk/" "$out/forged.asm" -o "$out/forged.o"
+	nasm -f elf64 -I"$root/nk/" -I"$root/build/gen/" "$out/forged.asm" -o "$out/forged.o"
 	relink "$out/kernel-forged.elf" "$out/forged.o"
 	scan --sites "$tmpl" "$out/kernel-forged.elf"
 	check "--sites: a site record over a write without its check fails" \

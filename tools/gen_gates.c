@@ -1,0 +1,8 @@
+/* Preprocessed (gcc -E -P) by the Makefile into build/gen/nk_gates.inc: one
+ * NASM `GATE` line per call of include/nk/calls.h, for nk/gate.asm. Not
+ * compiled. */
+#include <nk/calls.h>
+#define GATE_0(fn) GATE nk_##fn, nk_##fn##_impl @
+#define GATE_1(fn) GATE nk_##fn, nk_##fn##_impl, rip @
+#define X(fn, call, rip, exported) GATE_##rip(fn)
+NK_CALLS(X)
