@@ -87,7 +87,7 @@ BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
 
-.PHONY: all iso run debug test attack bench clean deps format lint
+.PHONY: all iso run debug test attack bench clean deps deps-run format lint
 all: iso
 
 # User space (user/user.mk): the programs, the user test suite and the
@@ -233,22 +233,24 @@ $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 
 # fw_cfg's DMA interface is off (spec I11: no IOMMU covers it; the nested
 # build refuses to boot with it); its port interface carries opt/nk/cmdline
-QEMU_ARGS := -machine q35 -cpu max -m $(MEM) -accel $(ACCEL) -no-reboot \
-	-global fw_cfg_io.dma_enabled=off \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -serial stdio
+# QEMU comes from one launcher (tools/qemu.py: the machine, fw_cfg without
+# DMA, the command line through fw_cfg), which the tests, make attack, make
+# bench and the fuzzers use too; QEMU, MEM and ACCEL pass through.
+LAUNCH := QEMU="$(QEMU)" MEM="$(MEM)" ACCEL="$(ACCEL)" python3 tools/qemu.py
 
-comma := ,
 # poweroff leaves QEMU through isa-debug-exit 0, which QEMU reports as status 1
-run: deps $(ISO)
-	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) $(if $(CMDLINE),-fw_cfg name=opt/nk/cmdline$(comma)string="$(CMDLINE)") \
-		|| [ $$? -eq 1 ]
+run: deps-run $(ISO)
+	$(LAUNCH) --cmdline "$(CMDLINE)" $(ISO) || [ $$? -eq 1 ]
 
-debug: deps $(ISO)
+debug: deps-run $(ISO)
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x tools/gdbinit"
-	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) -s -S
+	$(LAUNCH) --cmdline "$(CMDLINE)" --gdb $(ISO)
 
+# what running needs (make run, make debug), and what the tests need too
+deps-run:
+	@tools/deps.sh run
 deps:
-	@tools/deps.sh
+	@tools/deps.sh test
 
 clean:
 	rm -rf build

@@ -32,6 +32,11 @@ stage() { # stage NAME COMMAND...: run, echo, add its 'N passed, M failed'
 	fi
 }
 
+# make lint (cppcheck over nk, outer, drivers, policies, lib), as a stage
+lint() {
+	if make --no-print-directory lint; then echo "lint: 1 passed, 0 failed"; else echo "lint: 0 passed, 1 failed"; return 1; fi
+}
+stage lint lint
 stage host make --no-print-directory -f tests/host/host.mk host-test
 stage scanner bash tests/scanner/run.sh build/tests/scanner
 stage fmtcheck bash tests/fmtcheck/run.sh build/tests/fmtcheck

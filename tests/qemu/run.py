@@ -28,7 +28,8 @@ NOFEATURE_STATUS = (0x12 << 1) | 1
 FWCFG_DMA_STATUS = (0x13 << 1) | 1  # nk refused to boot: fw_cfg offers DMA (spec I11)
 # Every boot switches fw_cfg's DMA interface off (spec I11: a DMA engine no
 # IOMMU covers); its port interface stays and carries opt/nk/cmdline.
-NO_FWCFG_DMA = ["-global", "fw_cfg_io.dma_enabled=off"]
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import qemu  # noqa: E402  (tools/qemu.py: the one QEMU launcher)
 
 
 def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
@@ -55,7 +56,7 @@ def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
     return n
 
 
-def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait_for=None,
+def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_for=None,
          extra=(), accel=None, fwcfg_dma=False, nmis=None):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
@@ -66,12 +67,7 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem="128M", wait
     (start, stop, period): inject NMIs from outside through QEMU's monitor
     between the console's start and stop texts (send_nmis)."""
     os.makedirs(LOGS, exist_ok=True)
-    args = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", mem,
-            "-accel", accel or os.environ.get("ACCEL", "tcg"), "-no-reboot", "-display", "none",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-serial", "stdio", "-cdrom", iso] + ([] if fwcfg_dma else NO_FWCFG_DMA) + list(extra)
-    if cmdline:
-        args += ["-fw_cfg", "name=opt/nk/cmdline,string=" + cmdline.replace(",", ",,")]  # QEMU escapes commas by doubling
+    args = qemu.qemu_args(iso, cmdline, cpu=cpu, mem=mem, accel=accel, extra=extra, fwcfg_dma=fwcfg_dma)
     if os.environ.get("NK_DEBUGCON_DIR"):
         args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
                  "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
