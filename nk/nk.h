@@ -132,8 +132,8 @@ void nk_regions_init(void);
 long nk_region_declare_nk(const void *base, size_t size_bytes, unsigned policy, bool nk_frames);
 
 /* nk_regions_init_done: end of init: declare .data.ro_after_init (sealed
- * no-write) and seal every NK_REGION_SEAL_AT_INIT region. Returns 0 or the
- * declaration's error (the sealing is done anyway). */
+ * no-write) and seal every NK_REGION_SEAL_AT_INIT region. Returns 0, or
+ * the declaration's error with nothing sealed. */
 long nk_regions_init_done(void);
 
 /* nk_check_regions: the region part of I2: every frame of every region is

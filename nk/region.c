@@ -274,10 +274,10 @@ long nk_regions_init_done(void)
 	if (v->region_ro_after_init < 0 && size) {
 		r = region_declare(va, size,
 				   NK_POLICY_NO_WRITE | NK_REGION_SEAL_AT_INIT, 0);
-		if (r >= 0) {
-			v->region_ro_after_init = (int32_t)r;
-			r = 0;
-		}
+		if (r < 0)
+			return r; /* nothing sealed: nk_init_done is all or nothing */
+		v->region_ro_after_init = (int32_t)r;
+		r = 0;
 	}
 	for (uint32_t i = 0; i < v->nregions; i++)
 		if (regions[i].seal_at_init)

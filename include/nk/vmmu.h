@@ -128,9 +128,10 @@ long nk_null(void);
 /* nk_init_done: end of outer init: locks the syscall MSRs, declares the
  * outer kernel's .data.ro_after_init section a sealed no-write region and
  * seals every region declared with NK_REGION_SEAL_AT_INIT (and nk's IDT,
- * GDT, TSS regions). Returns 0, or the region error that kept
- * .data.ro_after_init from being declared (NK_EWRITABLE, ...; the rest is
- * done anyway). Source: spec sections 5, 7. */
+ * GDT, TSS regions). All or nothing: returns 0, or the region error that
+ * kept .data.ro_after_init from being declared (NK_EWRITABLE, ...) with
+ * nothing sealed, nothing locked and init not ended. A second call after
+ * success changes nothing and returns 0. Source: spec sections 5, 7. */
 long nk_init_done(void);
 
 /* nk_check_invariants: run the invariant checker (I1-I4, I7-I9) over the
