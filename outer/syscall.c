@@ -6,6 +6,7 @@
  * Linux arch/x86/entry/syscalls/syscall_64.tbl for the numbers; man 2 of
  * each call for its semantics. */
 #include <outer/kernel.h>
+#include <x86/cpu.h>
 #include <outer/console.h>
 #include <outer/drivers.h>
 #include <outer/errno.h>
@@ -20,12 +21,6 @@
 #include <outer/audit.h>
 #include <nk/region.h>
 
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_SFMASK 0xc0000084
-#define EFER_SCE 1
-#define CR4_FSGSBASE (1u << 16)
 
 void syscall_entry(void);
 static void syscall_table_init(void);

@@ -3,6 +3,7 @@
  * harness. nk's stubs call outer_trap with CR0.WP set (I7).
  * Source: SDM Vol. 3A 4.7 (page-fault error code), 6.15 (exceptions). */
 #include <outer/kernel.h>
+#include <x86/cpu.h>
 #include <outer/trap.h>
 #include <outer/drivers.h>
 #include <outer/fs.h>
@@ -93,10 +94,10 @@ void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, si
 		return;
 	}
 	struct walk w = walk_va(addr);
-	bool fetch = error & 0x10, write = error & 0x2, user_mode = error & 0x4;
-	if (!(error & 1) || !w.present)
+	bool fetch = error & PFERR_I, write = error & PFERR_W, user_mode = error & PFERR_U;
+	if (!(error & PFERR_P) || !w.present)
 		ksnprintf(why, cap, "%s", addr < PAGE_SIZE ? "not-present page (NULL pointer)" : "not-present page");
-	else if (error & 0x8)
+	else if (error & PFERR_RSVD)
 		ksnprintf(why, cap, "reserved bit set in a paging entry");
 	else if (fetch && w.u && !user_mode)
 		ksnprintf(why, cap, "SMEP: ring 0 fetched from a user page");
@@ -115,13 +116,13 @@ void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, si
 static bool spurious_pf(uint64_t error, uint64_t addr)
 {
 	struct walk w = walk_va(addr);
-	if (!w.present || !(error & 1))
+	if (!w.present || !(error & PFERR_P))
 		return false;
-	if ((error & 2) && !w.w)
+	if ((error & PFERR_W) && !w.w)
 		return false;
-	if ((error & 0x10) && (w.nx || w.u))
+	if ((error & PFERR_I) && (w.nx || w.u))
 		return false;
-	if (w.u && !(error & 4))
+	if (w.u && !(error & PFERR_U))
 		return false;
 	return true;
 }

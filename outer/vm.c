@@ -5,6 +5,7 @@
  * exec, munmap, mprotect). Source: SDM Vol. 3A 4.5 (4-level paging), 4.7
  * (#PF error code); Linux man 2 mmap/munmap/mprotect/brk. */
 #include <outer/kernel.h>
+#include <x86/cpu.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
 #include <outer/mm.h>
@@ -12,9 +13,6 @@
 #include <outer/uaccess.h>
 #include <outer/vm.h>
 
-#define PF_PRESENT 0x1
-#define PF_WRITE 0x2
-#define PF_FETCH 0x10
 
 /* ---- frame sharing counts for copy-on-write ---- */
 static uint16_t *frame_refs; /* per 4 KiB frame; 0 = not a user page */
@@ -424,9 +422,9 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 		v = grow_stack(mm, va);
 	if (!v || !v->prot)
 		return -EFAULT;
-	if ((err & PF_WRITE) && !(v->prot & PROT_WRITE))
+	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
 		return -EFAULT;
-	if ((err & PF_FETCH) && !(v->prot & PROT_EXEC))
+	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
 		return -EFAULT;
 	uint64_t page = va & ~(PAGE_SIZE - 1);
 	paddr_t l1;
@@ -438,7 +436,7 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 		if (!pte_present(e)) /* held for PROT_NONE, yet the VMA allows it */
 			return nk_write_pte(l1, i, user_pte(pte_frame(e, 1), v->prot, false)) ? -EFAULT : 0;
 		paddr_t f = pte_frame(e, 1);
-		if (!(err & PF_WRITE) || pte_writable(e))
+		if (!(err & PFERR_W) || pte_writable(e))
 			return 0; /* already resolved (a stale TLB entry) */
 		if (frame_refs[pa_pfn(f)] == 1) {
 			long r = nk_write_pte(l1, i, user_pte(f, v->prot, true));
