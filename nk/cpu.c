@@ -114,7 +114,7 @@ void arch_check_cpu(void)
 		if (!(efer & EFER_NXE))
 			nk_check_fail(3, 0, "EFER.NXE is clear");
 	}
-	if ((arch_read_cr3() & PTE_ADDR_4K) != pa_addr(nk.cur_cr3[0]) ||
+	if (pa_addr(cr3_l4(arch_read_cr3())) != pa_addr(nk.cur_cr3[0]) ||
 	    arch_read_cr3() != arch_recorded_cr3())
 		nk_check_fail(3, arch_read_cr3(), "CR3 is not the L4 nk loaded");
 

@@ -90,7 +90,7 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 		return -NK_EHUGE; /* 1 GiB pages are nk's alone */
 	if (level == 2) {
 		/* bits 13-20 of a 2 MiB leaf are reserved (SDM table 4-18) */
-		if (e & 0x1fe000ull)
+		if (e & PTE_2M_RESERVED)
 			return -NK_ERESERVED;
 		uint64_t pfn = pa_pfn(pte_frame(e, 2));
 		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].nondata)

@@ -10,7 +10,7 @@
  * entry is a leaf, so the walk ends by level 1). */
 static bool mapped(uint64_t va)
 {
-	paddr_t t = pa_init(arch_read_cr3() & PTE_ADDR_4K);
+	paddr_t t = cr3_l4(arch_read_cr3());
 	for (unsigned level = 4;; level--) {
 		pte_t e = ((const pte_t *)arch_pa_va(t))[pt_index(va, level)];
 		if (!pte_present(e) || pte_is_leaf(e, level))

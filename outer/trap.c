@@ -57,7 +57,7 @@ struct walk {
 static struct walk walk_va(uint64_t va)
 {
 	struct walk r = { .w = true, .u = true, .nx = false };
-	paddr_t t = pa_init(read_cr3() & PTE_ADDR_4K);
+	paddr_t t = cr3_l4(read_cr3());
 	for (unsigned level = 4; level >= 1; level--) {
 		pte_t e = ((const pte_t *)pa_to_dm(t))[pt_index(va, level)];
 		if (!pte_present(e))
@@ -69,7 +69,7 @@ static struct walk walk_va(uint64_t va)
 			r.present = true;
 			r.level = level;
 			r.leaf = e;
-			uint64_t span = 1ull << (12 + 9 * (level - 1));
+			uint64_t span = pt_span_bytes(level);
 			r.pa = pa_addr(pte_frame(e, level)) + (va & (span - 1));
 			return r;
 		}

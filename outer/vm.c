@@ -87,7 +87,7 @@ static pte_t *entries(paddr_t ptp)
  * this software bit (SDM 4.5: the CPU ignores the other bits of an entry
  * whose P is 0, and nk validates only present entries), so its contents
  * survive until mprotect makes it accessible again. */
-#define PTE_HELD (1ull << 9)
+#define PTE_HELD PTE_SW1
 
 /* Whether leaf entry e holds a frame (mapped, or PROT_NONE). */
 static bool pte_holds(pte_t e)
@@ -127,7 +127,7 @@ static void each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ct
 		}
 		/* level 1: t is an L1 (it spans 2 MiB); else the entry at
 		 * `level` is absent and its span is skipped */
-		uint64_t span = 1ull << (12 + 9 * (level == 1 ? 1 : level - 1));
+		uint64_t span = pt_span_bytes(level == 1 ? 2 : level);
 		uint64_t next = (va & ~(span - 1)) + span;
 		if (level == 1) {
 			uint64_t stop = next < end ? next : end;
@@ -194,7 +194,7 @@ static void remove_tree(paddr_t t, unsigned level)
 
 void mm_destroy(struct mm *mm)
 {
-	if (pa_addr(pa_init(read_cr3() & PTE_ADDR_4K)) == pa_addr(mm->l4))
+	if (pa_addr(cr3_l4(read_cr3())) == pa_addr(mm->l4))
 		panic("mm_destroy: the address space is loaded");
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;

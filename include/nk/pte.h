@@ -28,8 +28,28 @@
 #define PTE_ADDR_4K 0x7ffffffffffff000ull
 #define PTE_ADDR_2M 0x7fffffffffe00000ull
 
+/* Bits 13-20 of a 2 MiB leaf: reserved (SDM Table 4-18). */
+#define PTE_2M_RESERVED 0x1fe000ull
+/* A bit the MMU ignores (bits 9-11 of any entry, SDM 4.5): the outer
+ * kernel's own use (a PROT_NONE page's frame in a not-present entry). */
+#define PTE_SW1 (1ull << 9)
+
 /* Levels: 4 = PML4 (L4), 3 = PDPT, 2 = PD, 1 = PT. */
 #define PT_LEVELS 4
+
+/* pt_span_bytes: the bytes one entry of a level-`level` (1..4) PTP
+ * covers: 4 KiB, 2 MiB, 1 GiB, 512 GiB (SDM figure 4-8). */
+static inline uint64_t pt_span_bytes(unsigned level)
+{
+	return 1ull << (12 + 9 * (level - 1));
+}
+
+/* cr3_l4: the physical address of the L4 a CR3 value names (bits 12-51;
+ * PWT, PCD and a PCID dropped; SDM 4.5, Table 4-12). */
+static inline paddr_t cr3_l4(uint64_t cr3)
+{
+	return pa_init(cr3 & PTE_ADDR_4K);
+}
 
 /* pte_present: whether the entry maps something (SDM 4.5, P bit). */
 static inline bool pte_present(pte_t e)
