@@ -15,7 +15,7 @@
 
 paddr_t arch_va_pa(const void *p)
 {
-	return pa_init((uint64_t)p - DIRECT_MAP_BASE); /* user half or image: wraps past all RAM */
+	return dm_to_pa(p); /* user half or image: wraps past all RAM */
 }
 
 void *arch_boot_pa_va(paddr_t pa)

@@ -41,7 +41,7 @@ static uint64_t alloc_next, alloc_limit; /* boot allocator, physical bytes */
 
 static uint64_t kphys(uint64_t va)
 {
-	return va - KERNEL_VMA;
+	return pa_addr(kimg_to_pa(va_init(va)));
 }
 
 /* The pages n bytes take. */
@@ -304,7 +304,7 @@ NK_BOOT static void fill_direct_map(void)
 /* Rights of the image page at virtual address va (spec I4, section 8). */
 NK_BOOT static uint64_t image_rights(uint64_t va)
 {
-	uint64_t pa = va - KERNEL_VMA;
+	uint64_t pa = pa_addr(kimg_to_pa(va_init(va)));
 	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
 	if (va >= img.nk_text_start && va < img.nk_text_end)
 		return PTE_P; /* nk text: read-only, executable */
@@ -336,7 +336,7 @@ NK_BOOT static void build_image_map(pte_t *l4)
 		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
 			if (p >= start) {
 				boot_table(l1)[pt_index(p, 1)] =
-					pte_make(pa_init(p - KERNEL_VMA), image_rights(p) | PTE_G);
+					pte_make(kimg_to_pa(va_init(p)), image_rights(p) | PTE_G);
 				arch_boot_image_pte(p, pa_init(l1 + pt_index(p, 1) * sizeof(pte_t)));
 			}
 	}

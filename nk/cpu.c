@@ -95,7 +95,7 @@ static void check_nk_frames(paddr_t pa, uint64_t size_bytes, const char *what)
 /* check_nk_frames for size_bytes at nk's image address va. */
 static void check_nk_image(uint64_t va, uint64_t size_bytes, const char *what)
 {
-	check_nk_frames(pa_init(va - KERNEL_VMA), size_bytes, what);
+	check_nk_frames(kimg_to_pa(va_init(va)), size_bytes, what);
 }
 
 void arch_check_cpu(void)
@@ -129,7 +129,7 @@ void arch_check_cpu(void)
 		const struct idt_entry *e = &t->idt[v];
 		uint64_t h = e->off_lo | ((uint64_t)e->off_mid << 16) | ((uint64_t)e->off_hi << 32);
 		if (h != nk_isr_table[v] || e->sel != SEL_KCODE) {
-			nk_check_fail(7, TABLE_VA(va, idt) + v * sizeof(*e) - KERNEL_VMA,
+			nk_check_fail(7, pa_addr(kimg_to_pa(va_init(TABLE_VA(va, idt) + v * sizeof(*e)))),
 				      "IDT vector does not enter nk's stub");
 			break;
 		}

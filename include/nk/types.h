@@ -39,6 +39,30 @@ static inline paddr_t pa_from_pfn(uint64_t pfn)
 	return (paddr_t){ pfn << 12 };
 }
 
+/* A virtual address in bytes, where a number is meant rather than a
+ * pointer (page-table walks, region bounds, the layout below). */
+typedef struct {
+	uint64_t va;
+} vaddr_t;
+
+/* va_init: wrap a raw virtual address (bytes). */
+static inline vaddr_t va_init(uint64_t va)
+{
+	return (vaddr_t){ va };
+}
+
+/* va_addr: the raw virtual address (bytes) of v. */
+static inline uint64_t va_addr(vaddr_t v)
+{
+	return v.va;
+}
+
+/* va_of: the virtual address of pointer p. */
+static inline vaddr_t va_of(const void *p)
+{
+	return (vaddr_t){ (uint64_t)p };
+}
+
 #define PAGE_SIZE 4096ull
 #define PAGE_SHIFT 12
 #define HUGE_2M_SIZE (2ull << 20)

@@ -267,15 +267,41 @@ struct nk_view {
 /* nk_view: nk's state, read-only to the outer kernel. */
 extern const struct nk_view *const nk_view;
 
-/* pa_to_dm: the direct-map virtual address of physical address pa. */
-static inline void *pa_to_dm(paddr_t pa)
-{
-	return (void *)(pa_addr(pa) + 0xffff800000000000ull);
-}
-
+/* The kernel half's layout (spec section 8): all RAM direct-mapped at
+ * DIRECT_MAP_BASE, the heap, the kernel image at KERNEL_VMA (loaded at
+ * physical KERNEL_VMA less), the modules. The two maps' arithmetic is in
+ * the four conversions below and nowhere else. */
 #define DIRECT_MAP_BASE 0xffff800000000000ull
 #define HEAP_BASE 0xffffc00000000000ull
 #define KERNEL_VMA 0xffffffff80000000ull
 #define MODULE_BASE 0xffffffffc0000000ull /* within 2 GiB of the image: -mcmodel=kernel */
+
+/* pa_to_dm: the direct-map virtual address of physical address pa. */
+static inline void *pa_to_dm(paddr_t pa)
+{
+	return (void *)(pa_addr(pa) + DIRECT_MAP_BASE);
+}
+
+/* dm_to_pa: the physical address behind direct-map address v (for any
+ * other address the result lies beyond all RAM or wraps). */
+static inline paddr_t dm_to_pa(const void *v)
+{
+	return pa_init((uint64_t)v - DIRECT_MAP_BASE);
+}
+
+/* kimg_to_pa: the physical address of kernel-image virtual address va
+ * (at or above KERNEL_VMA: the image is loaded at its link address less
+ * KERNEL_VMA, linker.ld). */
+static inline paddr_t kimg_to_pa(vaddr_t va)
+{
+	return pa_init(va_addr(va) - KERNEL_VMA);
+}
+
+/* pa_to_kimg: the kernel-image virtual address of physical address pa
+ * (inside the image). */
+static inline vaddr_t pa_to_kimg(paddr_t pa)
+{
+	return va_init(pa_addr(pa) + KERNEL_VMA);
+}
 
 #endif

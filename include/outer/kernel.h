@@ -77,12 +77,6 @@ static inline void irq_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
-/* dm_to_pa: physical address of a direct-map virtual address. */
-static inline paddr_t dm_to_pa(const void *v)
-{
-	return pa_init((uint64_t)v - 0xffff800000000000ull);
-}
-
 /* Kernel command line (nk_view->cmdline): value of key=..., or NULL.
  * The value is copied to buf (cap bytes). */
 const char *cmdline_get(const char *key, char *buf, size_t cap);
