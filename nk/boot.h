@@ -1,0 +1,93 @@
+/* nk's boot, shared by its parts (nk-private): nk/boot.c (the sequence,
+ * nk_boot), nk/mb2.c (multiboot2), nk/cpufeat.c (CPU features and the
+ * protection bits), nk/boot_tables.c (the boot allocator, frame types, the
+ * final page tables). Every function here is boot-only code (NK_BOOT),
+ * non-executable once the outer kernel runs. Source: spec sections 4, 8, 9. */
+#ifndef NK_BOOT_H
+#define NK_BOOT_H
+
+#include "nk.h"
+
+/* multiboot2 (spec 3.6): the loader's magic, the tags nk reads, memory
+ * type 1 (available RAM); nk accepts an info block of at most 1 MiB. */
+#define MB2_MAGIC 0x36d76289u
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+#define MB2_MEM_AVAILABLE 1
+#define MB2_INFO_MAX (1u << 20)
+#define MB2_MMAP_ENTRY_MIN 24 /* base, length, type, reserved */
+
+#define TABLE_FLAGS (PTE_P | PTE_W) /* non-leaf: rights come from the leaves */
+
+/* The image layout (linker.ld), read at the start of nk_boot. */
+extern struct arch_image boot_img;
+/* The boot allocator: the next free byte and the end of the RAM range it
+ * takes from (physical, bytes; below 4 GiB: the boot tables map that). */
+extern uint64_t boot_alloc_next, boot_alloc_limit;
+
+/* boot_parse_multiboot: the multiboot2 information at physical mbi into
+ * nk_view (command line, modules, memory map); sets boot_alloc_next past
+ * it. Stops the boot (nk_panic) on an impossible size, a tag running past
+ * the end, or no memory map. */
+void boot_parse_multiboot(uint64_t mbi);
+
+/* boot_detect_cpu: CPUID into nk_view's has_* flags and vendor, and
+ * nk.phys_limit (1 << MAXPHYADDR bytes; 2^36 when CPUID does not say). */
+void boot_detect_cpu(void);
+
+/* boot_require_features: the nested build stops (QEMU status 0x12, a
+ * message) on a CPU without NX or SMEP (spec I3). */
+void boot_require_features(void);
+
+/* boot_require_no_fwcfg_dma: the nested build stops (QEMU status 0x13, a
+ * message) when QEMU's fw_cfg advertises DMA (spec I11). */
+void boot_require_no_fwcfg_dma(void);
+
+/* boot_enable_protection: EFER.NXE, CR4 (PAE, SMEP, SMAP, PGE, ...), CR0
+ * (WP recorded; clear while nk runs), DR7 = 0, the MSRs nk pins; records
+ * what the outer kernel may change in CR4. */
+void boot_enable_protection(void);
+
+/* boot_kphys: the physical address of image address va (bytes). */
+uint64_t boot_kphys(uint64_t va);
+
+/* boot_pages_for: the 4 KiB pages n bytes take. */
+uint64_t boot_pages_for(uint64_t n);
+
+/* boot_table: nk's pointer to a table at physical pa while the boot
+ * tables are loaded. */
+pte_t *boot_table(uint64_t pa);
+
+/* boot_alloc: n zeroed 4 KiB frames from the boot allocator (physical
+ * address); stops the boot when RAM below boot_alloc_limit runs out. */
+uint64_t boot_alloc(uint64_t n);
+
+/* boot_type_frames: every frame's type (spec section 4): available RAM
+ * above 1 MiB DATA, nk's image and allocations since alloc_start NK (DATA
+ * in the native build), outer text CODE, outer rodata PROTECTED. */
+void boot_type_frames(uint64_t alloc_start);
+
+/* boot_new_ptp: a new nk-owned PTP of level (1..4) with frame flags;
+ * physical address. */
+uint64_t boot_new_ptp(unsigned level, uint8_t flags);
+
+/* boot_build_direct_map: the direct map's L3s and L2s under l4 (entries
+ * 256.. of the master L4); returns the physical address of the L1 entries
+ * indexed by pfn (filled by boot_fill_direct_map). */
+uint64_t boot_build_direct_map(pte_t *l4);
+
+/* boot_fill_direct_map: every RAM frame's direct-map entry, writable only
+ * for DATA frames, NX. */
+void boot_fill_direct_map(void);
+
+/* boot_build_image_map: the image at KERNEL_VMA under l4, 4 KiB entries
+ * with per-section rights, and the module area's L2. */
+void boot_build_image_map(pte_t *l4);
+
+/* boot_outer_stack: a stack of `pages` DATA frames for the outer kernel,
+ * direct-mapped writable; the top's virtual address. */
+uint64_t boot_outer_stack(uint64_t pages);
+
+#endif

@@ -1,0 +1,171 @@
+/* nk's boot, part 3: the boot allocator, the frame types, and the final
+ * page tables: the 4 KiB direct map of RAM and the image with per-section
+ * rights (nk's gated page and boot-only code noted for arch_boot_end).
+ * Source: spec sections 4, 8; SDM Vol. 3A 4.5. */
+#include "nk.h"
+#include "cpu.h"
+#include "boot.h"
+
+#ifndef NK_NATIVE
+#define NK_NATIVE 0
+#endif
+
+NK_BOOT uint64_t boot_kphys(uint64_t va)
+{
+	return pa_addr(kimg_to_pa(va_init(va)));
+}
+
+/* The pages n bytes take. */
+NK_BOOT uint64_t boot_pages_for(uint64_t n)
+{
+	return align_up(n, PAGE_SIZE) / PAGE_SIZE;
+}
+
+/* nk's pointer to a table it allocated at physical pa, while the boot
+ * tables are loaded. */
+NK_BOOT pte_t *boot_table(uint64_t pa)
+{
+	return arch_boot_pa_va(pa_init(pa));
+}
+
+/* Boot allocation of n zeroed 4 KiB frames (physical address); the boot
+ * tables identity-map the first 4 GiB, so nk writes through that. */
+NK_BOOT uint64_t boot_alloc(uint64_t n)
+{
+	uint64_t pa = boot_alloc_next;
+	if (pa + n * PAGE_SIZE > boot_alloc_limit)
+		nk_panic(__FILE__, __LINE__, "boot_alloc: out of memory for nk's tables");
+	boot_alloc_next += n * PAGE_SIZE;
+	nk_memset(arch_boot_pa_va(pa_init(pa)), 0, n * PAGE_SIZE);
+	return pa;
+}
+
+/* Type every frame (spec section 4). */
+NK_BOOT void boot_type_frames(uint64_t alloc_start)
+{
+	struct nk_view *v = &nk_view_store;
+	for (uint32_t i = 0; i < v->nmmap; i++) {
+		if (v->mmap[i].type != MB2_MEM_AVAILABLE)
+			continue;
+		uint64_t a = align_up(v->mmap[i].base, PAGE_SIZE) / PAGE_SIZE;
+		uint64_t b = align_down(v->mmap[i].base + v->mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
+		if (a < 256)
+			a = 256; /* below 1 MiB: BIOS and legacy areas, left as HOLE */
+		for (uint64_t p = a; p < b && p < nk.nframes; p++)
+			nk_set_type(p, NK_F_DATA);
+	}
+	enum nk_ftype data_or_nk = NK_NATIVE ? NK_F_DATA : NK_F_NK;
+	for (uint64_t p = boot_kphys(boot_img.nk_text_start); p < boot_kphys(boot_img.nk_end);
+	     p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_F_NK);
+	for (uint64_t p = boot_kphys(boot_img.text_start); p < boot_kphys(boot_img.text_end);
+	     p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_F_CODE);
+	for (uint64_t p = boot_kphys(boot_img.rodata_start); p < boot_kphys(boot_img.rodata_end);
+	     p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
+	/* nk's boot allocations so far: frame table, 2 MiB table, scratch */
+	for (uint64_t p = alloc_start; p < boot_alloc_next; p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, data_or_nk);
+}
+
+/* A new nk-owned PTP (pinned): physical address. */
+NK_BOOT uint64_t boot_new_ptp(unsigned level, uint8_t flags)
+{
+	uint64_t pa = boot_alloc(1);
+	nk_set_type(pa / PAGE_SIZE, (enum nk_ftype)(NK_F_PTP1 + level - 1));
+	nk.frames[pa / PAGE_SIZE].flags = flags;
+	return pa;
+}
+
+/* Direct map of every RAM frame, 4 KiB entries, NX; writable only for DATA
+ * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1);
+ * returns the physical address of the first. */
+NK_BOOT uint64_t boot_build_direct_map(pte_t *l4)
+{
+	uint64_t n1 = nk.nframes / PTES_PER_PTP, n2 = (n1 + 511) / 512, n3 = (n2 + 511) / 512;
+	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
+	uint64_t l1 = boot_alloc_next;
+	for (uint64_t i = 0; i < n1; i++)
+		boot_new_ptp(1, fl | NK_FF_DMAP);
+	nk.dm_ptes = boot_table(l1); /* until nk's tables are loaded */
+	uint64_t l2 = boot_alloc_next;
+	for (uint64_t i = 0; i < n2; i++)
+		boot_new_ptp(2, fl);
+	uint64_t l3 = boot_alloc_next;
+	for (uint64_t i = 0; i < n3; i++)
+		boot_new_ptp(3, fl);
+	pte_t *t2 = boot_table(l2), *t3 = boot_table(l3);
+	for (uint64_t i = 0; i < n1; i++)
+		t2[i] = pte_make(pa_init(l1 + i * PAGE_SIZE), TABLE_FLAGS);
+	for (uint64_t i = 0; i < n2; i++)
+		t3[i] = pte_make(pa_init(l2 + i * PAGE_SIZE), TABLE_FLAGS);
+	for (uint64_t i = 0; i < n3; i++)
+		l4[pt_index(DIRECT_MAP_BASE, 4) + i] =
+		    pte_make(pa_init(l3 + i * PAGE_SIZE), TABLE_FLAGS);
+	return l1;
+}
+
+/* Fill the direct map's leaves from the frame types, once every boot
+ * allocation is typed. */
+NK_BOOT void boot_fill_direct_map(void)
+{
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
+		uint8_t t = nk.frames[pfn].type;
+		if (t == NK_F_HOLE)
+			continue;
+		bool w = NK_NATIVE || t == NK_F_DATA;
+		nk.dm_ptes[pfn] =
+		    pte_make(pa_from_pfn(pfn), PTE_P | PTE_NX | PTE_G | (w ? PTE_W : 0));
+	}
+}
+
+/* Rights of the image page at virtual address va (spec I4, section 8). */
+NK_BOOT static uint64_t image_rights(uint64_t va)
+{
+	uint64_t pa = pa_addr(kimg_to_pa(va_init(va)));
+	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
+	if (va >= boot_img.nk_text_start && va < boot_img.nk_text_end)
+		return PTE_P; /* nk text: read-only, executable */
+	if (t == NK_F_CODE)
+		return PTE_P;
+	if (t == NK_F_DATA)
+		return PTE_P | PTE_W | PTE_NX;
+	return PTE_P | PTE_NX | (NK_NATIVE ? PTE_W : 0);
+}
+
+/* The image at KERNEL_VMA, 4 KiB entries with image_rights, and the empty
+ * module area's L2 (outer-extendable). */
+NK_BOOT void boot_build_image_map(pte_t *l4)
+{
+	uint64_t start = boot_img.image_start, end = align_up(boot_img.image_end, PAGE_SIZE);
+	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
+	uint64_t l3 = boot_new_ptp(3, fl), l2 = boot_new_ptp(2, fl);
+	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init(l3), TABLE_FLAGS);
+	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init(l2), TABLE_FLAGS);
+	/* the module area: the last 1 GiB, an L2 the outer kernel extends */
+	uint64_t ml2 = boot_new_ptp(2, NK_FF_KHALF);
+	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(pa_init(ml2), TABLE_FLAGS);
+	nk_view_store.module_l2 = pa_init(ml2);
+	nk_view_store.module_base = MODULE_BASE;
+	nk_view_store.module_size = 1ull << 30;
+	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
+		uint64_t l1 = boot_new_ptp(1, fl);
+		boot_table(l2)[pt_index(va, 2)] = pte_make(pa_init(l1), TABLE_FLAGS);
+		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
+			if (p >= start) {
+				boot_table(l1)[pt_index(p, 1)] =
+				    pte_make(kimg_to_pa(va_init(p)), image_rights(p) | PTE_G);
+				arch_boot_image_pte(p,
+						    pa_init(l1 + pt_index(p, 1) * sizeof(pte_t)));
+			}
+	}
+}
+
+/* Data stack of n pages for the outer kernel: DATA frames, direct-mapped
+ * writable. Returns the top's virtual address. */
+NK_BOOT uint64_t boot_outer_stack(uint64_t pages)
+{
+	uint64_t pa = boot_alloc(pages);
+	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
+}
