@@ -1,0 +1,86 @@
+/* The file system calls' shared part (outer/fs/sys_*.c; private to
+ * outer/fs/): the Linux constants and layouts they use and the helpers more
+ * than one of them calls. Sources: include/uapi/asm-generic/fcntl.h,
+ * arch/x86/include/uapi/asm/stat.h, the man pages of each call. */
+#ifndef OUTER_FS_SYS_FS_H
+#define OUTER_FS_SYS_FS_H
+
+#include <outer/kernel.h>
+#include "fs_internal.h"
+
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_EMPTY_PATH 0x1000
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+#define UIO_MAXIOV 1024
+#define POLL_MAX_FDS 1024
+#define MAX_RW_BYTES 0x7ffff000ull /* Linux's MAX_RW_COUNT */
+#define TMPFS_DEV 0x15		   /* st_dev of every tmpfs inode */
+#define PIPEFS_DEV 0x0c		   /* st_dev of pipes */
+
+/* struct stat of x86-64 (arch/x86/include/uapi/asm/stat.h). */
+struct linux_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	uint64_t st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "struct stat is 144 bytes on x86-64");
+
+struct linux_iovec {
+	uint64_t base, len;
+};
+
+struct linux_pollfd {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+struct linux_timespec {
+	int64_t sec, nsec;
+};
+
+/* fs_cwd: the calling process's working directory (never NULL in a
+ * system call). */
+struct inode *fs_cwd(void);
+
+/* fs_fd_file: the open file at descriptor fd of the calling process, or
+ * NULL when fd is out of range or closed (the callers say -EBADF). */
+struct file *fs_fd_file(uint64_t fd);
+
+/* The lowest free descriptor >= min, or -EMFILE. */
+int fs_fd_free(int min);
+
+/* Put f (whose reference moves in) at free descriptor fd. */
+void fs_fd_install(int fd, struct file *f, bool cloexec);
+
+/* Copy the user path at upath into a new page (*out; free with
+ * fs_page_free). Errors: -EFAULT, -ENAMETOOLONG, -ENOMEM. */
+long fs_get_path(uint64_t upath, char **out);
+
+/* The directory a *at call starts from: dirfd's for a relative path. */
+long fs_at_base(uint64_t dirfd, const char *path, struct inode **base);
+
+#endif

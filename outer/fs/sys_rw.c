@@ -1,0 +1,158 @@
+/* The file system calls: read, write, readv, writev through the bounce
+ * buffer (Linux x86-64 ABI; the conventions of all of them are in
+ * outer/fs/sys_fd.c's comment). */
+#include <outer/kernel.h>
+#include <outer/drivers.h>
+#include <outer/mm.h>
+#include <outer/proc.h>
+#include <outer/syscall.h>
+#include <outer/uaccess.h>
+#include "fs_internal.h"
+#include "sys_fs.h"
+
+/* ---- read and write ---- */
+
+/* A cursor over a user buffer list (an iovec array, or one buffer). */
+struct ucursor {
+	uint64_t iov;	/* user address of the next struct iovec */
+	uint64_t nleft; /* iovecs not loaded yet */
+	uint64_t base;	/* the current segment: user address */
+	uint64_t left;	/* and its bytes left */
+};
+
+/* Copy n bytes between kbuf and the cursor's user memory. Returns 0 or
+ * -EFAULT (the cursor is then somewhere inside). */
+static long uc_copy(struct ucursor *c, void *kbuf, size_t n, bool to_user)
+{
+	uint8_t *k = kbuf;
+	while (n) {
+		while (c->left == 0) {
+			struct linux_iovec v;
+			if (!c->nleft || copy_from_user(&v, c->iov, sizeof(v)))
+				return -EFAULT;
+			c->iov += sizeof(v);
+			c->nleft--;
+			c->base = v.base;
+			c->left = v.len;
+		}
+		size_t m = n < c->left ? n : (size_t)c->left;
+		if (to_user ? copy_to_user(c->base, k, m) : copy_from_user(k, c->base, m))
+			return -EFAULT;
+		c->base += m;
+		c->left -= m;
+		k += m;
+		n -= m;
+	}
+	return 0;
+}
+
+/* Move up to total bytes between f and the user memory of c. Regular
+ * files loop page by page; pipes and devices take one transfer (a second
+ * could block after data arrived). Returns the bytes moved or -errno. */
+static long rw(struct file *f, struct ucursor *c, uint64_t total, bool write)
+{
+	uint32_t acc = f->flags & O_ACCMODE;
+	if (write ? acc == O_RDONLY : acc == O_WRONLY)
+		return -EBADF;
+	if (f->ip && S_ISDIR(f->ip->mode))
+		return write ? -EBADF : -EISDIR;
+	if (write ? !f->ops->write : !f->ops->read)
+		return -EINVAL;
+	if (total > MAX_RW_BYTES)
+		total = MAX_RW_BYTES;
+	if (total == 0)
+		return 0;
+	uint8_t *k = fs_buf_alloc(); /* written before read: no zeroing */
+	if (!k)
+		return -ENOMEM;
+	bool regular = f->ip && S_ISREG(f->ip->mode);
+	uint64_t done = 0;
+	long err = 0;
+	while (done < total) {
+		size_t n = total - done < FS_PAGE_BYTES ? (size_t)(total - done) : FS_PAGE_BYTES;
+		long r;
+		if (write) {
+			if (uc_copy(c, k, n, false)) {
+				err = -EFAULT;
+				break;
+			}
+			r = f->ops->write(f, k, n);
+		} else {
+			r = f->ops->read(f, k, n);
+			if (r > 0 && uc_copy(c, k, (size_t)r, true)) {
+				if (regular)
+					f->off -= (uint64_t)r; /* as if not read */
+				err = -EFAULT;
+				break;
+			}
+		}
+		if (r < 0) {
+			err = r;
+			break;
+		}
+		done += (uint64_t)r;
+		if ((size_t)r < n || (!regular && !write))
+			break;
+	}
+	fs_page_free(k);
+	return done ? (long)done : err;
+}
+
+/* read or write (fd, buf, count) as a[0..2]. */
+static long rw_one(const uint64_t *a, bool write)
+{
+	struct file *f = fs_fd_file(a[0]);
+	if (!f)
+		return -EBADF;
+	if (a[2] && !user_range_ok(a[1], a[2] < MAX_RW_BYTES ? a[2] : MAX_RW_BYTES))
+		return -EFAULT;
+	struct ucursor c = {.base = a[1], .left = a[2]};
+	return rw(f, &c, a[2], write);
+}
+
+/* read(fd, buf, count): Linux man 2 read. */
+long sys_read(const uint64_t *a)
+{
+	return rw_one(a, false);
+}
+
+/* write(fd, buf, count): Linux man 2 write. */
+long sys_write(const uint64_t *a)
+{
+	return rw_one(a, true);
+}
+
+/* readv/writev(fd, iov, iovcnt): Linux man 2 readv. The iovecs are checked
+ * first (-EINVAL for more than UIO_MAXIOV or a total over SSIZE_MAX,
+ * -EFAULT for an unreadable array or a segment outside user space). */
+static long rwv(const uint64_t *a, bool write)
+{
+	struct file *f = fs_fd_file(a[0]);
+	if (!f)
+		return -EBADF;
+	if (a[2] > UIO_MAXIOV)
+		return -EINVAL;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < a[2]; i++) {
+		struct linux_iovec v;
+		if (copy_from_user(&v, a[1] + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if (v.len > (uint64_t)INT64_MAX - total)
+			return -EINVAL;
+		if (v.len && !user_range_ok(v.base, v.len))
+			return -EFAULT;
+		total += v.len;
+	}
+	struct ucursor c = {.iov = a[1], .nleft = a[2]};
+	return rw(f, &c, total, write);
+}
+
+long sys_readv(const uint64_t *a)
+{
+	return rwv(a, false);
+}
+
+long sys_writev(const uint64_t *a)
+{
+	return rwv(a, true);
+}
