@@ -75,8 +75,9 @@ def cmd_gcda(stream, under):
 # instrumented"). Every other nk/ and policies/ file is built by the host
 # tests (tests/host/host.mk).
 UNMEASURED_WHY = {
-    "nk/arch_x86.c": "the hardware accessors, one privileged instruction each and no logic; "
-                     "no host build (the host tests use tests/host/fake_arch.c)",
+    "nk/arch_x86.c": "the hardware accessors and nk's record of CR0/CR3/CR4 and the MSRs (the "
+                     "no-gadget checks compare the CPU with it); no host build (the host tests use "
+                     "tests/host/fake_arch.c); the QEMU gadget sweep and window test exercise it",
 }
 UNMEASURED_DEFAULT = ("nk-side code with no host test build; in the kernel it runs with CR0.WP=0 "
                       "and is not instrumented")
