@@ -1,0 +1,109 @@
+/* Processes: exit, exit_group and wait4. Source: Linux man 2 exit,
+ * wait4. */
+#include <outer/kernel.h>
+#include <outer/errno.h>
+#include <outer/fs.h>
+#include <outer/mm.h>
+#include <outer/proc.h>
+#include <outer/trap.h>
+#include <outer/uaccess.h>
+#include <outer/vm.h>
+#include <outer/drivers.h>
+#include <uapi/nksys.h>
+#include <nk/region.h>
+#include "proc_internal.h"
+
+#define WNOHANG 1
+
+/* ---- exit and wait ---- */
+
+NK_NORETURN void proc_exit(int status)
+{
+	struct proc *p = current;
+	if (p->pid == 1) {
+		kprintf("init exited with status %x: powering off\n", status);
+		poweroff();
+	}
+	for (int i = 0; i < NR_OPEN; i++)
+		if (p->fd[i]) {
+			file_put(p->fd[i]);
+			p->fd[i] = NULL;
+		}
+	if (p->cwd) {
+		inode_put(p->cwd);
+		p->cwd = NULL;
+	}
+	if (p->clear_tid_addr) {
+		int zero = 0;
+		copy_to_user(p->clear_tid_addr, &zero, sizeof(zero));
+	}
+	proc_vfork_release(p);
+	struct mm *mm = p->mm;
+	long r = nk_load_cr3(nk_view->master_l4);
+	if (r)
+		panic("proc_exit: nk refused the master L4: %s", nk_strerror(-r));
+	if (--mm->users == 0)
+		mm_destroy(mm);
+	p->mm = NULL;
+	struct proc *init = proc_find(1);
+	bool init_has_zombie = false;
+	for (struct proc *q = proc_plist.head; q; q = NEXT(q))
+		if (q->parent == p) {
+			q->parent = init;
+			q->ppid = 1;
+			init_has_zombie |= q->state == 'Z';
+		}
+	irq_disable();
+	p->exit_status = status;
+	p->state = 'Z';
+	if (p->parent)
+		sched_wakeup(p->parent);
+	if (init_has_zombie && init)
+		sched_wakeup(init);
+	sched_schedule();
+	panic("proc_exit: a zombie ran again");
+}
+
+long sys_exit(const uint64_t *a)
+{
+	proc_exit((int)(a[0] & 0xff) << 8);
+}
+
+/* wait4(pid, status, options, rusage) */
+long sys_wait4(const uint64_t *a)
+{
+	int pid = (int)a[0];
+	uint64_t ustatus = a[1], urusage = a[3];
+	if (a[2] & ~(uint64_t)(WNOHANG | 2 /* WUNTRACED */ | 8 /* WCONTINUED */ | 0x40000000))
+		return -EINVAL;
+	for (;;) {
+		bool have = false;
+		for (struct proc *c = proc_plist.head; c; c = NEXT(c)) {
+			if (c->parent != current || (pid > 0 && c->pid != pid))
+				continue;
+			have = true;
+			if (c->state != 'Z')
+				continue;
+			if (ustatus && copy_to_user(ustatus, &c->exit_status, sizeof(int)))
+				return -EFAULT;
+			if (urusage) {
+				static const uint8_t zero[144];
+				if (copy_to_user(urusage, zero, sizeof(zero)))
+					return -EFAULT;
+			}
+			long r = c->pid;
+			proc_free(c);
+			return r;
+		}
+		if (!have)
+			return -ECHILD;
+		if (a[2] & WNOHANG)
+			return 0;
+		irq_disable();
+		if (!proc_signal_pending(current))
+			sched_sleep(current);
+		irq_enable();
+		if (proc_signal_pending(current))
+			return -EINTR;
+	}
+}

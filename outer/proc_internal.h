@@ -1,0 +1,62 @@
+/* The process code's shared part (outer/proc_cred.c, sched.c, signal.c,
+ * fork.c, exit.c; private to them): the process list page, the run queue,
+ * the counters, and the helpers more than one of them calls. One CPU; the
+ * outer kernel is not preempted (outer/sched.c). */
+#ifndef OUTER_PROC_INTERNAL_H
+#define OUTER_PROC_INTERNAL_H
+
+#include <outer/proc.h>
+
+#define SLICE_TICKS 2 /* 20 ms turns at 100 Hz */
+
+/* The process list's links, a write-log region of one page
+ * (outer/proc_cred.c): the outer kernel reads them in place and changes
+ * them only through nk_write. */
+struct proc_list_page {
+	struct proc *head;
+	struct proc *next[NPROC];
+	uint8_t pad[4096 - 8 - 8 * NPROC]; /* the region is the whole page */
+};
+extern struct proc_list_page proc_plist;
+#define NEXT(p) (proc_plist.next[(p)->slot])
+
+/* proc_plist_store: *where = val in the process list page, through nk
+ * (panics when nk refuses: the kernel's own region). */
+void proc_plist_store(struct proc **where, struct proc *val);
+
+/* The process slot each pid's struct proc holds (NULL: free). */
+extern struct proc *proc_slot_owner[NPROC];
+/* The last pid given out; the processes that exist (zombies included). */
+extern int proc_last_pid;
+extern unsigned long proc_nprocs;
+
+/* proc_free: give back a reaped process's slot, stack and address space. */
+void proc_free(struct proc *p);
+
+/* The run queue (FIFO of runnable processes) and its operations
+ * (outer/sched.c). */
+extern struct proc *sched_runq_head, *sched_runq_tail;
+void sched_runq_push(struct proc *p);
+/* sched_make_runnable: p becomes runnable (queued unless it runs). */
+void sched_make_runnable(struct proc *p);
+/* sched_schedule: switch to the next runnable process (idles with
+ * interrupts on while there is none). */
+void sched_schedule(void);
+/* sched_yield_cpu: give the CPU to the next runnable process, if any. */
+void sched_yield_cpu(void);
+/* sched_fxsave, sched_fxrstor: save and load the FPU/SSE state (the
+ * 512-byte FXSAVE area, 16-byte aligned; SDM Vol. 1 10.5). */
+void sched_fxsave(void *area);
+void sched_fxrstor(const void *area);
+/* Whether CR4.FSGSBASE is on (WRFSBASE instead of nk_wrmsr). */
+extern bool sched_use_fsgsbase;
+
+/* outer/usermode.asm: the kernel stack top the SYSCALL entry switches to
+ * (the running task's); switch_to saves the callee-saved registers and RSP
+ * in *save_ksp and resumes the task whose RSP is next_ksp;
+ * task_first_entry is where a new task's first switch_to returns. */
+extern uint64_t syscall_kstack_top;
+void switch_to(uint64_t *save_ksp, uint64_t next_ksp);
+void task_first_entry(void);
+
+#endif
