@@ -1,12 +1,8 @@
-/* Processes: creation (fork, vfork, clone), exit and wait4, kill with the
- * default actions, sleep/wakeup, and the round-robin scheduler.
- * One CPU. Kernel code is not preempted: the timer switches tasks only
- * when it interrupts user mode; a task in the kernel runs until it sleeps
- * or returns. Each task has a kernel stack whose top holds its user
- * registers (struct trap_frame), built by the SYSCALL entry or copied there
- * from the TSS RSP0 entry stack (outer/usermode.asm, outer/trap.c).
- * Source: Linux man 2 fork/clone/vfork/wait4/kill/exit; SDM Vol. 1 10.5
- * (FXSAVE area). */
+/* Processes: the credentials and the process list's links, each a
+ * write-log region of one page (the outer kernel reads them in place and
+ * changes them only through nk_write, which records every change: spec
+ * section 7, the paper's allproc), and the list nksys reads. The process
+ * code is split by concern: outer/fork.c, exit.c, signal.c, sched.c. */
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
