@@ -1,0 +1,97 @@
+/* User address spaces: the page-fault handler (demand-zero, file pages,
+ * copy-on-write, stack growth). Source: SDM Vol. 3A 4.7 (#PF error code). */
+#include <outer/kernel.h>
+#include <x86/cpu.h>
+#include <outer/errno.h>
+#include <outer/fs.h>
+#include <outer/mm.h>
+#include <outer/proc.h>
+#include <outer/uaccess.h>
+#include <outer/vm.h>
+#include "vm_internal.h"
+
+/* ---- the page-fault handler ---- */
+
+/* Fill a fresh frame for page va of v: zeros, or the file's bytes. */
+static long fill_page(struct vma *v, uint64_t va, paddr_t f)
+{
+	if (!v->ip || va >= v->file_end)
+		return 0;
+	uint64_t n = v->file_end - va < PAGE_SIZE ? v->file_end - va : PAGE_SIZE;
+	long r = inode_read(v->ip, pa_to_dm(f), v->off + (va - v->start), n);
+	return r < 0 ? -EFAULT : 0;
+}
+
+/* A fault just below a stack VMA extends it, up to USER_STACK_MAX. */
+static struct vma *grow_stack(struct mm *mm, uint64_t va)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!(v->flags & VMA_GROWSDOWN) || va >= v->start)
+			continue;
+		uint64_t page = va & ~(PAGE_SIZE - 1);
+		if (v->end - page > USER_STACK_MAX || v->start - page > (1u << 20))
+			return NULL;
+		if (!vma_range_free(mm, page, v->start))
+			return NULL;
+		v->start = page;
+		return v;
+	}
+	return NULL;
+}
+
+long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
+{
+	if (!mm || va >= USER_TOP)
+		return -EFAULT;
+	struct vma *v = vma_find(mm, va);
+	if (!v)
+		v = grow_stack(mm, va);
+	if (!v || !v->prot)
+		return -EFAULT;
+	if ((err & PFERR_W) && !(v->prot & PROT_WRITE))
+		return -EFAULT;
+	if ((err & PFERR_I) && !(v->prot & PROT_EXEC))
+		return -EFAULT;
+	uint64_t page = va & ~(PAGE_SIZE - 1);
+	paddr_t l1;
+	if (vm_walk_l1(mm->l4, page, true, &l1))
+		return -ENOMEM;
+	unsigned i = pt_index(page, 1);
+	pte_t e = vm_entries(l1)[i];
+	if (vm_pte_holds(e)) {
+		if (!pte_present(e)) /* held for PROT_NONE, yet the VMA allows it */
+			return nk_write_pte(l1, i, vm_user_pte(pte_frame(e, 1), v->prot, false))
+				   ? -EFAULT
+				   : 0;
+		paddr_t f = pte_frame(e, 1);
+		if (!(err & PFERR_W) || pte_writable(e))
+			return 0; /* already resolved (a stale TLB entry) */
+		if (vm_frame_refs[pa_pfn(f)] == 1) {
+			long r = nk_write_pte(l1, i, vm_user_pte(f, v->prot, true));
+			return r ? -EFAULT : 0;
+		}
+		paddr_t n = frame_alloc();
+		if (!pa_addr(n))
+			return -ENOMEM;
+		memcpy(pa_to_dm(n), pa_to_dm(f), PAGE_SIZE);
+		vm_frame_ref(n);
+		long r = nk_write_pte(l1, i, vm_user_pte(n, v->prot, true));
+		if (r)
+			panic("vm_fault: nk refused a COW copy: %s", nk_strerror(-r));
+		vm_frame_unref(f); /* nk flushed the old entry */
+		return 0;
+	}
+	paddr_t f = frame_alloc();
+	if (!pa_addr(f))
+		return -ENOMEM;
+	if (fill_page(v, page, f)) {
+		frame_free(f);
+		return -EFAULT;
+	}
+	vm_frame_ref(f);
+	long r = nk_write_pte(l1, i, vm_user_pte(f, v->prot, true));
+	if (r)
+		panic("vm_fault: nk refused a user page: %s", nk_strerror(-r));
+	mm->pages++;
+	return 0;
+}

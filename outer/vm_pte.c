@@ -1,0 +1,88 @@
+/* User address spaces, the PTE layer: the copy-on-write share counts, the
+ * batches of PTE writes sent to nk (one nk_write_ptes per up to
+ * NK_BATCH_MAX entries), and the walk over a user range's L1s.
+ * Source: SDM Vol. 3A 4.5. */
+#include <outer/kernel.h>
+#include <x86/cpu.h>
+#include <outer/errno.h>
+#include <outer/fs.h>
+#include <outer/mm.h>
+#include <outer/proc.h>
+#include <outer/uaccess.h>
+#include <outer/vm.h>
+#include "vm_internal.h"
+
+/* ---- frame sharing counts for copy-on-write ---- */
+uint16_t *vm_frame_refs; /* per 4 KiB frame; 0 = not a user page */
+uint64_t vm_user_frames;
+
+void vm_refs_init(void)
+{
+	if (vm_frame_refs)
+		return;
+	vm_frame_refs = kmalloc(nk_view->nframes * sizeof(uint16_t));
+	if (!vm_frame_refs)
+		panic("vm: no memory for the frame share counts");
+	memset(vm_frame_refs, 0, nk_view->nframes * sizeof(uint16_t));
+}
+
+uint64_t frames_user(void)
+{
+	return vm_user_frames;
+}
+
+/* ---- batches of PTE writes ---- */
+static struct nk_pte_write batch[NK_BATCH_MAX];
+static paddr_t batch_unref[NK_BATCH_MAX]; /* frames to drop after the flush */
+static unsigned batch_n, batch_nunref;
+
+/* Send the batch to nk (one gate crossing, one TLB flush at most), then
+ * drop the frames the old entries held: only now can no TLB reach them. */
+void vm_batch_flush(void)
+{
+	if (batch_n) {
+		long r = nk_write_ptes(batch, batch_n);
+		if (r)
+			panic("vm: nk refused a batch of %u PTE writes: %s", batch_n,
+			      nk_strerror(-r));
+	}
+	for (unsigned i = 0; i < batch_nunref; i++)
+		vm_frame_unref(batch_unref[i]);
+	batch_n = batch_nunref = 0;
+}
+
+void vm_batch_add(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref)
+{
+	if (batch_n == NK_BATCH_MAX)
+		vm_batch_flush();
+	batch[batch_n++] = (struct nk_pte_write){.ptp = ptp, .index = index, .pte = pte};
+	if (pa_addr(unref))
+		batch_unref[batch_nunref++] = unref;
+}
+
+void vm_each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ctx)
+{
+	uint64_t va = start;
+	while (va < end) {
+		paddr_t t = l4;
+		unsigned level = 4;
+		for (; level > 1; level--) {
+			pte_t e = vm_entries(t)[pt_index(va, level)];
+			if (!pte_present(e) || pte_is_leaf(e, level))
+				break;
+			t = pte_frame(e, level);
+		}
+		/* level 1: t is an L1 (it spans 2 MiB); else the entry at
+		 * `level` is absent and its span is skipped */
+		uint64_t span = pt_span_bytes(level == 1 ? 2 : level);
+		uint64_t next = (va & ~(span - 1)) + span;
+		if (level == 1) {
+			uint64_t stop = next < end ? next : end;
+			unsigned i1 = stop == next ? 512 : pt_index(stop, 1);
+			fn(t, va & ~(span - 1), pt_index(va, 1), i1, ctx);
+		}
+		if (next <= va)
+			break;
+		va = next;
+	}
+}

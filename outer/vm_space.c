@@ -1,0 +1,264 @@
+/* User address spaces (include/outer/vm.h): VMAs, the page-fault handler,
+ * fork's copy-on-write, and mmap/munmap/mprotect/brk.
+ * Page-table entries change only through nk: one nk_write_ptes batch per
+ * up to NK_BATCH_MAX entries on the paths that touch many (fork, exit,
+ * exec, munmap, mprotect). Source: SDM Vol. 3A 4.5 (4-level paging), 4.7
+ * (#PF error code); Linux man 2 mmap/munmap/mprotect/brk. */
+#include <outer/kernel.h>
+#include <x86/cpu.h>
+#include <outer/errno.h>
+#include <outer/fs.h>
+#include <outer/mm.h>
+#include <outer/proc.h>
+#include <outer/uaccess.h>
+#include <outer/vm.h>
+#include "vm_internal.h"
+
+/* ---- address spaces ---- */
+struct mm *mm_create(void)
+{
+	vm_refs_init();
+	struct mm *mm = kmalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	memset(mm, 0, sizeof(*mm));
+	mm->users = 1;
+	mm->l4 = frame_alloc();
+	if (!pa_addr(mm->l4)) {
+		kfree(mm);
+		return NULL;
+	}
+	long r = nk_declare_ptp(mm->l4, 4);
+	if (r)
+		panic("mm_create: nk refused a fresh L4: %s", nk_strerror(-r));
+	return mm;
+}
+
+void mm_activate(struct mm *mm)
+{
+	long r = nk_load_cr3(mm->l4);
+	if (r)
+		panic("mm_activate: nk refused CR3 %lx: %s", pa_addr(mm->l4), nk_strerror(-r));
+}
+
+static void vma_free(struct vma *v)
+{
+	if (v->ip)
+		inode_put(v->ip);
+	kfree(v);
+}
+
+/* Remove PTP t of `level` and everything below it: nk_remove_ptp first
+ * (which drops the references its vm_entries held), then its children. */
+static void remove_tree(paddr_t t, unsigned level)
+{
+	long r = nk_remove_ptp(t);
+	if (r)
+		panic("mm_destroy: nk refused to remove a PTP L%u: %s", level, nk_strerror(-r));
+	pte_t *e = vm_entries(t);
+	unsigned n = level == 4 ? 256 : 512;
+	for (unsigned i = 0; i < n; i++) {
+		if (level == 1 && vm_pte_holds(e[i]))
+			vm_frame_unref(pte_frame(e[i], 1));
+		else if (level > 1 && pte_present(e[i]))
+			remove_tree(pte_frame(e[i], level), level - 1);
+	}
+	frame_free(t);
+}
+
+void mm_destroy(struct mm *mm)
+{
+	if (pa_addr(cr3_l4(read_cr3())) == pa_addr(mm->l4))
+		panic("mm_destroy: the address space is loaded");
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		vma_free(v);
+	}
+	remove_tree(mm->l4, 4);
+	kfree(mm);
+}
+
+struct vma *vma_find(struct mm *mm, uint64_t va)
+{
+	for (struct vma *v = mm->vmas; v && v->start <= va; v = v->next)
+		if (va < v->end)
+			return v;
+	return NULL;
+}
+
+bool vma_range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start < end && start < v->end)
+			return false;
+	return true;
+}
+
+static void vma_insert(struct mm *mm, struct vma *n)
+{
+	struct vma **p = &mm->vmas;
+	while (*p && (*p)->start < n->start)
+		p = &(*p)->next;
+	n->next = *p;
+	*p = n;
+}
+
+long vma_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags,
+	     struct inode *ip, uint64_t off, uint64_t file_end)
+{
+	if ((start | len) & (PAGE_SIZE - 1) || !len || !user_range_ok(start, len))
+		return -EINVAL;
+	if (!vma_range_free(mm, start, start + len))
+		return -EINVAL;
+	struct vma *v = kmalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){.start = start,
+			  .end = start + len,
+			  .prot = prot,
+			  .flags = flags,
+			  .ip = ip,
+			  .off = off,
+			  .file_end = file_end};
+	if (ip)
+		inode_get(ip);
+	vma_insert(mm, v);
+	return 0;
+}
+
+/* Make va a VMA boundary (split the VMA containing it). */
+long vma_split(struct mm *mm, uint64_t va)
+{
+	struct vma *v = vma_find(mm, va);
+	if (!v || v->start == va)
+		return 0;
+	struct vma *n = kmalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = va;
+	if (n->ip) {
+		n->off += va - v->start;
+		inode_get(n->ip);
+	}
+	v->end = va;
+	v->next = n;
+	return 0;
+}
+
+struct fork_ctx {
+	struct mm *child;
+	long err;
+};
+
+static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
+{
+	struct fork_ctx *c = p;
+	pte_t *e = vm_entries(l1);
+	unsigned first = i1;
+	for (unsigned i = i0; i < i1; i++)
+		if (vm_pte_holds(e[i])) {
+			first = i;
+			break;
+		}
+	if (first == i1 || c->err)
+		return;
+	paddr_t cl1;
+	long r = vm_walk_l1(c->child->l4, base, true, &cl1);
+	if (r) {
+		c->err = -ENOMEM;
+		return;
+	}
+	for (unsigned i = first; i < i1; i++) {
+		pte_t pte = e[i];
+		if (!vm_pte_holds(pte))
+			continue;
+		vm_frame_ref(pte_frame(pte, 1));
+		c->child->pages++;
+		if (pte_present(pte) && pte_writable(pte)) {
+			pte &= ~PTE_W; /* copy-on-write in both */
+			vm_batch_add(l1, i, pte, pa_init(0));
+		}
+		vm_batch_add(cl1, i, pte & ~(PTE_A | PTE_D), pa_init(0));
+	}
+}
+
+struct mm *mm_fork(struct mm *mm)
+{
+	struct mm *c = mm_create();
+	if (!c)
+		return NULL;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		struct vma *n = kmalloc(sizeof(*n));
+		if (!n) {
+			mm_destroy(c);
+			return NULL;
+		}
+		*n = *v;
+		n->next = NULL;
+		if (n->ip)
+			inode_get(n->ip);
+		vma_insert(c, n);
+	}
+	c->brk_base = mm->brk_base;
+	c->brk = mm->brk;
+	struct fork_ctx ctx = {.child = c};
+	vm_each_l1(mm->l4, 0, USER_TOP, fork_l1, &ctx);
+	vm_batch_flush();
+	if (ctx.err) {
+		mm_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void unmap_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
+{
+	struct mm *mm = p;
+	(void)base;
+	pte_t *e = vm_entries(l1);
+	for (unsigned i = i0; i < i1; i++)
+		if (vm_pte_holds(e[i])) {
+			vm_batch_add(l1, i, 0, pte_frame(e[i], 1));
+			mm->pages--;
+		}
+}
+
+long mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	long r = vma_split(mm, start);
+	if (!r)
+		r = vma_split(mm, end);
+	if (r)
+		return r;
+	for (struct vma **p = &mm->vmas; *p;) {
+		struct vma *v = *p;
+		if (v->start >= start && v->end <= end) {
+			*p = v->next;
+			vma_free(v);
+		} else {
+			p = &v->next;
+		}
+	}
+	vm_each_l1(mm->l4, start, end, unmap_l1, mm);
+	vm_batch_flush();
+	return 0;
+}
+
+void vm_protect_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
+{
+	uint32_t prot = *(const uint32_t *)p;
+	(void)base;
+	pte_t *e = vm_entries(l1);
+	for (unsigned i = i0; i < i1; i++) {
+		if (!vm_pte_holds(e[i]))
+			continue;
+		paddr_t f = pte_frame(e[i], 1);
+		bool own = vm_frame_refs[pa_pfn(f)] == 1;
+		pte_t n = vm_user_pte(f, prot, own);
+		if (n != (e[i] & ~(PTE_A | PTE_D)))
+			vm_batch_add(l1, i, n, pa_init(0));
+	}
+}
