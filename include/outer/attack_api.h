@@ -42,7 +42,9 @@ struct attack_snap {
 /* attack_snap: read the CPU state into *s (kernel side only). */
 void attack_snap(struct attack_snap *s);
 
-/* What the harness sets up before each attack (outer/attack.c's arena). */
+/* What the harness sets up before each attack (the attack harness,
+ * tests/attacks/attack.c): a scratch arena (l1..user_pg, fresh for every
+ * attack), stand-in policy regions, and the kernel's real protected data. */
 struct attack_ctx {
 	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
 	unsigned idx;               /* va's entry in it; idx+1..idx+4 are free slots */
@@ -67,6 +69,12 @@ struct attack_ctx {
 	struct sweep_shot *shot;    /* gadget_jump only: the jump to make */
 	const void *nk_nmi_return;  /* nk's return path into nk after an NMI (nk/entry.asm) */
 	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
+	/* the kernel's own protected data (write mediation, spec section 7);
+	 * a pointer is NULL and an id -1 when that region is off (nk.audit=0) */
+	long syscall_table_id;      /* the syscall table's region (write-once, sealed) */
+	void *cred;                 /* the real credentials, process slot 0 (write-log region) */
+	uint64_t *proc_list_head;   /* the real process-list head (write-log region) */
+	void *audit_rec;            /* the real audit log's first record (append-only region) */
 };
 
 /* Expected outcomes. */
