@@ -1,6 +1,8 @@
 # Nested kernel for x86-64. `make run` boots it in QEMU, `make test` tests it.
 # NK=1 (default) builds the nested kernel: build/nk.iso.
 # NK=0 builds the native baseline (same outer kernel, plain-store vMMU): build/native.iso.
+# The test, attack, benchmark, fuzz and coverage harnesses (tests/kernel,
+# tests/attacks, tests/bench, tests/fuzz/kernel, tests/coverage) link into the image.
 
 NK ?= 1
 ACCEL ?= tcg
@@ -60,12 +62,20 @@ else
 endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c lib/i5.c
 OUTER_ASMS := $(wildcard outer/*.asm)
+# The harnesses: each brings its console commands (CONSOLE_COMMAND,
+# include/outer/console.h) and its exports (EXPORT_SYMBOL).
+HARNESS_DIRS := tests/kernel tests/attacks tests/bench tests/fuzz/kernel tests/coverage
+HARNESS_SRCS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.c))
+HARNESS_ASMS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.asm))
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(B)/outer_%.o) $(HARNESS_ASMS:%.asm=$(B)/outer_%.o)
 
 # the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
 POLICY_SRCS := $(wildcard policies/*.c)
 NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o $(B)/nk/lib_i5.o \
 	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
-OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
+KERNEL_OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
+# what the image links: the outer kernel proper and the harnesses
+OUTER_OBJS := $(KERNEL_OUTER_OBJS) $(HARNESS_OBJS)
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
@@ -156,10 +166,11 @@ $(B)/nk.o: $(NK_OBJS)
 # Every format string passed to a printf-like function uses only what
 # lib/fmt.c supports (tools/fmtcheck.py; the compiler checks the arguments).
 FMTCHECK_OK := $(B)/fmtcheck.ok
+FMTCHECK_PATHS := nk outer drivers policies lib include $(HARNESS_DIRS)
 $(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch] drivers/*.c drivers/*/*.c \
-		policies/*.[ch] lib/*.[ch] include/*/*.h)
+		policies/*.[ch] lib/*.[ch] include/*/*.h) $(HARNESS_SRCS)
 	@mkdir -p $(dir $@)
-	$(Q)python3 tools/fmtcheck.py > $@.log || { cat $@.log; exit 1; }
+	$(Q)python3 tools/fmtcheck.py $(FMTCHECK_PATHS) > $@.log || { cat $@.log; exit 1; }
 	@touch $@
 
 .PHONY: fmtcheck
@@ -202,7 +213,7 @@ $(I5SCAN): tools/i5scan.c lib/i5.c include/x86/i5.h
 $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	$(Q)cp $(KERNEL) $(B)/iso/boot/kernel.elf
-	@# nk's symbols for the gadget sweep (outer/attack_sweep.c): "addr size F|N name"
+	@# nk's symbols for the gadget sweep (tests/attacks/attack_sweep.c): "addr size F|N name"
 	$(Q)readelf -sW $(KERNEL) | awk '($$4 == "FUNC" || $$4 == "NOTYPE") && $$7 != "UND" && $$8 !~ /^\.\.@/ && $$2 ~ /^ffffffff8/ \
 		{ print $$2, $$3, ($$4 == "FUNC" ? "F" : "N"), $$8 }' > $(B)/iso/boot/nk.syms
 	$(Q)cp $(INITRAMFS) $(B)/iso/boot/initramfs.cpio
@@ -254,6 +265,6 @@ format:
 
 lint:
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
-		--suppress=missingIncludeSystem nk outer drivers policies lib
+		--suppress=missingIncludeSystem nk outer drivers policies lib $(HARNESS_DIRS)
 
 include tests/host/host.mk tools/coverage.mk tests/fuzz/fuzz.mk

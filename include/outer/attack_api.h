@@ -7,7 +7,7 @@
 #define OUTER_ATTACK_API_H
 #include <nk/vmmu.h>
 
-/* One jump of the gadget sweep (outer/attack_sweep.c), made by the module
+/* One jump of the gadget sweep (tests/attacks/attack_sweep.c), made by the module
  * drivers/mod/gadget_jump.c: every general register loaded from regs (x86
  * encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15; RSP's slot is
  * used only when rsp_hostile), then a jump to target with 64 copies of a
@@ -23,7 +23,7 @@ struct sweep_shot {
 	uint64_t rax_after;
 };
 
-/* The CPU state nk owns, as the oracle reads it back (outer/attack_sweep.c
+/* The CPU state nk owns, as the oracle reads it back (tests/attacks/attack_sweep.c
  * attack_snap): CR0, CR3, CR4; EFER, STAR, LSTAR, CSTAR, SFMASK, PAT,
  * APIC_BASE, SYSENTER_CS/ESP/EIP, DEBUGCTL, MTRR_DEF_TYPE, MTRR_PHYSBASE0,
  * TSC_AUX (0 when this CPU has no such MSR); DR0-DR3, DR7; GDTR, IDTR, TR. */

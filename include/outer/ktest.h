@@ -14,7 +14,7 @@ struct ktest_group {
 	const struct ktest *tests;
 	size_t n;
 };
-extern const struct ktest_group ktest_policy_group; /* outer/ktest_policy.c */
+extern const struct ktest_group ktest_policy_group; /* tests/kernel/ktest_policy.c */
 
 /* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
 bool kt_expect_at(bool cond, const char *expr, int line);

@@ -36,7 +36,7 @@ void recover_disarm(void);
 /* recover_jump: return to recovery point r (recover_arm returns 1 there). */
 NK_NORETURN void recover_jump(struct recovery *r);
 
-/* Hooks of the attack harness (outer/attack_sweep.c): while set,
+/* Hooks of the attack harness (tests/attacks/attack_sweep.c): while set,
  * trap_irq0_hook takes the timer interrupt from kernel mode instead of the
  * scheduler (the PIT is in one-shot mode then; the hook sends the EOI), and
  * trap_nmi_hook takes every NMI from kernel mode. */

@@ -171,7 +171,7 @@ def attack_report(out, build, status=None):
 
 
 def nmi_row(out):
-    """The NMI test's verdict as a report row (outer/attack_sweep.c prints
+    """The NMI test's verdict as a report row (tests/attacks/attack_sweep.c prints
     one 'nmi-test: ...: PASS|FAIL' line)."""
     line = ([l for l in out.replace("\r", "").splitlines() if l.startswith("nmi-test: ") and
              (l.endswith("PASS") or l.endswith("FAIL"))] or ["nmi-test: no result"])[-1]

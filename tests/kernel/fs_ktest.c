@@ -4,7 +4,7 @@
 #include <outer/kernel.h>
 #include <outer/ktest.h>
 #include <outer/mm.h>
-#include "fs_internal.h"
+#include "../../outer/fs/fs_internal.h"
 
 bool fs_ktest(void)
 {

@@ -20,7 +20,6 @@
 #include <nk/region.h>
 #include <outer/audit.h>
 #include <outer/proc.h>
-#include <outer/syscall.h>
 
 #define CR0_WP (1ull << 16)
 #define CR4_SMEP (1ull << 20)
@@ -384,7 +383,7 @@ static int attack_list(const char *dir);
 
 #define ATTACK_DIR "/lib/modules/attacks"
 
-int cmd_attack(int argc, char **argv)
+static int cmd_attack(int argc, char **argv)
 {
 	const char *sel = argc > 1 ? argv[1] : "list";
 	if (!strcmp(sel, "all"))
@@ -846,3 +845,10 @@ static int attack_list(const char *dir)
 	kprintf("attack: %d attack modules in %s; also sweep, calls, window, nmi\n", n, dir);
 	return 0;
 }
+
+CONSOLE_COMMAND(attack, "attack all | attack NAME | attack list | attack sweep|calls|window|nmi", cmd_attack, true);
+
+/* attack_gate_jump (attack_asm.asm): jump into a gate mid-sequence with
+ * RAX given; returns the CR0 seen afterwards (the gate_jump_mid module). */
+extern uint64_t attack_gate_jump(const void *target, uint64_t rax);
+EXPORT_SYMBOL(attack_gate_jump);
