@@ -1,10 +1,13 @@
 # Nested kernel for x86-64. `make run` boots it in QEMU, `make test` tests it.
 # NK=1 (default) builds the nested kernel: build/nk.iso.
 # NK=0 builds the native baseline (same outer kernel, plain-store vMMU): build/native.iso.
-# The test, attack, benchmark, fuzz and coverage harnesses (tests/kernel,
-# tests/attacks, tests/bench, tests/fuzz/kernel, tests/coverage) link into the image.
+# HARNESS=1 (default) links the test, attack, benchmark, fuzz and coverage
+# harnesses (tests/kernel, tests/attacks, tests/bench, tests/fuzz/kernel,
+# tests/coverage) into the image; HARNESS=0 builds the kernel proper without
+# them: build/<variant>-noharness/, build/nk-noharness.iso (native-noharness.iso).
 
 NK ?= 1
+HARNESS ?= 1
 ACCEL ?= tcg
 MEM ?= 128M
 CMDLINE ?=
@@ -34,14 +37,15 @@ NASM := nasm
 LD := ld
 HOSTCC := gcc
 
+HSUFFIX := $(if $(filter 0,$(HARNESS)),-noharness)
 ifeq ($(NK),1)
   VARIANT := nested
-  ISO := build/nk.iso
+  ISO := build/nk$(HSUFFIX).iso
 else
   VARIANT := native
-  ISO := build/native.iso
+  ISO := build/native$(HSUFFIX).iso
 endif
-B := build/$(VARIANT)
+B := build/$(VARIANT)$(HSUFFIX)
 
 KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pic \
 	-mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only \
@@ -62,8 +66,8 @@ else
 endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c lib/i5.c
 OUTER_ASMS := $(wildcard outer/*.asm)
-# The harnesses: each brings its console commands (CONSOLE_COMMAND,
-# include/outer/console.h) and its exports (EXPORT_SYMBOL).
+# The harnesses: optional components. Each brings its console commands
+# (CONSOLE_COMMAND, include/outer/console.h) and its exports (EXPORT_SYMBOL).
 HARNESS_DIRS := tests/kernel tests/attacks tests/bench tests/fuzz/kernel tests/coverage
 HARNESS_SRCS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.c))
 HARNESS_ASMS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.asm))
@@ -74,8 +78,8 @@ POLICY_SRCS := $(wildcard policies/*.c)
 NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o $(B)/nk/lib_i5.o \
 	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
 KERNEL_OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
-# what the image links: the outer kernel proper and the harnesses
-OUTER_OBJS := $(KERNEL_OUTER_OBJS) $(HARNESS_OBJS)
+# what the image links: the outer kernel proper, and the harnesses unless HARNESS=0
+OUTER_OBJS := $(KERNEL_OUTER_OBJS) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OBJS))
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
@@ -183,7 +187,14 @@ $(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc
 	@mkdir -p $(dir $@)
 	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ $< -o $@
 
-$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK)
+# The kernel proper references nothing a harness defines (tests/harness/check.sh);
+# with HARNESS=0 such a reference would not link at all.
+HARNESS_OK := $(B)/harness-check.ok
+$(HARNESS_OK): tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) $(HARNESS_OBJS)
+	$(Q)tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) -- $(HARNESS_OBJS)
+	@touch $@
+
+$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OK))
 	@echo "  LD      $@"
 	@# An address or call distance that the code holds as an immediate or
 	@# displacement can spell an I5 encoding by chance (a string at
@@ -247,6 +258,7 @@ clean:
 test: deps
 	$(MAKE) --no-print-directory NK=1 iso
 	$(MAKE) --no-print-directory NK=0 iso
+	$(MAKE) --no-print-directory NK=1 HARNESS=0 iso
 	tests/run-all.sh
 
 attack: deps

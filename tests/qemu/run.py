@@ -8,7 +8,8 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
 
 Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
-NATIVE_ISO choose the images, NK_TEST_OUT the directory for logs and reports
+NATIVE_ISO choose the images (NOHARNESS_ISO the HARNESS=0 nested one,
+default build/nk-noharness.iso), NK_TEST_OUT the directory for logs and reports
 (default build/), NK_DEBUGCON_DIR adds QEMU's isa-debugcon on port 0xe9 writing
 to NK_DEBUGCON_DIR/<boot name>.bin.
 """
@@ -226,7 +227,7 @@ def run_attacks(iso, report_path, build="nested"):
     return rep, outs
 
 
-def suite(nested_iso, native_iso):
+def suite(nested_iso, native_iso, noharness_iso):
     s = Suite()
     # 1. in-kernel tests, nested build, through the GRUB ISO
     status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-nested")
@@ -347,6 +348,26 @@ def suite(nested_iso, native_iso):
                 "%s user-space suite: %d passed, %d failed, exits with success (%.1f s)" % (build, p, f, secs), out)
         s.check("panic" not in out, "%s user-space suite: no kernel panic" % build, out)
 
+    # 6b. the kernel proper, built without the harnesses (make HARNESS=0):
+    # boots, has only the kernel's own console commands, passes the
+    # user-space suite (the harness commands' checks say SKIP)
+    status, out, secs = boot(noharness_iso, "utest=1", "utest-noharness", timeout=240)
+    p, f, lines = ktap(out)
+    for l in lines:
+        s.check(l.startswith("ok"), "HARNESS=0 user space: %s" % l.split(" ", 2)[-1], out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0 and "# utest: " in out and "panic" not in out,
+            "HARNESS=0 nested build: user-space suite %d passed, %d failed, exits with success (%.1f s)" %
+            (p, f, secs), out)
+    s.check("# SKIP priv_nksys_nonroot: attack, test, fuzz and bench are not in this kernel" in out,
+            "HARNESS=0 nested build: the user suite skips the harness commands, saying so", out)
+    status, out, secs = boot(noharness_iso, "run=help exit=1", "help-noharness", timeout=60)
+    listed = set(l.split()[0] for l in out.replace("\r", "").splitlines()
+                 if l.startswith("  ") and len(l.split()) > 1)
+    want = {"help", "mem", "vmmu", "check", "regions", "audit", "wlog", "poweroff"}
+    s.check(status == PASS_STATUS and want <= listed and not listed & {"attack", "test", "fuzz", "bench"},
+            "HARNESS=0 console commands: %s" % " ".join(sorted(listed & (want | {"attack", "test", "fuzz", "bench"}))),
+            out)
+
     # 7. the shell on the serial console, as a user sees it
     cmds = [c.encode() + b"\n" for c in (
         "ls /", "echo hi | cat", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
@@ -391,12 +412,13 @@ def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
     nested = os.environ.get("NK_ISO") or os.path.join(ROOT, "build", "nk.iso")
     native = os.environ.get("NATIVE_ISO") or os.path.join(ROOT, "build", "native.iso")
+    noharness = os.environ.get("NOHARNESS_ISO") or os.path.join(ROOT, "build", "nk-noharness.iso")
     if cmd == "attack":
         rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(
             r["outcome"] == "blocked" and r["target_unchanged"] for r in rep["attacks"])
         sys.exit(0 if ok and rep["attacks"] else 1)
-    s = suite(nested, native)
+    s = suite(nested, native, noharness)
     print("qemu: %d passed, %d failed" % (s.passed, s.failed))
     with open(os.path.join(OUT, "qemu-results.txt"), "w") as f:
         f.write("%d %d\n" % (s.passed, s.failed))
