@@ -1,8 +1,9 @@
 /* Attack module cred_store (write-mediation): make process slot 0's owner
  * another user with a plain store into the real credentials (euid, the
- * third int of struct cred {uid, gid, euid, egid}; 4660 differs from any value the slot
- * holds). The harness reads back target "cred" (docs/modules.md);
- * expected: blocked (the region is read-only outside nk). */
+ * third int of struct cred {uid, gid, euid, egid}; 4660 differs from any
+ * value the slot holds). The harness reads back target "cred"
+ * (docs/modules.md); expected: blocked (the region is read-only outside
+ * nk: only nk_write changes it, and nk logs the change). */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>
