@@ -149,7 +149,7 @@ $(B)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) Makefile
+$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.h)) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(call instr,$@) -c $< -o $@

@@ -17,7 +17,7 @@
  * protection (docs/coverage.md). Source: GCC manual, "Profiling and Test
  * Coverage in Freestanding Environments" (gcc 12). */
 #include <outer/kernel.h>
-#include <outer/cov.h>
+#include "cov.h"
 #include <outer/drivers.h>
 
 #if NK_COVERAGE

@@ -2,7 +2,7 @@
  * devices on the real heap and frame allocator, where the host tests use
  * malloc. No process exists yet, so no system call is made. */
 #include <outer/kernel.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/mm.h>
 #include "../../outer/fs/fs_internal.h"
 

@@ -4,7 +4,7 @@
  * nk's validation logic is covered in depth by the host tests. */
 #include <outer/kernel.h>
 #include <outer/console.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/trap.h>

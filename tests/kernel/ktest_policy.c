@@ -7,7 +7,7 @@
  * Spec section 7; include/nk/region.h. */
 #include <outer/kernel.h>
 #include <outer/audit.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <nk/vmmu.h>

@@ -22,7 +22,7 @@
 
 #if NK_FUZZ
 #include <nk/kcov.h>
-#include <outer/ktest.h>
+#include "../../kernel/ktest.h"
 
 static int cmd_fuzz(int argc, char **argv);
 

@@ -1,7 +1,7 @@
 /* Kernel coverage dump (coverage build, tools/coverage.mk): part of the
  * harness, tests/coverage/covdump.c, which registers it as an EXIT_HOOK. */
-#ifndef OUTER_COV_H
-#define OUTER_COV_H
+#ifndef TESTS_COV_H
+#define TESTS_COV_H
 
 /* cov_dump: in a coverage build (NK_COVERAGE=1), send the gcov data of
  * every instrumented object through QEMU's isa-debugcon port 0xe9 (once;
