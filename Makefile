@@ -1,8 +1,13 @@
 # Nested kernel for x86-64. `make run` boots it in QEMU, `make test` tests it.
 # NK=1 (default) builds the nested kernel: build/nk.iso.
 # NK=0 builds the native baseline (same outer kernel, plain-store vMMU): build/native.iso.
+# HARNESS=1 (default) links the test, attack, benchmark, fuzz and coverage
+# harnesses (tests/kernel, tests/attacks, tests/bench, tests/fuzz/kernel,
+# tests/coverage) into the image; HARNESS=0 builds the kernel proper without
+# them: build/<variant>-noharness/, build/nk-noharness.iso (native-noharness.iso).
 
 NK ?= 1
+HARNESS ?= 1
 ACCEL ?= tcg
 MEM ?= 128M
 CMDLINE ?=
@@ -32,14 +37,15 @@ NASM := nasm
 LD := ld
 HOSTCC := gcc
 
+HSUFFIX := $(if $(filter 0,$(HARNESS)),-noharness)
 ifeq ($(NK),1)
   VARIANT := nested
-  ISO := build/nk.iso
+  ISO := build/nk$(HSUFFIX).iso
 else
   VARIANT := native
-  ISO := build/native.iso
+  ISO := build/native$(HSUFFIX).iso
 endif
-B := build/$(VARIANT)
+B := build/$(VARIANT)$(HSUFFIX)
 
 KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pic \
 	-mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only \
@@ -77,12 +83,20 @@ else
 endif
 OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c lib/i5.c
 OUTER_ASMS := $(wildcard outer/*.asm)
+# The harnesses: optional components. Each brings its console commands
+# (CONSOLE_COMMAND, include/outer/console.h) and its exports (EXPORT_SYMBOL).
+HARNESS_DIRS := tests/kernel tests/attacks tests/bench tests/fuzz/kernel tests/coverage
+HARNESS_SRCS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.c))
+HARNESS_ASMS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.asm))
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(B)/outer_%.o) $(HARNESS_ASMS:%.asm=$(B)/outer_%.o)
 
 # the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
 POLICY_SRCS := $(wildcard policies/*.c)
 NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o $(B)/nk/lib_i5.o \
 	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
-OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
+KERNEL_OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
+# what the image links: the outer kernel proper, and the harnesses unless HARNESS=0
+OUTER_OBJS := $(KERNEL_OUTER_OBJS) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OBJS))
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 I5SCAN := build/tools/i5scan
@@ -152,7 +166,7 @@ $(B)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) Makefile
+$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.h)) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(call instr,$@) -c $< -o $@
@@ -173,10 +187,11 @@ $(B)/nk.o: $(NK_OBJS)
 # Every format string passed to a printf-like function uses only what
 # lib/fmt.c supports (tools/fmtcheck.py; the compiler checks the arguments).
 FMTCHECK_OK := $(B)/fmtcheck.ok
+FMTCHECK_PATHS := nk outer drivers policies lib include $(HARNESS_DIRS)
 $(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch] drivers/*.c drivers/*/*.c \
-		policies/*.[ch] lib/*.[ch] include/*/*.h)
+		policies/*.[ch] lib/*.[ch] include/*/*.h) $(HARNESS_SRCS)
 	@mkdir -p $(dir $@)
-	$(Q)python3 tools/fmtcheck.py > $@.log || { cat $@.log; exit 1; }
+	$(Q)python3 tools/fmtcheck.py $(FMTCHECK_PATHS) > $@.log || { cat $@.log; exit 1; }
 	@touch $@
 
 .PHONY: fmtcheck
@@ -193,7 +208,14 @@ $(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc $(GEN_INCS)
 	@mkdir -p $(dir $@)
 	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ -I$(GEN)/ $< -o $@
 
-$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK)
+# The kernel proper references nothing a harness defines (tests/harness/check.sh);
+# with HARNESS=0 such a reference would not link at all.
+HARNESS_OK := $(B)/harness-check.ok
+$(HARNESS_OK): tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) $(HARNESS_OBJS)
+	$(Q)tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) -- $(HARNESS_OBJS)
+	@touch $@
+
+$(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OK))
 	@echo "  LD      $@"
 	@# An address or call distance that the code holds as an immediate or
 	@# displacement can spell an I5 encoding by chance (a string at
@@ -223,7 +245,7 @@ $(I5SCAN): tools/i5scan.c lib/i5.c include/x86/i5.h
 $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	$(Q)cp $(KERNEL) $(B)/iso/boot/kernel.elf
-	@# nk's symbols for the gadget sweep (outer/attack_sweep.c): "addr size F|N name"
+	@# nk's symbols for the gadget sweep (tests/attacks/attack_sweep.c): "addr size F|N name"
 	$(Q)readelf -sW $(KERNEL) | awk '($$4 == "FUNC" || $$4 == "NOTYPE") && $$7 != "UND" && $$8 !~ /^\.\.@/ && $$2 ~ /^ffffffff8/ \
 		{ print $$2, $$3, ($$4 == "FUNC" ? "F" : "N"), $$8 }' > $(B)/iso/boot/nk.syms
 	$(Q)cp $(INITRAMFS) $(B)/iso/boot/initramfs.cpio
@@ -259,6 +281,7 @@ clean:
 test: deps
 	$(MAKE) --no-print-directory NK=1 iso
 	$(MAKE) --no-print-directory NK=0 iso
+	$(MAKE) --no-print-directory NK=1 HARNESS=0 iso
 	tests/run-all.sh
 
 attack: deps
@@ -277,6 +300,6 @@ format:
 
 lint:
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
-		--suppress=missingIncludeSystem nk outer drivers policies lib
+		--suppress=missingIncludeSystem nk outer drivers policies lib $(HARNESS_DIRS)
 
 include tests/host/host.mk tools/coverage.mk tests/fuzz/fuzz.mk

@@ -68,7 +68,6 @@ int cmd_check(int argc, char **argv)
 	return 1;
 }
 
-static int cmd_help(int argc, char **argv);
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -76,35 +75,46 @@ static int cmd_poweroff(int argc, char **argv)
 	poweroff();
 }
 
-/* root: the command changes state (runs attacks, tests, the fuzzer or the
- * benchmarks, powers off), so nksys refuses it to a process whose euid is
- * not 0; the others only read. */
-static const struct {
-	const char *name, *help;
-	int (*fn)(int, char **);
-	bool root;
-} commands[] = {
-	{ "help", "list commands", cmd_help, false },
-	{ "mem", "frames by type", cmd_mem, false },
-	{ "vmmu", "vMMU calls and refusals by error code", cmd_vmmu, false },
-	{ "check", "run the invariant checker", cmd_check, false },
-	{ "regions", "protected regions, write log, audit log", cmd_regions, false },
-	{ "audit", "audit [N]: the last N syscall records (append-only log)", cmd_audit, false },
-	{ "wlog", "wlog [N]: the last N records of nk's write log", cmd_wlog, false },
-	{ "attack", "attack NAME | attack all | attack list", cmd_attack, true },
-	{ "test", "test all | test NAME: in-kernel tests (KTAP)", cmd_test, true },
-	{ "fuzz", "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz, true },
-	{ "bench", "bench [quick]: vMMU microbenchmarks (outer/kbench.c)", cmd_bench, true },
-	{ "poweroff", "switch the machine off", cmd_poweroff, true },
-};
+/* The registered commands (CONSOLE_COMMAND), sorted by name (linker.ld). */
+extern const struct console_cmd __console_cmds_start[], __console_cmds_end[];
+
+/* linker symbols bound one array: count it by address */
+static size_t ncmds(void)
+{
+	return (size_t)((uint64_t)__console_cmds_end - (uint64_t)__console_cmds_start) /
+	       sizeof(struct console_cmd);
+}
 
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		kprintf("  %-9s %s%s\n", commands[i].name, commands[i].help,
-			commands[i].root ? " (root only from user space)" : "");
+	for (size_t i = 0; i < ncmds(); i++) {
+		const struct console_cmd *c = &__console_cmds_start[i];
+		kprintf("  %-9s %s%s\n", c->name, c->help, c->root ? " (root only from user space)" : "");
+	}
 	return 0;
+}
+
+/* The outer kernel's commands; root: the command changes state, so nksys
+ * refuses it to a process whose euid is not 0; the others only read. The
+ * harnesses (tests/, Makefile HARNESS=1) register attack, test, fuzz and
+ * bench themselves. */
+CONSOLE_COMMAND(help, "list commands", cmd_help, false);
+CONSOLE_COMMAND(mem, "frames by type", cmd_mem, false);
+CONSOLE_COMMAND(vmmu, "vMMU calls and refusals by error code", cmd_vmmu, false);
+CONSOLE_COMMAND(check, "run the invariant checker", cmd_check, false);
+CONSOLE_COMMAND(regions, "protected regions, write log, audit log", cmd_regions, false);
+CONSOLE_COMMAND(audit, "audit [N]: the last N syscall records (append-only log)", cmd_audit, false);
+CONSOLE_COMMAND(wlog, "wlog [N]: the last N records of nk's write log", cmd_wlog, false);
+CONSOLE_COMMAND(poweroff, "switch the machine off", cmd_poweroff, true);
+
+/* The command named by the n bytes at name, or NULL. */
+static const struct console_cmd *cmd_find(const char *name, size_t n)
+{
+	for (size_t i = 0; i < ncmds(); i++)
+		if (strlen(__console_cmds_start[i].name) == n && !memcmp(name, __console_cmds_start[i].name, n))
+			return &__console_cmds_start[i];
+	return NULL;
 }
 
 /* Split line in place into at most max words. */
@@ -130,10 +140,8 @@ bool console_needs_root(const char *line)
 	size_t n = 0;
 	while (line[n] && line[n] != ' ')
 		n++;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strlen(commands[i].name) == n && !memcmp(line, commands[i].name, n))
-			return commands[i].root;
-	return false;
+	const struct console_cmd *c = cmd_find(line, n);
+	return c && c->root;
 }
 
 int console_exec(char *line)
@@ -142,9 +150,9 @@ int console_exec(char *line)
 	int argc = split(line, argv, 8);
 	if (!argc)
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[0], commands[i].name))
-			return commands[i].fn(argc, argv);
+	const struct console_cmd *c = cmd_find(argv[0], strlen(argv[0]));
+	if (c)
+		return c->fn(argc, argv);
 	kprintf("unknown command '%s' (try help)\n", argv[0]);
 	return -1;
 }

@@ -35,8 +35,3 @@ EXPORT_SYMBOL(nk_strerror);
 NK_CALLS(EXPORT_CALL)
 EXPORT_SYMBOL(moddev_register);
 EXPORT_SYMBOL(moddev_unregister);
-
-/* attack_gate_jump (outer/attack_asm.asm): jump into a gate mid-sequence
- * with RAX given; returns the CR0 seen afterwards (gate attacks). */
-extern uint64_t attack_gate_jump(const void *target, uint64_t rax);
-EXPORT_SYMBOL(attack_gate_jump);

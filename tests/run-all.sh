@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test level (style.md rule 11) and ends with one line
 # 'N passed, M failed' over all of them: host unit tests (cmocka), the
-# post-link scanner tests, the format-string checker (tools/fmtcheck.py),
+# post-link scanner tests, the harness boundary check, the format-string checker (tools/fmtcheck.py),
 # the QEMU integration tests and attacks, a short fuzz smoke of the vMMU
 # and the ELF loaders on the host and of the vMMU in QEMU (tests/fuzz/),
 # and a smoke run of the benchmark harness.
@@ -39,6 +39,9 @@ lint() {
 stage lint lint
 stage host make --no-print-directory -f tests/host/host.mk host-test
 stage scanner bash tests/scanner/run.sh build/tests/scanner
+# the kernel proper references no harness symbol; a kernel file that calls
+# a harness function fails the check
+stage harness bash tests/harness/run.sh build/tests/harness
 stage fmtcheck bash tests/fmtcheck/run.sh build/tests/fmtcheck
 stage qemu python3 tests/qemu/run.py suite
 stage fuzz-host tests/fuzz/smoke-host.sh

@@ -1,5 +1,5 @@
 /* gadget_jump: the module through which the gadget sweep
- * (outer/attack_sweep.c, attacks.md "reach every privileged-write site in
+ * (tests/attacks/attack_sweep.c, attacks.md "reach every privileged-write site in
  * nk's text directly") reaches each site: a `jmp` from module code with
  * every register as the harness chose (struct sweep_shot,
  * include/outer/attack_api.h). The harness enumerates the sites and reads

@@ -7,7 +7,7 @@
 #define OUTER_ATTACK_API_H
 #include <nk/vmmu.h>
 
-/* One jump of the gadget sweep (outer/attack_sweep.c), made by the module
+/* One jump of the gadget sweep (tests/attacks/attack_sweep.c), made by the module
  * drivers/mod/gadget_jump.c: every general register loaded from regs (x86
  * encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15; RSP's slot is
  * used only when rsp_hostile), then a jump to target with 64 copies of a
@@ -23,7 +23,7 @@ struct sweep_shot {
 	uint64_t rax_after;
 };
 
-/* The CPU state nk owns, as the oracle reads it back (outer/attack_sweep.c
+/* The CPU state nk owns, as the oracle reads it back (tests/attacks/attack_sweep.c
  * attack_snap): CR0, CR3, CR4; EFER, STAR, LSTAR, CSTAR, SFMASK, PAT,
  * APIC_BASE, SYSENTER_CS/ESP/EIP, DEBUGCTL, MTRR_DEF_TYPE, MTRR_PHYSBASE0,
  * TSC_AUX (0 when this CPU has no such MSR); DR0-DR3, DR7; GDTR, IDTR, TR. */
@@ -42,7 +42,9 @@ struct attack_snap {
 /* attack_snap: read the CPU state into *s (kernel side only). */
 void attack_snap(struct attack_snap *s);
 
-/* What the harness sets up before each attack (outer/attack.c's arena). */
+/* What the harness sets up before each attack (the attack harness,
+ * tests/attacks/attack.c): a scratch arena (l1..user_pg, fresh for every
+ * attack), stand-in policy regions, and the kernel's real protected data. */
 struct attack_ctx {
 	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
 	unsigned idx;               /* va's entry in it; idx+1..idx+4 are free slots */
@@ -67,6 +69,12 @@ struct attack_ctx {
 	struct sweep_shot *shot;    /* gadget_jump only: the jump to make */
 	const void *nk_nmi_return;  /* nk's return path into nk after an NMI (nk/entry.asm) */
 	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
+	/* the kernel's own protected data (write mediation, spec section 7);
+	 * a pointer is NULL and an id -1 when that region is off (nk.audit=0) */
+	long syscall_table_id;      /* the syscall table's region (write-once, sealed) */
+	void *cred;                 /* the real credentials, process slot 0 (write-log region) */
+	uint64_t *proc_list_head;   /* the real process-list head (write-log region) */
+	void *audit_rec;            /* the real audit log's first record (append-only region) */
 };
 
 /* Expected outcomes. */

@@ -16,7 +16,18 @@ int uart_getc(void);
  * which connects the UART's interrupt to the PIC on PCs). PC16550D data
  * sheet, registers IER and MCR. */
 void uart_rx_irq_enable(void);
-/* debug_exit: leave QEMU with status (code << 1) | 1 (isa-debug-exit). */
+/* EXIT_HOOK(fn): register void fn(void) to run before the machine is
+ * switched off (debug_exit, poweroff), from any object linked into the
+ * image: a pointer in section .exit_hooks.<fn>, gathered by linker.ld in
+ * name order between __exit_hooks_start and __exit_hooks_end (protected
+ * .rodata). A hook may run twice (poweroff ends in debug_exit). The
+ * coverage dump (tests/coverage/covdump.c) is one. */
+#define EXIT_HOOK(fn)                                                                      \
+	static void (*const __exit_hook_##fn)(void)                                       \
+		__attribute__((section(".exit_hooks." #fn), used, aligned(8))) = fn
+
+/* debug_exit: run the exit hooks, then leave QEMU with status
+ * (code << 1) | 1 (isa-debug-exit). */
 NK_NORETURN void debug_exit(uint8_t code);
 /* poweroff: ACPI S5 in QEMU, else isa-debug-exit 0. */
 NK_NORETURN void poweroff(void);

@@ -104,8 +104,4 @@ void tty_enable(void);
  * descriptors (called by the tty and pipes whenever one becomes readable,
  * writable or hung up; any context). */
 void poll_wakeup(void);
-
-/* fs_ktest: the in-kernel test of the file system (KTAP `fs_tmpfs`); calls
- * fs_init. Returns true when it passed. */
-bool fs_ktest(void);
 #endif

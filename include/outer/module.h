@@ -110,8 +110,9 @@ void module_watchdog_tick(void);
 void module_boot(void);
 /* module_list: print the loaded modules (lsmod) into buf; returns bytes. */
 size_t module_list(char *buf, size_t cap);
-/* module_failed_hook: when set, called with a module that just failed,
- * before it is unmapped (the attack harness reads targets in it). */
+/* module_failed_hook: NULL, or set at run time by whoever watches module
+ * failures (today the attack harness, which reads targets in the module):
+ * called with a module that just failed, before it is unmapped. */
 extern void (*module_failed_hook)(struct module *m);
 /* modules_loaded / incidents: counters for tests. */
 extern uint32_t module_incidents;

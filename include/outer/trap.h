@@ -36,7 +36,9 @@ void recover_disarm(void);
 /* recover_jump: return to recovery point r (recover_arm returns 1 there). */
 NK_NORETURN void recover_jump(struct recovery *r);
 
-/* Hooks of the attack harness (outer/attack_sweep.c): while set,
+/* Run-time interrupt hooks, NULL unless some code (today only the attack
+ * harness, tests/attacks/attack_sweep.c) sets one around a test; the
+ * kernel names no user of them (Makefile: the harness check). While set,
  * trap_irq0_hook takes the timer interrupt from kernel mode instead of the
  * scheduler (the PIT is in one-shot mode then; the hook sends the EOI), and
  * trap_nmi_hook takes every NMI from kernel mode. */

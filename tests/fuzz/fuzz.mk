@@ -11,7 +11,7 @@
 #                               (execve's ELF checks, outer/execelf.c, seeded
 #                               with tests/fuzz/mkelf.py's executables); the
 #                               loaders are linked with the kernel's formatter
-#   make fuzz-kernel SECONDS=N  QEMU: the kcov-style fuzzer (outer/kfuzz.c) in a
+#   make fuzz-kernel SECONDS=N  QEMU: the kcov-style fuzzer (tests/fuzz/kernel/kfuzz.c) in a
 #                               kernel whose vMMU code is built with
 #                               -fsanitize-coverage=trace-pc (build/fuzz/)
 #

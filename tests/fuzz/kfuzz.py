@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the in-kernel vMMU fuzzer (outer/kfuzz.c) in QEMU on the fuzz build.
+"""Run the in-kernel vMMU fuzzer (tests/fuzz/kernel/kfuzz.c) in QEMU on the fuzz build.
 
   kfuzz.py [--iso ISO] [--seconds N | --calls N] [--seed S] [--no-test]
 

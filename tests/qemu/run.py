@@ -8,7 +8,8 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
 
 Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
-NATIVE_ISO choose the images, NK_TEST_OUT the directory for logs and reports
+NATIVE_ISO choose the images (NOHARNESS_ISO the HARNESS=0 nested one,
+default build/nk-noharness.iso), NK_TEST_OUT the directory for logs and reports
 (default build/), NK_DEBUGCON_DIR adds QEMU's isa-debugcon on port 0xe9 writing
 to NK_DEBUGCON_DIR/<boot name>.bin.
 """
@@ -167,7 +168,7 @@ def attack_report(out, build, status=None):
 
 
 def nmi_row(out):
-    """The NMI test's verdict as a report row (outer/attack_sweep.c prints
+    """The NMI test's verdict as a report row (tests/attacks/attack_sweep.c prints
     one 'nmi-test: ...: PASS|FAIL' line)."""
     line = ([l for l in out.replace("\r", "").splitlines() if l.startswith("nmi-test: ") and
              (l.endswith("PASS") or l.endswith("FAIL"))] or ["nmi-test: no result"])[-1]
@@ -182,7 +183,7 @@ def nmi_row(out):
 # window after each write (-icount, so that they land on an exact
 # instruction); NMIs from QEMU's monitor while nk runs long batches.
 ATTACK_BOOTS = (
-    ("modules", "run=attack:modules exit=1", {}),
+    ("modules", "run=attack:all exit=1", {}),
     ("sweep", "run=attack:sweep exit=1", {}),
     ("calls", "run=attack:calls exit=1", {}),
     ("window", "run=attack:window exit=1", {"extra": ["-icount", "shift=0"]}),
@@ -222,7 +223,28 @@ def run_attacks(iso, report_path, build="nested"):
     return rep, outs
 
 
-def suite(nested_iso, native_iso):
+def noharness_boots(s, iso):
+    """The HARNESS=0 image: the user-space suite passes (its harness checks
+    say SKIP) and the console has only the kernel's own commands."""
+    status, out, secs = boot(iso, "utest=1", "utest-noharness", timeout=240)
+    p, f, lines = ktap(out)
+    for l in lines:
+        s.check(l.startswith("ok"), "HARNESS=0 user space: %s" % l.split(" ", 2)[-1], out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0 and "# utest: " in out and "panic" not in out,
+            "HARNESS=0 nested build: user-space suite %d passed, %d failed, exits with success (%.1f s)" %
+            (p, f, secs), out)
+    s.check("# SKIP priv_nksys_nonroot: attack, test, fuzz and bench are not in this kernel" in out,
+            "HARNESS=0 nested build: the user suite skips the harness commands, saying so", out)
+    status, out, secs = boot(iso, "run=help exit=1", "help-noharness", timeout=60)
+    listed = set(l.split()[0] for l in out.replace("\r", "").splitlines()
+                 if l.startswith("  ") and len(l.split()) > 1)
+    want = {"help", "mem", "vmmu", "check", "regions", "audit", "wlog", "poweroff"}
+    s.check(status == PASS_STATUS and want <= listed and not listed & {"attack", "test", "fuzz", "bench"},
+            "HARNESS=0 console commands: %s" % " ".join(sorted(listed & (want | {"attack", "test", "fuzz", "bench"}))),
+            out)
+
+
+def suite(nested_iso, native_iso, noharness_iso):
     s = Suite()
     # 1. in-kernel tests, nested build, through the GRUB ISO
     status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-nested")
@@ -285,19 +307,18 @@ def suite(nested_iso, native_iso):
             "well-behaved driver (memdev) loads and registers /dev/memdev after the suite", out)
     s.check(endj.get("incidents", 0) > 0 and "INCIDENT" in out,
             "contained faults are logged as incidents (%s)" % endj.get("incidents"), out)
-
-    # 3a. the compiled-in attacks (attack all), among them the ones on the
-    # kernel's own protected data: syscall table, credentials, process list,
-    # audit log
-    status, out, secs = boot(nested_iso, "run=attack:all exit=1", "attack-builtin", timeout=180)
-    rep = attack_report(out, "nested")
-    for r in rep["attacks"]:
-        s.check(r["outcome"] == "blocked" and r["target_unchanged"] and r["invariants_ok"],
-                "compiled-in attack %s blocked (%s), target unchanged, invariants ok" % (r["name"], r["stopped_by"]))
-    names = set(r["name"] for r in rep["attacks"])
-    s.check(status == PASS_STATUS and rep["survived"] and rep["invariants_ok"] and
-            {"syscall_table_store", "cred_store", "proc_list_unlink", "audit_record_rewrite"} <= names,
-            "compiled-in attacks: %d run, kernel survived, invariants ok" % len(rep["attacks"]), out)
+    # the kernel's real protected data is among the suite's targets: the
+    # sealed syscall table (plain store and nk_write), the credentials, the
+    # process-list head, an audit record
+    real = {"write_syscall_table": "syscall table entry 60", "syscall_table_via_nk": "syscall table entry 60",
+            "cred_store": "process credentials", "proc_list_unlink": "process list head",
+            "audit_record_rewrite": "audit log record 0"}
+    byname = dict((r["name"], r) for r in rep["attacks"])
+    for name, what in sorted(real.items()):
+        r = byname.get(name)
+        s.check(r is not None and r["target"].startswith(what) and r["outcome"] == "blocked"
+                and r["target_unchanged"],
+                "attack suite: %s on the kernel's real %s, blocked" % (name, what), out)
 
     # 3b. modules=... on the command line; a malformed module is refused with a message
     status, out, secs = boot(nested_iso, "modules=memdev,victim,nosuch run=check exit=1", "modules-boot")
@@ -344,13 +365,21 @@ def suite(nested_iso, native_iso):
                 "%s user-space suite: %d passed, %d failed, exits with success (%.1f s)" % (build, p, f, secs), out)
         s.check("panic" not in out, "%s user-space suite: no kernel panic" % build, out)
 
+    # 6b. the kernel proper, built without the harnesses (make HARNESS=0):
+    # boots, has only the kernel's own console commands, passes the
+    # user-space suite (the harness commands' checks say SKIP)
+    if noharness_iso is None:
+        print("# skipped: the HARNESS=0 boots (NK_ISO set without NOHARNESS_ISO)")
+    else:
+        noharness_boots(s, noharness_iso)
+
     # 7. the shell on the serial console, as a user sees it
     cmds = [c.encode() + b"\n" for c in (
         "ls /", "echo hi | cat", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
         "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
         "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
         "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
-        "nk check", "nk attack modules", "echo alive-after-attacks", "poweroff")]
+        "nk check", "nk attack all", "echo alive-after-attacks", "poweroff")]
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
     clean = out.replace("\r", "")
     # output lines with the prompts that precede them taken off
@@ -362,14 +391,14 @@ def suite(nested_iso, native_iso):
     for want, desc in (("bin", "ls / lists bin"), ("hi", "echo hi | cat prints hi"),
                        ("one", "redirection round trip"),
                        ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
-                       ("alive-after-attacks", "the shell still answers after nk attack modules")):
+                       ("alive-after-attacks", "the shell still answers after nk attack all")):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
                        ("I1-I4, I7-I9 hold", "nk check from user space"),
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
-                       ("attacks: 81 run, 81 blocked", "nk attack modules from the shell: every attack blocked"),
+                       ("attacks: 85 run, 85 blocked", "nk attack all from the shell: every attack module blocked"),
                        ("Live calls", "lsmod lists a live module"),
                        ("module memdev: unloaded", "rmmod unloads memdev"),
                        ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
@@ -388,12 +417,16 @@ def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
     nested = os.environ.get("NK_ISO") or os.path.join(ROOT, "build", "nk.iso")
     native = os.environ.get("NATIVE_ISO") or os.path.join(ROOT, "build", "native.iso")
+    # the coverage and fuzz builds set NK_ISO and build no HARNESS=0 image:
+    # without NOHARNESS_ISO they skip that boot
+    noharness = os.environ.get("NOHARNESS_ISO") or (
+        None if os.environ.get("NK_ISO") else os.path.join(ROOT, "build", "nk-noharness.iso"))
     if cmd == "attack":
         rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(
             r["outcome"] == "blocked" and r["target_unchanged"] for r in rep["attacks"])
         sys.exit(0 if ok and rep["attacks"] else 1)
-    s = suite(nested, native)
+    s = suite(nested, native, noharness)
     print("qemu: %d passed, %d failed" % (s.passed, s.failed))
     with open(os.path.join(OUT, "qemu-results.txt"), "w") as f:
         f.write("%d %d\n" % (s.passed, s.failed))

@@ -18,11 +18,13 @@
 #include <outer/trap.h>
 #include <outer/drivers.h>
 #include <nk/vmmu.h>
-#include "../lib/fmt.h"
+#include "../../../lib/fmt.h"
 
 #if NK_FUZZ
 #include <nk/kcov.h>
-#include <outer/ktest.h>
+#include "../../kernel/ktest.h"
+
+static int cmd_fuzz(int argc, char **argv);
 
 #define KCOV_WORDS 16384u
 #define POOL 16u
@@ -666,7 +668,7 @@ static uint64_t num(const char *s)
  * [MAX_CALLS [SEED]]` fuzzes for SECONDS (timer ticks) or MAX_CALLS vMMU
  * calls, 0 meaning no limit (hex with 0x). Returns 0 when every test passed
  * or the run found no invariant failure, else 1. */
-int cmd_fuzz(int argc, char **argv)
+static int cmd_fuzz(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "test"))
 		return kcov_test();
@@ -680,7 +682,7 @@ int cmd_fuzz(int argc, char **argv)
 #else
 
 /* cmd_fuzz: not the fuzz build: says so and returns 1. */
-int cmd_fuzz(int argc, char **argv)
+static int cmd_fuzz(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	kprintf("fuzz: this kernel is not the fuzz build (make fuzz-kernel)\n");
@@ -688,3 +690,5 @@ int cmd_fuzz(int argc, char **argv)
 }
 
 #endif
+
+CONSOLE_COMMAND(fuzz, "fuzz SECONDS [CALLS [SEED]] | fuzz test (fuzz build)", cmd_fuzz, true);

@@ -1,5 +1,5 @@
 /* In-kernel tests of write mediation (KTAP, registered with cmd_test in
- * outer/ktest.c): the regions nk and the outer kernel declare at boot,
+ * tests/kernel/ktest.c): the regions nk and the outer kernel declare at boot,
  * legitimate writes through nk, refusals with distinct codes, direct
  * stores that fault (nested build), the write log and the audit log.
  * Policy logic is covered in depth by tests/host/test_policy.c.
@@ -7,7 +7,7 @@
  * Spec section 7; include/nk/region.h. */
 #include <outer/kernel.h>
 #include <outer/audit.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <nk/vmmu.h>

@@ -17,7 +17,8 @@
  * protection (docs/coverage.md). Source: GCC manual, "Profiling and Test
  * Coverage in Freestanding Environments" (gcc 12). */
 #include <outer/kernel.h>
-#include <outer/cov.h>
+#include "cov.h"
+#include <outer/drivers.h>
 
 #if NK_COVERAGE
 
@@ -118,3 +119,5 @@ void cov_dump(void)
 }
 
 #endif
+
+EXIT_HOOK(cov_dump);

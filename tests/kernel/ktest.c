@@ -4,7 +4,7 @@
  * nk's validation logic is covered in depth by the host tests. */
 #include <outer/kernel.h>
 #include <outer/console.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/trap.h>
@@ -214,7 +214,11 @@ static const struct ktest tests[] = {
 	{ "fs_tmpfs", false, fs_ktest },
 };
 
-int cmd_test(int argc, char **argv)
+/* cmd_test: `test all` or `test NAME`: the in-kernel tests as KTAP (this
+ * file's, then ktest_policy.c's); tests marked nested-only SKIP on the
+ * native build. Returns 0 when every selected test passed, 1 otherwise or
+ * when none is named so. */
+static int cmd_test(int argc, char **argv)
 {
 	const struct ktest_group groups[] = { { tests, ARRAY_SIZE(tests) }, ktest_policy_group };
 	const char *sel = argc > 1 ? argv[1] : "all";
@@ -243,3 +247,5 @@ int cmd_test(int argc, char **argv)
 	kprintf("# kernel: %d passed, %d failed\n", n - failed, failed);
 	return failed || !n;
 }
+
+CONSOLE_COMMAND(test, "test all | test NAME: in-kernel tests (KTAP)", cmd_test, true);

@@ -1,6 +1,7 @@
-/* In-kernel tests reported as KTAP (Linux Documentation/dev-tools/ktap.rst). */
-#ifndef OUTER_KTEST_H
-#define OUTER_KTEST_H
+/* In-kernel tests reported as KTAP (Linux Documentation/dev-tools/ktap.rst):
+ * part of the harness (tests/kernel/, Makefile HARNESS=1). */
+#ifndef TESTS_KTEST_H
+#define TESTS_KTEST_H
 #include <nk/types.h>
 
 struct ktest {
@@ -14,9 +15,13 @@ struct ktest_group {
 	const struct ktest *tests;
 	size_t n;
 };
-extern const struct ktest_group ktest_policy_group; /* outer/ktest_policy.c */
+extern const struct ktest_group ktest_policy_group; /* tests/kernel/ktest_policy.c */
 
 /* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
 bool kt_expect_at(bool cond, const char *expr, int line);
 #define KT_EXPECT(c) kt_expect_at((c), #c, __LINE__)
+
+/* fs_ktest: the in-kernel test of the file system (KTAP `fs_tmpfs`,
+ * tests/kernel/fs_ktest.c); calls fs_init. Returns true when it passed. */
+bool fs_ktest(void);
 #endif

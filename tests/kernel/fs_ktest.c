@@ -2,9 +2,9 @@
  * devices on the real heap and frame allocator, where the host tests use
  * malloc. No process exists yet, so no system call is made. */
 #include <outer/kernel.h>
-#include <outer/ktest.h>
+#include "ktest.h"
 #include <outer/mm.h>
-#include "fs_internal.h"
+#include "../../outer/fs/fs_internal.h"
 
 bool fs_ktest(void)
 {
