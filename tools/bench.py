@@ -4,7 +4,7 @@
 
 Boots build/nk.iso (nested) and build/native.iso (native) with bench=1 on
 the kernel command line: init runs /bench/run-all, every workload of
-user/bench/ and then the in-kernel vMMU microbenchmarks (outer/kbench.c),
+user/bench/ and then the in-kernel vMMU microbenchmarks (tests/bench/kbench.c),
 each printing `bench: name=.. unit=tsc reps=.. median=.. min=.. max=..`.
 Modes: icount (QEMU -icount shift=0: a TSC tick is one instruction; the
 primary figure), tcg (plain TCG: host TSC ticks, noisy), and with ACCEL=kvm

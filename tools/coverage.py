@@ -2,7 +2,7 @@
 """Coverage helpers for `make coverage` (tools/coverage.mk, docs/coverage.md).
 
   coverage.py gcda STREAM --under DIR
-      Decode a kernel coverage stream (outer/covdump.c, captured from QEMU's
+      Decode a kernel coverage stream (tests/coverage/covdump.c, captured from QEMU's
       isa-debugcon) into .gcda files. Every file must lie under DIR (the
       coverage kernel's build directory); the names come from the kernel and
       are not trusted further. Prints how many files were written. Exit 1 if

@@ -9,7 +9,7 @@
 static long attack(struct attack_ctx *c)
 {
 	(void)c;
-	paddr_t f = pa_init(align_down((uint64_t)kprintf - KERNEL_VMA, PAGE_SIZE));
+	paddr_t f = pa_init(align_down(pa_addr(kimg_to_pa(va_of(kprintf))), PAGE_SIZE));
 	long r = nk_demote_code(&f, 1);
 	if (r)
 		return r;

@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	paddr_t code = pa_init(align_down((uint64_t)kprintf - KERNEL_VMA, PAGE_SIZE));
+	paddr_t code = pa_init(align_down(pa_addr(kimg_to_pa(va_of(kprintf))), PAGE_SIZE));
 	return nk_write_pte(c->l1, c->idx + 1, pte_make(code, PTE_P | PTE_W));
 }
 

@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	paddr_t f = pa_init(align_down((uint64_t)c->ro_value - KERNEL_VMA, PAGE_SIZE));
+	paddr_t f = pa_init(align_down(pa_addr(kimg_to_pa(va_of(c->ro_value))), PAGE_SIZE));
 	return nk_write_pte(c->l1, c->idx + 1, pte_make(f, PTE_P | PTE_W | PTE_NX));
 }
 

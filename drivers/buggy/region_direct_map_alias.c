@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	*(volatile uint64_t *)pa_to_dm(pa_init((uint64_t)c->roai - KERNEL_VMA)) = 0xbad;
+	*(volatile uint64_t *)pa_to_dm(kimg_to_pa(va_of(c->roai))) = 0xbad;
 	return 0;
 }
 

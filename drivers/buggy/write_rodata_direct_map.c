@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	*(volatile uint64_t *)pa_to_dm(pa_init((uint64_t)c->ro_value - KERNEL_VMA)) = 0xbad;
+	*(volatile uint64_t *)pa_to_dm(kimg_to_pa(va_of(c->ro_value))) = 0xbad;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* kcov-style coverage of nk's vMMU code, for the in-kernel fuzzer
- * (outer/kfuzz.c). Only in the fuzz build (`make fuzz-kernel`: NK_FUZZ=1,
+ * (tests/fuzz/kernel/kfuzz.c). Only in the fuzz build (`make fuzz-kernel`: NK_FUZZ=1,
  * nk's vmmu.c and ctl.c compiled with -fsanitize-coverage=trace-pc); the
  * normal builds have neither these calls nor the callback.
  * Like Linux kcov (Documentation/dev-tools/kcov.rst), the buffer is an

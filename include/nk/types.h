@@ -58,7 +58,7 @@ static inline uint64_t va_addr(vaddr_t v)
 }
 
 /* va_of: the virtual address of pointer p. */
-static inline vaddr_t va_of(const void *p)
+static inline vaddr_t va_of(const volatile void *p)
 {
 	return (vaddr_t){ (uint64_t)p };
 }

@@ -21,11 +21,7 @@
 #include <outer/audit.h>
 #include <outer/proc.h>
 
-#define CR0_WP (1ull << 16)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_NXE (1ull << 11)
-#define MSR_EFER 0xc0000080u
+#include <x86/cpu.h> /* CR0, CR4, EFER bits, MSR numbers */
 #define TARGET_MAX 64
 
 /* What the attack gets: the arena (arena_setup) and the rest (fill_ctx). */

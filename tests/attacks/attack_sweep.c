@@ -29,10 +29,7 @@
 #include <x86/io.h>
 #include <x86/i5.h>
 
-#define CR0_WP (1ull << 16)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_NXE (1ull << 11)
+#include <x86/cpu.h> /* CR0, CR4, EFER bits, MSR numbers */
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI, NREG = 16 };
 

@@ -10,13 +10,7 @@
 #include <outer/trap.h>
 #include <nk/vmmu.h>
 
-#define CR0_WP (1ull << 16)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_NXE (1ull << 11)
-#define MSR_EFER 0xc0000080u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_FS_BASE 0xc0000100u
+#include <x86/cpu.h> /* CR0, CR4, EFER bits, MSR numbers */
 
 bool kt_expect_at(bool cond, const char *expr, int line)
 {

@@ -208,7 +208,7 @@ static bool t_direct_stores_fault(void)
 	ok &= KT_EXPECT(store_faults(tss, *tss ^ 1));
 	ok &= KT_EXPECT(store_faults(&kt_roai_canary, 0xbad));
 	/* and through the direct-map alias of the image address */
-	volatile uint64_t *canary_dm = pa_to_dm(pa_init((uint64_t)&kt_roai_canary - KERNEL_VMA));
+	volatile uint64_t *canary_dm = pa_to_dm(kimg_to_pa(va_of(&kt_roai_canary)));
 	ok &= KT_EXPECT(store_faults(canary_dm, 0xbad));
 	static const unsigned pols[] = { NK_POLICY_NO_WRITE, NK_POLICY_WRITE_ONCE, NK_POLICY_APPEND_ONLY,
 					 NK_POLICY_WRITE_LOG };
@@ -222,7 +222,7 @@ static bool t_direct_stores_fault(void)
 	if (audit_region() >= 0) {
 		volatile uint64_t *rec = (uint64_t *)audit_ring();
 		ok &= KT_EXPECT(store_faults(rec, 0xbad));
-		ok &= KT_EXPECT(store_faults(pa_to_dm(pa_init((uint64_t)rec - KERNEL_VMA)), 0xbad));
+		ok &= KT_EXPECT(store_faults(pa_to_dm(kimg_to_pa(va_of(rec))), 0xbad));
 	}
 	ok &= KT_EXPECT(nk_check_invariants() == 0);
 	return ok;

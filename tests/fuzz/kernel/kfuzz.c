@@ -37,7 +37,7 @@ static uint64_t kcov_area[KCOV_WORDS] __attribute__((aligned(4096)));
 /* the image is loaded at its link address minus KERNEL_VMA */
 static paddr_t image_pa(const void *p)
 {
-	return pa_init((uint64_t)p - KERNEL_VMA);
+	return kimg_to_pa(va_of(p));
 }
 
 static uint64_t rng_state;
@@ -70,7 +70,7 @@ static bool sandbox_init(void)
 	specials[nspecials++] = nk_view->master_l4; /* pinned L4 */
 	specials[nspecials++] =
 	    pa_init(align_down(pa_addr(image_pa((void *)cmd_fuzz)), PAGE_SIZE)); /* CODE */
-	specials[nspecials++] = pa_init(nk_view->nk_text_start - KERNEL_VMA);	 /* NK */
+	specials[nspecials++] = kimg_to_pa(va_init(nk_view->nk_text_start));	 /* NK */
 	specials[nspecials++] =
 	    pa_init(align_down(pa_addr(image_pa(rodata_probe)), PAGE_SIZE)); /* PROTECTED */
 	specials[nspecials++] = pa_init(0);				     /* HOLE */
@@ -363,7 +363,7 @@ static long run_op(const struct kop *o)
 	default: {
 		uint32_t msr = msrs[o->a % ARRAY_SIZE(msrs)];
 		uint64_t v = o->b & 1 ? o->v
-				      : (o->b & 2 ? 0x00007fffffffffffull : 0xffff800000000000ull) +
+				      : (o->b & 2 ? 0x00007fffffffffffull : DIRECT_MAP_BASE) +
 					    (o->b >> 2 & 1);
 		if (msr == 0xc0000080)
 			v = rdmsr(msr) ^ (1ull << (o->c % 16));
