@@ -60,4 +60,41 @@ const void *syscall_table_entry(unsigned nr);
 /* syscall_dispatch: run syscall nr with args a; -ENOSYS (logged once per
  * number) when unknown. */
 long syscall_dispatch(uint64_t nr, const uint64_t *a);
+
+/* outer/sys_ident.c, sys_time.c, nksys.c: the small calls (man 2 of each;
+ * nksys: include/uapi/nksys.h). */
+long sys_arch_prctl(const uint64_t *a);
+long sys_clock_getres(const uint64_t *a);
+long sys_clock_gettime(const uint64_t *a);
+long sys_clock_nanosleep(const uint64_t *a);
+long sys_getegid(const uint64_t *a);
+long sys_geteuid(const uint64_t *a);
+long sys_getgid(const uint64_t *a);
+long sys_getpgrp(const uint64_t *a);
+long sys_getpid(const uint64_t *a);
+long sys_getppid(const uint64_t *a);
+long sys_getrandom(const uint64_t *a);
+long sys_getrlimit(const uint64_t *a);
+long sys_gettimeofday(const uint64_t *a);
+long sys_getuid(const uint64_t *a);
+long sys_madvise(const uint64_t *a);
+long sys_nanosleep(const uint64_t *a);
+long sys_nksys(const uint64_t *a);
+long sys_pause(const uint64_t *a);
+long sys_prlimit64(const uint64_t *a);
+long sys_reboot(const uint64_t *a);
+long sys_rt_sigaction(const uint64_t *a);
+long sys_rt_sigprocmask(const uint64_t *a);
+long sys_set_robust_list(const uint64_t *a);
+long sys_set_tid_address(const uint64_t *a);
+long sys_setgid(const uint64_t *a);
+long sys_setpgid(const uint64_t *a);
+long sys_setuid(const uint64_t *a);
+long sys_sigaltstack(const uint64_t *a);
+long sys_sync(const uint64_t *a);
+long sys_sysinfo(const uint64_t *a);
+long sys_time(const uint64_t *a);
+long sys_umask(const uint64_t *a);
+long sys_uname(const uint64_t *a);
+
 #endif
