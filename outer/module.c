@@ -1,4 +1,5 @@
-/* The module loader and containment (include/outer/module.h).
+/* The module loader (include/outer/module.h); containment is in
+ * outer/module_call.c.
  * Load: parse and relocate the .ko in staging buffers (outer/modelf.c),
  * copy it into fresh DATA frames, ask nk to make the text frames CODE
  * (nk_promote_code scans them for I5 encodings), then map text RO+X,
@@ -20,22 +21,15 @@
 #include <outer/trap.h>
 #include <outer/moddev.h>
 #include <nk/vmmu.h>
+#include "module_internal.h"
 
 #define MODULE_MAX_BYTES (1u << 20)
-#define MODULE_STACK_PAGES 4
 
 static struct module *modules;
 static uint64_t next_va = MODULE_BASE;
 uint32_t module_incidents;
 
-/* The module running now (module_call), its recovery point and start. */
-static struct module *running;
-static struct recovery *running_rec;
-static uint64_t running_since;
-static uint64_t stack_top; /* the module stack (mapped once), 0 before */
-
 extern const struct ksym __ksymtab_start[], __ksymtab_end[]; /* linker.ld */
-extern struct recovery *recover_current; /* outer/trap.c */
 
 bool ksym_lookup(const char *name, uint64_t *addr)
 {
@@ -72,7 +66,7 @@ struct module *module_by_rip(uint64_t rip)
 
 /* Virtual space for n pages plus a guard page after them (never reused:
  * the 1 GiB area outlasts any test run). 0 when the area is full. */
-static uint64_t va_alloc(uint64_t n)
+uint64_t module_va_alloc(uint64_t n)
 {
 	uint64_t va = next_va;
 	if ((n + 1) * PAGE_SIZE > MODULE_BASE + nk_view->module_size - va - PAGE_SIZE)
@@ -221,7 +215,7 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 		if (!m->pages[a])
 			continue;
 		buf[a] = kmalloc(m->pages[a] * PAGE_SIZE);
-		m->va[a] = va_alloc(m->pages[a]);
+		m->va[a] = module_va_alloc(m->pages[a]);
 		if (!buf[a] || !m->va[a]) {
 			ksnprintf(err, cap, "out of memory or module space");
 			goto fail;
@@ -244,7 +238,7 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 		size_t tb = m->pages[MELF_TEXT] * PAGE_SIZE;
 		if (place == 3 || i5_scan(buf[MELF_TEXT], tb, 0, NULL) == tb)
 			break;
-		uint64_t va = va_alloc(m->pages[MELF_TEXT]);
+		uint64_t va = module_va_alloc(m->pages[MELF_TEXT]);
 		if (!va)
 			break;
 		m->va[MELF_TEXT] = va;
@@ -374,13 +368,6 @@ static void unlink_module(struct module *m)
 		}
 }
 
-struct module *module_running(void)
-{
-	return running;
-}
-
-void (*module_failed_hook)(struct module *m);
-
 long module_unload(struct module *m)
 {
 	if (m->state == MOD_LIVE && m->exit)
@@ -396,113 +383,6 @@ long module_unload(struct module *m)
 	kprintf("module %s: unloaded\n", m->name);
 	kfree(m);
 	return r;
-}
-
-/* The module stack: MODULE_STACK_PAGES pages with an unmapped guard page
- * below, mapped once in the module area. Returns its top, 0 if out. */
-static uint64_t module_stack(void)
-{
-	if (stack_top)
-		return stack_top;
-	uint64_t va = va_alloc(MODULE_STACK_PAGES + 1);
-	if (!va)
-		return 0;
-	for (unsigned i = 1; i <= MODULE_STACK_PAGES; i++) {
-		paddr_t f = frame_alloc();
-		if (!pa_addr(f) || vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX))
-			return 0;
-	}
-	stack_top = va + (MODULE_STACK_PAGES + 1) * PAGE_SIZE;
-	return stack_top;
-}
-
-/* module_stack_call: fn(arg) on the stack ending at sp (outer/modcall.asm). */
-long module_stack_call(long (*fn)(void *), void *arg, uint64_t sp);
-
-static const char *vec_name(uint64_t v)
-{
-	switch (v) {
-	case 0:
-		return "#DE";
-	case 6:
-		return "#UD";
-	case 8:
-		return "#DF (stack overflow?)";
-	case 13:
-		return "#GP";
-	case 14:
-		return "#PF";
-	case 32:
-		return "watchdog";
-	default:
-		return "exception";
-	}
-}
-
-long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_info *fi)
-{
-	if (m->state != MOD_LIVE)
-		return -ENOEXEC;
-	struct recovery rec;
-	struct recovery *saved = recover_current;
-	struct module *prev = running;
-	struct recovery *prev_rec = running_rec;
-	uint64_t prev_since = running_since;
-	uint64_t sp = prev ? 0 : module_stack();
-	volatile long r;
-
-	m->calls++;
-	running = m;
-	running_rec = &rec;
-	running_since = timer_ticks;
-	if (recover_arm(&rec) == 0) {
-		r = sp ? module_stack_call(fn, arg, sp) : fn(arg);
-		rec.armed = 0;
-		recover_current = saved;
-		running = prev;
-		running_rec = prev_rec;
-		running_since = prev_since;
-		return r;
-	}
-	/* a fault or the watchdog came back here */
-	recover_current = saved;
-	running = prev;
-	running_rec = prev_rec;
-	running_since = prev_since;
-	irq_enable();
-	nk_load_cr3(nk_view->master_l4);
-	m->faults++;
-	m->state = MOD_FAILED;
-	module_incidents++;
-	bool in_text = module_by_rip(rec.fault.rip) == m;
-	kprintf("module %s: INCIDENT %u: %s at RIP %lx (%s), address %lx: %s; module failed, unloading\n",
-		m->name, module_incidents, vec_name(rec.fault.vector), rec.fault.rip,
-		in_text ? "in its text" : "in a kernel path it called", rec.fault.addr, rec.fault.why);
-	if (fi)
-		*fi = rec.fault;
-	if (module_failed_hook)
-		module_failed_hook(m);
-	if (!prev) /* a nested call's module is unloaded by the outermost one */
-		module_unload(m);
-	return -EIO;
-}
-
-void module_watchdog_tick(void)
-{
-	if (!running || !running_rec)
-		return;
-	uint64_t limit = (uint64_t)MODULE_WATCHDOG_MS * 100 / 1000; /* TIMER_HZ 100 */
-	if (timer_ticks - running_since <= limit)
-		return;
-	struct recovery *r = running_rec;
-	r->fault.vector = 32;
-	r->fault.error = 0;
-	r->fault.rip = 0;
-	r->fault.addr = 0;
-	ksnprintf(r->fault.why, sizeof(r->fault.why), "watchdog: ran for more than %u ms",
-		  MODULE_WATCHDOG_MS);
-	recover_current = NULL;
-	recover_jump(r);
 }
 
 void module_boot(void)
@@ -544,3 +424,4 @@ size_t module_list(char *buf, size_t cap)
 	}
 	return n;
 }
+
