@@ -9,7 +9,8 @@ extern void (*const __exit_hooks_start[])(void), (*const __exit_hooks_end[])(voi
 static void exit_hooks(void)
 {
 	/* linker symbols bound one array: count it by address */
-	size_t n = (size_t)((uint64_t)__exit_hooks_end - (uint64_t)__exit_hooks_start) / sizeof(void (*)(void));
+	size_t n = (size_t)((uint64_t)__exit_hooks_end - (uint64_t)__exit_hooks_start) /
+		   sizeof(void (*)(void));
 	for (size_t i = 0; i < n; i++)
 		__exit_hooks_start[i]();
 }

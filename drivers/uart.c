@@ -11,7 +11,7 @@ void uart_init(void)
 {
 	outb(COM1 + IER, 0);
 	outb(COM1 + LCR, 0x80); /* DLAB: divisor follows */
-	outb(COM1 + DLL, 1);    /* 115200 baud */
+	outb(COM1 + DLL, 1);	/* 115200 baud */
 	outb(COM1 + DLM, 0);
 	outb(COM1 + LCR, 0x03); /* 8N1 */
 	outb(COM1 + FCR, 0xc7); /* FIFOs on, cleared */

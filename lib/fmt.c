@@ -13,8 +13,8 @@ struct out {
 enum len { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_J, LEN_T };
 struct spec {
 	bool left, plus, space, alt, zero; /* the flags - + space # 0 */
-	int width;                         /* minimum field width, characters */
-	int prec;                          /* precision, or -1 when none is given */
+	int width;			   /* minimum field width, characters */
+	int prec;			   /* precision, or -1 when none is given */
 	enum len len;
 };
 
@@ -143,7 +143,7 @@ static int parse_num(const char **f)
  * pointer to the conversion character. */
 static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
-	*sp = (struct spec){ .prec = -1 };
+	*sp = (struct spec){.prec = -1};
 	for (;; f++) {
 		if (*f == '-')
 			sp->left = true;
@@ -206,7 +206,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 
 size_t fmt_vsnprintf(char *buf, size_t cap, const char *f, va_list ap)
 {
-	struct out o = { buf, cap, 0 };
+	struct out o = {buf, cap, 0};
 	va_list aq;
 	va_copy(aq, ap);
 	for (; *f; f++) {
@@ -243,7 +243,7 @@ size_t fmt_vsnprintf(char *buf, size_t cap, const char *f, va_list ap)
 		}
 		case 'p': {
 			/* always 0x and 16 digits: an address reads the same at any value */
-			struct spec ps = { .left = sp.left, .width = sp.width, .prec = 16 };
+			struct spec ps = {.left = sp.left, .width = sp.width, .prec = 16};
 			put_int(&o, &ps, (uint64_t)(uintptr_t)va_arg(aq, void *), 16, false, "0x");
 			break;
 		}

@@ -6,8 +6,14 @@
 #include <x86/i5.h>
 
 /* ModRM fields (Intel SDM vol 2, 2.1.5): mod = bits 7:6, reg = bits 5:3. */
-static unsigned int modrm_mod(uint8_t modrm) { return modrm >> 6; }
-static unsigned int modrm_reg(uint8_t modrm) { return (modrm >> 3) & 7; }
+static unsigned int modrm_mod(uint8_t modrm)
+{
+	return modrm >> 6;
+}
+static unsigned int modrm_reg(uint8_t modrm)
+{
+	return (modrm >> 3) & 7;
+}
 
 /* Group 7 (0F 01): LGDT /2 and LIDT /3 memory forms only (mod 3 encodes
  * XGETBV, VMRUN, ...); LMSW /6 in any form. */

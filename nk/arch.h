@@ -134,8 +134,8 @@ struct arch_dtr {
  * with code_sel and DS/ES/SS with data_sel (selectors of the new GDT).
  * Boot-only code (non-executable once the outer kernel runs). Source: SDM
  * Vol. 3A 2.4, 3.4.3, 7.2.4. */
-void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
-		      uint16_t code_sel, uint16_t data_sel);
+void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr,
+			   uint16_t tss_sel, uint16_t code_sel, uint16_t data_sel);
 
 /* arch_store_tables: SGDT, SIDT and STR: the descriptor-table registers
  * and the task register as the CPU holds them. */
@@ -147,8 +147,8 @@ void arch_store_tables(struct arch_dtr *gdtr, struct arch_dtr *idtr, uint16_t *t
 struct arch_image {
 	uint64_t image_start, image_end;     /* the whole image above KERNEL_VMA */
 	uint64_t nk_text_start, nk_text_end; /* nk's code */
-	uint64_t nk_end;                     /* end of nk's data and bss */
-	uint64_t text_start, text_end;       /* outer kernel code */
+	uint64_t nk_end;		     /* end of nk's data and bss */
+	uint64_t text_start, text_end;	     /* outer kernel code */
 	uint64_t rodata_start, rodata_end;   /* outer kernel read-only data */
 };
 
@@ -185,6 +185,5 @@ NK_NORETURN void arch_boot_end(uint64_t outer_stack_top);
 
 /* NK_MSR_MAX: how many distinct MSRs nk records. */
 #define NK_MSR_MAX 48
-
 
 #endif

@@ -104,7 +104,7 @@ static struct nk_msr_rec *msr_rec(uint32_t msr)
 	if (nk_msr_count == NK_MSR_MAX)
 		return NULL;
 	struct nk_msr_rec *r = &nk_msr_table[nk_msr_count++];
-	*r = (struct nk_msr_rec){ .msr = msr };
+	*r = (struct nk_msr_rec){.msr = msr};
 	return r;
 }
 
@@ -183,7 +183,8 @@ void nk_trap_check_pinned(void)
 	else if (arch_read_cr4() != nk_cr4)
 		what = "CR4", have = arch_read_cr4(), want = nk_cr4;
 	for (uint32_t i = 0; !what && i < nk_msr_count; i++)
-		if (nk_msr_table[i].pinned && arch_rdmsr(nk_msr_table[i].msr) != nk_msr_table[i].value)
+		if (nk_msr_table[i].pinned &&
+		    arch_rdmsr(nk_msr_table[i].msr) != nk_msr_table[i].value)
 			what = "a pinned MSR", have = arch_rdmsr(nk_msr_table[i].msr),
 			want = nk_msr_table[i].value;
 	if (!what)
@@ -296,9 +297,8 @@ NK_BOOT void arch_boot_write_dr7(uint64_t v)
 }
 
 /* Load GDTR/IDTR/TR and reload the segment registers (far return for CS). */
-NK_BOOT void arch_boot_load_tables(const struct arch_dtr *gdtr,
-						const struct arch_dtr *idtr, uint16_t tss_sel,
-						uint16_t code_sel, uint16_t data_sel)
+NK_BOOT void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr,
+				   uint16_t tss_sel, uint16_t code_sel, uint16_t data_sel)
 {
 	__asm__ volatile("lgdt (%0)\n\t"
 			 "lidt (%1)\n\t"
@@ -329,15 +329,15 @@ extern char __ro_after_init_start[], __ro_after_init_end[];
 void arch_image_layout(struct arch_image *img)
 {
 	*img = (struct arch_image){
-		.image_start = (uint64_t)__image_start,
-		.image_end = (uint64_t)__image_end,
-		.nk_text_start = (uint64_t)__nk_text_start,
-		.nk_text_end = (uint64_t)__nk_text_end,
-		.nk_end = (uint64_t)__nk_end,
-		.text_start = (uint64_t)__text_start,
-		.text_end = (uint64_t)__text_end,
-		.rodata_start = (uint64_t)__rodata_start,
-		.rodata_end = (uint64_t)__rodata_end,
+	    .image_start = (uint64_t)__image_start,
+	    .image_end = (uint64_t)__image_end,
+	    .nk_text_start = (uint64_t)__nk_text_start,
+	    .nk_text_end = (uint64_t)__nk_text_end,
+	    .nk_end = (uint64_t)__nk_end,
+	    .text_start = (uint64_t)__text_start,
+	    .text_end = (uint64_t)__text_end,
+	    .rodata_start = (uint64_t)__rodata_start,
+	    .rodata_end = (uint64_t)__rodata_end,
 	};
 }
 

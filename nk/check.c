@@ -42,7 +42,8 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 	bool ram = pfn < nk.nframes && nk.frames[pfn].type != NK_F_HOLE;
 	if (!pte_is_leaf(e, level)) {
 		if (!ram || nk_ptp_level(nk.frames[pfn].type) != level - 1)
-			nk_check_fail(1, where, "non-leaf entry to a frame not a PTP one level down");
+			nk_check_fail(1, where,
+				      "non-leaf entry to a frame not a PTP one level down");
 		else {
 			bool ckhalf = nk.frames[pfn].flags & NK_FF_KHALF;
 			bool want = level == 4 ? idx >= 256 : khalf;
@@ -102,7 +103,8 @@ static void count_maps(bool adopt)
 		if (adopt)
 			nk.frames[pfn].maps = nk.scratch[pfn];
 		else if (nk.frames[pfn].maps != nk.scratch[pfn])
-			nk_check_fail(1, pfn << PAGE_SHIFT, "frame's mapping counter disagrees with the tables");
+			nk_check_fail(1, pfn << PAGE_SHIFT,
+				      "frame's mapping counter disagrees with the tables");
 	}
 }
 
@@ -125,7 +127,7 @@ static void check_tables(void)
 			if (level == 4 && i >= 256 && !is_master) {
 				if (t[i] != master[i])
 					nk_check_fail(9, (pfn << PAGE_SHIFT) + i * 8,
-					     "L4 kernel half differs from the master L4");
+						      "L4 kernel half differs from the master L4");
 				continue;
 			}
 			check_entry(pfn, level, f->flags, i, t[i]);
@@ -136,18 +138,21 @@ static void check_tables(void)
 		const struct nk_frame *f = &nk.frames[pfn];
 		uint32_t want = nk_ptp_level(f->type) ? f->refs : f->wcount;
 		if (nk.scratch[pfn] != want)
-			nk_check_fail(1, pfn << PAGE_SHIFT, "frame table counter disagrees with the tables");
+			nk_check_fail(1, pfn << PAGE_SHIFT,
+				      "frame table counter disagrees with the tables");
 		/* the direct map: writable exactly for DATA (I2) */
 		if (f->type != NK_F_HOLE && nk.dm_ptes) {
 			pte_t d = nk.dm_ptes[pfn];
 			if (pte_writable(d) != (f->type == NK_F_DATA) && nk_view_store.nested)
-				nk_check_fail(2, pfn << PAGE_SHIFT, "direct-map alias has the wrong rights");
+				nk_check_fail(2, pfn << PAGE_SHIFT,
+					      "direct-map alias has the wrong rights");
 			if (!pte_nx(d))
 				nk_check_fail(4, pfn << PAGE_SHIFT, "direct map is executable");
 		}
 	}
 	for (int c = 0; c < NK_CPUS; c++)
-		if (nk_frame_ok(nk.cur_cr3[c]) || nk.frames[pa_pfn(nk.cur_cr3[c])].type != NK_F_PTP4)
+		if (nk_frame_ok(nk.cur_cr3[c]) ||
+		    nk.frames[pa_pfn(nk.cur_cr3[c])].type != NK_F_PTP4)
 			nk_check_fail(1, pa_addr(nk.cur_cr3[c]), "CR3 is not a declared L4");
 }
 

@@ -58,25 +58,31 @@ static long scan_text(size_t count)
 			return -NK_EI5;
 		}
 		/* the last two offsets with the next frame's first bytes */
-		for (uint64_t o = (uint64_t)i * PAGE_SIZE + PAGE_SIZE - 2; o < (uint64_t)(i + 1) * PAGE_SIZE; o++) {
+		for (uint64_t o = (uint64_t)i * PAGE_SIZE + PAGE_SIZE - 2;
+		     o < (uint64_t)(i + 1) * PAGE_SIZE; o++) {
 			uint8_t w[3];
 			size_t n = 0;
 			for (uint64_t q = o; q < o + 3 && q < len; q++)
 				w[n++] = text_byte(count, q);
 			k = i5_match(w, n, 0);
 			if (k != I5_NONE) {
-				nk_printf("nk: promote_code: %s at text offset %#lx (across a frame boundary): "
-					  "refused (I5)\n", i5_kind_name(k), (unsigned long)o);
+				nk_printf("nk: promote_code: %s at text offset %#lx (across a "
+					  "frame boundary): "
+					  "refused (I5)\n",
+					  i5_kind_name(k), (unsigned long)o);
 				return -NK_EI5;
 			}
 		}
 		/* a tail another CODE frame could complete if mapped after it */
 		bool open1 = p[PAGE_SIZE - 1] == 0x0f;
 		uint8_t b = p[PAGE_SIZE - 1];
-		bool open2 = p[PAGE_SIZE - 2] == 0x0f && (b == 0x00 || b == 0x01 || b == 0x22 || b == 0x23);
+		bool open2 =
+		    p[PAGE_SIZE - 2] == 0x0f && (b == 0x00 || b == 0x01 || b == 0x22 || b == 0x23);
 		if (open1 || open2) {
-			nk_printf("nk: promote_code: frame %lu ends with the start of a 0F encoding at text "
-				  "offset %#lx: refused (I5; pad the text)\n", (unsigned long)i,
+			nk_printf("nk: promote_code: frame %lu ends with the start of a 0F "
+				  "encoding at text "
+				  "offset %#lx: refused (I5; pad the text)\n",
+				  (unsigned long)i,
 				  (unsigned long)(i * PAGE_SIZE + PAGE_SIZE - (open1 ? 1 : 2)));
 			return -NK_EI5;
 		}

@@ -22,7 +22,11 @@ NK_BOOT static void tss_descriptor(uint64_t d[2], uint64_t va, uint64_t lim)
 /* The IST slot of vector v (nk/cpu.h: every vector has one). */
 NK_BOOT static uint8_t vector_ist(int v)
 {
-	return (uint8_t)(v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v < 32 ? IST_EXC : IST_IRQ);
+	return (uint8_t)(v == 8	   ? IST_DF
+			 : v == 2  ? IST_NMI
+			 : v == 18 ? IST_MC
+			 : v < 32  ? IST_EXC
+				   : IST_IRQ);
 }
 
 /* Declare the table at va (size_bytes, whole pages) a write-once region
@@ -56,17 +60,17 @@ NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
 	for (int v = 0; v < 256; v++) {
 		uint64_t h = nk_isr_table[v];
 		t->idt[v] = (struct idt_entry){
-			.off_lo = (uint16_t)h,
-			.sel = SEL_KCODE,
-			.ist = vector_ist(v),
-			.attr = 0x8e, /* present, DPL0, 64-bit interrupt gate */
-			.off_mid = (uint16_t)(h >> 16),
-			.off_hi = (uint32_t)(h >> 32),
-			.zero = 0,
+		    .off_lo = (uint16_t)h,
+		    .sel = SEL_KCODE,
+		    .ist = vector_ist(v),
+		    .attr = 0x8e, /* present, DPL0, 64-bit interrupt gate */
+		    .off_mid = (uint16_t)(h >> 16),
+		    .off_hi = (uint32_t)(h >> 32),
+		    .zero = 0,
 		};
 	}
-	struct arch_dtr g = { GDT_ENTRIES * 8 - 1, TABLE_VA(va, gdt) };
-	struct arch_dtr i = { sizeof(t->idt) - 1, TABLE_VA(va, idt) };
+	struct arch_dtr g = {GDT_ENTRIES * 8 - 1, TABLE_VA(va, gdt)};
+	struct arch_dtr i = {sizeof(t->idt) - 1, TABLE_VA(va, idt)};
 	arch_boot_load_tables(&g, &i, SEL_TSS, SEL_KCODE, SEL_KDATA);
 
 	/* write-once, every byte written (by nk, above), sealed by nk_init_done */
@@ -129,8 +133,9 @@ void arch_check_cpu(void)
 		const struct idt_entry *e = &t->idt[v];
 		uint64_t h = e->off_lo | ((uint64_t)e->off_mid << 16) | ((uint64_t)e->off_hi << 32);
 		if (h != nk_isr_table[v] || e->sel != SEL_KCODE) {
-			nk_check_fail(7, pa_addr(kimg_to_pa(va_init(TABLE_VA(va, idt) + v * sizeof(*e)))),
-				      "IDT vector does not enter nk's stub");
+			nk_check_fail(
+			    7, pa_addr(kimg_to_pa(va_init(TABLE_VA(va, idt) + v * sizeof(*e)))),
+			    "IDT vector does not enter nk's stub");
 			break;
 		}
 	}

@@ -54,9 +54,9 @@ struct nk_cpu_tables {
 extern const uint64_t nk_isr_table[256];
 
 /* nk_cpu_init: build and load the GDT, TSS (RSP0 = rsp0, IST1-5 =
- * ist_tops: #DF, NMI, #MC, other exceptions, interrupts; virtual addresses) and IDT (every vector to its
- * nk stub), and declare each a write-once region (nk frames, every byte
- * written, sealed at nk_init_done; spec section 7). Boot only, with CR0.WP
- * clear, after nk_regions_init. Source: SDM Vol. 3A 6.14, 7.7. */
+ * ist_tops: #DF, NMI, #MC, other exceptions, interrupts; virtual addresses) and IDT (every vector
+ * to its nk stub), and declare each a write-once region (nk frames, every byte written, sealed at
+ * nk_init_done; spec section 7). Boot only, with CR0.WP clear, after nk_regions_init. Source: SDM
+ * Vol. 3A 6.14, 7.7. */
 void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0);
 #endif

@@ -3,9 +3,9 @@
  * 2.2.1 (EFER), Vol. 4 (MSR numbers). */
 #include "nk.h"
 
-#define CR0_KNOWN                                                              \
-	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
-	 CR0_NW | CR0_CD | CR0_PG)
+#define CR0_KNOWN                                                                                  \
+	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | \
+	 CR0_PG)
 #define CR0_REQUIRED (CR0_PE | CR0_PG | CR0_WP)
 
 /* decode_cr0: the preconditions of a CR0 value, one test each: only bits
@@ -87,8 +87,9 @@ long nk_wrmsr_impl(uint32_t msr, uint64_t v)
 {
 	long r = decode_msr(msr, v);
 	if (r == 0)
-		r = arch_set_msr(msr, v, !(msr == MSR_FS_BASE || msr == MSR_GS_BASE ||
-					   msr == MSR_KERNEL_GS_BASE));
+		r = arch_set_msr(
+		    msr, v,
+		    !(msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE));
 	return nk_count(NK_CALL_WRMSR, r);
 }
 

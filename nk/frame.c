@@ -2,8 +2,8 @@
 #include "nk.h"
 #include <nk/region.h>
 
-_Static_assert(NK_FRAMES_MAX * PTES_PER_PTP <= UINT32_MAX, "frame counters could wrap");
-_Static_assert(NK_FRAMES_MAX * PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
+_Static_assert(NK_FRAMES_MAX *PTES_PER_PTP <= UINT32_MAX, "frame counters could wrap");
+_Static_assert(NK_FRAMES_MAX *PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
 
 void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes)
 {
@@ -76,10 +76,7 @@ void nk_memcpy(void *d, const void *s, size_t n)
 }
 
 #define NK_ERR_NAME(name, value, why) [value] = "NK_" #name,
-static const char *const nk_errnames[NK_EMAX] = {
-	[0] = "OK",
-	NK_ERRORS(NK_ERR_NAME)
-};
+static const char *const nk_errnames[NK_EMAX] = {[0] = "OK", NK_ERRORS(NK_ERR_NAME)};
 #undef NK_ERR_NAME
 
 /* The build check of include/nk/calls.h: every listed call has its
@@ -88,7 +85,7 @@ static const char *const nk_errnames[NK_EMAX] = {
 #define NK_CALL_DECLARED(fn, call, rip, exported) (void)nk_##fn, (void)nk_##fn##_impl,
 static __attribute__((unused)) void calls_declared(void)
 {
-	NK_CALLS(NK_CALL_DECLARED) (void)0;
+	NK_CALLS(NK_CALL_DECLARED)(void) 0;
 }
 #undef NK_CALL_DECLARED
 

@@ -9,14 +9,14 @@
 
 #define COM1 0x3f8
 #define COM1_LSR (COM1 + 5)
-#define LSR_THRE 0x20      /* transmit holding register empty */
-#define UART_POLLS 100000  /* then write anyway: output must not hang nk */
-#define DEBUG_EXIT 0xf4    /* isa-debug-exit: QEMU exits with (v << 1) | 1 */
+#define LSR_THRE 0x20	  /* transmit holding register empty */
+#define UART_POLLS 100000 /* then write anyway: output must not hang nk */
+#define DEBUG_EXIT 0xf4	  /* isa-debug-exit: QEMU exits with (v << 1) | 1 */
 #define FWCFG_SEL 0x510
 #define FWCFG_DATA 0x511
 #define FWCFG_SIGNATURE 0x0000
-#define FWCFG_ID 0x0001      /* le32 feature bits */
-#define FWCFG_ID_DMA 0x2u    /* bit 1: the DMA interface (ports 0x514/0x518) */
+#define FWCFG_ID 0x0001	  /* le32 feature bits */
+#define FWCFG_ID_DMA 0x2u /* bit 1: the DMA interface (ports 0x514/0x518) */
 #define FWCFG_FILE_DIR 0x0019
 #define FWCFG_NAME_BYTES 56
 #define FWCFG_FILES_MAX 4096 /* entries nk reads at most from the directory */

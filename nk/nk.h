@@ -18,16 +18,16 @@ struct nk_state {
 	struct nk_frame *frames; /* nframes descriptors, a multiple of 512 */
 	uint64_t nframes;
 	struct nk_frame2m *f2m; /* nframes / 512 entries */
-	pte_t *dm_ptes;         /* direct-map L1 entries, indexed by pfn */
+	pte_t *dm_ptes;		/* direct-map L1 entries, indexed by pfn */
 	paddr_t master_l4;
 	paddr_t cur_cr3[NK_CPUS];
-	uint64_t phys_limit; /* 1 << MAXPHYADDR, bytes */
+	uint64_t phys_limit;  /* 1 << MAXPHYADDR, bytes */
 	uint64_t cr4_allowed; /* CR4 bits the outer kernel may change */
 	uint64_t cr4_required;
 	uint32_t *scratch; /* nframes counters for the invariant checker */
 	bool msrs_locked;
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
-	paddr_t code_frames[NK_CODE_MAX];         /* copy-in buffer of nk_*_code */
+	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
 };
 
 extern struct nk_state nk;
@@ -39,10 +39,10 @@ extern struct nk_view nk_view_store;
  * faults there instead. */
 extern volatile uint32_t nk_stopping;
 NK_NORETURN void nk_panic(const char *file, int line, const char *why);
-#define NK_CHECK(c)                                                    \
-	do {                                                           \
-		if (!(c))                                              \
-			nk_panic(__FILE__, __LINE__, #c);              \
+#define NK_CHECK(c)                                                                                \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			nk_panic(__FILE__, __LINE__, #c);                                          \
 	} while (0)
 
 /* nk_printf: print to COM1, polled (at most 256 bytes per call). nk/log.c. */

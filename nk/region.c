@@ -16,10 +16,10 @@
 static struct nk_region regions[NK_REGIONS_MAX];
 
 static const struct nk_policy_ops *const policy_ops[NK_POLICY_MAX] = {
-	[NK_POLICY_NO_WRITE] = &nk_policy_no_write,
-	[NK_POLICY_WRITE_ONCE] = &nk_policy_write_once,
-	[NK_POLICY_APPEND_ONLY] = &nk_policy_append_only,
-	[NK_POLICY_WRITE_LOG] = &nk_policy_write_log,
+    [NK_POLICY_NO_WRITE] = &nk_policy_no_write,
+    [NK_POLICY_WRITE_ONCE] = &nk_policy_write_once,
+    [NK_POLICY_APPEND_ONLY] = &nk_policy_append_only,
+    [NK_POLICY_WRITE_LOG] = &nk_policy_write_log,
 };
 
 /* Declaration flags nk uses for its own regions. */
@@ -236,7 +236,7 @@ static long write_check(long id, const void *src, struct nk_write_ctx *w)
 
 long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip)
 {
-	struct nk_write_ctx w = { .id = id, .len = len, .dst = (uint64_t)dst, .rip = caller_rip };
+	struct nk_write_ctx w = {.id = id, .len = len, .dst = (uint64_t)dst, .rip = caller_rip};
 	long r = write_check(id, src, &w);
 	if (r) {
 		if (r != -NK_EREGION)
@@ -272,8 +272,7 @@ long nk_regions_init_done(void)
 	uint64_t va, size;
 	arch_ro_after_init(&va, &size);
 	if (v->region_ro_after_init < 0 && size) {
-		r = region_declare(va, size,
-				   NK_POLICY_NO_WRITE | NK_REGION_SEAL_AT_INIT, 0);
+		r = region_declare(va, size, NK_POLICY_NO_WRITE | NK_REGION_SEAL_AT_INIT, 0);
 		if (r < 0)
 			return r; /* nothing sealed: nk_init_done is all or nothing */
 		v->region_ro_after_init = (int32_t)r;
@@ -301,7 +300,8 @@ void nk_check_regions(void)
 				return;
 			}
 			if (nested && (nk.frames[pfn].wcount || pte_writable(nk.dm_ptes[pfn]))) {
-				nk_check_fail(2, pa_addr(rg->pa) + off, "region frame has a writable mapping");
+				nk_check_fail(2, pa_addr(rg->pa) + off,
+					      "region frame has a writable mapping");
 				return;
 			}
 			frames++;

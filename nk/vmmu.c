@@ -110,13 +110,13 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 
 /* A PTP decoded once for a run of updates to it. */
 struct ptp_run {
-	paddr_t ptp;          /* the PTP (4 KiB-aligned), or NO_RUN */
-	pte_t *slots;         /* its 512 entries, through nk's direct map */
+	paddr_t ptp;	      /* the PTP (4 KiB-aligned), or NO_RUN */
+	pte_t *slots;	      /* its 512 entries, through nk's direct map */
 	uint64_t index_limit; /* indices below it are writable: 512, 256 in an L4, 0 pinned */
 	pte_t leaf_mask;      /* leaf_fast_ok: the bits it looks at ... */
 	pte_t leaf_want;      /* ... and the values they must have */
-	unsigned level;       /* 1..4 */
-	bool khalf;           /* it maps the kernel half */
+	unsigned level;	      /* 1..4 */
+	bool khalf;	      /* it maps the kernel half */
 };
 
 /* An address no decoded PTP has (PTPs are 4 KiB-aligned). */
@@ -125,9 +125,9 @@ struct ptp_run {
 /* leaf_fast_ok's bits for an L1 of the user half [0] and the kernel half
  * [1]: present, none of bits 52-62 or G, U as the half wants, and in the
  * kernel half XD (not kernel-executable). */
-static const pte_t leaf_mask[2] = { PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U,
-				    PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U | PTE_NX };
-static const pte_t leaf_want[2] = { PTE_P | PTE_U, PTE_P | PTE_NX };
+static const pte_t leaf_mask[2] = {PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U,
+				   PTE_P | PTE_HIGH_RESERVED | PTE_G | PTE_U | PTE_NX};
+static const pte_t leaf_want[2] = {PTE_P | PTE_U, PTE_P | PTE_NX};
 
 /* Decode PTP `ptp` into run: it must be a RAM frame of a PTP type. Errors:
  * NK_EALIGN, NK_ERANGE, NK_ETYPE (index and pinned checks are per update,
@@ -146,7 +146,9 @@ static inline __attribute__((always_inline)) long ptp_decode(paddr_t ptp, struct
 	run->slots = ptp_entries(ptp);
 	run->level = level;
 	run->khalf = khalf;
-	run->index_limit = (f->flags & NK_FF_PINNED) ? 0 : level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
+	run->index_limit = (f->flags & NK_FF_PINNED) ? 0
+			   : level == 4		     ? PTES_PER_PTP / 2
+						     : PTES_PER_PTP;
 	/* only L1 entries take the fast path: PTE_HIGH_RESERVED is a value
 	 * no entry accepted by the mask test can have */
 	run->leaf_mask = leaf_mask[khalf];
@@ -193,7 +195,7 @@ static inline long validate_update(const struct ptp_run *run, uint64_t index, pt
 /* Perform one validated update; cannot fail. Returns whether the TLB must
  * be flushed for it (I10). */
 static inline __attribute__((always_inline)) bool perform_update(const struct ptp_run *run,
-								   uint64_t index, pte_t e)
+								 uint64_t index, pte_t e)
 {
 	pte_t *slot = &run->slots[index];
 	pte_t old = *slot;
@@ -243,7 +245,7 @@ long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 	/* decode: copy each update in before validating it, so what is
 	 * validated is what is performed whatever the outer array holds
 	 * later; a run of updates to one PTP decodes it once */
-	struct ptp_run run = { .ptp = NO_RUN };
+	struct ptp_run run = {.ptp = NO_RUN};
 	for (size_t i = 0; i < count; i++) {
 		struct nk_pte_write u = w[i];
 		nk.batch[i] = u;
@@ -316,11 +318,11 @@ out:
  * time are skipped when none is present (bit 0 of their OR). Inlined, so
  * the level-1 call gets its own loop. */
 static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, unsigned n,
-								      unsigned level)
+								    unsigned level)
 {
 	for (unsigned i = 0; i < n; i += 8) {
-		if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
-				 t[i + 7]))
+		if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
+				 t[i + 6] | t[i + 7]))
 			continue;
 		for (unsigned j = i; j < i + 8; j++)
 			account(t[j], level, -1);

@@ -43,7 +43,8 @@ long audit_record(uint32_t kind, uint32_t pid, uint32_t nr, int64_t result)
 	if (audit_id < 0)
 		return 0;
 	const struct nk_region *r = &nk_view->regions[audit_id];
-	struct audit_rec rec = { .tsc = rdtsc(), .result = result, .pid = pid, .nr = nr, .kind = kind };
+	struct audit_rec rec = {
+	    .tsc = rdtsc(), .result = result, .pid = pid, .nr = nr, .kind = kind};
 	uint64_t off = r->used + sizeof(rec) <= r->size ? r->used : 0; /* 0: wrap, a new epoch */
 	return nk_write(audit_id, (uint8_t *)ring + off, &rec, sizeof(rec));
 }

@@ -7,7 +7,7 @@
 #include <nk/vmmu.h>
 
 #define CALL_NAME(fn, call, rip, exported) [NK_CALL_##call] = #fn,
-static const char *const call_names[NK_CALL_MAX] = { NK_CALLS(CALL_NAME) };
+static const char *const call_names[NK_CALL_MAX] = {NK_CALLS(CALL_NAME)};
 #undef CALL_NAME
 
 int cmd_mem(int argc, char **argv)
@@ -90,7 +90,8 @@ static int cmd_help(int argc, char **argv)
 	(void)argc, (void)argv;
 	for (size_t i = 0; i < ncmds(); i++) {
 		const struct console_cmd *c = &__console_cmds_start[i];
-		kprintf("  %-9s %s%s\n", c->name, c->help, c->root ? " (root only from user space)" : "");
+		kprintf("  %-9s %s%s\n", c->name, c->help,
+			c->root ? " (root only from user space)" : "");
 	}
 	return 0;
 }
@@ -112,7 +113,8 @@ CONSOLE_COMMAND(poweroff, "switch the machine off", cmd_poweroff, true);
 static const struct console_cmd *cmd_find(const char *name, size_t n)
 {
 	for (size_t i = 0; i < ncmds(); i++)
-		if (strlen(__console_cmds_start[i].name) == n && !memcmp(name, __console_cmds_start[i].name, n))
+		if (strlen(__console_cmds_start[i].name) == n &&
+		    !memcmp(name, __console_cmds_start[i].name, n))
 			return &__console_cmds_start[i];
 	return NULL;
 }

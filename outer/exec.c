@@ -51,13 +51,25 @@ static long build_stack(const struct strv *sv, const struct elf64_ehdr *eh, uint
 	uint64_t execfn = strings; /* argv[0]'s string */
 	uint32_t nptr = sv->argc + 1 + sv->envc + 1;
 	uint64_t aux[][2] = {
-		{ 3, phdr_va },	   { 4, sizeof(struct elf64_phdr) }, { 5, eh->phnum },
-		{ 6, PAGE_SIZE },  { 7, 0 },			     { 8, 0 },
-		{ 9, eh->entry + bias }, { 11, (uint64_t)proc_cred(p)->uid }, { 12, (uint64_t)proc_cred(p)->euid },
-		{ 13, (uint64_t)proc_cred(p)->gid }, { 14, (uint64_t)proc_cred(p)->egid }, { 15, platform },
-		{ 16, 0x178bfbff },	{ 17, 100 },	     { 23, 0 },
-		{ 25, random },	   { 26, 0 },		     { 31, execfn },
-		{ 0, 0 },
+	    {3, phdr_va},
+	    {4, sizeof(struct elf64_phdr)},
+	    {5, eh->phnum},
+	    {6, PAGE_SIZE},
+	    {7, 0},
+	    {8, 0},
+	    {9, eh->entry + bias},
+	    {11, (uint64_t)proc_cred(p)->uid},
+	    {12, (uint64_t)proc_cred(p)->euid},
+	    {13, (uint64_t)proc_cred(p)->gid},
+	    {14, (uint64_t)proc_cred(p)->egid},
+	    {15, platform},
+	    {16, 0x178bfbff},
+	    {17, 100},
+	    {23, 0},
+	    {25, random},
+	    {26, 0},
+	    {31, execfn},
+	    {0, 0},
 	};
 	uint64_t words = 1 + nptr + 2 * ARRAY_SIZE(aux);
 	uint64_t sp = (random - words * 8) & ~15ull;
@@ -77,7 +89,7 @@ static long build_stack(const struct strv *sv, const struct elf64_ehdr *eh, uint
 	}
 	if (sv->envc == 0)
 		v[w++] = 0; /* argv's NULL */
-	v[w++] = 0;         /* envp's NULL */
+	v[w++] = 0;	    /* envp's NULL */
 	memcpy(&v[w], aux, sizeof(aux));
 	uint8_t rnd[16];
 	for (int i = 0; i < 16; i++)
@@ -109,7 +121,8 @@ static long map_segments(struct mm *mm, struct inode *ip, const struct elf64_ehd
 		uint64_t va = p->vaddr + bias;
 		uint64_t start = va & ~(PAGE_SIZE - 1), end = align_up(va + p->memsz, PAGE_SIZE);
 		uint32_t prot = ((p->flags & PF_R) ? PROT_READ : 0) |
-				((p->flags & PF_W) ? PROT_WRITE : 0) | ((p->flags & PF_X) ? PROT_EXEC : 0);
+				((p->flags & PF_W) ? PROT_WRITE : 0) |
+				((p->flags & PF_X) ? PROT_EXEC : 0);
 		long r = vma_map(mm, start, end - start, prot, 0, ip, p->offset - (va - start),
 				 va + p->filesz);
 		if (r)
@@ -237,7 +250,7 @@ static long do_exec(struct proc *p, const char *path, struct strv *sv)
 		inode_put(ip);
 		if (!*interp)
 			return -ENOEXEC;
-		struct strv nv = { .buf = kmalloc(ARG_MAX_BYTES) };
+		struct strv nv = {.buf = kmalloc(ARG_MAX_BYTES)};
 		if (!nv.buf)
 			return -ENOMEM;
 		r = strv_add(&nv, interp);
@@ -281,7 +294,7 @@ static long do_exec(struct proc *p, const char *path, struct strv *sv)
 
 long exec_image(struct proc *p, const char *path, const char *const *argv, const char *const *envp)
 {
-	struct strv sv = { .buf = kmalloc(ARG_MAX_BYTES) };
+	struct strv sv = {.buf = kmalloc(ARG_MAX_BYTES)};
 	if (!sv.buf)
 		return -ENOMEM;
 	long r = 0;
@@ -323,7 +336,7 @@ static long copy_strings(struct strv *sv, uint64_t uarr, uint32_t *count)
 long sys_execve(const uint64_t *a)
 {
 	char *path = kmalloc(4096);
-	struct strv sv = { .buf = kmalloc(ARG_MAX_BYTES) };
+	struct strv sv = {.buf = kmalloc(ARG_MAX_BYTES)};
 	long r = (!path || !sv.buf) ? -ENOMEM : 0;
 	if (!r) {
 		r = strncpy_from_user(path, a[0], 4096);

@@ -11,10 +11,10 @@
 #define ET_EXEC 2
 #define ET_DYN 3
 
-#define REFUSE(...)                                             \
-	do {                                                    \
-		ksnprintf(e->err, sizeof(e->err), __VA_ARGS__); \
-		return -ENOEXEC;                                \
+#define REFUSE(...)                                                                                \
+	do {                                                                                       \
+		ksnprintf(e->err, sizeof(e->err), __VA_ARGS__);                                    \
+		return -ENOEXEC;                                                                   \
 	} while (0)
 
 /* One PT_LOAD segment (index i); prev_end: the end of the previous
@@ -24,23 +24,25 @@ static long check_load(struct exec_elf *e, unsigned i, uint64_t file_bytes, uint
 	const struct elf64_phdr *p = &e->ph[i];
 	uint64_t va = p->vaddr + e->bias;
 	if (p->filesz > p->memsz)
-		REFUSE("segment %u: filesz %#lx larger than memsz %#lx", i, (unsigned long)p->filesz,
-		       (unsigned long)p->memsz);
+		REFUSE("segment %u: filesz %#lx larger than memsz %#lx", i,
+		       (unsigned long)p->filesz, (unsigned long)p->memsz);
 	if (p->offset > file_bytes || file_bytes - p->offset < p->filesz)
 		REFUSE("segment %u: file bytes %#lx+%#lx past the end of the file (%#lx bytes)", i,
-		       (unsigned long)p->offset, (unsigned long)p->filesz, (unsigned long)file_bytes);
+		       (unsigned long)p->offset, (unsigned long)p->filesz,
+		       (unsigned long)file_bytes);
 	if (!p->memsz)
 		REFUSE("segment %u: empty (memsz 0)", i);
 	if ((va & (PAGE_SIZE - 1)) != (p->offset & (PAGE_SIZE - 1)))
 		REFUSE("segment %u: address %#lx and offset %#lx differ modulo the page size", i,
 		       (unsigned long)va, (unsigned long)p->offset);
 	if (!user_range_ok(va, p->memsz) || va + p->memsz > USER_MMAP_TOP || va < PAGE_SIZE)
-		REFUSE("segment %u: [%#lx, +%#lx) outside the user range [%#lx, %#lx)", i, (unsigned long)va,
-		       (unsigned long)p->memsz, (unsigned long)PAGE_SIZE, (unsigned long)USER_MMAP_TOP);
+		REFUSE("segment %u: [%#lx, +%#lx) outside the user range [%#lx, %#lx)", i,
+		       (unsigned long)va, (unsigned long)p->memsz, (unsigned long)PAGE_SIZE,
+		       (unsigned long)USER_MMAP_TOP);
 	/* in address order, no page shared by two segments */
 	if ((va & ~(PAGE_SIZE - 1)) < *prev_end)
-		REFUSE("segment %u at %#lx: not above the previous segment's last page (ends %#lx)", i,
-		       (unsigned long)va, (unsigned long)*prev_end);
+		REFUSE("segment %u at %#lx: not above the previous segment's last page (ends %#lx)",
+		       i, (unsigned long)va, (unsigned long)*prev_end);
 	*prev_end = align_up(va + p->memsz, PAGE_SIZE);
 	return 0;
 }
@@ -51,7 +53,8 @@ long exec_elf_parse(struct exec_elf *e, exec_read_fn rd, void *ctx, uint64_t fil
 	e->err[0] = 0;
 	e->bias = 0;
 	if (rd(ctx, eh, 0, sizeof(*eh)))
-		REFUSE("truncated: %lu bytes, shorter than the ELF header", (unsigned long)file_bytes);
+		REFUSE("truncated: %lu bytes, shorter than the ELF header",
+		       (unsigned long)file_bytes);
 	if (!elf64_x86_64(eh))
 		REFUSE("not an ELF64 little-endian x86-64 file");
 	if (eh->type != ET_EXEC && eh->type != ET_DYN)
@@ -62,8 +65,9 @@ long exec_elf_parse(struct exec_elf *e, exec_read_fn rd, void *ctx, uint64_t fil
 		REFUSE("bad program header count %u (1..%u)", eh->phnum, EXEC_PHNUM_MAX);
 	uint64_t ph_bytes = (uint64_t)eh->phnum * sizeof(struct elf64_phdr);
 	if (eh->phoff > file_bytes || file_bytes - eh->phoff < ph_bytes)
-		REFUSE("truncated: program headers at %#lx+%#lx past the end of the file (%#lx bytes)",
-		       (unsigned long)eh->phoff, (unsigned long)ph_bytes, (unsigned long)file_bytes);
+		REFUSE(
+		    "truncated: program headers at %#lx+%#lx past the end of the file (%#lx bytes)",
+		    (unsigned long)eh->phoff, (unsigned long)ph_bytes, (unsigned long)file_bytes);
 	if (rd(ctx, e->ph, eh->phoff, ph_bytes))
 		REFUSE("program headers at %#lx: read failed", (unsigned long)eh->phoff);
 	e->bias = eh->type == ET_DYN ? EXEC_DYN_BASE : 0;
@@ -82,6 +86,7 @@ long exec_elf_parse(struct exec_elf *e, exec_read_fn rd, void *ctx, uint64_t fil
 	if (!loads)
 		REFUSE("no PT_LOAD segment");
 	if (!user_range_ok(eh->entry + e->bias, 1))
-		REFUSE("entry point %#lx outside the user half", (unsigned long)(eh->entry + e->bias));
+		REFUSE("entry point %#lx outside the user half",
+		       (unsigned long)(eh->entry + e->bias));
 	return 0;
 }

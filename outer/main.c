@@ -14,7 +14,8 @@
 NK_NORETURN void outer_main(void)
 {
 	uart_init();
-	kprintf("outer: kernel up; CR0 %lx CR4 %lx EFER %lx\n", read_cr0(), read_cr4(), rdmsr(0xc0000080));
+	kprintf("outer: kernel up; CR0 %lx CR4 %lx EFER %lx\n", read_cr0(), read_cr4(),
+		rdmsr(0xc0000080));
 	mm_init();
 	pic_init();
 	pit_init(TIMER_HZ);
@@ -24,7 +25,8 @@ NK_NORETURN void outer_main(void)
 	proc_init();
 	long r = nk_init_done();
 	if (r)
-		kprintf("outer: nk_init_done: %s (.data.ro_after_init unprotected)\n", nk_strerror(r));
+		kprintf("outer: nk_init_done: %s (.data.ro_after_init unprotected)\n",
+			nk_strerror(r));
 	kprintf("outer: %lu frames free, interrupts on (PIT %u Hz)\n", frames_free(), TIMER_HZ);
 	cmd_mem(0, NULL);
 	cmd_check(0, NULL);
@@ -37,10 +39,10 @@ NK_NORETURN void outer_main(void)
 	if (cmdline_get("run", v, sizeof(v)) ||
 	    (cmdline_get("nk.console", v, sizeof(v)) && v[0] == '1'))
 		console_run();
-	static const char *const argv_normal[] = { "/sbin/init", NULL };
-	static const char *const argv_test[] = { "/sbin/init", "test", NULL };
-	static const char *const argv_bench[] = { "/sbin/init", "bench", "full", NULL };
-	static const char *const argv_quick[] = { "/sbin/init", "bench", "quick", NULL };
+	static const char *const argv_normal[] = {"/sbin/init", NULL};
+	static const char *const argv_test[] = {"/sbin/init", "test", NULL};
+	static const char *const argv_bench[] = {"/sbin/init", "bench", "full", NULL};
+	static const char *const argv_quick[] = {"/sbin/init", "bench", "quick", NULL};
 	bool test = cmdline_get("utest", v, sizeof(v)) && v[0] == '1';
 	const char *const *argv = test ? argv_test : argv_normal;
 	if (cmdline_get("bench", v, sizeof(v)))

@@ -180,7 +180,8 @@ static void *heap_grow(uint64_t n)
 		    pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
 			continue; /* mapped by an earlier growth that ran out */
 		paddr_t f = frame_alloc();
-		if (!pa_addr(f) || vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
+		if (!pa_addr(f) ||
+		    vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
 			if (pa_addr(f))
 				frame_free(f);
 			return NULL; /* pages mapped so far stay for later growth */

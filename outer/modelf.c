@@ -28,10 +28,10 @@
 #define R_X86_64_32 10
 #define R_X86_64_32S 11
 
-#define FAIL(...)                                               \
-	do {                                                    \
-		ksnprintf(m->err, sizeof(m->err), __VA_ARGS__); \
-		return -1;                                      \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		ksnprintf(m->err, sizeof(m->err), __VA_ARGS__);                                    \
+		return -1;                                                                         \
 	} while (0)
 
 /* Whether [off, off+size) lies inside a file of len bytes (no overflow). */
@@ -68,8 +68,10 @@ static int check_header(struct melf *m)
 		FAIL("bad section header size %u", eh->shentsize);
 	if (eh->shnum == 0 || eh->shnum > MELF_MAX_SECS)
 		FAIL("bad section count %u (1..%d)", eh->shnum, MELF_MAX_SECS);
-	if (eh->shoff % 8 || !inside(eh->shoff, (uint64_t)eh->shnum * sizeof(struct elf64_shdr), m->len))
-		FAIL("truncated: section headers at %#lx outside the file", (unsigned long)eh->shoff);
+	if (eh->shoff % 8 ||
+	    !inside(eh->shoff, (uint64_t)eh->shnum * sizeof(struct elf64_shdr), m->len))
+		FAIL("truncated: section headers at %#lx outside the file",
+		     (unsigned long)eh->shoff);
 	if (eh->shstrndx >= eh->shnum)
 		FAIL("bad section index %u for section names", eh->shstrndx);
 	m->sh = (const struct elf64_shdr *)(m->img + eh->shoff);
@@ -100,7 +102,8 @@ static int check_sections(struct melf *m)
 		if ((s->flags & SHF_ALLOC) && s->size > (64ull << 20))
 			FAIL("section %u (%s): too large", i, m->shstr + s->name);
 		if (s->type == SHT_REL)
-			FAIL("section %u (%s): SHT_REL is not used on x86-64 (want RELA)", i, m->shstr + s->name);
+			FAIL("section %u (%s): SHT_REL is not used on x86-64 (want RELA)", i,
+			     m->shstr + s->name);
 		if (s->type == SHT_SYMTAB) {
 			if (m->symtab)
 				FAIL("more than one symbol table");
@@ -110,7 +113,8 @@ static int check_sections(struct melf *m)
 	if (!m->symtab)
 		FAIL("no symbol table");
 	const struct elf64_shdr *st = &m->sh[m->symtab];
-	if (st->entsize != sizeof(struct elf64_sym) || st->size % sizeof(struct elf64_sym) || st->offset % 8)
+	if (st->entsize != sizeof(struct elf64_sym) || st->size % sizeof(struct elf64_sym) ||
+	    st->offset % 8)
 		FAIL("bad symbol table entry size");
 	if (st->link == 0 || st->link >= m->shnum || m->sh[st->link].type != SHT_STRTAB)
 		FAIL("bad section index %u for symbol names", st->link);
@@ -122,17 +126,20 @@ static int check_sections(struct melf *m)
 		const struct elf64_shdr *s = &m->sh[i];
 		if (s->type != SHT_RELA)
 			continue;
-		if (s->entsize != sizeof(struct elf64_rela) || s->size % sizeof(struct elf64_rela) || s->offset % 8)
+		if (s->entsize != sizeof(struct elf64_rela) ||
+		    s->size % sizeof(struct elf64_rela) || s->offset % 8)
 			FAIL("section %u (%s): bad relocation entry size", i, m->shstr + s->name);
 		if (s->link != m->symtab)
-			FAIL("section %u (%s): bad section index %u for its symbols", i, m->shstr + s->name, s->link);
+			FAIL("section %u (%s): bad section index %u for its symbols", i,
+			     m->shstr + s->name, s->link);
 		if (s->info == 0 || s->info >= m->shnum)
-			FAIL("section %u (%s): bad section index %u to relocate", i, m->shstr + s->name, s->info);
+			FAIL("section %u (%s): bad section index %u to relocate", i,
+			     m->shstr + s->name, s->info);
 	}
 	/* entry 0 is the undefined symbol, all zeros (gABI 4 "Symbol Table"):
 	 * its name and section are never checked below, so none may be set */
-	if (m->nsyms && (m->syms[0].name || m->syms[0].info || m->syms[0].other || m->syms[0].shndx ||
-			 m->syms[0].value || m->syms[0].size))
+	if (m->nsyms && (m->syms[0].name || m->syms[0].info || m->syms[0].other ||
+			 m->syms[0].shndx || m->syms[0].value || m->syms[0].size))
 		FAIL("symbol 0 is not the null symbol");
 	for (uint64_t i = 1; i < m->nsyms; i++) {
 		const struct elf64_sym *y = &m->syms[i];
@@ -155,7 +162,9 @@ static void layout(struct melf *m)
 		m->off[i] = m->va[i] = 0;
 		if (i == 0 || !(s->flags & SHF_ALLOC) || s->size == 0)
 			continue;
-		int a = (s->flags & SHF_EXECINSTR) ? MELF_TEXT : (s->flags & SHF_WRITE) ? MELF_DATA : MELF_RODATA;
+		int a = (s->flags & SHF_EXECINSTR) ? MELF_TEXT
+			: (s->flags & SHF_WRITE)   ? MELF_DATA
+						   : MELF_RODATA;
 		uint64_t al = s->addralign ? s->addralign : 1;
 		m->off[i] = (m->area_size[a] + al - 1) & ~(al - 1);
 		m->area_size[a] = m->off[i] + s->size;
@@ -196,7 +205,8 @@ static int sym_value(struct melf *m, uint64_t i, melf_resolve_fn resolve, void *
 		return 0;
 	}
 	if (y->shndx == SHN_COMMON || y->shndx >= m->shnum)
-		FAIL("symbol '%s' in an unsupported section %#x (build with -fno-common)", name, y->shndx);
+		FAIL("symbol '%s' in an unsupported section %#x (build with -fno-common)", name,
+		     y->shndx);
 	if (m->area[y->shndx] < 0)
 		FAIL("symbol '%s' in section %u, which is not loaded", name, y->shndx);
 	if (y->value > m->sh[y->shndx].size)
@@ -206,7 +216,8 @@ static int sym_value(struct melf *m, uint64_t i, melf_resolve_fn resolve, void *
 }
 
 /* Apply one relocation at P (buffer p) of section `tsec`. */
-static int apply(struct melf *m, const struct elf64_rela *r, unsigned tsec, uint8_t *p, uint64_t pva, uint64_t s)
+static int apply(struct melf *m, const struct elf64_rela *r, unsigned tsec, uint8_t *p,
+		 uint64_t pva, uint64_t s)
 {
 	uint32_t type = (uint32_t)r->info;
 	uint64_t val;
@@ -228,8 +239,10 @@ static int apply(struct melf *m, const struct elf64_rela *r, unsigned tsec, uint
 	case R_X86_64_32:
 		val = s + (uint64_t)r->addend;
 		if (val != (uint32_t)val)
-			FAIL("relocation at %s+%#lx: R_X86_64_32 value %#lx does not fit (build with "
-			     "-mcmodel=kernel)", m->shstr + m->sh[tsec].name, (unsigned long)r->offset,
+			FAIL("relocation at %s+%#lx: R_X86_64_32 value %#lx does not fit (build "
+			     "with "
+			     "-mcmodel=kernel)",
+			     m->shstr + m->sh[tsec].name, (unsigned long)r->offset,
 			     (unsigned long)val);
 		sv = (int64_t)val;
 		break;
@@ -265,15 +278,16 @@ static unsigned rel_width(uint32_t t)
 	return 0;
 }
 
-int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_t va_base[MELF_NAREAS],
-		  melf_resolve_fn resolve, void *ctx)
+int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS],
+		  const uint64_t va_base[MELF_NAREAS], melf_resolve_fn resolve, void *ctx)
 {
 	for (unsigned i = 0; i < m->shnum; i++) {
 		if (m->area[i] < 0)
 			continue;
 		m->va[i] = va_base[m->area[i]] + m->off[i];
 		if (m->sh[i].type != SHT_NOBITS)
-			memcpy(buf[m->area[i]] + m->off[i], m->img + m->sh[i].offset, m->sh[i].size);
+			memcpy(buf[m->area[i]] + m->off[i], m->img + m->sh[i].offset,
+			       m->sh[i].size);
 	}
 	for (unsigned i = 1; i < m->shnum; i++) {
 		const struct elf64_shdr *rs = &m->sh[i];
@@ -283,7 +297,7 @@ int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_
 		if (m->area[t] < 0) {
 			if (m->sh[t].flags & SHF_ALLOC)
 				continue; /* empty section */
-			continue; /* debug information: not loaded, not relocated */
+			continue;	  /* debug information: not loaded, not relocated */
 		}
 		const struct elf64_rela *rr = (const struct elf64_rela *)(m->img + rs->offset);
 		for (uint64_t k = 0; k < rs->size / sizeof(*rr); k++) {
@@ -292,17 +306,20 @@ int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_
 			uint32_t type = (uint32_t)r.info;
 			unsigned w = rel_width(type);
 			if (!w && type != R_X86_64_NONE)
-				FAIL("unknown relocation type %u at %s+%#lx", type, m->shstr + m->sh[t].name,
-				     (unsigned long)r.offset);
+				FAIL("unknown relocation type %u at %s+%#lx", type,
+				     m->shstr + m->sh[t].name, (unsigned long)r.offset);
 			if (!inside(r.offset, w, m->sh[t].size))
 				FAIL("relocation at %#lx outside its section %s (%#lx bytes)",
-				     (unsigned long)r.offset, m->shstr + m->sh[t].name, (unsigned long)m->sh[t].size);
+				     (unsigned long)r.offset, m->shstr + m->sh[t].name,
+				     (unsigned long)m->sh[t].size);
 			if (m->sh[t].type == SHT_NOBITS && w)
-				FAIL("relocation into %s, which has no file contents", m->shstr + m->sh[t].name);
+				FAIL("relocation into %s, which has no file contents",
+				     m->shstr + m->sh[t].name);
 			uint64_t s;
 			if (sym_value(m, r.info >> 32, resolve, ctx, &s))
 				return -1;
-			if (apply(m, &r, t, buf[m->area[t]] + m->off[t] + r.offset, m->va[t] + r.offset, s))
+			if (apply(m, &r, t, buf[m->area[t]] + m->off[t] + r.offset,
+				  m->va[t] + r.offset, s))
 				return -1;
 		}
 	}

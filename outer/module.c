@@ -33,7 +33,8 @@ extern const struct ksym __ksymtab_start[], __ksymtab_end[]; /* linker.ld */
 
 bool ksym_lookup(const char *name, uint64_t *addr)
 {
-	size_t n = (size_t)((uint64_t)__ksymtab_end - (uint64_t)__ksymtab_start) / sizeof(struct ksym);
+	size_t n =
+	    (size_t)((uint64_t)__ksymtab_end - (uint64_t)__ksymtab_start) / sizeof(struct ksym);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(__ksymtab_start[i].name, name)) {
 			*addr = __ksymtab_start[i].addr;
@@ -59,7 +60,8 @@ struct module *module_find(const char *name)
 struct module *module_by_rip(uint64_t rip)
 {
 	for (struct module *m = modules; m; m = m->next)
-		if (rip >= m->va[MELF_TEXT] && rip < m->va[MELF_TEXT] + m->pages[MELF_TEXT] * PAGE_SIZE)
+		if (rip >= m->va[MELF_TEXT] &&
+		    rip < m->va[MELF_TEXT] + m->pages[MELF_TEXT] * PAGE_SIZE)
 			return m;
 	return NULL;
 }
@@ -86,8 +88,8 @@ static long area_release(struct module *m, int a)
 	if (a == MELF_TEXT && m->pages[a]) {
 		r = nk_demote_code(m->frames[a], m->pages[a]);
 		if (r) {
-			kprintf("module %s: nk_demote_code: %s; its text frames stay CODE\n", m->name,
-				nk_strerror(r));
+			kprintf("module %s: nk_demote_code: %s; its text frames stay CODE\n",
+				m->name, nk_strerror(r));
 			kfree(m->frames[a]);
 			m->frames[a] = NULL;
 			return r;
@@ -120,9 +122,10 @@ static long area_fill(struct module *m, int a, const uint8_t *buf)
 
 static long area_map(struct module *m, int a)
 {
-	static const uint64_t rights[3] = { 0, PTE_NX, PTE_W | PTE_NX };
+	static const uint64_t rights[3] = {0, PTE_NX, PTE_W | PTE_NX};
 	for (uint64_t i = 0; i < m->pages[a]; i++) {
-		long r = vm_map(nk_view->master_l4, m->va[a] + i * PAGE_SIZE, m->frames[a][i], rights[a]);
+		long r = vm_map(nk_view->master_l4, m->va[a] + i * PAGE_SIZE, m->frames[a][i],
+				rights[a]);
 		if (r)
 			return r;
 	}
@@ -163,12 +166,12 @@ static long call_exit(void *arg)
 	return 0;
 }
 
-long module_load(const char *name, const uint8_t *img, size_t len, bool run_init, struct module **out,
-		 char *err, size_t cap)
+long module_load(const char *name, const uint8_t *img, size_t len, bool run_init,
+		 struct module **out, char *err, size_t cap)
 {
 	struct melf *e = kmalloc(sizeof(*e));
 	struct module *m = kmalloc(sizeof(*m));
-	uint8_t *buf[MELF_NAREAS] = { 0 };
+	uint8_t *buf[MELF_NAREAS] = {0};
 	long r = -ENOMEM;
 	err[0] = 0;
 	if (!e || !m)
@@ -250,7 +253,8 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 	int ms = melf_section(e, ".attack_meta");
 	if (ms >= 0) {
 		if (e->sh[ms].size != sizeof(struct attack_meta) || e->area[ms] < 0) {
-			ksnprintf(err, cap, ".attack_meta has %lu bytes, want %lu", (unsigned long)e->sh[ms].size,
+			ksnprintf(err, cap, ".attack_meta has %lu bytes, want %lu",
+				  (unsigned long)e->sh[ms].size,
 				  (unsigned long)sizeof(struct attack_meta));
 			goto fail;
 		}
@@ -266,7 +270,8 @@ long module_load(const char *name, const uint8_t *img, size_t len, bool run_init
 	if (nr) {
 		r = nr == -NK_EI5 ? -EPERM : -ENOEXEC;
 		ksnprintf(err, cap, "nk refused the text: %s%s", nk_strerror(nr),
-			  nr == -NK_EI5 ? " (forbidden instruction, I5; offset in nk's log line)" : "");
+			  nr == -NK_EI5 ? " (forbidden instruction, I5; offset in nk's log line)"
+					: "");
 		/* the frames are still DATA: free them without demoting */
 		for (uint64_t i = 0; i < m->pages[MELF_TEXT]; i++)
 			frame_free(m->frames[MELF_TEXT][i]);
@@ -313,8 +318,8 @@ fail:
 	return r;
 }
 
-long module_load_inode(struct inode *ip, const char *name, bool run_init, struct module **out, char *err,
-		       size_t cap)
+long module_load_inode(struct inode *ip, const char *name, bool run_init, struct module **out,
+		       char *err, size_t cap)
 {
 	uint8_t *img = kmalloc(MODULE_MAX_BYTES);
 	size_t len = 0;
@@ -415,13 +420,13 @@ size_t module_list(char *buf, size_t cap)
 	if (cap)
 		buf[0] = 0;
 	for (struct module *m = modules; m && n + 1 < cap; m = m->next) {
-		int k = ksnprintf(buf + n, cap - n, "%s %lu %s calls %u\n", m->name,
-				  (unsigned long)((m->pages[0] + m->pages[1] + m->pages[2]) * PAGE_SIZE),
-				  m->state == MOD_LIVE ? "Live" : "Failed", m->calls);
+		int k = ksnprintf(
+		    buf + n, cap - n, "%s %lu %s calls %u\n", m->name,
+		    (unsigned long)((m->pages[0] + m->pages[1] + m->pages[2]) * PAGE_SIZE),
+		    m->state == MOD_LIVE ? "Live" : "Failed", m->calls);
 		if (k < 0 || (size_t)k >= cap - n)
 			break;
 		n += (size_t)k;
 	}
 	return n;
 }
-

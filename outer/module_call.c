@@ -43,7 +43,8 @@ static uint64_t module_stack(void)
 		return 0;
 	for (unsigned i = 1; i <= MODULE_STACK_PAGES; i++) {
 		paddr_t f = frame_alloc();
-		if (!pa_addr(f) || vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX))
+		if (!pa_addr(f) ||
+		    vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX))
 			return 0;
 	}
 	stack_top = va + (MODULE_STACK_PAGES + 1) * PAGE_SIZE;
@@ -109,9 +110,11 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	m->state = MOD_FAILED;
 	module_incidents++;
 	bool in_text = module_by_rip(rec.fault.rip) == m;
-	kprintf("module %s: INCIDENT %u: %s at RIP %lx (%s), address %lx: %s; module failed, unloading\n",
+	kprintf("module %s: INCIDENT %u: %s at RIP %lx (%s), address %lx: %s; module failed, "
+		"unloading\n",
 		m->name, module_incidents, vec_name(rec.fault.vector), rec.fault.rip,
-		in_text ? "in its text" : "in a kernel path it called", rec.fault.addr, rec.fault.why);
+		in_text ? "in its text" : "in a kernel path it called", rec.fault.addr,
+		rec.fault.why);
 	if (fi)
 		*fi = rec.fault;
 	if (module_failed_hook)
@@ -138,4 +141,3 @@ void module_watchdog_tick(void)
 	recover_current = NULL;
 	recover_jump(r);
 }
-

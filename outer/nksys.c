@@ -37,11 +37,11 @@ long sys_nksys(const uint64_t *a)
 	}
 	case NKSYS_INFO: {
 		struct nksys_info i = {
-			.frames_total = nk_view->nframes,
-			.frames_free = frames_free(),
-			.heap_pages = heap_pages(),
-			.nprocs = proc_count(),
-			.nested = nk_view->nested,
+		    .frames_total = nk_view->nframes,
+		    .frames_free = frames_free(),
+		    .heap_pages = heap_pages(),
+		    .nprocs = proc_count(),
+		    .nested = nk_view->nested,
 		};
 		for (unsigned t = NK_F_PTP1; t <= NK_F_PTP4; t++)
 			i.ptps += nk_view->type_count[t];
@@ -70,4 +70,3 @@ long sys_nksys(const uint64_t *a)
 		return -EINVAL;
 	}
 }
-

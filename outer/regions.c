@@ -12,10 +12,15 @@
 static const char *region_what(long id)
 {
 	const struct nk_view *v = nk_view;
-	return id == v->region_idt ? "IDT" : id == v->region_gdt ? "GDT" :
-	       id == v->region_tss ? "TSS" : id == v->region_ro_after_init ? "ro_after_init" :
-	       id == audit_region() ? "audit log" : id == syscall_table_region() ? "syscall table" :
-	       id == proc_cred_region() ? "credentials" : id == proc_list_region() ? "process list" : "";
+	return id == v->region_idt	       ? "IDT"
+	       : id == v->region_gdt	       ? "GDT"
+	       : id == v->region_tss	       ? "TSS"
+	       : id == v->region_ro_after_init ? "ro_after_init"
+	       : id == audit_region()	       ? "audit log"
+	       : id == syscall_table_region()  ? "syscall table"
+	       : id == proc_cred_region()      ? "credentials"
+	       : id == proc_list_region()      ? "process list"
+					       : "";
 }
 
 /* The number argument of `audit N` / `wlog N` (default def, at most max). */
@@ -44,7 +49,9 @@ int cmd_audit(int argc, char **argv)
 	kprintf("  %-20s %-6s %6s %5s %12s\n", "tsc", "kind", "pid", "nr", "result");
 	for (size_t i = 0; i < got; i++)
 		kprintf("  %-20lu %-6s %6u %5u %12ld\n", rec[i].tsc,
-			rec[i].kind == AUDIT_ENTRY ? "entry" : rec[i].kind == AUDIT_EXIT ? "exit" : "boot",
+			rec[i].kind == AUDIT_ENTRY  ? "entry"
+			: rec[i].kind == AUDIT_EXIT ? "exit"
+						    : "boot",
 			rec[i].pid, rec[i].nr, rec[i].result);
 	return 0;
 }
@@ -55,10 +62,12 @@ int cmd_wlog(int argc, char **argv)
 	uint64_t n = count_arg(argc, argv, 8, 32), total = nk_view->log_records;
 	static struct nk_log_rec rec[32];
 	long got = nk_log_read(-1, total > n ? total - n + 1 : 0, rec, n);
-	kprintf("write log: %lu records%s; last %ld:\n", total, nk_view->audit ? "" : " (recording off)", got);
+	kprintf("write log: %lu records%s; last %ld:\n", total,
+		nk_view->audit ? "" : " (recording off)", got);
 	for (long i = 0; i < got; i++) {
 		kprintf("  seq %lu %s (region %u) rip %lx addr %lx len %u old ", rec[i].seq,
-			region_what(rec[i].region), rec[i].region, rec[i].rip, rec[i].addr, rec[i].len);
+			region_what(rec[i].region), rec[i].region, rec[i].rip, rec[i].addr,
+			rec[i].len);
 		unsigned show = rec[i].len < NK_LOG_BYTES ? rec[i].len : NK_LOG_BYTES;
 		for (unsigned b = 0; b < show; b++)
 			kprintf("%02x", rec[i].old[b]);
@@ -76,13 +85,13 @@ int cmd_regions(int argc, char **argv)
 	const struct nk_view *v = nk_view;
 	kprintf("regions (%u of %u; write-log and audit %s):\n", v->nregions, NK_REGIONS_MAX,
 		v->audit ? "on" : "off (nk.audit=0)");
-	kprintf("  id  %-16s %-8s %-11s %-6s %8s %8s  state\n", "address", "bytes", "policy", "sealed",
-		"writes", "refused");
+	kprintf("  id  %-16s %-8s %-11s %-6s %8s %8s  state\n", "address", "bytes", "policy",
+		"sealed", "writes", "refused");
 	for (uint32_t id = 0; id < v->nregions; id++) {
 		const struct nk_region *r = &v->regions[id];
 		const char *what = region_what((long)id);
-		kprintf("  %2u  %016lx %-8lu %-11s %-6s %8lu %8lu ", id, r->va, r->size, nk_policy_name(r->policy),
-			r->sealed ? "yes" : "no", r->writes, r->refused);
+		kprintf("  %2u  %016lx %-8lu %-11s %-6s %8lu %8lu ", id, r->va, r->size,
+			nk_policy_name(r->policy), r->sealed ? "yes" : "no", r->writes, r->refused);
 		if (r->policy == NK_POLICY_APPEND_ONLY)
 			kprintf(" used %lu epoch %lu", r->used, r->epoch);
 		kprintf(" %s\n", what);
@@ -92,8 +101,8 @@ int cmd_regions(int argc, char **argv)
 	long n = nk_log_read(-1, from, rec, 4);
 	kprintf("write log: %lu records; last %ld:\n", v->log_records, n);
 	for (long i = 0; i < n; i++)
-		kprintf("  seq %lu region %u tsc %lu rip %lx addr %lx len %u\n", rec[i].seq, rec[i].region,
-			rec[i].tsc, rec[i].rip, rec[i].addr, rec[i].len);
+		kprintf("  seq %lu region %u tsc %lu rip %lx addr %lx len %u\n", rec[i].seq,
+			rec[i].region, rec[i].tsc, rec[i].rip, rec[i].addr, rec[i].len);
 	kprintf("audit log: %lu records appended\n", audit_count());
 	return 0;
 }

@@ -197,7 +197,8 @@ long sys_madvise(const uint64_t *a)
 /* uname: struct utsname, six 65-byte fields */
 long sys_uname(const uint64_t *a)
 {
-	static const char *const f[6] = { "Linux", "nk", "6.1.0-nk", "#1 nested kernel", "x86_64", "(none)" };
+	static const char *const f[6] = {"Linux",  "nk",    "6.1.0-nk", "#1 nested kernel",
+					 "x86_64", "(none)"};
 	char u[6 * 65];
 	memset(u, 0, sizeof(u));
 	for (int i = 0; i < 6; i++)
@@ -275,4 +276,3 @@ long sys_reboot(const uint64_t *a)
 		return -EINVAL;
 	}
 }
-

@@ -30,20 +30,20 @@ long sys_clock_gettime(const uint64_t *a)
 		ns += BOOT_EPOCH * 1000000000ull;
 	if (clk == 2 || clk == 3) /* process and thread CPU time */
 		ns = current->ticks * (1000000000ull / TIMER_HZ);
-	uint64_t ts[2] = { ns / 1000000000ull, ns % 1000000000ull };
+	uint64_t ts[2] = {ns / 1000000000ull, ns % 1000000000ull};
 	return copy_to_user(a[1], ts, sizeof(ts));
 }
 long sys_clock_getres(const uint64_t *a)
 {
 	if (a[0] > 7)
 		return -EINVAL;
-	uint64_t ts[2] = { 0, 1000000000ull / TIMER_HZ };
+	uint64_t ts[2] = {0, 1000000000ull / TIMER_HZ};
 	return a[1] ? copy_to_user(a[1], ts, sizeof(ts)) : 0;
 }
 long sys_gettimeofday(const uint64_t *a)
 {
 	uint64_t ns = uptime_ns() + BOOT_EPOCH * 1000000000ull;
-	uint64_t tv[2] = { ns / 1000000000ull, (ns % 1000000000ull) / 1000 };
+	uint64_t tv[2] = {ns / 1000000000ull, (ns % 1000000000ull) / 1000};
 	if (a[0] && copy_to_user(a[0], tv, sizeof(tv)))
 		return -EFAULT;
 	static const uint64_t tz[1];
@@ -116,4 +116,3 @@ long sys_pause(const uint64_t *a)
 	irq_enable();
 	return -EINTR;
 }
-

@@ -21,16 +21,32 @@ void (*volatile trap_irq0_hook)(struct trap_frame *tf);
 void (*volatile trap_nmi_hook)(struct trap_frame *tf);
 
 static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound", "#UD invalid opcode", "#NM no FPU", "#DF double fault", "coproc",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved", "#MF x87",
-	"#AC alignment", "#MC machine check", "#XM SIMD", "#VE virtualization",
-	"#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound",
+    "#UD invalid opcode",
+    "#NM no FPU",
+    "#DF double fault",
+    "coproc",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved",
+    "#MF x87",
+    "#AC alignment",
+    "#MC machine check",
+    "#XM SIMD",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 static const char *const type_names[NK_F_NTYPES] = {
-	"HOLE", "DATA", "PTP_L1", "PTP_L2", "PTP_L3", "PTP_L4", "CODE", "NK", "PROTECTED",
+    "HOLE", "DATA", "PTP_L1", "PTP_L2", "PTP_L3", "PTP_L4", "CODE", "NK", "PROTECTED",
 };
 
 const char *ftype_name(unsigned t)
@@ -56,7 +72,7 @@ struct walk {
 
 static struct walk walk_va(uint64_t va)
 {
-	struct walk r = { .w = true, .u = true, .nx = false };
+	struct walk r = {.w = true, .u = true, .nx = false};
 	paddr_t t = cr3_l4(read_cr3());
 	for (unsigned level = 4; level >= 1; level--) {
 		pte_t e = ((const pte_t *)pa_to_dm(t))[pt_index(va, level)];
@@ -89,14 +105,18 @@ static const char *frame_type_of(uint64_t pa)
 void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, size_t cap)
 {
 	if (vector != 14) {
-		ksnprintf(why, cap, "%s", vector == 13 ? "CPU #GP (privileged or non-canonical)" :
-					  vector < 32 && exc_names[vector] ? exc_names[vector] : "exception");
+		ksnprintf(why, cap, "%s",
+			  vector == 13 ? "CPU #GP (privileged or non-canonical)"
+			  : vector < 32 && exc_names[vector] ? exc_names[vector]
+							     : "exception");
 		return;
 	}
 	struct walk w = walk_va(addr);
 	bool fetch = error & PFERR_I, write = error & PFERR_W, user_mode = error & PFERR_U;
 	if (!(error & PFERR_P) || !w.present)
-		ksnprintf(why, cap, "%s", addr < PAGE_SIZE ? "not-present page (NULL pointer)" : "not-present page");
+		ksnprintf(why, cap, "%s",
+			  addr < PAGE_SIZE ? "not-present page (NULL pointer)"
+					   : "not-present page");
 	else if (error & PFERR_RSVD)
 		ksnprintf(why, cap, "reserved bit set in a paging entry");
 	else if (fetch && w.u && !user_mode)
@@ -104,7 +124,8 @@ void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, si
 	else if (fetch && w.nx)
 		ksnprintf(why, cap, "NX: page not executable (%s frame)", frame_type_of(w.pa));
 	else if (write && !w.w)
-		ksnprintf(why, cap, "read-only mapping of a %s frame (CR0.WP)", frame_type_of(w.pa));
+		ksnprintf(why, cap, "read-only mapping of a %s frame (CR0.WP)",
+			  frame_type_of(w.pa));
 	else if (w.u && !user_mode)
 		ksnprintf(why, cap, "SMAP: ring 0 touched a user page without stac");
 	else
@@ -186,7 +207,8 @@ static NK_NORETURN void user_trap(void *arg)
 			else
 				explain_fault(tf->vector, tf->error, addr, why, sizeof(why));
 			ksnprintf(msg, sizeof(msg), "%s at RIP %lx, address %lx: %s",
-				  tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "trap",
+				  tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector]
+									   : "trap",
 				  tf->rip, addr, why);
 			proc_kill_self(r == -ENOMEM ? SIGKILL : exception_signal(tf->vector), msg);
 		}
@@ -244,5 +266,6 @@ void outer_trap(struct trap_frame *tf)
 		recover_jump(r);
 	}
 	report(tf, addr, why);
-	panic("unhandled %s in the outer kernel", exc_names[tf->vector] ? exc_names[tf->vector] : "exception");
+	panic("unhandled %s in the outer kernel",
+	      exc_names[tf->vector] ? exc_names[tf->vector] : "exception");
 }

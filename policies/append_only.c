@@ -57,7 +57,7 @@ static void append_only_commit(struct nk_region *r, const struct nk_write_ctx *w
 }
 
 const struct nk_policy_ops nk_policy_append_only = {
-	.name = "append-only",
-	.check = append_only_check,
-	.commit = append_only_commit,
+    .name = "append-only",
+    .check = append_only_check,
+    .commit = append_only_commit,
 };

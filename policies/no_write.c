@@ -17,7 +17,7 @@ static void no_write_commit(struct nk_region *r, const struct nk_write_ctx *w)
 }
 
 const struct nk_policy_ops nk_policy_no_write = {
-	.name = "no-write",
-	.check = no_write_check,
-	.commit = no_write_commit,
+    .name = "no-write",
+    .check = no_write_check,
+    .commit = no_write_commit,
 };

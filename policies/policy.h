@@ -14,11 +14,11 @@
 
 /* One write nk is deciding, or has just performed. */
 struct nk_write_ctx {
-	long id;      /* region id */
-	uint64_t off; /* byte offset of the write in the region */
-	uint64_t len; /* bytes, >= 1, off + len <= region size */
-	uint64_t dst; /* destination as the caller named it: virtual, bytes */
-	uint64_t rip; /* caller's return address */
+	long id;		   /* region id */
+	uint64_t off;		   /* byte offset of the write in the region */
+	uint64_t len;		   /* bytes, >= 1, off + len <= region size */
+	uint64_t dst;		   /* destination as the caller named it: virtual, bytes */
+	uint64_t rip;		   /* caller's return address */
 	uint8_t old[NK_LOG_BYTES]; /* the first min(len, 16) bytes before the write */
 };
 

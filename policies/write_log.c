@@ -43,10 +43,10 @@ static void write_log_commit(struct nk_region *r, const struct nk_write_ctx *w)
 }
 
 const struct nk_policy_ops nk_policy_write_log = {
-	.name = "write-log",
-	.reset = write_log_reset,
-	.check = write_log_check,
-	.commit = write_log_commit,
+    .name = "write-log",
+    .reset = write_log_reset,
+    .check = write_log_check,
+    .commit = write_log_commit,
 };
 
 long nk_log_read(long id, uint64_t from_seq, struct nk_log_rec *out, size_t max_recs)

@@ -7,7 +7,7 @@
 #include "policy.h"
 
 static uint8_t pool[NK_WONCE_POOL_BYTES]; /* written bits; region r's start at r->bitmap */
-static uint64_t pool_used;                /* bytes of pool handed out */
+static uint64_t pool_used;		  /* bytes of pool handed out */
 
 static void write_once_reset(void)
 {
@@ -47,10 +47,10 @@ static void write_once_commit(struct nk_region *r, const struct nk_write_ctx *w)
 }
 
 const struct nk_policy_ops nk_policy_write_once = {
-	.name = "write-once",
-	.reset = write_once_reset,
-	.can_declare = write_once_can_declare,
-	.declare = write_once_declare,
-	.check = write_once_check,
-	.commit = write_once_commit,
+    .name = "write-once",
+    .reset = write_once_reset,
+    .can_declare = write_once_can_declare,
+    .declare = write_once_declare,
+    .check = write_once_check,
+    .commit = write_once_commit,
 };

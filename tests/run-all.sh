@@ -37,6 +37,17 @@ lint() {
 	if make --no-print-directory lint; then echo "lint: 1 passed, 0 failed"; else echo "lint: 0 passed, 1 failed"; return 1; fi
 }
 stage lint lint
+# clang-format (.clang-format) over every tracked C file: a stage too
+format_check() {
+	local bad=0 n=0 f
+	for f in $(git ls-files '*.c' '*.h'); do
+		n=$((n + 1))
+		clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || { echo "format: $f differs from clang-format (make format)"; bad=$((bad + 1)); }
+	done
+	echo "format: $((n - bad)) passed, $bad failed"
+	[ "$bad" = 0 ]
+}
+stage format format_check
 stage host make --no-print-directory -f tests/host/host.mk host-test
 stage scanner bash tests/scanner/run.sh build/tests/scanner
 # the kernel proper references no harness symbol; a kernel file that calls

@@ -19,7 +19,8 @@
 _Static_assert(offsetof(struct trap_frame, r15) == 0, "trap_frame: r15 first");
 _Static_assert(offsetof(struct trap_frame, rax) == 14 * 8, "trap_frame: rax after 14 GPRs");
 _Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "trap_frame: vector after rax");
-_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "trap_frame: the CPU's frame after error");
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8,
+	       "trap_frame: the CPU's frame after error");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame: 22 words");
 
 #define COUNT_CALL(fn, call, rip, exported) +1

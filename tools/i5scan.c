@@ -46,12 +46,12 @@ struct elf {
 	const uint8_t *data;
 	size_t size;
 	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;     /* eh->e_shnum entries */
-	const char *shstr;        /* section names */
+	const Elf64_Shdr *sh; /* eh->e_shnum entries */
+	const char *shstr;    /* section names */
 	size_t shstr_size;
-	const Elf64_Sym *sym;     /* NULL if there is no symbol table */
+	const Elf64_Sym *sym; /* NULL if there is no symbol table */
 	size_t nsym;
-	const char *str;          /* symbol names */
+	const char *str; /* symbol names */
 	size_t str_size;
 };
 
@@ -60,8 +60,7 @@ static char **allow;
 static size_t nallow;
 
 /* fail: print "i5scan: ELF: reason" and exit 2 (bad input or usage). */
-__attribute__((format(printf, 1, 2), noreturn))
-static void fail(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -219,8 +218,8 @@ static void load_allow(const char *name)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		end = p + strlen(p);
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-				   end[-1] == '\n' || end[-1] == '\r'))
+		while (end > p &&
+		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
 			*--end = '\0';
 		if (*p == '\0')
 			continue;
@@ -339,20 +338,21 @@ static size_t scan_section(const struct elf *e, size_t i, size_t *nallowed)
 
 enum { SITE_KINDS = 8 };
 static const char *const site_kind_name[SITE_KINDS] = {
-	"?", "CR0_RESTORE: CR0 := nk_cr0, read back until equal",
-	"GATE_ENTRY: CR0 := nk_cr0 & ~WP, read back, refused unless outside nk",
-	"NMI_RETURN: CR0 := nk_cr0 & ~WP, read back, refused unless an NMI of nk's",
-	"PRIV_CR3: CR3 := nk_cr3, read back until equal (gated page)",
-	"PRIV_CR4: CR4 := nk_cr4, read back until equal (gated page)",
-	"PRIV_WRMSR: MSR[ECX] := nk's record, looked up again and read back (gated page)",
-	"CR0_SYNC: CR0 := nk_cr0 (less WP inside nk), compared again after the write",
+    "?",
+    "CR0_RESTORE: CR0 := nk_cr0, read back until equal",
+    "GATE_ENTRY: CR0 := nk_cr0 & ~WP, read back, refused unless outside nk",
+    "NMI_RETURN: CR0 := nk_cr0 & ~WP, read back, refused unless an NMI of nk's",
+    "PRIV_CR3: CR3 := nk_cr3, read back until equal (gated page)",
+    "PRIV_CR4: CR4 := nk_cr4, read back until equal (gated page)",
+    "PRIV_WRMSR: MSR[ECX] := nk's record, looked up again and read back (gated page)",
+    "CR0_SYNC: CR0 := nk_cr0 (less WP inside nk), compared again after the write",
 };
 
 /* A site record: virtual addresses (kernel) or offsets in tsec (template). */
 struct site {
 	uint64_t start, site, end, kind;
 	size_t tsec; /* template: the text section */
-	int ok;      /* kernel: matched a template */
+	int ok;	     /* kernel: matched a template */
 };
 
 /* A relocated field of a template: offset in its section, type, symbol. */
@@ -401,7 +401,7 @@ static struct site *kernel_sites(const struct elf *e, size_t *n)
 	for (size_t k = 0; k < *n; k++) {
 		uint64_t w[4];
 		memcpy(w, e->data + sh->sh_offset + 32 * k, sizeof(w));
-		v[k] = (struct site){ w[0], w[1], w[2], w[3], 0, 0 };
+		v[k] = (struct site){w[0], w[1], w[2], w[3], 0, 0};
 	}
 	return v;
 }
@@ -409,7 +409,8 @@ static struct site *kernel_sites(const struct elf *e, size_t *n)
 /* template_sites: the records of TEMPLATES.o (ET_REL): each field is an
  * R_X86_64_64 relocation against a section symbol plus an addend; and the
  * relocations of its text sections (*rels). */
-static struct site *template_sites(const struct elf *t, size_t *n, struct trel **rels, size_t *nrels)
+static struct site *template_sites(const struct elf *t, size_t *n, struct trel **rels,
+				   size_t *nrels)
 {
 	size_t si = find_section(t, ".nk.sites");
 	if (!si)
@@ -451,10 +452,10 @@ static struct site *template_sites(const struct elf *t, size_t *n, struct trel *
 			*rels = realloc(*rels, (*nrels + 1) * sizeof(**rels));
 			if (!*rels)
 				fail("out of memory");
-			(*rels)[(*nrels)++] = (struct trel){
-				ra[j].r_offset, (uint32_t)ELF64_R_TYPE(ra[j].r_info),
-				strtab_name(t->str, t->str_size, sym->st_name), ra[j].r_addend, rs->sh_info
-			};
+			(*rels)[(*nrels)++] =
+			    (struct trel){ra[j].r_offset, (uint32_t)ELF64_R_TYPE(ra[j].r_info),
+					  strtab_name(t->str, t->str_size, sym->st_name),
+					  ra[j].r_addend, rs->sh_info};
 		}
 	}
 	return v;
@@ -468,7 +469,8 @@ static const uint8_t *kernel_bytes(const struct elf *e, uint64_t va, uint64_t le
 		const Elf64_Shdr *sh = &e->sh[i];
 		if (!(sh->sh_flags & SHF_ALLOC) || sh->sh_type == SHT_NOBITS)
 			continue;
-		if (va >= sh->sh_addr && len <= sh->sh_size && va - sh->sh_addr <= sh->sh_size - len)
+		if (va >= sh->sh_addr && len <= sh->sh_size &&
+		    va - sh->sh_addr <= sh->sh_size - len)
 			return e->data + sh->sh_offset + (va - sh->sh_addr);
 	}
 	return NULL;
@@ -480,7 +482,8 @@ static int template_match(const struct elf *e, const struct site *ks, const stru
 			  const struct site *ts, const struct trel *rels, size_t nrels)
 {
 	uint64_t len = ts->end - ts->start;
-	if (ts->kind != ks->kind || ks->end - ks->start != len || ks->site - ks->start != ts->site - ts->start)
+	if (ts->kind != ks->kind || ks->end - ks->start != len ||
+	    ks->site - ks->start != ts->site - ts->start)
 		return 0;
 	const uint8_t *kb = kernel_bytes(e, ks->start, len);
 	const uint8_t *tb = t->data + t->sh[ts->tsec].sh_offset + ts->start;
@@ -546,24 +549,29 @@ static int sites_main(const char *tpath, const char *kpath, long ngates)
 	if (e.eh->e_type != ET_EXEC)
 		fail("--sites wants the linked kernel (ET_EXEC)");
 	struct site *ks = kernel_sites(&e, &nks);
-	uint64_t boot0 = symbol_value(&e, "__nk_boot_start"), boot1 = symbol_value(&e, "__nk_boot_end");
-	uint64_t priv0 = symbol_value(&e, "__nk_priv_start"), priv1 = symbol_value(&e, "__nk_priv_end");
+	uint64_t boot0 = symbol_value(&e, "__nk_boot_start"),
+		 boot1 = symbol_value(&e, "__nk_boot_end");
+	uint64_t priv0 = symbol_value(&e, "__nk_priv_start"),
+		 priv1 = symbol_value(&e, "__nk_priv_end");
 	size_t bad = 0, nboot = 0, nchecked = 0, scanned = 0;
 
 	long gates = 0;
 	for (size_t k = 0; k < nks; k++)
 		gates += ks[k].kind == 2; /* SITE_GATE_ENTRY */
 	if (ngates >= 0 && gates != ngates) {
-		fprintf(stderr, "%s: %s: %ld gate entries, but the list of vMMU calls has %ld\n", prog, path,
-			gates, ngates);
+		fprintf(stderr, "%s: %s: %ld gate entries, but the list of vMMU calls has %ld\n",
+			prog, path, gates, ngates);
 		bad++;
 	}
 	for (size_t k = 0; k < nks; k++) {
 		for (size_t j = 0; j < nts && !ks[k].ok; j++)
 			ks[k].ok = template_match(&e, &ks[k], &t, &ts[j], rels, nrels);
 		if (!ks[k].ok) {
-			fprintf(stderr, "%s: %s: site record %zu at %llx (kind %llu) does not match its template\n",
-				prog, path, k, (unsigned long long)ks[k].site, (unsigned long long)ks[k].kind);
+			fprintf(stderr,
+				"%s: %s: site record %zu at %llx (kind %llu) does not match its "
+				"template\n",
+				prog, path, k, (unsigned long long)ks[k].site,
+				(unsigned long long)ks[k].kind);
 			bad++;
 		}
 	}
@@ -575,44 +583,55 @@ static int sites_main(const char *tpath, const char *kpath, long ngates)
 		const char *sname = section_name(&e, i);
 		scanned += sh->sh_size;
 		enum i5_kind kd;
-		for (uint64_t off = 0; (off = i5_scan(buf, sh->sh_size, off, &kd)) < sh->sh_size; off++) {
+		for (uint64_t off = 0; (off = i5_scan(buf, sh->sh_size, off, &kd)) < sh->sh_size;
+		     off++) {
 			uint64_t va = sh->sh_addr + off;
 			const Elf64_Sym *sym = nearest_symbol(&e, i, va);
 			const char *name = sym ? e.str + sym->st_name : "no symbol";
 			uint64_t rel = sym ? va - sym->st_value : 0;
 			if (strcmp(sname, ".boot") == 0 || (va >= boot0 && va < boot1)) {
-				printf("site %llx %s+0x%llx %s: boot-only (non-executable once the outer kernel runs)\n",
-				       (unsigned long long)va, name, (unsigned long long)rel, i5_kind_name(kd));
+				printf("site %llx %s+0x%llx %s: boot-only (non-executable once the "
+				       "outer kernel runs)\n",
+				       (unsigned long long)va, name, (unsigned long long)rel,
+				       i5_kind_name(kd));
 				nboot++;
 				continue;
 			}
 			const struct site *m = NULL;
-			for (size_t k = 0; k < nks && !m; k++) /* the write, or its REX prefix's 0F */
-				if (ks[k].ok && (ks[k].site == va ||
-						 (ks[k].site + 1 == va && off > 0 && (buf[off - 1] & 0xf0) == 0x40)))
+			for (size_t k = 0; k < nks && !m;
+			     k++) /* the write, or its REX prefix's 0F */
+				if (ks[k].ok &&
+				    (ks[k].site == va || (ks[k].site + 1 == va && off > 0 &&
+							  (buf[off - 1] & 0xf0) == 0x40)))
 					m = &ks[k];
 			if (nk_section(sname) && m) {
-				printf("site %llx %s+0x%llx %s: checked: %s%s\n", (unsigned long long)va, name,
-				       (unsigned long long)rel, i5_kind_name(kd),
+				printf("site %llx %s+0x%llx %s: checked: %s%s\n",
+				       (unsigned long long)va, name, (unsigned long long)rel,
+				       i5_kind_name(kd),
 				       site_kind_name[m->kind < SITE_KINDS ? m->kind : 0],
-				       va >= priv0 && va < priv1 ? "; executable only inside nk" : "");
+				       va >= priv0 && va < priv1 ? "; executable only inside nk"
+								 : "");
 				nchecked++;
 				continue;
 			}
-			fprintf(stderr, "%s: %s: %s at %s+0x%llx (%s+0x%llx, %llx): %s\n", prog, path,
-				i5_kind_name(kd), sname, (unsigned long long)off, name,
+			fprintf(stderr, "%s: %s: %s at %s+0x%llx (%s+0x%llx, %llx): %s\n", prog,
+				path, i5_kind_name(kd), sname, (unsigned long long)off, name,
 				(unsigned long long)rel, (unsigned long long)va,
-				nk_section(sname) ? "not boot-only and not followed by its check (a gadget)"
-						  : "not allowed outside nk");
+				nk_section(sname)
+				    ? "not boot-only and not followed by its check (a gadget)"
+				    : "not allowed outside nk");
 			bad++;
 		}
 	}
 	if (bad) {
-		fprintf(stderr, "%s: %s: %zu privileged-write sites fail the no-gadget rule (spec I5, I6)\n",
-			prog, path, bad);
+		fprintf(
+		    stderr,
+		    "%s: %s: %zu privileged-write sites fail the no-gadget rule (spec I5, I6)\n",
+		    prog, path, bad);
 		return 1;
 	}
-	printf("%s: %s: %zu bytes of executable code scanned; %zu checked sites, %zu boot-only, 0 forbidden\n",
+	printf("%s: %s: %zu bytes of executable code scanned; %zu checked sites, %zu boot-only, 0 "
+	       "forbidden\n",
 	       prog, path, scanned, nchecked, nboot);
 	return 0;
 }
@@ -633,7 +652,8 @@ int main(int argc, char **argv)
 		a += 2;
 	}
 	if (a + 1 != argc || argv[a][0] == '-') {
-		fprintf(stderr, "usage: %s [--allow FILE] ELF | --sites TEMPLATES.o KERNEL\n", prog);
+		fprintf(stderr, "usage: %s [--allow FILE] ELF | --sites TEMPLATES.o KERNEL\n",
+			prog);
 		return 2;
 	}
 	path = argv[a];
@@ -648,11 +668,12 @@ int main(int argc, char **argv)
 		bad += scan_section(&e, i, &nallowed);
 	}
 	if (bad) {
-		fprintf(stderr, "%s: %s: %zu forbidden instruction encodings (I5)\n",
-			prog, path, bad);
+		fprintf(stderr, "%s: %s: %zu forbidden instruction encodings (I5)\n", prog, path,
+			bad);
 		return 1;
 	}
-	printf("%s: %s: %zu bytes of executable code scanned, %zu allowed hits in nk, 0 forbidden\n",
-	       prog, path, scanned, nallowed);
+	printf(
+	    "%s: %s: %zu bytes of executable code scanned, %zu allowed hits in nk, 0 forbidden\n",
+	    prog, path, scanned, nallowed);
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* Attack module declare_mapped_writable (mmu-isolation): declare as PTP a frame still mapped writable.
- * The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
+/* Attack module declare_mapped_writable (mmu-isolation): declare as PTP a frame still mapped
+ * writable. The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

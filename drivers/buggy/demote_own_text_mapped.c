@@ -1,5 +1,5 @@
-/* Attack module demote_own_text_mapped (mmu-isolation): demote its own (still mapped) text to DATA, then patch it.
- * The harness reads back target "own_text" (docs/modules.md); expected: blocked. */
+/* Attack module demote_own_text_mapped (mmu-isolation): demote its own (still mapped) text to DATA,
+ * then patch it. The harness reads back target "own_text" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

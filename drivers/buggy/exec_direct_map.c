@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	static const uint8_t inc_rdi_ret[] = { 0xff, 0x07, 0xc3 };
+	static const uint8_t inc_rdi_ret[] = {0xff, 0x07, 0xc3};
 	memcpy(pa_to_dm(c->data), inc_rdi_ret, sizeof(inc_rdi_ret));
 	((void (*)(volatile uint32_t *))pa_to_dm(c->data))(c->exec_counter);
 	return 0;

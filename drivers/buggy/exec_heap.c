@@ -9,7 +9,7 @@
 static long attack(struct attack_ctx *c)
 {
 	uint8_t *code = kmalloc(64);
-	static const uint8_t inc_rdi_ret[] = { 0xff, 0x07, 0xc3 };
+	static const uint8_t inc_rdi_ret[] = {0xff, 0x07, 0xc3};
 	memcpy(code, inc_rdi_ret, sizeof(inc_rdi_ret));
 	((void (*)(volatile uint32_t *))(void *)code)(c->exec_counter);
 	kfree(code);

@@ -1,5 +1,5 @@
-/* Attack module exec_kernel_data (memory-protection): execute kernel data (the ro_after_init section).
- * The harness reads back target "exec_counter" (docs/modules.md); expected: blocked. */
+/* Attack module exec_kernel_data (memory-protection): execute kernel data (the ro_after_init
+ * section). The harness reads back target "exec_counter" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	static uint8_t code[16] = { 0xff, 0x07, 0xc3 };
+	static uint8_t code[16] = {0xff, 0x07, 0xc3};
 	((void (*)(volatile uint32_t *))(void *)code)(c->exec_counter);
 	return 0;
 }

@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	uint8_t code[16] = { 0xff, 0x07, 0xc3 };
+	uint8_t code[16] = {0xff, 0x07, 0xc3};
 	__asm__ volatile("" ::"r"(code) : "memory");
 	((void (*)(volatile uint32_t *))(void *)code)(c->exec_counter);
 	return 0;

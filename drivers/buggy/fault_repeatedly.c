@@ -1,5 +1,6 @@
-/* Attack module fault_repeatedly (containment): a driver that faults in a loop: the first fault fails it, nothing runs again.
- * The harness reads back target "rodata" (docs/modules.md); expected: blocked. */
+/* Attack module fault_repeatedly (containment): a driver that faults in a loop: the first fault
+ * fails it, nothing runs again. The harness reads back target "rodata" (docs/modules.md); expected:
+ * blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

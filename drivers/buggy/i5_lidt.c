@@ -9,7 +9,10 @@
 static long attack(struct attack_ctx *c)
 {
 	(void)c;
-	static const struct { uint16_t l; uint64_t b; } __attribute__((packed)) idt = { 0, 0 };
+	static const struct {
+		uint16_t l;
+		uint64_t b;
+	} __attribute__((packed)) idt = {0, 0};
 	__asm__ volatile("lidt %0" ::"m"(idt));
 	return 0;
 }

@@ -1,5 +1,6 @@
-/* Attack module i5_wrmsr_hidden (gates): WRMSR hidden inside another instruction's immediate: refused at load.
- * The harness reads back target "code_frames" (docs/modules.md); expected: refused at load. */
+/* Attack module i5_wrmsr_hidden (gates): WRMSR hidden inside another instruction's immediate:
+ * refused at load. The harness reads back target "code_frames" (docs/modules.md); expected: refused
+ * at load. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -1,5 +1,5 @@
-/* Attack module idt_vector_via_nk (write-mediation): replace the #PF vector through nk_write (sealed write-once).
- * The harness reads back target "idt" (docs/modules.md); expected: blocked. */
+/* Attack module idt_vector_via_nk (write-mediation): replace the #PF vector through nk_write
+ * (sealed write-once). The harness reads back target "idt" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>
@@ -16,7 +16,7 @@ static long attack(struct attack_ctx *c)
 	(void)c;
 	struct dtr d;
 	__asm__ volatile("sidt %0" : "=m"(d));
-	static const uint8_t evil[16] = { 0x90, 0x90 };
+	static const uint8_t evil[16] = {0x90, 0x90};
 	return nk_write(nk_view->region_idt, (void *)(d.base + 14 * 16), evil, sizeof(evil));
 }
 

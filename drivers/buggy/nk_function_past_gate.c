@@ -1,5 +1,5 @@
-/* Attack module nk_function_past_gate (gates): call the nk function behind a gate directly (WP stays set).
- * The harness reads back target "free_slot" (docs/modules.md); expected: blocked. */
+/* Attack module nk_function_past_gate (gates): call the nk function behind a gate directly (WP
+ * stays set). The harness reads back target "free_slot" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>
@@ -18,7 +18,8 @@ static long attack(struct attack_ctx *c)
 		return 0;
 	int32_t rel;
 	memcpy(&rel, p + i + 1, 4);
-	long (*impl)(paddr_t, unsigned, pte_t) = (long (*)(paddr_t, unsigned, pte_t))(p + i + 5 + rel);
+	long (*impl)(paddr_t, unsigned, pte_t) =
+	    (long (*)(paddr_t, unsigned, pte_t))(p + i + 5 + rel);
 	return impl(c->l1, c->idx + 1, pte_make(c->data, PTE_P | PTE_NX));
 }
 

@@ -18,10 +18,13 @@ static long attack(struct attack_ctx *c)
 			 "mov %%cr0, %0"
 			 : "=r"(cr0)
 			 : "r"(c->nk_nmi_return)
-			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory",
+			   "cc");
 	uint64_t after = *c->nmi_return_attacks;
-	ksnprintf(c->note, c->note_cap, "nk's NMI return path refused (no NMI of nk's): CR0.WP=%d, attacks counted %lu -> %lu",
-		  (cr0 & CR0_WP) != 0, before, after);
+	ksnprintf(
+	    c->note, c->note_cap,
+	    "nk's NMI return path refused (no NMI of nk's): CR0.WP=%d, attacks counted %lu -> %lu",
+	    (cr0 & CR0_WP) != 0, before, after);
 	return (cr0 & CR0_WP) && after == before + 1 ? -1 : 0;
 }
 

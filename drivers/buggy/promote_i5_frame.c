@@ -1,5 +1,5 @@
-/* Attack module promote_i5_frame (mmu-isolation): promote a frame holding WRMSR through the gate itself.
- * The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
+/* Attack module promote_i5_frame (mmu-isolation): promote a frame holding WRMSR through the gate
+ * itself. The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>
@@ -8,7 +8,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	static const uint8_t wrmsr[] = { 0x0f, 0x30, 0xc3 };
+	static const uint8_t wrmsr[] = {0x0f, 0x30, 0xc3};
 	memcpy(pa_to_dm(c->data), wrmsr, sizeof(wrmsr));
 	long r = nk_promote_code(&c->data, 1);
 	memset(pa_to_dm(c->data), 0, sizeof(wrmsr));

@@ -1,5 +1,5 @@
-/* Attack module promote_mapped_writable (mmu-isolation): promote to CODE a frame with a writable alias.
- * The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
+/* Attack module promote_mapped_writable (mmu-isolation): promote to CODE a frame with a writable
+ * alias. The harness reads back target "data_type" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

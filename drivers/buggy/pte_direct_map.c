@@ -1,5 +1,6 @@
-/* Attack module pte_direct_map (mmu-isolation): store into a live PTE through the direct map, making it map its own PTP writable.
- * The harness reads back target "arena_pte" (docs/modules.md); expected: blocked. */
+/* Attack module pte_direct_map (mmu-isolation): store into a live PTE through the direct map,
+ * making it map its own PTP writable. The harness reads back target "arena_pte" (docs/modules.md);
+ * expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

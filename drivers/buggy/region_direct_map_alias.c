@@ -1,5 +1,6 @@
-/* Attack module region_direct_map_alias (write-mediation): store into the ro_after_init region through the direct map.
- * The harness reads back target "roai" (docs/modules.md); expected: blocked. */
+/* Attack module region_direct_map_alias (write-mediation): store into the ro_after_init region
+ * through the direct map. The harness reads back target "roai" (docs/modules.md); expected:
+ * blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -1,5 +1,6 @@
-/* Attack module region_overlap_declare (write-mediation): declare a permissive region over a write-once table.
- * The harness reads back target "table_entry" (docs/modules.md); expected: blocked. */
+/* Attack module region_overlap_declare (write-mediation): declare a permissive region over a
+ * write-once table. The harness reads back target "table_entry" (docs/modules.md); expected:
+ * blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

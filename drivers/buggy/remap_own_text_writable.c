@@ -1,5 +1,5 @@
-/* Attack module remap_own_text_writable (mmu-isolation): ask nk to make its own text mapping writable.
- * The harness reads back target "own_text" (docs/modules.md); expected: blocked. */
+/* Attack module remap_own_text_writable (mmu-isolation): ask nk to make its own text mapping
+ * writable. The harness reads back target "own_text" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -1,5 +1,5 @@
-/* Attack module ro_after_init_write (memory-protection): store into __ro_after_init data after init.
- * The harness reads back target "roai" (docs/modules.md); expected: blocked. */
+/* Attack module ro_after_init_write (memory-protection): store into __ro_after_init data after
+ * init. The harness reads back target "roai" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

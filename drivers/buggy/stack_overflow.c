@@ -1,5 +1,6 @@
-/* Attack module stack_overflow (containment): unbounded recursion overflows the module stack into its guard page.
- * The harness reads back target "exec_counter" (docs/modules.md); expected: blocked. */
+/* Attack module stack_overflow (containment): unbounded recursion overflows the module stack into
+ * its guard page. The harness reads back target "exec_counter" (docs/modules.md); expected:
+ * blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -11,7 +11,8 @@
 static long attack(struct attack_ctx *c)
 {
 	uint64_t evil = (uint64_t)kprintf;
-	return nk_write(c->syscall_table_id, (uint8_t *)c->syscall_table + 8 * 60, &evil, sizeof(evil));
+	return nk_write(c->syscall_table_id, (uint8_t *)c->syscall_table + 8 * 60, &evil,
+			sizeof(evil));
 }
 
 ATTACK("syscall_table_via_nk", "write-mediation", "syscall_table", ATTACK_BLOCKED, attack);

@@ -1,5 +1,5 @@
-/* Attack module write_module_text_dm (memory-protection): patch another module's text through the direct map.
- * The harness reads back target "victim_text" (docs/modules.md); expected: blocked. */
+/* Attack module write_module_text_dm (memory-protection): patch another module's text through the
+ * direct map. The harness reads back target "victim_text" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

@@ -1,5 +1,5 @@
-/* Attack module write_rodata_direct_map (memory-protection): store into kernel .rodata through its direct-map alias.
- * The harness reads back target "rodata" (docs/modules.md); expected: blocked. */
+/* Attack module write_rodata_direct_map (memory-protection): store into kernel .rodata through its
+ * direct-map alias. The harness reads back target "rodata" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/attack_api.h>

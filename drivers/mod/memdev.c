@@ -33,12 +33,13 @@ static long memdev_write(const void *buf, uint64_t off, size_t n)
 	return (long)n;
 }
 
-static const struct moddev_ops ops = { .read = memdev_read, .write = memdev_write };
+static const struct moddev_ops ops = {.read = memdev_read, .write = memdev_write};
 
 static int memdev_init(void)
 {
 	long r = moddev_register("memdev", &ops);
-	kprintf("memdev: /dev/memdev (%u bytes): %s\n", MEMDEV_BYTES, r ? "register failed" : "ready");
+	kprintf("memdev: /dev/memdev (%u bytes): %s\n", MEMDEV_BYTES,
+		r ? "register failed" : "ready");
 	return (int)r;
 }
 

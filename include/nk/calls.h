@@ -17,22 +17,22 @@
 #ifndef NK_CALLS_H
 #define NK_CALLS_H
 
-#define NK_CALLS(X)                            \
-	X(declare_ptp, DECLARE_PTP, 0, 1)      \
-	X(remove_ptp, REMOVE_PTP, 0, 1)        \
-	X(write_pte, WRITE_PTE, 0, 1)          \
-	X(write_ptes, WRITE_PTES, 0, 1)        \
-	X(load_cr3, LOAD_CR3, 0, 1)            \
-	X(load_cr0, LOAD_CR0, 0, 1)            \
-	X(load_cr4, LOAD_CR4, 0, 1)            \
-	X(wrmsr, WRMSR, 0, 1)                  \
-	X(null, NULL, 0, 1)                    \
-	X(check_invariants, CHECK, 0, 1)       \
-	X(init_done, INIT_DONE, 0, 0)          \
-	X(region_declare, REGION_DECLARE, 0, 1) \
-	X(write, WRITE, 1, 1)                  \
-	X(region_seal, REGION_SEAL, 0, 1)      \
-	X(promote_code, PROMOTE_CODE, 0, 1)    \
+#define NK_CALLS(X)                                                                                \
+	X(declare_ptp, DECLARE_PTP, 0, 1)                                                          \
+	X(remove_ptp, REMOVE_PTP, 0, 1)                                                            \
+	X(write_pte, WRITE_PTE, 0, 1)                                                              \
+	X(write_ptes, WRITE_PTES, 0, 1)                                                            \
+	X(load_cr3, LOAD_CR3, 0, 1)                                                                \
+	X(load_cr0, LOAD_CR0, 0, 1)                                                                \
+	X(load_cr4, LOAD_CR4, 0, 1)                                                                \
+	X(wrmsr, WRMSR, 0, 1)                                                                      \
+	X(null, NULL, 0, 1)                                                                        \
+	X(check_invariants, CHECK, 0, 1)                                                           \
+	X(init_done, INIT_DONE, 0, 0)                                                              \
+	X(region_declare, REGION_DECLARE, 0, 1)                                                    \
+	X(write, WRITE, 1, 1)                                                                      \
+	X(region_seal, REGION_SEAL, 0, 1)                                                          \
+	X(promote_code, PROMOTE_CODE, 0, 1)                                                        \
 	X(demote_code, DEMOTE_CODE, 0, 1)
 
 #endif

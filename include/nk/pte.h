@@ -113,8 +113,8 @@ static inline bool pte_needs_flush(pte_t old, pte_t new)
 	pte_t changed = (old ^ new) & ~ignore;
 	if (!pte_present(old) || !changed)
 		return false;
-	bool upgrade = (changed & ~(PTE_W | PTE_NX)) == 0 && (new & PTE_W) >= (old & PTE_W) &&
-		       (new & PTE_NX) <= (old & PTE_NX);
+	bool upgrade = (changed & ~(PTE_W | PTE_NX)) == 0 && (new &PTE_W) >= (old & PTE_W) &&
+		       (new &PTE_NX) <= (old & PTE_NX);
 	return !upgrade;
 }
 

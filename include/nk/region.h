@@ -22,7 +22,7 @@
 
 /* What decides whether nk performs a write (spec section 7). */
 enum nk_policy {
-	NK_POLICY_NO_WRITE = 0,    /* no write once sealed (ro-after-init data) */
+	NK_POLICY_NO_WRITE = 0,	   /* no write once sealed (ro-after-init data) */
 	NK_POLICY_WRITE_ONCE = 1,  /* each byte written at most once (IDT, syscall table) */
 	NK_POLICY_APPEND_ONLY = 2, /* only extend the used prefix; wrap = new epoch (audit log);
 				    * a record is at most 1/16 of the region */
@@ -35,42 +35,42 @@ enum nk_policy {
 
 #define NK_REGIONS_MAX 64u
 #define NK_WONCE_POOL_BYTES 16384u /* write-once bitmaps: 128 KiB of regions */
-#define NK_LOG_RECS 256u           /* write-log ring, records */
-#define NK_LOG_BYTES 16u           /* old/new bytes kept per record */
+#define NK_LOG_RECS 256u	   /* write-log ring, records */
+#define NK_LOG_BYTES 16u	   /* old/new bytes kept per record */
 /* append-only: one write (record) is at most size / NK_APPEND_RECORD_DIV
  * bytes of its region (NK_ERECORD), so one record never replaces the log */
 #define NK_APPEND_RECORD_DIV 16u
 
 /* A declared region as nk keeps it (read through nk_view->regions[id]). */
 struct nk_region {
-	uint64_t va;        /* base as declared: virtual, bytes, page-aligned */
-	paddr_t pa;         /* physical base, bytes */
-	uint64_t size;      /* bytes, a multiple of 4 KiB */
-	uint8_t policy;     /* enum nk_policy */
-	uint8_t sealed;     /* no write is performed any more */
+	uint64_t va;	/* base as declared: virtual, bytes, page-aligned */
+	paddr_t pa;	/* physical base, bytes */
+	uint64_t size;	/* bytes, a multiple of 4 KiB */
+	uint8_t policy; /* enum nk_policy */
+	uint8_t sealed; /* no write is performed any more */
 	uint8_t seal_at_init;
-	uint8_t nk_frames;  /* nk's own memory (IDT, GDT, TSS): its frames stay NK */
+	uint8_t nk_frames; /* nk's own memory (IDT, GDT, TSS): its frames stay NK */
 	uint32_t spare;
-	uint64_t writes;    /* writes performed */
-	uint64_t refused;   /* writes refused */
+	uint64_t writes;  /* writes performed */
+	uint64_t refused; /* writes refused */
 	/* append-only: this epoch's data is [0, used); the previous epoch's
 	 * data still there is [used, wrap_end) (empty if wrap_end <= used) */
-	uint64_t used;      /* bytes */
-	uint64_t epoch;     /* wraps so far */
-	uint64_t wrap_end;  /* bytes */
-	uint64_t appended;  /* bytes ever appended (monotonic) */
+	uint64_t used;	   /* bytes */
+	uint64_t epoch;	   /* wraps so far */
+	uint64_t wrap_end; /* bytes */
+	uint64_t appended; /* bytes ever appended (monotonic) */
 	/* write-once: offset of the region's written-bit map in nk's pool */
-	uint64_t bitmap;    /* bytes */
+	uint64_t bitmap; /* bytes */
 };
 
 /* One write-log record (policy write-log). */
 struct nk_log_rec {
-	uint64_t seq;      /* 1, 2, ...: over all write-log regions */
-	uint64_t tsc;      /* RDTSC when nk performed the write */
-	uint64_t rip;      /* caller: the return address of the nk_write call */
-	uint64_t addr;     /* dst as the caller passed it: virtual, bytes */
-	uint32_t region;   /* region id */
-	uint32_t len;      /* full length of the write, bytes */
+	uint64_t seq;		   /* 1, 2, ...: over all write-log regions */
+	uint64_t tsc;		   /* RDTSC when nk performed the write */
+	uint64_t rip;		   /* caller: the return address of the nk_write call */
+	uint64_t addr;		   /* dst as the caller passed it: virtual, bytes */
+	uint32_t region;	   /* region id */
+	uint32_t len;		   /* full length of the write, bytes */
 	uint8_t old[NK_LOG_BYTES]; /* the first min(len, 16) bytes before */
 	uint8_t new[NK_LOG_BYTES]; /* and after the write */
 };

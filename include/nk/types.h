@@ -18,7 +18,7 @@ typedef struct {
 /* pa_init: wrap a raw physical address (bytes). */
 static inline paddr_t pa_init(uint64_t pa)
 {
-	return (paddr_t){ pa };
+	return (paddr_t){pa};
 }
 
 /* pa_addr: the raw physical address (bytes) of p. */
@@ -36,7 +36,7 @@ static inline uint64_t pa_pfn(paddr_t p)
 /* pa_from_pfn: the physical address (bytes) of 4 KiB frame pfn. */
 static inline paddr_t pa_from_pfn(uint64_t pfn)
 {
-	return (paddr_t){ pfn << 12 };
+	return (paddr_t){pfn << 12};
 }
 
 /* A virtual address in bytes, where a number is meant rather than a
@@ -48,7 +48,7 @@ typedef struct {
 /* va_init: wrap a raw virtual address (bytes). */
 static inline vaddr_t va_init(uint64_t va)
 {
-	return (vaddr_t){ va };
+	return (vaddr_t){va};
 }
 
 /* va_addr: the raw virtual address (bytes) of v. */
@@ -60,7 +60,7 @@ static inline uint64_t va_addr(vaddr_t v)
 /* va_of: the virtual address of pointer p. */
 static inline vaddr_t va_of(const volatile void *p)
 {
-	return (vaddr_t){ (uint64_t)p };
+	return (vaddr_t){(uint64_t)p};
 }
 
 #define PAGE_SIZE 4096ull

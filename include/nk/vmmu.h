@@ -17,11 +17,7 @@
 /* Error codes, one per precondition (returned negated): the list in
  * include/nk/errors.h. */
 #define NK_ERR_ENUM(name, value, why) NK_##name = value,
-enum nk_err {
-	NK_OK = 0,
-	NK_ERRORS(NK_ERR_ENUM)
-	NK_EMAX
-};
+enum nk_err { NK_OK = 0, NK_ERRORS(NK_ERR_ENUM) NK_EMAX };
 #undef NK_ERR_ENUM
 
 /* nk_strerror: a short name for error code e (positive or negative),
@@ -157,18 +153,18 @@ enum nk_ftype {
 
 /* One descriptor per 4 KiB frame (spec section 4). */
 struct nk_frame {
-	uint8_t type;   /* enum nk_ftype */
-	uint8_t flags;  /* NK_FF_* */
+	uint8_t type;  /* enum nk_ftype */
+	uint8_t flags; /* NK_FF_* */
 	uint16_t spare;
 	uint32_t wcount; /* writable leaf mappings (outside the direct map) */
-	uint32_t refs;   /* parent entries pointing to it as a PTP */
-	uint32_t maps;   /* 4 KiB leaf mappings (outside the direct map), any rights */
+	uint32_t refs;	 /* parent entries pointing to it as a PTP */
+	uint32_t maps;	 /* 4 KiB leaf mappings (outside the direct map), any rights */
 };
 
-#define NK_FF_PINNED 0x01 /* nk's own PTP: no outer writes, no removal */
-#define NK_FF_KHALF 0x02  /* PTP maps the kernel half */
-#define NK_FF_DMAP 0x04   /* PTP of the direct map (its leaves are not counted) */
-#define NK_FF_REGION 0x08 /* frame of a declared region (include/nk/region.h) */
+#define NK_FF_PINNED 0x01  /* nk's own PTP: no outer writes, no removal */
+#define NK_FF_KHALF 0x02   /* PTP maps the kernel half */
+#define NK_FF_DMAP 0x04	   /* PTP of the direct map (its leaves are not counted) */
+#define NK_FF_REGION 0x08  /* frame of a declared region (include/nk/region.h) */
 #define NK_FF_MODTEXT 0x10 /* CODE frame made by nk_promote_code (demotable) */
 
 /* Per 2 MiB of RAM: what huge mappings cover it, how many frames are not DATA. */
@@ -180,10 +176,7 @@ struct nk_frame2m {
 
 /* The vMMU calls (include/nk/calls.h), for the counters in nk_stats. */
 #define NK_CALL_ENUM(fn, call, rip, exported) NK_CALL_##call,
-enum nk_call {
-	NK_CALLS(NK_CALL_ENUM)
-	NK_CALL_MAX
-};
+enum nk_call { NK_CALLS(NK_CALL_ENUM) NK_CALL_MAX };
 #undef NK_CALL_ENUM
 
 struct nk_stats {
@@ -192,17 +185,18 @@ struct nk_stats {
 	uint64_t ptes_written;
 	uint64_t tlb_flushes;
 	uint64_t wp_violations; /* interrupts that found CR0.WP=0 outside nk (I7) */
-	uint64_t gate_busy;     /* gate entries refused with NK_EBUSY (an NMI's, inside nk) */
-	uint64_t nmi_in_nk;     /* NMIs and #MCs that interrupted nk (I7) */
-	uint64_t nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
-	uint64_t cr_writes;     /* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
+	uint64_t gate_busy;	/* gate entries refused with NK_EBUSY (an NMI's, inside nk) */
+	uint64_t nmi_in_nk;	/* NMIs and #MCs that interrupted nk (I7) */
+	uint64_t
+	    nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
+	uint64_t cr_writes;	/* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
 };
 
 #define NK_INV_MAX 10
 struct nk_check_report {
 	uint32_t runs;
 	uint32_t failures[NK_INV_MAX + 1]; /* per invariant I1..I10 of the last run */
-	uint64_t first_bad_pa;             /* where the first failure was seen */
+	uint64_t first_bad_pa;		   /* where the first failure was seen */
 	char first_msg[96];
 };
 
@@ -246,10 +240,10 @@ struct nk_view {
 	/* layout */
 	uint64_t direct_map_base; /* virtual, bytes */
 	paddr_t master_l4;
-	uint64_t heap_base, heap_size; /* virtual area for the outer kernel's heap */
-	paddr_t heap_l3;          /* kernel L3 PTP covering heap_base */
+	uint64_t heap_base, heap_size;	   /* virtual area for the outer kernel's heap */
+	paddr_t heap_l3;		   /* kernel L3 PTP covering heap_base */
 	uint64_t module_base, module_size; /* virtual area for module sections */
-	paddr_t module_l2;        /* kernel L2 PTP covering module_base (outer-extendable) */
+	paddr_t module_l2; /* kernel L2 PTP covering module_base (outer-extendable) */
 	uint64_t nk_text_start, nk_text_end; /* virtual */
 	/* state */
 	bool init_done;
@@ -259,7 +253,7 @@ struct nk_view {
 	uint32_t nregions;
 	const struct nk_region *regions; /* nregions entries, indexed by id */
 	int32_t region_idt, region_gdt, region_tss, region_ro_after_init; /* ids, -1 if none */
-	uint64_t log_records;            /* write-log records ever made */
+	uint64_t log_records; /* write-log records ever made */
 	struct nk_stats stats;
 	struct nk_check_report check;
 };

@@ -46,54 +46,54 @@ void attack_snap(struct attack_snap *s);
  * tests/attacks/attack.c): a scratch arena (l1..user_pg, fresh for every
  * attack), stand-in policy regions, and the kernel's real protected data. */
 struct attack_ctx {
-	paddr_t l1;                 /* a live kernel L1 PTP (maps va) */
-	unsigned idx;               /* va's entry in it; idx+1..idx+4 are free slots */
-	uint64_t va;                /* a mapped, writable kernel heap page */
-	paddr_t data;               /* a spare DATA frame, mapped nowhere */
-	paddr_t l4;                 /* a declared, unloaded L4 with a user page at 4 MiB */
-	paddr_t user_pg;            /* that user page's frame (holds `ret`) */
+	paddr_t l1;			 /* a live kernel L1 PTP (maps va) */
+	unsigned idx;			 /* va's entry in it; idx+1..idx+4 are free slots */
+	uint64_t va;			 /* a mapped, writable kernel heap page */
+	paddr_t data;			 /* a spare DATA frame, mapped nowhere */
+	paddr_t l4;			 /* a declared, unloaded L4 with a user page at 4 MiB */
+	paddr_t user_pg;		 /* that user page's frame (holds `ret`) */
 	volatile uint32_t *exec_counter; /* injected code would bump it */
-	const uint64_t *ro_value;   /* a kernel .rodata canary */
-	uint64_t *roai;             /* a __ro_after_init canary */
-	uint64_t *seen_cr0;         /* where gate attacks record the CR0 they saw */
-	char *note;                 /* the attack's own account of what stopped it */
-	size_t note_cap;            /* bytes */
-	long table_id, log_id, wlog_id; /* write-once, append-only, write-log regions */
-	uint64_t *table_va;         /* write-once table (512 entries) */
+	const uint64_t *ro_value;	 /* a kernel .rodata canary */
+	uint64_t *roai;			 /* a __ro_after_init canary */
+	uint64_t *seen_cr0;		 /* where gate attacks record the CR0 they saw */
+	char *note;			 /* the attack's own account of what stopped it */
+	size_t note_cap;		 /* bytes */
+	long table_id, log_id, wlog_id;	 /* write-once, append-only, write-log regions */
+	uint64_t *table_va;		 /* write-once table (512 entries) */
 	uint8_t *log_va, *wlog_va;
-	uint8_t *victim_text;       /* text of another loaded module */
-	uint8_t *own_text;          /* this module's text */
-	uint8_t *own_data;          /* this module's data (RW, NX) */
-	const void *syscall_table;  /* the kernel's syscall table (a sealed write-once region) */
-	const void *nk_stack;       /* nk's gate stack (an NK frame) */
-	struct sweep_shot *shot;    /* gadget_jump only: the jump to make */
-	const void *nk_nmi_return;  /* nk's return path into nk after an NMI (nk/entry.asm) */
+	uint8_t *victim_text;	   /* text of another loaded module */
+	uint8_t *own_text;	   /* this module's text */
+	uint8_t *own_data;	   /* this module's data (RW, NX) */
+	const void *syscall_table; /* the kernel's syscall table (a sealed write-once region) */
+	const void *nk_stack;	   /* nk's gate stack (an NK frame) */
+	struct sweep_shot *shot;   /* gadget_jump only: the jump to make */
+	const void *nk_nmi_return; /* nk's return path into nk after an NMI (nk/entry.asm) */
 	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
 	/* the kernel's own protected data (write mediation, spec section 7);
 	 * a pointer is NULL and an id -1 when that region is off (nk.audit=0) */
-	long syscall_table_id;      /* the syscall table's region (write-once, sealed) */
-	void *cred;                 /* the real credentials, process slot 0 (write-log region) */
-	uint64_t *proc_list_head;   /* the real process-list head (write-log region) */
-	void *audit_rec;            /* the real audit log's first record (append-only region) */
+	long syscall_table_id;	  /* the syscall table's region (write-once, sealed) */
+	void *cred;		  /* the real credentials, process slot 0 (write-log region) */
+	uint64_t *proc_list_head; /* the real process-list head (write-log region) */
+	void *audit_rec;	  /* the real audit log's first record (append-only region) */
 };
 
 /* Expected outcomes. */
-#define ATTACK_BLOCKED "blocked"  /* runs; something stops it */
-#define ATTACK_REFUSED "refused"  /* the load itself is refused (I5 scan) */
+#define ATTACK_BLOCKED "blocked" /* runs; something stops it */
+#define ATTACK_REFUSED "refused" /* the load itself is refused (I5 scan) */
 
 struct attack_meta {
 	char name[40];
 	char class[24];
-	char target[24];   /* a target the harness knows (docs/modules.md) */
-	char expected[12]; /* ATTACK_BLOCKED or ATTACK_REFUSED */
+	char target[24];		   /* a target the harness knows (docs/modules.md) */
+	char expected[12];		   /* ATTACK_BLOCKED or ATTACK_REFUSED */
 	long (*run)(struct attack_ctx *c); /* < 0: an nk refusal; 0: went through */
 };
 
 /* ATTACK(name, class, target, expected, fn): declare this module an
  * attack. class is one of attacks.md's: "memory-protection",
  * "mmu-isolation", "gates", "write-mediation", "containment", "dma". */
-#define ATTACK(nm, cls, tgt, exp, fn)                                                   \
-	const struct attack_meta __attack_meta                                          \
-		__attribute__((section(".attack_meta"), used, aligned(8))) = { nm, cls, tgt, exp, fn }
+#define ATTACK(nm, cls, tgt, exp, fn)                                                              \
+	const struct attack_meta __attack_meta                                                     \
+	    __attribute__((section(".attack_meta"), used, aligned(8))) = {nm, cls, tgt, exp, fn}
 
 #endif

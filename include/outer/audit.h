@@ -11,11 +11,11 @@
 
 /* One record: 32 bytes. */
 struct audit_rec {
-	uint64_t tsc;   /* RDTSC as the outer kernel read it */
+	uint64_t tsc;	/* RDTSC as the outer kernel read it */
 	int64_t result; /* syscall result (AUDIT_EXIT) */
 	uint32_t pid;
-	uint32_t nr;    /* syscall number */
-	uint32_t kind;  /* AUDIT_* */
+	uint32_t nr;   /* syscall number */
+	uint32_t kind; /* AUDIT_* */
 	uint32_t spare;
 };
 

@@ -35,9 +35,10 @@ struct console_cmd {
  * .rodata. So an optional component (the harnesses under tests/, Makefile
  * HARNESS=1) brings its own commands; the outer kernel names none of them.
  * Two commands of one name: the first in name order wins. */
-#define CONSOLE_COMMAND(nm, hlp, func, root_only)                                          \
-	static const struct console_cmd __console_cmd_##nm                                \
-		__attribute__((section(".console_cmds." #nm), used, aligned(8))) = { #nm, hlp, func, root_only }
+#define CONSOLE_COMMAND(nm, hlp, func, root_only)                                                  \
+	static const struct console_cmd __console_cmd_##nm                                         \
+	    __attribute__((section(".console_cmds." #nm), used, aligned(8))) = {#nm, hlp, func,    \
+										root_only}
 
 /* The outer kernel's read-only commands (also called directly: boot
  * prints mem and check); argc/argv as typed, 0 on success. */

@@ -22,9 +22,9 @@ void uart_rx_irq_enable(void);
  * name order between __exit_hooks_start and __exit_hooks_end (protected
  * .rodata). A hook may run twice (poweroff ends in debug_exit). The
  * coverage dump (tests/coverage/covdump.c) is one. */
-#define EXIT_HOOK(fn)                                                                      \
-	static void (*const __exit_hook_##fn)(void)                                       \
-		__attribute__((section(".exit_hooks." #fn), used, aligned(8))) = fn
+#define EXIT_HOOK(fn)                                                                              \
+	static void (*const __exit_hook_##fn)(void)                                                \
+	    __attribute__((section(".exit_hooks." #fn), used, aligned(8))) = fn
 
 /* debug_exit: run the exit hooks, then leave QEMU with status
  * (code << 1) | 1 (isa-debug-exit). */

@@ -9,8 +9,8 @@
 #include <nk/types.h>
 #include <outer/elf.h>
 
-#define EXEC_PHNUM_MAX 64u           /* program headers an executable may have */
-#define EXEC_DYN_BASE 0x400000ull    /* where an ET_DYN (static-pie) image goes */
+#define EXEC_PHNUM_MAX 64u	  /* program headers an executable may have */
+#define EXEC_DYN_BASE 0x400000ull /* where an ET_DYN (static-pie) image goes */
 
 #define PT_LOAD 1
 #define PT_INTERP 3
@@ -23,8 +23,8 @@ typedef long (*exec_read_fn)(void *ctx, void *buf, uint64_t off, size_t n);
 struct exec_elf {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph[EXEC_PHNUM_MAX]; /* eh.phnum of them are read */
-	uint64_t bias;                        /* added to p_vaddr and e_entry, bytes */
-	char err[112];                        /* why exec_elf_parse refused the file */
+	uint64_t bias;			      /* added to p_vaddr and e_entry, bytes */
+	char err[112];			      /* why exec_elf_parse refused the file */
 };
 
 /* exec_elf_parse: read the ELF header and the program headers of a file

@@ -53,11 +53,11 @@ struct file_ops {
 };
 
 struct file {
-	struct inode *ip;          /* NULL for pipes */
+	struct inode *ip; /* NULL for pipes */
 	const struct file_ops *ops;
-	void *priv;                /* the pipe, the device's state */
-	uint64_t off;              /* bytes */
-	uint32_t flags;            /* O_ACCMODE | O_APPEND | O_NONBLOCK */
+	void *priv;	/* the pipe, the device's state */
+	uint64_t off;	/* bytes */
+	uint32_t flags; /* O_ACCMODE | O_APPEND | O_NONBLOCK */
 	int refs;
 };
 
@@ -85,7 +85,8 @@ long inode_read(struct inode *ip, void *kbuf, uint64_t off, size_t n_bytes);
 
 /* file_open: open path relative to cwd with O_* flags (O_CREAT uses mode).
  * Returns 0 and a file with one reference in *out, or -errno. */
-long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mode, struct file **out);
+long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mode,
+	       struct file **out);
 /* file_get/file_put: take and drop a reference; the last put releases. */
 void file_get(struct file *f);
 void file_put(struct file *f);

@@ -20,7 +20,7 @@ int ksnprintf(char *buf, size_t cap, const char *f, ...) __attribute__((format(p
  * 255 bytes) on the console and stop QEMU (isa-debug-exit 0x7e); never
  * returns. Only for outer-kernel bugs, never for bad input. */
 NK_NORETURN void panic_at(const char *file, int line, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
 void *memset(void *d, int c, size_t n);

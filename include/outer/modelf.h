@@ -15,21 +15,21 @@ enum melf_area { MELF_TEXT, MELF_RODATA, MELF_DATA, MELF_NAREAS };
 
 struct melf {
 	const uint8_t *img;
-	size_t len;                     /* bytes */
-	const struct elf64_shdr *sh;  /* section headers (inside img) */
+	size_t len;		     /* bytes */
+	const struct elf64_shdr *sh; /* section headers (inside img) */
 	unsigned shnum;
-	const char *shstr;              /* section names */
+	const char *shstr; /* section names */
 	uint64_t shstr_size;
-	unsigned symtab;                /* index of SHT_SYMTAB */
+	unsigned symtab; /* index of SHT_SYMTAB */
 	const struct elf64_sym *syms;
 	uint64_t nsyms;
-	const char *str;                /* symbol names */
+	const char *str; /* symbol names */
 	uint64_t str_size;
-	int area[MELF_MAX_SECS];        /* enum melf_area, or -1: not loaded */
-	uint64_t off[MELF_MAX_SECS];    /* offset of the section in its area, bytes */
+	int area[MELF_MAX_SECS];	 /* enum melf_area, or -1: not loaded */
+	uint64_t off[MELF_MAX_SECS];	 /* offset of the section in its area, bytes */
 	uint64_t area_size[MELF_NAREAS]; /* bytes */
-	uint64_t va[MELF_MAX_SECS];     /* final virtual address (after melf_relocate) */
-	char err[128];                  /* why the last call failed */
+	uint64_t va[MELF_MAX_SECS];	 /* final virtual address (after melf_relocate) */
+	char err[128];			 /* why the last call failed */
 };
 
 /* melf_parse: check that img (len bytes) is an ELF64 little-endian x86-64
@@ -52,8 +52,8 @@ typedef bool (*melf_resolve_fn)(const char *name, uint64_t *addr, void *ctx);
  * relocation type, undefined symbol (named), relocation outside its
  * section, symbol in an unloaded or bad section, value overflow.
  * Source: x86-64 psABI table 4.10 (S + A, S + A - P). */
-int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS], const uint64_t va_base[MELF_NAREAS],
-		  melf_resolve_fn resolve, void *ctx);
+int melf_relocate(struct melf *m, uint8_t *const buf[MELF_NAREAS],
+		  const uint64_t va_base[MELF_NAREAS], melf_resolve_fn resolve, void *ctx);
 
 /* melf_section: index of the section named name, or -1. */
 int melf_section(const struct melf *m, const char *name);

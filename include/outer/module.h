@@ -15,18 +15,18 @@
 #include <outer/trap.h>
 
 /* MODULE_INIT(fn): int fn(void) runs at load; non-zero fails the load. */
-#define MODULE_INIT(fn)                       \
-	int __module_init(void);              \
-	int __module_init(void)               \
-	{                                     \
-		return fn();                  \
+#define MODULE_INIT(fn)                                                                            \
+	int __module_init(void);                                                                   \
+	int __module_init(void)                                                                    \
+	{                                                                                          \
+		return fn();                                                                       \
 	}
 /* MODULE_EXIT(fn): void fn(void) runs at unload (not after a failure). */
-#define MODULE_EXIT(fn)                       \
-	void __module_exit(void);             \
-	void __module_exit(void)              \
-	{                                     \
-		fn();                         \
+#define MODULE_EXIT(fn)                                                                            \
+	void __module_exit(void);                                                                  \
+	void __module_exit(void)                                                                   \
+	{                                                                                          \
+		fn();                                                                              \
 	}
 
 /* A kernel symbol a module may use: {name, address} in section .ksymtab
@@ -35,10 +35,9 @@ struct ksym {
 	const char *name;
 	uint64_t addr;
 } __attribute__((aligned(16))); /* entries are packed 16 bytes apart */
-#define EXPORT_SYMBOL(sym)                                                         \
-	static const struct ksym __ksym_##sym __attribute__((section(".ksymtab"), used, aligned(16))) = { \
-		#sym, (uint64_t)&sym                                               \
-	}
+#define EXPORT_SYMBOL(sym)                                                                         \
+	static const struct ksym __ksym_##sym                                                      \
+	    __attribute__((section(".ksymtab"), used, aligned(16))) = {#sym, (uint64_t)&sym}
 
 /* ksym_lookup: the address of exported kernel symbol name; false if it is
  * not exported. */
@@ -54,7 +53,7 @@ enum module_state { MOD_LIVE, MOD_FAILED };
 struct module {
 	char name[MODULE_NAME_MAX];
 	enum module_state state;
-	uint64_t va[3];      /* text, rodata, data: first byte (virtual) */
+	uint64_t va[3];	     /* text, rodata, data: first byte (virtual) */
 	uint64_t pages[3];   /* pages mapped in each area */
 	paddr_t *frames[3];  /* the frames behind each area, pages[i] each */
 	uint64_t text_bytes; /* text size before padding */
@@ -73,15 +72,15 @@ struct module {
  * -ENOENT undefined symbol, -EPERM I5 refusal by nk, -ENOMEM, -EEXIST
  * name taken, -EIO init faulted, or init's own error) with err (cap bytes)
  * saying why; nothing of the module stays on failure. */
-long module_load(const char *name, const uint8_t *img, size_t len, bool run_init, struct module **out,
-		 char *err, size_t cap);
+long module_load(const char *name, const uint8_t *img, size_t len, bool run_init,
+		 struct module **out, char *err, size_t cap);
 /* module_load_file: module_load of the initramfs file at path (name = its
  * base name without .ko). */
 long module_load_file(const char *path, bool run_init, struct module **out, char *err, size_t cap);
 /* module_load_inode: module_load of regular file ip (name: its path). */
 struct inode;
-long module_load_inode(struct inode *ip, const char *name, bool run_init, struct module **out, char *err,
-		       size_t cap);
+long module_load_inode(struct inode *ip, const char *name, bool run_init, struct module **out,
+		       char *err, size_t cap);
 /* module_unload: run exit (if live, under containment), unmap, demote the
  * text (nk_demote_code), free every frame and forget m. Returns 0 or the
  * nk error that kept the text from being demoted (frames then leak). */

@@ -36,32 +36,32 @@ struct cred {
 
 struct proc {
 	int pid, ppid;
-	unsigned slot;      /* index in the credential and list tables */
+	unsigned slot; /* index in the credential and list tables */
 	char state;    /* 'R' runnable, 'S' sleeping, 'Z' zombie */
 	char name[32]; /* the program's base name */
 	struct mm *mm;
 	struct file *fd[NR_OPEN];
-	uint64_t cloexec;   /* bit n: fd n closes on execve */
-	struct inode *cwd;  /* referenced */
+	uint64_t cloexec;  /* bit n: fd n closes on execve */
+	struct inode *cwd; /* referenced */
 	/* scheduling */
-	const void *chan;   /* what a sleeping task waits for */
-	uint64_t ksp;       /* saved kernel stack pointer (switch_to) */
-	void *kstack;       /* KSTACK_BYTES of kmalloc'd kernel stack */
-	uint64_t fs_base;   /* arch_prctl(ARCH_SET_FS) */
-	uint64_t user_rsp;  /* user RSP saved at syscall entry */
+	const void *chan;     /* what a sleeping task waits for */
+	uint64_t ksp;	      /* saved kernel stack pointer (switch_to) */
+	void *kstack;	      /* KSTACK_BYTES of kmalloc'd kernel stack */
+	uint64_t fs_base;     /* arch_prctl(ARCH_SET_FS) */
+	uint64_t user_rsp;    /* user RSP saved at syscall entry */
 	uint64_t sig_pending; /* bit n: signal n sent */
-	int exit_status;    /* wait4 status word once a zombie */
-	uint64_t wake_tick; /* nanosleep deadline (timer ticks) */
-	uint64_t ticks;     /* timer ticks spent running */
+	int exit_status;      /* wait4 status word once a zombie */
+	uint64_t wake_tick;   /* nanosleep deadline (timer ticks) */
+	uint64_t ticks;	      /* timer ticks spent running */
 	struct proc *parent;
-	struct proc *run_next; /* run queue */
-	uint64_t clear_tid_addr; /* set_tid_address / CLONE_CHILD_CLEARTID */
-	uint64_t set_tid_addr;   /* CLONE_CHILD_SETTID: written at first run */
-	struct trap_frame *tf;   /* user registers, at the top of kstack */
-	void *fpu;               /* 512-byte FXSAVE area (16-byte aligned) */
-	unsigned slice;          /* timer ticks left in this turn */
+	struct proc *run_next;	   /* run queue */
+	uint64_t clear_tid_addr;   /* set_tid_address / CLONE_CHILD_CLEARTID */
+	uint64_t set_tid_addr;	   /* CLONE_CHILD_SETTID: written at first run */
+	struct trap_frame *tf;	   /* user registers, at the top of kstack */
+	void *fpu;		   /* 512-byte FXSAVE area (16-byte aligned) */
+	unsigned slice;		   /* timer ticks left in this turn */
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
-	uint64_t fault_addr;     /* CR2 of the user fault being handled */
+	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
 };
 
 #define KSTACK_BYTES 16384u
@@ -110,8 +110,7 @@ long proc_set_fs_base(uint64_t base);
  * (kernel strings; argv and envp NULL-terminated): outer/exec.c. Returns 0
  * or -errno (-ENOENT, -EACCES, -ENOEXEC, -E2BIG, -ENOMEM); on error p's
  * image is untouched. */
-long exec_image(struct proc *p, const char *path, const char *const *argv,
-		const char *const *envp);
+long exec_image(struct proc *p, const char *path, const char *const *argv, const char *const *envp);
 /* proc_exit: end current with wait4 status word `status` (exit code << 8,
  * or the killing signal number): close its files, free its memory, wake
  * its parent. Never returns. */

@@ -19,30 +19,30 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 
 #define VMA_GROWSDOWN 1u /* a stack: faults just below it extend it */
-#define VMA_HEAP 2u      /* the brk area */
+#define VMA_HEAP 2u	 /* the brk area */
 
 #define USER_STACK_TOP 0x00007ffffffff000ull /* bytes; the stack grows down */
-#define USER_STACK_MAX (8ull << 20)          /* bytes (RLIMIT_STACK) */
+#define USER_STACK_MAX (8ull << 20)	     /* bytes (RLIMIT_STACK) */
 #define USER_MMAP_TOP 0x00007f0000000000ull  /* mmap without a hint: below here */
 
 struct inode;
 
 struct vma {
-	uint64_t start, end;   /* virtual, page aligned, [start, end) */
-	uint32_t prot;         /* PROT_* */
-	uint32_t flags;        /* VMA_* */
-	struct inode *ip;      /* private file mapping (referenced), or NULL */
-	uint64_t off;          /* file offset of start, bytes */
-	uint64_t file_end;     /* virtual: file bytes stop here, zeros after */
-	struct vma *next;      /* sorted by start */
+	uint64_t start, end; /* virtual, page aligned, [start, end) */
+	uint32_t prot;	     /* PROT_* */
+	uint32_t flags;	     /* VMA_* */
+	struct inode *ip;    /* private file mapping (referenced), or NULL */
+	uint64_t off;	     /* file offset of start, bytes */
+	uint64_t file_end;   /* virtual: file bytes stop here, zeros after */
+	struct vma *next;    /* sorted by start */
 };
 
 struct mm {
 	paddr_t l4;
 	struct vma *vmas;
 	uint64_t brk_base, brk; /* virtual, bytes */
-	uint64_t pages;         /* user pages mapped */
-	int users;              /* processes sharing it (vfork with CLONE_VM) */
+	uint64_t pages;		/* user pages mapped */
+	int users;		/* processes sharing it (vfork with CLONE_VM) */
 };
 
 /* mm_create: an empty address space (a new L4 declared to nk).

@@ -30,16 +30,17 @@
 #define NKSYS_EXIT 3
 
 struct nksys_info {
-	unsigned long frames_total;  /* 4 KiB frames of RAM */
-	unsigned long frames_free;   /* free in the outer kernel's allocator */
-	unsigned long ptps;          /* page-table pages declared to nk */
-	unsigned long heap_pages;    /* kernel heap pages mapped */
-	unsigned long nprocs;        /* processes, zombies included */
-	unsigned long nested;        /* 1 on the nested build, 0 native */
-	unsigned long vmmu_calls;    /* vMMU calls since boot (nk_view stats.calls) */
-	unsigned long gate_crossings; /* of them through a gate: all on the nested build, none native */
-	unsigned long cr_writes;     /* serialising writes: CR0/CR3/CR4 and WRMSR, the gates' two
-				      * CR0 writes per crossing included */
+	unsigned long frames_total; /* 4 KiB frames of RAM */
+	unsigned long frames_free;  /* free in the outer kernel's allocator */
+	unsigned long ptps;	    /* page-table pages declared to nk */
+	unsigned long heap_pages;   /* kernel heap pages mapped */
+	unsigned long nprocs;	    /* processes, zombies included */
+	unsigned long nested;	    /* 1 on the nested build, 0 native */
+	unsigned long vmmu_calls;   /* vMMU calls since boot (nk_view stats.calls) */
+	unsigned long
+	    gate_crossings;	 /* of them through a gate: all on the nested build, none native */
+	unsigned long cr_writes; /* serialising writes: CR0/CR3/CR4 and WRMSR, the gates' two
+				  * CR0 writes per crossing included */
 };
 
 struct nksys_proc {

@@ -20,7 +20,7 @@ enum i5_kind {
 	I5_LGDT,    /* 0F 01 /2, mod != 3 */
 	I5_LIDT,    /* 0F 01 /3, mod != 3 */
 	I5_LLDT,    /* 0F 00 /2 */
-	I5_LTR,     /* 0F 00 /3 */
+	I5_LTR,	    /* 0F 00 /3 */
 	I5_LMSW,    /* 0F 01 /6 */
 };
 

@@ -35,7 +35,7 @@ static long moddev_io(struct file *f, void *buf, size_t n, bool write)
 	uint32_t minor = f->ip->u.chr.rdev & 0xff;
 	if (minor >= MODDEV_MAX || !slots[minor].owner)
 		return -ENXIO;
-	struct io io = { &slots[minor], buf, f->off, n, write };
+	struct io io = {&slots[minor], buf, f->off, n, write};
 	long r = module_call(slots[minor].owner, do_io, &io, NULL);
 	if (r > (long)n)
 		r = -EIO; /* a driver may not claim more than asked */
@@ -54,7 +54,7 @@ static long fop_write(struct file *f, const void *kbuf, size_t n)
 	return moddev_io(f, (void *)kbuf, n, true);
 }
 
-static const struct file_ops moddev_fops = { .read = fop_read, .write = fop_write };
+static const struct file_ops moddev_fops = {.read = fop_read, .write = fop_write};
 
 long moddev_register(const char *name, const struct moddev_ops *ops)
 {

@@ -27,8 +27,8 @@
 /* What the attack gets: the arena (arena_setup) and the rest (fill_ctx). */
 static struct attack_ctx actx;
 static char attack_note[112]; /* an attack's own account of what stopped it */
-static uint64_t reg_value;  /* a target that is a register, read by its locator */
-static uint64_t seen_cr0;   /* CR0 as gate_jump_mid saw it after its jump */
+static uint64_t reg_value;    /* a target that is a register, read by its locator */
+static uint64_t seen_cr0;     /* CR0 as gate_jump_mid saw it after its jump */
 
 /* ---- targets ---- */
 static void loc_arena_pte(struct attack_ctx *a, const void **w, size_t *n)
@@ -82,7 +82,8 @@ static void loc_msrs(struct attack_ctx *a, const void **w, size_t *n)
 	(void)a;
 	struct attack_snap s;
 	attack_snap(&s);
-	static const int pick[7] = { 2, 1, 3, 4, 0, 5, 6 }; /* LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE */
+	static const int pick[7] = {2, 1, 3, 4,
+				    0, 5, 6}; /* LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE */
 	for (int i = 0; i < 7; i++)
 		cpu_buf[i] = s.msr[pick[i]];
 	*w = cpu_buf;
@@ -230,7 +231,7 @@ static bool policy_regions_setup(void)
 	static uint64_t entries[512];
 	for (unsigned i = 0; i < 512; i++)
 		entries[i] = (uint64_t)kprintf + i; /* "handlers" */
-	static const char recs[4][32] = { "rec0: pid 1 nr 39", "rec1", "rec2", "rec3" };
+	static const char recs[4][32] = {"rec0: pid 1 nr 39", "rec1", "rec2", "rec3"};
 	pr.ready = nk_write(pr.table, pr.table_va, entries, sizeof(entries)) == 0 &&
 		   nk_write(pr.log, pr.log_va, recs, sizeof(recs)) == 0 &&
 		   nk_write(pr.wlog, pr.wlog_va, "uid=1000", 8) == 0;
@@ -367,7 +368,8 @@ static void add_note(struct result *res)
 	if (!attack_note[0] || strstr(res->stopped_by, attack_note))
 		return;
 	size_t l = strlen(res->stopped_by);
-	ksnprintf(res->stopped_by + l, sizeof(res->stopped_by) - l, " (the attack's note: %s)", attack_note);
+	ksnprintf(res->stopped_by + l, sizeof(res->stopped_by) - l, " (the attack's note: %s)",
+		  attack_note);
 }
 
 int cmd_attack_sweep(void); /* tests/attacks/attack_sweep.c */
@@ -459,40 +461,40 @@ struct mtarget {
 	void (*locate)(struct attack_ctx *a, const void **where, size_t *len);
 };
 static const struct mtarget mtargets[] = {
-	{ "arena_pte", "live PTE (heap L1)", loc_arena_pte },
-	{ "free_slot", "free PTE slot", loc_free_slot },
-	{ "cr0", "CR0", loc_cr0 },
-	{ "cr4", "CR4", loc_cr4 },
-	{ "efer", "EFER", loc_efer },
-	{ "seen_cr0", "CR0.WP seen after the jump", loc_seen_cr0 },
-	{ "frame_desc", "heap L1's nk frame descriptor", loc_frame_desc },
-	{ "kernel_text", "kernel text (kprintf)", loc_text },
-	{ "exec_counter", "counter injected code would bump", loc_exec_counter },
-	{ "rodata", "kernel rodata canary", loc_rodata },
-	{ "idt", "IDT vector 14", loc_idt },
-	{ "gdt", "GDT kernel code descriptor", loc_gdt },
-	{ "data_type", "spare frame's nk descriptor", loc_data_type },
-	{ "user_pg", "user page", loc_user_pg },
-	{ "l4_half", "L4 entry 300 (kernel half)", loc_l4_half },
-	{ "table_entry", "write-once table entry", loc_table_entry },
-	{ "log_record", "append-only log record 0", loc_log_record },
-	{ "wlog", "write-log region", loc_wlog },
-	{ "roai", "ro_after_init variable", loc_roai },
-	{ "tss", "TSS RSP0", loc_tss },
-	{ "code_frames", "CODE frame count (nothing promoted)", loc_code_count },
-	{ "victim_text", "another module's text", loc_victim_text },
-	{ "own_text", "the module's own text", loc_own_text },
-	{ "syscall_table", "syscall table entry 60 (sealed write-once)", loc_syscall_table },
-	{ "cred", "process credentials, slot 0 (write-log)", loc_cred0 },
-	{ "proc_list", "process list head (write-log)", loc_list_head },
-	{ "audit_record", "audit log record 0 (append-only)", loc_audit0 },
-	{ "nk_stack", "nk gate stack", loc_nk_stack },
-	{ "cr3", "CR3 (a declared L4)", loc_cr3 },
-	{ "msrs", "LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE", loc_msrs },
-	{ "debug", "DR0-DR3, DR7", loc_debug },
-	{ "idtr", "IDTR", loc_idtr },
-	{ "gdtr", "GDTR", loc_gdtr },
-	{ "tr", "TR", loc_tr },
+    {"arena_pte", "live PTE (heap L1)", loc_arena_pte},
+    {"free_slot", "free PTE slot", loc_free_slot},
+    {"cr0", "CR0", loc_cr0},
+    {"cr4", "CR4", loc_cr4},
+    {"efer", "EFER", loc_efer},
+    {"seen_cr0", "CR0.WP seen after the jump", loc_seen_cr0},
+    {"frame_desc", "heap L1's nk frame descriptor", loc_frame_desc},
+    {"kernel_text", "kernel text (kprintf)", loc_text},
+    {"exec_counter", "counter injected code would bump", loc_exec_counter},
+    {"rodata", "kernel rodata canary", loc_rodata},
+    {"idt", "IDT vector 14", loc_idt},
+    {"gdt", "GDT kernel code descriptor", loc_gdt},
+    {"data_type", "spare frame's nk descriptor", loc_data_type},
+    {"user_pg", "user page", loc_user_pg},
+    {"l4_half", "L4 entry 300 (kernel half)", loc_l4_half},
+    {"table_entry", "write-once table entry", loc_table_entry},
+    {"log_record", "append-only log record 0", loc_log_record},
+    {"wlog", "write-log region", loc_wlog},
+    {"roai", "ro_after_init variable", loc_roai},
+    {"tss", "TSS RSP0", loc_tss},
+    {"code_frames", "CODE frame count (nothing promoted)", loc_code_count},
+    {"victim_text", "another module's text", loc_victim_text},
+    {"own_text", "the module's own text", loc_own_text},
+    {"syscall_table", "syscall table entry 60 (sealed write-once)", loc_syscall_table},
+    {"cred", "process credentials, slot 0 (write-log)", loc_cred0},
+    {"proc_list", "process list head (write-log)", loc_list_head},
+    {"audit_record", "audit log record 0 (append-only)", loc_audit0},
+    {"nk_stack", "nk gate stack", loc_nk_stack},
+    {"cr3", "CR3 (a declared L4)", loc_cr3},
+    {"msrs", "LSTAR STAR CSTAR SFMASK EFER PAT APIC_BASE", loc_msrs},
+    {"debug", "DR0-DR3, DR7", loc_debug},
+    {"idtr", "IDTR", loc_idtr},
+    {"gdtr", "GDTR", loc_gdtr},
+    {"tr", "TR", loc_tr},
 };
 
 static const struct mtarget *mtarget_find(const char *key)
@@ -570,7 +572,8 @@ static void fill_ctx(struct module *m)
 	actx.nmi_return_attacks = &nk_view->stats.nmi_return_attacks;
 	actx.syscall_table_id = syscall_table_region();
 	actx.cred = proc_cred_region() < 0 ? NULL : region_va(proc_cred_region());
-	actx.proc_list_head = proc_list_region() < 0 ? NULL : (uint64_t *)region_va(proc_list_region());
+	actx.proc_list_head =
+	    proc_list_region() < 0 ? NULL : (uint64_t *)region_va(proc_list_region());
 	actx.audit_rec = audit_region() < 0 ? NULL : (void *)audit_ring();
 }
 
@@ -601,7 +604,8 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 	memset(res, 0, sizeof(*res));
 	const struct mtarget *t = mtarget_find(meta->target);
 	if (!t) {
-		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: unknown target '%s'", meta->target);
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: unknown target '%s'",
+			  meta->target);
 		return;
 	}
 	memset(a, 0, sizeof(*a));
@@ -625,7 +629,8 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "load refused: %s", err);
 	} else if (!m->meta || m->meta->run < (long (*)(struct attack_ctx *))m->va[0] ||
 		   (uint64_t)m->meta->run >= m->va[0] + m->pages[0] * PAGE_SIZE) {
-		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: bad metadata in the loaded module");
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by),
+			  "harness: bad metadata in the loaded module");
 		module_unload(m);
 	} else {
 		cur_mod = m;
@@ -641,23 +646,31 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 		r = module_call(m, run_meta, m, &fi);
 		if (fi.vector != ~0ull) {
 			res->stopped = true;
-			ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s at RIP %lx: %s; module contained",
-				  fi.vector == 14 ? "page fault" : fi.vector == 13 ? "#GP" :
-				  fi.vector == 32 ? "watchdog" : fi.vector == 8 ? "#DF" : "fault",
+			ksnprintf(res->stopped_by, sizeof(res->stopped_by),
+				  "%s at RIP %lx: %s; module contained",
+				  fi.vector == 14   ? "page fault"
+				  : fi.vector == 13 ? "#GP"
+				  : fi.vector == 32 ? "watchdog"
+				  : fi.vector == 8  ? "#DF"
+						    : "fault",
 				  fi.rip, fi.why);
 			if (module_find(name)) {
 				res->stopped = false;
-				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "harness: failed module still loaded");
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by),
+					  "harness: failed module still loaded");
 			}
 		} else {
 			if (r < 0 && attack_note[0]) {
 				res->stopped = true;
-				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s", attack_note);
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s",
+					  attack_note);
 			} else if (r < 0) {
 				res->stopped = true;
-				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s", nk_strerror(r));
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nk refusal %s",
+					  nk_strerror(r));
 			} else {
-				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "nothing: the action went through");
+				ksnprintf(res->stopped_by, sizeof(res->stopped_by),
+					  "nothing: the action went through");
 			}
 			failed_hook(m); /* read own-text targets while still mapped */
 			module_unload(m);
@@ -677,17 +690,21 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 	}
 	cur_mod = NULL;
 	cur_target = NULL;
-	res->unchanged = n == n2 && !memcmp(before, after, n) && exec_counter == 0 && (read_cr0() & CR0_WP);
+	res->unchanged =
+	    n == n2 && !memcmp(before, after, n) && exec_counter == 0 && (read_cr0() & CR0_WP);
 	arena_teardown(a);
 	res->inv_ok = !nk_view->nested || nk_check_invariants() == 0;
 }
 
-static void json_mod_row(const struct attack_meta *m, const char *what, const struct result *res, bool blocked)
+static void json_mod_row(const struct attack_meta *m, const char *what, const struct result *res,
+			 bool blocked)
 {
-	kprintf("attack-json: {\"name\":\"%s\",\"class\":\"%s\",\"target\":\"%s\",\"expected\":\"%s\","
-		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}\n",
-		m->name, m->class, what, m->expected, blocked ? "blocked" : "not-blocked", res->stopped_by,
-		res->unchanged ? "true" : "false", res->inv_ok ? "true" : "false");
+	kprintf(
+	    "attack-json: {\"name\":\"%s\",\"class\":\"%s\",\"target\":\"%s\",\"expected\":\"%s\","
+	    "\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}"
+	    "\n",
+	    m->name, m->class, what, m->expected, blocked ? "blocked" : "not-blocked",
+	    res->stopped_by, res->unchanged ? "true" : "false", res->inv_ok ? "true" : "false");
 }
 
 /* The well-behaved driver after the suite: load /lib/modules/memdev.ko,
@@ -766,7 +783,8 @@ static int attack_suite(const char *dir, const char *only)
 				ksnprintf(meta.name, sizeof(meta.name), "%s", line);
 				ksnprintf(meta.class, sizeof(meta.class), "?");
 				ksnprintf(meta.expected, sizeof(meta.expected), "blocked");
-				ksnprintf(res.stopped_by, sizeof(res.stopped_by), "harness: no readable .attack_meta");
+				ksnprintf(res.stopped_by, sizeof(res.stopped_by),
+					  "harness: no readable .attack_meta");
 			} else {
 				const struct mtarget *t = mtarget_find(meta.target);
 				what = t ? t->what : meta.target;
@@ -777,9 +795,10 @@ static int attack_suite(const char *dir, const char *only)
 			nrun++;
 			blocked += ok;
 			all_inv &= res.inv_ok;
-			kprintf("%-28s %-18s %-11s target %-9s invariants %-4s  %s\n", meta.name, meta.class,
-				ok ? "BLOCKED" : "NOT BLOCKED", res.unchanged ? "unchanged" : "CHANGED",
-				res.inv_ok ? "ok" : "FAIL", res.stopped_by);
+			kprintf("%-28s %-18s %-11s target %-9s invariants %-4s  %s\n", meta.name,
+				meta.class, ok ? "BLOCKED" : "NOT BLOCKED",
+				res.unchanged ? "unchanged" : "CHANGED", res.inv_ok ? "ok" : "FAIL",
+				res.stopped_by);
 			json_mod_row(&meta, what, &res, ok);
 		}
 		if (!c)
@@ -797,13 +816,14 @@ static int attack_suite(const char *dir, const char *only)
 	}
 	bool final_inv = nk_check_invariants() == 0;
 	bool drv = only ? true : driver_check();
-	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s,\"incidents\":%u,\"driver_ok\":%s}\n",
-		nrun, blocked, final_inv && all_inv ? "true" : "false", module_incidents - inc0,
-		drv ? "true" : "false");
+	kprintf(
+	    "attack-end: "
+	    "{\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s,\"incidents\":%u,\"driver_ok\":%s}\n",
+	    nrun, blocked, final_inv && all_inv ? "true" : "false", module_incidents - inc0,
+	    drv ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", nrun, blocked);
 	return blocked == nrun && nrun > 0 && final_inv && drv ? 0 : 1;
 }
-
 
 /* attack_list: one line per attack module in dir/index: name, class, target. */
 static int attack_list(const char *dir)
@@ -829,7 +849,8 @@ static int attack_list(const char *dir)
 		struct attack_meta meta;
 		if (img && read_meta(img, len, &meta)) {
 			const struct mtarget *t = mtarget_find(meta.target);
-			kprintf("  %-28s %-18s %s\n", meta.name, meta.class, t ? t->what : meta.target);
+			kprintf("  %-28s %-18s %s\n", meta.name, meta.class,
+				t ? t->what : meta.target);
 			n++;
 		}
 		kfree(img);
@@ -842,7 +863,8 @@ static int attack_list(const char *dir)
 	return 0;
 }
 
-CONSOLE_COMMAND(attack, "attack all | attack NAME | attack list | attack sweep|calls|window|nmi", cmd_attack, true);
+CONSOLE_COMMAND(attack, "attack all | attack NAME | attack list | attack sweep|calls|window|nmi",
+		cmd_attack, true);
 
 /* attack_gate_jump (attack_asm.asm): jump into a gate mid-sequence with
  * RAX given; returns the CR0 seen afterwards (the gate_jump_mid module). */

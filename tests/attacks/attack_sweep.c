@@ -40,11 +40,11 @@ static const struct {
 	uint32_t msr;
 	const char *name;
 } sweep_msrs[ATTACK_SNAP_MSRS] = {
-	{ 0xc0000080, "EFER" },        { 0xc0000081, "STAR" },         { 0xc0000082, "LSTAR" },
-	{ 0xc0000083, "CSTAR" },       { 0xc0000084, "SFMASK" },       { 0x277, "PAT" },
-	{ 0x1b, "APIC_BASE" },         { 0x174, "SYSENTER_CS" },       { 0x175, "SYSENTER_ESP" },
-	{ 0x176, "SYSENTER_EIP" },     { 0x1d9, "DEBUGCTL" },          { 0x2ff, "MTRR_DEF_TYPE" },
-	{ 0x200, "MTRR_PHYSBASE0" },   { 0xc0000103, "TSC_AUX" },
+    {0xc0000080, "EFER"},      {0xc0000081, "STAR"},	{0xc0000082, "LSTAR"},
+    {0xc0000083, "CSTAR"},     {0xc0000084, "SFMASK"},	{0x277, "PAT"},
+    {0x1b, "APIC_BASE"},       {0x174, "SYSENTER_CS"},	{0x175, "SYSENTER_ESP"},
+    {0x176, "SYSENTER_EIP"},   {0x1d9, "DEBUGCTL"},	{0x2ff, "MTRR_DEF_TYPE"},
+    {0x200, "MTRR_PHYSBASE0"}, {0xc0000103, "TSC_AUX"},
 };
 #define NMSR ATTACK_SNAP_MSRS
 static bool msr_present[NMSR];
@@ -95,7 +95,7 @@ void attack_snap(struct attack_snap *s)
 /* snap_diff: the first item that differs, or NULL. */
 static const char *snap_diff(const struct attack_snap *a, const struct attack_snap *b)
 {
-	static const char *const drn[5] = { "DR0", "DR1", "DR2", "DR3", "DR7" };
+	static const char *const drn[5] = {"DR0", "DR1", "DR2", "DR3", "DR7"};
 	if (a->cr0 != b->cr0)
 		return "CR0";
 	if (a->cr3 != b->cr3)
@@ -151,8 +151,9 @@ static uint64_t hex_field(const char **p)
 		(*p)++;
 	for (;; (*p)++) {
 		char c = **p;
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
-			     c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+						    : 16;
 		if (d == 16)
 			return v;
 		v = v << 4 | d;
@@ -232,11 +233,11 @@ static struct sweep_shot shot;
 static struct attack_ctx jctx;
 
 /* Hostile state the shots use. */
-static paddr_t evil_l4;       /* an L4 of DATA frames mapping a live PTP writable */
-static struct attack_dtr *fake_dtr;  /* points at a fake descriptor table */
-static uint64_t attacker_fn;  /* "attacker code": the jump module's text */
-static uint64_t ptp_alias_va; /* where evil_l4 maps the live PTP */
-static uint8_t *live_ptp;     /* that live L1 PTP, through the direct map (read-only) */
+static paddr_t evil_l4;		    /* an L4 of DATA frames mapping a live PTP writable */
+static struct attack_dtr *fake_dtr; /* points at a fake descriptor table */
+static uint64_t attacker_fn;	    /* "attacker code": the jump module's text */
+static uint64_t ptp_alias_va;	    /* where evil_l4 maps the live PTP */
+static uint8_t *live_ptp;	    /* that live L1 PTP, through the direct map (read-only) */
 
 /* A checksum (FNV-1a) of the live PTP: shots with a hostile RSP aim it
  * into this page, so a push made while WP is clear would show here. */
@@ -499,15 +500,22 @@ static bool report_row(const char *name, const char *what, const struct outcome 
 	bool ok = o->changed == 0 && inv && o->shots > 0;
 	char stopped[160];
 	if (o->changed)
-		ksnprintf(stopped, sizeof(stopped), "NOT BLOCKED: %s changed (%u of %u shots)", o->what_changed,
-			  o->changed, o->shots);
+		ksnprintf(stopped, sizeof(stopped), "NOT BLOCKED: %s changed (%u of %u shots)",
+			  o->what_changed, o->changed, o->shots);
 	else
-		ksnprintf(stopped, sizeof(stopped), "%s; %u shots: %u returned (%u refused by nk), %u NX fetch faults, %u other faults",
-			  why, o->shots, o->how[H_LANDED], o->refused, o->how[H_NX], o->how[H_FAULT]);
-	kprintf("%-36s %-11s target %-9s invariants %-4s  %s\n", name, ok ? "BLOCKED" : "NOT BLOCKED",
-		o->changed ? "CHANGED" : "unchanged", inv ? "ok" : "FAIL", stopped);
-	kprintf("attack-json: {\"name\":\"%s\",\"class\":\"gadget-sweep\",\"target\":\"%s\",\"expected\":\"blocked\","
-		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_ok\":%s}\n",
+		ksnprintf(stopped, sizeof(stopped),
+			  "%s; %u shots: %u returned (%u refused by nk), %u NX fetch faults, %u "
+			  "other faults",
+			  why, o->shots, o->how[H_LANDED], o->refused, o->how[H_NX],
+			  o->how[H_FAULT]);
+	kprintf("%-36s %-11s target %-9s invariants %-4s  %s\n", name,
+		ok ? "BLOCKED" : "NOT BLOCKED", o->changed ? "CHANGED" : "unchanged",
+		inv ? "ok" : "FAIL", stopped);
+	kprintf("attack-json: "
+		"{\"name\":\"%s\",\"class\":\"gadget-sweep\",\"target\":\"%s\",\"expected\":"
+		"\"blocked\","
+		"\"outcome\":\"%s\",\"stopped_by\":\"%s\",\"target_unchanged\":%s,\"invariants_"
+		"ok\":%s}\n",
 		name, what, ok ? "blocked" : "not-blocked", stopped, o->changed ? "false" : "true",
 		inv ? "true" : "false");
 	return ok;
@@ -521,7 +529,8 @@ int cmd_attack_sweep(void)
 	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
 	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
 	int n = 0, blocked = 0;
-	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes)\n", (unsigned long)len);
+	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes)\n",
+		(unsigned long)len);
 	enum i5_kind k;
 	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
 		struct outcome o;
@@ -532,16 +541,20 @@ int cmd_attack_sweep(void)
 		ksnprintf(row, sizeof(row), "site %s", name);
 		const char *w = where_in_nk((uint64_t)(text + off));
 		if (!strcmp(w, "gated page"))
-			ksnprintf(why, sizeof(why), "%s in nk's gated page: NX outside nk", i5_kind_name(k));
+			ksnprintf(why, sizeof(why), "%s in nk's gated page: NX outside nk",
+				  i5_kind_name(k));
 		else if (!strcmp(w, "boot-only"))
-			ksnprintf(why, sizeof(why), "%s in boot-only code: NX after boot", i5_kind_name(k));
+			ksnprintf(why, sizeof(why), "%s in boot-only code: NX after boot",
+				  i5_kind_name(k));
 		else
-			ksnprintf(why, sizeof(why), "%s: the check after it restored nk's record", i5_kind_name(k));
+			ksnprintf(why, sizeof(why), "%s: the check after it restored nk's record",
+				  i5_kind_name(k));
 		n++;
 		blocked += report_row(row, i5_kind_name(k), &o, why);
 	}
 	bool inv = nk_check_invariants() == 0;
-	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s}\n", n, blocked, inv ? "true" : "false");
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s}\n", n, blocked,
+		inv ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
 	return n > 0 && blocked == n && inv ? 0 : 1;
 }
@@ -550,14 +563,16 @@ int cmd_attack_sweep(void)
  * of scope, spec section 2), each named with why. */
 static const char *call_skip(const char *name)
 {
-	static const char *const ports[] = { "arch_outb", "arch_outw", "nk_putc", "nk_printf" };
+	static const char *const ports[] = {"arch_outb", "arch_outw", "nk_putc", "nk_printf"};
 	if (!strcmp(name, "arch_halt"))
-		return "CLI; HLT, which the outer kernel can execute itself (availability is out of scope)";
+		return "CLI; HLT, which the outer kernel can execute itself (availability is out "
+		       "of scope)";
 	if (!strcmp(name, "nk_exit_qemu"))
 		return "an OUT to isa-debug-exit, which the outer kernel can make itself";
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
 		if (!strcmp(name, ports[i]))
-			return "port output (serial, fw_cfg) the outer kernel can make itself (OUT)";
+			return "port output (serial, fw_cfg) the outer kernel can make itself "
+			       "(OUT)";
 	return NULL;
 }
 
@@ -575,7 +590,7 @@ int cmd_attack_calls(void)
 	paddr_t ptp;
 	unsigned idx;
 	vm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx);
-	const uint64_t args[] = { (uint64_t)nk_view, (uint64_t)pa_to_dm(ptp), 0x400000, 0, ~0ull };
+	const uint64_t args[] = {(uint64_t)nk_view, (uint64_t)pa_to_dm(ptp), 0x400000, 0, ~0ull};
 	int n = 0, blocked = 0, skipped = 0;
 	kprintf("attack-begin: nested (direct calls into nk's functions)\n");
 	for (size_t i = 0; i < nsyms; i++) {
@@ -601,8 +616,8 @@ int cmd_attack_calls(void)
 		blocked += report_row(row, "cpu-state", &o, why);
 	}
 	bool inv = nk_check_invariants() == 0;
-	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"skipped\":%d,\"invariants_ok\":%s}\n", n, blocked,
-		skipped, inv ? "true" : "false");
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"skipped\":%d,\"invariants_ok\":%s}\n", n,
+		blocked, skipped, inv ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
 	return n > 0 && blocked == n && inv ? 0 : 1;
 }
@@ -687,7 +702,8 @@ int cmd_attack_window(void)
 		char name[80], row[96], why[128];
 		site_name(site, name, sizeof(name));
 		ksnprintf(row, sizeof(row), "window %s", name);
-		ksnprintf(why, sizeof(why), "%lu interrupts landed just after the write, %lu repaired by nk's stub",
+		ksnprintf(why, sizeof(why),
+			  "%lu interrupts landed just after the write, %lu repaired by nk's stub",
 			  landed, rep);
 		n++;
 		blocked += report_row(row, "CR0", &o, why);
@@ -696,10 +712,11 @@ int cmd_attack_window(void)
 	pit_init(100);
 	uint64_t repairs = nk_view->stats.wp_violations - repairs0;
 	bool inv = nk_check_invariants() == 0, seen = repairs > 0;
-	kprintf("window: %lu interrupts landed right after a write, %lu repairs by nk's interrupt stubs%s\n",
+	kprintf("window: %lu interrupts landed right after a write, %lu repairs by nk's interrupt "
+		"stubs%s\n",
 		landed_total, repairs, seen ? "" : ": NONE SEEN (was this boot under -icount?)");
-	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"repairs\":%lu,\"invariants_ok\":%s}\n", n, blocked,
-		repairs, inv && seen ? "true" : "false");
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"repairs\":%lu,\"invariants_ok\":%s}\n", n,
+		blocked, repairs, inv && seen ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
 	return n > 0 && blocked == n && inv && seen ? 0 : 1;
 }
@@ -730,14 +747,22 @@ static void nmi_hook(struct trap_frame *tf)
 	if (!nmi_call_gates)
 		return;
 	const long r[] = {
-		nk_declare_ptp(pa_init(1), 1), nk_remove_ptp(pa_init(1)),
-		nk_write_pte(pa_init(1), 0, 0), nk_write_ptes(NULL, 0),
-		nk_load_cr3(pa_init(1)), nk_load_cr0(0),
-		nk_load_cr4(0), nk_wrmsr(0, 0),
-		nk_null(), nk_init_done(),
-		nk_check_invariants(), nk_region_declare(NULL, 0, 0),
-		nk_write(-1, NULL, NULL, 0), nk_region_seal(-1),
-		nk_promote_code(NULL, 0), nk_demote_code(NULL, 0),
+	    nk_declare_ptp(pa_init(1), 1),
+	    nk_remove_ptp(pa_init(1)),
+	    nk_write_pte(pa_init(1), 0, 0),
+	    nk_write_ptes(NULL, 0),
+	    nk_load_cr3(pa_init(1)),
+	    nk_load_cr0(0),
+	    nk_load_cr4(0),
+	    nk_wrmsr(0, 0),
+	    nk_null(),
+	    nk_init_done(),
+	    nk_check_invariants(),
+	    nk_region_declare(NULL, 0, 0),
+	    nk_write(-1, NULL, NULL, 0),
+	    nk_region_seal(-1),
+	    nk_promote_code(NULL, 0),
+	    nk_demote_code(NULL, 0),
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
 		nmi_gate_calls++;
@@ -771,7 +796,8 @@ int cmd_attack_nmi(int argc, char **argv)
 		bool set = !(batches & 1);
 		nmi_call_gates = nmi_in_nk >= want / 2;
 		for (unsigned i = 0; i < NK_BATCH_MAX; i++)
-			w[i] = (struct nk_pte_write){ l1, i, set ? pte_make(data, PTE_P | PTE_U | PTE_NX) : 0 };
+			w[i] = (struct nk_pte_write){
+			    l1, i, set ? pte_make(data, PTE_P | PTE_U | PTE_NX) : 0};
 		uint64_t written = nk_view->stats.ptes_written;
 		long r = nk_write_ptes(w, NK_BATCH_MAX);
 		const pte_t *t = pa_to_dm(l1);
@@ -786,7 +812,7 @@ int cmd_attack_nmi(int argc, char **argv)
 	trap_nmi_hook = NULL;
 	kprintf("nmi-test: done\n");
 	for (unsigned i = 0; i < NK_BATCH_MAX; i++)
-		w[i] = (struct nk_pte_write){ l1, i, 0 };
+		w[i] = (struct nk_pte_write){l1, i, 0};
 	nk_write_ptes(w, NK_BATCH_MAX);
 	nk_remove_ptp(l1);
 	kfree(w);
@@ -794,10 +820,12 @@ int cmd_attack_nmi(int argc, char **argv)
 	uint64_t nk_seen = nk_view->stats.nmi_in_nk - nk0, busy = nk_view->stats.gate_busy - busy0;
 	bool ok = bad == 0 && nmi_in_nk > 0 && nk_seen == nmi_in_nk && nmi_outside_text == 0 &&
 		  nmi_gate_calls > 0 && nmi_gate_wrong == 0 && busy == nmi_gate_calls && inv;
-	kprintf("nmi-test: %lu batches of %u PTEs, %lu wrong; %lu NMIs, %lu inside nk (nk counted %lu, %lu of "
-		"them outside nk's text); %lu gate calls from those NMIs, %lu not refused with NK_EBUSY (nk "
+	kprintf("nmi-test: %lu batches of %u PTEs, %lu wrong; %lu NMIs, %lu inside nk (nk counted "
+		"%lu, %lu of "
+		"them outside nk's text); %lu gate calls from those NMIs, %lu not refused with "
+		"NK_EBUSY (nk "
 		"refused %lu); invariants %s: %s\n",
-		batches, NK_BATCH_MAX, bad, nmi_total, nmi_in_nk, nk_seen, nmi_outside_text, nmi_gate_calls,
-		nmi_gate_wrong, busy, inv ? "hold" : "FAIL", ok ? "PASS" : "FAIL");
+		batches, NK_BATCH_MAX, bad, nmi_total, nmi_in_nk, nk_seen, nmi_outside_text,
+		nmi_gate_calls, nmi_gate_wrong, busy, inv ? "hold" : "FAIL", ok ? "PASS" : "FAIL");
 	return ok ? 0 : 1;
 }

@@ -39,7 +39,7 @@ static void kb_report(const char *name, uint64_t *t, int n, int per)
 static size_t kb_fill(paddr_t l1, size_t n, pte_t pte)
 {
 	for (size_t i = 0; i < n; i++)
-		kb_batch[i] = (struct nk_pte_write){ .ptp = l1, .index = i, .pte = pte };
+		kb_batch[i] = (struct nk_pte_write){.ptp = l1, .index = i, .pte = pte};
 	return n;
 }
 
@@ -140,4 +140,5 @@ out:
 	return r;
 }
 
-CONSOLE_COMMAND(bench, "bench [quick]: vMMU microbenchmarks (tests/bench/kbench.c)", cmd_bench, true);
+CONSOLE_COMMAND(bench, "bench [quick]: vMMU microbenchmarks (tests/bench/kbench.c)", cmd_bench,
+		true);

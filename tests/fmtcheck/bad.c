@@ -25,20 +25,21 @@ int klog(const char *f, ...)
 
 void bad(const char *msg, double d, long v)
 {
-	kprintf("float %f\n", d);                 /* line 28: conversion 'f' */
-	kprintf("count %n\n", &v);                /* line 29: conversion 'n' */
-	kprintf("alt %#d\n", 1);                  /* line 30: '#' with d */
-	kprintf("wide %lc\n", 65);                /* line 31: length with c */
-	kprintf("zero %08s\n", msg);              /* line 32: '0' with s */
-	kprintf(msg);                             /* line 33: not a literal */
+	kprintf("float %f\n", d);		  /* line 28: conversion 'f' */
+	kprintf("count %n\n", &v);		  /* line 29: conversion 'n' */
+	kprintf("alt %#d\n", 1);		  /* line 30: '#' with d */
+	kprintf("wide %lc\n", 65);		  /* line 31: length with c */
+	kprintf("zero %08s\n", msg);		  /* line 32: '0' with s */
+	kprintf(msg);				  /* line 33: not a literal */
 	ksnprintf(err, sizeof(err), "%Lf", 1.0L); /* line 34: length L */
-	panic("at %1$lx", v);                     /* line 35: positional */
-	FAIL("bad %q here", 1);                   /* line 36: conversion 'q' */
-	kprintf("sign %+u\n", 1u);                /* line 37: '+' with u */
-	kprintf("prec %.3p\n", (void *)0);        /* line 38: precision with p */
-	kprintf("dangling %");                    /* line 39: no conversion */
-	kprintf("pct %5%\n");                     /* line 40: %% with a width */
-	kprintf("split "                          /* line 41: concatenated literals */
-		"%'d\n", 1000);
+	panic("at %1$lx", v);			  /* line 35: positional */
+	FAIL("bad %q here", 1);			  /* line 36: conversion 'q' */
+	kprintf("sign %+u\n", 1u);		  /* line 37: '+' with u */
+	kprintf("prec %.3p\n", (void *)0);	  /* line 38: precision with p */
+	kprintf("dangling %");			  /* line 39: no conversion */
+	kprintf("pct %5%\n");			  /* line 40: %% with a width */
+	kprintf("split "			  /* line 41: concatenated literals */
+		"%'d\n",
+		1000);
 	kprintf("ok %#lx %-8lu %s\n", v, v, msg); /* line 43: fine */
 }

@@ -39,8 +39,8 @@ static struct exec_elf x;
 static void failure(const char *what) __attribute__((noreturn));
 static void failure(const char *what)
 {
-	fprintf(stderr, "\n==== fuzz_execelf: ORACLE FAILURE: %s (err '%.*s')\n", what, (int)sizeof(x.err),
-		x.err);
+	fprintf(stderr, "\n==== fuzz_execelf: ORACLE FAILURE: %s (err '%.*s')\n", what,
+		(int)sizeof(x.err), x.err);
 	abort();
 }
 
@@ -77,7 +77,8 @@ static void check_accepted(size_t len)
 		uint64_t va = p->vaddr + x.bias, start = va & ~(PAGE_SIZE - 1);
 		if (p->offset > len || p->filesz > len - p->offset || p->filesz > p->memsz)
 			failure("segment's file bytes outside the file");
-		if (va < PAGE_SIZE || va >= USER_MMAP_TOP || p->memsz > USER_MMAP_TOP - va || !p->memsz)
+		if (va < PAGE_SIZE || va >= USER_MMAP_TOP || p->memsz > USER_MMAP_TOP - va ||
+		    !p->memsz)
 			failure("segment outside the user range");
 		if (p->offset < va - start)
 			failure("page's file offset underflows");
@@ -95,7 +96,7 @@ static void check_accepted(size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct file f = { data, size, 0 };
+	struct file f = {data, size, 0};
 	inputs++;
 	memset(&x, 0x5a, sizeof(x)); /* garbage, as kmalloc leaves it */
 	long r = exec_elf_parse(&x, reader, &f, size);

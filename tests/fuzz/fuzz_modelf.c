@@ -29,8 +29,8 @@ static unsigned long long inputs, parsed, relocated;
 static void failure(const char *what, const struct melf *m) __attribute__((noreturn));
 static void failure(const char *what, const struct melf *m)
 {
-	fprintf(stderr, "\n==== fuzz_modelf: ORACLE FAILURE: %s (err '%.*s')\n", what, (int)sizeof(m->err),
-		m->err);
+	fprintf(stderr, "\n==== fuzz_modelf: ORACLE FAILURE: %s (err '%.*s')\n", what,
+		(int)sizeof(m->err), m->err);
 	abort();
 }
 
@@ -59,7 +59,7 @@ static bool resolve(const char *name, uint64_t *addr, void *ctx)
 
 static void check_layout(const struct melf *m)
 {
-	uint64_t end[MELF_NAREAS] = { 0 };
+	uint64_t end[MELF_NAREAS] = {0};
 	if (m->shnum < 1 || m->shnum > MELF_MAX_SECS)
 		failure("section count out of range", m);
 	for (unsigned i = 0; i < m->shnum; i++) {
@@ -95,8 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		total += m.area_size[a];
 	if (total <= AREAS_MAX_BYTES) {
 		uint8_t *buf[MELF_NAREAS];
-		static const uint64_t va[MELF_NAREAS] = { 0xffffffffc0000000ull, 0xffffffffc0400000ull,
-							  0xffffffffc0800000ull };
+		static const uint64_t va[MELF_NAREAS] = {
+		    0xffffffffc0000000ull, 0xffffffffc0400000ull, 0xffffffffc0800000ull};
 		for (int a = 0; a < MELF_NAREAS; a++) {
 			buf[a] = calloc(1, m.area_size[a] ? m.area_size[a] : 1);
 			if (!buf[a])
@@ -123,8 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 static void report(void)
 {
-	printf("fuzz_modelf: %llu inputs, %llu parsed, %llu relocated, no oracle failure\n", inputs, parsed,
-	       relocated);
+	printf("fuzz_modelf: %llu inputs, %llu parsed, %llu relocated, no oracle failure\n", inputs,
+	       parsed, relocated);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -247,8 +247,8 @@ void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 }
 
 /* arch_boot_load_tables: the fake descriptor-table registers and selectors. */
-void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr, uint16_t tss_sel,
-		      uint16_t code_sel, uint16_t data_sel)
+void arch_boot_load_tables(const struct arch_dtr *gdtr, const struct arch_dtr *idtr,
+			   uint16_t tss_sel, uint16_t code_sel, uint16_t data_sel)
 {
 	fake_cpu.gdtr = *gdtr;
 	fake_cpu.idtr = *idtr;
@@ -305,7 +305,9 @@ static uint8_t fwcfg_byte(uint16_t sel, uint64_t pos)
 		return fake_cpu.fwcfg_absent ? 0xff : pos < 4 ? (uint8_t)sig[pos] : 0;
 	}
 	if (sel == 0x0001)
-		return fake_cpu.fwcfg_absent ? 0xff : pos < 4 ? (uint8_t)(fake_cpu.fwcfg_id >> (8 * pos)) : 0;
+		return fake_cpu.fwcfg_absent ? 0xff
+		       : pos < 4	     ? (uint8_t)(fake_cpu.fwcfg_id >> (8 * pos))
+					     : 0;
 	if (sel == 0x0019) {
 		uint32_t n = fake_cpu.fwcfg_nfiles;
 		if (fake_cpu.fwcfg_dir_count)

@@ -34,38 +34,38 @@ struct fake_fwcfg_file {
 struct fake_cpu {
 	uint64_t cr0, cr3, cr4;
 	uint64_t efer, star, lstar, cstar, sfmask, fs_base, gs_base, kernel_gs_base;
-	uint64_t flush_tlb_calls;   /* arch_flush_tlb */
-	uint64_t invlpg_calls;      /* arch_invlpg */
-	uint64_t last_invlpg_va;    /* virtual, bytes */
+	uint64_t flush_tlb_calls; /* arch_flush_tlb */
+	uint64_t invlpg_calls;	  /* arch_invlpg */
+	uint64_t last_invlpg_va;  /* virtual, bytes */
 	uint64_t cr0_writes, cr3_writes, cr4_writes, msr_writes;
 	uint64_t rec_cr0, rec_cr3, rec_cr4; /* nk's record (arch_set_crN) */
 	uint64_t msr_pinned, msr_pins, image_ptes;
-	bool unreadable;            /* the fixture's arch_kernel_readable fails when set */
-	uint64_t tsc;               /* arch_rdtsc returns it, then adds 1 */
+	bool unreadable;	     /* the fixture's arch_kernel_readable fails when set */
+	uint64_t tsc;		     /* arch_rdtsc returns it, then adds 1 */
 	uint64_t roai_va, roai_size; /* arch_ro_after_init's answer (default: none) */
 
 	/* used by nk's boot, CPU-table and log code (tests/host/machine.c) */
 	uint64_t dr7, dr7_writes;
 	struct fake_cpuid cpuid[FAKE_CPUID_MAX];
 	struct arch_dtr gdtr, idtr; /* arch_boot_load_tables / arch_store_tables */
-	uint16_t tr, cs, ds;        /* TR, CS and DS/ES/SS selectors */
+	uint16_t tr, cs, ds;	    /* TR, CS and DS/ES/SS selectors */
 	uint64_t table_loads;
-	struct arch_image image;    /* arch_image_layout's answer */
-	uint64_t cpu_tables_va;     /* arch_cpu_tables: image address in fake memory */
-	uint32_t uart_busy_polls;   /* LSR reads that say "THR full" before it empties */
+	struct arch_image image;  /* arch_image_layout's answer */
+	uint64_t cpu_tables_va;	  /* arch_cpu_tables: image address in fake memory */
+	uint32_t uart_busy_polls; /* LSR reads that say "THR full" before it empties */
 	uint64_t lsr_reads;
-	bool exited;                /* isa-debug-exit was written ... */
-	uint8_t exit_code;          /* ... with this value */
-	uint64_t halts;             /* arch_halt calls */
-	bool fwcfg_absent;          /* the signature reads 0xff */
+	bool exited;		     /* isa-debug-exit was written ... */
+	uint8_t exit_code;	     /* ... with this value */
+	uint64_t halts;		     /* arch_halt calls */
+	bool fwcfg_absent;	     /* the signature reads 0xff */
 	const char *fwcfg_signature; /* 4 bytes the signature reads instead of "QEMU" */
-	uint32_t fwcfg_id;          /* the ID item (key 1, le32): bit 1 = DMA; 0 here: port only */
-	uint32_t fwcfg_nfiles;      /* files[0 .. fwcfg_nfiles) in the directory */
-	uint32_t fwcfg_dir_count;   /* the count the directory claims (0: fwcfg_nfiles) */
+	uint32_t fwcfg_id;	     /* the ID item (key 1, le32): bit 1 = DMA; 0 here: port only */
+	uint32_t fwcfg_nfiles;	     /* files[0 .. fwcfg_nfiles) in the directory */
+	uint32_t fwcfg_dir_count;    /* the count the directory claims (0: fwcfg_nfiles) */
 	struct fake_fwcfg_file fwcfg_files[FAKE_FWCFG_MAX];
-	uint16_t fwcfg_sel;         /* selected key */
-	uint64_t fwcfg_pos;         /* read position in the selected item */
-	uint64_t fwcfg_reads;       /* data-port reads */
+	uint16_t fwcfg_sel;   /* selected key */
+	uint64_t fwcfg_pos;   /* read position in the selected item */
+	uint64_t fwcfg_reads; /* data-port reads */
 };
 
 extern struct fake_cpu fake_cpu;

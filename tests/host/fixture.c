@@ -126,9 +126,9 @@ int fx_setup(void **state)
 	l4[pt_index(KERNEL_VMA, 4)] = pte_make(fx_pa(FX_KERN_L3), FX_KERN_TABLE);
 	l4[pt_index(HEAP_BASE, 4)] = pte_make(fx_pa(FX_HEAP_L3), FX_KERN_TABLE);
 	fx_entries(fx_pa(FX_KERN_L3))[pt_index(KERNEL_VMA, 3)] =
-		pte_make(fx_pa(FX_KERN_L2), FX_KERN_TABLE);
+	    pte_make(fx_pa(FX_KERN_L2), FX_KERN_TABLE);
 	fx_entries(fx_pa(FX_KERN_L2))[pt_index(KERNEL_VMA, 2)] =
-		pte_make(fx_pa(FX_KERN_L1), FX_KERN_TABLE);
+	    pte_make(fx_pa(FX_KERN_L1), FX_KERN_TABLE);
 	pte_t *img = fx_entries(fx_pa(FX_KERN_L1));
 	for (unsigned i = 0; i < FX_PROT_FIRST - FX_CODE_FIRST; i++) /* text: RX */
 		img[i] = pte_make(fx_pa(FX_CODE_FIRST + i), PTE_P | PTE_G);
@@ -141,7 +141,7 @@ int fx_setup(void **state)
 		uint8_t t = nk.frames[pfn].type;
 		if (t != NK_F_HOLE)
 			dm_ptes[pfn] = pte_make(fx_pa(pfn), PTE_P | PTE_NX | PTE_G |
-							(t == NK_F_DATA ? PTE_W : 0));
+								(t == NK_F_DATA ? PTE_W : 0));
 	}
 	nk_adopt_counts();
 	v->audit = true;
@@ -200,10 +200,10 @@ static void assert_mem_unchanged(void)
 				 (unsigned long long)pfn);
 }
 
-#define SAME(what, a, b)                                              \
-	do {                                                          \
-		if ((a) != (b))                                       \
-			fail_msg("refused call changed %s", what);    \
+#define SAME(what, a, b)                                                                           \
+	do {                                                                                       \
+		if ((a) != (b))                                                                    \
+			fail_msg("refused call changed %s", what);                                 \
 	} while (0)
 
 void fx_assert_unchanged(enum nk_err err)

@@ -21,23 +21,23 @@
 #include "fake_arch.h"
 
 #define FX_NK_FIRST 256u
-#define FX_MASTER_L4 300u   /* PTP4, pinned */
-#define FX_KERN_L3 301u     /* PTP3, pinned, kernel half: master[511] */
-#define FX_KERN_L2 302u     /* PTP2, pinned, kernel half: KERN_L3[510] */
-#define FX_KERN_L1 303u     /* PTP1, pinned, kernel half: KERN_L2[0] maps the image */
-#define FX_HEAP_L3 304u     /* PTP3, kernel half, not pinned: master[384] */
+#define FX_MASTER_L4 300u /* PTP4, pinned */
+#define FX_KERN_L3 301u	  /* PTP3, pinned, kernel half: master[511] */
+#define FX_KERN_L2 302u	  /* PTP2, pinned, kernel half: KERN_L3[510] */
+#define FX_KERN_L1 303u	  /* PTP1, pinned, kernel half: KERN_L2[0] maps the image */
+#define FX_HEAP_L3 304u	  /* PTP3, kernel half, not pinned: master[384] */
 #define FX_CODE_FIRST 320u
 #define FX_PROT_FIRST 384u
-#define FX_MIXED_DATA 448u  /* a DATA frame in region 0 (which has non-DATA) */
+#define FX_MIXED_DATA 448u /* a DATA frame in region 0 (which has non-DATA) */
 #define FX_DATA_FIRST 512u
 #define FX_HUGE_FIRST 3584u /* region 7: all DATA */
-#define FX_HOLE 16u         /* a HOLE frame */
+#define FX_HOLE 16u	    /* a HOLE frame */
 
 #define FX_PHYS_LIMIT (1ull << 40)
 
 /* Entry flags the tests use. */
 #define FX_USER_TABLE (PTE_P | PTE_W | PTE_U) /* non-leaf, user half */
-#define FX_KERN_TABLE (PTE_P | PTE_W)         /* non-leaf, kernel half */
+#define FX_KERN_TABLE (PTE_P | PTE_W)	      /* non-leaf, kernel half */
 #define FX_KERN_RW (PTE_P | PTE_W | PTE_NX)   /* kernel data page */
 #define FX_KERN_RO (PTE_P | PTE_NX)
 #define FX_USER_RW (PTE_P | PTE_W | PTE_U | PTE_NX)
@@ -94,14 +94,14 @@ void fx_snap(void);
 void fx_assert_unchanged(enum nk_err err);
 
 /* ASSERT_REFUSED: `call` returns -err and changes nothing but the stats. */
-#define ASSERT_REFUSED(err, call)                                   \
-	do {                                                        \
-		fx_snap();                                          \
-		long r_ = (call);                                   \
-		if (r_ != -(long)(err))                             \
-			fail_msg("%s returned %ld (%s), want -%s", #call, \
-				 r_, nk_strerror(r_), nk_strerror(err)); \
-		fx_assert_unchanged(err);                           \
+#define ASSERT_REFUSED(err, call)                                                                  \
+	do {                                                                                       \
+		fx_snap();                                                                         \
+		long r_ = (call);                                                                  \
+		if (r_ != -(long)(err))                                                            \
+			fail_msg("%s returned %ld (%s), want -%s", #call, r_, nk_strerror(r_),     \
+				 nk_strerror(err));                                                \
+		fx_assert_unchanged(err);                                                          \
 	} while (0)
 
 /* fx_check_ok: assert nk_check_invariants_impl passes; on failure print

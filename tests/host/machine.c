@@ -12,7 +12,10 @@ const uint64_t nk_isr_table[256] = {
 #define ISR4(v) MX_ISR(v), MX_ISR(v + 1), MX_ISR(v + 2), MX_ISR(v + 3)
 #define ISR16(v) ISR4(v), ISR4(v + 4), ISR4(v + 8), ISR4(v + 12)
 #define ISR64(v) ISR16(v), ISR16(v + 16), ISR16(v + 32), ISR16(v + 48)
-	ISR64(0), ISR64(64), ISR64(128), ISR64(192),
+    ISR64(0),
+    ISR64(64),
+    ISR64(128),
+    ISR64(192),
 };
 uint64_t mx_handoff_stack, mx_handoff_cr0;
 
@@ -39,13 +42,10 @@ void arch_boot_end(uint64_t outer_stack_top)
 }
 
 const struct mx_range mx_default_mmap[] = {
-	{ 0, 0x9fc00, 1 },
-	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
-	{ 0x100000, MX_RAM_END - 0x100000, 1 },
-	{ MX_RAM_END, 0x10000, 3 },
-	{ MX_RAM_END + 0x10000, 0x1000000 - MX_RAM_END - 0x10000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+    {0, 0x9fc00, 1},	      {0x9fc00, 0x400, 2},
+    {0xf0000, 0x10000, 2},    {0x100000, MX_RAM_END - 0x100000, 1},
+    {MX_RAM_END, 0x10000, 3}, {MX_RAM_END + 0x10000, 0x1000000 - MX_RAM_END - 0x10000, 2},
+    {0xfffc0000, 0x40000, 2},
 };
 const unsigned mx_default_mmap_n = sizeof(mx_default_mmap) / sizeof(mx_default_mmap[0]);
 
@@ -61,21 +61,21 @@ void mx_cpu(unsigned f)
 	memset(fake_cpu.cpuid, 0, sizeof(fake_cpu.cpuid));
 	struct fake_cpuid *c = fake_cpu.cpuid;
 	/* leaf 0: max leaf, vendor in EBX, EDX, ECX */
-	c[0] = (struct fake_cpuid){ 0, { (f & MX_LEAF7) ? 0xd : 0x6, 0, 0, 0 } };
+	c[0] = (struct fake_cpuid){0, {(f & MX_LEAF7) ? 0xd : 0x6, 0, 0, 0}};
 	memcpy(&c[0].r[1], "Nest", 4);
 	memcpy(&c[0].r[3], "edKe", 4);
 	memcpy(&c[0].r[2], "rnel", 4);
 	uint32_t c1 = (f & MX_PCID) ? 1u << 17 : 0, d1 = (f & MX_PGE) ? 1u << 13 : 0;
-	c[1] = (struct fake_cpuid){ 1, { 0, 0, c1, d1 } };
+	c[1] = (struct fake_cpuid){1, {0, 0, c1, d1}};
 	uint32_t b7 = ((f & MX_SMEP) ? 1u << 7 : 0) | ((f & MX_SMAP) ? 1u << 20 : 0) |
 		      ((f & MX_FSGSBASE) ? 1u : 0);
 	/* leaf 7 answers even when leaf 0 says it is past the maximum: nk must
 	 * not read it then */
-	c[2] = (struct fake_cpuid){ 7, { 0, b7, (f & MX_UMIP) ? 1u << 2 : 0, 0 } };
+	c[2] = (struct fake_cpuid){7, {0, b7, (f & MX_UMIP) ? 1u << 2 : 0, 0}};
 	uint32_t max_ext = (f & MX_ADDR8) ? 0x80000008 : 0x80000004;
-	c[3] = (struct fake_cpuid){ 0x80000000, { max_ext, 0, 0, 0 } };
-	c[4] = (struct fake_cpuid){ 0x80000001, { 0, 0, 0, (f & MX_NX) ? 1u << 20 : 0 } };
-	c[5] = (struct fake_cpuid){ 0x80000008, { 0x3000 | MX_PHYS_BITS, 0, 0, 0 } };
+	c[3] = (struct fake_cpuid){0x80000000, {max_ext, 0, 0, 0}};
+	c[4] = (struct fake_cpuid){0x80000001, {0, 0, 0, (f & MX_NX) ? 1u << 20 : 0}};
+	c[5] = (struct fake_cpuid){0x80000008, {0x3000 | MX_PHYS_BITS, 0, 0, 0}};
 }
 
 void mx_reset(void)
@@ -92,15 +92,15 @@ void mx_reset(void)
 	fake_cpu.cr3 = 0x1000;
 	fake_cpu.dr7 = 0x400;
 	fake_cpu.image = (struct arch_image){
-		.image_start = MX_IMAGE_START,
-		.image_end = MX_IMAGE_END,
-		.nk_text_start = MX_IMAGE_START,
-		.nk_text_end = MX_NK_TEXT_END,
-		.nk_end = MX_NK_END,
-		.text_start = MX_NK_END,
-		.text_end = MX_TEXT_END,
-		.rodata_start = MX_TEXT_END,
-		.rodata_end = MX_RODATA_END,
+	    .image_start = MX_IMAGE_START,
+	    .image_end = MX_IMAGE_END,
+	    .nk_text_start = MX_IMAGE_START,
+	    .nk_text_end = MX_NK_TEXT_END,
+	    .nk_end = MX_NK_END,
+	    .text_start = MX_NK_END,
+	    .text_end = MX_TEXT_END,
+	    .rodata_start = MX_TEXT_END,
+	    .rodata_end = MX_RODATA_END,
 	};
 	fake_cpu.cpu_tables_va = MX_CPU_TABLES;
 	fake_cpu.roai_va = MX_ROAI;

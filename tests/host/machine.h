@@ -51,7 +51,7 @@
 #define MX_PCID 0x10u
 #define MX_FSGSBASE 0x20u
 #define MX_UMIP 0x40u
-#define MX_LEAF7 0x80u  /* CPUID's maximum basic leaf is >= 7 */
+#define MX_LEAF7 0x80u	/* CPUID's maximum basic leaf is >= 7 */
 #define MX_ADDR8 0x100u /* leaf 0x80000008 (address sizes) exists */
 #define MX_ALL 0x1ffu
 #define MX_PHYS_BITS 40 /* MAXPHYADDR with MX_ADDR8 */
@@ -65,8 +65,8 @@ static inline uint64_t mx_pfn(uint64_t va)
 /* What nk did with the machine: mx_boot's and mx_run's result. */
 enum mx_end {
 	MX_RETURNED = 0, /* the call returned */
-	MX_HALTED = 1,   /* nk halted (panic, refusal: fake_cpu.exit_code) */
-	MX_HANDOFF = 2,  /* nk_handoff: boot done (mx_handoff_stack) */
+	MX_HALTED = 1,	 /* nk halted (panic, refusal: fake_cpu.exit_code) */
+	MX_HANDOFF = 2,	 /* nk_handoff: boot done (mx_handoff_stack) */
 };
 
 /* boot/boot.asm's record of the loader's EAX (magic) and EBX (the
@@ -136,10 +136,10 @@ pte_t mx_leaf(paddr_t l4, uint64_t va, unsigned *level);
 bool mx_serial_has(const char *s);
 
 /* ASSERT_SERIAL: fail, showing the output, unless nk printed s. */
-#define ASSERT_SERIAL(s)                                                             \
-	do {                                                                          \
-		if (!mx_serial_has(s))                                                \
-			fail_msg("nk did not print \"%s\"; it printed:\n%s", s, fake_serial); \
+#define ASSERT_SERIAL(s)                                                                           \
+	do {                                                                                       \
+		if (!mx_serial_has(s))                                                             \
+			fail_msg("nk did not print \"%s\"; it printed:\n%s", s, fake_serial);      \
 	} while (0)
 
 /* nk_boot (nk/boot.c) and nk_fault_in_nk (nk/log.c): called from

@@ -18,9 +18,9 @@
 #define ALLOC_START (align_up(MX_MOD_END, PAGE_SIZE) / PAGE_SIZE)
 /* The frame table, the per-2 MiB table and the checker's scratch, in
  * frames, for FAKE_NFRAMES frames. */
-#define TABLE_FRAMES                                                              \
-	(align_up(FAKE_NFRAMES * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE +    \
-	 align_up(FAKE_NFRAMES / 512 * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE + \
+#define TABLE_FRAMES                                                                               \
+	(align_up(FAKE_NFRAMES * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE +                 \
+	 align_up(FAKE_NFRAMES / 512 * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE +         \
 	 align_up(FAKE_NFRAMES * sizeof(uint32_t), PAGE_SIZE) / PAGE_SIZE)
 
 static void assert_invariants_hold(void)
@@ -159,7 +159,7 @@ TEST(boot_leaves_the_cpu_protected)
 	assert_int_equal(fake_cpu.dr7, 0);
 	assert_int_equal(nk.cr4_required, CR4_PAE | CR4_SMEP | CR4_SMAP);
 	assert_int_equal(nk.cr4_allowed, CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | CR4_OSFXSR |
-						 CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_UMIP);
+					     CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_UMIP);
 	assert_int_equal(nk.phys_limit, 1ull << MX_PHYS_BITS);
 	assert_int_equal(fake_cpu.table_loads, 1);
 }
@@ -267,7 +267,7 @@ static void assert_refused(const char *lacks)
 	ASSERT_SERIAL(want);
 	ASSERT_SERIAL("Refusing to boot.\n");
 	assert_int_equal(fake_cpu.cr0_writes + fake_cpu.cr3_writes + fake_cpu.cr4_writes +
-				 fake_cpu.msr_writes,
+			     fake_cpu.msr_writes,
 			 0);
 	assert_int_equal(nk.nframes, 0);
 }
@@ -330,11 +330,12 @@ TEST(boot_refuses_fw_cfg_dma)
 	mx_mb2_default("");
 	assert_int_equal(mx_boot(), MX_HALTED);
 	assert_int_equal(fake_cpu.exit_code, 0x13);
-	ASSERT_SERIAL("nk: FATAL: QEMU's fw_cfg advertises DMA (ID bit 1): its DMA engine (ports "
-		      "0x514/0x518) writes any physical address and no IOMMU covers it (spec I11).\n");
+	ASSERT_SERIAL(
+	    "nk: FATAL: QEMU's fw_cfg advertises DMA (ID bit 1): its DMA engine (ports "
+	    "0x514/0x518) writes any physical address and no IOMMU covers it (spec I11).\n");
 	ASSERT_SERIAL("nk: run QEMU with -global fw_cfg_io.dma_enabled=off. Refusing to boot.\n");
 	assert_int_equal(fake_cpu.cr0_writes + fake_cpu.cr3_writes + fake_cpu.cr4_writes +
-				 fake_cpu.msr_writes,
+			     fake_cpu.msr_writes,
 			 0);
 	assert_int_equal(nk.nframes, 0);
 	assert_string_equal(nk_view_store.cmdline, " utest=1");
@@ -440,8 +441,8 @@ TEST(cmdline_flag_reads_key_0_or_1)
 TEST(cmdline_flag_ignores_malformed_values_and_other_keys)
 {
 	const char *ignored[] = {
-		"nk.audit=2", "nk.audit=", "nk.audit", "nk.audit=01", "nk.audit=0x",
-		"xnk.audit=0", "nk.audi=0", "nk.audit.x=0", "nk.auditx=0", "nk.audit==0",
+	    "nk.audit=2",  "nk.audit=", "nk.audit",	"nk.audit=01", "nk.audit=0x",
+	    "xnk.audit=0", "nk.audi=0", "nk.audit.x=0", "nk.auditx=0", "nk.audit==0",
 	};
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
 		set_cmdline(ignored[i]);
@@ -491,7 +492,7 @@ TEST(boot_panics_on_a_tag_size_that_wraps)
 	 * 32-bit bounds check would go round the tags for ever) */
 	mx_mb2_cmdline("x");
 	uint32_t t = mx_mb2_next();
-	uint32_t meminfo[2] = { 639, 1024 };
+	uint32_t meminfo[2] = {639, 1024};
 	mx_mb2_tag(4, meminfo, sizeof(meminfo));
 	mx_mb2_default("");
 	mx_mb2_poke32(t + 4, (uint32_t)(0x100000000ull - t + 8));
@@ -572,9 +573,9 @@ TEST(boot_panics_on_a_module_that_ends_before_it_starts)
 
 TEST(boot_skips_unknown_tags_and_stops_at_the_end_tag)
 {
-	uint32_t meminfo[2] = { 639, 15 * 1024 };
+	uint32_t meminfo[2] = {639, 15 * 1024};
 	mx_mb2_tag(4, meminfo, sizeof(meminfo)); /* basic memory information */
-	mx_mb2_tag(2, "GRUB 2.12", 10);           /* boot loader name */
+	mx_mb2_tag(2, "GRUB 2.12", 10);		 /* boot loader name */
 	mx_mb2_default("after unknown tags");
 	/* after the end tag: a module nk must not see */
 	mx_mb2_module(0x200000, 0x300000, "ghost");
@@ -600,7 +601,7 @@ TEST(boot_reads_strings_that_end_with_their_tag)
 	/* a command line and a module name without a NUL: the tag's end ends them */
 	mx_mb2_tag(1, "nk.audit=0", 10);
 	uint8_t mod[8 + 5];
-	uint32_t se[2] = { MX_MOD_START, MX_MOD_END };
+	uint32_t se[2] = {MX_MOD_START, MX_MOD_END};
 	memcpy(mod, se, 8);
 	memcpy(mod + 8, "rootx", 5);
 	mx_mb2_tag(3, mod, sizeof(mod));
@@ -651,9 +652,9 @@ TEST(boot_keeps_64_memory_ranges_and_counts_the_rest)
 	unsigned n = 0;
 	for (; n < 3; n++)
 		r[n] = mx_default_mmap[n];
-	r[n++] = (struct mx_range){ 0x100000, MX_RAM_END - 0x100000, 1 };
+	r[n++] = (struct mx_range){0x100000, MX_RAM_END - 0x100000, 1};
 	while (n < NK_MMAP_MAX + 6) { /* small reserved ranges above RAM */
-		r[n] = (struct mx_range){ 0x2000000 + n * 0x1000, 0x1000, 2 };
+		r[n] = (struct mx_range){0x2000000 + n * 0x1000, 0x1000, 2};
 		n++;
 	}
 	mx_mb2_mmap(r, n);
@@ -675,9 +676,9 @@ TEST(boot_reads_memory_map_entries_of_their_stated_size)
 	memcpy(p, &esz, 4);
 	memcpy(p + 4, &ver, 4);
 	struct mx_range r[3] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x100000, MX_RAM_END - 0x100000, 1 },
-		{ MX_RAM_END, 0x20000, 2 },
+	    {0, 0x9fc00, 1},
+	    {0x100000, MX_RAM_END - 0x100000, 1},
+	    {MX_RAM_END, 0x20000, 2},
 	};
 	for (int i = 0; i < 3; i++) {
 		memcpy(p + 8 + 32 * i, &r[i].base, 8);
@@ -700,10 +701,10 @@ TEST(boot_finds_ram_in_an_unsorted_memory_map)
 {
 	/* the high range first: the RAM's end is still the highest end */
 	struct mx_range r[] = {
-		{ 0x800000, MX_RAM_END - 0x800000, 1 },
-		{ MX_RAM_END, 0x20000, 2 },
-		{ 0x100000, 0x700000, 1 },
-		{ 0, 0x9fc00, 1 },
+	    {0x800000, MX_RAM_END - 0x800000, 1},
+	    {MX_RAM_END, 0x20000, 2},
+	    {0x100000, 0x700000, 1},
+	    {0, 0x9fc00, 1},
 	};
 	mx_mb2_mmap(r, 4);
 	mx_mb2_end();
@@ -731,9 +732,9 @@ TEST(boot_types_only_whole_available_frames)
 	/* RAM from 0x100800 to 0xfdf800: the partial first and last frames
 	 * stay HOLE */
 	struct mx_range r[] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x100800, MX_RAM_END - 0x800 - 0x100800, 1 },
-		{ MX_RAM_END - 0x800, 0x20800, 2 },
+	    {0, 0x9fc00, 1},
+	    {0x100800, MX_RAM_END - 0x800 - 0x100800, 1},
+	    {MX_RAM_END - 0x800, 0x20800, 2},
 	};
 	mx_mb2_mmap(r, 3);
 	mx_mb2_end();
@@ -749,8 +750,8 @@ TEST(boot_panics_when_its_tables_do_not_fit)
 {
 	/* the RAM range holding the allocator's start ends 7 frames later */
 	struct mx_range r[] = {
-		{ 0x100000, align_up(MX_MOD_END, PAGE_SIZE) + 7 * PAGE_SIZE - 0x100000, 1 },
-		{ 0x200000, MX_RAM_END - 0x200000, 1 },
+	    {0x100000, align_up(MX_MOD_END, PAGE_SIZE) + 7 * PAGE_SIZE - 0x100000, 1},
+	    {0x200000, MX_RAM_END - 0x200000, 1},
 	};
 	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
 	mx_mb2_mmap(r, 2);
@@ -764,9 +765,9 @@ TEST(boot_says_ram_above_nk_frames_max_is_not_used)
 	 * says so; their frame table does not fit below the allocator's
 	 * limit (the RAM range holding its start), so the boot stops there */
 	struct mx_range r[] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x100000, MX_RAM_END - 0x100000, 1 },
-		{ 0x1000000, 64ull << 30, 1 },
+	    {0, 0x9fc00, 1},
+	    {0x100000, MX_RAM_END - 0x100000, 1},
+	    {0x1000000, 64ull << 30, 1},
 	};
 	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
 	mx_mb2_mmap(r, 3);
@@ -782,8 +783,8 @@ TEST(boot_panics_when_its_tables_would_start_outside_ram)
 {
 	/* the module ends in a gap between RAM ranges */
 	struct mx_range r[] = {
-		{ 0x100000, 0x40000, 1 },
-		{ 0x200000, MX_RAM_END - 0x200000, 1 },
+	    {0x100000, 0x40000, 1},
+	    {0x200000, MX_RAM_END - 0x200000, 1},
 	};
 	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
 	mx_mb2_mmap(r, 2);
@@ -794,55 +795,55 @@ TEST(boot_panics_when_its_tables_would_start_outside_ram)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MX_TEST(boot_types_every_frame),
-		MX_TEST(boot_direct_map_covers_ram_writable_only_for_data),
-		MX_TEST(boot_maps_the_image_with_each_sections_rights),
-		MX_TEST(boot_leaves_the_cpu_protected),
-		MX_TEST(boot_fills_the_view),
-		MX_TEST(boot_builds_tables_the_checker_accepts),
-		MX_FRESH(boot_puts_its_tables_past_the_info_image_and_modules),
-		MX_FRESH(boot_module_below_the_image_leaves_tables_past_the_image),
-		MX_FRESH(boot_refuses_a_cpu_without_smep),
-		MX_FRESH(boot_refuses_a_cpu_without_nx),
-		MX_FRESH(boot_refuses_a_cpu_without_nx_and_smep),
-		MX_FRESH(boot_reads_leaf_7_only_when_the_cpu_has_it),
-		MX_FRESH(boot_without_smap_pge_fsgsbase_umip_pcid),
-		MX_FRESH(boot_phys_limit_defaults_to_36_bits),
-		MX_FRESH(boot_refuses_fw_cfg_dma),
-		MX_FRESH(boot_with_fw_cfg_port_interface_only),
-		MX_FRESH(boot_appends_the_fw_cfg_command_line),
-		MX_FRESH(boot_without_fw_cfg_keeps_the_multiboot_command_line),
-		MX_FRESH(boot_truncates_a_long_command_line_and_says_so),
-		MX_FRESH(boot_command_line_of_exactly_the_maximum_is_kept_whole),
-		MX_FRESH(boot_says_when_fw_cfg_overflows_the_command_line),
-		MX_FRESH(boot_says_when_the_command_line_is_full_before_fw_cfg),
-		MX_FRESH(cmdline_flag_reads_key_0_or_1),
-		MX_FRESH(cmdline_flag_ignores_malformed_values_and_other_keys),
-		MX_FRESH(boot_panics_without_the_multiboot2_magic),
-		MX_FRESH(boot_panics_on_an_impossible_info_size),
-		MX_FRESH(boot_panics_on_a_tag_past_the_info),
-		MX_FRESH(boot_panics_on_a_tag_size_that_wraps),
-		MX_FRESH(boot_panics_on_a_tag_shorter_than_its_header),
-		MX_FRESH(boot_panics_on_memory_map_entries_too_small),
-		MX_FRESH(boot_reads_no_entry_of_an_entry_size_that_wraps),
-		MX_FRESH(boot_panics_on_a_memory_map_tag_too_short),
-		MX_FRESH(boot_panics_without_a_memory_map),
-		MX_FRESH(boot_panics_on_an_empty_memory_map),
-		MX_FRESH(boot_panics_on_a_module_tag_too_short),
-		MX_FRESH(boot_panics_on_a_module_that_ends_before_it_starts),
-		MX_FRESH(boot_skips_unknown_tags_and_stops_at_the_end_tag),
-		MX_FRESH(boot_info_without_an_end_tag_is_read_to_its_size),
-		MX_FRESH(boot_reads_strings_that_end_with_their_tag),
-		MX_FRESH(boot_keeps_eight_modules_and_names_the_ones_it_ignores),
-		MX_FRESH(boot_cuts_a_long_module_name_to_the_views_size),
-		MX_FRESH(boot_keeps_64_memory_ranges_and_counts_the_rest),
-		MX_FRESH(boot_reads_memory_map_entries_of_their_stated_size),
-		MX_FRESH(boot_finds_ram_in_an_unsorted_memory_map),
-		MX_FRESH(boot_panics_when_its_cpu_tables_are_not_nk_frames),
-		MX_FRESH(boot_types_only_whole_available_frames),
-		MX_FRESH(boot_panics_when_its_tables_do_not_fit),
-		MX_FRESH(boot_says_ram_above_nk_frames_max_is_not_used),
-		MX_FRESH(boot_panics_when_its_tables_would_start_outside_ram),
+	    MX_TEST(boot_types_every_frame),
+	    MX_TEST(boot_direct_map_covers_ram_writable_only_for_data),
+	    MX_TEST(boot_maps_the_image_with_each_sections_rights),
+	    MX_TEST(boot_leaves_the_cpu_protected),
+	    MX_TEST(boot_fills_the_view),
+	    MX_TEST(boot_builds_tables_the_checker_accepts),
+	    MX_FRESH(boot_puts_its_tables_past_the_info_image_and_modules),
+	    MX_FRESH(boot_module_below_the_image_leaves_tables_past_the_image),
+	    MX_FRESH(boot_refuses_a_cpu_without_smep),
+	    MX_FRESH(boot_refuses_a_cpu_without_nx),
+	    MX_FRESH(boot_refuses_a_cpu_without_nx_and_smep),
+	    MX_FRESH(boot_reads_leaf_7_only_when_the_cpu_has_it),
+	    MX_FRESH(boot_without_smap_pge_fsgsbase_umip_pcid),
+	    MX_FRESH(boot_phys_limit_defaults_to_36_bits),
+	    MX_FRESH(boot_refuses_fw_cfg_dma),
+	    MX_FRESH(boot_with_fw_cfg_port_interface_only),
+	    MX_FRESH(boot_appends_the_fw_cfg_command_line),
+	    MX_FRESH(boot_without_fw_cfg_keeps_the_multiboot_command_line),
+	    MX_FRESH(boot_truncates_a_long_command_line_and_says_so),
+	    MX_FRESH(boot_command_line_of_exactly_the_maximum_is_kept_whole),
+	    MX_FRESH(boot_says_when_fw_cfg_overflows_the_command_line),
+	    MX_FRESH(boot_says_when_the_command_line_is_full_before_fw_cfg),
+	    MX_FRESH(cmdline_flag_reads_key_0_or_1),
+	    MX_FRESH(cmdline_flag_ignores_malformed_values_and_other_keys),
+	    MX_FRESH(boot_panics_without_the_multiboot2_magic),
+	    MX_FRESH(boot_panics_on_an_impossible_info_size),
+	    MX_FRESH(boot_panics_on_a_tag_past_the_info),
+	    MX_FRESH(boot_panics_on_a_tag_size_that_wraps),
+	    MX_FRESH(boot_panics_on_a_tag_shorter_than_its_header),
+	    MX_FRESH(boot_panics_on_memory_map_entries_too_small),
+	    MX_FRESH(boot_reads_no_entry_of_an_entry_size_that_wraps),
+	    MX_FRESH(boot_panics_on_a_memory_map_tag_too_short),
+	    MX_FRESH(boot_panics_without_a_memory_map),
+	    MX_FRESH(boot_panics_on_an_empty_memory_map),
+	    MX_FRESH(boot_panics_on_a_module_tag_too_short),
+	    MX_FRESH(boot_panics_on_a_module_that_ends_before_it_starts),
+	    MX_FRESH(boot_skips_unknown_tags_and_stops_at_the_end_tag),
+	    MX_FRESH(boot_info_without_an_end_tag_is_read_to_its_size),
+	    MX_FRESH(boot_reads_strings_that_end_with_their_tag),
+	    MX_FRESH(boot_keeps_eight_modules_and_names_the_ones_it_ignores),
+	    MX_FRESH(boot_cuts_a_long_module_name_to_the_views_size),
+	    MX_FRESH(boot_keeps_64_memory_ranges_and_counts_the_rest),
+	    MX_FRESH(boot_reads_memory_map_entries_of_their_stated_size),
+	    MX_FRESH(boot_finds_ram_in_an_unsorted_memory_map),
+	    MX_FRESH(boot_panics_when_its_cpu_tables_are_not_nk_frames),
+	    MX_FRESH(boot_types_only_whole_available_frames),
+	    MX_FRESH(boot_panics_when_its_tables_do_not_fit),
+	    MX_FRESH(boot_says_ram_above_nk_frames_max_is_not_used),
+	    MX_FRESH(boot_panics_when_its_tables_would_start_outside_ram),
 	};
 	return cmocka_run_group_tests_name("boot: nk_boot on the fake machine", tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ TEST(promote_makes_code_readonly_in_the_direct_map)
 {
 	paddr_t f[2];
 	text_frames(f, 2);
-	uint8_t ok[] = { 0x0f, 0x20, 0xc0, 0x0f, 0x31, 0xc3 }; /* mov rax,cr0; rdtsc; ret */
+	uint8_t ok[] = {0x0f, 0x20, 0xc0, 0x0f, 0x31, 0xc3}; /* mov rax,cr0; rdtsc; ret */
 	memcpy(bytes(f[0]), ok, sizeof(ok));
 	fx_ok(nk_promote_code_impl(f, 2));
 	for (int i = 0; i < 2; i++) {
@@ -47,11 +47,11 @@ TEST(promote_makes_code_readonly_in_the_direct_map)
 TEST(promote_refuses_every_i5_encoding_and_names_the_offset)
 {
 	static const uint8_t enc[][3] = {
-		{ 0x0f, 0x22, 0xc0 }, { 0x0f, 0x22, 0xd8 }, { 0x0f, 0x22, 0xe0 }, { 0x0f, 0x23, 0xf8 },
-		{ 0x0f, 0x30, 0x90 }, { 0x0f, 0x01, 0x10 }, { 0x0f, 0x01, 0x18 }, { 0x0f, 0x00, 0xd0 },
-		{ 0x0f, 0x00, 0xd8 }, { 0x0f, 0x01, 0xf0 },
+	    {0x0f, 0x22, 0xc0}, {0x0f, 0x22, 0xd8}, {0x0f, 0x22, 0xe0}, {0x0f, 0x23, 0xf8},
+	    {0x0f, 0x30, 0x90}, {0x0f, 0x01, 0x10}, {0x0f, 0x01, 0x18}, {0x0f, 0x00, 0xd0},
+	    {0x0f, 0x00, 0xd8}, {0x0f, 0x01, 0xf0},
 	};
-	static const size_t offs[] = { 0, 1, 0x7ff, 0xffd, 0x1000, 0x1ffd };
+	static const size_t offs[] = {0, 1, 0x7ff, 0xffd, 0x1000, 0x1ffd};
 	for (size_t e = 0; e < sizeof(enc) / sizeof(enc[0]); e++)
 		for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++) {
 			paddr_t f[2];
@@ -67,7 +67,7 @@ TEST(promote_refuses_every_i5_encoding_and_names_the_offset)
 	/* hidden: mov eax, imm32 whose immediate holds 0F 30 (WRMSR) */
 	paddr_t f[1];
 	text_frames(f, 1);
-	uint8_t hidden[] = { 0xb8, 0x0f, 0x30, 0x00, 0x00, 0xc3 };
+	uint8_t hidden[] = {0xb8, 0x0f, 0x30, 0x00, 0x00, 0xc3};
 	memcpy(bytes(f[0]) + 100, hidden, sizeof(hidden));
 	ASSERT_REFUSED(NK_EI5, nk_promote_code_impl(f, 1));
 	assert_non_null(strstr(fake_last_log, "offset 0x65"));
@@ -105,7 +105,7 @@ TEST(promote_refuses_bad_lists_and_frames)
 	fake_cpu.unreadable = true;
 	ASSERT_REFUSED(NK_EFAULT, nk_promote_code_impl(f, 1));
 	fake_cpu.unreadable = false;
-	paddr_t bad[2] = { f[0], pa_init(pa_addr(f[1]) + 8) };
+	paddr_t bad[2] = {f[0], pa_init(pa_addr(f[1]) + 8)};
 	ASSERT_REFUSED(NK_EALIGN, nk_promote_code_impl(bad, 2));
 	bad[1] = fx_pa(FX_HOLE);
 	ASSERT_REFUSED(NK_ERANGE, nk_promote_code_impl(bad, 2));
@@ -142,11 +142,11 @@ TEST(demote_needs_module_text_mapped_nowhere)
 	fx_ok(nk_write_pte_impl(k.l1, 0, pte_make(f[1], PTE_P | PTE_NX)));
 	ASSERT_REFUSED(NK_EMAPPED, nk_demote_code_impl(f, 2));
 	fx_ok(nk_write_pte_impl(k.l1, 0, 0));
-	paddr_t img[1] = { fx_pa(FX_CODE_FIRST) };
+	paddr_t img[1] = {fx_pa(FX_CODE_FIRST)};
 	ASSERT_REFUSED(NK_EPINNED, nk_demote_code_impl(img, 1));
-	paddr_t d[1] = { fx_data() };
+	paddr_t d[1] = {fx_data()};
 	ASSERT_REFUSED(NK_ETYPE, nk_demote_code_impl(d, 1));
-	paddr_t dup[2] = { f[0], f[0] };
+	paddr_t dup[2] = {f[0], f[0]};
 	ASSERT_REFUSED(NK_EDUP, nk_demote_code_impl(dup, 2));
 	ASSERT_REFUSED(NK_EBATCH, nk_demote_code_impl(f, 0));
 	fx_ok(nk_demote_code_impl(f, 2));
@@ -183,12 +183,12 @@ TEST(maps_counter_follows_every_leaf_mapping)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(promote_makes_code_readonly_in_the_direct_map),
-		FX_TEST(promote_refuses_every_i5_encoding_and_names_the_offset),
-		FX_TEST(promote_scans_across_frame_boundaries_and_tails),
-		FX_TEST(promote_refuses_bad_lists_and_frames),
-		FX_TEST(demote_needs_module_text_mapped_nowhere),
-		FX_TEST(maps_counter_follows_every_leaf_mapping),
+	    FX_TEST(promote_makes_code_readonly_in_the_direct_map),
+	    FX_TEST(promote_refuses_every_i5_encoding_and_names_the_offset),
+	    FX_TEST(promote_scans_across_frame_boundaries_and_tails),
+	    FX_TEST(promote_refuses_bad_lists_and_frames),
+	    FX_TEST(demote_needs_module_text_mapped_nowhere),
+	    FX_TEST(maps_counter_follows_every_leaf_mapping),
 	};
 	return cmocka_run_group_tests_name("code: promote/demote", tests, NULL, NULL);
 }

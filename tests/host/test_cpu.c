@@ -79,7 +79,7 @@ TEST(cpu_builds_the_tss_with_the_boot_stacks)
 	const struct tss64 *t = &tables()->tss.t;
 	assert_int_equal(t->iomap_base, sizeof(struct tss64)); /* no I/O bitmap */
 	/* RSP0 and IST1-5: tops of 4 writable DATA pages each, distinct */
-	uint64_t tops[6] = { t->rsp[0], t->ist[0], t->ist[1], t->ist[2], t->ist[3], t->ist[4] };
+	uint64_t tops[6] = {t->rsp[0], t->ist[0], t->ist[1], t->ist[2], t->ist[3], t->ist[4]};
 	for (int i = 0; i < 6; i++) {
 		assert_true(tops[i] > DIRECT_MAP_BASE);
 		uint64_t pa = tops[i] - DIRECT_MAP_BASE;
@@ -106,7 +106,11 @@ TEST(cpu_builds_the_idt_through_nk_stubs)
 		assert_int_equal(e->sel, SEL_KCODE);
 		assert_int_equal(e->attr, 0x8e); /* present, DPL 0, interrupt gate */
 		assert_int_equal(e->zero, 0);
-		int ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v < 32 ? IST_EXC : IST_IRQ;
+		int ist = v == 8    ? IST_DF
+			  : v == 2  ? IST_NMI
+			  : v == 18 ? IST_MC
+			  : v < 32  ? IST_EXC
+				    : IST_IRQ;
 		assert_int_equal(e->ist, ist);
 	}
 }
@@ -125,8 +129,8 @@ TEST(cpu_loads_the_tables)
 TEST(cpu_tables_are_write_once_regions_sealed_at_init)
 {
 	const struct nk_view *v = nk_view;
-	int32_t ids[3] = { v->region_gdt, v->region_tss, v->region_idt };
-	uint64_t vas[3] = { GDT_VA, TSS_VA, IDT_VA };
+	int32_t ids[3] = {v->region_gdt, v->region_tss, v->region_idt};
+	uint64_t vas[3] = {GDT_VA, TSS_VA, IDT_VA};
 	for (int i = 0; i < 3; i++) {
 		assert_true(ids[i] >= 0 && (uint32_t)ids[i] < v->nregions);
 		const struct nk_region *r = &v->regions[ids[i]];
@@ -150,7 +154,7 @@ TEST(cpu_tables_are_write_once_regions_sealed_at_init)
 TEST(check_cpu_passes_on_the_booted_machine)
 {
 	assert_check_ok();
-	fake_cpu.cr3 |= 0x18; /* PWT and PCD: not part of the L4's address */
+	fake_cpu.cr3 |= 0x18;	  /* PWT and PCD: not part of the L4's address */
 	fake_cpu.rec_cr3 |= 0x18; /* (as nk recorded them) */
 	assert_check_ok();
 	fake_cpu.rec_cr3 &= ~0x18ull; /* CR3 not as nk recorded it */
@@ -176,7 +180,7 @@ TEST(check_cpu_finds_cr0_bits_clear)
 
 TEST(check_cpu_finds_cr4_bits_clear)
 {
-	const uint64_t bits[] = { CR4_SMEP, CR4_PAE, CR4_SMAP };
+	const uint64_t bits[] = {CR4_SMEP, CR4_PAE, CR4_SMAP};
 	for (unsigned i = 0; i < 3; i++) {
 		fake_cpu.cr4 &= ~bits[i];
 		assert_check_fails(3, "CR4.SMEP, CR4.SMAP or CR4.PAE is clear", 0);
@@ -321,22 +325,22 @@ TEST(check_invariants_includes_the_cpu_checks)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MX_TEST(cpu_builds_the_gdt),
-		MX_TEST(cpu_builds_the_tss_with_the_boot_stacks),
-		MX_TEST(cpu_builds_the_idt_through_nk_stubs),
-		MX_TEST(cpu_loads_the_tables),
-		MX_TEST(cpu_tables_are_write_once_regions_sealed_at_init),
-		MX_TEST(check_cpu_passes_on_the_booted_machine),
-		MX_TEST(check_cpu_finds_cr0_bits_clear),
-		MX_TEST(check_cpu_finds_cr4_bits_clear),
-		MX_TEST(check_cpu_finds_efer_nxe_clear),
-		MX_TEST(check_cpu_finds_a_foreign_cr3),
-		MX_TEST(check_cpu_native_build_checks_no_control_bits_or_frames),
-		MX_TEST(check_cpu_finds_descriptor_registers_elsewhere),
-		MX_TEST(check_cpu_finds_an_idt_vector_not_entering_nk),
-		MX_TEST(check_cpu_finds_nk_state_outside_nk_frames),
-		MX_TEST(check_cpu_finds_nk_state_outside_ram),
-		MX_TEST(check_invariants_includes_the_cpu_checks),
+	    MX_TEST(cpu_builds_the_gdt),
+	    MX_TEST(cpu_builds_the_tss_with_the_boot_stacks),
+	    MX_TEST(cpu_builds_the_idt_through_nk_stubs),
+	    MX_TEST(cpu_loads_the_tables),
+	    MX_TEST(cpu_tables_are_write_once_regions_sealed_at_init),
+	    MX_TEST(check_cpu_passes_on_the_booted_machine),
+	    MX_TEST(check_cpu_finds_cr0_bits_clear),
+	    MX_TEST(check_cpu_finds_cr4_bits_clear),
+	    MX_TEST(check_cpu_finds_efer_nxe_clear),
+	    MX_TEST(check_cpu_finds_a_foreign_cr3),
+	    MX_TEST(check_cpu_native_build_checks_no_control_bits_or_frames),
+	    MX_TEST(check_cpu_finds_descriptor_registers_elsewhere),
+	    MX_TEST(check_cpu_finds_an_idt_vector_not_entering_nk),
+	    MX_TEST(check_cpu_finds_nk_state_outside_nk_frames),
+	    MX_TEST(check_cpu_finds_nk_state_outside_ram),
+	    MX_TEST(check_invariants_includes_the_cpu_checks),
 	};
 	return cmocka_run_group_tests_name("cpu: tables, I3/I7/I8 checks", tests, NULL, NULL);
 }

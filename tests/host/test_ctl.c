@@ -6,8 +6,8 @@
 /* CR0 as the outer kernel finds it (WP is set by the exit gate). */
 #define CR0_BASE (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG)
 /* CR4 as nk/boot.c leaves it on a CPU with SMEP, SMAP, PGE. */
-#define CR4_BASE     (CR4_PAE | CR4_SMEP | CR4_SMAP | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE)
-#define EFER_BASE    (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define CR4_BASE (CR4_PAE | CR4_SMEP | CR4_SMAP | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE)
+#define EFER_BASE (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define NONCANONICAL 0x0000800000000000ull
 
 /* ---- CR0 ---- */

@@ -56,8 +56,8 @@ static void build(void)
 	eh->phentsize = sizeof(struct elf64_phdr);
 	eh->phnum = 2;
 	ph = (struct elf64_phdr *)(file + eh->phoff);
-	ph[0] = (struct elf64_phdr){ PT_LOAD, 5, 0, 0x400000, 0x400000, 0x200, 0x200, 0x1000 };
-	ph[1] = (struct elf64_phdr){ PT_LOAD, 6, 0x1000, 0x601000, 0x601000, 0x100, 0x2000, 0x1000 };
+	ph[0] = (struct elf64_phdr){PT_LOAD, 5, 0, 0x400000, 0x400000, 0x200, 0x200, 0x1000};
+	ph[1] = (struct elf64_phdr){PT_LOAD, 6, 0x1000, 0x601000, 0x601000, 0x100, 0x2000, 0x1000};
 	reads_past_end = nreads = 0;
 }
 
@@ -128,7 +128,8 @@ static void bad_headers(void **state)
 	expect_refused("bad program header count 65 (1..64)");
 	build();
 	eh->phoff = FILE_BYTES - 100;
-	expect_refused("truncated: program headers at 0x109c+0x70 past the end of the file (0x1100 bytes)");
+	expect_refused(
+	    "truncated: program headers at 0x109c+0x70 past the end of the file (0x1100 bytes)");
 	build();
 	eh->phoff = UINT64_MAX - 8; /* offset + size wraps */
 	expect_refused("truncated: program headers at 0xfffffffffffffff7");
@@ -148,7 +149,8 @@ static void bad_segments(void **state)
 	expect_refused("segment 0: filesz 0x300 larger than memsz 0x200");
 	build();
 	ph[1].filesz = 0x200;
-	expect_refused("segment 1: file bytes 0x1000+0x200 past the end of the file (0x1100 bytes)");
+	expect_refused(
+	    "segment 1: file bytes 0x1000+0x200 past the end of the file (0x1100 bytes)");
 	build();
 	ph[1].offset = UINT64_MAX;
 	ph[1].vaddr = 0x601fff;
@@ -174,7 +176,8 @@ static void bad_segments(void **state)
 	expect_refused("outside the user range");
 	build();
 	ph[1].vaddr = 0x400000; /* shares segment 0's page */
-	expect_refused("segment 1 at 0x400000: not above the previous segment's last page (ends 0x401000)");
+	expect_refused(
+	    "segment 1 at 0x400000: not above the previous segment's last page (ends 0x401000)");
 	build();
 	ph[0].type = ph[1].type = PT_PHDR;
 	expect_refused("no PT_LOAD segment");
@@ -183,9 +186,9 @@ static void bad_segments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepts_exec_and_static_pie),
-		cmocka_unit_test(bad_headers),
-		cmocka_unit_test(bad_segments),
+	    cmocka_unit_test(accepts_exec_and_static_pie),
+	    cmocka_unit_test(bad_headers),
+	    cmocka_unit_test(bad_segments),
 	};
 	return cmocka_run_group_tests_name("execelf: execve's ELF checks", tests, NULL, NULL);
 }

@@ -77,7 +77,7 @@ TEST(kcov_ignores_hostile_counts)
 {
 	assert_int_equal(nk_kcov_enable_impl(pa_init(BUF + PAGE_SIZE), 512), 0);
 	uint64_t *a = arch_pa_va(pa_init(BUF + PAGE_SIZE));
-	const uint64_t bad[] = { 512, 1ull << 32, 1ull << 63, ~0ull, ~0ull - 511, ~0ull / 8 };
+	const uint64_t bad[] = {512, 1ull << 32, 1ull << 63, ~0ull, ~0ull - 511, ~0ull / 8};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		a[0] = bad[i];
 		block();
@@ -144,12 +144,12 @@ TEST(kcov_enable_refuses_bad_buffers)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		KC_TEST(kcov_records_nothing_once_disabled),
-		KC_TEST(kcov_records_pcs_in_order),
-		KC_TEST(kcov_stops_at_the_buffers_end),
-		KC_TEST(kcov_ignores_hostile_counts),
-		KC_TEST(kcov_writes_only_where_the_outer_kernel_could),
-		KC_TEST(kcov_enable_refuses_bad_buffers),
+	    KC_TEST(kcov_records_nothing_once_disabled),
+	    KC_TEST(kcov_records_pcs_in_order),
+	    KC_TEST(kcov_stops_at_the_buffers_end),
+	    KC_TEST(kcov_ignores_hostile_counts),
+	    KC_TEST(kcov_writes_only_where_the_outer_kernel_could),
+	    KC_TEST(kcov_enable_refuses_bad_buffers),
 	};
 	return cmocka_run_group_tests_name("kcov: the fuzz kernel's PC buffer", tests, NULL, NULL);
 }

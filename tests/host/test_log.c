@@ -79,7 +79,7 @@ TEST(exit_qemu_writes_the_code_and_halts)
 
 TEST(panic_names_file_line_and_reason)
 {
-	struct call c = { "nk/vmmu.c", 123, "batch index past the end" };
+	struct call c = {"nk/vmmu.c", 123, "batch index past the end"};
 	assert_int_equal(mx_run(panic_fn, &c), MX_HALTED);
 	assert_string_equal(fake_serial,
 			    "\r\nnk: PANIC at nk/vmmu.c:123: batch index past the end\r\n");
@@ -161,7 +161,7 @@ TEST(fwcfg_cuts_a_file_to_the_buffer)
 	char buf[8];
 	assert_int_equal(nk_fwcfg_read("opt/nk/cmdline", buf, sizeof(buf)), 7);
 	assert_string_equal(buf, "0123456");
-	char one[1] = { 'q' };
+	char one[1] = {'q'};
 	assert_int_equal(nk_fwcfg_read("opt/nk/cmdline", one, 1), 0);
 	assert_int_equal(one[0], 0);
 	char big[11];
@@ -199,7 +199,7 @@ TEST(fwcfg_absent_device)
 TEST(fwcfg_needs_the_whole_signature)
 {
 	mx_fwcfg("opt/nk/cmdline", "x");
-	const char *sigs[] = { "XEMU", "QXMU", "QEXU", "QEMX" };
+	const char *sigs[] = {"XEMU", "QXMU", "QEXU", "QEMX"};
 	char buf[4];
 	for (int i = 0; i < 4; i++) {
 		fake_cpu.fwcfg_signature = sigs[i];
@@ -236,7 +236,7 @@ TEST(fwcfg_dma_bit_of_the_id_item)
 	assert_false(nk_fwcfg_dma_present());
 	assert_int_equal(fake_cpu.fwcfg_sel, 0x0001);
 	assert_int_equal(fake_cpu.fwcfg_reads, 4 + 4); /* signature, then the le32 ID */
-	fake_cpu.fwcfg_id = 0x3; /* QEMU's default: DMA advertised */
+	fake_cpu.fwcfg_id = 0x3;		       /* QEMU's default: DMA advertised */
 	assert_true(nk_fwcfg_dma_present());
 	fake_cpu.fwcfg_id = 0x2;
 	assert_true(nk_fwcfg_dma_present());
@@ -269,27 +269,27 @@ TEST(fwcfg_read_after_the_dma_check)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MX_FRESH(printf_formats_and_sends_crlf),
-		MX_FRESH(printf_sends_at_most_255_bytes_per_call),
-		MX_FRESH(putc_waits_for_the_uart),
-		MX_FRESH(putc_gives_up_on_a_stuck_uart),
-		MX_FRESH(exit_qemu_writes_the_code_and_halts),
-		MX_FRESH(panic_names_file_line_and_reason),
-		MX_FRESH(check_macro_panics_only_when_false),
-		MX_FRESH(fault_in_nk_names_vector_rip_and_cr2),
-		MX_FRESH(fwcfg_reads_a_file_by_name),
-		MX_FRESH(fwcfg_names_must_match_whole),
-		MX_FRESH(fwcfg_reads_the_longest_name),
-		MX_FRESH(fwcfg_cuts_a_file_to_the_buffer),
-		MX_FRESH(fwcfg_with_no_room_reads_nothing),
-		MX_FRESH(fwcfg_empty_file),
-		MX_FRESH(fwcfg_absent_device),
-		MX_FRESH(fwcfg_needs_the_whole_signature),
-		MX_FRESH(fwcfg_empty_directory),
-		MX_FRESH(fwcfg_reads_at_most_4096_directory_entries),
-		MX_FRESH(fwcfg_dma_bit_of_the_id_item),
-		MX_FRESH(fwcfg_dma_absent_without_the_device),
-		MX_FRESH(fwcfg_read_after_the_dma_check),
+	    MX_FRESH(printf_formats_and_sends_crlf),
+	    MX_FRESH(printf_sends_at_most_255_bytes_per_call),
+	    MX_FRESH(putc_waits_for_the_uart),
+	    MX_FRESH(putc_gives_up_on_a_stuck_uart),
+	    MX_FRESH(exit_qemu_writes_the_code_and_halts),
+	    MX_FRESH(panic_names_file_line_and_reason),
+	    MX_FRESH(check_macro_panics_only_when_false),
+	    MX_FRESH(fault_in_nk_names_vector_rip_and_cr2),
+	    MX_FRESH(fwcfg_reads_a_file_by_name),
+	    MX_FRESH(fwcfg_names_must_match_whole),
+	    MX_FRESH(fwcfg_reads_the_longest_name),
+	    MX_FRESH(fwcfg_cuts_a_file_to_the_buffer),
+	    MX_FRESH(fwcfg_with_no_room_reads_nothing),
+	    MX_FRESH(fwcfg_empty_file),
+	    MX_FRESH(fwcfg_absent_device),
+	    MX_FRESH(fwcfg_needs_the_whole_signature),
+	    MX_FRESH(fwcfg_empty_directory),
+	    MX_FRESH(fwcfg_reads_at_most_4096_directory_entries),
+	    MX_FRESH(fwcfg_dma_bit_of_the_id_item),
+	    MX_FRESH(fwcfg_dma_absent_without_the_device),
+	    MX_FRESH(fwcfg_read_after_the_dma_check),
 	};
 	return cmocka_run_group_tests_name("log: console, exits, fw_cfg", tests, NULL, NULL);
 }

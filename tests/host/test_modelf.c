@@ -29,7 +29,8 @@ static struct elf64_shdr *sh;
 static struct elf64_rela *rel;
 static struct elf64_sym *sym;
 
-static const char shstr[] = "\0.text\0.data\0.rela.text\0.symtab\0.strtab\0.shstrtab\0.bss\0.debug_info";
+static const char shstr[] =
+    "\0.text\0.data\0.rela.text\0.symtab\0.strtab\0.shstrtab\0.bss\0.debug_info";
 static const char strtab[] = "\0kfunc\0local_data\0__module_init\0nosuch";
 
 static size_t name_off(const char *tab, size_t len, const char *name)
@@ -65,18 +66,22 @@ static void build(void)
 	off += 16;
 	size_t rela_off = off;
 	rel = (struct elf64_rela *)(img + rela_off);
-	rel[0] = (struct elf64_rela){ 0, R(1, 1), 4 };   /* R_X86_64_64 kfunc+4 */
-	rel[1] = (struct elf64_rela){ 8, R(2, 2), -4 };  /* PC32 local_data-4 */
-	rel[2] = (struct elf64_rela){ 12, R(4, 1), -4 }; /* PLT32 kfunc-4 */
-	rel[3] = (struct elf64_rela){ 16, R(11, 2), 0 }; /* 32S local_data */
-	rel[4] = (struct elf64_rela){ 20, R(1, 3), 0 };  /* 64 __module_init */
+	rel[0] = (struct elf64_rela){0, R(1, 1), 4};   /* R_X86_64_64 kfunc+4 */
+	rel[1] = (struct elf64_rela){8, R(2, 2), -4};  /* PC32 local_data-4 */
+	rel[2] = (struct elf64_rela){12, R(4, 1), -4}; /* PLT32 kfunc-4 */
+	rel[3] = (struct elf64_rela){16, R(11, 2), 0}; /* 32S local_data */
+	rel[4] = (struct elf64_rela){20, R(1, 3), 0};  /* 64 __module_init */
 	off += 5 * sizeof(struct elf64_rela);
 	size_t sym_off = off;
 	sym = (struct elf64_sym *)(img + sym_off);
-	sym[1] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "kfunc"), 0x10, 0, 0, 0, 0 };
-	sym[2] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "local_data"), 0x01, 0, S_DATA, 8, 8 };
-	sym[3] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "__module_init"), 0x12, 0, S_TEXT, 0, 32 };
-	sym[4] = (struct elf64_sym){ (uint32_t)name_off(strtab, sizeof(strtab), "nosuch"), 0x10, 0, 0, 0, 0 };
+	sym[1] = (struct elf64_sym){
+	    (uint32_t)name_off(strtab, sizeof(strtab), "kfunc"), 0x10, 0, 0, 0, 0};
+	sym[2] = (struct elf64_sym){
+	    (uint32_t)name_off(strtab, sizeof(strtab), "local_data"), 0x01, 0, S_DATA, 8, 8};
+	sym[3] = (struct elf64_sym){
+	    (uint32_t)name_off(strtab, sizeof(strtab), "__module_init"), 0x12, 0, S_TEXT, 0, 32};
+	sym[4] = (struct elf64_sym){
+	    (uint32_t)name_off(strtab, sizeof(strtab), "nosuch"), 0x10, 0, 0, 0, 0};
 	off += 5 * sizeof(struct elf64_sym);
 	size_t str_off = off;
 	memcpy(img + str_off, strtab, sizeof(strtab));
@@ -95,14 +100,34 @@ static void build(void)
 	v16 = S_SHSTR;
 	memcpy(img + 62, &v16, 2);
 #define N(s) (uint32_t) name_off(shstr, sizeof(shstr), s)
-	sh[S_TEXT] = (struct elf64_shdr){ N(".text"), 1, 6, 0, text_off, 32, 0, 0, 16, 0 };
-	sh[S_DATA] = (struct elf64_shdr){ N(".data"), 1, 3, 0, data_off, 16, 0, 0, 8, 0 };
-	sh[S_RELA] = (struct elf64_shdr){ N(".rela.text"), 4, 0, 0, rela_off, 5 * sizeof(struct elf64_rela), S_SYMTAB, S_TEXT, 8, sizeof(struct elf64_rela) };
-	sh[S_SYMTAB] = (struct elf64_shdr){ N(".symtab"), 2, 0, 0, sym_off, 5 * sizeof(struct elf64_sym), S_STRTAB, 3, 8, sizeof(struct elf64_sym) };
-	sh[S_STRTAB] = (struct elf64_shdr){ N(".strtab"), 3, 0, 0, str_off, sizeof(strtab), 0, 0, 1, 0 };
-	sh[S_SHSTR] = (struct elf64_shdr){ N(".shstrtab"), 3, 0, 0, shstr_off, sizeof(shstr), 0, 0, 1, 0 };
-	sh[S_BSS] = (struct elf64_shdr){ N(".bss"), 8, 3, 0, 0, 100, 0, 0, 32, 0 };
-	sh[S_DEBUG] = (struct elf64_shdr){ N(".debug_info"), 1, 0, 0, data_off, 16, 0, 0, 1, 0 };
+	sh[S_TEXT] = (struct elf64_shdr){N(".text"), 1, 6, 0, text_off, 32, 0, 0, 16, 0};
+	sh[S_DATA] = (struct elf64_shdr){N(".data"), 1, 3, 0, data_off, 16, 0, 0, 8, 0};
+	sh[S_RELA] = (struct elf64_shdr){N(".rela.text"),
+					 4,
+					 0,
+					 0,
+					 rela_off,
+					 5 * sizeof(struct elf64_rela),
+					 S_SYMTAB,
+					 S_TEXT,
+					 8,
+					 sizeof(struct elf64_rela)};
+	sh[S_SYMTAB] = (struct elf64_shdr){N(".symtab"),
+					   2,
+					   0,
+					   0,
+					   sym_off,
+					   5 * sizeof(struct elf64_sym),
+					   S_STRTAB,
+					   3,
+					   8,
+					   sizeof(struct elf64_sym)};
+	sh[S_STRTAB] =
+	    (struct elf64_shdr){N(".strtab"), 3, 0, 0, str_off, sizeof(strtab), 0, 0, 1, 0};
+	sh[S_SHSTR] =
+	    (struct elf64_shdr){N(".shstrtab"), 3, 0, 0, shstr_off, sizeof(shstr), 0, 0, 1, 0};
+	sh[S_BSS] = (struct elf64_shdr){N(".bss"), 8, 3, 0, 0, 100, 0, 0, 32, 0};
+	sh[S_DEBUG] = (struct elf64_shdr){N(".debug_info"), 1, 0, 0, data_off, 16, 0, 0, 1, 0};
 	img_len = off + S_N * sizeof(struct elf64_shdr);
 	assert_true(img_len <= sizeof(img));
 }
@@ -117,8 +142,8 @@ static bool resolve(const char *name, uint64_t *addr, void *ctx)
 }
 
 static uint8_t text[4096], ro[4096], data[4096];
-static uint8_t *const bufs[MELF_NAREAS] = { text, ro, data };
-static const uint64_t vas[MELF_NAREAS] = { TEXT_VA, RO_VA, DATA_VA };
+static uint8_t *const bufs[MELF_NAREAS] = {text, ro, data};
+static const uint64_t vas[MELF_NAREAS] = {TEXT_VA, RO_VA, DATA_VA};
 
 static int relocate(struct melf *m)
 {
@@ -327,7 +352,8 @@ static void relocation_outside_names_offset_and_section(void **state)
 	expect_reloc_error("unknown relocation type 24 at .text+0xc");
 	build();
 	rel[3].info = R(10, 2);
-	expect_reloc_error("relocation at .text+0x10: R_X86_64_32 value 0xffffffffc0004008 does not fit");
+	expect_reloc_error(
+	    "relocation at .text+0x10: R_X86_64_32 value 0xffffffffc0004008 does not fit");
 }
 
 /* Symbol 0 must be the all-zero null symbol: its name is never checked,
@@ -350,16 +376,16 @@ static void symbol_zero_must_be_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layout_and_every_relocation_type),
-		cmocka_unit_test(r_x86_64_32_must_fit),
-		cmocka_unit_test(truncated_files),
-		cmocka_unit_test(bad_headers),
-		cmocka_unit_test(bad_section_indices),
-		cmocka_unit_test(unknown_relocation_type),
-		cmocka_unit_test(undefined_symbol_is_named),
-		cmocka_unit_test(relocation_outside_its_section),
-		cmocka_unit_test(relocation_outside_names_offset_and_section),
-		cmocka_unit_test(symbol_zero_must_be_null),
+	    cmocka_unit_test(layout_and_every_relocation_type),
+	    cmocka_unit_test(r_x86_64_32_must_fit),
+	    cmocka_unit_test(truncated_files),
+	    cmocka_unit_test(bad_headers),
+	    cmocka_unit_test(bad_section_indices),
+	    cmocka_unit_test(unknown_relocation_type),
+	    cmocka_unit_test(undefined_symbol_is_named),
+	    cmocka_unit_test(relocation_outside_its_section),
+	    cmocka_unit_test(relocation_outside_names_offset_and_section),
+	    cmocka_unit_test(symbol_zero_must_be_null),
 	};
 	return cmocka_run_group_tests_name("modelf: module ELF loader", tests, NULL, NULL);
 }

@@ -55,9 +55,10 @@ TEST(write_once_accepts_each_byte_once)
 	fx_ok(nk_write_impl(id, a, "abcd", 4, 0));
 	fx_ok(nk_write_impl(id, a + 4, "efgh", 4, 0)); /* adjacent: fine */
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a, "ABCD", 4, 0));
-	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + 3, "XY", 2, 0)); /* straddles two writes */
+	ASSERT_REFUSED(NK_EWRITTEN,
+		       nk_write_impl(id, a + 3, "XY", 2, 0)); /* straddles two writes */
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + 7, "XY", 2, 0)); /* overlaps the end */
-	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + 2, "X", 1, 0)); /* one byte inside */
+	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + 2, "X", 1, 0));  /* one byte inside */
 	fx_ok(nk_write_impl(id, a + 8, "i", 1, 0));
 	assert_memory_equal(mem(a), "abcdefghi", 9);
 	fx_check_ok();
@@ -72,8 +73,8 @@ TEST(write_once_refuses_a_write_overlapping_one_written_byte)
 	memset(buf, 0xee, sizeof(buf));
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a, buf, PAGE_SIZE, 0));
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + 50, buf, 51, 0));
-	fx_ok(nk_write_impl(id, a + 50, buf, 50, 0));    /* ends just before */
-	fx_ok(nk_write_impl(id, a + 101, buf, 50, 0));   /* starts just after */
+	fx_ok(nk_write_impl(id, a + 50, buf, 50, 0));  /* ends just before */
+	fx_ok(nk_write_impl(id, a + 101, buf, 50, 0)); /* starts just after */
 	assert_int_equal(mem(a)[100], 'x');
 	assert_int_equal(mem(a)[49], 0);
 }
@@ -82,7 +83,7 @@ TEST(write_once_region_boundaries)
 {
 	long id;
 	uint8_t *a = region(NK_POLICY_WRITE_ONCE, &id);
-	fx_ok(nk_write_impl(id, a, "F", 1, 0));                 /* first byte */
+	fx_ok(nk_write_impl(id, a, "F", 1, 0));			/* first byte */
 	fx_ok(nk_write_impl(id, a + PAGE_SIZE - 1, "L", 1, 0)); /* last byte */
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a, "f", 1, 0));
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, a + PAGE_SIZE - 1, "l", 1, 0));
@@ -139,8 +140,8 @@ TEST(write_once_nk_prefilled_region_refuses_every_byte)
 	ASSERT_REFUSED(NK_EWRITTEN, nk_write_impl(id, (uint8_t *)idt + PAGE_SIZE - 1, "x", 1, 0));
 	/* the outer kernel cannot declare nk frames, nor over nk's region */
 	ASSERT_REFUSED(NK_EOVERLAP, nk_region_declare_impl(idt, PAGE_SIZE, NK_POLICY_WRITE_LOG));
-	ASSERT_REFUSED(NK_ETYPE, nk_region_declare_impl(pa_to_dm(fx_pa(FX_NK_FIRST + 21)), PAGE_SIZE,
-							NK_POLICY_WRITE_LOG));
+	ASSERT_REFUSED(NK_ETYPE, nk_region_declare_impl(pa_to_dm(fx_pa(FX_NK_FIRST + 21)),
+							PAGE_SIZE, NK_POLICY_WRITE_LOG));
 	fx_check_ok();
 }
 
@@ -165,7 +166,8 @@ TEST(append_only_refuses_rewriting_the_prefix)
 	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
 	fx_ok(nk_write_impl(id, a, "record01", 8, 0));
 	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a, "forged!!", 8, 0));
-	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a + 7, "XY", 2, 0)); /* overlaps the last byte */
+	ASSERT_REFUSED(NK_EREWRITE,
+		       nk_write_impl(id, a + 7, "XY", 2, 0)); /* overlaps the last byte */
 	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a + 3, "X", 1, 0));
 	ASSERT_REFUSED(NK_EREWRITE, nk_write_impl(id, a, "f", 1, 0)); /* fits: no wrap */
 	assert_memory_equal(mem(a), "record01", 8);
@@ -256,7 +258,7 @@ TEST(append_only_an_oversized_record_cannot_force_a_wrap)
 {
 	long id;
 	uint8_t *a = region(NK_POLICY_APPEND_ONLY, &id);
-	static const char recs[4][32] = { "rec0", "rec1", "rec2", "rec3" };
+	static const char recs[4][32] = {"rec0", "rec1", "rec2", "rec3"};
 	fx_ok(nk_write_impl(id, a, recs, sizeof(recs), 0));
 	static uint8_t forged[PAGE_SIZE - 8];
 	memset(forged, 'F', sizeof(forged));
@@ -279,7 +281,7 @@ TEST(append_only_an_oversized_record_cannot_force_a_wrap)
  * every record that fits was appended, at least 15/16 of the log. */
 TEST(append_only_overwriting_the_oldest_record_needs_a_full_log)
 {
-	static const unsigned lens[] = { 1, 7, 32, 100, 255, AO_MAX };
+	static const unsigned lens[] = {1, 7, 32, 100, 255, AO_MAX};
 	static uint8_t rec[AO_MAX];
 	for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
 		long id;
@@ -488,33 +490,33 @@ TEST(policy_names)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(no_write_performs_set_up_writes_until_sealed),
-		FX_TEST(write_once_accepts_each_byte_once),
-		FX_TEST(write_once_refuses_a_write_overlapping_one_written_byte),
-		FX_TEST(write_once_region_boundaries),
-		FX_TEST(write_once_a_refused_write_marks_nothing),
-		FX_TEST(write_once_whole_region_in_one_write),
-		FX_TEST(write_once_regions_keep_separate_bitmaps),
-		FX_TEST(write_once_nk_prefilled_region_refuses_every_byte),
-		FX_TEST(append_only_accepts_appends_at_the_used_end),
-		FX_TEST(append_only_refuses_rewriting_the_prefix),
-		FX_TEST(append_only_refuses_a_gap),
-		FX_TEST(append_only_fills_to_the_end_exactly),
-		FX_TEST(append_only_wraps_as_a_new_epoch),
-		FX_TEST(append_only_refuses_a_record_over_a_sixteenth_of_the_log),
-		FX_TEST(append_only_an_oversized_record_cannot_force_a_wrap),
-		FX_TEST(append_only_overwriting_the_oldest_record_needs_a_full_log),
-		FX_TEST(append_only_bound_scales_with_the_region),
-		FX_TEST(append_only_refuses_a_wrap_while_the_append_fits),
-		FX_TEST(append_only_sealed_log_takes_no_more),
-		FX_TEST(write_log_performs_every_write_and_records_it),
-		FX_TEST(write_log_caps_old_and_new_bytes_but_records_full_length),
-		FX_TEST(write_log_read_filters_by_region_and_sequence),
-		FX_TEST(write_log_ring_keeps_the_newest_records),
-		FX_TEST(write_log_with_audit_off_writes_without_records),
-		FX_TEST(write_log_refusals_are_not_logged),
-		FX_TEST(native_mode_enforces_the_policies_in_software),
-		FX_TEST(policy_names),
+	    FX_TEST(no_write_performs_set_up_writes_until_sealed),
+	    FX_TEST(write_once_accepts_each_byte_once),
+	    FX_TEST(write_once_refuses_a_write_overlapping_one_written_byte),
+	    FX_TEST(write_once_region_boundaries),
+	    FX_TEST(write_once_a_refused_write_marks_nothing),
+	    FX_TEST(write_once_whole_region_in_one_write),
+	    FX_TEST(write_once_regions_keep_separate_bitmaps),
+	    FX_TEST(write_once_nk_prefilled_region_refuses_every_byte),
+	    FX_TEST(append_only_accepts_appends_at_the_used_end),
+	    FX_TEST(append_only_refuses_rewriting_the_prefix),
+	    FX_TEST(append_only_refuses_a_gap),
+	    FX_TEST(append_only_fills_to_the_end_exactly),
+	    FX_TEST(append_only_wraps_as_a_new_epoch),
+	    FX_TEST(append_only_refuses_a_record_over_a_sixteenth_of_the_log),
+	    FX_TEST(append_only_an_oversized_record_cannot_force_a_wrap),
+	    FX_TEST(append_only_overwriting_the_oldest_record_needs_a_full_log),
+	    FX_TEST(append_only_bound_scales_with_the_region),
+	    FX_TEST(append_only_refuses_a_wrap_while_the_append_fits),
+	    FX_TEST(append_only_sealed_log_takes_no_more),
+	    FX_TEST(write_log_performs_every_write_and_records_it),
+	    FX_TEST(write_log_caps_old_and_new_bytes_but_records_full_length),
+	    FX_TEST(write_log_read_filters_by_region_and_sequence),
+	    FX_TEST(write_log_ring_keeps_the_newest_records),
+	    FX_TEST(write_log_with_audit_off_writes_without_records),
+	    FX_TEST(write_log_refusals_are_not_logged),
+	    FX_TEST(native_mode_enforces_the_policies_in_software),
+	    FX_TEST(policy_names),
 	};
 	return cmocka_run_group_tests_name("policies: no-write, write-once, append-only, write-log",
 					   tests, NULL, NULL);

@@ -435,16 +435,16 @@ static long l1_rule(pte_t e, bool khalf, int type) /* type -1: not RAM */
 TEST(write_pte_l1_decision_table)
 {
 	chains();
-	const struct { paddr_t pa; int type; } fr[] = {
-		{ fx_data(), NK_F_DATA },
-		{ fx_pa(FX_CODE_FIRST), NK_F_CODE },
-		{ fx_pa(FX_NK_FIRST), NK_F_NK },
-		{ fx_pa(FX_PROT_FIRST), NK_F_PROTECTED },
-		{ fx_ptp(1), NK_F_PTP1 },
-		{ fx_pa(FX_HOLE), -1 },
-		{ fx_pa(FAKE_NFRAMES + 8), -1 },
+	const struct {
+		paddr_t pa;
+		int type;
+	} fr[] = {
+	    {fx_data(), NK_F_DATA},	   {fx_pa(FX_CODE_FIRST), NK_F_CODE},
+	    {fx_pa(FX_NK_FIRST), NK_F_NK}, {fx_pa(FX_PROT_FIRST), NK_F_PROTECTED},
+	    {fx_ptp(1), NK_F_PTP1},	   {fx_pa(FX_HOLE), -1},
+	    {fx_pa(FAKE_NFRAMES + 8), -1},
 	};
-	const uint64_t bits[] = { PTE_P, PTE_W, PTE_U, PTE_NX, PTE_G, PTE_A | PTE_D };
+	const uint64_t bits[] = {PTE_P, PTE_W, PTE_U, PTE_NX, PTE_G, PTE_A | PTE_D};
 	int accepted = 0, refused = 0;
 	for (int half = 0; half < 2; half++) {
 		paddr_t l1 = half ? k.l1 : u.l1;
@@ -457,7 +457,7 @@ TEST(write_pte_l1_decision_table)
 				long want = l1_rule(e, half, fr[f].type);
 				fx_ok(nk_write_pte_impl(l1, 7, 0));
 				assert_int_equal(nk_write_pte_impl(l1, 7, e), want);
-				struct nk_pte_write w = { .ptp = l1, .index = 7, .pte = e };
+				struct nk_pte_write w = {.ptp = l1, .index = 7, .pte = e};
 				fx_ok(nk_write_pte_impl(l1, 7, 0));
 				assert_int_equal(nk_write_ptes_impl(&w, 1), want);
 				assert_true(fx_entries(l1)[7] == (want ? 0 : e));
@@ -474,7 +474,8 @@ TEST(write_pte_l1_decision_table)
 TEST(write_pte_refuses_link_to_pinned_ptp)
 {
 	chains();
-	ASSERT_REFUSED(NK_EPINNED, nk_write_pte_impl(k.l2, 2, pte_make(fx_pa(FX_KERN_L1), PTE_P | PTE_W)));
+	ASSERT_REFUSED(NK_EPINNED,
+		       nk_write_pte_impl(k.l2, 2, pte_make(fx_pa(FX_KERN_L1), PTE_P | PTE_W)));
 }
 
 /* ---- TLB flushes (I10) ---- */

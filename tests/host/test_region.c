@@ -159,9 +159,11 @@ TEST(declare_refuses_address_nk_cannot_translate_itself)
 	void *last = pa_to_dm(fx_pa(FAKE_NFRAMES - 1));
 	ASSERT_REFUSED(NK_EVADDR, nk_region_declare_impl(last, 2 * PAGE_SIZE, WO));
 	/* an image address that nk's tables do not map */
-	ASSERT_REFUSED(NK_EVADDR, nk_region_declare_impl((void *)(KERNEL_VMA + 300 * PAGE_SIZE), PAGE_SIZE, WO));
+	ASSERT_REFUSED(NK_EVADDR, nk_region_declare_impl((void *)(KERNEL_VMA + 300 * PAGE_SIZE),
+							 PAGE_SIZE, WO));
 	/* wrap-around */
-	ASSERT_REFUSED(NK_EVADDR, nk_region_declare_impl((void *)(0ull - PAGE_SIZE), 2 * PAGE_SIZE, WO));
+	ASSERT_REFUSED(NK_EVADDR,
+		       nk_region_declare_impl((void *)(0ull - PAGE_SIZE), 2 * PAGE_SIZE, WO));
 }
 
 TEST(declare_refuses_image_range_not_physically_contiguous)
@@ -206,9 +208,10 @@ TEST(declare_refuses_overlap_through_another_alias)
 
 TEST(declare_refuses_frames_that_are_not_data)
 {
-	static const uint64_t pfns[] = { FX_NK_FIRST, FX_MASTER_L4, FX_CODE_FIRST, FX_PROT_FIRST };
+	static const uint64_t pfns[] = {FX_NK_FIRST, FX_MASTER_L4, FX_CODE_FIRST, FX_PROT_FIRST};
 	for (unsigned i = 0; i < 4; i++)
-		ASSERT_REFUSED(NK_ETYPE, nk_region_declare_impl(pa_to_dm(fx_pa(pfns[i])), PAGE_SIZE, WO));
+		ASSERT_REFUSED(NK_ETYPE,
+			       nk_region_declare_impl(pa_to_dm(fx_pa(pfns[i])), PAGE_SIZE, WO));
 	paddr_t p = fx_ptp(1);
 	ASSERT_REFUSED(NK_ETYPE, nk_region_declare_impl(pa_to_dm(p), PAGE_SIZE, WO));
 	/* a DATA frame followed by a PTP */
@@ -240,7 +243,8 @@ TEST(declare_refuses_frame_under_a_2m_mapping)
 	struct fx_kern_as as;
 	fx_kern_as(&as);
 	fx_ok(nk_write_pte_impl(as.l2, 3, pte_make(fx_pa(FX_HUGE_FIRST), PTE_P | PTE_NX | PTE_PS)));
-	ASSERT_REFUSED(NK_EHUGE, nk_region_declare_impl(pa_to_dm(fx_pa(FX_HUGE_FIRST + 5)), PAGE_SIZE, WO));
+	ASSERT_REFUSED(NK_EHUGE,
+		       nk_region_declare_impl(pa_to_dm(fx_pa(FX_HUGE_FIRST + 5)), PAGE_SIZE, WO));
 }
 
 TEST(declare_refuses_when_the_table_is_full)
@@ -476,41 +480,41 @@ TEST(checker_catches_a_stray_region_mark)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(declare_returns_ids_in_order_and_protects_every_frame),
-		FX_TEST(declare_keeps_the_contents),
-		FX_TEST(declare_image_address_revokes_nk_image_mapping),
-		FX_TEST(declare_accepts_frame_mapped_readonly_elsewhere),
-		FX_TEST(declare_with_seal_at_init_flag),
-		FX_TEST(declare_in_native_mode_protects_no_frame),
-		FX_TEST(declare_refuses_unknown_policy_or_flag),
-		FX_TEST(declare_refuses_zero_size),
-		FX_TEST(declare_refuses_unaligned_base_or_size),
-		FX_TEST(declare_refuses_address_nk_cannot_translate_itself),
-		FX_TEST(declare_refuses_image_range_not_physically_contiguous),
-		FX_TEST(declare_refuses_hole_frame),
-		FX_TEST(declare_refuses_overlap_with_a_region),
-		FX_TEST(declare_refuses_overlap_through_another_alias),
-		FX_TEST(declare_refuses_frames_that_are_not_data),
-		FX_TEST(declare_refuses_frame_mapped_writable_by_outer_kernel),
-		FX_TEST(declare_refuses_frame_under_a_2m_mapping),
-		FX_TEST(declare_refuses_when_the_table_is_full),
-		FX_TEST(declare_refuses_when_the_write_once_pool_is_full),
-		FX_TEST(declare_checks_preconditions_in_documented_order),
-		FX_TEST(write_copies_through_declared_address_and_direct_map_alias),
-		FX_TEST(write_refuses_unknown_region),
-		FX_TEST(write_refuses_zero_length),
-		FX_TEST(write_refuses_what_is_not_inside_the_region),
-		FX_TEST(write_refuses_a_write_straddling_two_regions),
-		FX_TEST(write_refuses_unreadable_source),
-		FX_TEST(seal_refuses_every_later_write),
-		FX_TEST(seal_refuses_unknown_region),
-		FX_TEST(write_checks_preconditions_in_documented_order),
-		FX_TEST(init_done_declares_ro_after_init_and_seals_what_asked),
-		FX_TEST(init_done_is_all_or_nothing_when_ro_after_init_cannot_be_protected),
-		FX_TEST(checker_catches_a_region_frame_made_writable),
-		FX_TEST(checker_catches_a_region_frame_retyped),
-		FX_TEST(checker_catches_a_stray_region_mark),
+	    FX_TEST(declare_returns_ids_in_order_and_protects_every_frame),
+	    FX_TEST(declare_keeps_the_contents),
+	    FX_TEST(declare_image_address_revokes_nk_image_mapping),
+	    FX_TEST(declare_accepts_frame_mapped_readonly_elsewhere),
+	    FX_TEST(declare_with_seal_at_init_flag),
+	    FX_TEST(declare_in_native_mode_protects_no_frame),
+	    FX_TEST(declare_refuses_unknown_policy_or_flag),
+	    FX_TEST(declare_refuses_zero_size),
+	    FX_TEST(declare_refuses_unaligned_base_or_size),
+	    FX_TEST(declare_refuses_address_nk_cannot_translate_itself),
+	    FX_TEST(declare_refuses_image_range_not_physically_contiguous),
+	    FX_TEST(declare_refuses_hole_frame),
+	    FX_TEST(declare_refuses_overlap_with_a_region),
+	    FX_TEST(declare_refuses_overlap_through_another_alias),
+	    FX_TEST(declare_refuses_frames_that_are_not_data),
+	    FX_TEST(declare_refuses_frame_mapped_writable_by_outer_kernel),
+	    FX_TEST(declare_refuses_frame_under_a_2m_mapping),
+	    FX_TEST(declare_refuses_when_the_table_is_full),
+	    FX_TEST(declare_refuses_when_the_write_once_pool_is_full),
+	    FX_TEST(declare_checks_preconditions_in_documented_order),
+	    FX_TEST(write_copies_through_declared_address_and_direct_map_alias),
+	    FX_TEST(write_refuses_unknown_region),
+	    FX_TEST(write_refuses_zero_length),
+	    FX_TEST(write_refuses_what_is_not_inside_the_region),
+	    FX_TEST(write_refuses_a_write_straddling_two_regions),
+	    FX_TEST(write_refuses_unreadable_source),
+	    FX_TEST(seal_refuses_every_later_write),
+	    FX_TEST(seal_refuses_unknown_region),
+	    FX_TEST(write_checks_preconditions_in_documented_order),
+	    FX_TEST(init_done_declares_ro_after_init_and_seals_what_asked),
+	    FX_TEST(init_done_is_all_or_nothing_when_ro_after_init_cannot_be_protected),
+	    FX_TEST(checker_catches_a_region_frame_made_writable),
+	    FX_TEST(checker_catches_a_region_frame_retyped),
+	    FX_TEST(checker_catches_a_stray_region_mark),
 	};
-	return cmocka_run_group_tests_name("regions: declare, write, seal, init_done, checker", tests,
-					   NULL, NULL);
+	return cmocka_run_group_tests_name("regions: declare, write, seal, init_done, checker",
+					   tests, NULL, NULL);
 }

@@ -270,7 +270,7 @@ TEST(remove_drops_counts_of_entries_anywhere_in_the_ptp)
 {
 	struct fx_user_as as;
 	fx_user_as(&as);
-	const unsigned idx[] = { 0, 7, 8, 15, 16, 300, 504, 511 };
+	const unsigned idx[] = {0, 7, 8, 15, 16, 300, 504, 511};
 	paddr_t x = fx_data();
 	for (unsigned i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
 		fx_ok(nk_write_pte_impl(as.l1, idx[i], pte_make(x, FX_USER_RW)));

@@ -27,11 +27,11 @@ TEST(walk_reads_ram_through_the_direct_map)
 
 TEST(walk_refuses_holes_and_ranges_reaching_into_them)
 {
-	assert_false(readable(dm(0x1000), 1));               /* below 1 MiB: HOLE */
-	assert_false(readable(dm(MX_RAM_END), 1));           /* ACPI: HOLE */
-	assert_false(readable(dm(MX_RAM_END - 8), 16));      /* RAM, then a HOLE */
-	assert_false(readable(dm(0x100000 - 8), 16));        /* a HOLE, then RAM */
-	assert_false(readable(dm(0x100000), MX_RAM_END));    /* runs into the top */
+	assert_false(readable(dm(0x1000), 1));		  /* below 1 MiB: HOLE */
+	assert_false(readable(dm(MX_RAM_END), 1));	  /* ACPI: HOLE */
+	assert_false(readable(dm(MX_RAM_END - 8), 16));	  /* RAM, then a HOLE */
+	assert_false(readable(dm(0x100000 - 8), 16));	  /* a HOLE, then RAM */
+	assert_false(readable(dm(0x100000), MX_RAM_END)); /* runs into the top */
 	assert_true(readable(dm(MX_RAM_END - PAGE_SIZE), PAGE_SIZE));
 }
 
@@ -57,7 +57,7 @@ TEST(walk_refuses_the_user_half_and_wrapping_ranges)
 	assert_false(readable(0, 8));
 	assert_false(readable(0x400000, 8));
 	assert_false(readable(DIRECT_MAP_BASE - 8, 16)); /* starts in the user half */
-	assert_false(readable(~0ull - 7, 16));           /* wraps past 2^64 */
+	assert_false(readable(~0ull - 7, 16));		 /* wraps past 2^64 */
 	assert_false(readable(dm(0x100000), ~0ull));
 }
 
@@ -101,14 +101,14 @@ TEST(walk_guards_the_vmmu_batch_and_code_calls)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MX_TEST(walk_reads_ram_through_the_direct_map),
-		MX_TEST(walk_refuses_holes_and_ranges_reaching_into_them),
-		MX_TEST(walk_stops_at_each_level),
-		MX_TEST(walk_reads_the_image),
-		MX_TEST(walk_refuses_the_user_half_and_wrapping_ranges),
-		MX_TEST(walk_follows_2mib_leaves),
-		MX_TEST(walk_uses_the_tables_cr3_points_to),
-		MX_TEST(walk_guards_the_vmmu_batch_and_code_calls),
+	    MX_TEST(walk_reads_ram_through_the_direct_map),
+	    MX_TEST(walk_refuses_holes_and_ranges_reaching_into_them),
+	    MX_TEST(walk_stops_at_each_level),
+	    MX_TEST(walk_reads_the_image),
+	    MX_TEST(walk_refuses_the_user_half_and_wrapping_ranges),
+	    MX_TEST(walk_follows_2mib_leaves),
+	    MX_TEST(walk_uses_the_tables_cr3_points_to),
+	    MX_TEST(walk_guards_the_vmmu_batch_and_code_calls),
 	};
 	return cmocka_run_group_tests_name("walk: arch_kernel_readable", tests, NULL, NULL);
 }

@@ -86,7 +86,8 @@ static bool t_address_space(void)
 	paddr_t l4 = frame_alloc(), pg = frame_alloc();
 	bool ok = KT_EXPECT(nk_declare_ptp(l4, 4) == 0);
 	ok &= KT_EXPECT(nk_view->frames[pa_pfn(l4)].type == NK_F_PTP4);
-	ok &= KT_EXPECT(memcmp((pte_t *)pa_to_dm(l4) + 256, (pte_t *)pa_to_dm(nk_view->master_l4) + 256,
+	ok &= KT_EXPECT(memcmp((pte_t *)pa_to_dm(l4) + 256,
+			       (pte_t *)pa_to_dm(nk_view->master_l4) + 256,
 			       256 * sizeof(pte_t)) == 0);
 	/* a user page at 4 MiB, and the kernel still runs on this L4 */
 	ok &= KT_EXPECT(vm_map(l4, 0x400000, pg, PTE_U | PTE_W | PTE_NX) == 0);
@@ -101,11 +102,13 @@ static bool t_address_space(void)
 	paddr_t t[4];
 	t[3] = l4;
 	for (unsigned level = 4; level > 1; level--)
-		t[level - 2] = pte_frame(((pte_t *)pa_to_dm(t[level - 1]))[pt_index(0x400000, level)], level);
+		t[level - 2] =
+		    pte_frame(((pte_t *)pa_to_dm(t[level - 1]))[pt_index(0x400000, level)], level);
 	ok &= KT_EXPECT(nk_remove_ptp(t[0]) == -NK_EINUSE); /* still linked */
 	ok &= KT_EXPECT(nk_remove_ptp(l4) == 0);
 	for (int i = 1; i >= 0; i--)
-		ok &= KT_EXPECT(nk_write_pte(t[i + 1], pt_index(0x400000, (unsigned)i + 2), 0) == 0);
+		ok &=
+		    KT_EXPECT(nk_write_pte(t[i + 1], pt_index(0x400000, (unsigned)i + 2), 0) == 0);
 	for (int i = 0; i < 3; i++) {
 		ok &= KT_EXPECT(nk_remove_ptp(t[i]) == 0);
 		frame_free(t[i]);
@@ -149,7 +152,8 @@ static bool t_refusals(void)
 	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(d, PTE_P | PTE_NX | PTE_G)) == -NK_EGLOBAL);
 	ok &= KT_EXPECT(nk_write_pte(k1, 511, pte_make(d, PTE_P | PTE_NX | PTE_U)) == -NK_EHALF);
 	ok &= KT_EXPECT(nk_write_ptes(NULL, 1) == -NK_EBATCH);
-	struct nk_pte_write w[2] = { { k1, 510, pte_make(d, PTE_P | PTE_NX) }, { k1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX) } };
+	struct nk_pte_write w[2] = {{k1, 510, pte_make(d, PTE_P | PTE_NX)},
+				    {k1, 511, pte_make(l1, PTE_P | PTE_W | PTE_NX)}};
 	ok &= KT_EXPECT(nk_write_ptes(w, 0) == -NK_EBATCH);
 	ok &= KT_EXPECT(nk_write_ptes(w, NK_BATCH_MAX + 1) == -NK_EBATCH);
 	ok &= KT_EXPECT(nk_write_ptes((void *)0x1000, 1) == -NK_EFAULT);
@@ -196,16 +200,16 @@ static bool t_fault_recovery(void)
 }
 
 static const struct ktest tests[] = {
-	{ "protection_on", true, t_protection_on },
-	{ "invariants_hold", true, t_invariants_hold },
-	{ "gate_round_trip", false, t_gate_round_trip },
-	{ "timer_ticks", false, t_timer_ticks },
-	{ "heap_through_vmmu", false, t_heap },
-	{ "address_space", true, t_address_space },
-	{ "refusals", true, t_refusals },
-	{ "legit_control_writes", false, t_legit_control_writes },
-	{ "fault_recovery", false, t_fault_recovery },
-	{ "fs_tmpfs", false, fs_ktest },
+    {"protection_on", true, t_protection_on},
+    {"invariants_hold", true, t_invariants_hold},
+    {"gate_round_trip", false, t_gate_round_trip},
+    {"timer_ticks", false, t_timer_ticks},
+    {"heap_through_vmmu", false, t_heap},
+    {"address_space", true, t_address_space},
+    {"refusals", true, t_refusals},
+    {"legit_control_writes", false, t_legit_control_writes},
+    {"fault_recovery", false, t_fault_recovery},
+    {"fs_tmpfs", false, fs_ktest},
 };
 
 /* cmd_test: `test all` or `test NAME`: the in-kernel tests as KTAP (this
@@ -214,7 +218,7 @@ static const struct ktest tests[] = {
  * when none is named so. */
 static int cmd_test(int argc, char **argv)
 {
-	const struct ktest_group groups[] = { { tests, ARRAY_SIZE(tests) }, ktest_policy_group };
+	const struct ktest_group groups[] = {{tests, ARRAY_SIZE(tests)}, ktest_policy_group};
 	const char *sel = argc > 1 ? argv[1] : "all";
 	int n = 0, failed = 0;
 	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)

@@ -51,7 +51,8 @@ static bool store_faults(volatile uint64_t *p, uint64_t v)
 	irq_enable();
 	bool ok = faulted && *p == before;
 	if (!ok)
-		kprintf("    # store to %p: %s, value %s\n", (void *)p, faulted ? "faulted" : "went through",
+		kprintf("    # store to %p: %s, value %s\n", (void *)p,
+			faulted ? "faulted" : "went through",
 			*p == before ? "unchanged" : "CHANGED");
 	return ok;
 }
@@ -73,7 +74,8 @@ static bool t_regions_at_boot(void)
 	for (long id = 0; id < (long)v->nregions; id++) {
 		const struct nk_region *r = region(id);
 		if (id == v->region_idt || id == v->region_gdt || id == v->region_tss) {
-			ok &= KT_EXPECT(r->policy == NK_POLICY_WRITE_ONCE && r->sealed && r->nk_frames);
+			ok &= KT_EXPECT(r->policy == NK_POLICY_WRITE_ONCE && r->sealed &&
+					r->nk_frames);
 			ok &= KT_EXPECT(v->frames[pa_pfn(r->pa)].type == NK_F_NK);
 		}
 	}
@@ -95,8 +97,10 @@ static bool t_region_declare_refusals(void)
 {
 	const struct nk_view *v = nk_view;
 	const struct nk_region *idt = region(v->region_idt);
-	bool ok = KT_EXPECT(nk_region_declare((void *)idt->va, PAGE_SIZE, NK_POLICY_WRITE_LOG) == -NK_EOVERLAP);
-	ok &= KT_EXPECT(nk_region_declare(pa_to_dm(idt->pa), PAGE_SIZE, NK_POLICY_WRITE_LOG) == -NK_EOVERLAP);
+	bool ok = KT_EXPECT(nk_region_declare((void *)idt->va, PAGE_SIZE, NK_POLICY_WRITE_LOG) ==
+			    -NK_EOVERLAP);
+	ok &= KT_EXPECT(nk_region_declare(pa_to_dm(idt->pa), PAGE_SIZE, NK_POLICY_WRITE_LOG) ==
+			-NK_EOVERLAP);
 	paddr_t f = frame_alloc();
 	uint8_t *d = pa_to_dm(f);
 	ok &= KT_EXPECT(nk_region_declare(d, PAGE_SIZE, 7) == -NK_EPOLICY);
@@ -106,15 +110,16 @@ static bool t_region_declare_refusals(void)
 	uint8_t *heap = kmalloc(5000); /* a page of its own, heap-mapped */
 	void *hp = (void *)align_up((uint64_t)heap, PAGE_SIZE);
 	ok &= KT_EXPECT(nk_region_declare(hp, PAGE_SIZE, NK_POLICY_WRITE_LOG) == -NK_EVADDR);
-	ok &= KT_EXPECT(nk_region_declare(pa_to_dm(nk_view->master_l4), PAGE_SIZE, NK_POLICY_WRITE_LOG) ==
-			-NK_ETYPE);
+	ok &= KT_EXPECT(nk_region_declare(pa_to_dm(nk_view->master_l4), PAGE_SIZE,
+					  NK_POLICY_WRITE_LOG) == -NK_ETYPE);
 	if (v->nested) {
 		/* the heap page's frame through the direct map: mapped writable */
 		paddr_t l1;
 		unsigned idx;
 		ok &= KT_EXPECT(vm_leaf(nk_view->master_l4, (uint64_t)hp, &l1, &idx));
 		paddr_t hf = pte_frame(((pte_t *)pa_to_dm(l1))[idx], 1);
-		ok &= KT_EXPECT(nk_region_declare(pa_to_dm(hf), PAGE_SIZE, NK_POLICY_WRITE_LOG) == -NK_EWRITABLE);
+		ok &= KT_EXPECT(nk_region_declare(pa_to_dm(hf), PAGE_SIZE, NK_POLICY_WRITE_LOG) ==
+				-NK_EWRITABLE);
 	}
 	kfree(heap);
 	frame_free(f);
@@ -123,8 +128,8 @@ static bool t_region_declare_refusals(void)
 
 static bool t_legit_writes_through_nk(void)
 {
-	static const unsigned pols[] = { NK_POLICY_NO_WRITE, NK_POLICY_WRITE_ONCE, NK_POLICY_APPEND_ONLY,
-					 NK_POLICY_WRITE_LOG };
+	static const unsigned pols[] = {NK_POLICY_NO_WRITE, NK_POLICY_WRITE_ONCE,
+					NK_POLICY_APPEND_ONLY, NK_POLICY_WRITE_LOG};
 	bool ok = true;
 	for (unsigned i = 0; i < ARRAY_SIZE(pols); i++) {
 		long id;
@@ -165,7 +170,8 @@ static bool t_refusals_have_distinct_codes(void)
 	 * old forced wrap), is NK_ERECORD */
 	static uint8_t big[PAGE_SIZE - 8];
 	ok &= KT_EXPECT(nk_write(ao, a, big, sizeof(big)) == -NK_ERECORD);
-	ok &= KT_EXPECT(nk_write(ao, a + 8, big, PAGE_SIZE / NK_APPEND_RECORD_DIV + 1) == -NK_ERECORD);
+	ok &= KT_EXPECT(nk_write(ao, a + 8, big, PAGE_SIZE / NK_APPEND_RECORD_DIV + 1) ==
+			-NK_ERECORD);
 	ok &= KT_EXPECT(nk_view->regions[ao].epoch == 0 && memcmp(a, "rec0rec1", 8) == 0);
 
 	ok &= KT_EXPECT(nk_write(nw, n, "init", 4) == 0);
@@ -181,14 +187,14 @@ static bool t_refusals_have_distinct_codes(void)
 	const struct nk_region *idt = region(nk_view->region_idt);
 	uint8_t before[16];
 	memcpy(before, (void *)(idt->va + 14 * 16), 16);
-	ok &= KT_EXPECT(nk_write(nk_view->region_idt, (void *)(idt->va + 14 * 16), "0123456789abcdef", 16) ==
-			-NK_ESEALED);
+	ok &= KT_EXPECT(nk_write(nk_view->region_idt, (void *)(idt->va + 14 * 16),
+				 "0123456789abcdef", 16) == -NK_ESEALED);
 	ok &= KT_EXPECT(memcmp(before, (void *)(idt->va + 14 * 16), 16) == 0);
 	/* writes that run out of a region (straddling two regions is in the
 	 * host tests: frame_alloc rarely hands out adjacent frames) */
 	const struct nk_region *ro = region(nk_view->region_ro_after_init);
-	ok &= KT_EXPECT(nk_write(nk_view->region_ro_after_init, (void *)(ro->va + ro->size - 1), "ab", 2) ==
-			-NK_EBOUNDS);
+	ok &= KT_EXPECT(nk_write(nk_view->region_ro_after_init, (void *)(ro->va + ro->size - 1),
+				 "ab", 2) == -NK_EBOUNDS);
 	uint8_t *a2v = fresh_region(NK_POLICY_WRITE_LOG, &a2);
 	ok &= KT_EXPECT(a2 >= 0 && nk_write(a2, a2v - 1, "ab", 2) == -NK_EBOUNDS);
 	return ok;
@@ -210,8 +216,8 @@ static bool t_direct_stores_fault(void)
 	/* and through the direct-map alias of the image address */
 	volatile uint64_t *canary_dm = pa_to_dm(kimg_to_pa(va_of(&kt_roai_canary)));
 	ok &= KT_EXPECT(store_faults(canary_dm, 0xbad));
-	static const unsigned pols[] = { NK_POLICY_NO_WRITE, NK_POLICY_WRITE_ONCE, NK_POLICY_APPEND_ONLY,
-					 NK_POLICY_WRITE_LOG };
+	static const unsigned pols[] = {NK_POLICY_NO_WRITE, NK_POLICY_WRITE_ONCE,
+					NK_POLICY_APPEND_ONLY, NK_POLICY_WRITE_LOG};
 	for (unsigned i = 0; i < ARRAY_SIZE(pols); i++) {
 		long id;
 		uint8_t *va = fresh_region(pols[i], &id);
@@ -237,8 +243,8 @@ static bool t_write_log_matches_the_writes(void)
 	if (!KT_EXPECT(id >= 0))
 		return false;
 	uint64_t recs0 = nk_view->log_records;
-	static const char *const vals[] = { "uid=1000", "uid=0", "gid=0, groups=wheel..." };
-	static const uint64_t offs[] = { 0, 0, 64 };
+	static const char *const vals[] = {"uid=1000", "uid=0", "gid=0, groups=wheel..."};
+	static const uint64_t offs[] = {0, 0, 64};
 	for (int i = 0; i < 3; i++)
 		if (!KT_EXPECT(nk_write(id, va + offs[i], vals[i], strlen(vals[i])) == 0))
 			return false;
@@ -255,12 +261,14 @@ static bool t_write_log_matches_the_writes(void)
 		ok &= KT_EXPECT(out[i].region == (uint32_t)id && out[i].len == len);
 		ok &= KT_EXPECT(out[i].addr == (uint64_t)(va + offs[i]));
 		ok &= KT_EXPECT(memcmp(out[i].new, vals[i], cap) == 0);
-		ok &= KT_EXPECT(out[i].rip >= (uint64_t)__text_start && out[i].rip < (uint64_t)__text_end);
+		ok &= KT_EXPECT(out[i].rip >= (uint64_t)__text_start &&
+				out[i].rip < (uint64_t)__text_end);
 		if (i > 0)
-			ok &= KT_EXPECT(out[i].seq == out[i - 1].seq + 1 && out[i].tsc >= out[i - 1].tsc);
+			ok &= KT_EXPECT(out[i].seq == out[i - 1].seq + 1 &&
+					out[i].tsc >= out[i - 1].tsc);
 	}
 	ok &= KT_EXPECT(memcmp(out[1].old, "uid=1", 5) == 0); /* the second write's old bytes */
-	ok &= KT_EXPECT(memcmp(va, "uid=0000", 8) == 0);    /* "uid=0" over "uid=1000" */
+	ok &= KT_EXPECT(memcmp(va, "uid=0000", 8) == 0);      /* "uid=0" over "uid=1000" */
 	return ok;
 }
 
@@ -268,7 +276,8 @@ static bool t_audit_log(void)
 {
 	if (!nk_view->audit)
 		return KT_EXPECT(audit_region() < 0) & KT_EXPECT(audit_count() == 0) &
-		       KT_EXPECT(audit_record(AUDIT_ENTRY, 1, 2, 0) == 0) & KT_EXPECT(audit_count() == 0);
+		       KT_EXPECT(audit_record(AUDIT_ENTRY, 1, 2, 0) == 0) &
+		       KT_EXPECT(audit_count() == 0);
 	long id = audit_region();
 	uint64_t n0 = audit_count();
 	bool ok = KT_EXPECT(n0 >= 1);
@@ -278,9 +287,10 @@ static bool t_audit_log(void)
 	struct audit_rec out[2];
 	ok &= KT_EXPECT(audit_read(n0, out, 2) == 2);
 	ok &= KT_EXPECT(out[0].kind == AUDIT_ENTRY && out[0].pid == 7 && out[0].nr == 39);
-	ok &= KT_EXPECT(out[1].kind == AUDIT_EXIT && out[1].result == -2 && out[1].tsc >= out[0].tsc);
+	ok &=
+	    KT_EXPECT(out[1].kind == AUDIT_EXIT && out[1].result == -2 && out[1].tsc >= out[0].tsc);
 	/* the boot record cannot be rewritten */
-	struct audit_rec forged = { .kind = AUDIT_BOOT, .pid = 666 };
+	struct audit_rec forged = {.kind = AUDIT_BOOT, .pid = 666};
 	const struct audit_rec *first = audit_ring();
 	struct audit_rec keep = *first;
 	ok &= KT_EXPECT(nk_write(id, (void *)first, &forged, sizeof(forged)) == -NK_EREWRITE);
@@ -308,14 +318,14 @@ static bool t_audit_log_wraps(void)
 }
 
 static const struct ktest tests[] = {
-	{ "regions_at_boot", false, t_regions_at_boot },
-	{ "region_declare_refusals", false, t_region_declare_refusals },
-	{ "legit_writes_through_nk", false, t_legit_writes_through_nk },
-	{ "refusals_have_distinct_codes", false, t_refusals_have_distinct_codes },
-	{ "direct_stores_to_regions_fault", true, t_direct_stores_fault },
-	{ "write_log_matches_the_writes", false, t_write_log_matches_the_writes },
-	{ "audit_log", false, t_audit_log },
-	{ "audit_log_wraps", false, t_audit_log_wraps },
+    {"regions_at_boot", false, t_regions_at_boot},
+    {"region_declare_refusals", false, t_region_declare_refusals},
+    {"legit_writes_through_nk", false, t_legit_writes_through_nk},
+    {"refusals_have_distinct_codes", false, t_refusals_have_distinct_codes},
+    {"direct_stores_to_regions_fault", true, t_direct_stores_fault},
+    {"write_log_matches_the_writes", false, t_write_log_matches_the_writes},
+    {"audit_log", false, t_audit_log},
+    {"audit_log_wraps", false, t_audit_log_wraps},
 };
 
-const struct ktest_group ktest_policy_group = { tests, ARRAY_SIZE(tests) };
+const struct ktest_group ktest_policy_group = {tests, ARRAY_SIZE(tests)};

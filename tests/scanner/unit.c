@@ -11,14 +11,13 @@
 static int failures;
 
 /* expect_match: i5_match(bytes, len, off) == want. */
-static void expect_match(const char *what, const uint8_t *bytes, size_t len,
-			 size_t off, enum i5_kind want)
+static void expect_match(const char *what, const uint8_t *bytes, size_t len, size_t off,
+			 enum i5_kind want)
 {
 	enum i5_kind got = i5_match(bytes, len, off);
 
 	if (got != want) {
-		printf("unit: %s: got %s, want %s\n", what, i5_kind_name(got),
-		       i5_kind_name(want));
+		printf("unit: %s: got %s, want %s\n", what, i5_kind_name(got), i5_kind_name(want));
 		failures++;
 	}
 }
@@ -26,15 +25,15 @@ static void expect_match(const char *what, const uint8_t *bytes, size_t len,
 /* m3: match the 3 bytes a b c at offset 0 of a 3-byte buffer. */
 static void m3(const char *what, uint8_t a, uint8_t b, uint8_t c, enum i5_kind want)
 {
-	const uint8_t buf[3] = { a, b, c };
+	const uint8_t buf[3] = {a, b, c};
 
 	expect_match(what, buf, 3, 0, want);
 }
 
 int main(void)
 {
-	static const uint8_t cr3[] = { 0x0f, 0x22, 0xd8 };
-	static const uint8_t scan_buf[] = { 0x90, 0x0f, 0x01, 0xd0, 0x0f, 0x30, 0x0f, 0x00, 0xd8 };
+	static const uint8_t cr3[] = {0x0f, 0x22, 0xd8};
+	static const uint8_t scan_buf[] = {0x90, 0x0f, 0x01, 0xd0, 0x0f, 0x30, 0x0f, 0x00, 0xd8};
 	enum i5_kind k;
 	size_t off;
 	unsigned int modrm;
@@ -42,12 +41,16 @@ int main(void)
 	/* 0F 22: CR0/CR3/CR4 in every mod; CR2 and others are not listed. */
 	for (modrm = 0; modrm < 256; modrm++) {
 		unsigned int reg = (modrm >> 3) & 7, mod = modrm >> 6;
-		enum i5_kind cr = reg == 0 ? I5_MOV_CR0 : reg == 3 ? I5_MOV_CR3 :
-				  reg == 4 ? I5_MOV_CR4 : I5_NONE;
+		enum i5_kind cr = reg == 0   ? I5_MOV_CR0
+				  : reg == 3 ? I5_MOV_CR3
+				  : reg == 4 ? I5_MOV_CR4
+					     : I5_NONE;
 		enum i5_kind g6 = reg == 2 ? I5_LLDT : reg == 3 ? I5_LTR : I5_NONE;
-		enum i5_kind g7 = reg == 6 ? I5_LMSW :
-				  mod == 3 ? I5_NONE :
-				  reg == 2 ? I5_LGDT : reg == 3 ? I5_LIDT : I5_NONE;
+		enum i5_kind g7 = reg == 6   ? I5_LMSW
+				  : mod == 3 ? I5_NONE
+				  : reg == 2 ? I5_LGDT
+				  : reg == 3 ? I5_LIDT
+					     : I5_NONE;
 		m3("0F 22 /r", 0x0f, 0x22, modrm, cr);
 		m3("0F 23 /r", 0x0f, 0x23, modrm, I5_MOV_DR);
 		m3("0F 00 /r", 0x0f, 0x00, modrm, g6);
@@ -64,8 +67,8 @@ int main(void)
 	m3("22 without 0F", 0x90, 0x22, 0xd8, I5_NONE);
 
 	/* Bounds: WRMSR needs 2 bytes; every other kind needs its ModRM. */
-	expect_match("wrmsr at end", (const uint8_t[]){ 0x90, 0x0f, 0x30 }, 3, 1, I5_WRMSR);
-	expect_match("lone 0F at end", (const uint8_t[]){ 0x0f, 0x30 }, 1, 0, I5_NONE);
+	expect_match("wrmsr at end", (const uint8_t[]){0x90, 0x0f, 0x30}, 3, 1, I5_WRMSR);
+	expect_match("lone 0F at end", (const uint8_t[]){0x0f, 0x30}, 1, 0, I5_NONE);
 	expect_match("0F 22 without ModRM", cr3, 2, 0, I5_NONE);
 	expect_match("0F 22 D8 complete", cr3, 3, 0, I5_MOV_CR3);
 	expect_match("off == len", cr3, 3, 3, I5_NONE);
@@ -85,7 +88,8 @@ int main(void)
 	}
 	off = i5_scan(scan_buf, sizeof(scan_buf) - 1, 5, &k);
 	if (off != sizeof(scan_buf) - 1 || k != I5_NONE) {
-		printf("unit: scan with cut ModRM: got %zu %s, want len none\n", off, i5_kind_name(k));
+		printf("unit: scan with cut ModRM: got %zu %s, want len none\n", off,
+		       i5_kind_name(k));
 		failures++;
 	}
 	off = i5_scan(scan_buf, sizeof(scan_buf), 100, NULL);

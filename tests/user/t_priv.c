@@ -178,8 +178,10 @@ static void t_priv_nksys_nonroot(void)
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		long r = console(refused[i]);
 		if (!harness && is_harness_cmd(refused[i])) {
-			CHECKF(r == -EINVAL, "nksys console '%s' without the harness returned %ld, expected -EINVAL",
-			       refused[i], r);
+			CHECKF(
+			    r == -EINVAL,
+			    "nksys console '%s' without the harness returned %ld, expected -EINVAL",
+			    refused[i], r);
 			continue;
 		}
 		CHECKF(r == -EPERM, "nksys console '%s' as uid %d returned %ld, expected -EPERM",
@@ -211,10 +213,12 @@ static void t_priv_nksys_nonroot(void)
 		int st = ut_run(P("/bin/nk"), att, NULL, NULL, out, sizeof(out));
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 2, "nk attack all: %s; output '%s'",
 		       ut_status_str(st), out);
-		CHECKF(strstr(out, "Operation not permitted") != NULL, "nk attack all printed '%s'", out);
+		CHECKF(strstr(out, "Operation not permitted") != NULL, "nk attack all printed '%s'",
+		       out);
 		run_refused("/bin/nk", "test", 2);
 	} else {
-		ut_printf("# SKIP priv_nksys_nonroot: nk attack all, nk test (no harness in this kernel)\n");
+		ut_printf("# SKIP priv_nksys_nonroot: nk attack all, nk test (no harness in this "
+			  "kernel)\n");
 	}
 	run_refused("/bin/poweroff", NULL, 1); /* reboot(2): root only */
 }

@@ -11,8 +11,8 @@ int main(int argc, char **argv)
 {
 	int n = b_samples(argc, argv);
 	uint64_t t[BENCH_MAX_SAMPLES];
-	static char *const cargv[] = { "tiny", NULL };
-	static char *const cenv[] = { NULL };
+	static char *const cargv[] = {"tiny", NULL};
+	static char *const cenv[] = {NULL};
 	b_count_start();
 	for (int s = 0; s < n; s++) {
 		uint64_t t0 = b_tsc();

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include "ulib.h"
 
-static const char *const workloads[] = { "null", "pagefault", "mmap", "fork_exit", "fork_exec",
-					 "ctxsw" };
+static const char *const workloads[] = {"null",	     "pagefault", "mmap",
+					"fork_exit", "fork_exec", "ctxsw"};
 
 int main(int argc, char **argv)
 {
@@ -20,8 +20,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "/bench/%s", workloads[i]);
-		char *av[] = { path, samples, NULL };
-		char *env[] = { NULL };
+		char *av[] = {path, samples, NULL};
+		char *env[] = {NULL};
 		fflush(stdout);
 		pid_t pid = fork();
 		if (pid == 0) {
