@@ -74,10 +74,24 @@ void vm_refs_init(void);
  * drop the frames the old entries held: only now can no TLB reach them. */
 void vm_batch_flush(void);
 
+/* The batch of PTE writes being gathered (outer/vm_pte.c), and the frames
+ * to drop once it is in: vm_batch_n and vm_batch_nunref entries. */
+extern struct nk_pte_write vm_batch[NK_BATCH_MAX];
+extern paddr_t vm_batch_unref[NK_BATCH_MAX];
+extern unsigned vm_batch_n, vm_batch_nunref;
+
 /* vm_batch_add: queue entry `index` (0..511) of PTP ptp := pte for the
  * next nk_write_ptes (flushing first when the batch is full); unref, when
- * not 0, is a frame to unreference once the batch is in. */
-void vm_batch_add(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref);
+ * not 0, is a frame to unreference once the batch is in. Inline: fork,
+ * exit and munmap call it for every entry. */
+static inline void vm_batch_add(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref)
+{
+	if (vm_batch_n == NK_BATCH_MAX)
+		vm_batch_flush();
+	vm_batch[vm_batch_n++] = (struct nk_pte_write){.ptp = ptp, .index = index, .pte = pte};
+	if (pa_addr(unref))
+		vm_batch_unref[vm_batch_nunref++] = unref;
+}
 
 /* vm_each_l1: the walk above, over [start, end) (user virtual addresses,
  * bytes); absent and huge entries are skipped. */
@@ -86,8 +100,15 @@ void vm_each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ctx);
 /* vma_range_free: whether no VMA of mm overlaps [start, end) (bytes). */
 bool vma_range_free(struct mm *mm, uint64_t start, uint64_t end);
 
-/* vma_find: the VMA of mm that holds user address va, or NULL. */
-struct vma *vma_find(struct mm *mm, uint64_t va);
+/* vma_find: the VMA of mm that holds user address va, or NULL (inline:
+ * every page fault asks). */
+static inline struct vma *vma_find(struct mm *mm, uint64_t va)
+{
+	for (struct vma *v = mm->vmas; v && v->start <= va; v = v->next)
+		if (va < v->end)
+			return v;
+	return NULL;
+}
 
 /* vma_split: make va a VMA boundary (split the VMA containing it).
  * Returns 0 or -ENOMEM. */

@@ -32,32 +32,23 @@ uint64_t frames_user(void)
 }
 
 /* ---- batches of PTE writes ---- */
-static struct nk_pte_write batch[NK_BATCH_MAX];
-static paddr_t batch_unref[NK_BATCH_MAX]; /* frames to drop after the flush */
-static unsigned batch_n, batch_nunref;
+struct nk_pte_write vm_batch[NK_BATCH_MAX];
+paddr_t vm_batch_unref[NK_BATCH_MAX];
+unsigned vm_batch_n, vm_batch_nunref;
 
 /* Send the batch to nk (one gate crossing, one TLB flush at most), then
  * drop the frames the old entries held: only now can no TLB reach them. */
 void vm_batch_flush(void)
 {
-	if (batch_n) {
-		long r = nk_write_ptes(batch, batch_n);
+	if (vm_batch_n) {
+		long r = nk_write_ptes(vm_batch, vm_batch_n);
 		if (r)
-			panic("vm: nk refused a batch of %u PTE writes: %s", batch_n,
+			panic("vm: nk refused a batch of %u PTE writes: %s", vm_batch_n,
 			      nk_strerror(-r));
 	}
-	for (unsigned i = 0; i < batch_nunref; i++)
-		vm_frame_unref(batch_unref[i]);
-	batch_n = batch_nunref = 0;
-}
-
-void vm_batch_add(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref)
-{
-	if (batch_n == NK_BATCH_MAX)
-		vm_batch_flush();
-	batch[batch_n++] = (struct nk_pte_write){.ptp = ptp, .index = index, .pte = pte};
-	if (pa_addr(unref))
-		batch_unref[batch_nunref++] = unref;
+	for (unsigned i = 0; i < vm_batch_nunref; i++)
+		vm_frame_unref(vm_batch_unref[i]);
+	vm_batch_n = vm_batch_nunref = 0;
 }
 
 void vm_each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ctx)

@@ -79,14 +79,6 @@ void mm_destroy(struct mm *mm)
 	kfree(mm);
 }
 
-struct vma *vma_find(struct mm *mm, uint64_t va)
-{
-	for (struct vma *v = mm->vmas; v && v->start <= va; v = v->next)
-		if (va < v->end)
-			return v;
-	return NULL;
-}
-
 bool vma_range_free(struct mm *mm, uint64_t start, uint64_t end)
 {
 	for (struct vma *v = mm->vmas; v; v = v->next)
