@@ -27,12 +27,6 @@ struct inode *fs_cwd(void)
 	return current->cwd ? current->cwd : fs_root;
 }
 
-struct file *fs_fd_file(uint64_t fd)
-{
-	int i = (int)fd;
-	return i >= 0 && i < NR_OPEN ? current->fd[i] : NULL;
-}
-
 /* The lowest free descriptor >= min, or -EMFILE. */
 int fs_fd_free(int min)
 {
