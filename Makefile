@@ -6,6 +6,7 @@
 # tests/coverage) into the image; HARNESS=0 builds the kernel proper without
 # them: build/<variant>-noharness/, build/nk-noharness.iso (native-noharness.iso).
 
+.DEFAULT_GOAL := all
 NK ?= 1
 HARNESS ?= 1
 ACCEL ?= tcg
@@ -55,51 +56,12 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie -fno-pi
 NASMFLAGS := -f elf64 -g -F dwarf -Ink/ -Iinclude/ -Ibuild/gen/ $(XNASMFLAGS)
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
-# Generated for NASM (build/gen/, the same for every build): the C
-# constants and layouts its code uses (tools/asm_offsets.c: `->NAME value`
-# markers in the compiler's assembly) and one gate per vMMU call of
-# include/nk/calls.h (tools/gen_gates.c).
-GEN := build/gen
-GEN_INCS := $(GEN)/asm_offsets.inc $(GEN)/nk_gates.inc
-$(GEN)/asm_offsets.inc: tools/asm_offsets.c include/nk/vmmu.h include/nk/errors.h include/nk/calls.h \
-		include/outer/trap.h include/outer/errno.h include/x86/selectors.h
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -O2 -ffreestanding -Iinclude -S $< -o $@.s
-	$(Q){ echo "; generated from tools/asm_offsets.c: do not edit"; \
-		grep -- '->' $@.s | sed -E 's/.*->([A-Za-z0-9_]+) \$$?(-?[0-9]+).*/\1 equ \2/'; } > $@
-$(GEN)/nk_gates.inc: tools/gen_gates.c include/nk/calls.h
-	@mkdir -p $(dir $@)
-	$(Q){ echo "; generated from include/nk/calls.h: do not edit"; \
-		$(CC) -E -P -Iinclude $< | tr '@' '\n' | sed 's/^ *//' | grep '^GATE'; } > $@
+# the parts: tools and generated files, nk, the outer kernel and the
+# harnesses, the modules
+include tools/gen.mk nk/nk.mk outer/outer.mk tools/tools.mk
 
-# nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
-NK_COMMON := nk/frame.c nk/boot.c nk/mb2.c nk/cpufeat.c nk/boot_tables.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/region.c
-ifeq ($(NK),1)
-  NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/ctl.c nk/code.c $(NK_XSRCS)
-  NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm
-else
-  NK_SRCS := $(NK_COMMON) nk/native.c
-  NK_ASMS := nk/entry.asm nk/priv.asm
-endif
-OUTER_SRCS := $(wildcard outer/*.c) $(wildcard outer/fs/*.c) $(wildcard drivers/*.c) lib/fmt.c lib/i5.c
-OUTER_ASMS := $(wildcard outer/*.asm)
-# The harnesses: optional components. Each brings its console commands
-# (CONSOLE_COMMAND, include/outer/console.h) and its exports (EXPORT_SYMBOL).
-HARNESS_DIRS := tests/kernel tests/attacks tests/bench tests/fuzz/kernel tests/coverage
-HARNESS_SRCS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.c))
-HARNESS_ASMS := $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.asm))
-HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(B)/outer_%.o) $(HARNESS_ASMS:%.asm=$(B)/outer_%.o)
-
-# the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
-POLICY_SRCS := $(wildcard policies/*.c)
-NK_OBJS := $(NK_SRCS:%.c=$(B)/%.o) $(NK_ASMS:%.asm=$(B)/%.o) $(B)/nk/lib_fmt.o $(B)/nk/lib_i5.o \
-	$(POLICY_SRCS:policies/%.c=$(B)/nk/policy_%.o)
-KERNEL_OUTER_OBJS := $(OUTER_SRCS:%.c=$(B)/outer_%.o) $(OUTER_ASMS:%.asm=$(B)/outer_%.o)
-# what the image links: the outer kernel proper, and the harnesses unless HARNESS=0
-OUTER_OBJS := $(KERNEL_OUTER_OBJS) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OBJS))
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
-I5SCAN := build/tools/i5scan
 
 .PHONY: all iso run debug test attack bench clean deps deps-run format lint
 all: iso
@@ -111,110 +73,12 @@ include user/user.mk
 
 iso: $(ISO)
 
-# ---- Modules (include/outer/module.h, docs/modules.md) ----
-# Every drivers/buggy/*.c (and EXTRA_ATTACKS=DIR/*.c) is an attack module,
-# drivers/mod/*.c the well-behaved ones; each .c is one ET_REL .ko built
-# with the kernel's flags (-DMODULE), installed in the initramfs under
-# /lib/modules/ (attacks in /lib/modules/attacks/ with an index file).
-EXTRA_ATTACKS ?=
-MOD_B := build/modules
-MOD_CFLAGS := $(KCFLAGS) -DMODULE -fno-common
-ATTACK_SRCS := $(sort $(wildcard drivers/buggy/*.c)) $(if $(EXTRA_ATTACKS),$(sort $(wildcard $(EXTRA_ATTACKS)/*.c)))
-DRIVER_MOD_SRCS := $(wildcard drivers/mod/*.c)
-ATTACK_KOS := $(foreach s,$(ATTACK_SRCS),$(MOD_B)/attacks/$(notdir $(s:.c=.ko)))
-DRIVER_KOS := $(DRIVER_MOD_SRCS:drivers/mod/%.c=$(MOD_B)/%.ko)
-MOD_HDRS := include/outer/module.h include/outer/attack_api.h include/outer/moddev.h $(wildcard include/nk/*.h include/outer/kernel.h)
-vpath %.c drivers/buggy $(EXTRA_ATTACKS)
+include drivers/drivers.mk
 
-$(MOD_B)/attacks/%.ko: %.c $(MOD_HDRS) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC [M]  $<"
-	$(Q)$(CC) $(MOD_CFLAGS) -c $< -o $@
-$(MOD_B)/%.ko: drivers/mod/%.c $(MOD_HDRS) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC [M]  $<"
-	$(Q)$(CC) $(MOD_CFLAGS) -c $< -o $@
-
-.PHONY: modules
-modules: $(ATTACK_KOS) $(DRIVER_KOS)
-	@rm -rf $(US_ROOT)/lib/modules && mkdir -p $(US_ROOT)/lib/modules/attacks
-	$(Q)cp $(DRIVER_KOS) $(US_ROOT)/lib/modules/
-	$(Q)cp $(ATTACK_KOS) $(US_ROOT)/lib/modules/attacks/
-	@printf '%s\n' $(notdir $(ATTACK_KOS)) > $(US_ROOT)/lib/modules/attacks/index
-$(INITRAMFS): modules
-
-# nk's copies of lib/fmt.c and lib/i5.c are renamed so nk never calls outer code
-NKCFLAGS := $(KCFLAGS) -Dfmt_vsnprintf=nk_fmt_vsnprintf -Di5_match=nk_i5_match -Di5_scan=nk_i5_scan \
-	-Di5_kind_name=nk_i5_kind_name
-$(B)/nk/%.o: nk/%.c $(wildcard include/nk/*.h nk/*.h) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(NKCFLAGS) $(call instr,$@) -c $< -o $@
-$(B)/nk/policy_%.o: policies/%.c policies/policy.h $(wildcard include/nk/*.h nk/*.h) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/lib_%.o: lib/%.c $(wildcard lib/*.h include/x86/*.h) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(NKCFLAGS) -c $< -o $@
-$(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc include/x86/*.inc) $(GEN_INCS) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-$(B)/outer_%.o: %.c $(wildcard include/*/*.h outer/fs/*.h) $(foreach d,$(HARNESS_DIRS),$(wildcard $(d)/*.h)) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(KCFLAGS) $(call instr,$@) -c $< -o $@
-$(B)/outer_%.o: %.asm $(wildcard include/x86/*.inc) $(GEN_INCS) Makefile
-	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-
-# nk calls no outer code: its only references outside nk are the two fixed
-# outer entry points.
-$(B)/nk.o: $(NK_OBJS)
-	$(Q)$(LD) -r -o $@ $^
-	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -v -x -e outer_main -e outer_trap -e boot_magic -e boot_mbi -e '__.*' || true); \
-	if [ -n "$$undef" ]; then echo "nk references outer symbols: $$undef" >&2; exit 1; fi
-	@tool=$$(nm -u $@ | awk '{print $$2}' | grep -e '^__gcov' -e '^__sanitizer' || true); \
-	if [ -n "$$tool" ] && [ "$(COVERAGE)" != 1 ]; then echo "nk references instrumentation symbols: $$tool" >&2; exit 1; fi
-
-# Every format string passed to a printf-like function uses only what
-# lib/fmt.c supports (tools/fmtcheck.py; the compiler checks the arguments).
-FMTCHECK_OK := $(B)/fmtcheck.ok
-FMTCHECK_PATHS := nk outer drivers policies lib include $(HARNESS_DIRS)
-$(FMTCHECK_OK): tools/fmtcheck.py $(wildcard nk/*.[ch] outer/*.c outer/fs/*.[ch] drivers/*.c drivers/*/*.c \
-		policies/*.[ch] lib/*.[ch] include/*/*.h) $(HARNESS_SRCS)
-	@mkdir -p $(dir $@)
-	$(Q)python3 tools/fmtcheck.py $(FMTCHECK_PATHS) > $@.log || { cat $@.log; exit 1; }
-	@touch $@
-
-.PHONY: fmtcheck
-fmtcheck:
-	tests/fmtcheck/run.sh
-
-# the gate entries the site check expects: one per call of include/nk/calls.h
-# (and kcov's two in the fuzz build); none in the native build
-NGATES = $(if $(filter 1,$(NK)),$$(($$(grep -c '^GATE' $(GEN)/nk_gates.inc) $(if $(findstring NK_FUZZ,$(XNASMFLAGS)),+ 2))),0)
-
-# the reference copy of every checked site (tools/i5scan --sites)
-SITE_TEMPLATES := build/tools/site_templates.o
-$(SITE_TEMPLATES): tools/site_templates.asm nk/cr0.inc $(GEN_INCS)
-	@mkdir -p $(dir $@)
-	$(Q)$(NASM) -f elf64 -Ink/ -Iinclude/ -I$(GEN)/ $< -o $@
-
-# The kernel proper references nothing a harness defines (tests/harness/check.sh);
-# with HARNESS=0 such a reference would not link at all.
-HARNESS_OK := $(B)/harness-check.ok
-$(HARNESS_OK): tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) $(HARNESS_OBJS)
-	$(Q)tests/harness/check.sh $(B)/nk.o $(KERNEL_OUTER_OBJS) -- $(HARNESS_OBJS)
-	@touch $@
-
 $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPLATES) $(FMTCHECK_OK) $(if $(filter 0,$(HARNESS)),,$(HARNESS_OK))
 	@echo "  LD      $@"
 	@# An address or call distance that the code holds as an immediate or
@@ -237,10 +101,6 @@ $(KERNEL): $(BOOT_OBJS) $(B)/nk.o $(OUTER_OBJS) linker.ld $(I5SCAN) $(SITE_TEMPL
 		$(if $(filter 0,$(I5SCAN_FATAL)),echo "  (I5 hits in an instrumented test build: not fatal here)"; break,rm -f $@; exit 1); \
 	done
 	@tail -n 1 $(B)/sites.txt
-
-$(I5SCAN): tools/i5scan.c lib/i5.c include/x86/i5.h
-	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude -o $@ tools/i5scan.c lib/i5.c
 
 $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
