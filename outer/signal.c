@@ -13,6 +13,11 @@
 #include <nk/region.h>
 #include "proc_internal.h"
 
+bool proc_signal_pending(const struct proc *p)
+{
+	return p->sig_pending != 0;
+}
+
 void proc_signal(struct proc *p, int sig)
 {
 	if (sig <= 0 || sig >= 64 || sig == SIGCHLD || sig == 18 /* SIGCONT */ ||

@@ -90,12 +90,8 @@ long proc_list_region(void);
 void sched_sleep(const void *chan);
 /* sched_wakeup: make every task sleeping on chan runnable (any context). */
 void sched_wakeup(const void *chan);
-/* proc_signal_pending: a signal that kills p has been sent (inline: the
- * sleep loops and the return to user mode test it on every pass). */
-static inline bool proc_signal_pending(const struct proc *p)
-{
-	return p->sig_pending != 0;
-}
+/* proc_signal_pending: a signal that kills p has been sent. */
+bool proc_signal_pending(const struct proc *p);
 /* proc_signal: send signal sig (1..63) to p: the default action applies
  * (SIGCHLD is ignored, every other signal kills) when p next runs. */
 void proc_signal(struct proc *p, int sig);
