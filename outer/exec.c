@@ -147,30 +147,30 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 	long r = exec_elf_parse(x, read_exact, ip, inode_size(ip));
 	struct mm *mm = NULL;
 	if (!r) {
-		mm = mm_create();
+		mm = vm_create();
 		r = mm ? map_segments(mm, ip, &x->eh, x->ph, x->bias, &phdr_va) : -ENOMEM;
 	}
 	if (r) {
 		if (mm)
-			mm_destroy(mm);
+			vm_destroy(mm);
 		kfree(x);
 		return r;
 	}
 	struct mm *old = p->mm;
 	p->mm = mm;
-	mm_activate(mm);
+	vm_activate(mm);
 	r = build_stack(sv, &x->eh, phdr_va, x->bias, p, &sp);
 	uint64_t entry = x->eh.entry + x->bias;
 	kfree(x);
 	if (r) {
 		p->mm = old;
-		mm_activate(old);
-		mm_destroy(mm);
+		vm_activate(old);
+		vm_destroy(mm);
 		return r;
 	}
 	/* committed: the old image is gone */
 	if (--old->users == 0)
-		mm_destroy(old);
+		vm_destroy(old);
 	proc_vfork_release(p);
 	for (int fd = 0; fd < NR_OPEN; fd++)
 		if ((p->cloexec >> fd) & 1 && p->fd[fd]) {

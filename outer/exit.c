@@ -43,7 +43,7 @@ NK_NORETURN void proc_exit(int status)
 	if (r)
 		panic("proc_exit: nk refused the master L4: %s", nk_strerror(-r));
 	if (--mm->users == 0)
-		mm_destroy(mm);
+		vm_destroy(mm);
 	p->mm = NULL;
 	struct proc *init = proc_find(1);
 	bool init_has_zombie = false;

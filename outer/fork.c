@@ -119,7 +119,7 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 		c->mm = p->mm;
 		c->mm->users++;
 	} else {
-		c->mm = mm_fork(p->mm);
+		c->mm = vm_fork(p->mm);
 		if (!c->mm) {
 			proc_free(c);
 			return -ENOMEM;
@@ -201,7 +201,7 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 	struct proc *p = proc_alloc();
 	if (!p)
 		panic("proc_start_init: out of memory");
-	p->mm = mm_create();
+	p->mm = vm_create();
 	if (!p->mm)
 		panic("proc_start_init: out of memory");
 	struct file *con = console_file();
@@ -215,7 +215,7 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 	proc_link(p);
 	current = p;
 	syscall_kstack_top = (uint64_t)p->kstack + KSTACK_BYTES;
-	mm_activate(p->mm);
+	vm_activate(p->mm);
 	sched_fxsave(p->fpu);
 	long r = exec_image(p, path, argv, envp);
 	if (r)

@@ -76,7 +76,7 @@ static pte_t *ptp_view(paddr_t ptp)
 	return pa_to_dm(ptp);
 }
 
-long vm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
+long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 {
 	bool kernel = va >= DIRECT_MAP_BASE;
 	paddr_t t = l4;
@@ -108,27 +108,27 @@ long vm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 	return 0;
 }
 
-bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
+bool mm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
 {
-	if (vm_walk_l1(l4, va, false, ptp))
+	if (mm_walk_l1(l4, va, false, ptp))
 		return false;
 	*index = pt_index(va, 1);
 	return true;
 }
 
-long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
+long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 {
 	paddr_t l1;
-	long r = vm_walk_l1(l4, va, true, &l1);
+	long r = mm_walk_l1(l4, va, true, &l1);
 	if (r)
 		return r;
 	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
 }
 
-long vm_unmap(paddr_t l4, uint64_t va)
+long mm_unmap(paddr_t l4, uint64_t va)
 {
 	paddr_t l1;
-	long r = vm_walk_l1(l4, va, false, &l1);
+	long r = mm_walk_l1(l4, va, false, &l1);
 	if (r)
 		return r;
 	return nk_write_pte(l1, pt_index(va, 1), 0);
@@ -176,12 +176,12 @@ static void *heap_grow(uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		paddr_t l1;
 		unsigned idx;
-		if (vm_leaf(nk_view->master_l4, va + i * PAGE_SIZE, &l1, &idx) &&
+		if (mm_leaf(nk_view->master_l4, va + i * PAGE_SIZE, &l1, &idx) &&
 		    pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
 			continue; /* mapped by an earlier growth that ran out */
 		paddr_t f = frame_alloc();
 		if (!pa_addr(f) ||
-		    vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
+		    mm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
 			if (pa_addr(f))
 				frame_free(f);
 			return NULL; /* pages mapped so far stay for later growth */

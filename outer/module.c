@@ -84,7 +84,7 @@ static long area_release(struct module *m, int a)
 	if (!m->frames[a])
 		return 0;
 	for (uint64_t i = 0; i < m->pages[a]; i++)
-		vm_unmap(nk_view->master_l4, m->va[a] + i * PAGE_SIZE);
+		mm_unmap(nk_view->master_l4, m->va[a] + i * PAGE_SIZE);
 	if (a == MELF_TEXT && m->pages[a]) {
 		r = nk_demote_code(m->frames[a], m->pages[a]);
 		if (r) {
@@ -124,7 +124,7 @@ static long area_map(struct module *m, int a)
 {
 	static const uint64_t rights[3] = {0, PTE_NX, PTE_W | PTE_NX};
 	for (uint64_t i = 0; i < m->pages[a]; i++) {
-		long r = vm_map(nk_view->master_l4, m->va[a] + i * PAGE_SIZE, m->frames[a][i],
+		long r = mm_map(nk_view->master_l4, m->va[a] + i * PAGE_SIZE, m->frames[a][i],
 				rights[a]);
 		if (r)
 			return r;

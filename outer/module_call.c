@@ -44,7 +44,7 @@ static uint64_t module_stack(void)
 	for (unsigned i = 1; i <= MODULE_STACK_PAGES; i++) {
 		paddr_t f = frame_alloc();
 		if (!pa_addr(f) ||
-		    vm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX))
+		    mm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX))
 			return 0;
 	}
 	stack_top = va + (MODULE_STACK_PAGES + 1) * PAGE_SIZE;

@@ -32,7 +32,7 @@ long sys_nksys(const uint64_t *a)
 		int r = console_exec(line);
 		/* the attack harness and the vMMU tests switch CR3 to their own
 		 * address spaces and back to the kernel's: resume in ours */
-		mm_activate(current->mm);
+		vm_activate(current->mm);
 		return r < 0 ? -EINVAL : r;
 	}
 	case NKSYS_INFO: {

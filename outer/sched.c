@@ -123,7 +123,7 @@ void sched_schedule(void)
 	next->slice = SLICE_TICKS;
 	syscall_kstack_top = (uint64_t)next->kstack + KSTACK_BYTES;
 	if (next->mm != prev->mm || !prev->mm)
-		mm_activate(next->mm);
+		vm_activate(next->mm);
 	if (next->fs_base != prev->fs_base && load_fs_base(next->fs_base))
 		kprintf("proc: nk refused FS.base %lx\n", next->fs_base);
 	switch_to(&prev->ksp, next->ksp);

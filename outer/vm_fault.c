@@ -54,7 +54,7 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 		return -EFAULT;
 	uint64_t page = va & ~(PAGE_SIZE - 1);
 	paddr_t l1;
-	if (vm_walk_l1(mm->l4, page, true, &l1))
+	if (mm_walk_l1(mm->l4, page, true, &l1))
 		return -ENOMEM;
 	unsigned i = pt_index(page, 1);
 	pte_t e = vm_entries(l1)[i];

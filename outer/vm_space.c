@@ -15,7 +15,7 @@
 #include "vm_internal.h"
 
 /* ---- address spaces ---- */
-struct mm *mm_create(void)
+struct mm *vm_create(void)
 {
 	vm_refs_init();
 	struct mm *mm = kmalloc(sizeof(*mm));
@@ -30,15 +30,15 @@ struct mm *mm_create(void)
 	}
 	long r = nk_declare_ptp(mm->l4, 4);
 	if (r)
-		panic("mm_create: nk refused a fresh L4: %s", nk_strerror(-r));
+		panic("vm_create: nk refused a fresh L4: %s", nk_strerror(-r));
 	return mm;
 }
 
-void mm_activate(struct mm *mm)
+void vm_activate(struct mm *mm)
 {
 	long r = nk_load_cr3(mm->l4);
 	if (r)
-		panic("mm_activate: nk refused CR3 %lx: %s", pa_addr(mm->l4), nk_strerror(-r));
+		panic("vm_activate: nk refused CR3 %lx: %s", pa_addr(mm->l4), nk_strerror(-r));
 }
 
 static void vma_free(struct vma *v)
@@ -54,7 +54,7 @@ static void remove_tree(paddr_t t, unsigned level)
 {
 	long r = nk_remove_ptp(t);
 	if (r)
-		panic("mm_destroy: nk refused to remove a PTP L%u: %s", level, nk_strerror(-r));
+		panic("vm_destroy: nk refused to remove a PTP L%u: %s", level, nk_strerror(-r));
 	pte_t *e = vm_entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
@@ -66,10 +66,10 @@ static void remove_tree(paddr_t t, unsigned level)
 	frame_free(t);
 }
 
-void mm_destroy(struct mm *mm)
+void vm_destroy(struct mm *mm)
 {
 	if (pa_addr(cr3_l4(read_cr3())) == pa_addr(mm->l4))
-		panic("mm_destroy: the address space is loaded");
+		panic("vm_destroy: the address space is loaded");
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;
@@ -157,7 +157,7 @@ static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p
 	if (first == i1 || c->err)
 		return;
 	paddr_t cl1;
-	long r = vm_walk_l1(c->child->l4, base, true, &cl1);
+	long r = mm_walk_l1(c->child->l4, base, true, &cl1);
 	if (r) {
 		c->err = -ENOMEM;
 		return;
@@ -176,15 +176,15 @@ static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p
 	}
 }
 
-struct mm *mm_fork(struct mm *mm)
+struct mm *vm_fork(struct mm *mm)
 {
-	struct mm *c = mm_create();
+	struct mm *c = vm_create();
 	if (!c)
 		return NULL;
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		struct vma *n = kmalloc(sizeof(*n));
 		if (!n) {
-			mm_destroy(c);
+			vm_destroy(c);
 			return NULL;
 		}
 		*n = *v;
@@ -199,7 +199,7 @@ struct mm *mm_fork(struct mm *mm)
 	vm_each_l1(mm->l4, 0, USER_TOP, fork_l1, &ctx);
 	vm_batch_flush();
 	if (ctx.err) {
-		mm_destroy(c);
+		vm_destroy(c);
 		return NULL;
 	}
 	return c;
@@ -217,7 +217,7 @@ static void unmap_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *
 		}
 }
 
-long mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
+long vm_unmap_range(struct mm *mm, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
 	long r = vma_split(mm, start);

@@ -63,7 +63,7 @@ long sys_mmap(const uint64_t *a)
 		if (!vma_range_free(mm, addr, addr + len)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
-			long r = mm_unmap(mm, addr, len);
+			long r = vm_unmap_range(mm, addr, len);
 			if (r)
 				return r;
 		}
@@ -86,7 +86,7 @@ long sys_munmap(const uint64_t *a)
 	uint64_t addr = a[0], len = a[1];
 	if ((addr & (PAGE_SIZE - 1)) || !len || !user_range_ok(addr, len))
 		return -EINVAL;
-	return mm_unmap(current->mm, addr, align_up(len, PAGE_SIZE));
+	return vm_unmap_range(current->mm, addr, align_up(len, PAGE_SIZE));
 }
 
 long sys_mprotect(const uint64_t *a)
@@ -136,7 +136,7 @@ long sys_brk(const uint64_t *a)
 			return (long)mm->brk;
 		}
 	} else if (new_end < old_end) {
-		mm_unmap(mm, new_end, old_end - new_end);
+		vm_unmap_range(mm, new_end, old_end - new_end);
 	}
 	mm->brk = want;
 	return (long)want;

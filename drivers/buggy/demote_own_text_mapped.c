@@ -10,7 +10,7 @@ static long attack(struct attack_ctx *c)
 {
 	paddr_t l1;
 	unsigned i;
-	if (!vm_leaf(nk_view->master_l4, (uint64_t)c->own_text, &l1, &i))
+	if (!mm_leaf(nk_view->master_l4, (uint64_t)c->own_text, &l1, &i))
 		return 0;
 	paddr_t f = pte_frame(((pte_t *)pa_to_dm(l1))[i], 1);
 	long r = nk_demote_code(&f, 1);

@@ -1,4 +1,4 @@
-/* Attack module exec_vmalloc (memory-protection): execute a page mapped by vm_map in the kernel
+/* Attack module exec_vmalloc (memory-protection): execute a page mapped by mm_map in the kernel
  * heap area. The harness reads back target "exec_counter" (docs/modules.md); expected: blocked. */
 #include <outer/kernel.h>
 #include <outer/mm.h>

@@ -10,7 +10,7 @@ static long attack(struct attack_ctx *c)
 {
 	paddr_t l1;
 	unsigned i;
-	if (!vm_leaf(nk_view->master_l4, (uint64_t)c->own_text, &l1, &i))
+	if (!mm_leaf(nk_view->master_l4, (uint64_t)c->own_text, &l1, &i))
 		return 0;
 	pte_t e = ((pte_t *)pa_to_dm(l1))[i];
 	return nk_write_pte(l1, i, e | PTE_W);

@@ -12,7 +12,7 @@ static long attack(struct attack_ctx *c)
 		return 0;
 	paddr_t l1;
 	unsigned i;
-	if (!vm_leaf(nk_view->master_l4, (uint64_t)c->victim_text, &l1, &i))
+	if (!mm_leaf(nk_view->master_l4, (uint64_t)c->victim_text, &l1, &i))
 		return 0;
 	paddr_t f = pte_frame(((pte_t *)pa_to_dm(l1))[i], 1);
 	*(volatile uint8_t *)pa_to_dm(f) = 0xc3;

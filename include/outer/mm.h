@@ -18,20 +18,20 @@ void frame_free(paddr_t pa);
 /* frames_free: how many frames are free now. */
 uint64_t frames_free(void);
 
-/* vm_map: map 4 KiB page va to frame pa with PTE flags (PTE_P is added) in
+/* mm_map: map 4 KiB page va to frame pa with PTE flags (PTE_P is added) in
  * the address space of L4 `l4`, declaring missing PTPs through nk.
  * Returns 0 or a negative NK_E* code (or -NK_ERANGE when out of frames). */
-long vm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
-/* vm_unmap: clear the mapping of page va; returns 0 or -NK_E*. */
-long vm_unmap(paddr_t l4, uint64_t va);
-/* vm_walk_l1: the L1 PTP covering virtual va in the address space of L4
+long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
+/* mm_unmap: clear the mapping of page va; returns 0 or -NK_E*. */
+long mm_unmap(paddr_t l4, uint64_t va);
+/* mm_walk_l1: the L1 PTP covering virtual va in the address space of L4
  * `l4`, declaring missing PTPs (levels 3..1) through nk when create.
  * Returns 0 and *out, -NK_ENOTPTP when absent and !create, -NK_EHUGE on a
  * huge mapping, -NK_ERANGE when out of frames, or nk's error. */
-long vm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out);
-/* vm_leaf: the PTP and index holding va's 4 KiB leaf entry (false if the
+long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out);
+/* mm_leaf: the PTP and index holding va's 4 KiB leaf entry (false if the
  * path is missing). */
-bool vm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index);
+bool mm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index);
 
 /* kmalloc: n bytes of kernel heap (16-byte aligned), NULL when out. */
 void *kmalloc(size_t n);

@@ -45,26 +45,26 @@ struct mm {
 	int users;		/* processes sharing it (vfork with CLONE_VM) */
 };
 
-/* mm_create: an empty address space (a new L4 declared to nk).
+/* vm_create: an empty address space (a new L4 declared to nk).
  * Returns NULL when out of memory. */
-struct mm *mm_create(void);
-/* mm_destroy: unmap everything, give the PTPs back to DATA (nk_remove_ptp,
+struct mm *vm_create(void);
+/* vm_destroy: unmap everything, give the PTPs back to DATA (nk_remove_ptp,
  * top down) and free them. mm must not be the loaded address space. */
-void mm_destroy(struct mm *mm);
-/* mm_fork: a copy-on-write copy of mm (writable pages become read-only in
+void vm_destroy(struct mm *mm);
+/* vm_fork: a copy-on-write copy of mm (writable pages become read-only in
  * both, sharing frames). Returns NULL when out of memory. */
-struct mm *mm_fork(struct mm *mm);
-/* mm_activate: load mm's L4 into CR3 through nk. */
-void mm_activate(struct mm *mm);
+struct mm *vm_fork(struct mm *mm);
+/* vm_activate: load mm's L4 into CR3 through nk. */
+void vm_activate(struct mm *mm);
 /* vma_map: add a VMA [start, start+len) (page aligned, bytes) with prot,
  * flags, and optional private file backing ip from byte offset off, whose
  * file bytes end at virtual file_end. Replaces nothing: the range must be
  * free. Returns 0, -EINVAL or -ENOMEM. */
 long vma_map(struct mm *mm, uint64_t start, uint64_t len, uint32_t prot, uint32_t flags,
 	     struct inode *ip, uint64_t off, uint64_t file_end);
-/* mm_unmap: remove [start, start+len) (page aligned) from mm: VMAs split
+/* vm_unmap_range: remove [start, start+len) (page aligned) from mm: VMAs split
  * or dropped, pages unmapped in batches and freed. Returns 0 or -ENOMEM. */
-long mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
+long vm_unmap_range(struct mm *mm, uint64_t start, uint64_t len);
 /* vm_fault: resolve a page fault at virtual va with #PF error code err
  * (SDM Vol. 3A 4.7) in the current process's mm. Returns 0 when resolved,
  * -EFAULT for a bad access (the caller kills with SIGSEGV or fixes up a

@@ -309,11 +309,11 @@ static bool arena_setup(struct attack_ctx *a)
 		uint64_t va = align_down((uint64_t)p, PAGE_SIZE);
 		paddr_t l1;
 		unsigned i;
-		if (!p || !vm_leaf(nk_view->master_l4, va, &l1, &i) || i > 500)
+		if (!p || !mm_leaf(nk_view->master_l4, va, &l1, &i) || i > 500)
 			continue; /* leave it allocated: the next block is elsewhere */
 		for (unsigned k = 1; k <= 4; k++) {
 			paddr_t f = pte_frame(((const pte_t *)pa_to_dm(l1))[i + k], 1);
-			if (vm_unmap(nk_view->master_l4, va + k * PAGE_SIZE) == 0)
+			if (mm_unmap(nk_view->master_l4, va + k * PAGE_SIZE) == 0)
 				frame_free(f);
 		}
 		page = p;
@@ -322,7 +322,7 @@ static bool arena_setup(struct attack_ctx *a)
 		return false;
 	a->va = align_down((uint64_t)page, PAGE_SIZE);
 	seen_cr0 = read_cr0();
-	if (!vm_leaf(nk_view->master_l4, a->va, &a->l1, &a->idx) || a->idx > 500)
+	if (!mm_leaf(nk_view->master_l4, a->va, &a->l1, &a->idx) || a->idx > 500)
 		return false;
 	a->data = frame_alloc();
 	a->l4 = frame_alloc();
@@ -330,7 +330,7 @@ static bool arena_setup(struct attack_ctx *a)
 	if (pa_addr(a->user_pg))
 		*(uint8_t *)pa_to_dm(a->user_pg) = 0xc3; /* ret, for smep_exec_user */
 	return pa_addr(a->data) && nk_declare_ptp(a->l4, 4) == 0 &&
-	       vm_map(a->l4, 0x400000, a->user_pg, PTE_U | PTE_W | PTE_NX) == 0;
+	       mm_map(a->l4, 0x400000, a->user_pg, PTE_U | PTE_W | PTE_NX) == 0;
 }
 
 static void arena_teardown(struct attack_ctx *a)

@@ -449,7 +449,7 @@ static bool evil_setup(void)
 		return false;
 	paddr_t live;
 	unsigned idx;
-	if (!vm_leaf(nk_view->master_l4, (uint64_t)page, &live, &idx))
+	if (!mm_leaf(nk_view->master_l4, (uint64_t)page, &live, &idx))
 		return false;
 	pte_t *t4 = pa_to_dm(l4);
 	memcpy(t4, pa_to_dm(nk_view->master_l4), PAGE_SIZE);
@@ -589,7 +589,7 @@ int cmd_attack_calls(void)
 	 * direct map, a user address, zero, all ones */
 	paddr_t ptp;
 	unsigned idx;
-	vm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx);
+	mm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx);
 	const uint64_t args[] = {(uint64_t)nk_view, (uint64_t)pa_to_dm(ptp), 0x400000, 0, ~0ull};
 	int n = 0, blocked = 0, skipped = 0;
 	kprintf("attack-begin: nested (direct calls into nk's functions)\n");

@@ -64,7 +64,7 @@ static bool t_heap(void)
 	ok &= KT_EXPECT(a[99] == 0xab && b[4999] == 0xcd);
 	paddr_t l1;
 	unsigned idx;
-	ok &= KT_EXPECT(vm_leaf(nk_view->master_l4, (uint64_t)a, &l1, &idx));
+	ok &= KT_EXPECT(mm_leaf(nk_view->master_l4, (uint64_t)a, &l1, &idx));
 	pte_t e = ((pte_t *)pa_to_dm(l1))[idx];
 	ok &= KT_EXPECT(pte_present(e) && pte_writable(e) && pte_nx(e));
 	if (nk_view->nested) { /* the native backend keeps no frame types */
@@ -90,7 +90,7 @@ static bool t_address_space(void)
 			       (pte_t *)pa_to_dm(nk_view->master_l4) + 256,
 			       256 * sizeof(pte_t)) == 0);
 	/* a user page at 4 MiB, and the kernel still runs on this L4 */
-	ok &= KT_EXPECT(vm_map(l4, 0x400000, pg, PTE_U | PTE_W | PTE_NX) == 0);
+	ok &= KT_EXPECT(mm_map(l4, 0x400000, pg, PTE_U | PTE_W | PTE_NX) == 0);
 	ok &= KT_EXPECT(nk_load_cr3(l4) == 0);
 	ok &= KT_EXPECT((read_cr3() & PTE_ADDR_4K) == pa_addr(l4));
 	__asm__ volatile("stac; movq $42, 0x400000; clac" ::: "memory");
@@ -128,7 +128,7 @@ static bool t_refusals(void)
 	paddr_t l1;
 	unsigned idx;
 	kfree(kmalloc(8));
-	bool ok = KT_EXPECT(vm_leaf(nk_view->master_l4, HEAP_BASE, &l1, &idx));
+	bool ok = KT_EXPECT(mm_leaf(nk_view->master_l4, HEAP_BASE, &l1, &idx));
 	uint64_t ram_end = nk_view->nframes * PAGE_SIZE;
 	ok &= KT_EXPECT(nk_declare_ptp(pa_init(pa_addr(d) + 8), 1) == -NK_EALIGN);
 	ok &= KT_EXPECT(nk_declare_ptp(pa_init(ram_end + PAGE_SIZE * 16), 1) == -NK_ERANGE);

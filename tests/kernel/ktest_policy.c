@@ -116,7 +116,7 @@ static bool t_region_declare_refusals(void)
 		/* the heap page's frame through the direct map: mapped writable */
 		paddr_t l1;
 		unsigned idx;
-		ok &= KT_EXPECT(vm_leaf(nk_view->master_l4, (uint64_t)hp, &l1, &idx));
+		ok &= KT_EXPECT(mm_leaf(nk_view->master_l4, (uint64_t)hp, &l1, &idx));
 		paddr_t hf = pte_frame(((pte_t *)pa_to_dm(l1))[idx], 1);
 		ok &= KT_EXPECT(nk_region_declare(pa_to_dm(hf), PAGE_SIZE, NK_POLICY_WRITE_LOG) ==
 				-NK_EWRITABLE);

@@ -81,7 +81,7 @@ static bool sandbox_init(void)
 	paddr_t heap_l1 = pa_init(0);
 	unsigned idx;
 	kfree(kmalloc(8));
-	vm_leaf(nk_view->master_l4, HEAP_BASE, &heap_l1, &idx);
+	mm_leaf(nk_view->master_l4, HEAP_BASE, &heap_l1, &idx);
 	extra_targets[0] = nk_view->heap_l3; /* outer's PTPs: link targets only */
 	extra_targets[1] = heap_l1;
 	extra_targets[2] = image_pa(kcov_area); /* outer DATA outside the pool */
