@@ -76,36 +76,54 @@ static pte_t *ptp_view(paddr_t ptp)
 	return pa_to_dm(ptp);
 }
 
+void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w)
+{
+	*w = (struct mm_walk){.w = true, .u = true, .ptp = l4};
+	for (unsigned level = 4;; level--) {
+		w->level = level;
+		w->index = pt_index(va, level);
+		w->entry = ptp_view(w->ptp)[w->index];
+		if (!pte_present(w->entry))
+			return;
+		w->w &= pte_writable(w->entry);
+		w->u &= pte_user(w->entry);
+		w->nx |= pte_nx(w->entry);
+		if (pte_is_leaf(w->entry, level)) {
+			w->leaf = true;
+			return;
+		}
+		w->ptp = pte_frame(w->entry, level);
+	}
+}
+
 long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 {
 	bool kernel = va >= DIRECT_MAP_BASE;
-	paddr_t t = l4;
-	for (unsigned level = 4; level > 1; level--) {
-		unsigned i = pt_index(va, level);
-		pte_t e = ptp_view(t)[i];
-		if (pte_present(e)) {
-			if (pte_is_leaf(e, level))
-				return -NK_EHUGE;
-			t = pte_frame(e, level);
-			continue;
+	for (;;) {
+		struct mm_walk w;
+		mm_walk(l4, va, &w);
+		if (w.level == 1) {
+			*out = w.ptp;
+			return 0;
 		}
+		if (w.leaf)
+			return -NK_EHUGE;
 		if (!create)
 			return -NK_ENOTPTP;
+		/* the entry at w.level is absent: a new PTP one level down */
 		paddr_t f = frame_alloc();
 		if (!pa_addr(f))
 			return -NK_ERANGE;
-		long r = nk_declare_ptp(f, (level - 1) | (kernel ? NK_PTP_KERNEL : 0));
+		long r = nk_declare_ptp(f, (w.level - 1) | (kernel ? NK_PTP_KERNEL : 0));
 		if (r == 0)
-			r = nk_write_pte(t, i, pte_make(f, PTE_P | PTE_W | (kernel ? 0 : PTE_U)));
+			r = nk_write_pte(w.ptp, w.index,
+					 pte_make(f, PTE_P | PTE_W | (kernel ? 0 : PTE_U)));
 		if (r) {
 			nk_remove_ptp(f);
 			frame_free(f);
 			return r;
 		}
-		t = f;
 	}
-	*out = t;
-	return 0;
 }
 
 bool mm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)

@@ -5,6 +5,7 @@
 #include <outer/kernel.h>
 #include <x86/cpu.h>
 #include <outer/trap.h>
+#include <outer/mm.h>
 #include <outer/drivers.h>
 #include <outer/fs.h>
 #include <nk/vmmu.h>
@@ -61,8 +62,9 @@ void recover_disarm(void)
 	recover_current = NULL;
 }
 
-/* Walk the current tables for va: the leaf entry, its level and the
- * effective W, U and NX over all levels (SDM 4.6). */
+/* Walk the current tables for va (mm_walk): the leaf, its level and the
+ * effective W, U and NX over all levels (SDM 4.6), and the physical
+ * address va maps to. */
 struct walk {
 	bool present, w, u, nx;
 	unsigned level;
@@ -72,24 +74,13 @@ struct walk {
 
 static struct walk walk_va(uint64_t va)
 {
-	struct walk r = {.w = true, .u = true, .nx = false};
-	paddr_t t = cr3_l4(read_cr3());
-	for (unsigned level = 4; level >= 1; level--) {
-		pte_t e = ((const pte_t *)pa_to_dm(t))[pt_index(va, level)];
-		if (!pte_present(e))
-			return r;
-		r.w &= pte_writable(e);
-		r.u &= pte_user(e);
-		r.nx |= pte_nx(e);
-		if (pte_is_leaf(e, level)) {
-			r.present = true;
-			r.level = level;
-			r.leaf = e;
-			uint64_t span = pt_span_bytes(level);
-			r.pa = pa_addr(pte_frame(e, level)) + (va & (span - 1));
-			return r;
-		}
-		t = pte_frame(e, level);
+	struct mm_walk m;
+	mm_walk(cr3_l4(read_cr3()), va, &m);
+	struct walk r = {.present = m.leaf, .w = m.w, .u = m.u, .nx = m.nx};
+	if (m.leaf) {
+		r.level = m.level;
+		r.leaf = m.entry;
+		r.pa = pa_addr(pte_frame(m.entry, m.level)) + (va & (pt_span_bytes(m.level) - 1));
 	}
 	return r;
 }

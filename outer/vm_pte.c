@@ -55,22 +55,16 @@ void vm_each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ctx)
 {
 	uint64_t va = start;
 	while (va < end) {
-		paddr_t t = l4;
-		unsigned level = 4;
-		for (; level > 1; level--) {
-			pte_t e = vm_entries(t)[pt_index(va, level)];
-			if (!pte_present(e) || pte_is_leaf(e, level))
-				break;
-			t = pte_frame(e, level);
-		}
-		/* level 1: t is an L1 (it spans 2 MiB); else the entry at
-		 * `level` is absent and its span is skipped */
-		uint64_t span = pt_span_bytes(level == 1 ? 2 : level);
+		struct mm_walk w;
+		mm_walk(l4, va, &w);
+		/* level 1: w.ptp is an L1 (it spans 2 MiB); else the entry at
+		 * w.level is absent (or a leaf) and its span is skipped */
+		uint64_t span = pt_span_bytes(w.level == 1 ? 2 : w.level);
 		uint64_t next = (va & ~(span - 1)) + span;
-		if (level == 1) {
+		if (w.level == 1) {
 			uint64_t stop = next < end ? next : end;
 			unsigned i1 = stop == next ? 512 : pt_index(stop, 1);
-			fn(t, va & ~(span - 1), pt_index(va, 1), i1, ctx);
+			fn(w.ptp, va & ~(span - 1), pt_index(va, 1), i1, ctx);
 		}
 		if (next <= va)
 			break;

@@ -24,6 +24,24 @@ uint64_t frames_free(void);
 long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
 /* mm_unmap: clear the mapping of page va; returns 0 or -NK_E*. */
 long mm_unmap(paddr_t l4, uint64_t va);
+/* Where a walk of the tables for a virtual address stopped: the last entry
+ * read (at level 4..1, entry `index` of PTP ptp), whether it is a present
+ * leaf (a 4 KiB page, or a 2 MiB or 1 GiB one), and the W, U and NX rights
+ * over the entries read (SDM 4.6: W and U need every level, NX any). The
+ * walk stops at an absent entry or a leaf; level 1 means the L1 exists. */
+struct mm_walk {
+	unsigned level, index;
+	paddr_t ptp;
+	pte_t entry;
+	bool leaf;
+	bool w, u, nx;
+};
+
+/* mm_walk: the one page-table walk of the outer kernel: the tables of L4
+ * `l4` (physical) for virtual address va, into *w. Reads only; the tables
+ * are read through the direct map. Source: SDM Vol. 3A 4.5. */
+void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w);
+
 /* mm_walk_l1: the L1 PTP covering virtual va in the address space of L4
  * `l4`, declaring missing PTPs (levels 3..1) through nk when create.
  * Returns 0 and *out, -NK_ENOTPTP when absent and !create, -NK_EHUGE on a
