@@ -71,31 +71,6 @@ uint64_t frames_free(void)
 	return nfree;
 }
 
-static pte_t *ptp_view(paddr_t ptp)
-{
-	return pa_to_dm(ptp);
-}
-
-void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w)
-{
-	*w = (struct mm_walk){.w = true, .u = true, .ptp = l4};
-	for (unsigned level = 4;; level--) {
-		w->level = level;
-		w->index = pt_index(va, level);
-		w->entry = ptp_view(w->ptp)[w->index];
-		if (!pte_present(w->entry))
-			return;
-		w->w &= pte_writable(w->entry);
-		w->u &= pte_user(w->entry);
-		w->nx |= pte_nx(w->entry);
-		if (pte_is_leaf(w->entry, level)) {
-			w->leaf = true;
-			return;
-		}
-		w->ptp = pte_frame(w->entry, level);
-	}
-}
-
 long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 {
 	bool kernel = va >= DIRECT_MAP_BASE;

@@ -39,8 +39,27 @@ struct mm_walk {
 
 /* mm_walk: the one page-table walk of the outer kernel: the tables of L4
  * `l4` (physical) for virtual address va, into *w. Reads only; the tables
- * are read through the direct map. Source: SDM Vol. 3A 4.5. */
-void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w);
+ * are read through the direct map. Inline, so that a caller pays only for
+ * the fields it reads (fork walks once per page). Source: SDM Vol. 3A 4.5. */
+static inline void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w)
+{
+	*w = (struct mm_walk){.w = true, .u = true, .ptp = l4};
+	for (unsigned level = 4;; level--) {
+		w->level = level;
+		w->index = pt_index(va, level);
+		w->entry = ((const pte_t *)pa_to_dm(w->ptp))[w->index];
+		if (!pte_present(w->entry))
+			return;
+		w->w &= pte_writable(w->entry);
+		w->u &= pte_user(w->entry);
+		w->nx |= pte_nx(w->entry);
+		if (pte_is_leaf(w->entry, level)) {
+			w->leaf = true;
+			return;
+		}
+		w->ptp = pte_frame(w->entry, level);
+	}
+}
 
 /* mm_walk_l1: the L1 PTP covering virtual va in the address space of L4
  * `l4`, declaring missing PTPs (levels 3..1) through nk when create.
