@@ -283,22 +283,32 @@ void nk_dm_set_writable(uint64_t pfn, bool w)
 	arch_invlpg(DIRECT_MAP_BASE + (pfn << PAGE_SHIFT));
 }
 
-long nk_declare_ptp_impl(paddr_t frame, unsigned level)
+/* decode_declare: nk_declare_ptp's preconditions, one test each: a RAM
+ * frame (NK_EALIGN, NK_ERANGE); a level 1..4 (NK_ELEVEL); no flag but
+ * NK_PTP_KERNEL, and none on an L4 (NK_ELEVEL); DATA, mapped writable
+ * nowhere, under no huge mapping (nk_frame_retypable). Changes nothing. */
+static long decode_declare(paddr_t frame, unsigned level)
 {
 	unsigned lv = level & 0xff, fl = level & ~0xffu;
 	long r = nk_frame_ok(frame);
 	if (r)
-		goto out;
-	r = -NK_ELEVEL;
-	if (lv < 1 || lv > 4 || (fl & ~NK_PTP_KERNEL) || (lv == 4 && fl))
-		goto out;
-	r = nk_frame_retypable(pa_pfn(frame));
-	if (r)
-		goto out;
-	struct nk_frame *f = frame_at(frame);
+		return r;
+	if (lv < 1 || lv > 4)
+		return -NK_ELEVEL;
+	if (fl & ~NK_PTP_KERNEL)
+		return -NK_ELEVEL;
+	if (lv == 4 && fl)
+		return -NK_ELEVEL;
+	return nk_frame_retypable(pa_pfn(frame));
+}
 
-	/* perform */
-	r = 0;
+/* perform_declare: what decode_declare allowed; cannot fail: read-only in
+ * the direct map, zeroed (an L4 gets the master's kernel half), retyped. */
+static void perform_declare(paddr_t frame, unsigned level)
+{
+	unsigned lv = level & 0xff, fl = level & ~0xffu;
+	struct nk_frame *f = frame_at(frame);
+	NK_CHECK(f->type == NK_F_DATA && lv >= 1 && lv <= 4);
 	nk_dm_set_writable(pa_pfn(frame), false);
 	pte_t *t = ptp_entries(frame);
 	nk_memset(t, 0, PAGE_SIZE);
@@ -309,7 +319,13 @@ long nk_declare_ptp_impl(paddr_t frame, unsigned level)
 	nk_set_type(pa_pfn(frame), (enum nk_ftype)(NK_F_PTP1 + lv - 1));
 	f->flags = (fl & NK_PTP_KERNEL) ? NK_FF_KHALF : 0;
 	f->refs = 0;
-out:
+}
+
+long nk_declare_ptp_impl(paddr_t frame, unsigned level)
+{
+	long r = decode_declare(frame, level);
+	if (r == 0)
+		perform_declare(frame, level);
 	return nk_count(NK_CALL_DECLARE_PTP, r);
 }
 
@@ -329,30 +345,36 @@ static inline __attribute__((always_inline)) void unaccount_entries(const pte_t 
 	}
 }
 
-long nk_remove_ptp_impl(paddr_t frame)
+/* decode_remove: nk_remove_ptp's preconditions, one test each: a RAM
+ * frame; a declared PTP (NK_ETYPE); not nk's own (NK_EPINNED); no parent
+ * entry refers to it (NK_EINUSE); no CPU has it loaded (NK_ELOADED).
+ * Changes nothing. */
+static long decode_remove(paddr_t frame)
 {
 	long r = nk_frame_ok(frame);
 	if (r)
-		goto out;
-	struct nk_frame *f = frame_at(frame);
-	unsigned level = nk_ptp_level(f->type);
-	r = -NK_ETYPE;
-	if (!level)
-		goto out;
-	r = -NK_EPINNED;
+		return r;
+	const struct nk_frame *f = frame_at(frame);
+	if (!nk_ptp_level(f->type))
+		return -NK_ETYPE;
 	if (f->flags & NK_FF_PINNED)
-		goto out;
-	r = -NK_EINUSE;
+		return -NK_EPINNED;
 	if (f->refs)
-		goto out;
-	r = -NK_ELOADED;
+		return -NK_EINUSE;
 	for (int c = 0; c < NK_CPUS; c++)
 		if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
-			goto out;
+			return -NK_ELOADED;
+	return 0;
+}
 
-	/* perform: drop what its entries held (an L4's kernel half is the
-	 * master's and was never counted) */
-	r = 0;
+/* perform_remove: what decode_remove allowed; cannot fail: drop what its
+ * entries held (an L4's kernel half is the master's and was never
+ * counted), back to DATA, writable in the direct map. */
+static void perform_remove(paddr_t frame)
+{
+	struct nk_frame *f = frame_at(frame);
+	unsigned level = nk_ptp_level(f->type);
+	NK_CHECK(level && !f->refs);
 	const pte_t *t = ptp_entries(frame);
 	if (level == 1)
 		unaccount_entries(t, PTES_PER_PTP, 1);
@@ -361,16 +383,33 @@ long nk_remove_ptp_impl(paddr_t frame)
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
-out:
+}
+
+long nk_remove_ptp_impl(paddr_t frame)
+{
+	long r = decode_remove(frame);
+	if (r == 0)
+		perform_remove(frame);
 	return nk_count(NK_CALL_REMOVE_PTP, r);
+}
+
+/* decode_load_cr3: a RAM frame that is a declared L4 (NK_ETYPE). Changes
+ * nothing. */
+static long decode_load_cr3(paddr_t l4)
+{
+	long r = nk_frame_ok(l4);
+	if (r)
+		return r;
+	if (frame_at(l4)->type != NK_F_PTP4)
+		return -NK_ETYPE;
+	return 0;
 }
 
 long nk_load_cr3_impl(paddr_t l4)
 {
-	long r = nk_frame_ok(l4);
-	if (r == 0 && frame_at(l4)->type != NK_F_PTP4)
-		r = -NK_ETYPE;
+	long r = decode_load_cr3(l4);
 	if (r == 0) {
+		NK_CHECK(frame_at(l4)->type == NK_F_PTP4);
 		nk.cur_cr3[0] = l4;
 		arch_set_cr3(pa_addr(l4));
 	}
