@@ -178,3 +178,32 @@ long sys_sched_yield(const uint64_t *a)
 	irq_enable();
 	return 0;
 }
+
+/* ---- returning to user mode ----
+ * Here, not in signal.c, so that sched_yield_cpu inlines and the null
+ * syscall's fast path saves no register for it. */
+
+/* A pending signal's default action: the lowest one kills current. */
+static void die_if_signalled(void)
+{
+	if (current->sig_pending) {
+		int sig = __builtin_ctzll(current->sig_pending);
+		irq_enable();
+		proc_exit(sig);
+	}
+}
+
+/* Deliver pending signals (default action: die) and preempt when the turn
+ * is over; returns the frame to resume. Interrupts off on return. */
+struct trap_frame *proc_to_user(struct trap_frame *tf)
+{
+	irq_disable();
+	die_if_signalled();
+	if (current->slice == 0) {
+		sched_yield_cpu();
+		die_if_signalled(); /* sent while another task ran */
+	}
+	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
+	tf->rflags = (tf->rflags & 0xcd5) | 0x202;
+	return tf;
+}

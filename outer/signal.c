@@ -1,5 +1,6 @@
-/* Processes: signals (the default actions only), kill, and what happens
- * on the way back to user mode. Source: Linux man 2 kill, 7 signal. */
+/* Processes: signals (the default actions only) and kill; their delivery
+ * on the way back to user mode is proc_to_user (outer/sched.c).
+ * Source: Linux man 2 kill, 7 signal. */
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
@@ -59,31 +60,4 @@ long sys_kill(const uint64_t *a)
 		return 0;
 	}
 	return n ? 0 : -ESRCH;
-}
-
-/* ---- returning to user mode ---- */
-
-/* A pending signal's default action: the lowest one kills current. */
-static void die_if_signalled(void)
-{
-	if (current->sig_pending) {
-		int sig = __builtin_ctzll(current->sig_pending);
-		irq_enable();
-		proc_exit(sig);
-	}
-}
-
-/* Deliver pending signals (default action: die) and preempt when the turn
- * is over; returns the frame to resume. Interrupts off on return. */
-struct trap_frame *proc_to_user(struct trap_frame *tf)
-{
-	irq_disable();
-	die_if_signalled();
-	if (current->slice == 0) {
-		sched_yield_cpu();
-		die_if_signalled(); /* sent while another task ran */
-	}
-	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
-	tf->rflags = (tf->rflags & 0xcd5) | 0x202;
-	return tf;
 }
