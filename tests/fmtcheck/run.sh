@@ -15,21 +15,12 @@ root=$(cd "$here/../.." && pwd)
 out=${1:-$root/build/tests/fmtcheck}
 mkdir -p "$out"
 checker=$root/tools/fmtcheck.py
-n=0 passed=0 failed=0 rc=0
+rc=0
+. "$root/tests/lib/tap.sh"
 
-check() { # check DESC CMD...: one test, passes when CMD succeeds
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-		echo "#   exit code $rc"
-		sed 's/^/#   /' "$out/stdout" 2>/dev/null | tail -n 40
-	fi
+tap_detail() { # on a failed check: the last run's exit code and output
+	echo "exit code $rc"
+	tail -n 40 "$out/stdout" 2>/dev/null
 }
 
 run() { # run ARGS...: the checker; sets rc, keeps its output in $out/stdout
@@ -98,5 +89,4 @@ check "a planted %#s in a copy of outer/modelf.c is refused, naming it" \
 run no/such/dir
 check "a missing path is a usage error (exit 2)" eval '[ "$rc" -eq 2 ]'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

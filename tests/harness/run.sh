@@ -12,12 +12,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${1:-build/tests/harness}
 mkdir -p "$out"
-pass=0 fail=0
-check() { # check DESC COMMAND...
-	local desc=$1; shift
-	if "$@"; then echo "ok - $desc"; pass=$((pass + 1))
-	else echo "not ok - $desc"; fail=$((fail + 1)); fi
-}
+. tests/lib/tap.sh
 
 objs=build/nested/link-objs.txt
 kern=() harn=()
@@ -62,5 +57,4 @@ check "the HARNESS=0 kernel holds none of the harness's symbols" \
 check "the HARNESS=0 kernel still has the console table" \
 	eval 'nm "$elf" | grep -q " __console_cmds_start$"'
 
-echo "harness: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -15,33 +15,13 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 scanner=$out/i5scan
 
-n=0
-passed=0
-failed=0
 rc=0
+. "$root/tests/lib/tap.sh"
 
-# check DESC CMD...: one test; passes when CMD succeeds. On failure the last
-# scan's output is shown as "# " comment lines.
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-		echo "#   exit code $rc"
-		sed 's/^/#   /' "$out/stdout" "$out/stderr" 2>/dev/null || true
-	fi
-}
-
-# finish: print the summary line and exit with the overall result.
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
+# tap_detail: on a failed check, the last scan's exit code and output.
+tap_detail() {
+	echo "exit code $rc"
+	cat "$out/stdout" "$out/stderr" 2>/dev/null || true
 }
 
 # scan ARGS...: runs the scanner; sets rc, keeps stdout/stderr in $out.
