@@ -75,11 +75,7 @@ static void msrs_probe(void);
 
 void attack_snap(struct attack_snap *s)
 {
-	static bool probed;
-	if (!probed) {
-		msrs_probe();
-		probed = true;
-	}
+	msrs_probe();
 	memset(s, 0, sizeof(*s));
 	s->cr0 = read_cr0();
 	s->cr3 = read_cr3();
@@ -128,8 +124,13 @@ static __attribute__((noinline)) bool msr_probe(uint32_t msr)
 	return true;
 }
 
+/* msrs_probe: which of sweep_msrs this CPU has (once per boot). */
 static void msrs_probe(void)
 {
+	static bool probed;
+	if (probed)
+		return;
+	probed = true;
 	for (size_t i = 0; i < NMSR; i++)
 		msr_present[i] = msr_probe(sweep_msrs[i].msr);
 }
@@ -236,7 +237,6 @@ static struct attack_ctx jctx;
 static paddr_t evil_l4;		    /* an L4 of DATA frames mapping a live PTP writable */
 static struct attack_dtr *fake_dtr; /* points at a fake descriptor table */
 static uint64_t attacker_fn;	    /* "attacker code": the jump module's text */
-static uint64_t ptp_alias_va;	    /* where evil_l4 maps the live PTP */
 static uint8_t *live_ptp;	    /* that live L1 PTP, through the direct map (read-only) */
 
 /* A checksum (FNV-1a) of the live PTP: shots with a hostile RSP aim it
@@ -405,7 +405,8 @@ static const char *where_in_nk(uint64_t a)
 static void sweep_site(const uint8_t *site, enum i5_kind k, struct outcome *o)
 {
 	const uint8_t *first = site;
-	while (site - first < 4 && is_prefix(first[-1]))
+	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
+	while (site - first < 4 && first > text && is_prefix(first[-1]))
 		first--;
 	for (const uint8_t *e = first; e <= site; e++) {
 		size_t nm = k == I5_WRMSR ? NMSR : 1;
@@ -457,7 +458,6 @@ static bool evil_setup(void)
 	((pte_t *)pa_to_dm(l3))[0] = pte_make(l2, PTE_P | PTE_W);
 	((pte_t *)pa_to_dm(l2))[0] = pte_make(l1, PTE_P | PTE_W);
 	((pte_t *)pa_to_dm(l1))[0] = pte_make(live, PTE_P | PTE_W | PTE_NX);
-	ptp_alias_va = 1ull << 39;
 	live_ptp = pa_to_dm(live);
 	fake_dtr = page;
 	fake_dtr->limit = 0x30;
@@ -589,7 +589,10 @@ int cmd_attack_calls(void)
 	 * direct map, a user address, zero, all ones */
 	paddr_t ptp;
 	unsigned idx;
-	mm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx);
+	if (!mm_leaf(nk_view->master_l4, (uint64_t)fake_dtr, &ptp, &idx)) {
+		kprintf("attack: no L1 maps the sweep's scratch page\n");
+		return 1;
+	}
 	const uint64_t args[] = {(uint64_t)nk_view, (uint64_t)pa_to_dm(ptp), 0x400000, 0, ~0ull};
 	int n = 0, blocked = 0, skipped = 0;
 	kprintf("attack-begin: nested (direct calls into nk's functions)\n");
@@ -675,7 +678,7 @@ int cmd_attack_window(void)
 		return 1;
 	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
 	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
-	int n = 0, blocked = 0;
+	int n = 0, blocked = 0, hit = 0;
 	uint64_t repairs0 = nk_view->stats.wp_violations, landed_total = 0;
 	kprintf("attack-begin: nested (interrupts timed into the window after each write)\n");
 	trap_irq0_hook = window_irq0;
@@ -698,6 +701,7 @@ int cmd_attack_window(void)
 			landed += w_rip >= site && w_rip < site + 48;
 		}
 		landed_total += landed;
+		hit += landed > 0;
 		uint64_t rep = nk_view->stats.wp_violations - r0;
 		char name[80], row[96], why[128];
 		site_name(site, name, sizeof(name));
@@ -712,9 +716,11 @@ int cmd_attack_window(void)
 	pit_init(100);
 	uint64_t repairs = nk_view->stats.wp_violations - repairs0;
 	bool inv = nk_check_invariants() == 0, seen = repairs > 0;
-	kprintf("window: %lu interrupts landed right after a write, %lu repairs by nk's interrupt "
+	kprintf("window: %lu interrupts landed right after a write, at %d of %d sites (the other "
+		"sites' rows saw no interrupt in their window), %lu repairs by nk's interrupt "
 		"stubs%s\n",
-		landed_total, repairs, seen ? "" : ": NONE SEEN (was this boot under -icount?)");
+		landed_total, hit, n, repairs,
+		seen ? "" : ": NONE SEEN (was this boot under -icount?)");
 	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"repairs\":%lu,\"invariants_ok\":%s}\n", n,
 		blocked, repairs, inv && seen ? "true" : "false");
 	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);

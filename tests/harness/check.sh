@@ -8,8 +8,8 @@
 # kernel reaches a harness only through the link-time tables it registers
 # in (CONSOLE_COMMAND, EXIT_HOOK, EXPORT_SYMBOL). Exits 1, naming each
 # kernel object and the harness symbols it references, when one does;
-# 0 otherwise; 2 on a usage error.
-set -u
+# 0 otherwise; 2 on a usage error or an object nm cannot read.
+set -u -o pipefail
 kern=() harn=() side=k
 for a in "$@"; do
 	if [ "$a" = -- ]; then side=h
