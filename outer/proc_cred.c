@@ -65,16 +65,6 @@ void proc_plist_store(struct proc **where, struct proc *val)
 		panic("plist_store: nk refused: %s", nk_strerror(r));
 }
 
-struct proc *proc_first(void)
-{
-	return proc_plist.head;
-}
-
-struct proc *proc_next(const struct proc *p)
-{
-	return NEXT(p);
-}
-
 /* proc_list: fill out[0..cap) with the processes; returns how many. */
 unsigned proc_list(struct nksys_proc *out, unsigned cap)
 {

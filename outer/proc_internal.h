@@ -33,9 +33,9 @@ extern unsigned long proc_nprocs;
 /* proc_free: give back a reaped process's slot, stack and address space. */
 void proc_free(struct proc *p);
 
-/* The run queue (FIFO of runnable processes) and its operations
- * (outer/sched.c). */
+/* The run queue (FIFO of runnable processes; outer/sched.c). */
 extern struct proc *sched_runq_head, *sched_runq_tail;
+/* sched_runq_push: queue p, which is runnable and not queued, at the tail. */
 void sched_runq_push(struct proc *p);
 /* sched_make_runnable: p becomes runnable (queued unless it runs). */
 void sched_make_runnable(struct proc *p);

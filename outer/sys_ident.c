@@ -78,7 +78,7 @@ long sys_setgid(const uint64_t *a)
 	proc_set_cred(current, &c);
 	return 0;
 }
-/* one process group and session: the ids are the caller's pid */
+/* one process group and session, both with id 1 (init's) */
 long sys_getpgrp(const uint64_t *a)
 {
 	(void)a;

@@ -15,15 +15,13 @@
  * survive until mprotect makes it accessible again. */
 #define PTE_HELD PTE_SW1
 
-/* Per 4 KiB frame, how many user mappings share it (0: not a user page),
- * and how many frames have any (outer/vm_pte.c). */
+/* Per 4 KiB frame, how many user mappings share it (0: not a user page;
+ * outer/vm_pte.c). */
 extern uint16_t *vm_frame_refs;
-extern uint64_t vm_user_frames;
 
 static inline void vm_frame_ref(paddr_t f)
 {
-	if (vm_frame_refs[pa_pfn(f)]++ == 0)
-		vm_user_frames++;
+	vm_frame_refs[pa_pfn(f)]++;
 }
 
 static inline void vm_frame_unref(paddr_t f)
@@ -31,10 +29,8 @@ static inline void vm_frame_unref(paddr_t f)
 	uint16_t *r = &vm_frame_refs[pa_pfn(f)];
 	if (*r == 0)
 		panic("frame_unref: frame %lx has no references", pa_addr(f));
-	if (--*r == 0) {
-		vm_user_frames--;
+	if (--*r == 0)
 		frame_free(f);
-	}
 }
 
 static inline pte_t *vm_entries(paddr_t ptp)

@@ -14,7 +14,6 @@
 
 /* ---- frame sharing counts for copy-on-write ---- */
 uint16_t *vm_frame_refs; /* per 4 KiB frame; 0 = not a user page */
-uint64_t vm_user_frames;
 
 void vm_refs_init(void)
 {
@@ -24,11 +23,6 @@ void vm_refs_init(void)
 	if (!vm_frame_refs)
 		panic("vm: no memory for the frame share counts");
 	memset(vm_frame_refs, 0, nk_view->nframes * sizeof(uint16_t));
-}
-
-uint64_t frames_user(void)
-{
-	return vm_user_frames;
 }
 
 /* ---- batches of PTE writes ---- */

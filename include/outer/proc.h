@@ -76,9 +76,6 @@ void proc_init(void);
 const struct cred *proc_cred(const struct proc *p);
 /* proc_set_cred: replace p's credentials through nk_write (logged). */
 void proc_set_cred(struct proc *p, const struct cred *c);
-/* proc_first, proc_next: walk every process (the protected list). */
-struct proc *proc_first(void);
-struct proc *proc_next(const struct proc *p);
 /* proc_regions: the region ids of the credential table and the list links
  * (-1 before proc_init); the attack harness targets them. */
 long proc_cred_region(void);

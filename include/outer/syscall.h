@@ -13,7 +13,8 @@ long sys_finit_module(const uint64_t *a);
 long sys_delete_module(const uint64_t *a);
 long sys_query_module(const uint64_t *a);
 
-/* files (outer/fs/sys_fs.c) */
+/* files (outer/fs/sys_rw.c, sys_open.c, sys_fd.c, sys_stat.c, sys_namei.c,
+ * sys_poll.c) */
 long sys_read(const uint64_t *a);
 long sys_write(const uint64_t *a);
 long sys_readv(const uint64_t *a);

@@ -70,8 +70,6 @@ long vm_unmap_range(struct mm *mm, uint64_t start, uint64_t len);
  * -EFAULT for a bad access (the caller kills with SIGSEGV or fixes up a
  * user copy), -ENOMEM when out of memory (the caller kills). */
 long vm_fault(struct mm *mm, uint64_t va, uint64_t err);
-/* frames_user: frames held by user pages (shared frames counted once). */
-uint64_t frames_user(void);
 
 /* The memory system calls (Linux man 2 mmap, munmap, mprotect, brk); a[] as
  * in include/outer/syscall.h, addresses virtual, lengths in bytes.

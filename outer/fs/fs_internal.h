@@ -169,7 +169,7 @@ void *fs_page_alloc(void);
 void fs_page_free(void *page);
 /* fs_buf_alloc: like fs_page_alloc, but the page is not zeroed (it holds
  * old kernel data): for bounce buffers whose bytes are written before they
- * are read (sys_fs.c rw()). Free with fs_page_free. */
+ * are read (sys_rw.c rw()). Free with fs_page_free. */
 void *fs_buf_alloc(void);
 
 /* file_alloc: a new file with one reference, or NULL. ip (may be NULL) is

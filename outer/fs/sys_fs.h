@@ -79,14 +79,18 @@ static inline struct file *fs_fd_file(uint64_t fd)
 /* The lowest free descriptor >= min, or -EMFILE. */
 int fs_fd_free(int min);
 
-/* Put f (whose reference moves in) at free descriptor fd. */
+/* Put f (whose reference moves in) at descriptor fd, which fs_fd_free
+ * returned; cloexec sets its close-on-exec flag (O_CLOEXEC, FD_CLOEXEC). */
 void fs_fd_install(int fd, struct file *f, bool cloexec);
 
 /* Copy the user path at upath into a new page (*out; free with
  * fs_page_free). Errors: -EFAULT, -ENAMETOOLONG, -ENOMEM. */
 long fs_get_path(uint64_t upath, char **out);
 
-/* The directory a *at call starts from: dirfd's for a relative path. */
+/* The directory a *at call (Linux man 2 openat) starts from: the cwd for
+ * an absolute path or AT_FDCWD, else dirfd's directory. *base is borrowed
+ * (no reference taken): it lives while the descriptor or the cwd does.
+ * Errors: -EBADF (dirfd not open), -ENOTDIR (not a directory). */
 long fs_at_base(uint64_t dirfd, const char *path, struct inode **base);
 
 #endif

@@ -28,7 +28,6 @@ long fs_get_path(uint64_t upath, char **out)
 	return 0;
 }
 
-/* The directory a *at call starts from: dirfd's for a relative path. */
 long fs_at_base(uint64_t dirfd, const char *path, struct inode **base)
 {
 	if (path[0] == '/' || (int)dirfd == AT_FDCWD) {

@@ -1,4 +1,4 @@
-/* Host tests of the file system calls (outer/fs/sys_fs.c) as a user program
+/* Host tests of the file system calls (outer/fs/sys_*.c) as a user program
  * sees them: return values and errno per the Linux man pages, struct
  * layouts (stat, linux_dirent64), descriptor tables, and no state change
  * on -EFAULT. User pointers are host pointers (fs_stubs.c). */
