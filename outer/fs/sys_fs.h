@@ -93,4 +93,10 @@ long fs_get_path(uint64_t upath, char **out);
  * Errors: -EBADF (dirfd not open), -ENOTDIR (not a directory). */
 long fs_at_base(uint64_t dirfd, const char *path, struct inode **base);
 
+/* fs_lookup_at: copy the user path at upath and look it up from
+ * fs_at_base(dirfd) (following a last symlink when follow) into *out
+ * (borrowed, like vfs_lookup's). Errors as fs_get_path, fs_at_base and
+ * vfs_lookup. */
+long fs_lookup_at(uint64_t dirfd, uint64_t upath, bool follow, struct inode **out);
+
 #endif

@@ -110,15 +110,16 @@ long sys_getcwd(const uint64_t *a)
 	return r;
 }
 
-/* Copy the user path at upath and look it up from the cwd (following a
- * last symlink when follow). Errors as get_path and vfs_lookup. */
-static long lookup_user_path(uint64_t upath, bool follow, struct inode **out)
+long fs_lookup_at(uint64_t dirfd, uint64_t upath, bool follow, struct inode **out)
 {
 	char *path;
 	long r = fs_get_path(upath, &path);
 	if (r)
 		return r;
-	r = vfs_lookup(fs_cwd(), path, follow, out);
+	struct inode *base;
+	r = fs_at_base(dirfd, path, &base);
+	if (!r)
+		r = vfs_lookup(base, path, follow, out);
 	fs_page_free(path);
 	return r;
 }
@@ -127,7 +128,7 @@ static long lookup_user_path(uint64_t upath, bool follow, struct inode **out)
 long sys_chdir(const uint64_t *a)
 {
 	struct inode *ip;
-	long r = lookup_user_path(a[0], true, &ip);
+	long r = fs_lookup_at((uint64_t)(int64_t)AT_FDCWD, a[0], true, &ip);
 	if (r)
 		return r;
 	if (!S_ISDIR(ip->mode))
@@ -145,7 +146,7 @@ long sys_readlink(const uint64_t *a)
 	if ((int)a[2] <= 0)
 		return -EINVAL;
 	struct inode *ip;
-	long r = lookup_user_path(a[0], false, &ip);
+	long r = fs_lookup_at((uint64_t)(int64_t)AT_FDCWD, a[0], false, &ip);
 	if (r)
 		return r;
 	if (!S_ISLNK(ip->mode))
@@ -162,15 +163,8 @@ long sys_faccessat(const uint64_t *a)
 	uint64_t mode = a[2];
 	if (mode & ~(uint64_t)(R_OK | W_OK | X_OK))
 		return -EINVAL;
-	char *path;
-	long r = fs_get_path(a[1], &path);
-	if (r)
-		return r;
-	struct inode *base, *ip;
-	r = fs_at_base(a[0], path, &base);
-	if (!r)
-		r = vfs_lookup(base, path, true, &ip);
-	fs_page_free(path);
+	struct inode *ip;
+	long r = fs_lookup_at(a[0], a[1], true, &ip);
 	if (r)
 		return r;
 	if (mode == F_OK)
