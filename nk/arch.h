@@ -72,9 +72,6 @@ uint64_t arch_recorded_cr0(void);
 uint64_t arch_recorded_cr3(void);
 uint64_t arch_recorded_cr4(void);
 
-/* arch_recorded_msr: nk's record of MSR msr in *v; false when nk holds none. */
-bool arch_recorded_msr(uint32_t msr, uint64_t *v);
-
 /* arch_ro_after_init: the outer kernel's .data.ro_after_init section:
  * virtual base (kernel image address) and size in bytes, both page-aligned
  * (linker.ld); size 0 if empty. */
@@ -171,10 +168,11 @@ struct nk_cpu_tables *arch_cpu_tables(uint64_t *va);
 #define NK_BOOT __attribute__((section(".nk.boot.text"), noinline))
 #endif
 
-/* arch_boot_image_pte: boot, while nk builds the image map: the entry e
- * (physical address pa of the L1 slot) maps image page va; nk remembers
- * the slots of its gated page and of its boot-only code, so that
- * arch_boot_end can close them. */
+/* arch_boot_image_pte: boot, while nk builds the image map: the L1 slot
+ * at physical address pa maps the image page at virtual address va (both
+ * bytes, page-aligned va); nk remembers the slots of its gated page and of
+ * its boot-only code, so that arch_boot_end can close them (spec I6, the
+ * no-gadget rule). At most 64 boot-only pages; more halts the boot. */
 void arch_boot_image_pte(uint64_t va, paddr_t pa);
 
 /* arch_boot_end: the end of boot: make nk's boot-only code and its gated

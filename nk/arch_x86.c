@@ -42,7 +42,16 @@ pte_t *nk_priv_pte;
 static paddr_t priv_pte_pa, boot_pte_pa[64];
 static unsigned boot_ptes;
 
-/* nk/entry.asm, nk/priv.asm */
+/* The privileged writes (spec I6, the no-gadget rule), each checked by
+ * reading the register back (SDM Vol. 3A 2.5, 9.4 WRMSR); the CR3, CR4 and
+ * WRMSR ones sit in the gated page, which must be open (priv_open).
+ * nk_cr0_sync: CR0 := nk_cr0, WP clear while this CPU is in nk (CR0_SYNC,
+ *   nk/entry.asm). nk_priv_cr3, nk_priv_cr4: CR3 := nk_cr3 (flushing the
+ *   TLB's non-global entries), CR4 := nk_cr4 (nk/priv.asm). nk_priv_wrmsr:
+ *   MSR msr := nk's record of it; halts when nk holds none (nk_msr_unknown).
+ * nk_handoff: leave nk for good at the end of boot, on the outer kernel's
+ *   stack (virtual address of its top, 16-byte aligned), with CR0 := nk_cr0
+ *   (WP set), into outer_main; does not return (nk/entry.asm). */
 void nk_cr0_sync(void);
 void nk_priv_cr3(void);
 void nk_priv_cr4(void);
@@ -147,16 +156,6 @@ uint64_t arch_recorded_cr3(void)
 uint64_t arch_recorded_cr4(void)
 {
 	return nk_cr4;
-}
-
-bool arch_recorded_msr(uint32_t msr, uint64_t *v)
-{
-	for (uint32_t i = 0; i < nk_msr_count; i++)
-		if (nk_msr_table[i].msr == msr) {
-			*v = nk_msr_table[i].value;
-			return true;
-		}
-	return false;
 }
 
 /* nk_msr_unknown: a WRMSR site found an MSR nk holds no record of (only a

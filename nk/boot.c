@@ -11,10 +11,6 @@
 #include "cpu.h"
 #include "boot.h"
 
-#ifndef NK_NATIVE
-#define NK_NATIVE 0
-#endif
-
 struct nk_state nk;
 struct nk_view nk_view_store;
 const struct nk_view *const nk_view = &nk_view_store;

@@ -8,6 +8,11 @@
 
 #include "nk.h"
 
+/* 1 in the native build (the Makefile defines it; host tests may not) */
+#ifndef NK_NATIVE
+#define NK_NATIVE 0
+#endif
+
 /* multiboot2 (spec 3.6): the loader's magic, the tags nk reads, memory
  * type 1 (available RAM); nk accepts an info block of at most 1 MiB. */
 #define MB2_MAGIC 0x36d76289u

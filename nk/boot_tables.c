@@ -6,10 +6,6 @@
 #include "cpu.h"
 #include "boot.h"
 
-#ifndef NK_NATIVE
-#define NK_NATIVE 0
-#endif
-
 NK_BOOT uint64_t boot_kphys(uint64_t va)
 {
 	return pa_addr(kimg_to_pa(va_init(va)));
@@ -123,7 +119,7 @@ NK_BOOT void boot_fill_direct_map(void)
 /* Rights of the image page at virtual address va (spec I4, section 8). */
 NK_BOOT static uint64_t image_rights(uint64_t va)
 {
-	uint64_t pa = pa_addr(kimg_to_pa(va_init(va)));
+	uint64_t pa = boot_kphys(va);
 	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
 	if (va >= boot_img.nk_text_start && va < boot_img.nk_text_end)
 		return PTE_P; /* nk text: read-only, executable */
@@ -167,5 +163,5 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 NK_BOOT uint64_t boot_outer_stack(uint64_t pages)
 {
 	uint64_t pa = boot_alloc(pages);
-	return DIRECT_MAP_BASE + pa + pages * PAGE_SIZE;
+	return (uint64_t)pa_to_dm(pa_init(pa + pages * PAGE_SIZE));
 }

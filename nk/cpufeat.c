@@ -6,10 +6,6 @@
 #include "cpu.h"
 #include "boot.h"
 
-#ifndef NK_NATIVE
-#define NK_NATIVE 0
-#endif
-
 NK_BOOT void boot_detect_cpu(void)
 {
 	struct nk_view *v = &nk_view_store;

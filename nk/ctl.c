@@ -56,6 +56,12 @@ static bool canonical(uint64_t v)
 	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
+/* The segment-base MSRs: not pinned (SWAPGS and WRFSBASE change them). */
+static bool seg_base_msr(uint32_t msr)
+{
+	return msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE;
+}
+
 /* decode_msr: whether MSR msr may take value v now, one precondition per
  * test: on the allow-list (NK_EMSR); the syscall MSRs and EFER not after
  * nk_init_done (NK_ELOCKED); EFER only SCE, LME, LMA, NXE, with LME and
@@ -65,7 +71,7 @@ static long decode_msr(uint32_t msr, uint64_t v)
 {
 	bool syscall_msr = msr == MSR_EFER || msr == MSR_STAR || msr == MSR_SFMASK ||
 			   msr == MSR_LSTAR || msr == MSR_CSTAR;
-	bool base = msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE;
+	bool base = seg_base_msr(msr);
 	if (!syscall_msr && !base)
 		return -NK_EMSR;
 	if (syscall_msr && nk.msrs_locked)
@@ -87,9 +93,7 @@ long nk_wrmsr_impl(uint32_t msr, uint64_t v)
 {
 	long r = decode_msr(msr, v);
 	if (r == 0)
-		r = arch_set_msr(
-		    msr, v,
-		    !(msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE));
+		r = arch_set_msr(msr, v, !seg_base_msr(msr));
 	return nk_count(NK_CALL_WRMSR, r);
 }
 

@@ -6,10 +6,6 @@
 #include "cpu.h"
 #include "boot.h"
 
-#ifndef NK_NATIVE
-#define NK_NATIVE 0
-#endif
-
 /* The command line tag: the string, truncated (with a warning) to what
  * nk_view holds. */
 NK_BOOT static void mb2_cmdline(const uint8_t *str, uint32_t len)

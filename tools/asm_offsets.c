@@ -6,13 +6,12 @@
  * include/x86/gprs.inc's PUSH_GPRS builds). Not linked. */
 #include <stddef.h>
 #include <nk/vmmu.h>
-#include <nk/calls.h>
 #include <outer/trap.h>
 #include <outer/errno.h>
+#include <x86/cpu.h>
 #include <x86/selectors.h>
 
 #define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\"" ::"i"((long)(value)))
-#define TF(f) DEFINE(TF_##f, offsetof(struct trap_frame, f))
 
 /* the trap frame as nk/entry.asm and outer/usermode.asm push it: R15 lowest,
  * RAX, then vector, error and the CPU's five words */
@@ -23,22 +22,14 @@ _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8,
 	       "trap_frame: the CPU's frame after error");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame: 22 words");
 
-#define COUNT_CALL(fn, call, rip, exported) +1
-
+/* asm_offsets: never run; compiling it emits the markers. */
 void asm_offsets(void);
 void asm_offsets(void)
 {
 	DEFINE(NK_EGATE, NK_EGATE);
 	DEFINE(NK_EBUSY, NK_EBUSY);
-	DEFINE(NK_CALLS_COUNT, 0 NK_CALLS(COUNT_CALL));
-	DEFINE(CR0_WP, 1 << 16);
+	DEFINE(CR0_WP, CR0_WP);
 	DEFINE(USER_CS, SEL_UCODE | 3);
 	DEFINE(USER_SS, SEL_UDATA | 3);
 	DEFINE(EFAULT, EFAULT);
-	TF(rax);
-	TF(vector);
-	TF(rip);
-	TF(cs);
-	TF(rsp);
-	DEFINE(TF_SIZE, sizeof(struct trap_frame));
 }

@@ -205,15 +205,6 @@ long arch_pin_msr(uint32_t msr)
 	return 0;
 }
 
-/* arch_recorded_msr: the fake register. */
-bool arch_recorded_msr(uint32_t msr, uint64_t *v)
-{
-	uint64_t *s = fake_msr_slot(msr);
-	if (s)
-		*v = *s;
-	return s != NULL;
-}
-
 /* arch_rdtsc: fake_cpu.tsc, counting up by one per read. */
 uint64_t arch_rdtsc(void)
 {
