@@ -77,13 +77,11 @@ static long sleep_until(uint64_t deadline_ns)
 }
 long sys_nanosleep(const uint64_t *a)
 {
-	uint64_t ts[2];
-	if (copy_from_user(ts, a[0], sizeof(ts)))
-		return -EFAULT;
-	if ((int64_t)ts[0] < 0 || ts[1] >= 1000000000ull)
-		return -EINVAL;
-	uint64_t start = uptime_ns();
-	long r = sleep_until(start + ts[0] * 1000000000ull + ts[1]);
+	uint64_t d;
+	long r = timespec_from_user(a[0], &d);
+	if (r)
+		return r;
+	r = sleep_until(uptime_ns() + d);
 	if (r && a[1]) {
 		static const uint64_t zero[2];
 		copy_to_user(a[1], zero, sizeof(zero));
@@ -92,14 +90,12 @@ long sys_nanosleep(const uint64_t *a)
 }
 long sys_clock_nanosleep(const uint64_t *a)
 {
-	uint64_t ts[2];
 	if (a[0] > 7)
 		return -EINVAL;
-	if (copy_from_user(ts, a[2], sizeof(ts)))
-		return -EFAULT;
-	if ((int64_t)ts[0] < 0 || ts[1] >= 1000000000ull)
-		return -EINVAL;
-	uint64_t d = ts[0] * 1000000000ull + ts[1];
+	uint64_t d;
+	long r = timespec_from_user(a[2], &d);
+	if (r)
+		return r;
 	if (a[1] & 1) { /* TIMER_ABSTIME */
 		if (a[0] == 0)
 			d = d > BOOT_EPOCH * 1000000000ull ? d - BOOT_EPOCH * 1000000000ull : 0;

@@ -6,6 +6,7 @@
 #ifndef OUTER_UACCESS_H
 #define OUTER_UACCESS_H
 #include <nk/types.h>
+#include <outer/errno.h>
 
 #define USER_TOP 0x0000800000000000ull /* first address above the user half */
 
@@ -25,4 +26,19 @@ long copy_to_user(uint64_t udst, const void *src, size_t n);
  * usrc into dst (NUL-terminated). Returns its length, -EFAULT, or
  * -ENAMETOOLONG when no NUL is found within cap bytes. */
 long strncpy_from_user(char *dst, uint64_t usrc, size_t cap);
+
+/* timespec_from_user: the struct timespec (tv_sec, tv_nsec: two 64-bit
+ * words) at user address uts as nanoseconds in *ns, capped at INT64_MAX.
+ * Errors: -EFAULT, -EINVAL (tv_sec < 0, or tv_nsec outside 0..999999999).
+ * Source: man 2 nanosleep. */
+static inline long timespec_from_user(uint64_t uts, uint64_t *ns)
+{
+	uint64_t ts[2];
+	if (copy_from_user(ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if ((int64_t)ts[0] < 0 || ts[1] >= 1000000000ull)
+		return -EINVAL;
+	*ns = ts[0] > INT64_MAX / 1000000000 - 1 ? INT64_MAX : ts[0] * 1000000000ull + ts[1];
+	return 0;
+}
 #endif

@@ -59,10 +59,6 @@ struct linux_pollfd {
 	int16_t events, revents;
 };
 
-struct linux_timespec {
-	int64_t sec, nsec;
-};
-
 /* fs_cwd: the calling process's working directory (never NULL in a
  * system call). */
 struct inode *fs_cwd(void);

@@ -99,13 +99,11 @@ long sys_ppoll(const uint64_t *a)
 {
 	int64_t ns = -1;
 	if (a[2]) {
-		struct linux_timespec ts;
-		if (copy_from_user(&ts, a[2], sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return -EINVAL;
-		ns =
-		    ts.sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX : ts.sec * 1000000000 + ts.nsec;
+		uint64_t d;
+		long r = timespec_from_user(a[2], &d);
+		if (r)
+			return r;
+		ns = (int64_t)d;
 	}
 	if (a[3] && a[4] != 8)
 		return -EINVAL;
