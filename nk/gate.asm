@@ -2,9 +2,10 @@
 ; no-gadget rule; paper section 4.1 (entry and exit gates); SDM Vol. 3A
 ; 2.5 (CR0.WP).
 ;
-; Entry: pushfq; clear IF/TF/AC/DF; cli; CR0 := nk_cr0 & ~WP (GATE_ENTRY,
-; nk/cr0.inc: read back, refused unless this CPU is outside nk); switch to
-; this CPU's nk stack; call the fixed nk function.
+; Entry: pushfq; clear IF/TF/AC/DF; CR0 := nk_cr0 & ~WP and CLI again, for
+; a jump straight to the write (GATE_ENTRY, nk/cr0.inc: read back, refused
+; unless this CPU is outside nk); switch to this CPU's nk stack; call the
+; fixed nk function.
 ; Exit (nk_gate_exit, shared): state := outside nk; switch back; CR0 :=
 ; nk_cr0 (CR0_RESTORE: read back until equal); popfq; ret.
 ; Entered at any byte, a gate either runs its fixed function with the

