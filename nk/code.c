@@ -90,65 +90,93 @@ static long scan_text(size_t count)
 	return 0;
 }
 
-long nk_promote_code_impl(const paddr_t *frames, size_t count)
+/* decode_promote: nk_promote_code's preconditions, one test each: the
+ * list copied in (copy_in); each frame RAM, aligned, not repeated
+ * (frame_shape), DATA, mapped writable nowhere and under no huge mapping
+ * (nk_frame_retypable); no I5 encoding in the text (scan_text). The scan
+ * reads the frames as they are now: nothing can change them before the
+ * perform half (interrupts are off inside nk, one CPU), and nothing can
+ * after it (the direct map becomes read-only). Changes nothing but nk's
+ * copy of the list. */
+static long decode_promote(const paddr_t *frames, size_t count)
 {
 	long r = copy_in(frames, count);
 	if (r)
-		goto out;
+		return r;
 	for (size_t i = 0; i < count; i++) {
 		r = frame_shape(i);
 		if (r)
-			goto out;
+			return r;
 		r = nk_frame_retypable(pa_pfn(nk.code_frames[i]));
 		if (r)
-			goto out;
+			return r;
 	}
-	/* the scan reads the frames as they are now; nothing can change them
-	 * before the perform half (interrupts are off inside nk, one CPU) and
-	 * nothing can after it (the direct map becomes read-only) */
-	r = scan_text(count);
-	if (r)
-		goto out;
+	return scan_text(count);
+}
 
-	/* perform */
+/* perform_promote: what decode_promote allowed for the copied list of
+ * count frames; cannot fail: each frame read-only in the direct map, CODE,
+ * marked as module text. */
+static void perform_promote(size_t count)
+{
 	for (size_t i = 0; i < count; i++) {
 		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		NK_CHECK(nk.frames[pfn].type == NK_F_DATA && nk.frames[pfn].wcount == 0);
 		nk_dm_set_writable(pfn, false);
 		nk_set_type(pfn, NK_F_CODE);
 		nk.frames[pfn].flags = NK_FF_MODTEXT;
 	}
-	r = 0;
-out:
+}
+
+long nk_promote_code_impl(const paddr_t *frames, size_t count)
+{
+	long r = decode_promote(frames, count);
+	if (r == 0)
+		perform_promote(count);
 	return nk_count(NK_CALL_PROMOTE_CODE, r);
 }
 
-long nk_demote_code_impl(const paddr_t *frames, size_t count)
+/* decode_demote: nk_demote_code's preconditions, one test each: the list
+ * copied in; each frame RAM, aligned, not repeated; CODE (NK_ETYPE);
+ * module text, not the kernel's own (NK_EPINNED); mapped nowhere
+ * (NK_EMAPPED). Changes nothing but nk's copy of the list. */
+static long decode_demote(const paddr_t *frames, size_t count)
 {
 	long r = copy_in(frames, count);
 	if (r)
-		goto out;
+		return r;
 	for (size_t i = 0; i < count; i++) {
 		r = frame_shape(i);
 		if (r)
-			goto out;
+			return r;
 		const struct nk_frame *f = &nk.frames[pa_pfn(nk.code_frames[i])];
-		r = -NK_ETYPE;
 		if (f->type != NK_F_CODE)
-			goto out;
-		r = -NK_EPINNED;
+			return -NK_ETYPE;
 		if (!(f->flags & NK_FF_MODTEXT))
-			goto out;
-		r = -NK_EMAPPED;
+			return -NK_EPINNED;
 		if (f->maps)
-			goto out;
+			return -NK_EMAPPED;
 	}
+	return 0;
+}
+
+/* perform_demote: what decode_demote allowed; cannot fail: each frame
+ * DATA again and writable in the direct map. */
+static void perform_demote(size_t count)
+{
 	for (size_t i = 0; i < count; i++) {
 		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		NK_CHECK(nk.frames[pfn].type == NK_F_CODE && nk.frames[pfn].maps == 0);
 		nk.frames[pfn].flags = 0;
 		nk_set_type(pfn, NK_F_DATA);
 		nk_dm_set_writable(pfn, true);
 	}
-	r = 0;
-out:
+}
+
+long nk_demote_code_impl(const paddr_t *frames, size_t count)
+{
+	long r = decode_demote(frames, count);
+	if (r == 0)
+		perform_demote(count);
 	return nk_count(NK_CALL_DEMOTE_CODE, r);
 }

@@ -41,7 +41,7 @@ extern volatile uint32_t nk_stopping;
 NK_NORETURN void nk_panic(const char *file, int line, const char *why);
 #define NK_CHECK(c)                                                                                \
 	do {                                                                                       \
-		if (!(c))                                                                          \
+		if (__builtin_expect(!(c), 0))                                                     \
 			nk_panic(__FILE__, __LINE__, #c);                                          \
 	} while (0)
 

@@ -132,9 +132,11 @@ static long check_frames(uint64_t va, paddr_t pa, uint64_t size, unsigned flags)
  * the direct map and nk's image map; flush both entries (I10). */
 static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
 {
+	NK_CHECK(!(nk.frames[pfn].flags & NK_FF_REGION));
 	nk.frames[pfn].flags |= NK_FF_REGION;
 	if (!nk_view_store.nested || (flags & RG_NK_FRAMES))
 		return; /* nk frames are read-only to the outer kernel already */
+	NK_CHECK(nk.frames[pfn].type == NK_F_DATA);
 	nk_set_type(pfn, NK_F_PROTECTED);
 	nk.dm_ptes[pfn] &= ~PTE_W;
 	arch_invlpg(DIRECT_MAP_BASE + (pfn << PAGE_SHIFT));
@@ -144,11 +146,18 @@ static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
 		nk.frames[pfn].wcount--;
 		arch_invlpg(va);
 	}
+	NK_CHECK(nk.frames[pfn].wcount == 0);
 }
 
-/* Declare region [va, va+size) with policy p (| NK_REGION_SEAL_AT_INIT)
- * and RG_* flags; returns the id or -NK_E*. */
-static long region_declare(uint64_t va, uint64_t size, unsigned p, unsigned flags)
+/* decode_region: the preconditions of declaring [va, va+size) with policy
+ * p (| NK_REGION_SEAL_AT_INIT) and RG_* flags, one test each: a known
+ * policy and no other flag (NK_EPOLICY); not empty (NK_EZERO); page-aligned
+ * (NK_EALIGN); a free slot (NK_ENOMEM); a size the policy takes; mapped,
+ * contiguous, in the direct map or the image (translate); every frame
+ * RAM, in no region, DATA (or NK), writable nowhere but in nk's own map,
+ * under no huge mapping (check_frames). Sets *pa to the first frame;
+ * changes nothing else. */
+static long decode_region(uint64_t va, uint64_t size, unsigned p, unsigned flags, paddr_t *pa)
 {
 	unsigned pol = p & 0xffu;
 	if ((p & ~(0xffu | NK_REGION_SEAL_AT_INIT)) || pol >= NK_POLICY_MAX)
@@ -163,15 +172,19 @@ static long region_declare(uint64_t va, uint64_t size, unsigned p, unsigned flag
 	long r = ops->can_declare ? ops->can_declare(size) : 0;
 	if (r)
 		return r;
-	paddr_t pa;
-	r = translate(va, size, &pa);
+	r = translate(va, size, pa);
 	if (r)
 		return r;
-	r = check_frames(va, pa, size, flags);
-	if (r)
-		return r;
+	return check_frames(va, *pa, size, flags);
+}
 
-	/* perform */
+/* perform_region: what decode_region allowed; cannot fail: the frames
+ * protected, the region recorded and its policy's state set up. Returns
+ * the region's id. */
+static long perform_region(uint64_t va, paddr_t pa, uint64_t size, unsigned p, unsigned flags)
+{
+	unsigned pol = p & 0xffu;
+	NK_CHECK(pol < NK_POLICY_MAX && nk_view_store.nregions < NK_REGIONS_MAX);
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
 		protect_frame(pa_pfn(pa) + off / PAGE_SIZE, va + off, flags);
 	long id = nk_view_store.nregions;
@@ -183,10 +196,19 @@ static long region_declare(uint64_t va, uint64_t size, unsigned p, unsigned flag
 	rg->policy = (uint8_t)pol;
 	rg->seal_at_init = !!(p & NK_REGION_SEAL_AT_INIT);
 	rg->nk_frames = !!(flags & RG_NK_FRAMES);
-	if (ops->declare)
-		ops->declare(rg, flags & RG_PREFILLED);
+	if (policy_ops[pol]->declare)
+		policy_ops[pol]->declare(rg, flags & RG_PREFILLED);
 	nk_view_store.nregions++;
 	return id;
+}
+
+/* Declare region [va, va+size) with policy p and RG_* flags; returns the
+ * id or -NK_E* (decode_region). */
+static long region_declare(uint64_t va, uint64_t size, unsigned p, unsigned flags)
+{
+	paddr_t pa;
+	long r = decode_region(va, size, p, flags, &pa);
+	return r ? r : perform_region(va, pa, size, p, flags);
 }
 
 long nk_region_declare_impl(void *base, size_t size_bytes, unsigned policy)
@@ -216,8 +238,12 @@ static long region_offset(const struct nk_region *r, uint64_t dst, uint64_t len,
 	return len <= r->size - *off ? 0 : -NK_EBOUNDS;
 }
 
-/* Decode one write (changes nothing). */
-static long write_check(long id, const void *src, struct nk_write_ctx *w)
+/* decode_write: nk_write's preconditions, one test each: a declared
+ * region (NK_EREGION); not empty (NK_EZERO); inside the region at its
+ * declared address or its direct-map alias (NK_EBOUNDS); a source nk can
+ * read (NK_EFAULT); not sealed (NK_ESEALED); then the policy's own check.
+ * Sets w->off (and what the policy records in w); changes nothing. */
+static long decode_write(long id, const void *src, struct nk_write_ctx *w)
 {
 	if (id < 0 || id >= (long)nk_view_store.nregions)
 		return -NK_EREGION;
@@ -234,33 +260,48 @@ static long write_check(long id, const void *src, struct nk_write_ctx *w)
 	return policy_ops[rg->policy]->check(rg, w);
 }
 
+/* perform_write: what decode_write allowed, len bytes from src at w->off
+ * of region rg; cannot fail: the bytes copied through nk's own alias of
+ * the frames (read-only to the outer kernel; nk runs with CR0.WP clear),
+ * the old bytes kept for the policy's commit. Its assumptions (not sealed,
+ * in bounds) are decode_write's tests in the same call, with interrupts
+ * off; unlike the other perform halves it does not NK_CHECK them again:
+ * every system call makes two of these writes (the audit records), and
+ * the check would add 4 instructions to each. */
+static void perform_write(struct nk_region *rg, const void *src, size_t len, struct nk_write_ctx *w)
+{
+	uint8_t *d = nk_region_bytes(rg, w->off);
+	nk_memcpy(w->old, d, len < NK_LOG_BYTES ? len : NK_LOG_BYTES);
+	nk_memcpy(d, src, len);
+	policy_ops[rg->policy]->commit(rg, w);
+	rg->writes++;
+}
+
 long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip)
 {
 	struct nk_write_ctx w = {.id = id, .len = len, .dst = (uint64_t)dst, .rip = caller_rip};
-	long r = write_check(id, src, &w);
+	long r = decode_write(id, src, &w);
 	if (r) {
 		if (r != -NK_EREGION)
 			regions[id].refused++;
 		return nk_count(NK_CALL_WRITE, r);
 	}
-	struct nk_region *rg = &regions[id];
-
-	/* perform: nk's own alias of the frames (read-only to the outer
-	 * kernel; nk runs with CR0.WP clear) */
-	uint8_t *d = nk_region_bytes(rg, w.off);
-	nk_memcpy(w.old, d, len < NK_LOG_BYTES ? len : NK_LOG_BYTES);
-	nk_memcpy(d, src, len);
-	policy_ops[rg->policy]->commit(rg, &w);
-	rg->writes++;
+	perform_write(&regions[id], src, len, &w);
 	return nk_count(NK_CALL_WRITE, 0);
+}
+
+/* decode_seal: a declared region (NK_EREGION). Changes nothing. */
+static long decode_seal(long id)
+{
+	if (id < 0 || id >= (long)nk_view_store.nregions)
+		return -NK_EREGION;
+	return 0;
 }
 
 long nk_region_seal_impl(long id)
 {
-	long r = 0;
-	if (id < 0 || id >= (long)nk_view_store.nregions)
-		r = -NK_EREGION;
-	else
+	long r = decode_seal(id);
+	if (r == 0)
 		regions[id].sealed = 1;
 	return nk_count(NK_CALL_REGION_SEAL, r);
 }

@@ -228,49 +228,68 @@ long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 	return nk_count(NK_CALL_WRITE_PTE, r);
 }
 
-/* Validation of one update in a batch does not depend on the others:
- * writes change no frame's type or flags, and no counter can overflow. So
- * validating every update against the state before the batch equals
- * validating each against the state the earlier ones leave. */
-long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
+/* decode_batch: nk_write_ptes's preconditions: a list of 1..NK_BATCH_MAX
+ * updates (NK_EBATCH), readable (NK_EFAULT), each to a declared PTP at an
+ * index its run allows with an entry validate_update accepts. Each update
+ * is copied into nk.batch before it is validated, so what is validated is
+ * what is performed whatever the outer array holds later; a run of
+ * updates to one PTP decodes it once. Validation of one update does not
+ * depend on the others: writes change no frame's type or flags, and no
+ * counter can overflow. So validating every update against the state
+ * before the batch equals validating each against the state the earlier
+ * ones leave. Changes nothing but nk's copy. */
+static inline __attribute__((always_inline)) long decode_batch(const struct nk_pte_write *w,
+							       size_t count)
 {
-	long r = 0;
 	if (!w || count == 0 || count > NK_BATCH_MAX)
-		r = -NK_EBATCH;
-	else if (!arch_kernel_readable(w, count * sizeof(*w)))
-		r = -NK_EFAULT;
-	if (r)
-		return nk_count(NK_CALL_WRITE_PTES, r);
-
-	/* decode: copy each update in before validating it, so what is
-	 * validated is what is performed whatever the outer array holds
-	 * later; a run of updates to one PTP decodes it once */
+		return -NK_EBATCH;
+	if (!arch_kernel_readable(w, count * sizeof(*w)))
+		return -NK_EFAULT;
 	struct ptp_run run = {.ptp = NO_RUN};
 	for (size_t i = 0; i < count; i++) {
 		struct nk_pte_write u = w[i];
 		nk.batch[i] = u;
 		if (pa_addr(u.ptp) != pa_addr(run.ptp)) {
-			r = ptp_decode(u.ptp, &run);
+			long r = ptp_decode(u.ptp, &run);
 			if (r)
-				return nk_count(NK_CALL_WRITE_PTES, r);
+				return r;
 		}
-		r = validate_update(&run, u.index, u.pte);
+		long r = validate_update(&run, u.index, u.pte);
 		if (r)
-			return nk_count(NK_CALL_WRITE_PTES, r);
+			return r;
 	}
+	return 0;
+}
 
-	/* perform: every PTP was decoded above, so ptp_decode succeeds */
+/* perform_batch: the count updates decode_batch copied and allowed;
+ * cannot fail: each PTP decoded there decodes again (checked once, after
+ * the loop, which keeps the loop as lean as without the check; a failure
+ * stops the machine before nk returns). Returns whether the TLB must be
+ * flushed (I10). */
+static inline __attribute__((always_inline)) bool perform_batch(size_t count)
+{
 	bool flush = false;
-	run.ptp = NO_RUN;
+	long undecoded = 0;
+	struct ptp_run run = {.ptp = NO_RUN};
+	NK_CHECK(count <= NK_BATCH_MAX);
 	for (size_t i = 0; i < count; i++) {
 		const struct nk_pte_write *u = &nk.batch[i];
 		if (pa_addr(u->ptp) != pa_addr(run.ptp))
-			ptp_decode(u->ptp, &run);
+			undecoded |= ptp_decode(u->ptp, &run);
 		flush |= perform_update(&run, u->index, u->pte);
 	}
-	flush_if(flush);
-	nk_view_store.stats.ptes_written += count;
-	return nk_count(NK_CALL_WRITE_PTES, 0);
+	NK_CHECK(undecoded == 0);
+	return flush;
+}
+
+long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
+{
+	long r = decode_batch(w, count);
+	if (r == 0) {
+		flush_if(perform_batch(count));
+		nk_view_store.stats.ptes_written += count;
+	}
+	return nk_count(NK_CALL_WRITE_PTES, r);
 }
 
 /* Set frame pfn's direct-map entry writable or read-only, and flush it. */
