@@ -26,12 +26,14 @@ long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
 long mm_unmap(paddr_t l4, uint64_t va);
 /* Where a walk of the tables for a virtual address stopped: the last entry
  * read (at level 4..1, entry `index` of PTP ptp), whether it is a present
- * leaf (a 4 KiB page, or a 2 MiB or 1 GiB one), and the W, U and NX rights
- * over the entries read (SDM 4.6: W and U need every level, NX any). The
- * walk stops at an absent entry or a leaf; level 1 means the L1 exists. */
+ * leaf (a 4 KiB page, or a 2 MiB or 1 GiB one), the W, U and NX rights
+ * over the entries read (SDM 4.6: W and U need every level, NX any), and
+ * the PTPs read on the way (physical). The walk stops at an absent entry
+ * or a leaf; level 1 means the L1 exists. */
 struct mm_walk {
 	unsigned level, index;
 	paddr_t ptp;
+	paddr_t path[5]; /* path[l]: the level-l PTP read, for l = 4 down to level */
 	pte_t entry;
 	bool leaf;
 	bool w, u, nx;
@@ -46,6 +48,7 @@ static inline void mm_walk(paddr_t l4, uint64_t va, struct mm_walk *w)
 	*w = (struct mm_walk){.w = true, .u = true, .ptp = l4};
 	for (unsigned level = 4;; level--) {
 		w->level = level;
+		w->path[level] = w->ptp;
 		w->index = pt_index(va, level);
 		w->entry = ((const pte_t *)pa_to_dm(w->ptp))[w->index];
 		if (!pte_present(w->entry))

@@ -338,18 +338,15 @@ static void arena_teardown(struct attack_ctx *a)
 	nk_load_cr3(nk_view->master_l4);
 	for (unsigned i = 1; i <= 4; i++)
 		nk_write_pte(a->l1, a->idx + i, 0);
-	paddr_t t[3];
-	paddr_t up = a->l4;
-	for (unsigned level = 4; level > 1; level--) {
-		up = pte_frame(((pte_t *)pa_to_dm(up))[pt_index(0x400000, level)], level);
-		t[level - 2] = up;
-	}
+	/* the user page's path, leaf-up: its L1, L2 and L3 */
+	struct mm_walk w;
+	mm_walk(a->l4, 0x400000, &w);
 	nk_remove_ptp(a->l4);
-	nk_write_pte(t[2], 0, 0);
-	nk_write_pte(t[1], pt_index(0x400000, 2), 0);
-	for (int i = 0; i < 3; i++) {
-		nk_remove_ptp(t[i]);
-		frame_free(t[i]);
+	nk_write_pte(w.path[3], pt_index(0x400000, 3), 0);
+	nk_write_pte(w.path[2], pt_index(0x400000, 2), 0);
+	for (unsigned level = 1; level <= 3 && w.level == 1; level++) {
+		nk_remove_ptp(w.path[level]);
+		frame_free(w.path[level]);
 	}
 	frame_free(a->l4);
 	frame_free(a->user_pg);

@@ -99,19 +99,16 @@ static bool t_address_space(void)
 	ok &= KT_EXPECT(nk_remove_ptp(l4) == -NK_ELOADED);
 	ok &= KT_EXPECT(nk_load_cr3(nk_view->master_l4) == 0);
 	/* tear down leaf-up: the L1, L2, L3 under entry 0, then the L4 */
-	paddr_t t[4];
-	t[3] = l4;
-	for (unsigned level = 4; level > 1; level--)
-		t[level - 2] =
-		    pte_frame(((pte_t *)pa_to_dm(t[level - 1]))[pt_index(0x400000, level)], level);
-	ok &= KT_EXPECT(nk_remove_ptp(t[0]) == -NK_EINUSE); /* still linked */
+	struct mm_walk w;
+	mm_walk(l4, 0x400000, &w);
+	ok &= KT_EXPECT(w.level == 1 && w.leaf && pa_addr(w.path[4]) == pa_addr(l4));
+	ok &= KT_EXPECT(nk_remove_ptp(w.path[1]) == -NK_EINUSE); /* still linked */
 	ok &= KT_EXPECT(nk_remove_ptp(l4) == 0);
-	for (int i = 1; i >= 0; i--)
-		ok &=
-		    KT_EXPECT(nk_write_pte(t[i + 1], pt_index(0x400000, (unsigned)i + 2), 0) == 0);
-	for (int i = 0; i < 3; i++) {
-		ok &= KT_EXPECT(nk_remove_ptp(t[i]) == 0);
-		frame_free(t[i]);
+	for (unsigned level = 3; level >= 2; level--)
+		ok &= KT_EXPECT(nk_write_pte(w.path[level], pt_index(0x400000, level), 0) == 0);
+	for (unsigned level = 1; level <= 3; level++) {
+		ok &= KT_EXPECT(nk_remove_ptp(w.path[level]) == 0);
+		frame_free(w.path[level]);
 	}
 	frame_free(l4);
 	frame_free(pg);
