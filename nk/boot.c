@@ -65,8 +65,8 @@ NK_BOOT static void print_summary(void)
 		  v->has_pcid ? "yes" : "no", v->has_pge ? "yes" : "no");
 	nk_printf("nk: memory map (multiboot2):\n");
 	for (uint32_t i = 0; i < v->nmmap; i++)
-		nk_printf("nk:   [%016lx-%016lx) %s\n", v->mmap[i].base,
-			  v->mmap[i].base + v->mmap[i].len,
+		nk_printf("nk:   [%016lx-%016lx) %s\n", pa_addr(v->mmap[i].base),
+			  pa_addr(v->mmap[i].base) + v->mmap[i].len,
 			  v->mmap[i].type == MB2_MEM_AVAILABLE ? "available"
 			  : v->mmap[i].type == 3	       ? "ACPI"
 							       : "reserved");
@@ -93,7 +93,7 @@ NK_BOOT void nk_boot(void)
 		nk_panic(__FILE__, __LINE__, "not booted by a multiboot2 loader");
 	arch_image_layout(&boot_img);
 	boot_detect_cpu();
-	boot_parse_multiboot(boot_mbi);
+	boot_parse_multiboot(pa_init(boot_mbi));
 	char extra[256];
 	if (nk_fwcfg_read("opt/nk/cmdline", extra, sizeof(extra)) > 0 &&
 	    !(str_append(v->cmdline, sizeof(v->cmdline), " ") &&
@@ -110,19 +110,21 @@ NK_BOOT void nk_boot(void)
 	uint64_t ram_end = 0;
 	for (uint32_t i = 0; i < v->nmmap; i++)
 		if (v->mmap[i].type == MB2_MEM_AVAILABLE &&
-		    v->mmap[i].base + v->mmap[i].len > ram_end)
-			ram_end = v->mmap[i].base + v->mmap[i].len;
-	if (boot_alloc_next < boot_kphys(boot_img.image_end))
-		boot_alloc_next = boot_kphys(boot_img.image_end);
+		    pa_addr(v->mmap[i].base) + v->mmap[i].len > ram_end)
+			ram_end = pa_addr(v->mmap[i].base) + v->mmap[i].len;
+	if (boot_alloc_next < pa_addr(boot_kphys(boot_img.image_end)))
+		boot_alloc_next = pa_addr(boot_kphys(boot_img.image_end));
 	for (uint32_t i = 0; i < v->nmodules; i++)
-		if (v->modules[i].end > boot_alloc_next)
-			boot_alloc_next = v->modules[i].end;
+		if (pa_addr(v->modules[i].end) > boot_alloc_next)
+			boot_alloc_next = pa_addr(v->modules[i].end);
 	boot_alloc_next = align_up(boot_alloc_next, PAGE_SIZE);
 	boot_alloc_limit = 0;
-	for (uint32_t i = 0; i < v->nmmap; i++)
-		if (v->mmap[i].type == MB2_MEM_AVAILABLE && v->mmap[i].base <= boot_alloc_next &&
-		    boot_alloc_next < v->mmap[i].base + v->mmap[i].len)
-			boot_alloc_limit = v->mmap[i].base + v->mmap[i].len;
+	for (uint32_t i = 0; i < v->nmmap; i++) {
+		uint64_t base = pa_addr(v->mmap[i].base);
+		if (v->mmap[i].type == MB2_MEM_AVAILABLE && base <= boot_alloc_next &&
+		    boot_alloc_next < base + v->mmap[i].len)
+			boot_alloc_limit = base + v->mmap[i].len;
+	}
 	if (boot_alloc_limit > (1ull << 32))
 		boot_alloc_limit = 1ull << 32; /* the boot tables map 4 GiB */
 
@@ -132,22 +134,22 @@ NK_BOOT void nk_boot(void)
 		ram_end = NK_FRAMES_MAX * PAGE_SIZE;
 	}
 	uint64_t nframes = align_up(ram_end / PAGE_SIZE, PTES_PER_PTP);
-	uint64_t alloc_start = boot_alloc_next;
-	uint64_t frames = boot_alloc(boot_pages_for(nframes * sizeof(struct nk_frame)));
-	uint64_t f2m =
+	paddr_t alloc_start = pa_init(boot_alloc_next);
+	paddr_t frames = boot_alloc(boot_pages_for(nframes * sizeof(struct nk_frame)));
+	paddr_t f2m =
 	    boot_alloc(boot_pages_for(nframes / PTES_PER_PTP * sizeof(struct nk_frame2m)));
-	uint64_t scratch = boot_alloc(boot_pages_for(nframes * sizeof(*nk.scratch)));
-	nk_frames_init(arch_boot_pa_va(pa_init(frames)), arch_boot_pa_va(pa_init(f2m)), nframes);
+	paddr_t scratch = boot_alloc(boot_pages_for(nframes * sizeof(*nk.scratch)));
+	nk_frames_init(arch_boot_pa_va(frames), arch_boot_pa_va(f2m), nframes);
 	boot_type_frames(alloc_start);
 
 	/* final tables */
-	uint64_t l4 = boot_new_ptp(4, NK_FF_PINNED);
-	nk.master_l4 = pa_init(l4);
-	uint64_t dm_ptes = boot_build_direct_map(boot_table(l4));
+	paddr_t l4 = boot_new_ptp(4, NK_FF_PINNED);
+	nk.master_l4 = l4;
+	paddr_t dm_ptes = boot_build_direct_map(boot_table(l4));
 	boot_build_image_map(boot_table(l4));
-	uint64_t heap_l3 = boot_new_ptp(3, NK_FF_KHALF); /* outer-extendable */
-	boot_table(l4)[pt_index(HEAP_BASE, 4)] = pte_make(pa_init(heap_l3), TABLE_FLAGS);
-	v->heap_l3 = pa_init(heap_l3);
+	paddr_t heap_l3 = boot_new_ptp(3, NK_FF_KHALF); /* outer-extendable */
+	boot_table(l4)[pt_index(HEAP_BASE, 4)] = pte_make(heap_l3, TABLE_FLAGS);
+	v->heap_l3 = heap_l3;
 	v->heap_base = HEAP_BASE;
 	v->heap_size = 1ull << 39;
 
@@ -157,17 +159,17 @@ NK_BOOT void nk_boot(void)
 				    boot_outer_stack(4), boot_outer_stack(4)};
 	uint64_t rsp0 = boot_outer_stack(4);
 	uint64_t outer_top = boot_outer_stack(8);
-	v->outer_free_start = boot_alloc_next;
+	v->outer_free_start = pa_init(boot_alloc_next);
 	boot_fill_direct_map();
 
 	boot_enable_protection();
 	nk.cur_cr3[0] = nk.master_l4;
 	arch_set_cr3(pa_addr(nk.master_l4));
 	/* from here nk reaches physical memory through the direct map */
-	nk.frames = arch_pa_va(pa_init(frames));
-	nk.f2m = arch_pa_va(pa_init(f2m));
-	nk.scratch = arch_pa_va(pa_init(scratch));
-	nk.dm_ptes = arch_pa_va(pa_init(dm_ptes));
+	nk.frames = arch_pa_va(frames);
+	nk.f2m = arch_pa_va(f2m);
+	nk.scratch = arch_pa_va(scratch);
+	nk.dm_ptes = arch_pa_va(dm_ptes);
 	v->frames = nk.frames;
 	v->frames2m = nk.f2m;
 	v->master_l4 = nk.master_l4;

@@ -36,7 +36,7 @@ extern uint64_t boot_alloc_next, boot_alloc_limit;
  * nk_view (command line, modules, memory map); sets boot_alloc_next past
  * it. Stops the boot (nk_panic) on an impossible size, a tag running past
  * the end, or no memory map. */
-void boot_parse_multiboot(uint64_t mbi);
+void boot_parse_multiboot(paddr_t mbi);
 
 /* boot_detect_cpu: CPUID into nk_view's has_* flags and vendor, and
  * nk.phys_limit (1 << MAXPHYADDR bytes; 2^36 when CPUID does not say). */
@@ -55,33 +55,34 @@ void boot_require_no_fwcfg_dma(void);
  * what the outer kernel may change in CR4. */
 void boot_enable_protection(void);
 
-/* boot_kphys: the physical address of image address va (bytes). */
-uint64_t boot_kphys(uint64_t va);
+/* boot_kphys: the physical address of image address va. */
+paddr_t boot_kphys(uint64_t va);
 
 /* boot_pages_for: the 4 KiB pages n bytes take. */
 uint64_t boot_pages_for(uint64_t n);
 
 /* boot_table: nk's pointer to a table at physical pa while the boot
  * tables are loaded. */
-pte_t *boot_table(uint64_t pa);
+pte_t *boot_table(paddr_t pa);
 
-/* boot_alloc: n zeroed 4 KiB frames from the boot allocator (physical
- * address); stops the boot when RAM below boot_alloc_limit runs out. */
-uint64_t boot_alloc(uint64_t n);
+/* boot_alloc: n zeroed 4 KiB frames from the boot allocator (the first's
+ * physical address); stops the boot when RAM below boot_alloc_limit runs
+ * out. */
+paddr_t boot_alloc(uint64_t n);
 
 /* boot_type_frames: every frame's type (spec section 4): available RAM
  * above 1 MiB DATA, nk's image and allocations since alloc_start NK (DATA
  * in the native build), outer text CODE, outer rodata PROTECTED. */
-void boot_type_frames(uint64_t alloc_start);
+void boot_type_frames(paddr_t alloc_start);
 
-/* boot_new_ptp: a new nk-owned PTP of level (1..4) with frame flags;
+/* boot_new_ptp: a new nk-owned PTP of level (1..4) with frame flags; its
  * physical address. */
-uint64_t boot_new_ptp(unsigned level, uint8_t flags);
+paddr_t boot_new_ptp(unsigned level, uint8_t flags);
 
 /* boot_build_direct_map: the direct map's L3s and L2s under l4 (entries
  * 256.. of the master L4); returns the physical address of the L1 entries
  * indexed by pfn (filled by boot_fill_direct_map). */
-uint64_t boot_build_direct_map(pte_t *l4);
+paddr_t boot_build_direct_map(pte_t *l4);
 
 /* boot_fill_direct_map: every RAM frame's direct-map entry, writable only
  * for DATA frames, NX. */

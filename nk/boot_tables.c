@@ -6,9 +6,9 @@
 #include "cpu.h"
 #include "boot.h"
 
-NK_BOOT uint64_t boot_kphys(uint64_t va)
+NK_BOOT paddr_t boot_kphys(uint64_t va)
 {
-	return pa_addr(kimg_to_pa(va_init(va)));
+	return kimg_to_pa(va_init(va));
 }
 
 /* The pages n bytes take. */
@@ -19,86 +19,88 @@ NK_BOOT uint64_t boot_pages_for(uint64_t n)
 
 /* nk's pointer to a table it allocated at physical pa, while the boot
  * tables are loaded. */
-NK_BOOT pte_t *boot_table(uint64_t pa)
+NK_BOOT pte_t *boot_table(paddr_t pa)
 {
-	return arch_boot_pa_va(pa_init(pa));
+	return arch_boot_pa_va(pa);
 }
 
 /* Boot allocation of n zeroed 4 KiB frames (physical address); the boot
  * tables identity-map the first 4 GiB, so nk writes through that. */
-NK_BOOT uint64_t boot_alloc(uint64_t n)
+NK_BOOT paddr_t boot_alloc(uint64_t n)
 {
-	uint64_t pa = boot_alloc_next;
-	if (pa + n * PAGE_SIZE > boot_alloc_limit)
+	paddr_t pa = pa_init(boot_alloc_next);
+	if (boot_alloc_next + n * PAGE_SIZE > boot_alloc_limit)
 		nk_panic(__FILE__, __LINE__, "boot_alloc: out of memory for nk's tables");
 	boot_alloc_next += n * PAGE_SIZE;
-	nk_memset(arch_boot_pa_va(pa_init(pa)), 0, n * PAGE_SIZE);
+	nk_memset(arch_boot_pa_va(pa), 0, n * PAGE_SIZE);
 	return pa;
 }
 
+/* Type the frames of [start, end) (physical; start page-aligned). */
+NK_BOOT static void type_range(paddr_t start, paddr_t end, enum nk_ftype t)
+{
+	for (uint64_t p = pa_addr(start); p < pa_addr(end); p += PAGE_SIZE)
+		nk_set_type(p / PAGE_SIZE, t);
+}
+
 /* Type every frame (spec section 4). */
-NK_BOOT void boot_type_frames(uint64_t alloc_start)
+NK_BOOT void boot_type_frames(paddr_t alloc_start)
 {
 	struct nk_view *v = &nk_view_store;
 	for (uint32_t i = 0; i < v->nmmap; i++) {
 		if (v->mmap[i].type != MB2_MEM_AVAILABLE)
 			continue;
-		uint64_t a = align_up(v->mmap[i].base, PAGE_SIZE) / PAGE_SIZE;
-		uint64_t b = align_down(v->mmap[i].base + v->mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
+		uint64_t base = pa_addr(v->mmap[i].base);
+		uint64_t a = align_up(base, PAGE_SIZE) / PAGE_SIZE;
+		uint64_t b = align_down(base + v->mmap[i].len, PAGE_SIZE) / PAGE_SIZE;
 		if (a < 256)
 			a = 256; /* below 1 MiB: BIOS and legacy areas, left as HOLE */
 		for (uint64_t p = a; p < b && p < nk.nframes; p++)
 			nk_set_type(p, NK_F_DATA);
 	}
 	enum nk_ftype data_or_nk = NK_NATIVE ? NK_F_DATA : NK_F_NK;
-	for (uint64_t p = boot_kphys(boot_img.nk_text_start); p < boot_kphys(boot_img.nk_end);
-	     p += PAGE_SIZE)
-		nk_set_type(p / PAGE_SIZE, NK_F_NK);
-	for (uint64_t p = boot_kphys(boot_img.text_start); p < boot_kphys(boot_img.text_end);
-	     p += PAGE_SIZE)
-		nk_set_type(p / PAGE_SIZE, NK_F_CODE);
-	for (uint64_t p = boot_kphys(boot_img.rodata_start); p < boot_kphys(boot_img.rodata_end);
-	     p += PAGE_SIZE)
-		nk_set_type(p / PAGE_SIZE, NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
+	type_range(boot_kphys(boot_img.nk_text_start), boot_kphys(boot_img.nk_end), NK_F_NK);
+	type_range(boot_kphys(boot_img.text_start), boot_kphys(boot_img.text_end), NK_F_CODE);
+	type_range(boot_kphys(boot_img.rodata_start), boot_kphys(boot_img.rodata_end),
+		   NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
 	/* nk's boot allocations so far: frame table, 2 MiB table, scratch */
-	for (uint64_t p = alloc_start; p < boot_alloc_next; p += PAGE_SIZE)
-		nk_set_type(p / PAGE_SIZE, data_or_nk);
+	type_range(alloc_start, pa_init(boot_alloc_next), data_or_nk);
 }
 
 /* A new nk-owned PTP (pinned): physical address. */
-NK_BOOT uint64_t boot_new_ptp(unsigned level, uint8_t flags)
+NK_BOOT paddr_t boot_new_ptp(unsigned level, uint8_t flags)
 {
-	uint64_t pa = boot_alloc(1);
-	nk_set_type(pa / PAGE_SIZE, (enum nk_ftype)(NK_F_PTP1 + level - 1));
-	nk.frames[pa / PAGE_SIZE].flags = flags;
+	paddr_t pa = boot_alloc(1);
+	nk_set_type(pa_pfn(pa), (enum nk_ftype)(NK_F_PTP1 + level - 1));
+	nk.frames[pa_pfn(pa)].flags = flags;
 	return pa;
 }
 
 /* Direct map of every RAM frame, 4 KiB entries, NX; writable only for DATA
  * (nested). Its L1s are contiguous so nk finds a frame's entry in O(1);
  * returns the physical address of the first. */
-NK_BOOT uint64_t boot_build_direct_map(pte_t *l4)
+NK_BOOT paddr_t boot_build_direct_map(pte_t *l4)
 {
 	uint64_t n1 = nk.nframes / PTES_PER_PTP, n2 = (n1 + 511) / 512, n3 = (n2 + 511) / 512;
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
-	uint64_t l1 = boot_alloc_next;
+	paddr_t l1 = pa_init(boot_alloc_next);
 	for (uint64_t i = 0; i < n1; i++)
 		boot_new_ptp(1, fl | NK_FF_DMAP);
 	nk.dm_ptes = boot_table(l1); /* until nk's tables are loaded */
-	uint64_t l2 = boot_alloc_next;
+	paddr_t l2 = pa_init(boot_alloc_next);
 	for (uint64_t i = 0; i < n2; i++)
 		boot_new_ptp(2, fl);
-	uint64_t l3 = boot_alloc_next;
+	paddr_t l3 = pa_init(boot_alloc_next);
 	for (uint64_t i = 0; i < n3; i++)
 		boot_new_ptp(3, fl);
 	pte_t *t2 = boot_table(l2), *t3 = boot_table(l3);
 	for (uint64_t i = 0; i < n1; i++)
-		t2[i] = pte_make(pa_init(l1 + i * PAGE_SIZE), TABLE_FLAGS);
+		t2[i] = pte_make(pa_add(l1, i * PAGE_SIZE), TABLE_FLAGS);
 	for (uint64_t i = 0; i < n2; i++)
-		t3[i] = pte_make(pa_init(l2 + i * PAGE_SIZE), TABLE_FLAGS);
+		t3[i] = pte_make(pa_add(l2, i * PAGE_SIZE), TABLE_FLAGS);
 	for (uint64_t i = 0; i < n3; i++)
 		l4[pt_index(DIRECT_MAP_BASE, 4) + i] =
-		    pte_make(pa_init(l3 + i * PAGE_SIZE), TABLE_FLAGS);
+		    pte_make(pa_add(l3, i * PAGE_SIZE), TABLE_FLAGS);
 	return l1;
 }
 
@@ -119,8 +121,7 @@ NK_BOOT void boot_fill_direct_map(void)
 /* Rights of the image page at virtual address va (spec I4, section 8). */
 NK_BOOT static uint64_t image_rights(uint64_t va)
 {
-	uint64_t pa = boot_kphys(va);
-	uint8_t t = nk.frames[pa / PAGE_SIZE].type;
+	uint8_t t = nk.frames[pa_pfn(boot_kphys(va))].type;
 	if (va >= boot_img.nk_text_start && va < boot_img.nk_text_end)
 		return PTE_P; /* nk text: read-only, executable */
 	if (t == NK_F_CODE)
@@ -136,24 +137,23 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 {
 	uint64_t start = boot_img.image_start, end = align_up(boot_img.image_end, PAGE_SIZE);
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
-	uint64_t l3 = boot_new_ptp(3, fl), l2 = boot_new_ptp(2, fl);
-	l4[pt_index(KERNEL_VMA, 4)] = pte_make(pa_init(l3), TABLE_FLAGS);
-	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(pa_init(l2), TABLE_FLAGS);
+	paddr_t l3 = boot_new_ptp(3, fl), l2 = boot_new_ptp(2, fl);
+	l4[pt_index(KERNEL_VMA, 4)] = pte_make(l3, TABLE_FLAGS);
+	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(l2, TABLE_FLAGS);
 	/* the module area: the last 1 GiB, an L2 the outer kernel extends */
-	uint64_t ml2 = boot_new_ptp(2, NK_FF_KHALF);
-	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(pa_init(ml2), TABLE_FLAGS);
-	nk_view_store.module_l2 = pa_init(ml2);
+	paddr_t ml2 = boot_new_ptp(2, NK_FF_KHALF);
+	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(ml2, TABLE_FLAGS);
+	nk_view_store.module_l2 = ml2;
 	nk_view_store.module_base = MODULE_BASE;
 	nk_view_store.module_size = 1ull << 30;
 	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
-		uint64_t l1 = boot_new_ptp(1, fl);
-		boot_table(l2)[pt_index(va, 2)] = pte_make(pa_init(l1), TABLE_FLAGS);
+		paddr_t l1 = boot_new_ptp(1, fl);
+		boot_table(l2)[pt_index(va, 2)] = pte_make(l1, TABLE_FLAGS);
 		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
 			if (p >= start) {
 				boot_table(l1)[pt_index(p, 1)] =
 				    pte_make(kimg_to_pa(va_init(p)), image_rights(p) | PTE_G);
-				arch_boot_image_pte(p,
-						    pa_init(l1 + pt_index(p, 1) * sizeof(pte_t)));
+				arch_boot_image_pte(p, pa_add(l1, pt_index(p, 1) * sizeof(pte_t)));
 			}
 	}
 }
@@ -162,6 +162,6 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
  * writable. Returns the top's virtual address. */
 NK_BOOT uint64_t boot_outer_stack(uint64_t pages)
 {
-	uint64_t pa = boot_alloc(pages);
-	return (uint64_t)pa_to_dm(pa_init(pa + pages * PAGE_SIZE));
+	paddr_t pa = boot_alloc(pages);
+	return (uint64_t)pa_to_dm(pa_add(pa, pages * PAGE_SIZE));
 }

@@ -35,8 +35,8 @@ NK_BOOT static void mb2_module(const uint32_t *tag, uint32_t size)
 		return;
 	}
 	struct nk_module *m = &v->modules[v->nmodules++];
-	m->start = tag[2];
-	m->end = tag[3];
+	m->start = pa_init(tag[2]);
+	m->end = pa_init(tag[3]);
 	const uint8_t *name = (const uint8_t *)&tag[4];
 	for (uint32_t i = 0; i < size - 16 && name[i] && i < sizeof(m->name) - 1; i++)
 		m->name[i] = (char)name[i];
@@ -59,7 +59,9 @@ NK_BOOT static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
 			continue;
 		}
 		struct nk_mem_range *r = &v->mmap[v->nmmap++];
-		nk_memcpy(&r->base, base + e, 8);
+		uint64_t start;
+		nk_memcpy(&start, base + e, 8);
+		r->base = pa_init(start);
 		nk_memcpy(&r->len, base + e + 8, 8);
 		nk_memcpy(&r->type, base + e + 16, 4);
 	}
@@ -69,10 +71,10 @@ NK_BOOT static uint32_t mb2_mmap(const uint32_t *tag, uint32_t size)
 /* Read the multiboot2 information at physical mbi (bounds-checked: a tag
  * that runs past the info, a too-short module or memory-map tag or no
  * memory map stops the boot with a message naming it). */
-NK_BOOT void boot_parse_multiboot(uint64_t mbi)
+NK_BOOT void boot_parse_multiboot(paddr_t mbi)
 {
 	struct nk_view *v = &nk_view_store;
-	const uint8_t *base = arch_boot_pa_va(pa_init(mbi));
+	const uint8_t *base = arch_boot_pa_va(mbi);
 	uint32_t total = *(const uint32_t *)base, dropped = 0;
 	if (total < 16 || total > MB2_INFO_MAX)
 		nk_panic(__FILE__, __LINE__, "multiboot2 info has an impossible size");
@@ -97,5 +99,5 @@ NK_BOOT void boot_parse_multiboot(uint64_t mbi)
 		nk_printf("nk: multiboot2 memory map: %u entries past the first %d ignored "
 			  "(not used)\n",
 			  dropped, NK_MMAP_MAX);
-	boot_alloc_next = align_up(mbi + total, PAGE_SIZE);
+	boot_alloc_next = align_up(pa_addr(mbi) + total, PAGE_SIZE);
 }

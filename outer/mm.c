@@ -19,7 +19,7 @@ static void mark_free(uint64_t pfn)
 void mm_init(void)
 {
 	uint64_t n = nk_view->nframes;
-	uint64_t first = align_up(nk_view->outer_free_start, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t first = align_up(pa_addr(nk_view->outer_free_start), PAGE_SIZE) / PAGE_SIZE;
 	bitmap_frames = align_up(n / 8, PAGE_SIZE) / PAGE_SIZE;
 	/* the bitmap itself sits in the first free frames */
 	free_bitmap = pa_to_dm(pa_from_pfn(first));

@@ -39,6 +39,12 @@ static inline paddr_t pa_from_pfn(uint64_t pfn)
 	return (paddr_t){pfn << 12};
 }
 
+/* pa_add: p plus n bytes. */
+static inline paddr_t pa_add(paddr_t p, uint64_t n)
+{
+	return (paddr_t){p.pa + n};
+}
+
 /* A virtual address in bytes, where a number is meant rather than a
  * pointer (page-table walks, region bounds, the layout below). */
 typedef struct {

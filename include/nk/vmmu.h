@@ -202,13 +202,13 @@ struct nk_check_report {
 
 #define NK_MMAP_MAX 64
 struct nk_mem_range {
-	uint64_t base; /* physical, bytes */
+	paddr_t base;
 	uint64_t len;  /* bytes */
 	uint32_t type; /* multiboot2 type: 1 available */
 };
 
 struct nk_module {
-	uint64_t start, end; /* physical, bytes */
+	paddr_t start, end; /* [start, end) */
 	char name[64];
 };
 
@@ -231,7 +231,7 @@ struct nk_view {
 	struct nk_module modules[NK_MODULES_MAX];
 	/* physical memory left to the outer kernel: [free_start, ...) of each
 	 * available range, above nk's boot allocations */
-	uint64_t outer_free_start; /* physical, bytes */
+	paddr_t outer_free_start;
 	/* frame table */
 	const struct nk_frame *frames;
 	uint64_t nframes;

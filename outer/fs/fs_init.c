@@ -15,11 +15,11 @@ void fs_init(void)
 		m = &nk_view->modules[0];
 	const uint8_t *image = NULL;
 	size_t len = 0;
-	if (m && m->end > m->start) {
-		image = pa_to_dm(pa_init(m->start));
-		len = (size_t)(m->end - m->start);
+	if (m && pa_addr(m->end) > pa_addr(m->start)) {
+		image = pa_to_dm(m->start);
+		len = (size_t)(pa_addr(m->end) - pa_addr(m->start));
 		kprintf("fs: initramfs module '%s': %lu bytes at %lx\n", m->name, (uint64_t)len,
-			m->start);
+			pa_addr(m->start));
 	} else {
 		kprintf("fs: no initramfs module: empty root\n");
 	}

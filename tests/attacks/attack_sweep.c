@@ -172,8 +172,8 @@ static bool syms_load(void)
 			m = &nk_view->modules[i];
 	if (!m)
 		return false;
-	size_t len = m->end - m->start, lines = 0;
-	const char *t = pa_to_dm(pa_init(m->start));
+	size_t len = pa_addr(m->end) - pa_addr(m->start), lines = 0;
+	const char *t = pa_to_dm(m->start);
 	for (size_t i = 0; i < len; i++)
 		lines += t[i] == '\n';
 	char *copy = kmalloc(len + 1);

@@ -173,13 +173,13 @@ TEST(boot_fills_the_view)
 		    v->has_fsgsbase && v->has_umip);
 	assert_int_equal(v->nmmap, mx_default_mmap_n);
 	for (unsigned i = 0; i < mx_default_mmap_n; i++) {
-		assert_int_equal(v->mmap[i].base, mx_default_mmap[i].base);
+		assert_int_equal(pa_addr(v->mmap[i].base), mx_default_mmap[i].base);
 		assert_int_equal(v->mmap[i].len, mx_default_mmap[i].len);
 		assert_int_equal(v->mmap[i].type, mx_default_mmap[i].type);
 	}
 	assert_int_equal(v->nmodules, 1);
-	assert_int_equal(v->modules[0].start, MX_MOD_START);
-	assert_int_equal(v->modules[0].end, MX_MOD_END);
+	assert_int_equal(pa_addr(v->modules[0].start), MX_MOD_START);
+	assert_int_equal(pa_addr(v->modules[0].end), MX_MOD_END);
 	assert_string_equal(v->modules[0].name, "initramfs");
 	assert_string_equal(v->cmdline, "");
 	assert_true(v->audit);
@@ -193,7 +193,7 @@ TEST(boot_fills_the_view)
 	/* the outer kernel's stack: the top of 8 writable DATA pages, the last
 	 * of nk's allocations; the outer kernel's memory starts above it */
 	uint64_t top = mx_handoff_stack - DIRECT_MAP_BASE;
-	assert_int_equal(top, v->outer_free_start);
+	assert_int_equal(top, pa_addr(v->outer_free_start));
 	for (uint64_t pa = top - 8 * PAGE_SIZE; pa < top; pa += PAGE_SIZE) {
 		assert_int_equal(nk.frames[pa / PAGE_SIZE].type, NK_F_DATA);
 		assert_true(pte_writable(nk.dm_ptes[pa / PAGE_SIZE]));
@@ -661,7 +661,8 @@ TEST(boot_keeps_64_memory_ranges_and_counts_the_rest)
 	mx_mb2_end();
 	assert_int_equal(mx_boot(), MX_HANDOFF);
 	assert_int_equal(nk_view_store.nmmap, NK_MMAP_MAX);
-	assert_int_equal(nk_view_store.mmap[NK_MMAP_MAX - 1].base, r[NK_MMAP_MAX - 1].base);
+	assert_int_equal(pa_addr(nk_view_store.mmap[NK_MMAP_MAX - 1].base),
+			 r[NK_MMAP_MAX - 1].base);
 	ASSERT_SERIAL("nk: multiboot2 memory map: 6 entries past the first 64 ignored "
 		      "(not used)\n");
 	assert_invariants_hold();
@@ -690,7 +691,7 @@ TEST(boot_reads_memory_map_entries_of_their_stated_size)
 	assert_int_equal(mx_boot(), MX_HANDOFF);
 	assert_int_equal(nk_view_store.nmmap, 3);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(nk_view_store.mmap[i].base, r[i].base);
+		assert_int_equal(pa_addr(nk_view_store.mmap[i].base), r[i].base);
 		assert_int_equal(nk_view_store.mmap[i].len, r[i].len);
 		assert_int_equal(nk_view_store.mmap[i].type, r[i].type);
 	}
