@@ -1,13 +1,15 @@
 #!/bin/bash
 # Host fuzz smoke for `make test` (tests/run-all.sh), for each libFuzzer
-# harness: fuzz_vmmu (nk's vMMU), fuzz_modelf (the module loader) and
-# fuzz_execelf (execve's ELF checks). Replays every seed (one test each),
+# harness: fuzz_vmmu (nk's vMMU), fuzz_acpi (nk's ACPI parser), fuzz_modelf
+# (the module loader) and fuzz_execelf (execve's ELF checks). Replays every seed (one test each),
 # then a short deterministic run from them (-seed=1, -runs=N); any oracle
 # failure or sanitizer report fails it. Ends with
 # 'fuzz-host: N passed, M failed'.
 #   tests/fuzz/smoke-host.sh [RUNS]     (fuzz_vmmu inputs, default 400;
-#                                        the loaders run 500 times as many)
-# Seeds: tests/fuzz/corpus/ (vMMU call sequences); build/fuzz-host/seeds-modelf/
+#                                        the ACPI parser and the loaders run
+#                                        50 and 500 times as many)
+# Seeds: tests/fuzz/corpus/ (vMMU call sequences); build/fuzz-host/seeds-acpi/
+# (tests/fuzz/mkacpi.py's tables); build/fuzz-host/seeds-modelf/
 # (driver and attack .ko files) and tests/fuzz/corpus-modelf/ (inputs that
 # once crashed the loader); build/fuzz-host/seeds-execelf/ (tests/fuzz/mkelf.py).
 set -u
@@ -50,6 +52,7 @@ smoke() {
 }
 
 smoke fuzz_vmmu "$runs" 1024 tests/fuzz/corpus
+smoke fuzz_acpi $((runs * 50)) 4096 build/fuzz-host/seeds-acpi
 smoke fuzz_modelf $((runs * 500)) 16384 build/fuzz-host/seeds-modelf tests/fuzz/corpus-modelf
 smoke fuzz_execelf $((runs * 500)) 8192 build/fuzz-host/seeds-execelf
 echo "fuzz-host: $pass passed, $fail failed"

@@ -8,7 +8,8 @@
 # Every tests/host/test_*.c becomes build/host/test_*; host-test runs them all, prints
 # cmocka's output and a last line `host: N passed, M failed`, and fails if M > 0.
 # Most tests use the fixture (tests/host/fixture.c: a machine built by hand),
-# linked with the fake arch, nk's vMMU and region code and policies/*.c, and
+# linked with the fake arch, nk's vMMU and region code, its ACPI parser
+# (nk/acpi.c: test_acpi gives it fake physical memory) and policies/*.c, and
 # stand-ins for nk's boot-time files (tests/host/fake_nk.c). The machine tests
 # (HOST_MACH_TESTS) link all of nk's C instead, boot.c, cpu.c, log.c, walk.c,
 # kcov.c and the formatter included, and boot the fake machine with nk_boot
@@ -24,7 +25,7 @@ HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
 HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
-HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c lib/i5.c $(wildcard policies/*.c)
+HOST_NK_SRCS := nk/frame.c nk/vmmu.c nk/ctl.c nk/check.c nk/region.c nk/code.c lib/i5.c nk/acpi.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c lib/fmt.c
 HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov
 HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/mb2.c nk/cpufeat.c nk/boot_tables.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c lib/fmt.c
