@@ -24,6 +24,42 @@ static inline void *arch_pa_va(paddr_t pa)
 }
 #endif
 
+/* Device registers through nk's uncached mapping of a device page (va: a
+ * virtual address in nk's device window, nk_boot_map_device): one 32- or
+ * 64-bit load or store. The host builds define them in
+ * tests/host/fake_arch.c over a model of the device. */
+#ifdef NK_HOST_BUILD
+uint32_t arch_mmio_read32(uint64_t va);
+uint64_t arch_mmio_read64(uint64_t va);
+void arch_mmio_write32(uint64_t va, uint32_t v);
+void arch_mmio_write64(uint64_t va, uint64_t v);
+void arch_clflush(const void *p);
+#else
+static inline uint32_t arch_mmio_read32(uint64_t va)
+{
+	return *(const volatile uint32_t *)va;
+}
+static inline uint64_t arch_mmio_read64(uint64_t va)
+{
+	return *(const volatile uint64_t *)va;
+}
+static inline void arch_mmio_write32(uint64_t va, uint32_t v)
+{
+	*(volatile uint32_t *)va = v;
+}
+static inline void arch_mmio_write64(uint64_t va, uint64_t v)
+{
+	*(volatile uint64_t *)va = v;
+}
+/* arch_clflush: write the cache line holding p back to memory and order it
+ * before later stores (CLFLUSH, SFENCE; SDM Vol. 2A), for a device that
+ * does not snoop the caches. */
+static inline void arch_clflush(const void *p)
+{
+	__asm__ volatile("clflush (%0); sfence" ::"r"(p) : "memory");
+}
+#endif
+
 /* arch_flush_tlb: flush every non-global TLB entry of this CPU (a CR3
  * reload of the recorded L4, SDM 4.10.4.1). */
 void arch_flush_tlb(void);

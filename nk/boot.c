@@ -159,6 +159,7 @@ NK_BOOT void nk_boot(void)
 				    boot_outer_stack(4), boot_outer_stack(4)};
 	uint64_t rsp0 = boot_outer_stack(4);
 	uint64_t outer_top = boot_outer_stack(8);
+	bool iommu = !NK_NATIVE && boot_start_iommu(); /* its tables: NK frames */
 	v->outer_free_start = pa_init(boot_alloc_next);
 	boot_fill_direct_map();
 
@@ -179,6 +180,8 @@ NK_BOOT void nk_boot(void)
 	nk_adopt_counts();
 	nk_regions_init();
 	nk_cpu_init(ist, rsp0);
+	if (iommu)
+		boot_finish_iommu();
 
 	nk_printf("nk: %lu frames (%lu MiB); tables built; NXE %s WP on-exit SMEP %s SMAP %s\n",
 		  nk.nframes, nk.nframes / 256, "on", v->has_smep ? "on" : "off",

@@ -20,6 +20,8 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ XSDP */
 #define MB2_MEM_AVAILABLE 1
 #define MB2_INFO_MAX (1u << 20)
 #define MB2_MMAP_ENTRY_MIN 24 /* base, length, type, reserved */
@@ -37,6 +39,24 @@ extern uint64_t boot_alloc_next, boot_alloc_limit;
  * it. Stops the boot (nk_panic) on an impossible size, a tag running past
  * the end, or no memory map. */
 void boot_parse_multiboot(paddr_t mbi);
+
+/* The RSDP the loader copied (multiboot2 tags 14, 15; the newer wins):
+ * boot_rsdp_bytes bytes (0: none). */
+#define BOOT_RSDP_MAX 64
+extern uint8_t boot_rsdp[BOOT_RSDP_MAX];
+extern uint32_t boot_rsdp_bytes;
+
+/* boot_start_iommu: the nested build, with the boot tables loaded: find
+ * the remapping unit in the ACPI DMAR table (nk/acpi.c) and reserve what
+ * nk_iommu_boot needs. Without a usable DMAR table or unit it stops the
+ * boot (QEMU status 0x14, a message) unless nk.iommu=off, which it says
+ * loudly. Returns whether nk_iommu_boot is to run. */
+bool boot_start_iommu(void);
+
+/* boot_finish_iommu: on nk's own tables, after boot_start_iommu returned
+ * true: nk_iommu_boot, stopping the boot as boot_start_iommu does when it
+ * fails. */
+void boot_finish_iommu(void);
 
 /* boot_detect_cpu: CPUID into nk_view's has_* flags and vendor, and
  * nk.phys_limit (1 << MAXPHYADDR bytes; 2^36 when CPUID does not say). */

@@ -144,6 +144,10 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 	paddr_t ml2 = boot_new_ptp(2, NK_FF_KHALF);
 	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(ml2, TABLE_FLAGS);
 	nk_view_store.module_l2 = ml2;
+	/* nk's device window: an L1 of nk's own, its entries filled by
+	 * nk_boot_map_device */
+	nk.dev_l1 = boot_new_ptp(1, fl);
+	boot_table(l2)[pt_index(NK_DEVICE_BASE, 2)] = pte_make(nk.dev_l1, TABLE_FLAGS);
 	nk_view_store.module_base = MODULE_BASE;
 	nk_view_store.module_size = 1ull << 30;
 	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
@@ -156,6 +160,17 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 				arch_boot_image_pte(p, pa_add(l1, pt_index(p, 1) * sizeof(pte_t)));
 			}
 	}
+}
+
+NK_BOOT uint64_t nk_boot_map_device(paddr_t pa)
+{
+	if (nk.ndev == NK_DEVICE_PAGES)
+		return 0;
+	uint64_t va = NK_DEVICE_BASE + (uint64_t)nk.ndev * PAGE_SIZE;
+	boot_table(nk.dev_l1)[pt_index(va, 1)] =
+	    pte_make(pa, PTE_P | PTE_PCD | PTE_PWT | PTE_NX | PTE_G);
+	nk.dev_pfns[nk.ndev++] = pa_pfn(pa);
+	return va;
 }
 
 /* Data stack of n pages for the outer kernel: DATA frames, direct-mapped

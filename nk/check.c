@@ -1,4 +1,4 @@
-/* The invariant checker: I1-I4 and I7-I9 of spec section 3 as C predicates
+/* The invariant checker: I1-I4, I7-I9 and I11 of spec section 3 as C predicates
  * over the page tables and the frame table. O(RAM + PTPs * 512): run by
  * tests and the `check` command, never on a hot path.
  * Source: spec section 3; SDM Vol. 3A 4.5 (entry formats), 4.6 (rights). */
@@ -165,6 +165,7 @@ long nk_check_invariants_impl(void)
 	check_tables();
 	count_maps(false);
 	nk_check_regions();
+	nk_check_iommu();
 	arch_check_cpu();
 	long bad = 0;
 	for (int i = 1; i <= NK_INV_MAX; i++)

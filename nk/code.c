@@ -93,11 +93,8 @@ static long scan_text(size_t count)
 /* decode_promote: nk_promote_code's preconditions, one test each: the
  * list copied in (copy_in); each frame RAM, aligned, not repeated
  * (frame_shape), DATA, mapped writable nowhere and under no huge mapping
- * (nk_frame_retypable); no I5 encoding in the text (scan_text). The scan
- * reads the frames as they are now: nothing can change them before the
- * perform half (interrupts are off inside nk, one CPU), and nothing can
- * after it (the direct map becomes read-only). Changes nothing but nk's
- * copy of the list. */
+ * (nk_frame_retypable). Changes nothing but nk's copy of the list. The
+ * I5 scan comes after it (nk_promote_code_impl). */
 static long decode_promote(const paddr_t *frames, size_t count)
 {
 	long r = copy_in(frames, count);
@@ -111,7 +108,16 @@ static long decode_promote(const paddr_t *frames, size_t count)
 		if (r)
 			return r;
 	}
-	return scan_text(count);
+	return 0;
+}
+
+/* Devices lose (grant false) or get back (true) the copied list's frames,
+ * and a revocation is waited for (I11). */
+static void device_access(size_t count, bool grant)
+{
+	for (size_t i = 0; i < count; i++)
+		nk_iommu_set_frame(pa_pfn(nk.code_frames[i]), grant);
+	nk_iommu_sync();
 }
 
 /* perform_promote: what decode_promote allowed for the copied list of
@@ -128,11 +134,22 @@ static void perform_promote(size_t count)
 	}
 }
 
+/* The scan is the one check made after a change of state: no CPU can
+ * write the frames while nk runs (interrupts off, one CPU) and none can
+ * after the perform (the direct map becomes read-only), but a device
+ * could write them between the scan and the retype. So devices lose the
+ * frames first, and get them back when the scan refuses the text. */
 long nk_promote_code_impl(const paddr_t *frames, size_t count)
 {
 	long r = decode_promote(frames, count);
-	if (r == 0)
-		perform_promote(count);
+	if (r == 0) {
+		device_access(count, false);
+		r = scan_text(count);
+		if (r)
+			device_access(count, true);
+		else
+			perform_promote(count);
+	}
 	return nk_count(NK_CALL_PROMOTE_CODE, r);
 }
 

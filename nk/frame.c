@@ -27,10 +27,13 @@ void nk_set_type(uint64_t pfn, enum nk_ftype t)
 	struct nk_frame *f = &nk.frames[pfn];
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
 
-	if (f->type == NK_F_DATA && t != NK_F_DATA)
+	if (f->type == NK_F_DATA && t != NK_F_DATA) {
 		h->nondata++;
-	else if (f->type != NK_F_DATA && t == NK_F_DATA)
+		nk_iommu_set_frame(pfn, false);
+	} else if (f->type != NK_F_DATA && t == NK_F_DATA) {
 		h->nondata--;
+		nk_iommu_set_frame(pfn, true);
+	}
 	nk_view_store.type_count[f->type]--;
 	nk_view_store.type_count[t]++;
 	f->type = (uint8_t)t;

@@ -1,5 +1,5 @@
 /* nk's boot, part 1: the multiboot2 boot information (the command line,
- * the modules, the memory map) into nk_view. Malformed information stops
+ * the modules, the memory map, the ACPI RSDP) into nk_view. Malformed information stops
  * the boot with a message (nk_panic): the loader is trusted, but nk says
  * what it found. Source: multiboot2 spec 3.6; spec section 9. */
 #include "nk.h"
@@ -18,6 +18,21 @@ NK_BOOT static void mb2_cmdline(const uint8_t *str, uint32_t len)
 	if (i < len && str[i])
 		nk_printf("nk: multiboot2 command line longer than %d bytes: truncated\n",
 			  NK_CMDLINE_MAX - 1);
+}
+
+uint8_t boot_rsdp[BOOT_RSDP_MAX];
+uint32_t boot_rsdp_bytes;
+
+/* An ACPI tag (size bytes at tag): keep the RSDP copy after its header
+ * (nk/acpi.c checks it). A copy longer than BOOT_RSDP_MAX is cut there;
+ * the parser then refuses a Length past the copy. */
+NK_BOOT static void mb2_acpi(const uint32_t *tag, uint32_t size, bool newer)
+{
+	if (!newer && boot_rsdp_bytes)
+		return; /* the 2.0+ copy wins */
+	uint32_t n = size - 8 < BOOT_RSDP_MAX ? size - 8 : BOOT_RSDP_MAX;
+	nk_memcpy(boot_rsdp, tag + 2, n);
+	boot_rsdp_bytes = n;
 }
 
 /* A module tag (size bytes at tag): start, end (physical), name. A module
@@ -91,6 +106,8 @@ NK_BOOT void boot_parse_multiboot(paddr_t mbi)
 			mb2_module(tag, size);
 		else if (type == MB2_TAG_MMAP)
 			dropped += mb2_mmap(tag, size);
+		else if (type == MB2_TAG_ACPI_OLD || type == MB2_TAG_ACPI_NEW)
+			mb2_acpi(tag, size, type == MB2_TAG_ACPI_NEW);
 		off += (size + 7) & ~7u;
 	}
 	if (!v->nmmap)

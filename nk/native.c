@@ -87,6 +87,16 @@ long nk_null(void)
 	return nk_count(NK_CALL_NULL, 0);
 }
 
+long nk_iommu_poll(void)
+{
+	return nk_iommu_poll_impl(); /* -NK_ENOIOMMU: the native build leaves it off */
+}
+
+long nk_irq_remap(uint32_t sid, uint32_t vector)
+{
+	return nk_irq_remap_impl(sid, vector);
+}
+
 long nk_init_done(void)
 {
 	long r = nk_regions_init_done();

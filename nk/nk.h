@@ -13,6 +13,11 @@
  * so a uint32_t counter cannot wrap and no call checks for it. */
 #define NK_FRAMES_MAX ((1ull << 23) - PTES_PER_PTP)
 
+/* nk's device window: the last 2 MiB of the image's 1 GiB, an L1 of nk's
+ * own in which nk maps the device pages it owns (the IOMMU's registers). */
+#define NK_DEVICE_BASE (KERNEL_VMA + (1ull << 30) - HUGE_2M_SIZE)
+#define NK_DEVICE_PAGES 8
+
 /* All of nk's mutable state; lives in nk frames (I8). */
 struct nk_state {
 	struct nk_frame *frames; /* nframes descriptors, a multiple of 512 */
@@ -28,6 +33,9 @@ struct nk_state {
 	bool msrs_locked;
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
+	paddr_t dev_l1;				 /* the device window's L1 (NK_DEVICE_BASE) */
+	uint64_t dev_pfns[NK_DEVICE_PAGES];	 /* nk-owned device pages */
+	uint32_t ndev;
 };
 
 extern struct nk_state nk;
@@ -157,10 +165,57 @@ bool nk_cmdline_flag(const char *key, bool dflt);
  * as they stand (boot, after nk built its own tables). */
 void nk_adopt_counts(void);
 
-/* nk_check_fail: record a failure of invariant inv (1..10) at physical
+/* nk_check_fail: record a failure of invariant inv (1..11) at physical
  * address pa in nk_view->check; the first one's message is kept as
  * "I<inv>: <msg>". */
 void nk_check_fail(int inv, uint64_t pa, const char *msg);
+
+/* The IOMMU (nk/iommu.c; spec I11). */
+long nk_iommu_poll_impl(void);
+long nk_irq_remap_impl(uint32_t sid, uint32_t vector);
+
+/* nk_iommu_reserve: boot, with the boot tables loaded: map the remapping
+ * unit's register page at physical reg_base into nk's device window and
+ * take the NK frames its tables will need. Returns 0, or -NK_ENOIOMMU
+ * (no room in the window). */
+long nk_iommu_reserve(paddr_t reg_base);
+
+/* nk_iommu_boot: boot, on nk's own tables, after nk_iommu_reserve: check
+ * the unit (3- or 4-level second-level tables covering RAM, queued
+ * invalidation, interrupt remapping), build its tables (devices see the
+ * DATA frames only; an empty interrupt-remapping table) and turn DMA and
+ * interrupt remapping on, with compatibility-format interrupts blocked.
+ * Returns 0, or -NK_ENOIOMMU after printing why. Source: VT-d 3.4.3, 5.1,
+ * 6.5.2, 10.4. */
+long nk_iommu_boot(void);
+
+/* nk_iommu_set_frame: frame pfn is DATA (devices may read and write it)
+ * or not (they may not): its device entry follows. A revoked right is
+ * gone from the unit's IOTLB only after nk_iommu_sync. No-op while no
+ * unit is on. */
+void nk_iommu_set_frame(uint64_t pfn, bool data);
+
+/* nk_iommu_sync: if a device right was revoked since the last call,
+ * invalidate the IOTLB and wait for the unit to finish (I10 for devices:
+ * called before nk relies on the revocation). VT-d 6.5.2.3, 6.5.2.8. */
+void nk_iommu_sync(void);
+
+/* nk_check_iommu: I11: the device tables map exactly the DATA frames,
+ * nothing revoked is pending invalidation, remapping and queued
+ * invalidation are on with compatibility format blocked, and every
+ * interrupt-remapping entry is one nk made. Failures go to nk_check_fail. */
+void nk_check_iommu(void);
+
+/* nk_boot_map_device: boot, with the boot tables loaded: map device page
+ * pa (outside RAM) into nk's device window: read-only to all (nk writes it
+ * with CR0.WP clear), uncached, NX, global; it becomes an nk-owned device
+ * page that no outer leaf may cover (spec section 4). Returns nk's virtual
+ * address of it, or 0 when the window (NK_DEVICE_PAGES) is full. */
+uint64_t nk_boot_map_device(paddr_t pa);
+
+/* nk_device_covered: whether physical frames [pfn, pfn + n) hold an
+ * nk-owned device page. O(NK_DEVICE_PAGES). */
+bool nk_device_covered(uint64_t pfn, uint64_t n);
 
 /* nk_count: record a call and, when r < 0, its refusal; returns r. */
 static inline long nk_count(enum nk_call c, long r)

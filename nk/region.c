@@ -187,6 +187,7 @@ static long perform_region(uint64_t va, paddr_t pa, uint64_t size, unsigned p, u
 	NK_CHECK(pol < NK_POLICY_MAX && nk_view_store.nregions < NK_REGIONS_MAX);
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
 		protect_frame(pa_pfn(pa) + off / PAGE_SIZE, va + off, flags);
+	nk_iommu_sync(); /* no device writes the frames from here on (I11) */
 	long id = nk_view_store.nregions;
 	struct nk_region *rg = &regions[id];
 	nk_memset(rg, 0, sizeof(*rg));

@@ -62,6 +62,14 @@ static inline void account(pte_t e, unsigned level, int delta)
 
 /* Decode: may present entry `e` stand in a PTP of `level` and half
  * `khalf`? (A not-present entry always may: validate_update.) */
+bool nk_device_covered(uint64_t pfn, uint64_t n)
+{
+	for (uint32_t i = 0; i < nk.ndev; i++)
+		if (nk.dev_pfns[i] - pfn < n)
+			return true;
+	return false;
+}
+
 static long validate_entry(pte_t e, unsigned level, bool khalf)
 {
 	if ((e & PTE_HIGH_RESERVED) || (e & PTE_ADDR_4K) >= nk.phys_limit)
@@ -95,11 +103,16 @@ static long validate_entry(pte_t e, unsigned level, bool khalf)
 		uint64_t pfn = pa_pfn(pte_frame(e, 2));
 		if (pfn < nk.nframes && nk.f2m[pfn / PTES_PER_PTP].nondata)
 			return -NK_EHUGE;
+		if (nk_device_covered(pfn, PTES_PER_PTP))
+			return -NK_EDEVICE; /* a 2 MiB leaf beyond RAM over nk's device page */
 		return sup_exec ? -NK_EEXEC : 0;
 	}
 	uint64_t pfn = pa_pfn(pte_frame(e, 1));
-	if (!pfn_is_ram(pfn))
+	if (!pfn_is_ram(pfn)) {
+		if (nk_device_covered(pfn, 1))
+			return -NK_EDEVICE;
 		return sup_exec ? -NK_EEXEC : 0; /* MMIO: never kernel-executable */
+	}
 	const struct nk_frame *f = &nk.frames[pfn];
 	if (pte_writable(e) && f->type != NK_F_DATA)
 		return -NK_EPROT;
@@ -170,8 +183,9 @@ static long index_error(const struct ptp_run *run, uint64_t index)
  * entry: the run's mask matches (so no reserved bit, not global, the right
  * half, not kernel-executable), the frame is tracked (pfn < nframes, so
  * below phys_limit: NK_FRAMES_MAX frames are under 2^36 bytes, the least
- * MAXPHYADDR nk accepts) and a writable entry maps a DATA frame. Anything
- * it does not accept goes to the full decoder, which decides. */
+ * MAXPHYADDR nk accepts) and the entry maps a DATA frame, or a RAM frame
+ * read-only (a HOLE frame may be an nk-owned device page). Anything it
+ * does not accept goes to the full decoder, which decides. */
 static inline bool leaf_fast_ok(const struct ptp_run *run, pte_t e)
 {
 	if ((e & run->leaf_mask) != run->leaf_want)
@@ -179,7 +193,8 @@ static inline bool leaf_fast_ok(const struct ptp_run *run, pte_t e)
 	uint64_t pfn = pa_pfn(pte_frame(e, 1));
 	if (pfn >= nk.nframes)
 		return false;
-	return !pte_writable(e) || nk.frames[pfn].type == NK_F_DATA;
+	uint8_t t = nk.frames[pfn].type;
+	return t == NK_F_DATA || (!pte_writable(e) && t != NK_F_HOLE);
 }
 
 /* Decode one update to a decoded PTP (no state change). */
@@ -322,20 +337,24 @@ static long decode_declare(paddr_t frame, unsigned level)
 }
 
 /* perform_declare: what decode_declare allowed; cannot fail: read-only in
- * the direct map, zeroed (an L4 gets the master's kernel half), retyped. */
+ * the direct map, retyped (unmapped for devices, the IOTLB invalidated),
+ * zeroed (an L4 gets the master's kernel half). */
 static void perform_declare(paddr_t frame, unsigned level)
 {
 	unsigned lv = level & 0xff, fl = level & ~0xffu;
 	struct nk_frame *f = frame_at(frame);
 	NK_CHECK(f->type == NK_F_DATA && lv >= 1 && lv <= 4);
 	nk_dm_set_writable(pa_pfn(frame), false);
+	/* retyped (so devices lose it) before it is zeroed: no DMA can
+	 * change the PTP after nk's last look at it (I11, I10) */
+	nk_set_type(pa_pfn(frame), (enum nk_ftype)(NK_F_PTP1 + lv - 1));
+	nk_iommu_sync();
 	pte_t *t = ptp_entries(frame);
 	nk_memset(t, 0, PAGE_SIZE);
 	if (lv == 4) {
 		pte_t *m = ptp_entries(nk.master_l4);
 		nk_memcpy(&t[256], &m[256], 256 * sizeof(pte_t));
 	}
-	nk_set_type(pa_pfn(frame), (enum nk_ftype)(NK_F_PTP1 + lv - 1));
 	f->flags = (fl & NK_PTP_KERNEL) ? NK_FF_KHALF : 0;
 	f->refs = 0;
 }

@@ -57,7 +57,8 @@ int cmd_check(int argc, char **argv)
 	long r = nk_check_invariants();
 	const struct nk_check_report *c = &nk_view->check;
 	if (r == 0) {
-		kprintf("invariants: I1-I4, I7-I9 hold (run %u)\n", c->runs);
+		kprintf("invariants: I1-I4, I7-I9%s hold (run %u)\n",
+			nk_view->iommu.on ? ", I11" : " (I11 not checked: no IOMMU on)", c->runs);
 		return 0;
 	}
 	kprintf("invariants: FAILED (run %u):", c->runs);
@@ -66,6 +67,40 @@ int cmd_check(int argc, char **argv)
 			kprintf(" I%d x%u", i, c->failures[i]);
 	kprintf("\n  first: %s (at %lx)\n", c->first_msg, c->first_bad_pa);
 	return 1;
+}
+
+/* nk iommu: the remapping unit's state, after nk read its fault registers. */
+static int cmd_iommu(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	const struct nk_iommu_view *v = &nk_view->iommu;
+	long n = nk_iommu_poll();
+	if (!v->on) {
+		kprintf("iommu: off (%s): device DMA is not protected\n",
+			!nk_view->nested    ? "native build"
+			: v->off_by_cmdline ? "nk.iommu=off"
+					    : "no usable remapping unit");
+		return 0;
+	}
+	kprintf("iommu: VT-d unit at %lx, CAP %lx ECAP %lx, %u-level tables\n",
+		pa_addr(v->reg_base), v->cap, v->ecap, v->levels);
+	kprintf("  frames mapped for devices %lu (the DATA frames), not mapped %lu\n",
+		v->mapped_frames, nk_view->nframes - v->mapped_frames);
+	kprintf("  IOTLB invalidations %lu, interrupt-cache invalidations %lu, "
+		"remapped interrupts %u\n",
+		v->invalidations, v->iec_invalidations, v->nirqs);
+	kprintf("  faults %lu (%ld new)\n", v->faults, n);
+	uint64_t first = v->faults > NK_IOMMU_FAULTS_KEPT ? v->faults - NK_IOMMU_FAULTS_KEPT : 0;
+	for (uint64_t i = first; i < v->faults; i++) {
+		const struct nk_iommu_fault *f = &v->fault_log[i % NK_IOMMU_FAULTS_KEPT];
+		kprintf("  fault %lu: %02x:%02x.%u %s %lx, reason %#x\n", i, f->sid >> 8,
+			(f->sid >> 3) & 0x1f, f->sid & 7,
+			f->interrupt ? "interrupt index"
+			: f->write   ? "write"
+				     : "read",
+			f->interrupt ? f->addr >> 12 : f->addr, f->reason);
+	}
+	return 0;
 }
 
 static int cmd_poweroff(int argc, char **argv)
@@ -104,6 +139,7 @@ CONSOLE_COMMAND(help, "list commands", cmd_help, false);
 CONSOLE_COMMAND(mem, "frames by type", cmd_mem, false);
 CONSOLE_COMMAND(vmmu, "vMMU calls and refusals by error code", cmd_vmmu, false);
 CONSOLE_COMMAND(check, "run the invariant checker", cmd_check, false);
+CONSOLE_COMMAND(iommu, "the IOMMU: mapped frames, invalidations, DMA faults", cmd_iommu, false);
 CONSOLE_COMMAND(regions, "protected regions, write log, audit log", cmd_regions, false);
 CONSOLE_COMMAND(audit, "audit [N]: the last N syscall records (append-only log)", cmd_audit, false);
 CONSOLE_COMMAND(wlog, "wlog [N]: the last N records of nk's write log", cmd_wlog, false);

@@ -33,6 +33,8 @@
 	X(write, WRITE, 1, 1)                                                                      \
 	X(region_seal, REGION_SEAL, 0, 1)                                                          \
 	X(promote_code, PROMOTE_CODE, 0, 1)                                                        \
-	X(demote_code, DEMOTE_CODE, 0, 1)
+	X(demote_code, DEMOTE_CODE, 0, 1)                                                          \
+	X(iommu_poll, IOMMU_POLL, 0, 1)                                                            \
+	X(irq_remap, IRQ_REMAP, 0, 1)
 
 #endif

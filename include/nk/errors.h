@@ -49,6 +49,9 @@
 	X(EDUP, 40, "a frame appears twice in the list")                                           \
 	X(EMAPPED, 41, "frame still mapped (demote needs it unmapped everywhere)")                 \
 	X(ERECORD, 42, "append-only: a record longer than 1/16 of the region")                     \
-	X(EBUSY, 43, "gate entered while this CPU is inside nk (an NMI handler's call)")
+	X(EBUSY, 43, "gate entered while this CPU is inside nk (an NMI handler's call)")           \
+	X(ENOIOMMU, 44, "no IOMMU is on (no DMAR unit, or nk.iommu=off)")                          \
+	X(EVECTOR, 45, "interrupt vector outside 32..255, or a bad requester id")                  \
+	X(EDEVICE, 46, "leaf would map an nk-owned device page (the IOMMU's registers)")
 
 #endif

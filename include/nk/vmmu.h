@@ -13,6 +13,7 @@
 #include <nk/pte.h>
 #include <nk/errors.h>
 #include <nk/calls.h>
+#include <nk/iommu.h>
 
 /* Error codes, one per precondition (returned negated): the list in
  * include/nk/errors.h. */
@@ -192,10 +193,10 @@ struct nk_stats {
 	uint64_t cr_writes;	/* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
 };
 
-#define NK_INV_MAX 10
+#define NK_INV_MAX 11
 struct nk_check_report {
 	uint32_t runs;
-	uint32_t failures[NK_INV_MAX + 1]; /* per invariant I1..I10 of the last run */
+	uint32_t failures[NK_INV_MAX + 1]; /* per invariant I1..I11 of the last run */
 	uint64_t first_bad_pa;		   /* where the first failure was seen */
 	char first_msg[96];
 };
@@ -256,6 +257,7 @@ struct nk_view {
 	uint64_t log_records; /* write-log records ever made */
 	struct nk_stats stats;
 	struct nk_check_report check;
+	struct nk_iommu_view iommu; /* include/nk/iommu.h (spec I11) */
 };
 
 /* nk_view: nk's state, read-only to the outer kernel. */

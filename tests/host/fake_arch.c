@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fake_arch.h"
+#include "fake_vtd.h"
 
 struct fake_cpu fake_cpu;
 jmp_buf *fake_stop;
@@ -36,6 +37,7 @@ void fake_arch_reset(void)
 	}
 	memset(mem, 0, FAKE_MEM_BYTES);
 	memset(&fake_cpu, 0, sizeof(fake_cpu));
+	memset(&fake_vtd, 0, sizeof(fake_vtd)); /* no unit unless a test adds one */
 	memset(fake_serial, 0, sizeof(fake_serial));
 	fake_serial_len = 0;
 	fake_stop = NULL;
@@ -379,4 +381,48 @@ void arch_halt(void)
 		abort();
 	}
 	longjmp(*fake_stop, 1);
+}
+
+/* Device registers: nk's device window page i maps nk.dev_pfns[i]; the fake
+ * VT-d unit (tests/host/fake_vtd.c) answers at FAKE_VTD_BASE, nothing
+ * else does (reads give all ones, writes are dropped). */
+static bool vtd_at(uint64_t va, uint32_t *off)
+{
+	uint64_t i = (va - NK_DEVICE_BASE) >> PAGE_SHIFT;
+	if (va < NK_DEVICE_BASE || i >= nk.ndev || !fake_vtd.present ||
+	    nk.dev_pfns[i] != FAKE_VTD_BASE >> PAGE_SHIFT)
+		return false;
+	*off = (uint32_t)(va & (PAGE_SIZE - 1));
+	return true;
+}
+
+uint32_t arch_mmio_read32(uint64_t va)
+{
+	uint32_t off;
+	return vtd_at(va, &off) ? (uint32_t)fake_vtd_read(off, 4) : ~0u;
+}
+
+uint64_t arch_mmio_read64(uint64_t va)
+{
+	uint32_t off;
+	return vtd_at(va, &off) ? fake_vtd_read(off, 8) : ~0ull;
+}
+
+void arch_mmio_write32(uint64_t va, uint32_t v)
+{
+	uint32_t off;
+	if (vtd_at(va, &off))
+		fake_vtd_write(off, v, 4);
+}
+
+void arch_mmio_write64(uint64_t va, uint64_t v)
+{
+	uint32_t off;
+	if (vtd_at(va, &off))
+		fake_vtd_write(off, v, 8);
+}
+
+void arch_clflush(const void *p)
+{
+	(void)p; /* the fake unit snoops: one view of memory */
 }

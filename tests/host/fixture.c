@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "vtd.h"
 
 struct nk_state nk;
 struct nk_view nk_view_store;
@@ -96,6 +97,7 @@ int fx_setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	memset(&nk, 0, sizeof(nk));
+	memset(&vtd, 0, sizeof(vtd)); /* nk's IOMMU driver: no unit on */
 	memset(&nk_view_store, 0, sizeof(nk_view_store));
 	memset(dm_ptes, 0, sizeof(dm_ptes));
 	next_data = FX_DATA_FIRST;

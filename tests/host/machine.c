@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "machine.h"
+#include "vtd.h"
 
 uint32_t boot_magic, boot_mbi;
 const uint64_t nk_isr_table[256] = {
@@ -82,6 +83,7 @@ void mx_reset(void)
 {
 	fake_arch_reset();
 	memset(&nk, 0, sizeof(nk));
+	memset(&vtd, 0, sizeof(vtd)); /* nk's IOMMU driver: no unit on */
 	memset(&nk_view_store, 0, sizeof(nk_view_store));
 	mx_handoff_stack = mx_handoff_cr0 = 0;
 	mx_cpu(MX_ALL);
@@ -181,11 +183,65 @@ void mx_mb2_poke32(uint32_t off, uint32_t v)
 	memcpy(mb2() + off, &v, 4);
 }
 
+/* The byte that makes the n bytes at p sum to 0 (ACPI 5.2.6). */
+static uint8_t acpi_sum(const uint8_t *p, size_t n)
+{
+	uint8_t s = 0;
+	for (size_t i = 0; i < n; i++)
+		s = (uint8_t)(s + p[i]);
+	return (uint8_t)-s;
+}
+
+/* An ACPI table header of `sig`, len bytes, at p. */
+static void acpi_header(uint8_t *p, const char *sig, uint32_t len)
+{
+	memcpy(p, sig, 4);
+	memcpy(p + 4, &len, 4);
+	p[8] = 1;
+	memcpy(p + 10, "NKTEST", 6);
+}
+
+void mx_acpi_default(void)
+{
+	uint8_t *xsdp = fake_mem() + MX_ACPI, *xsdt = xsdp + 0x100, *dmar = xsdp + 0x200;
+	uint64_t xsdt_pa = MX_ACPI + 0x100, dmar_pa = MX_ACPI + 0x200;
+	/* the DMAR: host address width 39 bits, interrupt remapping; one DRHD
+	 * for every device of segment 0 at FAKE_VTD_BASE (VT-d 8.1, 8.3) */
+	uint32_t dlen = 48 + 16;
+	acpi_header(dmar, "DMAR", dlen);
+	dmar[36] = 38;
+	dmar[37] = 1;
+	uint8_t *d = dmar + 48;
+	uint16_t type = 0, slen = 16;
+	memcpy(d, &type, 2);
+	memcpy(d + 2, &slen, 2);
+	d[4] = 1; /* INCLUDE_PCI_ALL */
+	uint64_t base = FAKE_VTD_BASE;
+	memcpy(d + 8, &base, 8);
+	dmar[9] = acpi_sum(dmar, dlen);
+	/* the XSDT lists it (ACPI 5.2.8) */
+	acpi_header(xsdt, "XSDT", 36 + 8);
+	memcpy(xsdt + 36, &dmar_pa, 8);
+	xsdt[9] = acpi_sum(xsdt, 44);
+	/* the XSDP (5.2.5): checksum over 20 bytes, extended over 36 */
+	memcpy(xsdp, "RSD PTR ", 8);
+	memcpy(xsdp + 9, "NKTEST", 6);
+	xsdp[15] = 2;
+	uint32_t len = 36;
+	memcpy(xsdp + 20, &len, 4);
+	memcpy(xsdp + 24, &xsdt_pa, 8);
+	xsdp[8] = acpi_sum(xsdp, 20);
+	xsdp[32] = acpi_sum(xsdp, 36);
+	mx_mb2_tag(15, xsdp, 36);
+	fake_vtd_reset();
+}
+
 void mx_mb2_default(const char *cmdline)
 {
 	mx_mb2_cmdline(cmdline);
 	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
 	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+	mx_acpi_default();
 	mx_mb2_end();
 }
 

@@ -28,6 +28,7 @@
 
 #include "fake_arch.h"
 #include "cpu.h"
+#include "fake_vtd.h"
 
 #define MX_MBI 0x10000ull
 #define MX_IMAGE_START (KERNEL_VMA + 0x102000)
@@ -38,6 +39,7 @@
 #define MX_RODATA_END (KERNEL_VMA + 0x12e000)
 #define MX_ROAI (KERNEL_VMA + 0x12e000)
 #define MX_IMAGE_END (KERNEL_VMA + 0x136000)
+#define MX_ACPI 0xfe0000ull /* the XSDP, XSDT and DMAR of mx_acpi_default */
 #define MX_MOD_START 0x140000u
 #define MX_MOD_END 0x148800u
 #define MX_RAM_END 0xfe0000ull
@@ -104,6 +106,12 @@ void mx_mb2_end(void);
  * make malformed info). */
 uint32_t mx_mb2_next(void);
 void mx_mb2_poke32(uint32_t off, uint32_t v);
+
+/* mx_acpi_default: ACPI tables in the reserved top of RAM (MX_ACPI): an
+ * XSDP, an XSDT and a DMAR naming one remapping unit at FAKE_VTD_BASE for
+ * every device, with interrupt remapping; the XSDP as multiboot2 tag 15;
+ * and that unit (fake_vtd_reset). Part of mx_mb2_default. */
+void mx_acpi_default(void);
 
 /* mx_mb2_default: the command line `cmdline`, the module and the memory
  * map described above, and the end tag. */

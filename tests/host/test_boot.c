@@ -23,6 +23,12 @@
 	 align_up(FAKE_NFRAMES / 512 * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE +         \
 	 align_up(FAKE_NFRAMES * sizeof(uint32_t), PAGE_SIZE) / PAGE_SIZE)
 
+/* The IOMMU's tables for FAKE_NFRAMES frames (nk/iommu_boot.c): the
+ * second level for up to 4 levels (8 L1s, one table above each), the
+ * context table, the root table, the interrupt-remapping table, the
+ * queue and the status word's frame. */
+#define IOMMU_FRAMES (FAKE_NFRAMES / 512 + 3 + 5)
+
 static void assert_invariants_hold(void)
 {
 	if (nk_check_invariants_impl() != 0)
@@ -61,6 +67,9 @@ TEST(boot_types_every_frame)
 			want = NK_F_NK; /* frame table, 2 MiB table, scratch */
 		else if (nk_ptp_level(f->type))
 			continue; /* nk's page tables: below */
+		else if (pfn >= pa_pfn(nk_view_store.outer_free_start) - IOMMU_FRAMES &&
+			 pfn < pa_pfn(nk_view_store.outer_free_start))
+			want = NK_F_NK; /* the IOMMU's tables */
 		else
 			want = NK_F_DATA; /* boot code, outer data, the module, stacks, the rest */
 		if (f->type != want)
@@ -75,10 +84,11 @@ TEST(boot_types_every_frame)
 			assert_true(nk.frames[pfn].flags & (NK_FF_PINNED | NK_FF_KHALF));
 			ptps++;
 		}
-	/* L4; direct map: 8 L1, L2, L3; image: L3, L2, L1; module L2; heap L3 */
-	assert_int_equal(ptps, 1 + FAKE_NFRAMES / 512 + 2 + 3 + 1 + 1);
+	/* L4; direct map: 8 L1, L2, L3; image: L3, L2, L1; module L2; nk's
+	 * device window L1; heap L3 */
+	assert_int_equal(ptps, 1 + FAKE_NFRAMES / 512 + 2 + 3 + 1 + 1 + 1);
 	assert_int_equal(nk.frames[pa_pfn(nk.master_l4)].type, NK_F_PTP4);
-	assert_int_equal(nk_view_store.type_count[NK_F_PTP1], FAKE_NFRAMES / 512 + 1);
+	assert_int_equal(nk_view_store.type_count[NK_F_PTP1], FAKE_NFRAMES / 512 + 2);
 	/* the frame table nk uses is in those NK frames */
 	assert_int_equal(pa_pfn(arch_va_pa(nk.frames)), ALLOC_START);
 	assert_int_equal(nk.nframes, FAKE_NFRAMES);
@@ -190,10 +200,13 @@ TEST(boot_fills_the_view)
 	assert_int_equal(v->direct_map_base, DIRECT_MAP_BASE);
 	assert_int_equal(v->nk_text_start, MX_IMAGE_START);
 	assert_int_equal(v->nk_text_end, MX_NK_TEXT_END);
-	/* the outer kernel's stack: the top of 8 writable DATA pages, the last
-	 * of nk's allocations; the outer kernel's memory starts above it */
+	/* the outer kernel's stack: the top of 8 writable DATA pages; above it
+	 * the IOMMU's tables (NK frames), the last of nk's allocations; the
+	 * outer kernel's memory starts above them */
 	uint64_t top = mx_handoff_stack - DIRECT_MAP_BASE;
-	assert_int_equal(top, pa_addr(v->outer_free_start));
+	assert_int_equal(top + IOMMU_FRAMES * PAGE_SIZE, pa_addr(v->outer_free_start));
+	for (uint64_t pa = top; pa < pa_addr(v->outer_free_start); pa += PAGE_SIZE)
+		assert_int_equal(nk.frames[pa / PAGE_SIZE].type, NK_F_NK);
 	for (uint64_t pa = top - 8 * PAGE_SIZE; pa < top; pa += PAGE_SIZE) {
 		assert_int_equal(nk.frames[pa / PAGE_SIZE].type, NK_F_DATA);
 		assert_true(pte_writable(nk.dm_ptes[pa / PAGE_SIZE]));
@@ -238,6 +251,7 @@ TEST(boot_puts_its_tables_past_the_info_image_and_modules)
 
 TEST(boot_module_below_the_image_leaves_tables_past_the_image)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	mx_mb2_cmdline("");
 	mx_mb2_module(0x60000, 0x70000, "low");
 	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
@@ -346,7 +360,7 @@ TEST(boot_with_fw_cfg_port_interface_only)
 	fake_cpu.fwcfg_id = 0x1;
 	mx_mb2_default("");
 	assert_int_equal(mx_boot(), MX_HANDOFF);
-	assert_false(mx_serial_has("DMA"));
+	assert_false(mx_serial_has("fw_cfg advertises DMA"));
 }
 
 /* ---- the command line ---- */
@@ -588,6 +602,7 @@ TEST(boot_skips_unknown_tags_and_stops_at_the_end_tag)
 
 TEST(boot_info_without_an_end_tag_is_read_to_its_size)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	mx_mb2_cmdline("no end tag");
 	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
 	mx_mb2_poke32(0, mx_mb2_next());
@@ -598,6 +613,7 @@ TEST(boot_info_without_an_end_tag_is_read_to_its_size)
 
 TEST(boot_reads_strings_that_end_with_their_tag)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	/* a command line and a module name without a NUL: the tag's end ends them */
 	mx_mb2_tag(1, "nk.audit=0", 10);
 	uint8_t mod[8 + 5];
@@ -616,6 +632,7 @@ TEST(boot_reads_strings_that_end_with_their_tag)
 
 TEST(boot_keeps_eight_modules_and_names_the_ones_it_ignores)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	char name[16];
 	for (unsigned i = 0; i < NK_MODULES_MAX + 2; i++) {
 		snprintf(name, sizeof(name), "mod%u", i);
@@ -635,6 +652,7 @@ TEST(boot_keeps_eight_modules_and_names_the_ones_it_ignores)
 
 TEST(boot_cuts_a_long_module_name_to_the_views_size)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	char name[100];
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = 0;
@@ -648,6 +666,7 @@ TEST(boot_cuts_a_long_module_name_to_the_views_size)
 
 TEST(boot_keeps_64_memory_ranges_and_counts_the_rest)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	struct mx_range r[NK_MMAP_MAX + 6];
 	unsigned n = 0;
 	for (; n < 3; n++)
@@ -670,6 +689,7 @@ TEST(boot_keeps_64_memory_ranges_and_counts_the_rest)
 
 TEST(boot_reads_memory_map_entries_of_their_stated_size)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	/* entry_size 32 (a newer loader's larger entries): nk steps by it */
 	uint8_t p[8 + 32 * 3];
 	memset(p, 0xee, sizeof(p)); /* the 8 unknown bytes of each entry */
@@ -700,6 +720,7 @@ TEST(boot_reads_memory_map_entries_of_their_stated_size)
 
 TEST(boot_finds_ram_in_an_unsorted_memory_map)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	/* the high range first: the RAM's end is still the highest end */
 	struct mx_range r[] = {
 	    {0x800000, MX_RAM_END - 0x800000, 1},
@@ -730,6 +751,7 @@ TEST(boot_panics_when_its_cpu_tables_are_not_nk_frames)
 
 TEST(boot_types_only_whole_available_frames)
 {
+	mx_acpi_default(); /* the IOMMU the nested build needs */
 	/* RAM from 0x100800 to 0xfdf800: the partial first and last frames
 	 * stay HOLE */
 	struct mx_range r[] = {

@@ -484,7 +484,7 @@ TEST(policy_names)
 	assert_string_equal(nk_strerror(NK_EGAP), "NK_EGAP");
 	assert_string_equal(nk_strerror(NK_EMAPPED), "NK_EMAPPED");
 	assert_string_equal(nk_strerror(-NK_ERECORD), "NK_ERECORD");
-	assert_string_equal(nk_strerror(NK_EMAX - 1), "NK_EBUSY");
+	assert_string_equal(nk_strerror(NK_EMAX - 1), "NK_EDEVICE");
 }
 
 int main(void)

@@ -253,7 +253,7 @@ def suite(nested_iso, native_iso, noharness_iso):
         s.check(l.startswith("ok"), "nested kernel: " + l.split(" ", 2)[-1], out)
     s.check(status == PASS_STATUS and f == 0 and p > 0,
             "nested kernel: KTAP run exits through isa-debug-exit with success (%.1f s)" % secs, out)
-    s.check("invariants: I1-I4, I7-I9 hold" in out, "nested kernel: invariants hold at boot", out)
+    s.check("invariants: I1-I4, I7-I9, I11 hold" in out, "nested kernel: invariants hold at boot", out)
 
     # 2. the same tests on the native build
     status, out, secs = boot(native_iso, "run=test:all exit=1", "ktest-native")
@@ -329,7 +329,7 @@ def suite(nested_iso, native_iso, noharness_iso):
     # 4. interactive console: prompt, commands, poweroff
     cmds = b"help\nmem\nvmmu\ncheck\nregions\nattack null_write\nbogus\npoweroff\n"
     status, out, secs = boot(nested_iso, "nk.console=1", "console", stdin=cmds, timeout=60, wait_for="nk> ")
-    for want in ("nk>", "frames by type", "refusals by error code", "I1-I4, I7-I9 hold",
+    for want in ("nk>", "frames by type", "refusals by error code", "I1-I4, I7-I9, I11 hold",
                  "ro_after_init", "audit log", "null_write", "BLOCKED", "unknown command 'bogus'",
                  "powering off"):
         s.check(want in out, "console shows '%s'" % want, out)
@@ -394,7 +394,7 @@ def suite(nested_iso, native_iso, noharness_iso):
                        ("alive-after-attacks", "the shell still answers after nk attack all")):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
-                       ("I1-I4, I7-I9 hold", "nk check from user space"),
+                       ("I1-I4, I7-I9, I11 hold", "nk check from user space"),
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
