@@ -49,6 +49,7 @@ long sys_nksys(const uint64_t *a)
 			i.vmmu_calls += nk_view->stats.calls[c];
 		i.gate_crossings = nk_view->nested ? i.vmmu_calls : 0;
 		i.cr_writes = 2 * i.gate_crossings + nk_view->stats.cr_writes;
+		i.iotlb_invalidations = nk_view->iommu.invalidations;
 		return copy_to_user(a[1], &i, sizeof(i));
 	}
 	case NKSYS_PS: {

@@ -8,9 +8,11 @@ user/bench/ and then the in-kernel vMMU microbenchmarks (tests/bench/kbench.c),
 each printing `bench: name=.. unit=tsc reps=.. median=.. min=.. max=..`.
 Modes: icount (QEMU -icount shift=0: a TSC tick is one instruction; the
 primary figure), tcg (plain TCG: host TSC ticks, noisy), and with ACCEL=kvm
-also kvm (real cycles; opt-in only). Extra runs: the nested build with
-(icount): both builds with nk.audit=0 (no syscall audit records: the vMMU
-alone), and the nested build with 2 GiB of RAM, for the per-PTE batch cost.
+also kvm (real cycles; opt-in only). Extra runs (icount): both builds with
+nk.audit=0 (no syscall audit records: the vMMU alone), the nested build
+with nk.iommu=off (DMA unprotected: what the IOMMU costs), and the nested
+build with 2 GiB of RAM, for the per-PTE batch cost. Every run has the
+IOMMU device (tools/qemu.py); the native build leaves it unused.
 
 Writes build/bench/report.json ({"modes": [{"mode":..,"ops":[..],
 "reference":{..}}, ..], ...}), report.md and ratios.png (gnuplot).
@@ -33,7 +35,7 @@ ISOS = {"nested": os.path.join(ROOT, "build", "nk.iso"),
         "native": os.path.join(ROOT, "build", "native.iso")}
 WORKLOADS = ["null_syscall", "page_fault", "mmap_1m", "fork_exit", "fork_exec", "ctx_switch"]
 MICRO = ["vmmu_null", "vmmu_write_pte", "vmmu_batch512_per_pte", "vmmu_batch512_clear_per_pte",
-         "vmmu_declare_remove_ptp", "vmmu_load_cr3"]
+         "vmmu_declare_remove_ptp", "vmmu_promote_demote", "vmmu_load_cr3"]
 # PerspicuOS on FreeBSD 9, LMBench: means of the paper's published raw runs (bench.md)
 REFERENCE = {"null_syscall": 1.07, "page_fault": 1.04, "mmap_1m": 2.57, "fork_exit": 2.90,
              "fork_exec": 2.52}
@@ -52,7 +54,7 @@ def parse(out):
             continue
         kv = dict(w.split("=", 1) for w in line[len("bench: "):].split() if "=" in w)
         res[kv["name"]] = {k: int(kv[k]) for k in ("median", "min", "max", "reps")}
-        for k in ("crossings", "crwrites"):  # per operation, the workloads only
+        for k in ("crossings", "crwrites", "iotlb"):  # per operation
             if k in kv:
                 res[kv["name"]][k] = float(kv[k])
     return res
@@ -82,7 +84,8 @@ def mode_report(mode, figs):
               "nested": strip(nes), "ratio": ratio}
         # gate crossings and serialising control-register writes per
         # operation: what instruction counts hide (bench.md)
-        for key, field in (("crossings", "crossings"), ("cr_writes", "crwrites")):
+        for key, field in (("crossings", "crossings"), ("cr_writes", "crwrites"),
+                           ("iotlb", "iotlb")):
             if (nes or {}).get(field) is not None or (nat or {}).get(field) is not None:
                 op[key] = {"native": (nat or {}).get(field), "nested": (nes or {}).get(field)}
         ops.append(op)
@@ -102,6 +105,9 @@ def markdown(rep):
     tables = [(m, "## mode %s (%s)" % (m["mode"], m["ops"][0]["unit"])) for m in rep["modes"]]
     if "noaudit" in rep:
         tables.append((rep["noaudit"], "## mode icount (insns), nk.audit=0 on both builds"))
+    if "noiommu" in rep:
+        tables.append((rep["noiommu"], "## mode icount (insns), the nested build with nk.iommu=off "
+                       "(no DMA protection) against the native build"))
     for m, title in tables:
         md += [title, "",
                "| op | native | nested | ratio | reference | target |",
@@ -123,6 +129,14 @@ def markdown(rep):
             md.append("| %s | %s | %s | %s | %s |" % (
                 o["name"], fmt(o["crossings"]["native"]), fmt(o["crossings"]["nested"]),
                 fmt(o["cr_writes"]["native"]), fmt(o["cr_writes"]["nested"])))
+    md.append("")
+    md += ["## IOTLB invalidations per operation (%s, nested; the IOMMU on)" % m["mode"], "",
+           "nk invalidates the IOTLB (and waits) whenever a frame stops being DATA, so that no "
+           "device keeps a right nk revoked (spec I10, I11).", "",
+           "| op | invalidations |", "|---|---:|"]
+    for o in m["ops"]:
+        if "iotlb" in o:
+            md.append("| %s | %s |" % (o["name"], fmt(o["iotlb"]["nested"])))
     md.append("")
     for title, key in (("per-PTE batch cost by guest RAM (nested, icount)", "memory"),):
         if key in rep:
@@ -176,11 +190,14 @@ def main():
     rep = {"modes": [], "builds": ["native", "nested"], "headline": "icount, nk.audit=1 (default)"}
     all_ok = True
     print("bench: booting %s" % ", ".join("%s/%s" % (b, m) for m in modes for b in ISOS))
+    rep_native_icount = None
     for mode in modes:
         figs = {}
         for build in ("native", "nested"):
             ok, figs[build] = boot_bench(build, mode, quick)
             all_ok &= ok
+        if mode == "icount":
+            rep_native_icount = figs["native"]
         rep["modes"].append(mode_report(mode, figs))
     if not quick:
         figs = {}
@@ -188,6 +205,11 @@ def main():
             ok, figs[build] = boot_bench(build, "icount", cmdline_extra="nk.audit=0", tag="nk.audit=0")
             all_ok &= ok
         rep["noaudit"] = dict(mode_report("icount", figs), cmdline="nk.audit=0")
+        figs = {"native": rep_native_icount}
+        ok, figs["nested"] = boot_bench("nested", "icount", cmdline_extra="nk.iommu=off",
+                                        tag="nk.iommu=off")
+        all_ok &= ok
+        rep["noiommu"] = dict(mode_report("icount", figs), cmdline="nk.iommu=off (nested)")
         nested = {o["name"]: o["nested"] for o in rep["modes"][0]["ops"]}
         ok, f2 = boot_bench("nested", "icount", mem="2G", tag="2G")
         all_ok &= ok
@@ -204,7 +226,7 @@ def main():
     print("bench: wrote build/bench/report.json, report.md%s" % (", ratios.png" if png else ""))
     # the smoke checks (tests/run-all.sh): every figure present, report written
     checks = [all_ok, os.path.getsize(os.path.join(OUT, "report.json")) > 0]
-    for m in rep["modes"] + ([rep["noaudit"]] if "noaudit" in rep else []):
+    for m in rep["modes"] + [rep[k] for k in ("noaudit", "noiommu") if k in rep]:
         for o in m["ops"]:
             checks.append(o["native"] is not None and o["nested"] is not None)
             if o["kind"] == "workload" and m is rep["modes"][0]:

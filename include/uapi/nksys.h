@@ -41,6 +41,7 @@ struct nksys_info {
 	    gate_crossings;	 /* of them through a gate: all on the nested build, none native */
 	unsigned long cr_writes; /* serialising writes: CR0/CR3/CR4 and WRMSR, the gates' two
 				  * CR0 writes per crossing included */
+	unsigned long iotlb_invalidations; /* IOTLB invalidations nk waited for (0: no IOMMU) */
 };
 
 struct nksys_proc {

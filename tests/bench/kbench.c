@@ -21,9 +21,14 @@
 
 static struct nk_pte_write kb_batch[NK_BATCH_MAX];
 
-/* Sort t[0..n) and print the bench line for it. */
+/* nk's IOTLB invalidations when the timed loop began (kb_report). */
+static uint64_t kb_inv0;
+
+/* Sort t[0..n) and print the bench line for it, with the IOTLB
+ * invalidations per operation since kb_inv0. */
 static void kb_report(const char *name, uint64_t *t, int n, int per)
 {
+	uint64_t inv100 = (nk_view->iommu.invalidations - kb_inv0) * 100 / (uint64_t)(n * per);
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
 			uint64_t x = t[j];
@@ -31,8 +36,9 @@ static void kb_report(const char *name, uint64_t *t, int n, int per)
 			t[j - 1] = x;
 		}
 	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	kprintf("bench: name=%s unit=tsc reps=%d median=%lu min=%lu max=%lu\n", name, n * per, med,
-		t[0], t[n - 1]);
+	kprintf("bench: name=%s unit=tsc reps=%d median=%lu min=%lu max=%lu iotlb=%lu.%02lu\n", name,
+		n * per, med, t[0], t[n - 1], inv100 / 100, inv100 % 100);
+	kb_inv0 = nk_view->iommu.invalidations;
 }
 
 /* Fill kb_batch with entries [0, n) of l1 set to pte; returns n. */
@@ -51,6 +57,7 @@ static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
 	const paddr_t cr3 = pa_init(read_cr3() & PTE_ADDR_4K);
 	long bad = 0;
 
+	kb_inv0 = nk_view->iommu.invalidations;
 	for (int s = 0; s < samples; s++) { /* gate round trip */
 		uint64_t t0 = rdtsc();
 		for (int i = 0; i < PER; i++)
@@ -94,6 +101,17 @@ static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
 	}
 	kb_report("vmmu_declare_remove_ptp", t, samples, PER / 8);
 
+	memset(pa_to_dm(spare), 0, PAGE_SIZE); /* text without an I5 encoding */
+	for (int s = 0; s < samples; s++) { /* promote + demote one frame of (empty) text */
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < PER / 8; i++) {
+			bad |= nk_promote_code(&spare, 1);
+			bad |= nk_demote_code(&spare, 1);
+		}
+		t[s] = (rdtsc() - t0) / (PER / 8);
+	}
+	kb_report("vmmu_promote_demote", t, samples, PER / 8);
+
 	for (int s = 0; s < samples; s++) { /* reload the current address space */
 		uint64_t t0 = rdtsc();
 		for (int i = 0; i < PER; i++)
@@ -108,8 +126,8 @@ static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
 }
 
 /* cmd_bench: `bench [quick]`: the vMMU microbenchmarks: gate round trip,
- * one nk_write_pte, a batch of 512 (per PTE), declare+remove PTP, CR3
- * load; one "bench:" line each, in TSC ticks per operation (instructions
+ * one nk_write_pte, a batch of 512 (per PTE), declare+remove PTP,
+ * promote+demote one text frame, CR3 load; one "bench:" line each, in TSC ticks per operation (instructions
  * under QEMU -icount shift=0). 15 samples, 1 with `quick`. Returns 0, or 1
  * if memory ran out or nk refused a call. */
 static int cmd_bench(int argc, char **argv)

@@ -51,7 +51,8 @@ static inline void b_count_start(void)
 
 /* b_report - print the bench line for `n` samples t[] (TSC ticks per
  * operation, sorted here), each the mean of `per` operations, with
- * crossings=X.XX crwrites=Y.YY per operation since b_count_start. */
+ * crossings=X.XX crwrites=Y.YY iotlb=Z.ZZ (IOTLB invalidations) per
+ * operation since b_count_start. */
 static inline void b_report(const char *name, uint64_t *t, int n, int per)
 {
 	struct nksys_info c1;
@@ -59,6 +60,7 @@ static inline void b_report(const char *name, uint64_t *t, int n, int per)
 	unsigned long ops = (unsigned long)n * (unsigned long)per;
 	unsigned long x100 = (c1.gate_crossings - b_c0.gate_crossings) * 100 / ops;
 	unsigned long w100 = (c1.cr_writes - b_c0.cr_writes) * 100 / ops;
+	unsigned long i100 = (c1.iotlb_invalidations - b_c0.iotlb_invalidations) * 100 / ops;
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
 			uint64_t x = t[j];
@@ -67,9 +69,10 @@ static inline void b_report(const char *name, uint64_t *t, int n, int per)
 		}
 	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu crossings=%lu.%02lu "
-	       "crwrites=%lu.%02lu\n",
+	       "crwrites=%lu.%02lu iotlb=%lu.%02lu\n",
 	       name, n * per, (unsigned long long)med, (unsigned long long)t[0],
-	       (unsigned long long)t[n - 1], x100 / 100, x100 % 100, w100 / 100, w100 % 100);
+	       (unsigned long long)t[n - 1], x100 / 100, x100 % 100, w100 / 100, w100 % 100,
+	       i100 / 100, i100 % 100);
 	fflush(stdout);
 }
 
