@@ -36,8 +36,8 @@ static void kb_report(const char *name, uint64_t *t, int n, int per)
 			t[j - 1] = x;
 		}
 	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	kprintf("bench: name=%s unit=tsc reps=%d median=%lu min=%lu max=%lu iotlb=%lu.%02lu\n", name,
-		n * per, med, t[0], t[n - 1], inv100 / 100, inv100 % 100);
+	kprintf("bench: name=%s unit=tsc reps=%d median=%lu min=%lu max=%lu iotlb=%lu.%02lu\n",
+		name, n * per, med, t[0], t[n - 1], inv100 / 100, inv100 % 100);
 	kb_inv0 = nk_view->iommu.invalidations;
 }
 
@@ -102,7 +102,7 @@ static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
 	kb_report("vmmu_declare_remove_ptp", t, samples, PER / 8);
 
 	memset(pa_to_dm(spare), 0, PAGE_SIZE); /* text without an I5 encoding */
-	for (int s = 0; s < samples; s++) { /* promote + demote one frame of (empty) text */
+	for (int s = 0; s < samples; s++) {    /* promote + demote one frame of (empty) text */
 		uint64_t t0 = rdtsc();
 		for (int i = 0; i < PER / 8; i++) {
 			bad |= nk_promote_code(&spare, 1);
@@ -127,9 +127,9 @@ static int kb_run(int samples, paddr_t l1, paddr_t spare, paddr_t data)
 
 /* cmd_bench: `bench [quick]`: the vMMU microbenchmarks: gate round trip,
  * one nk_write_pte, a batch of 512 (per PTE), declare+remove PTP,
- * promote+demote one text frame, CR3 load; one "bench:" line each, in TSC ticks per operation (instructions
- * under QEMU -icount shift=0). 15 samples, 1 with `quick`. Returns 0, or 1
- * if memory ran out or nk refused a call. */
+ * promote+demote one text frame, CR3 load; one "bench:" line each, in TSC ticks per operation
+ * (instructions under QEMU -icount shift=0). 15 samples, 1 with `quick`. Returns 0, or 1 if memory
+ * ran out or nk refused a call. */
 static int cmd_bench(int argc, char **argv)
 {
 	int samples = argc > 1 && !strcmp(argv[1], "quick") ? 1 : SAMPLES;
