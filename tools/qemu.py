@@ -5,11 +5,17 @@ qemu_args() here, so the machine is described once.
 
   tools/qemu.py [--cmdline STR] [--gdb] ISO    run ISO on this terminal
 
-The machine: q35, `-cpu max` (or the given CPU), the serial console on
-stdio, isa-debug-exit on port 0xf4 (the kernel leaves QEMU through it),
-and fw_cfg without its DMA interface (spec I11: a DMA engine no IOMMU
-covers); the kernel command line travels as the fw_cfg file
-opt/nk/cmdline. Environment: QEMU (the binary, default
+The machine: q35, `-cpu max` (or the given CPU), the Intel IOMMU with
+interrupt remapping (`-device intel-iommu,intremap=on`, first among the
+devices, as QEMU wants it before any PCI device it translates for), the
+serial console on stdio, isa-debug-exit on port 0xf4 (the kernel leaves
+QEMU through it), QEMU's edu PCI device (docs/specs/edu.rst: a DMA engine
+for the edu driver and the DMA tests; dma_mask covers every address, since
+edu's default 28-bit mask silently redirects DMA above 256 MiB), and
+fw_cfg without its DMA interface (spec I11: a DMA engine no IOMMU covers);
+the kernel command line travels as the fw_cfg file opt/nk/cmdline. Under
+KVM the IOMMU's interrupt remapping needs the split irqchip
+(kernel-irqchip=split); TCG emulates the APICs itself and needs nothing. Environment: QEMU (the binary, default
 qemu-system-x86_64), MEM (guest RAM, default 128M), ACCEL (default tcg;
 KVM only when asked for: ACCEL=kvm).
 """
@@ -17,18 +23,27 @@ import os
 import sys
 
 NO_FWCFG_DMA = ["-global", "fw_cfg_io.dma_enabled=off"]
+# The IOMMU (VT-d) with interrupt remapping; listed before every other device.
+IOMMU = ["-device", "intel-iommu,intremap=on"]
+# edu with a DMA mask of all 64 bits: no address is clamped.
+EDU = ["-device", "edu,dma_mask=0xffffffffffffffff"]
 
 
-def qemu_args(iso, cmdline="", cpu="max", mem=None, accel=None, extra=(), fwcfg_dma=False, gdb=False):
+def qemu_args(iso, cmdline="", cpu="max", mem=None, accel=None, extra=(), fwcfg_dma=False, gdb=False,
+              edu=True):
     """The argument vector for QEMU booting iso. cmdline: extra kernel
     command line (fw_cfg opt/nk/cmdline; commas doubled, as QEMU escapes
     them); mem, accel: override MEM and ACCEL; extra: more QEMU arguments
     (e.g. -icount shift=0); fwcfg_dma: leave fw_cfg's DMA interface on (the
-    refusal test only); gdb: QEMU's gdb stub on :1234, halted at start."""
-    args = [os.environ.get("QEMU") or "qemu-system-x86_64", "-machine", "q35", "-cpu", cpu,
+    refusal test only); gdb: QEMU's gdb stub on :1234, halted at start;
+    edu: add the edu device (False: the test of a machine without it)."""
+    accel = accel or os.environ.get("ACCEL") or "tcg"
+    machine = "q35,kernel-irqchip=split" if accel == "kvm" else "q35"
+    args = [os.environ.get("QEMU") or "qemu-system-x86_64", "-machine", machine, "-cpu", cpu,
             "-m", mem or os.environ.get("MEM") or "128M",
-            "-accel", accel or os.environ.get("ACCEL") or "tcg", "-no-reboot", "-display", "none",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-serial", "stdio", "-cdrom", iso]
+            "-accel", accel, "-no-reboot", "-display", "none"] + IOMMU + [
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + (EDU if edu else []) + [
+            "-serial", "stdio", "-cdrom", iso]
     if not fwcfg_dma:
         args += NO_FWCFG_DMA
     if gdb:
