@@ -9,6 +9,8 @@
  * the last write). A write that crosses the end is short (the bytes that
  * fit); one at or past the end gets ENOSPC. So write(fd, buf, 4097) on a
  * fresh descriptor returns 4096, and the kernel's write loop stops there.
+ * A write whose DMA fails gets EIO or ETIMEDOUT and cuts the contents at
+ * its offset.
  * read(2) returns the contents from the file offset on: 0 bytes (end of
  * file) at or past the length, and before any write.
  *
@@ -91,7 +93,7 @@ static struct edu {
 	unsigned vector;     /* MSI vector (irq_msi_alloc) */
 	int stage;	     /* how far the probe got (ST_*): what to undo */
 	uint64_t len;	     /* bytes: the end of the last write */
-	uint64_t transfers;  /* DMAs done */
+	uint64_t transfers;  /* DMA transfers started */
 } edu;
 
 /* The bus address the device uses for the byte at off of a bounce frame:
@@ -102,18 +104,32 @@ static uint64_t bus_addr(paddr_t frame, uint64_t off)
 	return pa_addr(frame) + off;
 }
 
-/* Wait for an interrupt whose status bit is `bit` (raised after the vector
- * count read `seen`), then acknowledge it. Returns 0, -ETIMEDOUT (no MSI
- * within EDU_TIMEOUT_MS), -EIO (an interrupt came without the bit). */
+/* Wait for the MSI of an interrupt whose status bit is `bit` (raised after
+ * the vector count read `seen`), acknowledging what the status shows
+ * (edu.rst: the status must be acknowledged with MSI too). An interrupt
+ * without the bit is acknowledged and waited past, a few times. The MSI
+ * must arrive: a status bit without it is an error (interrupt delivery is
+ * broken), not a slow success. Returns 0, -ETIMEDOUT (no MSI within
+ * EDU_TIMEOUT_MS), -EIO (interrupts, never with the bit). */
 static long wait_irq(uint64_t seen, uint32_t bit)
 {
-	long r = irq_msi_wait(edu.vector, seen, EDU_TIMEOUT_MS);
-	uint32_t status = mmio_read32(edu.regs, EDU_IRQ_STATUS);
-	if (status)
-		mmio_write32(edu.regs, EDU_IRQ_ACK, status);
-	if (status & bit)
-		return 0;
-	return r ? r : -EIO;
+	for (int tries = 0; tries < 4; tries++) {
+		long r = irq_msi_wait(edu.vector, seen, EDU_TIMEOUT_MS);
+		seen = irq_msi_count(edu.vector);
+		uint32_t status = mmio_read32(edu.regs, EDU_IRQ_STATUS);
+		if (status)
+			mmio_write32(edu.regs, EDU_IRQ_ACK, status);
+		if (r) {
+			if (status & bit)
+				kprintf(
+				    "edu: %s: status %#x shows the interrupt, but no MSI came\n",
+				    edu.name, status);
+			return r;
+		}
+		if (status & bit)
+			return 0;
+	}
+	return -EIO;
 }
 
 /* One DMA transfer of count (1..EDU_DMA_WINDOW) bytes between bus address
@@ -191,8 +207,11 @@ static long edu_write(const void *buf, uint64_t off, size_t n)
 		return 0;
 	memcpy(edu.out + off, buf, n);
 	long r = round_trip(off, n);
-	if (r)
+	if (r) {
+		if (edu.len > off)
+			edu.len = off; /* what came back from there on is not to be trusted */
 		return r;
+	}
 	edu.len = off + n;
 	return (long)n;
 }
