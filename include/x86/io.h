@@ -5,6 +5,8 @@
 #define X86_IO_H
 #include <stdint.h>
 
+/* outb/outw/outl, inb/inl: one 1-, 2- or 4-byte I/O-port access (SDM Vol. 1
+ * 19.2; the 4-byte ones for PCI configuration mechanism #1). */
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
