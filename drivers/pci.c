@@ -200,8 +200,14 @@ unsigned pci_cap_find(const struct pci_dev *d, uint8_t cap)
 #define MSI_DATA_FIXED (0u << 8)
 #define MSI_DATA_EDGE (0u << 15)
 
-long pci_msi_compose(unsigned vector, uint64_t *addr, uint32_t *data)
+uint16_t pci_requester_id(const struct pci_dev *d)
 {
+	return (uint16_t)(d->bus << 8 | d->slot << 3 | d->func);
+}
+
+long pci_msi_compose(const struct pci_dev *d, unsigned vector, uint64_t *addr, uint32_t *data)
+{
+	(void)d; /* compatibility format: the requester is not named */
 	if (vector < 0x20 || vector > 0xfe)
 		return -EINVAL; /* 0..31 are exceptions; 0xff is the spurious vector */
 	long r = lapic_init();

@@ -51,6 +51,7 @@ EXPORT_SYMBOL(pci_msi_compose);
 EXPORT_SYMBOL(pci_msi_enable);
 EXPORT_SYMBOL(pci_msi_disable);
 EXPORT_SYMBOL(pci_name);
+EXPORT_SYMBOL(pci_requester_id);
 EXPORT_SYMBOL(mm_map_mmio);
 EXPORT_SYMBOL(mm_unmap_mmio);
 EXPORT_SYMBOL(irq_msi_alloc);

@@ -308,7 +308,7 @@ static int edu_init(void)
 	edu.stage = ST_VECTOR;
 	uint64_t addr;
 	uint32_t data;
-	r = pci_msi_compose(edu.vector, &addr, &data);
+	r = pci_msi_compose(&edu.pci, edu.vector, &addr, &data);
 	if (r == 0)
 		r = pci_msi_enable(&edu.pci, addr, data);
 	if (r)

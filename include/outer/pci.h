@@ -100,18 +100,24 @@ uint16_t pci_command_set(const struct pci_dev *d, uint16_t set, uint16_t clear);
  * there). Returns the offset, or 0 when the function has none. */
 unsigned pci_cap_find(const struct pci_dev *d, uint8_t cap);
 
-/* pci_msi_compose: the MSI message that delivers `vector` (0x20..0xfe) to
- * this CPU's local APIC as a fixed, edge-triggered interrupt: *addr the
- * message address (0xFEE00000 | destination APIC ID << 12, physical
- * destination mode, no redirection hint) and *data the message data
- * (vector; delivery mode fixed, trigger edge). This is the one place an
- * MSI message is made: interrupt remapping (VT-d) will change the format
- * (a remappable address naming an interrupt-remapping-table entry) here
- * and nowhere else. Source: SDM Vol. 3A 11.11.1 and 11.11.2 (message
- * address and data registers), PCI 3.0 6.8.1.3 and 6.8.1.6. Returns 0,
- * -EINVAL (vector out of range), -ENODEV (the local APIC is not usable:
- * lapic_init's error). */
-long pci_msi_compose(unsigned vector, uint64_t *addr, uint32_t *data);
+/* pci_msi_compose: the MSI message with which function d (the requester:
+ * its ID, bus << 8 | slot << 3 | func, is what interrupt remapping's source
+ * validation checks) delivers `vector` (0x20..0xfe) to this CPU's local
+ * APIC as a fixed, edge-triggered interrupt: *addr the message address
+ * (0xFEE00000 | destination APIC ID << 12, physical destination mode, no
+ * redirection hint) and *data the message data (vector; delivery mode
+ * fixed, trigger edge): the compatibility format. This is the one place an
+ * MSI message is made: interrupt remapping (VT-d) changes the format (a
+ * remappable address naming an interrupt-remapping-table entry nk made
+ * for d and vector) here and nowhere else. Source: SDM Vol. 3A 11.11.1 and
+ * 11.11.2 (message address and data registers), PCI 3.0 6.8.1.3 and
+ * 6.8.1.6. Returns 0, -EINVAL (vector out of range), -ENODEV (the local
+ * APIC is not usable: lapic_init's error). */
+long pci_msi_compose(const struct pci_dev *d, unsigned vector, uint64_t *addr, uint32_t *data);
+/* pci_requester_id: d's requester ID (bus << 8 | slot << 3 | func), the
+ * source ID of its DMA and MSI writes (PCI 3.0, 3.2.2.3.2's fields; VT-d's
+ * source-id). */
+uint16_t pci_requester_id(const struct pci_dev *d);
 
 /* pci_msi_enable: program the function's MSI capability (PCI 3.0, 6.8.1)
  * with message address addr (64-bit when the capability is 64-bit capable;
