@@ -13,7 +13,9 @@ ATTACK_SRCS := $(sort $(wildcard drivers/buggy/*.c)) $(if $(EXTRA_ATTACKS),$(sor
 DRIVER_MOD_SRCS := $(wildcard drivers/mod/*.c)
 ATTACK_KOS := $(foreach s,$(ATTACK_SRCS),$(MOD_B)/attacks/$(notdir $(s:.c=.ko)))
 DRIVER_KOS := $(DRIVER_MOD_SRCS:drivers/mod/%.c=$(MOD_B)/%.ko)
-MOD_HDRS := include/outer/module.h include/outer/attack_api.h include/outer/moddev.h $(wildcard include/nk/*.h include/outer/kernel.h)
+MOD_HDRS := include/outer/module.h include/outer/attack_api.h include/outer/moddev.h include/outer/pci.h \
+	include/outer/irq.h include/outer/mm.h include/outer/errno.h include/x86/io.h \
+	$(wildcard include/nk/*.h include/outer/kernel.h)
 vpath %.c drivers/buggy $(EXTRA_ATTACKS)
 
 $(MOD_B)/attacks/%.ko: %.c $(MOD_HDRS) Makefile

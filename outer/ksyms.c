@@ -7,6 +7,8 @@
 #include <outer/module.h>
 #include <outer/trap.h>
 #include <outer/moddev.h>
+#include <outer/pci.h>
+#include <outer/irq.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
 
@@ -35,3 +37,24 @@ EXPORT_SYMBOL(nk_strerror);
 NK_CALLS(EXPORT_CALL)
 EXPORT_SYMBOL(moddev_register);
 EXPORT_SYMBOL(moddev_unregister);
+/* device drivers: PCI configuration space, MMIO mappings, MSIs */
+EXPORT_SYMBOL(pci_cfg_read32);
+EXPORT_SYMBOL(pci_cfg_read16);
+EXPORT_SYMBOL(pci_cfg_read8);
+EXPORT_SYMBOL(pci_cfg_write32);
+EXPORT_SYMBOL(pci_cfg_write16);
+EXPORT_SYMBOL(pci_find);
+EXPORT_SYMBOL(pci_bar);
+EXPORT_SYMBOL(pci_command_set);
+EXPORT_SYMBOL(pci_cap_find);
+EXPORT_SYMBOL(pci_msi_compose);
+EXPORT_SYMBOL(pci_msi_enable);
+EXPORT_SYMBOL(pci_msi_disable);
+EXPORT_SYMBOL(pci_name);
+EXPORT_SYMBOL(pci_requester_id);
+EXPORT_SYMBOL(mm_map_mmio);
+EXPORT_SYMBOL(mm_unmap_mmio);
+EXPORT_SYMBOL(irq_msi_alloc);
+EXPORT_SYMBOL(irq_msi_free);
+EXPORT_SYMBOL(irq_msi_count);
+EXPORT_SYMBOL(irq_msi_wait);

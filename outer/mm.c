@@ -162,6 +162,11 @@ static struct header *big_reuse(uint64_t pages)
 }
 static uint64_t heap_next = HEAP_BASE, mapped_pages;
 
+/* The heap never reaches the MMIO window above it (mm_map_mmio): heap_next
+ * advances only over pages mapped to frames of their own, which are never
+ * unmapped, and nk tracks at most 2^23 frames (NK_FRAMES_MAX: 32 GiB). */
+_Static_assert((1ull << 23) * PAGE_SIZE <= MMIO_BASE - HEAP_BASE, "heap overlaps MMIO window");
+
 /* Map n fresh pages at the heap's end; returns their address or NULL. */
 static void *heap_grow(uint64_t n)
 {

@@ -23,7 +23,8 @@ extern struct recovery *recover_current; /* outer/trap.c */
 static struct module *running;
 static struct recovery *running_rec;
 static uint64_t running_since;
-static uint64_t stack_top; /* the module stack (mapped once), 0 before */
+static bool running_blocked; /* in a bounded kernel wait for it (module_block_begin) */
+static uint64_t stack_top;   /* the module stack (mapped once), 0 before */
 
 struct module *module_running(void)
 {
@@ -83,6 +84,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	struct module *prev = running;
 	struct recovery *prev_rec = running_rec;
 	uint64_t prev_since = running_since;
+	bool prev_blocked = running_blocked;
 	uint64_t sp = prev ? 0 : module_stack();
 	volatile long r;
 
@@ -90,6 +92,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	running = m;
 	running_rec = &rec;
 	running_since = timer_ticks;
+	running_blocked = false;
 	if (recover_arm(&rec) == 0) {
 		r = sp ? module_stack_call(fn, arg, sp) : fn(arg);
 		rec.armed = 0;
@@ -97,6 +100,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 		running = prev;
 		running_rec = prev_rec;
 		running_since = prev_since;
+		running_blocked = prev_blocked;
 		return r;
 	}
 	/* a fault or the watchdog came back here */
@@ -104,6 +108,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	running = prev;
 	running_rec = prev_rec;
 	running_since = prev_since;
+	running_blocked = prev_blocked;
 	irq_enable();
 	nk_load_cr3(nk_view->master_l4);
 	m->faults++;
@@ -124,9 +129,28 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	return -EIO;
 }
 
+/* The tick at which the running module's bounded wait began. */
+static uint64_t blocked_since;
+
+void module_block_begin(void)
+{
+	if (running && !running_blocked) {
+		running_blocked = true;
+		blocked_since = timer_ticks;
+	}
+}
+
+void module_block_end(void)
+{
+	if (running && running_blocked) {
+		running_blocked = false;
+		running_since += timer_ticks - blocked_since; /* the wait is not the module's */
+	}
+}
+
 void module_watchdog_tick(void)
 {
-	if (!running || !running_rec)
+	if (!running || !running_rec || running_blocked)
 		return;
 	uint64_t limit = (uint64_t)MODULE_WATCHDOG_MS * 100 / 1000; /* TIMER_HZ 100 */
 	if (timer_ticks - running_since <= limit)

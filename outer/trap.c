@@ -15,6 +15,7 @@
 #include <outer/uaccess.h>
 #include <outer/vm.h>
 #include <outer/module.h>
+#include <outer/irq.h>
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
@@ -179,6 +180,15 @@ static int exception_signal(uint64_t vector)
 	}
 }
 
+/* An interrupt above the 8259A's taken in user mode: irq_vector's, or
+ * reported. Returns 0 (nothing to kill the process for). */
+static long user_interrupt(uint64_t vector)
+{
+	if (!irq_vector(vector))
+		kprintf("trap: unexpected vector %lu in user mode\n", vector);
+	return 0;
+}
+
 /* A trap from user mode, on the task's kernel stack (the frame was copied
  * there from the TSS RSP0 entry stack). Returns to user mode. */
 static NK_NORETURN void user_trap(void *arg)
@@ -191,6 +201,11 @@ static NK_NORETURN void user_trap(void *arg)
 	} else {
 		uint64_t addr = current->fault_addr;
 		long r = tf->vector == 14 ? vm_fault(current->mm, addr, tf->error) : -EFAULT;
+		/* 32 and up: an interrupt above the 8259A's (an MSI, the APIC's
+		 * spurious vector), no fault of the process; tested here so that
+		 * a page fault's path stays as it was */
+		if (r && tf->vector >= 32)
+			r = user_interrupt(tf->vector);
 		if (r) {
 			char why[96], msg[192];
 			if (r == -ENOMEM)
@@ -227,7 +242,8 @@ void outer_trap(struct trap_frame *tf)
 		return;
 	}
 	if (tf->vector >= 32) {
-		kprintf("trap: unexpected vector %lu\n", tf->vector);
+		if (!irq_vector(tf->vector)) /* an MSI or the APIC's spurious vector */
+			kprintf("trap: unexpected vector %lu\n", tf->vector);
 		return;
 	}
 	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;

@@ -73,6 +73,33 @@ long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out);
  * path is missing). */
 bool mm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index);
 
+/* Device memory (MMIO) mappings live in the upper half of the heap's
+ * 512 GiB (HEAP_BASE's L4 entry, which nk made outer-extendable): the heap
+ * grows up from HEAP_BASE and cannot reach MMIO_BASE (outer/mm.c says
+ * why). The window is cut
+ * into MMIO_SLOTS slots of MMIO_SLOT_BYTES; a mapping takes whole slots,
+ * which an unmap gives back (their L1 PTPs stay declared for the next). */
+#define MMIO_BASE (HEAP_BASE + (1ull << 38))
+#define MMIO_SLOT_BYTES HUGE_2M_SIZE
+#define MMIO_SLOTS 64u
+
+/* mm_map_mmio: map `bytes` of device memory at physical address pa
+ * (not necessarily page-aligned) into the kernel half: whole 4 KiB pages,
+ * writable, NX, uncached (PCD|PWT: PAT entry 3, UC at power-on and never
+ * rewritten, since nk pins IA32_PAT; SDM Vol. 3A 12.12.3, "Selecting a
+ * Memory Type from the PAT"), each through nk_write_pte (mm_map). The
+ * range must lie outside the RAM nk tracks (any frame below nframes that
+ * is not HOLE): mapping RAM uncached would alias its cached direct map.
+ * Returns 0 and *out, the virtual address of pa itself; -EINVAL (bytes 0
+ * or above MMIO_SLOTS * MMIO_SLOT_BYTES, the range wraps, or it covers
+ * RAM), -ENOSPC (no run of free slots that large), -EPERM (nk refused an
+ * entry; its reason is printed, and the pages mapped so far are removed). */
+long mm_map_mmio(paddr_t pa, uint64_t bytes, volatile void **out);
+/* mm_unmap_mmio: remove a mapping made by mm_map_mmio (va as returned,
+ * bytes as given) and give its slots back. Returns 0, or -EINVAL when
+ * va/bytes name no such mapping. */
+long mm_unmap_mmio(volatile void *va, uint64_t bytes);
+
 /* kmalloc: n bytes of kernel heap (16-byte aligned), NULL when out. */
 void *kmalloc(size_t n);
 /* kfree: free a block from kmalloc (NULL is ignored). */

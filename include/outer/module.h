@@ -104,6 +104,16 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 void module_watchdog_tick(void);
 #define MODULE_WATCHDOG_MS 200
 
+/* module_block_begin / module_block_end: bracket a bounded wait the
+ * kernel makes for the running module (irq_msi_wait: a device's
+ * completion interrupt): the watchdog does not fire between them, and
+ * module_block_end moves the module's start forward by the wait's length,
+ * so the watchdog measures the time the module itself ran, all its waits
+ * left out. The wait must end by itself (a timeout); no task switch may
+ * happen inside. No-ops with no module running. */
+void module_block_begin(void);
+void module_block_end(void);
+
 /* module_boot: load the modules named by modules=a,b on the command line
  * (/lib/modules/NAME.ko). */
 void module_boot(void);

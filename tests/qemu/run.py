@@ -58,7 +58,7 @@ def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
 
 
 def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_for=None,
-         extra=(), accel=None, fwcfg_dma=False, nmis=None):
+         extra=(), accel=None, fwcfg_dma=False, nmis=None, edu=True):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
     reads while it starts would otherwise be lost, as on a real console).
@@ -66,9 +66,11 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
     the accelerator (default $ACCEL, else tcg); fwcfg_dma: leave QEMU's
     fw_cfg DMA on (the refusal test), else it is switched off; nmis:
     (start, stop, period): inject NMIs from outside through QEMU's monitor
-    between the console's start and stop texts (send_nmis)."""
+    between the console's start and stop texts (send_nmis); edu: False
+    leaves QEMU's edu device out (the machine without it)."""
     os.makedirs(LOGS, exist_ok=True)
-    args = qemu.qemu_args(iso, cmdline, cpu=cpu, mem=mem, accel=accel, extra=extra, fwcfg_dma=fwcfg_dma)
+    args = qemu.qemu_args(iso, cmdline, cpu=cpu, mem=mem, accel=accel, extra=extra, fwcfg_dma=fwcfg_dma,
+                          edu=edu)
     if os.environ.get("NK_DEBUGCON_DIR"):
         args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
                  "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
@@ -326,6 +328,13 @@ def suite(nested_iso, native_iso, noharness_iso):
             and "modules=: nosuch: FAILED" in out and "panic" not in out.lower(),
             "modules=memdev,victim load at boot; a missing one is reported", out)
 
+    # 3c. the edu driver module on a machine without the edu device: the
+    # probe fails with a message, the kernel boots on
+    status, out, secs = boot(nested_iso, "modules=edu run=check exit=1", "edu-absent", edu=False)
+    s.check(status == PASS_STATUS and "edu: no 1234:11e8 device on PCI buses 0-255; not loaded" in out
+            and "modules=: edu: FAILED" in out and "panic" not in out.lower() and "/dev/edu" not in out,
+            "edu.ko without an edu device: the probe fails with a message, the kernel boots on", out)
+
     # 4. interactive console: prompt, commands, poweroff
     cmds = b"help\nmem\nvmmu\ncheck\nregions\nattack null_write\nbogus\npoweroff\n"
     status, out, secs = boot(nested_iso, "nk.console=1", "console", stdin=cmds, timeout=60, wait_for="nk> ")
@@ -364,6 +373,11 @@ def suite(nested_iso, native_iso, noharness_iso):
         s.check(status == PASS_STATUS and f == 0 and p > 0 and "# utest: " in out,
                 "%s user-space suite: %d passed, %d failed, exits with success (%.1f s)" % (build, p, f, secs), out)
         s.check("panic" not in out, "%s user-space suite: no kernel panic" % build, out)
+        # init loads edu.ko (/etc/modules), whose probe prints one line
+        probe = [l for l in out.replace("\r", "").splitlines() if l.startswith("edu: 0000:")]
+        s.check(probe and "BAR0 0x" in probe[0] and "MSI vector 0x" in probe[0] and
+                "DMA to 0x40000 ok: /dev/edu (4096 bytes)" in probe[0] and "init: module edu: loaded" in out,
+                "%s build: init loads edu.ko at boot: %s" % (build, probe[0] if probe else "no probe line"), out)
 
     # 6b. the kernel proper, built without the harnesses (make HARNESS=0):
     # boots, has only the kernel's own console commands, passes the
@@ -379,7 +393,9 @@ def suite(nested_iso, native_iso, noharness_iso):
         "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
         "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
         "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
-        "nk check", "nk attack all", "echo alive-after-attacks", "poweroff")]
+        "echo hello-edu > /dev/edu", "cat /dev/edu",
+        "nk check", "nk attack all", "echo alive-after-attacks", "echo edu-after-attacks > /dev/edu",
+        "cat /dev/edu", "poweroff")]
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
     clean = out.replace("\r", "")
     # output lines with the prompts that precede them taken off
@@ -391,7 +407,9 @@ def suite(nested_iso, native_iso, noharness_iso):
     for want, desc in (("bin", "ls / lists bin"), ("hi", "echo hi | cat prints hi"),
                        ("one", "redirection round trip"),
                        ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
-                       ("alive-after-attacks", "the shell still answers after nk attack all")):
+                       ("hello-edu", "echo into /dev/edu, cat it back (DMA to the edu device and back)"),
+                       ("alive-after-attacks", "the shell still answers after nk attack all"),
+                       ("edu-after-attacks", "/dev/edu still works after nk attack all")):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
                        ("I1-I4, I7-I9, I11 hold", "nk check from user space"),

@@ -201,10 +201,11 @@ static void t_prog_ls(void)
 	CHECK(strstr(out, "link -> argecho\n") != NULL);
 	CHECK_EXIT(sh("ls %s/etc %s/tests/bad/empty", ut_root, ut_root), 0);
 	char want[600];
-	snprintf(want, sizeof(want), "%s/tests/bad/empty\n\n%s/etc:\nmotd\n", ut_root, ut_root);
+	snprintf(want, sizeof(want), "%s/tests/bad/empty\n\n%s/etc:\nmodules\nmotd\n", ut_root,
+		 ut_root);
 	CHECK_OUT(want);
 	CHECK_EXIT(sh("cd %s/etc; ls", ut_root), 0);
-	CHECK_OUT("motd\n");
+	CHECK_OUT("modules\nmotd\n");
 	CHECK_EXIT(sh("ls /no-such"), 1);
 	CHECK_OUT("ls: /no-such: No such file or directory\n");
 	CHECK_EXIT(sh("ls -z"), 2);

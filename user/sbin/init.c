@@ -1,14 +1,22 @@
 /* init: the first user process (pid 1), started by the kernel.
  *
- *   /sbin/init         print a banner and /etc/motd, run /bin/sh on the
+ *   /sbin/init         load the driver modules /etc/modules names, print
+ *                      a banner and /etc/motd, run /bin/sh on the
  *                      console, start it again whenever it exits; reap
  *                      every orphan that is handed to init
- *   /sbin/init test    run the user test suite (/tests/utest, KTAP on the
- *                      console), then power off through NKSYS_EXIT: status
- *                      0 if the suite passed, 1 if not
+ *   /sbin/init test    load /etc/modules, run the user test suite
+ *                      (/tests/utest, KTAP on the console), then power off
+ *                      through NKSYS_EXIT: status 0 if the suite passed, 1
+ *                      if not
  *   /sbin/init bench [quick]  run the benchmark workloads (/bench/run-all,
  *                      "bench:" lines on the console; tools/bench.py),
- *                      then power off the same way
+ *                      then power off the same way; no modules are loaded,
+ *                      so the kernel measured is the one that booted
+ *
+ * /etc/modules (as on Debian): one module name per line, '#' starts a
+ * comment; each is loaded from /lib/modules/NAME.ko with finit_module.
+ * A module that fails (its device is absent, say) is reported and
+ * skipped; the kernel prints why. Not on a host run (no nksys).
  *
  * stdin, stdout and stderr are already open on /dev/console. */
 #define _GNU_SOURCE
@@ -70,6 +78,45 @@ static void cat_motd(void)
 	close(fd);
 }
 
+/* load_modules - finit_module every module /etc/modules names; one line
+ * "init: module NAME: loaded" or "...: <error>" each. Only on our kernel:
+ * a host run (make user-host-test) must not hand our .ko files to Linux. */
+static void load_modules(void)
+{
+	if (!nksys_present())
+		return;
+	FILE *f = fopen("/etc/modules", "r");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		if (len && line[len - 1] != '\n' && !feof(f)) {
+			dprintf(2, "init: /etc/modules: a line longer than %zu bytes skipped\n",
+				sizeof(line) - 2);
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char *name = line + strspn(line, " \t");
+		name[strcspn(name, " \t\r\n")] = 0;
+		if (!*name)
+			continue;
+		char path[128];
+		snprintf(path, sizeof(path), "/lib/modules/%s.ko", name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		long r = fd < 0 ? -errno : SC(313, fd, "", 0); /* finit_module */
+		if (fd >= 0)
+			close(fd);
+		dprintf(1, "init: module %s: %s\n", name, r ? strerror((int)-r) : "loaded");
+	}
+	fclose(f);
+}
+
 static int run_tests(void)
 {
 	/* $UTEST_ROOT (a host run) prefixes the path; the suite reads it too */
@@ -105,10 +152,11 @@ static int run_bench(const char *mode)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "test"))
-		return run_tests();
 	if (argc > 1 && !strcmp(argv[1], "bench"))
 		return run_bench(argc > 2 ? argv[2] : "full");
+	load_modules();
+	if (argc > 1 && !strcmp(argv[1], "test"))
+		return run_tests();
 	say("\ninit: nested kernel user space; /bin/sh on the console (`help`, `ls /bin`)\n");
 	cat_motd();
 	for (;;) {
