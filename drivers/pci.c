@@ -11,6 +11,7 @@
 #include <outer/drivers.h>
 #include <outer/errno.h>
 #include <outer/pci.h>
+#include <nk/vmmu.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
@@ -207,12 +208,25 @@ uint16_t pci_requester_id(const struct pci_dev *d)
 
 long pci_msi_compose(const struct pci_dev *d, unsigned vector, uint64_t *addr, uint32_t *data)
 {
-	(void)d; /* compatibility format: the requester is not named */
 	if (vector < 0x20 || vector > 0xfe)
 		return -EINVAL; /* 0..31 are exceptions; 0xff is the spurious vector */
 	long r = lapic_init();
 	if (r)
 		return r;
+	if (nk_view->iommu.on) {
+		/* remappable format: the entry nk made for this requester and
+		 * vector (CPU 0, fixed, edge); nothing else gets through */
+		long h = nk_irq_remap(pci_requester_id(d), vector);
+		if (h < 0) {
+			char name[16];
+			kprintf("pci: %s: nk refused an interrupt-remapping entry for vector %#x: "
+				"%s\n",
+				pci_name(d, name, sizeof(name)), vector, nk_strerror(h));
+			return -EIO;
+		}
+		nk_msi_remappable((uint32_t)h, addr, data);
+		return 0;
+	}
 	*addr = MSI_ADDR_BASE | (uint64_t)(lapic_id() & 0xff) << MSI_ADDR_DEST_SHIFT;
 	*data = vector | MSI_DATA_FIXED | MSI_DATA_EDGE;
 	return 0;

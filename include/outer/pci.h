@@ -106,13 +106,15 @@ unsigned pci_cap_find(const struct pci_dev *d, uint8_t cap);
  * APIC as a fixed, edge-triggered interrupt: *addr the message address
  * (0xFEE00000 | destination APIC ID << 12, physical destination mode, no
  * redirection hint) and *data the message data (vector; delivery mode
- * fixed, trigger edge): the compatibility format. This is the one place an
- * MSI message is made: interrupt remapping (VT-d) changes the format (a
- * remappable address naming an interrupt-remapping-table entry nk made
- * for d and vector) here and nowhere else. Source: SDM Vol. 3A 11.11.1 and
- * 11.11.2 (message address and data registers), PCI 3.0 6.8.1.3 and
- * 6.8.1.6. Returns 0, -EINVAL (vector out of range), -ENODEV (the local
- * APIC is not usable: lapic_init's error). */
+ * fixed, trigger edge): the compatibility format, when no IOMMU is on.
+ * With nk's IOMMU on (nk_view->iommu.on) the message is in remappable
+ * format instead: an address naming the interrupt-remapping entry nk made
+ * for d and vector (nk_irq_remap, nk_msi_remappable; VT-d 5.1.5.2), data
+ * 0. This is the one place an MSI message is made. Source: SDM Vol. 3A
+ * 11.11.1 and 11.11.2 (message address and data registers), PCI 3.0
+ * 6.8.1.3 and 6.8.1.6. Returns 0, -EINVAL (vector out of range), -ENODEV
+ * (the local APIC is not usable: lapic_init's error), -EIO (nk refused an
+ * interrupt-remapping entry). */
 long pci_msi_compose(const struct pci_dev *d, unsigned vector, uint64_t *addr, uint32_t *data);
 /* pci_requester_id: d's requester ID (bus << 8 | slot << 3 | func), the
  * source ID of its DMA and MSI writes (PCI 3.0, 3.2.2.3.2's fields; VT-d's
