@@ -38,6 +38,14 @@ static bool str_append(char *d, size_t cap, const char *s)
 	return !*s;
 }
 
+/* Whether the word at w (ending at a space or NUL) is exactly s. */
+static bool word_is(const char *w, const char *s)
+{
+	while (*s && *w == *s)
+		w++, s++;
+	return !*s && (*w == ' ' || *w == 0);
+}
+
 bool nk_cmdline_flag(const char *key, bool dflt)
 {
 	const char *c = nk_view_store.cmdline;
@@ -48,9 +56,13 @@ bool nk_cmdline_flag(const char *key, bool dflt)
 		size_t k = 0;
 		while (key[k] && c[k] == key[k])
 			k++;
-		if (!key[k] && c[k] == '=' && (c[k + 1] == '0' || c[k + 1] == '1') &&
-		    (c[k + 2] == ' ' || c[k + 2] == 0))
-			v = c[k + 1] == '1';
+		if (!key[k] && c[k] == '=') {
+			const char *w = c + k + 1;
+			if (word_is(w, "1") || word_is(w, "on"))
+				v = true;
+			else if (word_is(w, "0") || word_is(w, "off"))
+				v = false;
+		}
 		while (*c && *c != ' ')
 			c++;
 	}

@@ -164,6 +164,8 @@ NK_BOOT long nk_iommu_boot(void)
 		return -NK_ENOIOMMU;
 	}
 	vtd.stale = false;
+	v->regs_va = vtd.regs;
+	v->root_table = vtd.root_pa;
 	v->on = true;
 	nk_printf("nk: IOMMU at %lx: DMA remapping on, %u-level tables, %lu DATA frames "
 		  "mapped for devices, %lu not; interrupt remapping on (%u entries, "

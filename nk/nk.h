@@ -157,8 +157,8 @@ void nk_dm_set_writable(uint64_t pfn, bool w);
 long nk_promote_code_impl(const paddr_t *frames, size_t count);
 long nk_demote_code_impl(const paddr_t *frames, size_t count);
 
-/* nk_cmdline_flag: value of `key`=0/1 on the kernel command line (the last
- * one wins), dflt when absent or malformed. */
+/* nk_cmdline_flag: value of `key`=0/1 (or off/on) on the kernel command
+ * line (the last one wins), dflt when absent or malformed. */
 bool nk_cmdline_flag(const char *key, bool dflt);
 
 /* nk_adopt_counts: set every frame's refs and wcount from the page tables

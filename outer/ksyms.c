@@ -54,6 +54,7 @@ EXPORT_SYMBOL(pci_name);
 EXPORT_SYMBOL(pci_requester_id);
 EXPORT_SYMBOL(mm_map_mmio);
 EXPORT_SYMBOL(mm_unmap_mmio);
+EXPORT_SYMBOL(mmio_wait_clear);
 EXPORT_SYMBOL(irq_msi_alloc);
 EXPORT_SYMBOL(irq_msi_free);
 EXPORT_SYMBOL(irq_msi_count);

@@ -6,6 +6,9 @@
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/mm.h>
+#include <outer/module.h>
+#include <outer/trap.h>
+#include <x86/io.h>
 
 static uint64_t slots_used; /* bit i: slot i of the window is mapped */
 
@@ -86,4 +89,18 @@ long mm_unmap_mmio(volatile void *va, uint64_t bytes)
 	unmap_pages(first, pages);
 	slots_used &= ~run;
 	return 0;
+}
+
+long mmio_wait_clear(volatile void *base, uint64_t off, uint64_t mask, unsigned timeout_ms)
+{
+	uint64_t t0 = timer_ticks, ticks = timeout_ms / 10 + 1;
+	long r = 0;
+	module_block_begin();
+	while (mmio_read64(base, off) & mask)
+		if (timer_ticks - t0 > ticks) {
+			r = -ETIMEDOUT;
+			break;
+		}
+	module_block_end();
+	return r;
 }

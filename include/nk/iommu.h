@@ -30,6 +30,8 @@ struct nk_iommu_view {
 	bool on;		    /* DMA and interrupt remapping are enabled */
 	bool off_by_cmdline;	    /* nk.iommu=off: DMA is not protected */
 	paddr_t reg_base;	    /* the unit's register page (an nk-owned device page) */
+	uint64_t regs_va;	    /* nk's read-only, uncached mapping of it (virtual) */
+	paddr_t root_table;	    /* nk's root table (an NK frame), for the attack suite */
 	uint64_t cap, ecap;	    /* its CAP and ECAP registers */
 	uint32_t levels;	    /* second-level table levels (3: 39 bits, 4: 48) */
 	uint64_t mapped_frames;	    /* frames devices may read and write (the DATA frames) */

@@ -68,6 +68,8 @@ struct attack_ctx {
 	const void *syscall_table; /* the kernel's syscall table (a sealed write-once region) */
 	const void *nk_stack;	   /* nk's gate stack (an NK frame) */
 	struct sweep_shot *shot;   /* gadget_jump only: the jump to make */
+	bool dma_device; /* set by a module that programs a device (drivers/buggy/buggy_dma.h) */
+	paddr_t dma_bus; /* ... and the bus address it aimed the device at */
 	const void *nk_nmi_return; /* nk's return path into nk after an NMI (nk/entry.asm) */
 	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
 	/* the kernel's own protected data (write mediation, spec section 7);

@@ -99,6 +99,13 @@ long mm_map_mmio(paddr_t pa, uint64_t bytes, volatile void **out);
  * bytes as given) and give its slots back. Returns 0, or -EINVAL when
  * va/bytes name no such mapping. */
 long mm_unmap_mmio(volatile void *va, uint64_t bytes);
+/* mmio_wait_clear: wait until the 64-bit device register at byte offset
+ * off of base (a mapping from mm_map_mmio) has none of `mask`'s bits set,
+ * polling, at most timeout_ms (10 ms steps of the 100 Hz timer; interrupts
+ * must be on); a bounded wait the kernel makes for the running module
+ * (module_block_begin/end: the watchdog leaves it out). Returns 0 or
+ * -ETIMEDOUT. */
+long mmio_wait_clear(volatile void *base, uint64_t off, uint64_t mask, unsigned timeout_ms);
 
 /* kmalloc: n bytes of kernel heap (16-byte aligned), NULL when out. */
 void *kmalloc(size_t n);

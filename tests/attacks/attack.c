@@ -16,6 +16,9 @@
 #include <outer/syscall.h>
 #include <outer/fs.h>
 #include <outer/errno.h>
+#include <outer/pci.h>
+#include <outer/edu.h>
+#include <x86/io.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
 #include <outer/audit.h>
@@ -329,6 +332,8 @@ static bool arena_setup(struct attack_ctx *a)
 	a->user_pg = frame_alloc();
 	if (pa_addr(a->user_pg))
 		*(uint8_t *)pa_to_dm(a->user_pg) = 0xc3; /* ret, for smep_exec_user */
+	if (pa_addr(a->data))
+		memset(pa_to_dm(a->data), 0, PAGE_SIZE); /* target "retyped" reads it */
 	return pa_addr(a->data) && nk_declare_ptp(a->l4, 4) == 0 &&
 	       mm_map(a->l4, 0x400000, a->user_pg, PTE_U | PTE_W | PTE_NX) == 0;
 }
@@ -452,6 +457,60 @@ static void loc_nk_stack(struct attack_ctx *a, const void **w, size_t *n)
 	*n = 64;
 }
 
+/* ---- the IOMMU's own state and a device's configuration (class dma) ---- */
+static uint64_t iommu_regs_now[2];
+static uint32_t edu_config_now[4];
+static void loc_iommu_root(struct attack_ctx *a, const void **w, size_t *n)
+{
+	(void)a;
+	*w = nk_view->iommu.on ? pa_to_dm(nk_view->iommu.root_table) : (const void *)no_region;
+	*n = 64;
+}
+/* The unit's root-table address and global status, read through nk's
+ * own (read-only, uncached) mapping of its register page: one access
+ * each, as the unit wants. */
+static void loc_iommu_regs(struct attack_ctx *a, const void **w, size_t *n)
+{
+	(void)a;
+	uint64_t regs = nk_view->iommu.regs_va;
+	iommu_regs_now[0] = regs ? mmio_read64((volatile void *)regs, 0x20) : 0; /* RTADDR */
+	iommu_regs_now[1] = regs ? mmio_read32((volatile void *)regs, 0x1c) : 0; /* GSTS */
+	*w = iommu_regs_now;
+	*n = sizeof(iommu_regs_now);
+}
+/* The spare DATA frame's first bytes (zeroed by the arena; a frame the
+ * attack has nk declare a PTP, zeroed again by nk). */
+static void loc_retyped(struct attack_ctx *a, const void **w, size_t *n)
+{
+	*w = pa_to_dm(a->data);
+	*n = 64;
+}
+/* The edu device's configuration header (IDs, class, BAR0, subsystem
+ * IDs), through the configuration ports; not the command register (a DMA
+ * attack enables bus mastering itself) nor the status register (its
+ * error bits record a refused DMA). */
+static void loc_edu_config(struct attack_ctx *a, const void **w, size_t *n)
+{
+	(void)a;
+	struct pci_dev d;
+	memset(edu_config_now, 0xff, sizeof(edu_config_now));
+	if (pci_find(EDU_VENDOR, EDU_DEVICE, 0, &d) == 0)
+		for (unsigned i = 0; i < 4; i++) {
+			static const uint8_t off[4] = {0x00, 0x08, PCI_BAR0, 0x2c};
+			edu_config_now[i] = pci_cfg_read32(d.bus, d.slot, d.func, off[i]);
+		}
+	*w = edu_config_now;
+	*n = sizeof(edu_config_now);
+}
+/* Entry 3 of the arena L4's L2 (the 6-8 MiB slot, empty). */
+static void loc_user_l2_slot(struct attack_ctx *a, const void **w, size_t *n)
+{
+	struct mm_walk wk;
+	mm_walk(a->l4, 0x400000, &wk);
+	*w = (const pte_t *)pa_to_dm(wk.path[2]) + 3;
+	*n = sizeof(pte_t);
+}
+
 /* The targets a module may name, with the oracle's locator. */
 struct mtarget {
 	const char *key, *what;
@@ -492,6 +551,11 @@ static const struct mtarget mtargets[] = {
     {"idtr", "IDTR", loc_idtr},
     {"gdtr", "GDTR", loc_gdtr},
     {"tr", "TR", loc_tr},
+    {"iommu_root", "nk's IOMMU root table", loc_iommu_root},
+    {"iommu_regs", "the IOMMU's root-table address and status", loc_iommu_regs},
+    {"retyped", "a DATA frame nk then declared a PTP", loc_retyped},
+    {"edu_config", "the edu device's configuration header", loc_edu_config},
+    {"user_l2_slot", "an empty L2 entry of the arena L4", loc_user_l2_slot},
 };
 
 static const struct mtarget *mtarget_find(const char *key)
@@ -591,6 +655,39 @@ static void failed_hook(struct module *m)
 	hook_ran = true;
 }
 
+/* The verdict on a DMA attack (class dma) whose module programmed a device
+ * (buggy_dma.h; fw_cfg's DMA attack reports itself) and returned r: stopped only by
+ * a fault nk logged, since faults0, for a device's write to the page the
+ * module aimed at (the caller also wants the target read back
+ * unchanged). An attack that did not run (no device, or its control
+ * transfer failed) is not stopped by anything. */
+static void dma_verdict(struct result *res, long r, uint64_t faults0)
+{
+	res->stopped = false;
+	if (r < 0) {
+		ksnprintf(res->stopped_by, sizeof(res->stopped_by), "the attack did not run (%s)",
+			  attack_note[0] ? attack_note : nk_strerror(r));
+		return;
+	}
+	nk_iommu_poll();
+	const struct nk_iommu_view *v = &nk_view->iommu;
+	uint64_t page = pa_addr(actx.dma_bus) & ~(uint64_t)(PAGE_SIZE - 1);
+	for (uint64_t i = faults0; i < v->faults; i++) {
+		const struct nk_iommu_fault *f = &v->fault_log[i % NK_IOMMU_FAULTS_KEPT];
+		if (!f->interrupt && f->write && f->addr == page) {
+			res->stopped = true;
+			ksnprintf(
+			    res->stopped_by, sizeof(res->stopped_by),
+			    "IOMMU: the device's write to %lx faulted (requester %02x:%02x.%u, "
+			    "reason %#x), logged by nk",
+			    page, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, f->reason);
+			return;
+		}
+	}
+	ksnprintf(res->stopped_by, sizeof(res->stopped_by),
+		  "no IOMMU fault logged for the device's write to %lx", page);
+}
+
 static void run_module_attack(const char *path, const struct attack_meta *meta, const uint8_t *img,
 			      size_t len, struct result *res)
 {
@@ -617,6 +714,9 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 	memcpy(before, where, n);
 	exec_counter = 0;
 	attack_note[0] = 0;
+	bool dma = !strcmp(meta->class, "dma");
+	nk_iommu_poll(); /* faults from before this attack are not its */
+	uint64_t faults0 = nk_view->iommu.faults;
 	char err[128];
 	struct module *m = NULL;
 	long r = module_load(path, img, len, false, &m, err, sizeof(err));
@@ -657,7 +757,9 @@ static void run_module_attack(const char *path, const struct attack_meta *meta, 
 					  "harness: failed module still loaded");
 			}
 		} else {
-			if (r < 0 && attack_note[0]) {
+			if (dma && actx.dma_device) {
+				dma_verdict(res, r, faults0);
+			} else if (r < 0 && attack_note[0]) {
 				res->stopped = true;
 				ksnprintf(res->stopped_by, sizeof(res->stopped_by), "%s",
 					  attack_note);
