@@ -28,6 +28,7 @@ PASS_STATUS = (0x10 << 1) | 1   # debug_exit(0x10): the command succeeded
 FAIL_STATUS = (0x01 << 1) | 1   # debug_exit(1): the command failed
 NOFEATURE_STATUS = (0x12 << 1) | 1
 FWCFG_DMA_STATUS = (0x13 << 1) | 1  # nk refused to boot: fw_cfg offers DMA (spec I11)
+NO_IOMMU_STATUS = (0x14 << 1) | 1  # nk refused to boot: no IOMMU (spec I11)
 # Every boot switches fw_cfg's DMA interface off (spec I11: a DMA engine no
 # IOMMU covers); its port interface stays and carries opt/nk/cmdline.
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -59,7 +60,7 @@ def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
 
 
 def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_for=None,
-         extra=(), accel=None, fwcfg_dma=False, nmis=None, edu=True):
+         extra=(), accel=None, fwcfg_dma=False, nmis=None, edu=True, iommu=True):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
     reads while it starts would otherwise be lost, as on a real console).
@@ -67,11 +68,12 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
     the accelerator (default $ACCEL, else tcg); fwcfg_dma: leave QEMU's
     fw_cfg DMA on (the refusal test), else it is switched off; nmis:
     (start, stop, period): inject NMIs from outside through QEMU's monitor
-    between the console's start and stop texts (send_nmis); edu: False
-    leaves QEMU's edu device out (the machine without it)."""
+    between the console's start and stop texts (send_nmis); edu, iommu:
+    False leaves QEMU's edu device, or its IOMMU, out (the machines without
+    them)."""
     os.makedirs(LOGS, exist_ok=True)
     args = qemu.qemu_args(iso, cmdline, cpu=cpu, mem=mem, accel=accel, extra=extra, fwcfg_dma=fwcfg_dma,
-                          edu=edu)
+                          edu=edu, iommu=iommu)
     if os.environ.get("NK_DEBUGCON_DIR"):
         args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
                  "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
@@ -364,6 +366,26 @@ def suite(nested_iso, native_iso, noharness_iso):
     s.check(status == PASS_STATUS and "native build: booting anyway" in out,
             "native build boots with fw_cfg DMA on, and says so", out)
 
+    # 5b. a machine without an IOMMU: the nested build refuses to boot
+    # (spec I11) unless nk.iommu=off, which boots unprotected and says so;
+    # the native build boots; with the IOMMU, nk turns it on and the
+    # invariant checker includes I11
+    status, out, secs = boot(nested_iso, "run=check exit=1", "no-iommu-nested", iommu=False, timeout=60)
+    s.check(status == NO_IOMMU_STATUS and "no DMAR table: no IOMMU" in out and "Refusing to boot" in out
+            and "outer: kernel up" not in out,
+            "nested build refuses to boot on a machine without an IOMMU (status %s)" % status, out)
+    status, out, secs = boot(nested_iso, "nk.iommu=off run=check exit=1", "iommu-off", iommu=False,
+                             timeout=60)
+    s.check(status == PASS_STATUS and "nk.iommu=off" in out and "DMA IS NOT PROTECTED" in out
+            and "I11 not checked: no IOMMU on" in out,
+            "nk.iommu=off boots without an IOMMU and says DMA is unprotected", out)
+    status, out, secs = boot(native_iso, "run=check exit=1", "no-iommu-native", iommu=False, timeout=60)
+    s.check(status == PASS_STATUS, "native build boots on a machine without an IOMMU", out)
+    status, out, secs = boot(nested_iso, "run=check exit=1", "iommu-on", timeout=60)
+    s.check(status == PASS_STATUS and "DMA remapping on" in out and "interrupt remapping on" in out
+            and "I1-I4, I7-I9, I11 hold" in out,
+            "nested build turns the IOMMU on at boot; I11 holds", out)
+
     # 6. user space: init runs the user-space test suite (tests/user/), on
     # both builds; every KTAP line is a check
     for iso, build in ((nested_iso, "nested"), (native_iso, "native")):
@@ -395,7 +417,8 @@ def suite(nested_iso, native_iso, noharness_iso):
         "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
         "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
         "echo hello-edu > /dev/edu", "cat /dev/edu",
-        "nk check", "nk attack all", "echo alive-after-attacks", "echo edu-after-attacks > /dev/edu",
+        "nk check", "nk attack all", "nk iommu", "echo alive-after-attacks",
+        "echo edu-after-attacks > /dev/edu",
         "cat /dev/edu", "poweroff")]
     n_attacks = len(glob.glob(os.path.join(ROOT, "build", "modules", "attacks", "*.ko")))
     status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
@@ -418,6 +441,7 @@ def suite(nested_iso, native_iso, noharness_iso):
                        ("nosuchprogram: not found", "an unknown program is reported"),
                        ("process list (region", "nk wlog shows the logged process-list writes"),
                        ("audit log: ", "nk audit shows the audit log"),
+                       ("frames mapped for devices", "nk iommu shows the IOMMU's state"),
                        ("attacks: %d run, %d blocked" % (n_attacks, n_attacks),
                         "nk attack all from the shell: every attack module (%d) blocked" % n_attacks),
                        ("Live calls", "lsmod lists a live module"),
