@@ -198,7 +198,7 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 	*(uint32_t *)((uint8_t *)p->fpu + 24) = 0x1f80;
 	__asm__ volatile("fxrstor64 (%0)" ::"r"(p->fpu) : "memory");
 	p->fs_base = 0;
-	p->sig_pending &= 1ull << SIGKILL;
+	proc_signal_exec(p);
 	return 0;
 }
 

@@ -53,11 +53,20 @@ NK_NORETURN void proc_exit(int status)
 			q->ppid = 1;
 			init_has_zombie |= q->state == 'Z';
 		}
+	p->sig.alarm_tick = 0;
+	/* SIGCHLD; a parent that ignores it or set SA_NOCLDWAIT does not
+	 * wait: init reaps the child instead (its wait4 then sees it gone) */
+	bool autoreap = proc_signal_child(p, status);
 	irq_disable();
 	p->exit_status = status;
 	p->state = 'Z';
 	if (p->parent)
 		sched_wakeup(p->parent);
+	if (autoreap && init && p->parent != init) {
+		p->parent = init;
+		p->ppid = 1;
+		sched_wakeup(init);
+	}
 	if (init_has_zombie && init)
 		sched_wakeup(init);
 	sched_schedule();

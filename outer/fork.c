@@ -139,6 +139,7 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	if (c->cwd)
 		inode_get(c->cwd);
 	c->fs_base = (flags & CLONE_SETTLS) ? tls : p->fs_base;
+	proc_signal_fork(c, p);
 	*c->tf = *p->tf;
 	c->tf->rax = 0;
 	if (newsp)

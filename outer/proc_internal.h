@@ -59,4 +59,13 @@ extern uint64_t syscall_kstack_top;
 void switch_to(uint64_t *save_ksp, uint64_t next_ksp);
 void task_first_entry(void);
 
+/* The signal code's shared part (outer/signal.c, sigframe.c, itimer.c).
+ * sig_ignored: p's disposition of sig discards it (SIG_IGN, or SIG_DFL of
+ * a signal whose default is to ignore it). sig_on_altstack: sp lies on
+ * p's sigaltstack. sig_fill_siginfo: the 128-byte user siginfo_t of sig
+ * from *ki (Linux uapi asm-generic/siginfo.h layout). */
+bool sig_ignored(const struct proc *p, int sig);
+bool sig_on_altstack(const struct proc *p, uint64_t sp);
+void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki);
+
 #endif

@@ -161,9 +161,12 @@ void sched_wakeup(const void *chan)
 
 void proc_tick(void)
 {
-	for (struct proc *p = proc_plist.head; p; p = NEXT(p))
+	for (struct proc *p = proc_plist.head; p; p = NEXT(p)) {
 		if (p->state == 'S' && p->wake_tick && p->wake_tick <= timer_ticks)
 			sched_make_runnable(p);
+		if (p->sig.alarm_tick)
+			proc_itimer_tick(p);
+	}
 	if (current) {
 		current->ticks++;
 		if (current->slice)
@@ -183,25 +186,18 @@ long sys_sched_yield(const uint64_t *a)
  * Here, not in signal.c, so that sched_yield_cpu inlines and the null
  * syscall's fast path saves no register for it. */
 
-/* A pending signal's default action: the lowest one kills current. */
-static void die_if_signalled(void)
-{
-	if (current->sig_pending) {
-		int sig = __builtin_ctzll(current->sig_pending);
-		irq_enable();
-		proc_exit(sig);
-	}
-}
-
-/* Deliver pending signals (default action: die) and preempt when the turn
- * is over; returns the frame to resume. Interrupts off on return. */
+/* Deliver pending signals (handlers or default actions: the slow path,
+ * outer/sigframe.c, behind one test) and preempt when the turn is over;
+ * returns the frame to resume. Interrupts off on return. */
 struct trap_frame *proc_to_user(struct trap_frame *tf)
 {
 	irq_disable();
-	die_if_signalled();
+	if (current->sig.pending & ~current->sig.blocked)
+		proc_signal_deliver(tf);
 	if (current->slice == 0) {
 		sched_yield_cpu();
-		die_if_signalled(); /* sent while another task ran */
+		if (current->sig.pending & ~current->sig.blocked)
+			proc_signal_deliver(tf); /* sent while another task ran */
 	}
 	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
 	tf->rflags = (tf->rflags & 0xcd5) | 0x202;

@@ -1,6 +1,10 @@
-/* Processes: signals (the default actions only) and kill; their delivery
- * on the way back to user mode is proc_to_user (outer/sched.c).
- * Source: Linux man 2 kill, 7 signal. */
+/* Signals: sending (kill, tkill, tgkill, the kernel's own), dispositions
+ * (rt_sigaction), the mask (rt_sigprocmask, rt_sigpending), waiting
+ * (rt_sigsuspend, rt_sigtimedwait), sigaltstack, SIGCHLD, and the signal
+ * state across fork and execve. The frame and its delivery on the way to
+ * user mode are outer/sigframe.c; alarm and setitimer outer/itimer.c.
+ * Source: Linux man 7 signal, 2 kill, 2 tkill, 2 sigaction, 2 sigprocmask,
+ * 2 sigpending, 2 sigsuspend, 2 sigtimedwait, 2 sigaltstack, 2 wait4. */
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
@@ -8,56 +12,349 @@
 #include <outer/proc.h>
 #include <outer/trap.h>
 #include <outer/uaccess.h>
-#include <outer/vm.h>
 #include <outer/drivers.h>
-#include <uapi/nksys.h>
-#include <nk/region.h>
 #include "proc_internal.h"
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+
+/* The signals whose default action is to ignore them (man 7 signal).
+ * Stop signals have no stopped state yet (job control is later work):
+ * their default action terminates, as every other one does. */
+#define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
+
+bool sig_ignored(const struct proc *p, int sig)
+{
+	uint64_t h = p->sig.action[sig].handler;
+	return h == SIG_IGN || (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)));
+}
 
 bool proc_signal_pending(const struct proc *p)
 {
-	return p->sig_pending != 0;
+	return (p->sig.pending & ~p->sig.blocked) != 0;
+}
+
+void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	static const struct ksiginfo kernel = {.code = SI_KERNEL};
+	if (sig < 1 || sig > NSIG || p->state == 'Z')
+		return;
+	uint64_t bit = SIGBIT(sig);
+	/* an ignored signal is discarded unless blocked (or waited for) */
+	if (!((p->sig.blocked | p->sig.waiting) & bit) && sig_ignored(p, sig))
+		return;
+	uint64_t fl;
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
+	if (!(p->sig.pending & bit)) {
+		p->sig.pending |= bit;
+		p->sig.info[sig] = info ? *info : kernel;
+	}
+	if (p->state == 'S' && !(p->sig.blocked & bit))
+		sched_make_runnable(p);
+	if (fl & 0x200)
+		irq_enable();
 }
 
 void proc_signal(struct proc *p, int sig)
 {
-	if (sig <= 0 || sig >= 64 || sig == SIGCHLD || sig == 18 /* SIGCONT */ ||
-	    sig == 23 /* SIGURG */ || sig == 28 /* SIGWINCH */)
-		return;
-	p->sig_pending |= 1ull << sig;
-	if (p->state == 'S')
-		sched_make_runnable(p);
+	proc_signal_info(p, sig, NULL);
 }
 
 void proc_kill_self(int sig, const char *why)
 {
 	kprintf("%s[%d]: killed by signal %d: %s\n", current->name, current->pid, sig, why);
-	current->sig_pending |= 1ull << sig;
+	/* as Linux's forced signals: no handler and no mask stops it */
+	current->sig.action[sig].handler = SIG_DFL;
+	current->sig.blocked &= ~SIGBIT(sig);
+	current->sig.pending |= SIGBIT(sig);
+}
+
+bool proc_fault_signal(int sig, int code, uint64_t addr)
+{
+	struct proc *p = current;
+	uint64_t h = p->sig.action[sig].handler;
+	if ((p->sig.blocked & SIGBIT(sig)) || h == SIG_IGN || h == SIG_DFL)
+		return false;
+	p->sig.info[sig] = (struct ksiginfo){.code = code, .addr = addr};
+	p->sig.pending |= SIGBIT(sig);
+	return true;
+}
+
+bool proc_signal_child(struct proc *p, int status)
+{
+	struct proc *parent = p->parent;
+	if (!parent)
+		return false;
+	const struct k_sigaction *ka = &parent->sig.action[SIGCHLD];
+	bool killed = (status & 0x7f) != 0;
+	struct ksiginfo ki = {
+	    .code = killed ? CLD_KILLED : CLD_EXITED,
+	    .pid = p->pid,
+	    .uid = proc_cred(p)->uid,
+	    .status = killed ? status & 0x7f : (status >> 8) & 0xff,
+	};
+	proc_signal_info(parent, SIGCHLD, &ki);
+	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
+}
+
+void proc_signal_fork(struct proc *c, const struct proc *p)
+{
+	memcpy(c->sig.action, p->sig.action, sizeof(c->sig.action));
+	c->sig.blocked = p->sig.blocked;
+	c->sig.ss_sp = p->sig.ss_sp;
+	c->sig.ss_size = p->sig.ss_size;
+	c->sig.pending = 0;
+	c->sig.alarm_tick = c->sig.alarm_period = 0;
+}
+
+void proc_signal_exec(struct proc *p)
+{
+	for (int s = 1; s <= NSIG; s++) {
+		struct k_sigaction *ka = &p->sig.action[s];
+		uint64_t h = ka->handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+		*ka = (struct k_sigaction){.handler = h};
+	}
+	p->sig.ss_sp = p->sig.ss_size = 0;
+	p->sig.restore_mask = false;
+}
+
+/* ---- sending ---- */
+
+/* Whether current may signal p (man 2 kill: root, or the sender's real or
+ * effective uid is p's real uid; we keep no saved uid). */
+static bool may_signal(const struct proc *p)
+{
+	const struct cred *c = proc_cred(current), *t = proc_cred(p);
+	return c->euid == 0 || c->uid == t->uid || c->euid == t->uid;
+}
+
+/* Send sig (0: only check) to p as a user (SI_USER or SI_TKILL). */
+static long send_user(struct proc *p, int sig, int code)
+{
+	if (!p || p->state == 'Z')
+		return -ESRCH;
+	if (!may_signal(p))
+		return -EPERM;
+	if (sig) {
+		struct ksiginfo ki = {
+		    .code = code, .pid = current->pid, .uid = proc_cred(current)->uid};
+		proc_signal_info(p, sig, &ki);
+	}
+	return 0;
 }
 
 long sys_kill(const uint64_t *a)
 {
 	int pid = (int)a[0], sig = (int)a[1];
-	if (sig < 0 || sig >= 64)
+	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (pid > 0) {
-		struct proc *p = proc_find(pid);
-		if (!p || p->state == 'Z')
-			return -ESRCH;
-		proc_signal(p, sig);
-		return 0;
-	}
-	/* pid 0 or -1 (we have one process group): everyone but init and us */
+	if (pid > 0)
+		return send_user(proc_find(pid), sig, SI_USER);
+	/* pid 0 or -1 (we have one process group): everyone but init and us,
+	 * then us */
 	int n = 0;
 	for (struct proc *p = proc_plist.head; p; p = NEXT(p))
-		if (p->pid != 1 && p != current && p->state != 'Z') {
-			proc_signal(p, sig);
+		if (p->pid != 1 && p != current && p->state != 'Z' && may_signal(p)) {
+			send_user(p, sig, SI_USER);
 			n++;
 		}
-	if (pid == 0 || pid == -1) {
-		if (sig)
-			proc_signal(current, sig);
-		return 0;
-	}
+	if (pid == 0 || pid == -1)
+		return send_user(current, sig, SI_USER);
 	return n ? 0 : -ESRCH;
+}
+
+long sys_tkill(const uint64_t *a)
+{
+	int tid = (int)a[0], sig = (int)a[1];
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return send_user(proc_find(tid), sig, SI_TKILL);
+}
+
+long sys_tgkill(const uint64_t *a)
+{
+	int tgid = (int)a[0], tid = (int)a[1], sig = (int)a[2];
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (tgid != tid) /* one thread per process: its tid is its pid */
+		return -ESRCH;
+	return send_user(proc_find(tid), sig, SI_TKILL);
+}
+
+/* ---- dispositions and the mask ---- */
+
+long sys_rt_sigaction(const uint64_t *a)
+{
+	int sig = (int)a[0];
+	struct proc *p = current;
+	if (a[3] != 8 || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (a[1] && (SIGBIT(sig) & SIG_UNBLOCKABLE))
+		return -EINVAL;
+	struct k_sigaction act, old = p->sig.action[sig];
+	if (a[1] && copy_from_user(&act, a[1], sizeof(act)))
+		return -EFAULT;
+	if (a[1]) {
+		act.mask &= ~SIG_UNBLOCKABLE;
+		p->sig.action[sig] = act;
+		if (sig_ignored(p, sig)) /* POSIX: a pending instance is discarded */
+			p->sig.pending &= ~SIGBIT(sig);
+	}
+	if (a[2] && copy_to_user(a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigprocmask(const uint64_t *a)
+{
+	struct proc *p = current;
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t old = p->sig.blocked, set;
+	if (a[1]) {
+		if (copy_from_user(&set, a[1], 8))
+			return -EFAULT;
+		set &= ~SIG_UNBLOCKABLE;
+		if (a[0] == SIG_BLOCK)
+			p->sig.blocked |= set;
+		else if (a[0] == SIG_UNBLOCK)
+			p->sig.blocked &= ~set;
+		else if (a[0] == SIG_SETMASK)
+			p->sig.blocked = set;
+		else
+			return -EINVAL;
+	}
+	if (a[2] && copy_to_user(a[2], &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rt_sigpending(const uint64_t *a)
+{
+	if (a[1] > 8)
+		return -EINVAL;
+	uint64_t set = current->sig.pending & current->sig.blocked;
+	return copy_to_user(a[0], &set, a[1]);
+}
+
+/* ---- waiting ---- */
+
+long sys_rt_sigsuspend(const uint64_t *a)
+{
+	struct proc *p = current;
+	uint64_t set;
+	if (a[1] != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, a[0], 8))
+		return -EFAULT;
+	irq_disable();
+	/* proc_signal_deliver saves the old mask in the handler's frame and
+	 * puts it back */
+	p->sig.saved = p->sig.blocked;
+	p->sig.restore_mask = true;
+	p->sig.blocked = set & ~SIG_UNBLOCKABLE;
+	while (!proc_signal_pending(p))
+		sched_sleep(&p->sig.pending);
+	irq_enable();
+	return -EINTR;
+}
+
+long sys_rt_sigtimedwait(const uint64_t *a)
+{
+	struct proc *p = current;
+	uint64_t set, deadline = 0;
+	bool timed = a[2] != 0;
+	if (a[3] != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, a[0], 8))
+		return -EFAULT;
+	set &= ~SIG_UNBLOCKABLE;
+	if (timed) {
+		int64_t ts[2];
+		if (copy_from_user(ts, a[2], sizeof(ts)))
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+		const uint64_t tick_ns = 1000000000ull / TIMER_HZ;
+		uint64_t ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+		deadline = timer_ticks + (ns + tick_ns - 1) / tick_ns;
+	}
+	irq_disable();
+	for (;;) {
+		uint64_t ready = p->sig.pending & set;
+		if (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+			p->sig.pending &= ~SIGBIT(sig);
+			struct ksiginfo ki = p->sig.info[sig];
+			irq_enable();
+			uint8_t info[128];
+			sig_fill_siginfo(info, sig, &ki);
+			if (a[1] && copy_to_user(a[1], info, sizeof(info)))
+				return -EFAULT;
+			return sig;
+		}
+		if (proc_signal_pending(p))
+			break; /* another signal: its handler runs, or it kills */
+		if (timed && timer_ticks >= deadline) {
+			irq_enable();
+			return -EAGAIN;
+		}
+		/* the set is unblocked while asleep (Linux's real_blocked) */
+		uint64_t blocked = p->sig.blocked;
+		p->sig.waiting = set;
+		p->sig.blocked &= ~set;
+		p->wake_tick = timed ? deadline : 0;
+		sched_sleep(&p->sig.pending);
+		p->wake_tick = 0;
+		p->sig.blocked = blocked;
+		p->sig.waiting = 0;
+	}
+	irq_enable();
+	return -EINTR;
+}
+
+/* ---- the alternate stack ---- */
+
+bool sig_on_altstack(const struct proc *p, uint64_t sp)
+{
+	return p->sig.ss_size && sp > p->sig.ss_sp && sp - p->sig.ss_sp <= p->sig.ss_size;
+}
+
+/* sigaltstack(ss, old_ss): stack_t is {void *ss_sp; int ss_flags; size_t
+ * ss_size} (24 bytes). EPERM while on the stack, EINVAL for flags other
+ * than 0, SS_ONSTACK, SS_DISABLE (SS_AUTODISARM is not supported), ENOMEM
+ * below MINSIGSTKSZ, EFAULT. */
+long sys_sigaltstack(const uint64_t *a)
+{
+	struct proc *p = current;
+	struct ustack {
+		uint64_t sp;
+		int32_t flags, pad;
+		uint64_t size;
+	} ss, old = {p->sig.ss_sp, 0, 0, p->sig.ss_size};
+	bool on = sig_on_altstack(p, p->tf->rsp);
+	old.flags = !p->sig.ss_size ? SS_DISABLE : on ? SS_ONSTACK : 0;
+	if (a[0]) {
+		if (copy_from_user(&ss, a[0], sizeof(ss)))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		if (ss.flags != 0 && ss.flags != SS_ONSTACK && ss.flags != SS_DISABLE)
+			return -EINVAL;
+		if (ss.flags == SS_DISABLE) {
+			p->sig.ss_sp = p->sig.ss_size = 0;
+		} else {
+			if (ss.size < MINSIGSTKSZ)
+				return -ENOMEM;
+			p->sig.ss_sp = ss.sp;
+			p->sig.ss_size = ss.size;
+		}
+	}
+	if (a[1] && copy_to_user(a[1], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
 }

@@ -1,6 +1,6 @@
 /* The small system calls: identity (pids, uids, groups, umask), what a C
- * runtime calls at startup (arch_prctl, set_tid_address, rlimits, signals
- * accepted without handlers, uname, getrandom), sysinfo, sync and reboot.
+ * runtime calls at startup (arch_prctl, set_tid_address, rlimits, uname,
+ * getrandom; its signal calls are outer/signal.c), sysinfo, sync and reboot.
  * Source: man 2 of each call (Linux x86-64 semantics). */
 #include <outer/kernel.h>
 #include <x86/cpu.h>
@@ -119,40 +119,6 @@ long sys_set_tid_address(const uint64_t *a)
 long sys_set_robust_list(const uint64_t *a)
 {
 	return a[1] == 24 ? 0 : -EINVAL; /* sizeof(struct robust_list_head) */
-}
-/* rt_sigaction(sig, act, oact, sigsetsize): accepted; handlers never run,
- * every signal keeps its default action */
-long sys_rt_sigaction(const uint64_t *a)
-{
-	int sig = (int)a[0];
-	if (a[3] != 8 || sig < 1 || sig >= 65 || ((sig == SIGKILL || sig == 19) && a[1]))
-		return -EINVAL;
-	uint8_t act[32];
-	if (a[1] && copy_from_user(act, a[1], sizeof(act)))
-		return -EFAULT;
-	static const uint8_t zero[32];
-	if (a[2] && copy_to_user(a[2], zero, sizeof(zero)))
-		return -EFAULT;
-	return 0;
-}
-long sys_rt_sigprocmask(const uint64_t *a)
-{
-	if (a[3] != 8 || (a[1] && a[0] > 2))
-		return -EINVAL;
-	uint64_t set;
-	if (a[1] && copy_from_user(&set, a[1], 8))
-		return -EFAULT;
-	uint64_t none = 0;
-	if (a[2] && copy_to_user(a[2], &none, 8))
-		return -EFAULT;
-	return 0;
-}
-long sys_sigaltstack(const uint64_t *a)
-{
-	static const uint8_t zero[24];
-	if (a[1] && copy_to_user(a[1], zero, sizeof(zero)))
-		return -EFAULT;
-	return 0;
 }
 /* getrlimit/prlimit64: RLIMIT_STACK 8 MiB, RLIMIT_NOFILE NR_OPEN, else
  * unlimited; new limits are accepted and not enforced */

@@ -108,7 +108,7 @@ long sys_pause(const uint64_t *a)
 	(void)a;
 	irq_disable();
 	while (!proc_signal_pending(current))
-		sched_sleep(&current->sig_pending);
+		sched_sleep(&current->sig.pending);
 	irq_enable();
 	return -EINTR;
 }

@@ -13,6 +13,7 @@
 #include <outer/fs.h>
 #include <outer/mm.h>
 #include <outer/proc.h>
+#include <outer/signal.h>
 #include <outer/syscall.h>
 #include <outer/syscall_nr.h>
 #include <outer/trap.h>
@@ -71,6 +72,7 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_brk] = sys_brk,
     [__NR_rt_sigaction] = sys_rt_sigaction,
     [__NR_rt_sigprocmask] = sys_rt_sigprocmask,
+    [__NR_rt_sigreturn] = sys_rt_sigreturn,
     [__NR_ioctl] = sys_ioctl,
     [__NR_readv] = sys_readv,
     [__NR_writev] = sys_writev,
@@ -82,6 +84,9 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_dup2] = sys_dup2,
     [__NR_pause] = sys_pause,
     [__NR_nanosleep] = sys_nanosleep,
+    [__NR_getitimer] = sys_getitimer,
+    [__NR_alarm] = sys_alarm,
+    [__NR_setitimer] = sys_setitimer,
     [__NR_getpid] = sys_getpid,
     [__NR_clone] = sys_clone,
     [__NR_fork] = sys_fork,
@@ -115,11 +120,15 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_setsid] = sys_getpgrp,  /* setsid */
     [__NR_getpgid] = sys_getpgrp, /* getpgid */
     [__NR_getsid] = sys_getpgrp,  /* getsid */
+    [__NR_rt_sigpending] = sys_rt_sigpending,
+    [__NR_rt_sigtimedwait] = sys_rt_sigtimedwait,
+    [__NR_rt_sigsuspend] = sys_rt_sigsuspend,
     [__NR_sigaltstack] = sys_sigaltstack,
     [__NR_arch_prctl] = sys_arch_prctl,
     [__NR_sync] = sys_sync,
     [__NR_reboot] = sys_reboot,
     [__NR_gettid] = sys_getpid, /* gettid */
+    [__NR_tkill] = sys_tkill,
     [__NR_time] = sys_time,
     [__NR_getdents64] = sys_getdents64,
     [__NR_set_tid_address] = sys_set_tid_address,
@@ -127,6 +136,7 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_clock_getres] = sys_clock_getres,
     [__NR_clock_nanosleep] = sys_clock_nanosleep,
     [__NR_exit_group] = sys_exit, /* exit_group: one thread per process */
+    [__NR_tgkill] = sys_tgkill,
     [__NR_openat] = sys_openat,
     [__NR_mkdirat] = sys_mkdirat,
     [__NR_newfstatat] = sys_newfstatat,

@@ -180,6 +180,32 @@ static int exception_signal(uint64_t vector)
 	}
 }
 
+/* The si_code and si_addr of a user-mode exception's signal (Linux's:
+ * SEGV_MAPERR where no mapping is, SEGV_ACCERR where one forbids the
+ * access, FPE_INTDIV and ILL_ILLOPN at the instruction, SI_KERNEL for
+ * #GP and breakpoints). */
+static int exception_si_code(const struct trap_frame *tf, uint64_t addr, uint64_t *si_addr)
+{
+	*si_addr = tf->rip;
+	switch (tf->vector) {
+	case 14:
+		*si_addr = addr;
+		return vm_addr_mapped(current->mm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+	case 0:
+		return FPE_INTDIV;
+	case 6:
+		return ILL_ILLOPN;
+	case 17:
+		return BUS_ADRALN;
+	case 16:
+	case 19:
+		return 0;
+	default:
+		*si_addr = 0;
+		return SI_KERNEL;
+	}
+}
+
 /* An interrupt above the 8259A's taken in user mode: irq_vector's, or
  * reported. Returns 0 (nothing to kill the process for). */
 static long user_interrupt(uint64_t vector)
@@ -206,6 +232,14 @@ static NK_NORETURN void user_trap(void *arg)
 		 * a page fault's path stays as it was */
 		if (r && tf->vector >= 32)
 			r = user_interrupt(tf->vector);
+		int sig = r == -ENOMEM ? SIGKILL : exception_signal(tf->vector);
+		/* a handler takes it unless the signal is blocked or not caught */
+		if (r && sig != SIGKILL) {
+			uint64_t si_addr;
+			int code = exception_si_code(tf, addr, &si_addr);
+			if (proc_fault_signal(sig, code, si_addr))
+				r = 0;
+		}
 		if (r) {
 			char why[96], msg[192];
 			if (r == -ENOMEM)
@@ -216,7 +250,7 @@ static NK_NORETURN void user_trap(void *arg)
 				  tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector]
 									   : "trap",
 				  tf->rip, addr, why);
-			proc_kill_self(r == -ENOMEM ? SIGKILL : exception_signal(tf->vector), msg);
+			proc_kill_self(sig, msg);
 		}
 	}
 	user_return(proc_to_user(tf));

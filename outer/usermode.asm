@@ -26,7 +26,7 @@ syscall_entry:
 	push r11                              ; RFLAGS
 	push USER_CS
 	push rcx                              ; RIP
-	push 0                                ; error
+	push rax                              ; error: the number (a restart's)
 	push SYSCALL_VECTOR
 	push rax
 	PUSH_GPRS

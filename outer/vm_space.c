@@ -254,3 +254,8 @@ void vm_protect_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
 			vm_batch_add(l1, i, n, pa_init(0));
 	}
 }
+
+bool vm_addr_mapped(struct mm *mm, uint64_t va)
+{
+	return mm && vma_find(mm, va) != NULL;
+}

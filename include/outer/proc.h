@@ -1,9 +1,10 @@
-/* Processes: address spaces, scheduling, signals (default actions only).
+/* Processes: address spaces, scheduling, signals (include/outer/signal.h).
  * One CPU; kernel code is not preempted (the timer switches tasks only
  * when it interrupts user mode, or when a task sleeps). */
 #ifndef OUTER_PROC_H
 #define OUTER_PROC_H
 #include <nk/types.h>
+#include <outer/signal.h>
 
 #define NR_OPEN 64 /* descriptors per process */
 
@@ -44,15 +45,14 @@ struct proc {
 	uint64_t cloexec;  /* bit n: fd n closes on execve */
 	struct inode *cwd; /* referenced */
 	/* scheduling */
-	const void *chan;     /* what a sleeping task waits for */
-	uint64_t ksp;	      /* saved kernel stack pointer (switch_to) */
-	void *kstack;	      /* KSTACK_BYTES of kmalloc'd kernel stack */
-	uint64_t fs_base;     /* arch_prctl(ARCH_SET_FS) */
-	uint64_t user_rsp;    /* user RSP saved at syscall entry */
-	uint64_t sig_pending; /* bit n: signal n sent */
-	int exit_status;      /* wait4 status word once a zombie */
-	uint64_t wake_tick;   /* nanosleep deadline (timer ticks) */
-	uint64_t ticks;	      /* timer ticks spent running */
+	const void *chan;   /* what a sleeping task waits for */
+	uint64_t ksp;	    /* saved kernel stack pointer (switch_to) */
+	void *kstack;	    /* KSTACK_BYTES of kmalloc'd kernel stack */
+	uint64_t fs_base;   /* arch_prctl(ARCH_SET_FS) */
+	uint64_t user_rsp;  /* user RSP saved at syscall entry */
+	int exit_status;    /* wait4 status word once a zombie */
+	uint64_t wake_tick; /* nanosleep deadline (timer ticks) */
+	uint64_t ticks;	    /* timer ticks spent running */
 	struct proc *parent;
 	struct proc *run_next;	   /* run queue */
 	uint64_t clear_tid_addr;   /* set_tid_address / CLONE_CHILD_CLEARTID */
@@ -62,6 +62,7 @@ struct proc {
 	unsigned slice;		   /* timer ticks left in this turn */
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
 	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
+	struct proc_signals sig;   /* dispositions, mask, pending, altstack, alarm */
 };
 
 #define KSTACK_BYTES 16384u
@@ -87,10 +88,12 @@ long proc_list_region(void);
 void sched_sleep(const void *chan);
 /* sched_wakeup: make every task sleeping on chan runnable (any context). */
 void sched_wakeup(const void *chan);
-/* proc_signal_pending: a signal that kills p has been sent. */
+/* proc_signal_pending: p has a pending signal it does not block (one that
+ * interrupts a blocking call: its handler runs or it kills). */
 bool proc_signal_pending(const struct proc *p);
-/* proc_signal: send signal sig (1..63) to p: the default action applies
- * (SIGCHLD is ignored, every other signal kills) when p next runs. */
+/* proc_signal: send signal sig (1..64) to p from the kernel (si_code
+ * SI_KERNEL): its handler runs or its default action applies (man 7
+ * signal) when p next returns to user mode. */
 void proc_signal(struct proc *p, int sig);
 /* proc_find: the process with pid, or NULL. */
 struct proc *proc_find(int pid);
@@ -124,7 +127,7 @@ struct trap_frame;
  * many were written. */
 unsigned proc_list(struct nksys_proc *out, unsigned cap);
 /* proc_to_user: on the way back to user mode: deliver pending signals
- * (their default action kills), preempt when the turn is over. Returns tf
+ * (handlers or default actions), preempt when the turn is over. Returns tf
  * with a sanitised RFLAGS; interrupts are off on return. */
 struct trap_frame *proc_to_user(struct trap_frame *tf);
 /* proc_vfork_release: wake c's vfork parent (c execs or exits). */

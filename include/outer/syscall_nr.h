@@ -19,6 +19,7 @@
 #define __NR_brk 12
 #define __NR_rt_sigaction 13
 #define __NR_rt_sigprocmask 14
+#define __NR_rt_sigreturn 15
 #define __NR_ioctl 16
 #define __NR_readv 19
 #define __NR_writev 20
@@ -30,6 +31,9 @@
 #define __NR_dup2 33
 #define __NR_pause 34
 #define __NR_nanosleep 35
+#define __NR_getitimer 36
+#define __NR_alarm 37
+#define __NR_setitimer 38
 #define __NR_getpid 39
 #define __NR_clone 56
 #define __NR_fork 57
@@ -63,6 +67,9 @@
 #define __NR_setsid 112
 #define __NR_getpgid 121
 #define __NR_getsid 124
+#define __NR_rt_sigpending 127
+#define __NR_rt_sigtimedwait 128
+#define __NR_rt_sigsuspend 130
 #define __NR_sigaltstack 131
 #define __NR_arch_prctl 158
 #define __NR_sync 162
@@ -71,6 +78,7 @@
 #define __NR_delete_module 176
 #define __NR_query_module 178
 #define __NR_gettid 186
+#define __NR_tkill 200
 #define __NR_time 201
 #define __NR_getdents64 217
 #define __NR_set_tid_address 218
@@ -78,6 +86,7 @@
 #define __NR_clock_getres 229
 #define __NR_clock_nanosleep 230
 #define __NR_exit_group 231
+#define __NR_tgkill 234
 #define __NR_openat 257
 #define __NR_mkdirat 258
 #define __NR_newfstatat 262

@@ -70,6 +70,9 @@ long vm_unmap_range(struct mm *mm, uint64_t start, uint64_t len);
  * -EFAULT for a bad access (the caller kills with SIGSEGV or fixes up a
  * user copy), -ENOMEM when out of memory (the caller kills). */
 long vm_fault(struct mm *mm, uint64_t va, uint64_t err);
+/* vm_addr_mapped: whether a VMA of mm holds user address va (a fault there
+ * is SEGV_ACCERR, elsewhere SEGV_MAPERR: man 2 sigaction). */
+bool vm_addr_mapped(struct mm *mm, uint64_t va);
 
 /* The memory system calls (Linux man 2 mmap, munmap, mprotect, brk); a[] as
  * in include/outer/syscall.h, addresses virtual, lengths in bytes.
