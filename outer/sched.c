@@ -187,16 +187,17 @@ long sys_sched_yield(const uint64_t *a)
  * syscall's fast path saves no register for it. */
 
 /* Deliver pending signals (handlers or default actions: the slow path,
- * outer/sigframe.c, behind one test) and preempt when the turn is over;
+ * outer/sigframe.c, behind one test of the pending word, as cheap as the
+ * old default-action check) and preempt when the turn is over;
  * returns the frame to resume. Interrupts off on return. */
 struct trap_frame *proc_to_user(struct trap_frame *tf)
 {
 	irq_disable();
-	if (current->sig.pending & ~current->sig.blocked)
+	if (current->sig.pending) /* blocked ones: proc_signal_deliver returns */
 		proc_signal_deliver(tf);
 	if (current->slice == 0) {
 		sched_yield_cpu();
-		if (current->sig.pending & ~current->sig.blocked)
+		if (current->sig.pending)
 			proc_signal_deliver(tf); /* sent while another task ran */
 	}
 	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */

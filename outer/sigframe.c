@@ -157,7 +157,7 @@ static bool setup_frame(struct trap_frame *tf, int sig, const struct k_sigaction
 	memset((uint8_t *)p->fpu + 464, 0, FX_BYTES - 464); /* sw_reserved: no XSAVE magic */
 	if (copy_to_user(fp, p->fpu, FX_BYTES))
 		return false;
-	static struct rt_sigframe f; /* one CPU, not preempted: no stack cost */
+	struct rt_sigframe f;
 	memset(&f, 0, sizeof(f));
 	f.pretcode = ka->restorer;
 	f.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
@@ -225,6 +225,8 @@ static int next_signal(uint64_t ready)
 void proc_signal_deliver(struct trap_frame *tf)
 {
 	struct proc *p = current;
+	if (!(p->sig.pending & ~p->sig.blocked))
+		return; /* all blocked: nothing to do */
 	bool interrupted =
 	    tf->vector == SYSCALL_VECTOR && (int64_t)tf->rax == -EINTR && restartable(tf->error);
 	bool handled = false;
@@ -283,7 +285,7 @@ long sys_rt_sigreturn(const uint64_t *a)
 	(void)a;
 	struct proc *p = current;
 	struct trap_frame *tf = p->tf;
-	static struct uctx uc; /* one CPU, not preempted */
+	struct uctx uc;
 	const char *bad = NULL;
 	if (tf->rsp >= USER_TOP || copy_from_user(&uc, tf->rsp, sizeof(uc)))
 		bad = "unreadable frame";

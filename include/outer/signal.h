@@ -101,10 +101,10 @@ bool proc_fault_signal(int sig, int code, uint64_t addr);
  * reaps its children automatically (SIGCHLD SIG_IGN or SA_NOCLDWAIT). */
 bool proc_signal_child(struct proc *p, int status);
 /* proc_signal_deliver: the slow half of the return to user mode, taken
- * when an unblocked signal is pending. Applies default actions (may not
- * return), builds a handler frame on the user stack for each caught
- * signal, restarts an interrupted system call under SA_RESTART (tf from a
- * SYSCALL: tf->error holds its number). Interrupts off on entry and exit. */
+ * when a signal is pending (it returns at once when all are blocked). Applies default actions (may
+ * not return), builds a handler frame on the user stack for each caught signal, restarts an
+ * interrupted system call under SA_RESTART (tf from a SYSCALL: tf->error holds its number).
+ * Interrupts off on entry and exit. */
 void proc_signal_deliver(struct trap_frame *tf);
 /* proc_signal_fork: the child's signal state: dispositions, mask and
  * altstack copied, nothing pending, no alarm (man 2 fork). */
