@@ -804,6 +804,40 @@ static void t_sig_fork_inherit(void)
 	set_disp(SIGTERM, SIG_IGN, 0);
 }
 
+static void exec_child(long arg)
+{
+	(void)arg;
+	set_disp(SIGUSR1, SIG_IGN, 0);
+	on(SIGUSR2, record, 0);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	int fd = open(P("/tmp/sig_exec.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		_exit(90);
+	dup2(fd, 1);
+	char *argv[] = {"sh", "-c",
+			"kill -10 $$; kill -15 $$; echo survived; kill -12 $$; echo notreached",
+			NULL};
+	execve(P("/bin/sh"), argv, ut_env());
+	_exit(91);
+}
+
+/* execve keeps SIG_IGN (SIGUSR1 does nothing to the new image) and the mask
+ * (a blocked SIGTERM stays pending), and resets handlers: SIGUSR2 kills. */
+static void t_sig_exec_reset(void)
+{
+	CHECK_SIG(ut_child(exec_child, 0), SIGUSR2);
+	char buf[64] = {0};
+	int fd = open(P("/tmp/sig_exec.out"), O_RDONLY);
+	REQUIRE(fd >= 0);
+	CHECK(read(fd, buf, sizeof(buf) - 1) >= 0);
+	close(fd);
+	unlink(P("/tmp/sig_exec.out"));
+	CHECKF(!strcmp(buf, "survived\n"), "output: %s", buf);
+}
+
 const struct ut_case ut_signal_cases[] = {
     UT(sig_handler),
     UT(sig_regs_restored),
@@ -825,5 +859,6 @@ const struct ut_case ut_signal_cases[] = {
     UT(sig_alarm_itimer),
     UT(sig_bad_sigreturn),
     UT(sig_fork_inherit),
+    UT(sig_exec_reset),
     {0},
 };
