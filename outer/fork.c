@@ -88,6 +88,7 @@ void proc_free(struct proc *p)
 	if (NEXT(p))
 		proc_plist_store(&NEXT(p), NULL);
 	proc_slot_owner[p->slot] = NULL;
+	proc_signal_free(p);
 	kfree(p->kstack);
 	kfree(p->fpu);
 	kfree(p);
@@ -115,6 +116,10 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	if (!c)
 		return -ENOMEM;
 	struct proc *p = current;
+	if (proc_signal_fork(c, p)) { /* first: nothing else to undo */
+		proc_free(c);
+		return -ENOMEM;
+	}
 	if (flags & CLONE_VM) {
 		c->mm = p->mm;
 		c->mm->users++;
@@ -139,7 +144,6 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	if (c->cwd)
 		inode_get(c->cwd);
 	c->fs_base = (flags & CLONE_SETTLS) ? tls : p->fs_base;
-	proc_signal_fork(c, p);
 	*c->tf = *p->tf;
 	c->tf->rax = 0;
 	if (newsp)

@@ -65,6 +65,20 @@ void task_first_entry(void);
  * p's sigaltstack. sig_fill_siginfo: the 128-byte user siginfo_t of sig
  * from *ki (Linux uapi asm-generic/siginfo.h layout). */
 bool sig_ignored(const struct proc *p, int sig);
+/* sig_action: p's action for sig (SIG_DFL unless set); sig_action_set: the
+ * entry to write whole, now valid (p has its table). sig_table_get: p's
+ * table, made on first use; NULL when out of memory. */
+static inline const struct k_sigaction *sig_action(const struct proc *p, int sig)
+{
+	static const struct k_sigaction dfl;
+	return (p->sig.actset & SIGBIT(sig)) ? &p->sig.tab->action[sig] : &dfl;
+}
+static inline struct k_sigaction *sig_action_set(struct proc *p, int sig)
+{
+	p->sig.actset |= SIGBIT(sig);
+	return &p->sig.tab->action[sig];
+}
+struct sig_table *sig_table_get(struct proc *p);
 bool sig_on_altstack(const struct proc *p, uint64_t sp);
 void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki);
 

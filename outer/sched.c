@@ -186,21 +186,35 @@ long sys_sched_yield(const uint64_t *a)
  * Here, not in signal.c, so that sched_yield_cpu inlines and the null
  * syscall's fast path saves no register for it. */
 
-/* Deliver pending signals (handlers or default actions: the slow path,
- * outer/sigframe.c, behind one test of the pending word, as cheap as the
- * old default-action check) and preempt when the turn is over;
- * returns the frame to resume. Interrupts off on return. */
-struct trap_frame *proc_to_user(struct trap_frame *tf)
+/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
+static inline struct trap_frame *user_rflags(struct trap_frame *tf)
 {
-	irq_disable();
-	if (current->sig.pending) /* blocked ones: proc_signal_deliver returns */
+	tf->rflags = (tf->rflags & 0xcd5) | 0x202;
+	return tf;
+}
+
+/* The slow half: deliver pending signals (handlers or default actions,
+ * outer/sigframe.c; it returns at once when all are blocked), preempt
+ * when the turn is over, deliver what came meanwhile. */
+static __attribute__((noinline)) struct trap_frame *to_user_slow(struct trap_frame *tf)
+{
+	if (current->sig.pending)
 		proc_signal_deliver(tf);
 	if (current->slice == 0) {
 		sched_yield_cpu();
 		if (current->sig.pending)
 			proc_signal_deliver(tf); /* sent while another task ran */
 	}
-	/* never return to user mode with a kernel RFLAGS: IF on, IOPL 0 */
-	tf->rflags = (tf->rflags & 0xcd5) | 0x202;
-	return tf;
+	return user_rflags(tf);
+}
+
+/* Two tests of current (the pending word, the turn) and a tail call to
+ * the slow half: the fast path saves no register. Returns the frame to
+ * resume; interrupts off on return. */
+struct trap_frame *proc_to_user(struct trap_frame *tf)
+{
+	irq_disable();
+	if (current->sig.pending || current->slice == 0)
+		return to_user_slow(tf);
+	return user_rflags(tf);
 }

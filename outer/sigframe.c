@@ -236,8 +236,10 @@ void proc_signal_deliver(struct trap_frame *tf)
 			break;
 		int sig = next_signal(ready);
 		p->sig.pending &= ~SIGBIT(sig);
-		struct ksiginfo ki = p->sig.info[sig];
-		struct k_sigaction ka = p->sig.action[sig];
+		struct ksiginfo ki = {.code = SI_KERNEL};
+		if (p->sig.tab)
+			ki = p->sig.tab->info[sig];
+		struct k_sigaction ka = *sig_action(p, sig);
 		if (sig_ignored(p, sig))
 			continue;
 		if (ka.handler == SIG_DFL) { /* terminate (with or without a core) */
@@ -263,7 +265,7 @@ void proc_signal_deliver(struct trap_frame *tf)
 		p->sig.blocked |= ka.mask | ((ka.flags & SA_NODEFER) ? 0 : SIGBIT(sig));
 		p->sig.blocked &= ~SIG_UNBLOCKABLE;
 		if (ka.flags & SA_RESETHAND)
-			p->sig.action[sig].handler = SIG_DFL;
+			sig_action_set(p, sig)->handler = SIG_DFL;
 		handled = true;
 	}
 	/* no handler ran: an interrupted restartable call runs again */

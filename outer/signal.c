@@ -29,7 +29,7 @@
 
 bool sig_ignored(const struct proc *p, int sig)
 {
-	uint64_t h = p->sig.action[sig].handler;
+	uint64_t h = sig_action(p, sig)->handler;
 	return h == SIG_IGN || (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)));
 }
 
@@ -51,7 +51,8 @@ void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info)
 	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
 	if (!(p->sig.pending & bit)) {
 		p->sig.pending |= bit;
-		p->sig.info[sig] = info ? *info : kernel;
+		if (p->sig.tab)
+			p->sig.tab->info[sig] = info ? *info : kernel;
 	}
 	if (p->state == 'S' && !(p->sig.blocked & bit))
 		sched_make_runnable(p);
@@ -68,18 +69,22 @@ void proc_kill_self(int sig, const char *why)
 {
 	kprintf("%s[%d]: killed by signal %d: %s\n", current->name, current->pid, sig, why);
 	/* as Linux's forced signals: no handler and no mask stops it */
-	current->sig.action[sig].handler = SIG_DFL;
+	if (current->sig.actset & SIGBIT(sig))
+		current->sig.tab->action[sig].handler = SIG_DFL;
 	current->sig.blocked &= ~SIGBIT(sig);
+	if (current->sig.tab)
+		current->sig.tab->info[sig] = (struct ksiginfo){.code = SI_KERNEL};
 	current->sig.pending |= SIGBIT(sig);
 }
 
 bool proc_fault_signal(int sig, int code, uint64_t addr)
 {
 	struct proc *p = current;
-	uint64_t h = p->sig.action[sig].handler;
+	uint64_t h = sig_action(p, sig)->handler;
 	if ((p->sig.blocked & SIGBIT(sig)) || h == SIG_IGN || h == SIG_DFL)
 		return false;
-	p->sig.info[sig] = (struct ksiginfo){.code = code, .addr = addr};
+	/* a handler: the table exists */
+	p->sig.tab->info[sig] = (struct ksiginfo){.code = code, .addr = addr};
 	p->sig.pending |= SIGBIT(sig);
 	return true;
 }
@@ -89,7 +94,7 @@ bool proc_signal_child(struct proc *p, int status)
 	struct proc *parent = p->parent;
 	if (!parent)
 		return false;
-	const struct k_sigaction *ka = &parent->sig.action[SIGCHLD];
+	const struct k_sigaction *ka = sig_action(parent, SIGCHLD);
 	bool killed = (status & 0x7f) != 0;
 	struct ksiginfo ki = {
 	    .code = killed ? CLD_KILLED : CLD_EXITED,
@@ -101,22 +106,53 @@ bool proc_signal_child(struct proc *p, int status)
 	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
 }
 
-void proc_signal_fork(struct proc *c, const struct proc *p)
+struct sig_table *sig_table_get(struct proc *p)
 {
-	memcpy(c->sig.action, p->sig.action, sizeof(c->sig.action));
+	if (!p->sig.tab) {
+		p->sig.tab = kmalloc(sizeof(*p->sig.tab));
+		p->sig.actset = 0;
+		/* what is already pending came without a siginfo */
+		for (uint64_t m = p->sig.tab ? p->sig.pending : 0; m; m &= m - 1)
+			p->sig.tab->info[__builtin_ctzll(m) + 1] =
+			    (struct ksiginfo){.code = SI_KERNEL};
+	}
+	return p->sig.tab;
+}
+
+void proc_signal_free(struct proc *p)
+{
+	kfree(p->sig.tab);
+	p->sig.tab = NULL;
+	p->sig.actset = 0;
+}
+
+long proc_signal_fork(struct proc *c, const struct proc *p)
+{
+	if (p->sig.tab) {
+		if (!sig_table_get(c))
+			return -ENOMEM;
+		c->sig.actset = p->sig.actset;
+		for (uint64_t m = p->sig.actset; m; m &= m - 1) {
+			int s = __builtin_ctzll(m) + 1;
+			c->sig.tab->action[s] = p->sig.tab->action[s];
+		}
+	}
 	c->sig.blocked = p->sig.blocked;
 	c->sig.ss_sp = p->sig.ss_sp;
 	c->sig.ss_size = p->sig.ss_size;
 	c->sig.pending = 0;
 	c->sig.alarm_tick = c->sig.alarm_period = 0;
+	return 0;
 }
 
 void proc_signal_exec(struct proc *p)
 {
-	for (int s = 1; s <= NSIG; s++) {
-		struct k_sigaction *ka = &p->sig.action[s];
-		uint64_t h = ka->handler == SIG_IGN ? SIG_IGN : SIG_DFL;
-		*ka = (struct k_sigaction){.handler = h};
+	for (uint64_t m = p->sig.actset; m; m &= m - 1) {
+		int s = __builtin_ctzll(m) + 1;
+		if (p->sig.tab->action[s].handler == SIG_IGN)
+			p->sig.tab->action[s] = (struct k_sigaction){.handler = SIG_IGN};
+		else
+			p->sig.actset &= ~SIGBIT(s);
 	}
 	p->sig.ss_sp = p->sig.ss_size = 0;
 	p->sig.restore_mask = false;
@@ -195,12 +231,14 @@ long sys_rt_sigaction(const uint64_t *a)
 		return -EINVAL;
 	if (a[1] && (SIGBIT(sig) & SIG_UNBLOCKABLE))
 		return -EINVAL;
-	struct k_sigaction act, old = p->sig.action[sig];
+	struct k_sigaction act, old = *sig_action(p, sig);
 	if (a[1] && copy_from_user(&act, a[1], sizeof(act)))
 		return -EFAULT;
+	if (a[1] && !sig_table_get(p))
+		return -ENOMEM;
 	if (a[1]) {
 		act.mask &= ~SIG_UNBLOCKABLE;
-		p->sig.action[sig] = act;
+		*sig_action_set(p, sig) = act;
 		if (sig_ignored(p, sig)) /* POSIX: a pending instance is discarded */
 			p->sig.pending &= ~SIGBIT(sig);
 	}
@@ -214,6 +252,7 @@ long sys_rt_sigprocmask(const uint64_t *a)
 	struct proc *p = current;
 	if (a[3] != 8)
 		return -EINVAL;
+	sig_table_get(p); /* for the siginfo of what it blocks (best effort) */
 	uint64_t old = p->sig.blocked, set;
 	if (a[1]) {
 		if (copy_from_user(&set, a[1], 8))
@@ -273,6 +312,7 @@ long sys_rt_sigtimedwait(const uint64_t *a)
 	if (copy_from_user(&set, a[0], 8))
 		return -EFAULT;
 	set &= ~SIG_UNBLOCKABLE;
+	sig_table_get(p); /* best effort: without it, SI_KERNEL */
 	if (timed) {
 		int64_t ts[2];
 		if (copy_from_user(ts, a[2], sizeof(ts)))
@@ -289,7 +329,9 @@ long sys_rt_sigtimedwait(const uint64_t *a)
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
 			p->sig.pending &= ~SIGBIT(sig);
-			struct ksiginfo ki = p->sig.info[sig];
+			struct ksiginfo ki = {.code = SI_KERNEL};
+			if (p->sig.tab)
+				ki = p->sig.tab->info[sig];
 			irq_enable();
 			uint8_t info[128];
 			sig_fill_siginfo(info, sig, &ki);

@@ -70,18 +70,29 @@ struct ksiginfo {
 	uint64_t addr;
 };
 
+/* The tables a process that uses signals gets (kmalloc'd by its first
+ * rt_sigaction, rt_sigprocmask or rt_sigtimedwait, copied by fork, freed
+ * with the process): a process that never asks, as most fork+exec
+ * children, stays small and its fork as cheap as before. Without one every
+ * action is SIG_DFL and a pending signal carries no siginfo (none is read:
+ * only handlers and rt_sigtimedwait read it). */
+struct sig_table {
+	struct k_sigaction action[NSIG + 1]; /* [sig], 1..64; valid where actset says */
+	struct ksiginfo info[NSIG + 1];	     /* valid where pending says */
+};
+
 /* Per-process signal state, part of struct proc. */
 struct proc_signals {
-	uint64_t pending;		     /* bit sig-1: sent and not yet delivered */
-	uint64_t blocked;		     /* the signal mask */
-	uint64_t saved;			     /* rt_sigsuspend's mask to restore, if restore_mask */
-	bool restore_mask;		     /* rt_sigsuspend changed blocked temporarily */
-	uint64_t waiting;		     /* rt_sigtimedwait's set while it sleeps */
-	uint64_t ss_sp, ss_size;	     /* sigaltstack; ss_size 0: disabled */
-	uint64_t alarm_tick;		     /* ITIMER_REAL deadline in timer ticks, 0: off */
-	uint64_t alarm_period;		     /* ITIMER_REAL interval in ticks, 0: one-shot */
-	struct k_sigaction action[NSIG + 1]; /* [sig], 1..64 */
-	struct ksiginfo info[NSIG + 1];
+	uint64_t pending;	 /* bit sig-1: sent and not yet delivered */
+	uint64_t blocked;	 /* the signal mask */
+	uint64_t saved;		 /* rt_sigsuspend's mask to restore, if restore_mask */
+	bool restore_mask;	 /* rt_sigsuspend changed blocked temporarily */
+	uint64_t waiting;	 /* rt_sigtimedwait's set while it sleeps */
+	uint64_t ss_sp, ss_size; /* sigaltstack; ss_size 0: disabled */
+	uint64_t alarm_tick;	 /* ITIMER_REAL deadline in timer ticks, 0: off */
+	uint64_t alarm_period;	 /* ITIMER_REAL interval in ticks, 0: one-shot */
+	uint64_t actset;	 /* bit sig-1: tab->action[sig] was written (else SIG_DFL) */
+	struct sig_table *tab;	 /* NULL until the first rt_sigaction/rt_sigprocmask */
 };
 
 struct proc;
@@ -107,8 +118,11 @@ bool proc_signal_child(struct proc *p, int status);
  * Interrupts off on entry and exit. */
 void proc_signal_deliver(struct trap_frame *tf);
 /* proc_signal_fork: the child's signal state: dispositions, mask and
- * altstack copied, nothing pending, no alarm (man 2 fork). */
-void proc_signal_fork(struct proc *child, const struct proc *parent);
+ * altstack copied, nothing pending, no alarm (man 2 fork). Returns 0 or
+ * -ENOMEM (no memory for the child's table). */
+long proc_signal_fork(struct proc *child, const struct proc *parent);
+/* proc_signal_free: free p's signal table (p is being freed). */
+void proc_signal_free(struct proc *p);
 /* proc_signal_exec: handlers reset to SIG_DFL, SIG_IGN kept, the mask and
  * pending signals kept, the altstack off (man 2 execve). */
 void proc_signal_exec(struct proc *p);
