@@ -108,11 +108,14 @@ long sys_wait4(const uint64_t *a)
 			return -ECHILD;
 		if (a[2] & WNOHANG)
 			return 0;
+		/* a signal ends the wait only when no child is ready: one
+		 * that exits wakes us with its SIGCHLD and is reaped first */
 		irq_disable();
-		if (!proc_signal_pending(current))
-			sched_sleep(current);
-		irq_enable();
-		if (proc_signal_pending(current))
+		if (proc_signal_pending(current)) {
+			irq_enable();
 			return -EINTR;
+		}
+		sched_sleep(current);
+		irq_enable();
 	}
 }

@@ -618,6 +618,19 @@ static void t_sig_sigchld(void)
 	CHECK_EQ(got_code, CLD_KILLED);
 	CHECK_EQ(got_status, SIGTERM);
 	CHECK_SIG(ut_wait(c), SIGTERM);
+	/* a wait4 that a child's exit wakes reaps it, though its SIGCHLD
+	 * (handled, no SA_RESTART) came with it */
+	SC(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, 0, 8);
+	hits = 0;
+	c = fork();
+	if (c == 0) {
+		ut_sleep_ms(50);
+		_exit(4);
+	}
+	int st = 0;
+	CHECK_EQ(SC(SYS_wait4, c, &st, 0, 0), c);
+	CHECK_EXIT(st, 4);
+	CHECK_EQ(hits, 1);
 }
 
 /* With SIGCHLD ignored, or SA_NOCLDWAIT, children are reaped on exit:
