@@ -7,6 +7,7 @@
 
 #include "machine.h"
 #include "vtd.h"
+#include "boot.h"
 
 uint32_t boot_magic, boot_mbi;
 const uint64_t nk_isr_table[256] = {
@@ -83,7 +84,9 @@ void mx_reset(void)
 {
 	fake_arch_reset();
 	memset(&nk, 0, sizeof(nk));
-	memset(&vtd, 0, sizeof(vtd)); /* nk's IOMMU driver: no unit on */
+	memset(&vtd, 0, sizeof(vtd));		 /* nk's IOMMU driver: no unit on */
+	memset(boot_rsdp, 0, sizeof(boot_rsdp)); /* nk/mb2.c: no RSDP from an earlier boot */
+	boot_rsdp_bytes = 0;
 	memset(&nk_view_store, 0, sizeof(nk_view_store));
 	mx_handoff_stack = mx_handoff_cr0 = 0;
 	mx_cpu(MX_ALL);
