@@ -1418,12 +1418,29 @@ TEST(boot_with_iommu_0_and_no_acpi_boots_unprotected)
 	assert_invariants_hold();
 }
 
-TEST(boot_with_iommu_1_is_the_default)
+TEST(boot_with_iommu_off_and_no_acpi_boots_unprotected)
 {
-	mx_mb2_default("nk.iommu=1");
+	/* the spelling nk's FATAL message and issue 14 give */
+	mx_mb2_plain("nk.iommu=off");
+	mx_mb2_end();
 	boot_ok();
-	assert_true(iov()->on);
-	assert_false(iov()->off_by_cmdline);
+	ASSERT_SERIAL("nk: WARNING: nk.iommu=off: the IOMMU is not used; DMA IS NOT PROTECTED");
+	assert_true(iov()->off_by_cmdline);
+	assert_false(iov()->on);
+	assert_int_equal(nk_iommu_poll_impl(), -NK_ENOIOMMU);
+	assert_invariants_hold();
+}
+
+TEST(boot_with_iommu_on_is_the_default)
+{
+	const char *on[] = {"nk.iommu=1", "nk.iommu=on", "nk.iommu=off nk.iommu=on"};
+	for (unsigned i = 0; i < 3; i++) {
+		mx_reset();
+		mx_mb2_default(on[i]);
+		boot_ok();
+		assert_true(iov()->on);
+		assert_false(iov()->off_by_cmdline);
+	}
 }
 
 /* The boot information with a DMAR of `remap` (remap_bytes) and flags. */
@@ -1715,19 +1732,6 @@ TEST(noncoherent_unit_sees_each_new_interrupt_entry)
 
 /* ---- known nk bugs (NK_IOMMU_KNOWN_BUGS=1) ---- */
 
-/* nk's FATAL message and issue 14 say nk.iommu=off; nk_cmdline_flag
- * reads only =0 and =1, so "off" is ignored and the boot is refused. */
-TEST(bug_boot_with_iommu_off_spelled_off_boots_unprotected)
-{
-	mx_mb2_plain("nk.iommu=off");
-	mx_mb2_end();
-	boot_ok();
-	ASSERT_SERIAL("nk: WARNING: nk.iommu=off");
-	assert_true(iov()->off_by_cmdline);
-	assert_false(iov()->on);
-	assert_int_equal(nk_iommu_poll_impl(), -NK_ENOIOMMU);
-}
-
 /* VT-d 10.4.14: for an interrupt-remapping fault, FI bits 63:48 hold the
  * interrupt index (bits 47:12 clear); include/nk/iommu.h promises the
  * log's addr holds index << 12, and nk prints addr >> 12 as the index. */
@@ -1888,7 +1892,8 @@ int main(void)
 	    MX_FRESH(boot_without_acpi_refuses_naming_the_missing_rsdp),
 	    MX_FRESH(boot_with_iommu_0_boots_unprotected_and_says_so),
 	    MX_FRESH(boot_with_iommu_0_and_no_acpi_boots_unprotected),
-	    MX_FRESH(boot_with_iommu_1_is_the_default),
+	    MX_FRESH(boot_with_iommu_off_and_no_acpi_boots_unprotected),
+	    MX_FRESH(boot_with_iommu_on_is_the_default),
 	    MX_FRESH(boot_refuses_a_dmar_without_a_remapping_unit),
 	    MX_FRESH(boot_refuses_a_dmar_with_two_remapping_units),
 	    MX_FRESH(boot_refuses_a_unit_for_another_pci_segment),
@@ -1913,7 +1918,6 @@ int main(void)
 	    MX_FRESH(noncoherent_unit_sees_each_new_interrupt_entry),
 	};
 	const struct CMUnitTest known_bugs[] = {
-	    MX_FRESH(bug_boot_with_iommu_off_spelled_off_boots_unprotected),
 	    MX_TEST(bug_poll_logs_an_interrupt_fault_with_its_index),
 	    MX_FRESH(bug_noncoherent_unit_reads_nks_empty_interrupt_table),
 	    MX_FRESH(bug_caching_mode_unit_gets_a_removed_ptp_back_for_devices),
