@@ -75,6 +75,8 @@ NK_BOOT static paddr_t build_tables(unsigned levels)
 NK_BOOT static const char *unusable(uint64_t cap, uint64_t ecap, unsigned *levels)
 {
 	uint64_t ram_bits = 64 - (uint64_t)__builtin_clzll(nk.nframes * PAGE_SIZE - 1);
+	if (cap == ~0ull && ecap == ~0ull)
+		return "its registers read all ones: nothing answers at the DMAR's address";
 	if (CAP_SAGAW(cap) & 2)
 		*levels = 3; /* 39-bit guest addresses */
 	else if (CAP_SAGAW(cap) & 4)
@@ -137,6 +139,7 @@ NK_BOOT long nk_iommu_boot(void)
 			publish_page(pa_add(vtd.sl[level], i * PAGE_SIZE));
 	publish_page(vtd.ctx_pa);
 	publish_page(vtd.root_pa);
+	publish_page(vtd.irt_pa); /* all zero: no entry present */
 
 	/* program it: root table, queue, caches flushed, interrupt
 	 * remapping (compatibility-format interrupts blocked: CFI clear),

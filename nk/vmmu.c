@@ -421,6 +421,7 @@ static void perform_remove(paddr_t frame)
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
+	nk_iommu_sync(); /* a unit in caching mode (CAP.CM) caches the absent entry */
 }
 
 long nk_remove_ptp_impl(paddr_t frame)

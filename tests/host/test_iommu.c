@@ -10,9 +10,9 @@
  * through the fake, and state VT-d's bit positions themselves (not nk's
  * vtd.h), so a wrong constant in nk shows.
  *
- * Tests of known nk bugs fail on today's nk; they are in their own group,
- * run when NK_IOMMU_KNOWN_BUGS=1 is set (make host-test does not), so the
- * suite stays green until the lead fixes them and moves them over.
+ * The last six tests found nk bugs when they were written (the interrupt
+ * fault's index, the interrupt table's write-back on a non-coherent unit,
+ * caching mode on a return to DATA, and three holes in the I11 checker).
  *
  * Source: spec I10, I11, I7 with I11, section 4 (nk-owned device pages);
  * issue 14; Intel VT-d spec rev. 3.x 3.4.3, 5.1.4, 5.1.5.2, 6.5.2, 7.2.1,
@@ -1632,7 +1632,8 @@ TEST(boot_refuses_a_dmar_naming_a_unit_that_does_not_answer)
 	fake_vtd.present = false; /* its registers read all ones */
 	assert_boot_refused("the remapping unit cannot be used");
 	ASSERT_SERIAL("nk: IOMMU at fed90000 (CAP ffffffffffffffff, ECAP ffffffffffffffff) is "
-		      "unusable: ");
+		      "unusable: its registers read all ones: nothing answers at the DMAR's "
+		      "address\n");
 }
 
 TEST(boot_uses_4_level_tables_on_a_unit_without_3)
@@ -1730,12 +1731,12 @@ TEST(noncoherent_unit_sees_each_new_interrupt_entry)
 	}
 }
 
-/* ---- known nk bugs (NK_IOMMU_KNOWN_BUGS=1) ---- */
+/* ---- nk bugs these tests found (fixed) ---- */
 
 /* VT-d 10.4.14: for an interrupt-remapping fault, FI bits 63:48 hold the
  * interrupt index (bits 47:12 clear); include/nk/iommu.h promises the
  * log's addr holds index << 12, and nk prints addr >> 12 as the index. */
-TEST(bug_poll_logs_an_interrupt_fault_with_its_index)
+TEST(poll_logs_an_interrupt_fault_with_its_index)
 {
 	assert_int_equal(nk_irq_remap_impl(SID_EDU, 0x40), 0);
 	uint64_t addr;
@@ -1754,7 +1755,7 @@ TEST(bug_poll_logs_an_interrupt_fault_with_its_index)
  * (vtd_publish in nk_irq_remap_impl) but never the zeroed table itself
  * at boot: such a unit reads whatever memory held there, here a present
  * NMI entry without source validation. */
-TEST(bug_noncoherent_unit_reads_nks_empty_interrupt_table)
+TEST(noncoherent_unit_reads_nks_empty_interrupt_table)
 {
 	boot_noncoherent();
 	uint64_t addr;
@@ -1773,7 +1774,7 @@ TEST(bug_noncoherent_unit_reads_nks_empty_interrupt_table)
  * entry present needs an invalidation too. nk_iommu_set_frame marks it
  * (vtd.stale), but nk_remove_ptp_impl and nk_demote_code_impl never call
  * nk_iommu_sync. */
-TEST(bug_caching_mode_unit_gets_a_removed_ptp_back_for_devices)
+TEST(caching_mode_unit_gets_no_removed_ptp_back_for_devices)
 {
 	mx_mb2_default("");
 	fake_vtd.cap |= CAP_CM_BIT;
@@ -1789,7 +1790,7 @@ TEST(bug_caching_mode_unit_gets_a_removed_ptp_back_for_devices)
 /* I11's checker compares the L1 entries only: the root, context and
  * upper-level entries devices actually walk are not checked, so tables
  * that let devices write a PTP pass. */
-TEST(bug_checker_finds_device_tables_redirected_above_the_leaves)
+TEST(checker_finds_device_tables_redirected_above_the_leaves)
 {
 	/* a DATA frame as a rogue L1 mapping the master L4 writable, put in
 	 * the L2 in place of nk's first L1 */
@@ -1804,7 +1805,7 @@ TEST(bug_checker_finds_device_tables_redirected_above_the_leaves)
 	assert_true(nk_view_store.check.failures[11] > 0);
 }
 
-TEST(bug_checker_finds_a_context_entry_in_pass_through)
+TEST(checker_finds_a_context_entry_in_pass_through)
 {
 	uint64_t(*ctx)[2] = arch_pa_va(vtd.ctx_pa);
 	ctx[SID_EDU & 0xff][0] = (ctx[SID_EDU & 0xff][0] & ~0xcull) | 2ull << 2; /* TT 10 */
@@ -1812,7 +1813,7 @@ TEST(bug_checker_finds_a_context_entry_in_pass_through)
 	assert_true(nk_view_store.check.failures[11] > 0);
 }
 
-TEST(bug_checker_finds_an_interrupt_entry_without_source_validation)
+TEST(checker_finds_an_interrupt_entry_without_source_validation)
 {
 	assert_int_equal(nk_irq_remap_impl(SID_EDU, 0x40), 0);
 	uint64_t(*irt)[2] = arch_pa_va(vtd.irt_pa);
@@ -1916,23 +1917,14 @@ int main(void)
 	    MX_FRESH(noncoherent_unit_boots_and_sees_nks_tables),
 	    MX_FRESH(noncoherent_unit_sees_every_retype),
 	    MX_FRESH(noncoherent_unit_sees_each_new_interrupt_entry),
-	};
-	const struct CMUnitTest known_bugs[] = {
-	    MX_TEST(bug_poll_logs_an_interrupt_fault_with_its_index),
-	    MX_FRESH(bug_noncoherent_unit_reads_nks_empty_interrupt_table),
-	    MX_FRESH(bug_caching_mode_unit_gets_a_removed_ptp_back_for_devices),
-	    MX_TEST(bug_checker_finds_device_tables_redirected_above_the_leaves),
-	    MX_TEST(bug_checker_finds_a_context_entry_in_pass_through),
-	    MX_TEST(bug_checker_finds_an_interrupt_entry_without_source_validation),
+	    MX_TEST(poll_logs_an_interrupt_fault_with_its_index),
+	    MX_FRESH(noncoherent_unit_reads_nks_empty_interrupt_table),
+	    MX_FRESH(caching_mode_unit_gets_no_removed_ptp_back_for_devices),
+	    MX_TEST(checker_finds_device_tables_redirected_above_the_leaves),
+	    MX_TEST(checker_finds_a_context_entry_in_pass_through),
+	    MX_TEST(checker_finds_an_interrupt_entry_without_source_validation),
 	};
 	int failed = cmocka_run_group_tests_name("iommu: nk's VT-d driver on the fake machine",
 						 tests, NULL, NULL);
-	if (getenv("NK_IOMMU_KNOWN_BUGS"))
-		failed += cmocka_run_group_tests_name("iommu: known nk bugs (fail until fixed)",
-						      known_bugs, NULL, NULL);
-	else
-		printf("iommu: %zu tests of known nk bugs not run (NK_IOMMU_KNOWN_BUGS=1 runs "
-		       "them)\n",
-		       sizeof(known_bugs) / sizeof(known_bugs[0]));
 	return failed;
 }
