@@ -175,10 +175,10 @@ long nk_iommu_poll_impl(void);
 long nk_irq_remap_impl(uint32_t sid, uint32_t vector);
 
 /* nk_iommu_reserve: boot, with the boot tables loaded: map the remapping
- * unit's register page at physical reg_base into nk's device window and
- * take the NK frames its tables will need. Returns 0, or -NK_ENOIOMMU
- * (no room in the window). */
-long nk_iommu_reserve(paddr_t reg_base);
+ * unit's register set (reg_pages 4 KiB pages at physical reg_base, as its
+ * DRHD says) into nk's device window and take the NK frames its tables
+ * will need. Returns 0, or -NK_ENOIOMMU (no room in the window). */
+long nk_iommu_reserve(paddr_t reg_base, uint64_t reg_pages);
 
 /* nk_iommu_boot: boot, on nk's own tables, after nk_iommu_reserve: check
  * the unit (3- or 4-level second-level tables covering RAM, queued
