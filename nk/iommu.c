@@ -31,8 +31,16 @@ void vtd_qi_submit(const struct vtd_desc *d, unsigned n)
 		vtd.tail = (vtd.tail + 1) % QI_ENTRIES;
 	}
 	vtd_wr64(VTD_IQT, (uint64_t)vtd.tail << 4);
-	for (uint64_t i = 0; *vtd.status != 1; i++)
+	for (uint64_t i = 0; *vtd.status != 1; i++) {
+		/* a unit whose registers read all ones is not there any more
+		 * (a BAR or PCIEXBAR moved over them): nk cannot invalidate,
+		 * so it stops rather than go on as if it had */
+		if ((i & 0xfffff) == 0xfffff && vtd_rd32(VTD_GSTS) == ~0u)
+			nk_panic(__FILE__, __LINE__,
+				 "the IOMMU's registers read all ones: it cannot be reached to "
+				 "invalidate (was configuration space moved over it?)");
 		NK_CHECK(i < 100000000); /* a unit that never completes: nk is stuck */
+	}
 }
 
 void nk_iommu_set_frame(uint64_t pfn, bool data)
@@ -68,6 +76,11 @@ long nk_iommu_poll_impl(void)
 	for (uint32_t i = 0; i < nfr; i++) {
 		uint32_t off = fro + i * 16;
 		uint64_t hi = vtd_rd64(off + 8);
+		if (hi == ~0ull) {
+			nk_printf("nk: IOMMU: its registers read all ones (configuration space or "
+				  "a BAR moved over them?): no faults read\n");
+			break;
+		}
 		if (!(hi & FRR_F))
 			continue;
 		uint64_t lo = vtd_rd64(off);

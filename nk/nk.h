@@ -214,7 +214,9 @@ void nk_check_iommu(void);
 uint64_t nk_boot_map_device(paddr_t pa);
 
 /* nk_device_covered: whether physical frames [pfn, pfn + n) hold an
- * nk-owned device page. O(NK_DEVICE_PAGES). */
+ * nk-owned device page: the IOMMU's registers (nk_boot_map_device), the
+ * first MiB (the BIOS area and the reset vector's shadow) or the firmware
+ * flash (the 4 MiB below 4 GiB). O(NK_DEVICE_PAGES). Spec section 4. */
 bool nk_device_covered(uint64_t pfn, uint64_t n);
 
 /* nk_count: record a call and, when r < 0, its refusal; returns r. */
