@@ -89,11 +89,6 @@ long sys_setpgid(const uint64_t *a)
 	(void)a;
 	return 0;
 }
-long sys_umask(const uint64_t *a)
-{
-	(void)a;
-	return 022;
-}
 
 /* ---- runtime startup ---- */
 #define ARCH_SET_FS 0x1002

@@ -101,6 +101,12 @@ void tty_rx_irq(void);
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);
 
+/* fs_locks_release: drop every fcntl record lock process pid holds on ip
+ * (all its locks when ip is NULL), waking F_SETLKW waiters
+ * (outer/fs/lock.c). POSIX: a process's locks on a file go when it closes
+ * any descriptor of that file, and when it exits. */
+void fs_locks_release(int pid, const struct inode *ip);
+
 /* poll_wakeup: wake every task sleeping in poll/ppoll so it rescans its
  * descriptors (called by the tty and pipes whenever one becomes readable,
  * writable or hung up; any context). */

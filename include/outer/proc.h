@@ -62,6 +62,7 @@ struct proc {
 	unsigned slice;		   /* timer ticks left in this turn */
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
 	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
+	uint32_t umask;		   /* file mode creation mask (umask(2)); fork copies it */
 };
 
 #define KSTACK_BYTES 16384u

@@ -135,6 +135,12 @@ uint64_t uptime_ns(void)
 	return stub_now_ns;
 }
 
+/* The wall clock of the file system's times: 2026-01-01 plus stub_now_ns. */
+uint64_t fs_now_ns(void)
+{
+	return 1767225600ull * 1000000000ull + stub_now_ns;
+}
+
 long copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
 	if (usrc < 0x10000 || !user_range_ok(usrc, n))

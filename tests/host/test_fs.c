@@ -466,7 +466,8 @@ static void cpio_unpacks_a_tree(void **state)
 	assert_int_equal(sh->mode, S_IFREG | 0755);
 	assert_int_equal(sh->uid, 1000);
 	assert_int_equal(sh->gid, 100);
-	assert_int_equal(sh->mtime, 12345);
+	assert_int_equal(sh->mtime_ns, 12345ull * 1000000000ull);
+	assert_int_equal(sh->ctime_ns, 12345ull * 1000000000ull);
 	assert_int_equal(look("/etc/deep", true)->mode, S_IFDIR | 0755);
 	assert_int_equal(look("/sbin", false)->mode & S_IFMT, S_IFLNK);
 	struct inode *n2 = look("/dev/null2", true);
