@@ -243,7 +243,9 @@ static uint64_t tick_now(void)
 static long raw_wait(struct file *f, size_t n)
 {
 	unsigned vmin = tty.t.c_cc[VMIN], vtime = tty.t.c_cc[VTIME];
-	uint64_t want = vmin < n ? vmin : n;
+	uint64_t want = vmin < n ? vmin : n; /* bytes that end the wait */
+	if (!vmin && vtime)
+		want = 1; /* one byte, or the timeout */
 	uint64_t span = (uint64_t)vtime * TIMER_HZ / 10, deadline = 0, seen = 0;
 	if (vtime && !vmin)
 		deadline = tick_now() + span;
