@@ -160,9 +160,9 @@ static long move_pages(struct mm *mm, struct vma *v, uint64_t from, uint64_t len
 	for (uint64_t va = to; va < to + len; va = (va | (PAGE_SIZE * 512 - 1)) + 1)
 		if (mm_walk_l1(mm->l4, va, true, &l1))
 			return -ENOMEM;
-	uint64_t file_end = 0;
+	uint64_t file_end = 0; /* file bytes stop where they stopped in the old place */
 	if (v->ip)
-		file_end = to + (v->file_end - v->start) - (from - v->start);
+		file_end = v->file_end > from ? to + (v->file_end - from) : to;
 	long r = vma_map(mm, to, new_len, v->prot, v->flags & VMA_GROWSDOWN, v->ip,
 			 v->off + (from - v->start), file_end);
 	if (r)

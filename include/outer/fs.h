@@ -105,7 +105,14 @@ void tty_enable(void);
  * (all its locks when ip is NULL), waking F_SETLKW waiters
  * (outer/fs/lock.c). POSIX: a process's locks on a file go when it closes
  * any descriptor of that file, and when it exits. */
-void fs_locks_release(int pid, const struct inode *ip);
+void fs_locks_release_slow(int pid, const struct inode *ip);
+/* fs_lock_count: record locks held now (by every process). */
+extern unsigned long fs_lock_count;
+static inline void fs_locks_release(int pid, const struct inode *ip)
+{
+	if (fs_lock_count) /* inline: every close and exit asks, and usually none is held */
+		fs_locks_release_slow(pid, ip);
+}
 
 /* poll_wakeup: wake every task sleeping in poll/ppoll so it rescans its
  * descriptors (called by the tty and pipes whenever one becomes readable,

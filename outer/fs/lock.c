@@ -3,9 +3,12 @@
  * A process's locks never conflict with each other: a new lock replaces
  * the process's own over its range (splitting what it had). They are
  * dropped when the process closes any descriptor of the file and when it
- * exits (fs_locks_release). Deadlocks between F_SETLKW waiters are not
- * detected (no EDEADLK): a waiter sleeps until the range is free or a
- * signal is pending (-EINTR). Sources: POSIX.1-2017 fcntl() ("Record
+ * exits (fs_locks_release). A F_SETLKW waiter sleeps until the range is
+ * free or a signal is pending (-EINTR); it gets -EDEADLK instead when the
+ * owner it waits for is itself waiting, directly or through a chain of
+ * waiters, for a lock the caller holds (as Linux's posix_locks_deadlock:
+ * each waiter is taken to wait for the owner of the first conflicting
+ * lock). Sources: POSIX.1-2017 fcntl() ("Record
  * Locking"); Linux man 2 fcntl ("Advisory record locking"). */
 #include <outer/kernel.h>
 #include <outer/mm.h>
@@ -40,6 +43,32 @@ struct rlock {
 static struct rlock *locks; /* every lock, unordered */
 static char lock_chan;	    /* F_SETLKW sleeps here */
 
+/* A process sleeping in F_SETLKW (a node on its kernel stack while it is
+ * linked): pid waits for blocker's lock. */
+struct lock_waiter {
+	int pid, blocker;
+	struct lock_waiter *next;
+};
+static struct lock_waiter *waiters;
+
+#define DEADLOCK_STEPS 64 /* waiter chain length examined (Linux: MAX_DEADLK_ITERATIONS 10) */
+
+/* Whether pid waiting for blocker closes a cycle of waiters. */
+static bool deadlock(int pid, int blocker)
+{
+	for (int step = 0; step < DEADLOCK_STEPS; step++) {
+		const struct lock_waiter *w = waiters;
+		while (w && w->pid != blocker)
+			w = w->next;
+		if (!w)
+			return false;
+		if (w->blocker == pid)
+			return true;
+		blocker = w->blocker;
+	}
+	return false;
+}
+
 /* The first lock of another process than pid on ip that overlaps
  * [start, end) and conflicts with type (one of them a write lock). */
 static const struct rlock *conflict(const struct inode *ip, int pid, int type, uint64_t start,
@@ -52,7 +81,9 @@ static const struct rlock *conflict(const struct inode *ip, int pid, int type, u
 	return NULL;
 }
 
-void fs_locks_release(int pid, const struct inode *ip)
+unsigned long fs_lock_count;
+
+void fs_locks_release_slow(int pid, const struct inode *ip)
 {
 	bool any = false;
 	for (struct rlock **pp = &locks; *pp;) {
@@ -60,6 +91,7 @@ void fs_locks_release(int pid, const struct inode *ip)
 		if (l->pid == pid && (!ip || l->ip == ip)) {
 			*pp = l->next;
 			kfree(l);
+			fs_lock_count--;
 			any = true;
 		} else {
 			pp = &l->next;
@@ -90,6 +122,7 @@ static void apply(const struct inode *ip, int pid, int type, uint64_t start, uin
 			l->end = start;
 			tail->next = l->next;
 			l->next = tail;
+			fs_lock_count++;
 			pp = &tail->next;
 		} else if (l->start < start) {
 			l->end = start;
@@ -100,6 +133,7 @@ static void apply(const struct inode *ip, int pid, int type, uint64_t start, uin
 		} else {
 			*pp = l->next;
 			kfree(l);
+			fs_lock_count--;
 		}
 	}
 	if (type != F_UNLCK) {
@@ -108,6 +142,7 @@ static void apply(const struct inode *ip, int pid, int type, uint64_t start, uin
 		*n = (struct rlock){.ip = ip, .pid = pid, .type = type, .start = start, .end = end};
 		n->next = locks;
 		locks = n;
+		fs_lock_count++;
 	}
 	sched_wakeup(&lock_chan);
 }
@@ -195,18 +230,35 @@ long fs_fcntl_lock(struct file *f, int cmd, uint64_t uflock)
 	}
 	if (fl.l_type != F_UNLCK) {
 		uint64_t irq = fs_irq_save();
-		while (conflict(f->ip, pid, fl.l_type, start, end)) {
+		struct lock_waiter me = {.pid = pid};
+		bool linked = false;
+		const struct rlock *l;
+		while ((l = conflict(f->ip, pid, fl.l_type, start, end))) {
 			if (cmd == F_SETLK) {
 				r = -EAGAIN;
+				break;
+			}
+			if (deadlock(pid, l->pid)) {
+				r = -EDEADLK;
 				break;
 			}
 			if (proc_signal_pending(current)) {
 				r = -EINTR;
 				break;
 			}
+			me.blocker = l->pid;
+			if (!linked) {
+				me.next = waiters;
+				waiters = &me;
+				linked = true;
+			}
 			sched_sleep(&lock_chan);
-			/* the descriptor may have been closed meanwhile (vfork's
-			 * child shares nothing here: one thread per process) */
+		}
+		if (linked) {
+			struct lock_waiter **pp = &waiters;
+			while (*pp != &me)
+				pp = &(*pp)->next;
+			*pp = me.next;
 		}
 		fs_irq_restore(irq);
 		if (r)

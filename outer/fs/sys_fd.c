@@ -159,7 +159,7 @@ long sys_dup3(const uint64_t *a)
  * F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK),
  * and the record locks F_GETLK, F_SETLK, F_SETLKW (outer/fs/lock.c:
  * -EFAULT, -EINVAL, -EBADF for a lock the open mode does not allow,
- * -EAGAIN, -EINTR, -ENOLCK). */
+ * -EAGAIN, -EINTR, -EDEADLK, -ENOLCK). */
 long sys_fcntl(const uint64_t *a)
 {
 	struct file *f = fs_fd_file(a[0]);

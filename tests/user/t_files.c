@@ -240,6 +240,20 @@ static void t_fcntl_locks(void)
 		_exit(ut_failures() ? 1 : 0);
 	}
 	CHECK_EXIT(ut_wait(pid), 0);
+	/* a cycle of F_SETLKW waiters: the one that would close it gets EDEADLK */
+	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 0), 0);
+	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 0, 1), 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 1, 1), 0);
+		CHECK_EQ(lk(fd, F_SETLKW, F_WRLCK, 0, 1), 0); /* waits for the parent */
+		_exit(ut_failures() ? 1 : 0);
+	}
+	ut_sleep_ms(100); /* the child holds byte 1 and waits for byte 0 */
+	CHECK_ERR(lk(fd, F_SETLKW, F_WRLCK, 1, 1), EDEADLK);
+	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 1), 0); /* lets the child through */
+	CHECK_EXIT(ut_wait(pid), 0);
 	/* errors */
 	CHECK_ERR(lk(fd, F_SETLK, 7, 0, 1), EINVAL);
 	CHECK_ERR(lk(fd, F_GETLK, F_UNLCK, 0, 1), EINVAL);
