@@ -87,8 +87,12 @@ long inode_read(struct inode *ip, void *kbuf, uint64_t off, size_t n_bytes);
  * Returns 0 and a file with one reference in *out, or -errno. */
 long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mode,
 	       struct file **out);
-/* file_get/file_put: take and drop a reference; the last put releases. */
-void file_get(struct file *f);
+/* file_get/file_put: take and drop a reference; the last put releases.
+ * file_get is inline: fork takes one for every open descriptor. */
+static inline void file_get(struct file *f)
+{
+	f->refs++;
+}
 void file_put(struct file *f);
 /* console_file: a new reference to an open /dev/console file (O_RDWR), for
  * init's descriptors 0, 1 and 2. */

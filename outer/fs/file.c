@@ -54,11 +54,6 @@ struct file *file_alloc(struct inode *ip, const struct file_ops *ops, void *priv
 	return f;
 }
 
-void file_get(struct file *f)
-{
-	f->refs++;
-}
-
 void file_put(struct file *f)
 {
 	if (!f)

@@ -91,10 +91,13 @@ NK_NORETURN void panic_at(const char *file, int line, const char *f, ...)
 	abort();
 }
 
+uint64_t stub_last_wake_tick;
+
 void sched_sleep(const void *chan)
 {
 	stub_sleeps++;
 	stub_last_chan = chan;
+	stub_last_wake_tick = current->wake_tick;
 	stub_signal_pending = true;
 }
 
