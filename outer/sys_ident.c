@@ -1,4 +1,4 @@
-/* The small system calls: identity (pids, uids, groups, umask), what a C
+/* The small system calls: identity (pids, uids, groups), what a C
  * runtime calls at startup (arch_prctl, set_tid_address, rlimits, signals
  * accepted without handlers, uname, getrandom), sysinfo, sync and reboot.
  * Source: man 2 of each call (Linux x86-64 semantics). */

@@ -82,6 +82,7 @@ long sys_fchown(const uint64_t *a);
 long sys_lchown(const uint64_t *a);
 long sys_fchownat(const uint64_t *a);
 long sys_utimensat(const uint64_t *a);
+long sys_umask(const uint64_t *a);
 
 /* time_init: start the wall clock (CLOCK_REALTIME) from the CMOS RTC
  * (rtc_read_epoch; 2026-01-01 when it reads nothing); after pit_init.
@@ -138,7 +139,6 @@ long sys_sigaltstack(const uint64_t *a);
 long sys_sync(const uint64_t *a);
 long sys_sysinfo(const uint64_t *a);
 long sys_time(const uint64_t *a);
-long sys_umask(const uint64_t *a);
 long sys_uname(const uint64_t *a);
 
 #endif
