@@ -60,6 +60,33 @@ static inline void arch_clflush(const void *p)
 }
 #endif
 
+/* arch_irq_save, arch_irq_restore: interrupts off, returning RFLAGS as it
+ * was; RFLAGS put back (PUSHFQ/CLI, POPFQ; SDM Vol. 2B). For the native
+ * build, whose nk calls run with the caller's interrupts: between nk's
+ * record of CR3, CR4 or an MSR and the CPU's write, an interrupt stub
+ * would find them apart. The host builds define them as no-ops. */
+#ifdef NK_HOST_BUILD
+static inline uint64_t arch_irq_save(void)
+{
+	return 0;
+}
+static inline void arch_irq_restore(uint64_t flags)
+{
+	(void)flags;
+}
+#else
+static inline uint64_t arch_irq_save(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(f)::"memory");
+	return f;
+}
+static inline void arch_irq_restore(uint64_t flags)
+{
+	__asm__ volatile("push %0; popfq" ::"r"(flags) : "memory", "cc");
+}
+#endif
+
 /* arch_flush_tlb: flush every non-global TLB entry of this CPU (a CR3
  * reload of the recorded L4, SDM 4.10.4.1). */
 void arch_flush_tlb(void);

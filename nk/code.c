@@ -188,6 +188,7 @@ static void perform_demote(size_t count)
 		nk_set_type(pfn, NK_F_DATA);
 		nk_dm_set_writable(pfn, true);
 	}
+	nk_iommu_sync(); /* a unit in caching mode caches the absent entries */
 }
 
 long nk_demote_code_impl(const paddr_t *frames, size_t count)

@@ -31,8 +31,16 @@ void vtd_qi_submit(const struct vtd_desc *d, unsigned n)
 		vtd.tail = (vtd.tail + 1) % QI_ENTRIES;
 	}
 	vtd_wr64(VTD_IQT, (uint64_t)vtd.tail << 4);
-	for (uint64_t i = 0; *vtd.status != 1; i++)
+	for (uint64_t i = 0; *vtd.status != 1; i++) {
+		/* a unit whose registers read all ones is not there any more
+		 * (a BAR or PCIEXBAR moved over them): nk cannot invalidate,
+		 * so it stops rather than go on as if it had */
+		if ((i & 0xfffff) == 0xfffff && vtd_rd32(VTD_GSTS) == ~0u)
+			nk_panic(__FILE__, __LINE__,
+				 "the IOMMU's registers read all ones: it cannot be reached to "
+				 "invalidate (was configuration space moved over it?)");
 		NK_CHECK(i < 100000000); /* a unit that never completes: nk is stuck */
+	}
 }
 
 void nk_iommu_set_frame(uint64_t pfn, bool data)
@@ -68,6 +76,11 @@ long nk_iommu_poll_impl(void)
 	for (uint32_t i = 0; i < nfr; i++) {
 		uint32_t off = fro + i * 16;
 		uint64_t hi = vtd_rd64(off + 8);
+		if (hi == ~0ull) {
+			nk_printf("nk: IOMMU: its registers read all ones (configuration space or "
+				  "a BAR moved over them?): no faults read\n");
+			break;
+		}
 		if (!(hi & FRR_F))
 			continue;
 		uint64_t lo = vtd_rd64(off);
@@ -76,7 +89,8 @@ long nk_iommu_poll_impl(void)
 		f->reason = (uint8_t)(hi >> 32);
 		f->write = !(hi & FRR_T);
 		f->interrupt = f->reason >= 0x20 && f->reason < 0x30;
-		f->addr = lo & ~(uint64_t)(PAGE_SIZE - 1);
+		/* an interrupt fault's FI holds the index in bits 63:48 (10.4.14) */
+		f->addr = f->interrupt ? (lo >> 48) << PAGE_SHIFT : lo & ~(uint64_t)(PAGE_SIZE - 1);
 		nk_printf("nk: IOMMU fault: %s %02x:%02x.%u, %s %lx, reason %#x\n",
 			  f->interrupt ? "interrupt from"
 			  : f->write   ? "DMA write by"
@@ -123,6 +137,48 @@ long nk_irq_remap_impl(uint32_t sid, uint32_t vector)
 	return (long)i;
 }
 
+/* I11's structure: the unit uses nk's root table; every root entry names
+ * the one context table; every context entry translates (TT 0, never
+ * pass-through) through nk's top table, in domain 1; and each upper
+ * second-level table points at the level below exactly as built (VT-d
+ * 9.1, 9.3, 9.8). */
+static void check_tables(const struct nk_iommu_view *v)
+{
+	unsigned levels = v->levels;
+	paddr_t top = vtd.sl[levels];
+	if ((vtd_rd64(VTD_RTADDR) & ~0xfffull) != pa_addr(vtd.root_pa)) {
+		nk_check_fail(11, pa_addr(vtd.root_pa), "the unit does not use nk's root table");
+		return;
+	}
+	const uint64_t(*r)[2] = arch_pa_va(vtd.root_pa), (*c)[2] = arch_pa_va(vtd.ctx_pa);
+	for (unsigned i = 0; i < 256; i++) {
+		if (r[i][0] != (pa_addr(vtd.ctx_pa) | 1) || r[i][1]) {
+			nk_check_fail(11, pa_addr(vtd.root_pa) + i * 16,
+				      "a root entry is not nk's");
+			return;
+		}
+		if (c[i][0] != (pa_addr(top) | 1) ||
+		    c[i][1] != ((levels == 3 ? 1 : 2) | 1ull << 8)) {
+			nk_check_fail(11, pa_addr(vtd.ctx_pa) + i * 16,
+				      "a context entry is not nk's (pass-through or other tables)");
+			return;
+		}
+	}
+	for (unsigned level = 2; level <= levels; level++) {
+		const pte_t *e = arch_pa_va(vtd.sl[level]);
+		for (uint64_t i = 0; i < vtd.nsl[level] * PTES_PER_PTP; i++) {
+			pte_t want = i < vtd.nsl[level - 1] ? pa_addr(vtd.sl[level - 1]) +
+								  i * PAGE_SIZE + (SL_R | SL_W)
+							    : 0;
+			if (e[i] != want) {
+				nk_check_fail(11, pa_addr(vtd.sl[level]) + i * sizeof(pte_t),
+					      "an upper device-table entry is not nk's");
+				return;
+			}
+		}
+	}
+}
+
 void nk_check_iommu(void)
 {
 	const struct nk_iommu_view *v = vtd_view();
@@ -151,11 +207,17 @@ void nk_check_iommu(void)
 			      "remapping or queued invalidation is off, or compatibility "
 			      "format allowed");
 	for (uint32_t i = 0; i < NK_IRQ_MAX; i++) {
-		uint64_t lo = vtd.irt[i][0];
+		uint64_t lo = vtd.irt[i][0], hi = vtd.irt[i][1];
 		bool used = i < v->nirqs;
-		if (used ? (lo & ~(0xffull << 16)) != 1 || (lo >> 16 & 0xff) < 32 : lo != 0) {
+		/* nk's entries: present, fixed, physical, edge, a vector >= 32,
+		 * and source validation of one requester (SVT 01, SQ 00) */
+		bool ok = used ? (lo & ~(0xffull << 16)) == 1 && (lo >> 16 & 0xff) >= 32 &&
+				     (hi & ~0xffffull) == 1ull << 18
+			       : lo == 0 && hi == 0;
+		if (!ok) {
 			nk_check_fail(11, i, "an interrupt-remapping entry is not nk's");
 			return;
 		}
 	}
+	check_tables(v);
 }

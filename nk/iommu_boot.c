@@ -28,16 +28,21 @@ NK_BOOT static paddr_t table_frames(uint64_t n)
 	return pa;
 }
 
-NK_BOOT long nk_iommu_reserve(paddr_t reg_base)
+NK_BOOT long nk_iommu_reserve(paddr_t reg_base, uint64_t reg_pages)
 {
 	struct nk_iommu_view *v = vtd_view();
 	v->present = true;
 	v->reg_base = reg_base;
-	vtd.regs = nk_boot_map_device(reg_base);
-	if (!vtd.regs) {
-		nk_printf("nk: IOMMU at %lx: no room in nk's device window\n", pa_addr(reg_base));
+	if (reg_pages == 0 || reg_pages > NK_DEVICE_PAGES - nk.ndev) {
+		nk_printf("nk: IOMMU at %lx: %lu register pages do not fit nk's device window\n",
+			  pa_addr(reg_base), reg_pages);
 		return -NK_ENOIOMMU;
 	}
+	/* every page of the register set, at consecutive addresses */
+	vtd.regs = nk_boot_map_device(reg_base);
+	for (uint64_t i = 1; i < reg_pages; i++)
+		nk_boot_map_device(pa_add(reg_base, i * PAGE_SIZE));
+	vtd.reg_bytes = reg_pages * PAGE_SIZE;
 	uint64_t n = nk.nframes;
 	for (unsigned level = 1; level <= 4; level++) {
 		n = (n + PTES_PER_PTP - 1) / PTES_PER_PTP;
@@ -75,6 +80,8 @@ NK_BOOT static paddr_t build_tables(unsigned levels)
 NK_BOOT static const char *unusable(uint64_t cap, uint64_t ecap, unsigned *levels)
 {
 	uint64_t ram_bits = 64 - (uint64_t)__builtin_clzll(nk.nframes * PAGE_SIZE - 1);
+	if (cap == ~0ull && ecap == ~0ull)
+		return "its registers read all ones: nothing answers at the DMAR's address";
 	if (CAP_SAGAW(cap) & 2)
 		*levels = 3; /* 39-bit guest addresses */
 	else if (CAP_SAGAW(cap) & 4)
@@ -83,6 +90,8 @@ NK_BOOT static const char *unusable(uint64_t cap, uint64_t ecap, unsigned *level
 		return "it supports neither 3- nor 4-level second-level tables (CAP.SAGAW)";
 	if (ram_bits > (*levels == 3 ? 39 : 48) || ram_bits > CAP_MGAW(cap))
 		return "its guest address width does not cover RAM (CAP.MGAW)";
+	if (CAP_FRO(cap) + CAP_NFR(cap) * 16 > vtd.reg_bytes)
+		return "its fault-recording registers lie past its register set (CAP.FRO)";
 	if (cap & CAP_RWBF)
 		return "it needs write-buffer flushing (CAP.RWBF), which nk does not do";
 	if (!(ecap & ECAP_QI))
@@ -137,6 +146,7 @@ NK_BOOT long nk_iommu_boot(void)
 			publish_page(pa_add(vtd.sl[level], i * PAGE_SIZE));
 	publish_page(vtd.ctx_pa);
 	publish_page(vtd.root_pa);
+	publish_page(vtd.irt_pa); /* all zero: no entry present */
 
 	/* program it: root table, queue, caches flushed, interrupt
 	 * remapping (compatibility-format interrupts blocked: CFI clear),
@@ -232,7 +242,7 @@ NK_BOOT bool boot_start_iommu(void)
 		nk_printf("nk: DMAR: %u reserved memory regions (RMRR) are not mapped for "
 			  "devices: a device that needs one fails its DMA\n",
 			  dmar.nrmrr);
-	if (nk_iommu_reserve(dmar.drhd[0].reg_base))
+	if (nk_iommu_reserve(dmar.drhd[0].reg_base, dmar.drhd[0].reg_pages))
 		return no_iommu("the remapping unit cannot be mapped");
 	return true;
 }

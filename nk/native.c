@@ -45,28 +45,40 @@ long nk_write_ptes(const struct nk_pte_write *w, size_t count)
 	return nk_count(NK_CALL_WRITE_PTES, 0);
 }
 
+/* The CPU-state calls run with interrupts off, as the gates do in the
+ * nested build: nk's record and the register must never differ when an
+ * interrupt stub compares them (nk/entry.asm). */
 long nk_load_cr3(paddr_t l4)
 {
+	uint64_t f = arch_irq_save();
 	arch_set_cr3(pa_addr(l4));
 	nk.cur_cr3[0] = l4;
+	arch_irq_restore(f);
 	return nk_count(NK_CALL_LOAD_CR3, 0);
 }
 
 long nk_load_cr0(uint64_t v)
 {
+	uint64_t f = arch_irq_save();
 	arch_set_cr0(v);
+	arch_irq_restore(f);
 	return nk_count(NK_CALL_LOAD_CR0, 0);
 }
 
 long nk_load_cr4(uint64_t v)
 {
+	uint64_t f = arch_irq_save();
 	arch_set_cr4(v);
+	arch_irq_restore(f);
 	return nk_count(NK_CALL_LOAD_CR4, 0);
 }
 
 long nk_wrmsr(uint32_t msr, uint64_t v)
 {
-	return nk_count(NK_CALL_WRMSR, arch_set_msr(msr, v, false));
+	uint64_t f = arch_irq_save();
+	long r = arch_set_msr(msr, v, false);
+	arch_irq_restore(f);
+	return nk_count(NK_CALL_WRMSR, r);
 }
 
 /* Module text stays DATA: nothing is write-protected in this build. */

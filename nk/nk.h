@@ -175,10 +175,10 @@ long nk_iommu_poll_impl(void);
 long nk_irq_remap_impl(uint32_t sid, uint32_t vector);
 
 /* nk_iommu_reserve: boot, with the boot tables loaded: map the remapping
- * unit's register page at physical reg_base into nk's device window and
- * take the NK frames its tables will need. Returns 0, or -NK_ENOIOMMU
- * (no room in the window). */
-long nk_iommu_reserve(paddr_t reg_base);
+ * unit's register set (reg_pages 4 KiB pages at physical reg_base, as its
+ * DRHD says) into nk's device window and take the NK frames its tables
+ * will need. Returns 0, or -NK_ENOIOMMU (no room in the window). */
+long nk_iommu_reserve(paddr_t reg_base, uint64_t reg_pages);
 
 /* nk_iommu_boot: boot, on nk's own tables, after nk_iommu_reserve: check
  * the unit (3- or 4-level second-level tables covering RAM, queued
@@ -214,7 +214,9 @@ void nk_check_iommu(void);
 uint64_t nk_boot_map_device(paddr_t pa);
 
 /* nk_device_covered: whether physical frames [pfn, pfn + n) hold an
- * nk-owned device page. O(NK_DEVICE_PAGES). */
+ * nk-owned device page: the IOMMU's registers (nk_boot_map_device), the
+ * first MiB (the BIOS area and the reset vector's shadow) or the firmware
+ * flash (the 4 MiB below 4 GiB). O(NK_DEVICE_PAGES). Spec section 4. */
 bool nk_device_covered(uint64_t pfn, uint64_t n);
 
 /* nk_count: record a call and, when r < 0, its refusal; returns r. */

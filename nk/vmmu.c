@@ -62,8 +62,18 @@ static inline void account(pte_t e, unsigned level, int delta)
 
 /* Decode: may present entry `e` stand in a PTP of `level` and half
  * `khalf`? (A not-present entry always may: validate_update.) */
+/* The fixed nk-owned ranges (frames): the first MiB (BIOS data, option
+ * ROMs and the shadow of the reset vector, which the chipset's PAM
+ * registers can make writable) and the firmware flash below 4 GiB: with
+ * an INIT, code there runs outside nk. */
+#define LEGACY_END_PFN 0x100ull
+#define FLASH_START_PFN 0xffc00ull /* 4 GiB - 4 MiB */
+#define FLASH_END_PFN 0x100000ull
+
 bool nk_device_covered(uint64_t pfn, uint64_t n)
 {
+	if (pfn < LEGACY_END_PFN || (pfn + n > FLASH_START_PFN && pfn < FLASH_END_PFN))
+		return true;
 	for (uint32_t i = 0; i < nk.ndev; i++)
 		if (nk.dev_pfns[i] - pfn < n)
 			return true;
@@ -421,6 +431,7 @@ static void perform_remove(paddr_t frame)
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
+	nk_iommu_sync(); /* a unit in caching mode (CAP.CM) caches the absent entry */
 }
 
 long nk_remove_ptp_impl(paddr_t frame)

@@ -65,7 +65,8 @@ struct vtd_desc {
  * root table, the interrupt-remapping table, the invalidation queue and
  * the word the unit writes at a wait descriptor. */
 struct vtd_state {
-	uint64_t regs; /* nk's virtual address of the register page */
+	uint64_t regs;	    /* nk's virtual address of the register set */
+	uint64_t reg_bytes; /* its size: the DMAR's register pages, bytes */
 	uint64_t cap, ecap;
 	pte_t *io_ptes; /* L1 entries for devices, indexed by pfn (nk.nframes) */
 	struct vtd_desc *queue;

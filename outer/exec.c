@@ -174,6 +174,8 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 	proc_vfork_release(p);
 	for (int fd = 0; fd < NR_OPEN; fd++)
 		if ((p->cloexec >> fd) & 1 && p->fd[fd]) {
+			if (p->fd[fd]->ip)
+				fs_locks_release(p->pid, p->fd[fd]->ip);
 			file_put(p->fd[fd]);
 			p->fd[fd] = NULL;
 		}

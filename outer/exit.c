@@ -24,6 +24,7 @@ NK_NORETURN void proc_exit(int status)
 		kprintf("init exited with status %x: powering off\n", status);
 		poweroff();
 	}
+	fs_locks_release(p->pid, NULL); /* POSIX: a process's record locks end with it */
 	for (int i = 0; i < NR_OPEN; i++)
 		if (p->fd[i]) {
 			file_put(p->fd[i]);

@@ -140,6 +140,7 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 			file_get(c->fd[i]);
 		}
 	c->cloexec = p->cloexec;
+	c->umask = p->umask;
 	c->cwd = p->cwd;
 	if (c->cwd)
 		inode_get(c->cwd);
@@ -217,6 +218,7 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 	}
 	if (fs_lookup(NULL, "/", true, &p->cwd))
 		panic("proc_start_init: no root directory");
+	p->umask = 022;
 	proc_link(p);
 	current = p;
 	syscall_kstack_top = (uint64_t)p->kstack + KSTACK_BYTES;

@@ -19,6 +19,7 @@ NK_NORETURN void outer_main(void)
 	mm_init();
 	pic_init();
 	pit_init(TIMER_HZ);
+	time_init();
 	syscall_init();
 	irq_enable();
 	audit_init();

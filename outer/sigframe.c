@@ -104,8 +104,9 @@ void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki)
 
 /* The system calls signal(7) lists as restarted under SA_RESTART (those we
  * have): their -EINTR means "a handler interrupted me" (Linux's
- * -ERESTARTSYS). poll, ppoll, nanosleep, clock_nanosleep, pause,
- * rt_sigsuspend and rt_sigtimedwait are never restarted. */
+ * -ERESTARTSYS; fcntl's only wait is F_SETLKW). poll, ppoll, select,
+ * pselect6, nanosleep, clock_nanosleep, pause, rt_sigsuspend and
+ * rt_sigtimedwait are never restarted. */
 static bool restartable(uint64_t nr)
 {
 	switch (nr) {

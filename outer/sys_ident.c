@@ -1,4 +1,4 @@
-/* The small system calls: identity (pids, uids, groups, umask), what a C
+/* The small system calls: identity (pids, uids, groups), what a C
  * runtime calls at startup (arch_prctl, set_tid_address, rlimits, uname,
  * getrandom; its signal calls are outer/signal.c), sysinfo, sync and reboot.
  * Source: man 2 of each call (Linux x86-64 semantics). */
@@ -88,11 +88,6 @@ long sys_setpgid(const uint64_t *a)
 {
 	(void)a;
 	return 0;
-}
-long sys_umask(const uint64_t *a)
-{
-	(void)a;
-	return 022;
 }
 
 /* ---- runtime startup ---- */

@@ -153,6 +153,33 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_query_module] = sys_query_module,
     [__NR_finit_module] = sys_finit_module,
     [__NR_faccessat2] = sys_faccessat, /* faccessat2 */
+    /* files and memory (issue 15, item 3) */
+    [__NR_pread64] = sys_pread64,
+    [__NR_pwrite64] = sys_pwrite64,
+    [__NR_preadv] = sys_preadv,
+    [__NR_pwritev] = sys_pwritev,
+    [__NR_select] = sys_select,
+    [__NR_pselect6] = sys_pselect6,
+    [__NR_mremap] = sys_mremap,
+    [__NR_fsync] = sys_fsync,
+    [__NR_fdatasync] = sys_fsync, /* fdatasync: tmpfs has nothing to write back either */
+    [__NR_truncate] = sys_truncate,
+    [__NR_ftruncate] = sys_ftruncate,
+    [__NR_symlink] = sys_symlink,
+    [__NR_symlinkat] = sys_symlinkat,
+    [__NR_readlinkat] = sys_readlinkat,
+    [__NR_chmod] = sys_chmod,
+    [__NR_fchmod] = sys_fchmod,
+    [__NR_fchmodat] = sys_fchmodat,
+    [__NR_chown] = sys_chown,
+    [__NR_fchown] = sys_fchown,
+    [__NR_lchown] = sys_lchown,
+    [__NR_fchownat] = sys_fchownat,
+    [__NR_utimensat] = sys_utimensat,
+    [__NR_statx] = sys_statx,
+    /* the wall clock (issue 15, item 4) */
+    [__NR_clock_settime] = sys_clock_settime,
+    [__NR_settimeofday] = sys_settimeofday,
     [NKSYS_NR] = sys_nksys,
 };
 

@@ -21,6 +21,7 @@ volatile uint64_t timer_ticks;
 struct recovery *recover_current;
 void (*volatile trap_irq0_hook)(struct trap_frame *tf);
 void (*volatile trap_nmi_hook)(struct trap_frame *tf);
+volatile uint64_t trap_nmi_count, trap_stray_count;
 
 static const char *const exc_names[32] = {
     "#DE divide error",
@@ -210,8 +211,10 @@ static int exception_si_code(const struct trap_frame *tf, uint64_t addr, uint64_
  * reported. Returns 0 (nothing to kill the process for). */
 static long user_interrupt(uint64_t vector)
 {
-	if (!irq_vector(vector))
+	if (!irq_vector(vector)) {
+		trap_stray_count++;
 		kprintf("trap: unexpected vector %lu in user mode\n", vector);
+	}
 	return 0;
 }
 
@@ -258,6 +261,8 @@ static NK_NORETURN void user_trap(void *arg)
 
 void outer_trap(struct trap_frame *tf)
 {
+	if (tf->vector == 2)
+		trap_nmi_count++;
 	if ((tf->cs & 3) == 3 && current) {
 		current->fault_addr = tf->vector == 14 ? read_cr2() : 0;
 		*current->tf = *tf;
@@ -276,8 +281,10 @@ void outer_trap(struct trap_frame *tf)
 		return;
 	}
 	if (tf->vector >= 32) {
-		if (!irq_vector(tf->vector)) /* an MSI or the APIC's spurious vector */
+		if (!irq_vector(tf->vector)) { /* an MSI or the APIC's spurious vector */
+			trap_stray_count++;
 			kprintf("trap: unexpected vector %lu\n", tf->vector);
+		}
 		return;
 	}
 	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;

@@ -141,3 +141,113 @@ long sys_brk(const uint64_t *a)
 	mm->brk = want;
 	return (long)want;
 }
+
+/* ---- mremap ---- */
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+/* Move the pages of [from, from+len) (one VMA, v) to [to, to+len) and give
+ * the new place a VMA of new_len bytes with v's protection and backing;
+ * [to, to+new_len) is free. The leaf entries move as they are (frames and
+ * share counts unchanged), through nk in batches; then the old range is
+ * unmapped (nothing left in it to free). Errors, before anything moved:
+ * -ENOMEM (a page table or the VMA could not be made). */
+static long move_pages(struct mm *mm, struct vma *v, uint64_t from, uint64_t len, uint64_t to,
+		       uint64_t new_len)
+{
+	paddr_t l1;
+	for (uint64_t va = to; va < to + len; va = (va | (PAGE_SIZE * 512 - 1)) + 1)
+		if (mm_walk_l1(mm->l4, va, true, &l1))
+			return -ENOMEM;
+	uint64_t file_end = 0; /* file bytes stop where they stopped in the old place */
+	if (v->ip)
+		file_end = v->file_end > from ? to + (v->file_end - from) : to;
+	long r = vma_map(mm, to, new_len, v->prot, v->flags & VMA_GROWSDOWN, v->ip,
+			 v->off + (from - v->start), file_end);
+	if (r)
+		return r;
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		paddr_t ol1, nl1;
+		if (mm_walk_l1(mm->l4, from + off, false, &ol1)) {
+			/* no L1 here: on to the next 2 MiB boundary of from + off */
+			off = (((from + off) | (PAGE_SIZE * 512 - 1)) + 1 - from) - PAGE_SIZE;
+			continue;
+		}
+		unsigned oi = pt_index(from + off, 1);
+		pte_t e = vm_entries(ol1)[oi];
+		if (!vm_pte_holds(e))
+			continue;
+		if (mm_walk_l1(mm->l4, to + off, false, &nl1))
+			panic("mremap: the L1 made for %lx is gone", to + off);
+		vm_batch_add(nl1, pt_index(to + off, 1), e, pa_init(0));
+		vm_batch_add(ol1, oi, 0, pa_init(0));
+	}
+	vm_batch_flush();
+	return vm_unmap_range(mm, from, len);
+}
+
+long sys_mremap(const uint64_t *a)
+{
+	uint64_t old = a[0], old_len = align_up(a[1], PAGE_SIZE),
+		 new_len = align_up(a[2], PAGE_SIZE);
+	uint64_t flags = a[3], want = a[4];
+	struct mm *mm = current->mm;
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((old & (PAGE_SIZE - 1)) || !a[2] || !old_len || a[1] > USER_TOP || a[2] > USER_TOP)
+		return -EINVAL;
+	if (!user_range_ok(old, old_len))
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if ((want & (PAGE_SIZE - 1)) || !want || !user_range_ok(want, new_len))
+			return -EINVAL;
+		if (want < old + old_len && old < want + new_len)
+			return -EINVAL; /* the ranges overlap */
+	}
+	struct vma *v = vma_find(mm, old);
+	if (!v || old + old_len > v->end)
+		return -EFAULT; /* not mapped, or more than one mapping */
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len) {
+				long r = vm_unmap_range(mm, old + new_len, old_len - new_len);
+				if (r)
+					return r;
+			}
+			return (long)old;
+		}
+		/* grow in place when the VMA ends here and what follows is free */
+		if (old + old_len == v->end && user_range_ok(old, new_len) &&
+		    old + new_len <= USER_MMAP_TOP && vma_range_free(mm, v->end, old + new_len)) {
+			v->end = old + new_len;
+			return (long)old;
+		}
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		want = find_free(mm, new_len);
+		if (!want)
+			return -ENOMEM;
+	} else {
+		long r = vm_unmap_range(mm, want, new_len);
+		if (r)
+			return r;
+	}
+	/* the moved part is the smaller of the two lengths; a shrink drops the rest */
+	uint64_t move_len = new_len < old_len ? new_len : old_len;
+	if (move_len < old_len) {
+		long r = vm_unmap_range(mm, old + move_len, old_len - move_len);
+		if (r)
+			return r;
+	}
+	long r = vma_split(mm, old);
+	if (!r)
+		r = vma_split(mm, old + move_len);
+	if (r)
+		return r;
+	v = vma_find(mm, old);
+	r = move_pages(mm, v, old, move_len, want, new_len);
+	return r ? r : (long)want;
+}

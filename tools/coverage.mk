@@ -37,7 +37,7 @@ $(HOST_TESTS:%=$(COV_HOST)/%): $(COV_HOST)/%: $(COV_HOST)/obj/$(HOST_DIR)/%.o $(
 	$(HOST_CC) --coverage -o $@ $^ $(HOST_LIBS)
 
 $(HOST_MACH_TESTS:%=$(COV_HOST)/%): $(COV_HOST)/%: $(COV_HOST)/obj/$(HOST_DIR)/%.o $(COV_HOST_MACH_OBJS)
-	$(HOST_CC) --coverage -o $@ $^ $(HOST_LIBS)
+	$(HOST_CC) --coverage -o $@ $^ $(HOST_LDFLAGS_$*) $(HOST_LIBS)
 
 $(COV_HOST)/i5unit: $(COV_HOST)/obj/tests/scanner/unit.o $(COV_HOST)/obj/lib/i5.o
 	$(HOST_CC) --coverage -o $@ $^

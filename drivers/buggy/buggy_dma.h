@@ -72,19 +72,15 @@ static inline long bdma_copy(struct bdma *d, uint64_t ram, uint64_t dev, uint64_
 	return mmio_wait_clear(d->regs, EDU_DMA_CMD, EDU_DMA_START, EDU_POLL_MS);
 }
 
-/* bdma_attack: the control transfer (64 bytes of a pattern from the spare
- * frame c->data to the device and back to c->data + DMA_CONTROL_OFF,
- * compared), then `between` if not NULL (its error ends the attack), then
- * the device's buffer to bus address target (n bytes).
- * Records target in c->dma_bus, the story in c->note. Returns 0 when both
- * transfers ran (the oracle then reads the target and nk's fault log),
- * -ENODEV (no device), -EIO (the control transfer did not arrive). */
-static inline long bdma_attack(struct attack_ctx *c, uint64_t target, uint64_t n,
-			       long (*between)(struct attack_ctx *c))
+/* bdma_control: open the device (d) and make the control transfer: 64
+ * bytes of a pattern from the spare frame c->data to the device and back
+ * to c->data + DMA_CONTROL_OFF, compared. Sets c->dma_device. Returns 0
+ * (d open), -ENODEV (no device) or -EIO (the transfer did not arrive; d
+ * closed); the failures are told in c->note. */
+static inline long bdma_control(struct attack_ctx *c, struct bdma *d)
 {
-	struct bdma d;
 	c->dma_device = true; /* the harness judges by nk's IOMMU fault log */
-	long r = bdma_open(&d);
+	long r = bdma_open(d);
 	if (r) {
 		ksnprintf(c->note, c->note_cap, "no edu device (%ld): the attack did not run", r);
 		return -ENODEV;
@@ -95,18 +91,34 @@ static inline long bdma_attack(struct attack_ctx *c, uint64_t target, uint64_t n
 		buf[DMA_CONTROL_OFF + i] = 0;
 	}
 	uint64_t data = pa_addr(c->data);
-	r = bdma_copy(&d, data, EDU_BUF_ADDR, 64, false);
+	r = bdma_copy(d, data, EDU_BUF_ADDR, 64, false);
 	if (r == 0)
-		r = bdma_copy(&d, data + DMA_CONTROL_OFF, EDU_BUF_ADDR, 64, true);
+		r = bdma_copy(d, data + DMA_CONTROL_OFF, EDU_BUF_ADDR, 64, true);
 	if (r == 0 && memcmp(buf, buf + DMA_CONTROL_OFF, 64))
 		r = -EIO;
 	if (r) {
 		ksnprintf(c->note, c->note_cap,
 			  "the control DMA into a DATA frame failed (%ld): the attack did not run",
 			  r);
-		bdma_close(&d);
+		bdma_close(d);
 		return -EIO;
 	}
+	return 0;
+}
+
+/* bdma_attack: the control transfer (bdma_control), then `between` if
+ * not NULL (its error ends the attack), then the device's buffer to bus
+ * address target (n bytes).
+ * Records target in c->dma_bus, the story in c->note. Returns 0 when both
+ * transfers ran (the oracle then reads the target and nk's fault log),
+ * -ENODEV (no device), -EIO (the control transfer did not arrive). */
+static inline long bdma_attack(struct attack_ctx *c, uint64_t target, uint64_t n,
+			       long (*between)(struct attack_ctx *c))
+{
+	struct bdma d;
+	long r = bdma_control(c, &d);
+	if (r)
+		return r;
 	r = between ? between(c) : 0;
 	if (r) {
 		bdma_close(&d);
@@ -118,7 +130,8 @@ static inline long bdma_attack(struct attack_ctx *c, uint64_t target, uint64_t n
 	ksnprintf(c->note, c->note_cap,
 		  "control DMA into DATA frame %lx arrived; device told to write %lu bytes at "
 		  "%lx (%s)",
-		  data, n, target, r ? "the transfer did not finish" : "the transfer finished");
+		  pa_addr(c->data), n, target,
+		  r ? "the transfer did not finish" : "the transfer finished");
 	return 0;
 }
 #endif

@@ -43,6 +43,19 @@ struct attack_snap {
 /* attack_snap: read the CPU state into *s (kernel side only). */
 void attack_snap(struct attack_snap *s);
 
+/* A chipset reconfiguration attack's record of its window: the register
+ * it moved (a BAR, PCIEXBAR), the value the chipset held before, the value
+ * written, what it read back while moved and after the restore, and the
+ * target as it read during the window (read_target). The harness judges
+ * from it (tests/attacks/attack.c, window_verdict). */
+#define ATTACK_TARGET_BYTES 64
+struct attack_window {
+	bool used;			   /* the module moved the register */
+	uint64_t orig, set;		   /* before; written */
+	uint64_t moved, restored;	   /* read back while moved; after the restore */
+	uint8_t seen[ATTACK_TARGET_BYTES]; /* the target, read while moved */
+};
+
 /* What the harness sets up before each attack (the attack harness,
  * tests/attacks/attack.c): a scratch arena (l1..user_pg, fresh for every
  * attack), stand-in policy regions, and the kernel's real protected data. */
@@ -70,6 +83,20 @@ struct attack_ctx {
 	struct sweep_shot *shot;   /* gadget_jump only: the jump to make */
 	bool dma_device; /* set by a module that programs a device (drivers/buggy/buggy_dma.h) */
 	paddr_t dma_bus; /* ... and the bus address it aimed the device at */
+	/* interrupt attacks (drivers/buggy/buggy_irq.h): two MSI vectors the
+	 * harness reserved (0 when it could not), the forged message's
+	 * delivery vector and the control interrupt's; what the module set */
+	unsigned irq_vector, irq_control;
+	bool irq_attack;    /* set by a module that forges an interrupt */
+	int32_t irq_index;  /* the interrupt-remapping index it names; -1: compatibility format */
+	uint8_t irq_reason; /* the fault reason refusing it would log (VT-d appendix A) */
+	uint16_t irq_sid;   /* the requester whose write carries it */
+	/* chipset reconfiguration (drivers/buggy/buggy_chipset.h): what the
+	 * module saw while a BAR or PCIEXBAR was moved; read_target reads the
+	 * attack's target as the oracle does, into out (ATTACK_TARGET_BYTES) */
+	bool chipset; /* set by such a module first: the harness judges by its window */
+	struct attack_window *window;
+	void (*read_target)(uint8_t *out);
 	const void *nk_nmi_return; /* nk's return path into nk after an NMI (nk/entry.asm) */
 	const uint64_t *nmi_return_attacks; /* nk's count of entries to it with no NMI */
 	/* the kernel's own protected data (write mediation, spec section 7);
@@ -83,12 +110,21 @@ struct attack_ctx {
 /* Expected outcomes. */
 #define ATTACK_BLOCKED "blocked" /* runs; something stops it */
 #define ATTACK_REFUSED "refused" /* the load itself is refused (I5 scan) */
+/* Known limits: the attack runs and its effect is not prevented here. The
+ * row says what the oracle observed; it does not count as blocked (and
+ * counts as blocked only if the oracle shows the effect prevented after
+ * all). qemu-limit: QEMU 7.2's emulated hardware lacks a check the real
+ * hardware makes (e.g. VT-d's compatibility-format interrupt blocking);
+ * nk-limit: nk cannot prevent it on any hardware (ring 0 reaches the
+ * chipset through the configuration ports). */
+#define ATTACK_QEMU_LIMIT "qemu-limit"
+#define ATTACK_NK_LIMIT "nk-limit"
 
 struct attack_meta {
 	char name[40];
 	char class[24];
 	char target[24];		   /* a target the harness knows (docs/modules.md) */
-	char expected[12];		   /* ATTACK_BLOCKED or ATTACK_REFUSED */
+	char expected[12];		   /* ATTACK_BLOCKED, _REFUSED, _QEMU_LIMIT or _NK_LIMIT */
 	long (*run)(struct attack_ctx *c); /* < 0: an nk refusal; 0: went through */
 };
 

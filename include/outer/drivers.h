@@ -41,6 +41,19 @@ void pic_unmask(unsigned irq);
 /* pit_init: PIT channel 0 periodic at hz interrupts per second. */
 void pit_init(unsigned hz);
 
+/* rtc_read_epoch: the CMOS RTC's date and time as seconds since the Unix
+ * epoch (UTC, as QEMU's default -rtc base=utc keeps it): waits for the
+ * update-in-progress flag to clear, reads until two snapshots agree, decodes
+ * BCD or binary and 12 or 24 hours per status register B, the century from
+ * register 0x32 (2000 when it is not set). Returns 0 for a date that does
+ * not decode (before 1970, a field out of range). Resolution: one second.
+ * Source: MC146818A data sheet; OSDev "CMOS". */
+uint64_t rtc_read_epoch(void);
+/* rtc_days_from_civil: days from 1970-01-01 to year-month-day (Gregorian,
+ * year >= 1970, month 1..12, day 1..31). Source: H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil. */
+uint64_t rtc_days_from_civil(unsigned year, unsigned month, unsigned day);
+
 /* The local APIC's spurious-interrupt vector (SVR bits 7..0): taken
  * without an EOI (SDM Vol. 3A 11.9, "Spurious Interrupt"). */
 #define LAPIC_SPURIOUS 0xffu

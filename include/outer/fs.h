@@ -87,8 +87,12 @@ long inode_read(struct inode *ip, void *kbuf, uint64_t off, size_t n_bytes);
  * Returns 0 and a file with one reference in *out, or -errno. */
 long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mode,
 	       struct file **out);
-/* file_get/file_put: take and drop a reference; the last put releases. */
-void file_get(struct file *f);
+/* file_get/file_put: take and drop a reference; the last put releases.
+ * file_get is inline: fork takes one for every open descriptor. */
+static inline void file_get(struct file *f)
+{
+	f->refs++;
+}
 void file_put(struct file *f);
 /* console_file: a new reference to an open /dev/console file (O_RDWR), for
  * init's descriptors 0, 1 and 2. */
@@ -100,6 +104,19 @@ void tty_rx_irq(void);
 /* tty_enable: switch console input from polling (the nk> console) to the
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);
+
+/* fs_locks_release: drop every fcntl record lock process pid holds on ip
+ * (all its locks when ip is NULL), waking F_SETLKW waiters
+ * (outer/fs/lock.c). POSIX: a process's locks on a file go when it closes
+ * any descriptor of that file, and when it exits. */
+void fs_locks_release_slow(int pid, const struct inode *ip);
+/* fs_lock_count: record locks held now (by every process). */
+extern unsigned long fs_lock_count;
+static inline void fs_locks_release(int pid, const struct inode *ip)
+{
+	if (fs_lock_count) /* inline: every close and exit asks, and usually none is held */
+		fs_locks_release_slow(pid, ip);
+}
 
 /* poll_wakeup: wake every task sleeping in poll/ppoll so it rescans its
  * descriptors (called by the tty and pipes whenever one becomes readable,

@@ -60,6 +60,7 @@ struct proc {
 	struct trap_frame *tf;	   /* user registers, at the top of kstack */
 	void *fpu;		   /* 512-byte FXSAVE area (16-byte aligned) */
 	unsigned slice;		   /* timer ticks left in this turn */
+	uint32_t umask;		   /* file mode creation mask (umask(2)); fork copies it */
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
 	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
 	struct proc_signals sig;   /* dispositions, mask, pending, altstack, alarm */

@@ -49,6 +49,48 @@ long sys_unlinkat(const uint64_t *a);
 long sys_mkdirat(const uint64_t *a);
 long sys_rename(const uint64_t *a);
 
+/* files at an offset, sizes, sync (outer/fs/sys_rw.c), Linux man 2 pread,
+ * preadv, truncate, fsync. pread64/pwrite64(fd, buf, count, pos) and
+ * preadv/pwritev(fd, iov, iovcnt, pos) move bytes at pos without moving
+ * the file offset: -EBADF, -EINVAL (pos < 0), -ESPIPE (a pipe or the
+ * tty), then read's and readv's errors. ftruncate(fd, length) and
+ * truncate(path, length): zeros when growing, pages freed when shrinking;
+ * -EINVAL (length < 0, not a regular file, fd not open for writing),
+ * -EBADF, -EISDIR, -EACCES, -EFBIG. fsync/fdatasync(fd): 0 for tmpfs
+ * files and directories, -EBADF, -EINVAL (pipes, devices). */
+long sys_pread64(const uint64_t *a);
+long sys_pwrite64(const uint64_t *a);
+long sys_preadv(const uint64_t *a);
+long sys_pwritev(const uint64_t *a);
+long sys_ftruncate(const uint64_t *a);
+long sys_truncate(const uint64_t *a);
+long sys_fsync(const uint64_t *a);
+/* select and pselect6 (outer/fs/sys_poll.c; their comments there) */
+long sys_select(const uint64_t *a);
+long sys_pselect6(const uint64_t *a);
+/* symlinks (outer/fs/sys_namei.c), statx (sys_stat.c), attributes
+ * (sys_attr.c): each call's comment is at its handler. */
+long sys_symlink(const uint64_t *a);
+long sys_symlinkat(const uint64_t *a);
+long sys_readlinkat(const uint64_t *a);
+long sys_statx(const uint64_t *a);
+long sys_chmod(const uint64_t *a);
+long sys_fchmod(const uint64_t *a);
+long sys_fchmodat(const uint64_t *a);
+long sys_chown(const uint64_t *a);
+long sys_fchown(const uint64_t *a);
+long sys_lchown(const uint64_t *a);
+long sys_fchownat(const uint64_t *a);
+long sys_utimensat(const uint64_t *a);
+long sys_umask(const uint64_t *a);
+
+/* time_init: start the wall clock (CLOCK_REALTIME) from the CMOS RTC
+ * (rtc_read_epoch; 2026-01-01 when it reads nothing); after pit_init.
+ * time_realtime_ns: CLOCK_REALTIME now, in ns since the Unix epoch
+ * (outer/sys_time.c; 10 ms resolution). */
+void time_init(void);
+uint64_t time_realtime_ns(void);
+
 /* syscall_init: SYSCALL MSRs through nk (before nk_init_done locks them). */
 void syscall_init(void);
 
@@ -68,6 +110,8 @@ long sys_arch_prctl(const uint64_t *a);
 long sys_clock_getres(const uint64_t *a);
 long sys_clock_gettime(const uint64_t *a);
 long sys_clock_nanosleep(const uint64_t *a);
+long sys_clock_settime(const uint64_t *a);
+long sys_settimeofday(const uint64_t *a);
 long sys_getegid(const uint64_t *a);
 long sys_geteuid(const uint64_t *a);
 long sys_getgid(const uint64_t *a);
@@ -92,7 +136,6 @@ long sys_setuid(const uint64_t *a);
 long sys_sync(const uint64_t *a);
 long sys_sysinfo(const uint64_t *a);
 long sys_time(const uint64_t *a);
-long sys_umask(const uint64_t *a);
 long sys_uname(const uint64_t *a);
 
 #endif

@@ -45,6 +45,13 @@ NK_NORETURN void recover_jump(struct recovery *r);
 extern void (*volatile trap_irq0_hook)(struct trap_frame *tf);
 extern void (*volatile trap_nmi_hook)(struct trap_frame *tf);
 
+/* What the outer kernel saw arrive, counted since boot, whatever else
+ * handles it (a hook, user or kernel mode): NMIs (vector 2), and
+ * interrupts at a vector nobody owns (above the 8259A's, neither an MSI
+ * vector of include/outer/irq.h nor the APIC's spurious vector). The
+ * interrupt attacks (drivers/buggy/msi_*.c) read them as their oracle. */
+extern volatile uint64_t trap_nmi_count, trap_stray_count;
+
 /* ftype_name: the name of nk frame type t (enum nk_ftype), "?" if unknown. */
 const char *ftype_name(unsigned t);
 

@@ -87,4 +87,13 @@ long sys_mmap(const uint64_t *a);
 long sys_munmap(const uint64_t *a);
 long sys_mprotect(const uint64_t *a);
 long sys_brk(const uint64_t *a);
+/* sys_mremap(old, old_len, new_len, flags, new_addr): Linux man 2 mremap
+ * for private mappings: shrink in place, grow in place when the space
+ * after the mapping is free, else move (MREMAP_MAYMOVE; MREMAP_FIXED to
+ * new_addr, replacing what is there) with the page-table entries moved
+ * through the vMMU (frames are not copied). Returns the new address, or
+ * -EINVAL (unaligned old, zero new_len or old_len, bad flags, FIXED
+ * without MAYMOVE or overlapping), -EFAULT (old range not one mapping),
+ * -ENOMEM (no room, MAYMOVE not given, out of memory). */
+long sys_mremap(const uint64_t *a);
 #endif

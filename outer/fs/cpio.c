@@ -282,7 +282,7 @@ static long unpack_entry(struct unpack *u, uint64_t off, const uint32_t *f, cons
 	ip->mode = mode;
 	ip->uid = f[F_UID];
 	ip->gid = f[F_GID];
-	ip->mtime = f[F_MTIME];
+	ip->atime_ns = ip->mtime_ns = ip->ctime_ns = (uint64_t)f[F_MTIME] * 1000000000ull;
 	u->res->entries++;
 	return 0;
 }

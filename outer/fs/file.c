@@ -17,8 +17,10 @@ static long reg_write(struct file *f, const void *kbuf, size_t n)
 	if (f->flags & O_APPEND)
 		f->off = f->ip->size;
 	long r = inode_write(f->ip, kbuf, f->off, n);
-	if (r > 0)
+	if (r > 0) {
 		f->off += (uint64_t)r;
+		inode_touch(f->ip);
+	}
 	return r;
 }
 
@@ -50,11 +52,6 @@ struct file *file_alloc(struct inode *ip, const struct file_ops *ops, void *priv
 	f->flags = flags;
 	f->refs = 1;
 	return f;
-}
-
-void file_get(struct file *f)
-{
-	f->refs++;
 }
 
 void file_put(struct file *f)

@@ -42,8 +42,10 @@ struct inode {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	int refs;
-	uint64_t size;	      /* regular: bytes; symlink: target bytes; dir: entries */
-	uint64_t mtime;	      /* seconds (from the archive; 0 for files made at run time) */
+	uint64_t size; /* regular: bytes; symlink: target bytes; dir: entries */
+	/* last access, modification and status change: ns since the Unix epoch
+	 * (from the archive for its files; reads do not set atime, as noatime) */
+	uint64_t atime_ns, mtime_ns, ctime_ns;
 	struct inode *parent; /* directory holding it; NULL for the root and unlinked */
 	struct inode *next;   /* next entry of parent, in creation order */
 	uint64_t seq;	      /* position cookie in parent (getdents64 d_off) */
@@ -105,7 +107,8 @@ long vfs_parent(struct inode *base, const char *path, struct vfs_parent *p);
 bool vfs_is_dots(const char *name, size_t len);
 
 /* vfs_make: create an entry name[0..len) in directory dir with mode (S_IF*
- * and permissions); for a symlink, target (NUL-terminated) is copied; for a
+ * and permissions), owned by the caller's effective uid and gid (root
+ * before the first process), its times now; for a symlink, target (NUL-terminated) is copied; for a
  * character device, ops and rdev. Gives the new unreferenced inode in *out
  * (may be NULL). Errors: -EEXIST, -ENOTDIR, -ENOENT (dir was removed),
  * -ENAMETOOLONG, -EINVAL (a "." or ".." name, unknown type), -ENOMEM. */
@@ -157,6 +160,13 @@ long inode_write(struct inode *ip, const void *kbuf, uint64_t off, size_t n_byte
 /* inode_truncate: set the size of regular file ip to size bytes (freeing
  * pages past it). Returns 0, -EINVAL, -EFBIG or -ENOSPC. */
 long inode_truncate(struct inode *ip, uint64_t size);
+
+/* inode_touch: set ip's mtime and ctime to now (a write, a truncate). */
+void inode_touch(struct inode *ip);
+
+/* fs_now_ns: CLOCK_REALTIME in ns (outer/sys_time.c's time_realtime_ns;
+ * the host tests give their own). */
+uint64_t fs_now_ns(void);
 
 /* inode_count: inodes allocated now (tests check that freeing works). */
 uint64_t inode_count(void);

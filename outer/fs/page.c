@@ -4,6 +4,7 @@
  * pages for one 4 KiB block (its header), so pages come from frames. */
 #include <outer/kernel.h>
 #include <outer/mm.h>
+#include <outer/syscall.h>
 #include "fs_internal.h"
 
 void *fs_page_alloc(void)
@@ -22,4 +23,9 @@ void *fs_buf_alloc(void)
 {
 	paddr_t pa = frame_alloc_dirty(); /* not zeroed: saves 4 KiB of stores */
 	return pa_addr(pa) ? pa_to_dm(pa) : NULL;
+}
+
+uint64_t fs_now_ns(void)
+{
+	return time_realtime_ns();
 }

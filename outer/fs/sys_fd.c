@@ -130,6 +130,8 @@ static long dup_to(uint64_t oldfd, uint64_t newfd, bool cloexec)
 	struct file *prev = current->fd[(int)newfd];
 	file_get(f);
 	fs_fd_install((int)newfd, f, cloexec);
+	if (prev && prev->ip)
+		fs_locks_release(current->pid, prev->ip);
 	file_put(prev);
 	return (int)newfd;
 }
@@ -154,7 +156,10 @@ long sys_dup3(const uint64_t *a)
 }
 
 /* fcntl(fd, cmd, arg): Linux man 2 fcntl: F_DUPFD, F_DUPFD_CLOEXEC,
- * F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK). */
+ * F_GETFD/F_SETFD (FD_CLOEXEC), F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK),
+ * and the record locks F_GETLK, F_SETLK, F_SETLKW (outer/fs/lock.c:
+ * -EFAULT, -EINVAL, -EBADF for a lock the open mode does not allow,
+ * -EAGAIN, -EINTR, -EDEADLK, -ENOLCK). */
 long sys_fcntl(const uint64_t *a)
 {
 	struct file *f = fs_fd_file(a[0]);
@@ -185,6 +190,10 @@ long sys_fcntl(const uint64_t *a)
 		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) |
 			   ((uint32_t)a[2] & (O_APPEND | O_NONBLOCK));
 		return 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		return fs_fcntl_lock(f, (int)a[1], a[2]);
 	}
 	return -EINVAL;
 }

@@ -22,6 +22,9 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
 #define F_OK 0
@@ -36,8 +39,9 @@
 #define UIO_MAXIOV 1024
 #define POLL_MAX_FDS 1024
 #define MAX_RW_BYTES 0x7ffff000ull /* Linux's MAX_RW_COUNT */
-#define TMPFS_DEV 0x15		   /* st_dev of every tmpfs inode */
-#define PIPEFS_DEV 0x0c		   /* st_dev of pipes */
+#define NS_PER_S 1000000000ull
+#define TMPFS_DEV 0x15	/* st_dev of every tmpfs inode */
+#define PIPEFS_DEV 0x0c /* st_dev of pipes */
 
 /* struct stat of x86-64 (arch/x86/include/uapi/asm/stat.h). */
 struct linux_stat {
@@ -94,5 +98,18 @@ long fs_at_base(uint64_t dirfd, const char *path, struct inode **base);
  * (borrowed, like vfs_lookup's). Errors as fs_get_path, fs_at_base and
  * vfs_lookup. */
 long fs_lookup_at(uint64_t dirfd, uint64_t upath, bool follow, struct inode **out);
+
+/* fs_may_access: whether the caller's effective uid and gid may access ip
+ * as mask (R_OK | W_OK | X_OK) by its permission bits: root may read and
+ * write anything, and execute what has some x bit or is a directory.
+ * Source: POSIX.1-2017 4.5 (file access permissions). */
+bool fs_may_access(const struct inode *ip, unsigned mask);
+
+/* fs_umask: the caller's file mode creation mask (umask). */
+uint32_t fs_umask(void);
+
+/* fs_fcntl_lock: fcntl's F_GETLK, F_SETLK and F_SETLKW on f with the user
+ * struct flock at uflock (outer/fs/lock.c). */
+long fs_fcntl_lock(struct file *f, int cmd, uint64_t uflock);
 
 #endif

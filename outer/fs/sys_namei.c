@@ -139,20 +139,78 @@ long sys_chdir(const uint64_t *a)
 	return 0;
 }
 
-/* readlink(path, buf, bufsiz): Linux man 2 readlink (no NUL added;
- * truncated to bufsiz; -EINVAL for a non-symlink or bufsiz <= 0). */
-long sys_readlink(const uint64_t *a)
+/* readlinkat(dirfd, path, buf, bufsiz): Linux man 2 readlink (no NUL
+ * added; truncated to bufsiz; -EINVAL for a non-symlink or bufsiz <= 0;
+ * an empty path: -ENOENT, there being no O_PATH descriptors). */
+long sys_readlinkat(const uint64_t *a)
 {
-	if ((int)a[2] <= 0)
+	if ((int)a[3] <= 0)
 		return -EINVAL;
 	struct inode *ip;
-	long r = fs_lookup_at((uint64_t)(int64_t)AT_FDCWD, a[0], false, &ip);
+	long r = fs_lookup_at(a[0], a[1], false, &ip);
 	if (r)
 		return r;
 	if (!S_ISLNK(ip->mode))
 		return -EINVAL;
-	size_t n = ip->size < (uint64_t)(int)a[2] ? (size_t)ip->size : (size_t)(int)a[2];
-	return copy_to_user(a[1], ip->u.lnk.target, n) ? -EFAULT : (long)n;
+	size_t n = ip->size < (uint64_t)(int)a[3] ? (size_t)ip->size : (size_t)(int)a[3];
+	return copy_to_user(a[2], ip->u.lnk.target, n) ? -EFAULT : (long)n;
+}
+
+/* readlink(path, buf, bufsiz) */
+long sys_readlink(const uint64_t *a)
+{
+	const uint64_t b[6] = {(uint64_t)(int64_t)AT_FDCWD, a[0], a[1], a[2], 0, 0};
+	return sys_readlinkat(b);
+}
+
+/* symlinkat(target, newdirfd, linkpath): Linux man 2 symlink. The target
+ * is kept as given (not resolved; an empty one is -ENOENT); the link is
+ * mode 0777, owned by the caller. Errors: -EEXIST (linkpath exists, even
+ * as a dangling symlink), -ENOENT, -ENOTDIR, -ENAMETOOLONG, -EFAULT,
+ * -EBADF, -ENOMEM. Path lookups follow symlinks up to SYMLOOP_MAX deep
+ * (-ELOOP beyond, vfs_walk). */
+long sys_symlinkat(const uint64_t *a)
+{
+	char *target, *path;
+	long r = fs_get_path(a[0], &target);
+	if (r)
+		return r;
+	r = fs_get_path(a[2], &path);
+	if (r) {
+		fs_page_free(target);
+		return r;
+	}
+	struct inode *base;
+	struct vfs_parent p = {.dir = NULL};
+	r = target[0] ? fs_at_base(a[1], path, &base) : -ENOENT;
+	if (!r)
+		r = vfs_parent(base, path, &p);
+	if (!r)
+		r = p.child ? -EEXIST
+			    : vfs_make(p.dir, p.name, p.len, S_IFLNK | 0777, target, NULL, 0, NULL);
+	fs_page_free(path);
+	fs_page_free(target);
+	return r;
+}
+
+/* symlink(target, linkpath) */
+long sys_symlink(const uint64_t *a)
+{
+	const uint64_t b[6] = {a[0], (uint64_t)(int64_t)AT_FDCWD, a[1], 0, 0, 0};
+	return sys_symlinkat(b);
+}
+
+bool fs_may_access(const struct inode *ip, unsigned mask)
+{
+	const struct cred *c = proc_cred(current);
+	if (c->euid == 0)
+		return !(mask & X_OK) || S_ISDIR(ip->mode) || (ip->mode & 0111);
+	uint32_t bits = ip->mode & 0777;
+	if ((uint32_t)c->euid == ip->uid)
+		bits >>= 6;
+	else if ((uint32_t)c->egid == ip->gid)
+		bits >>= 3;
+	return !(mask & ~(bits & 7));
 }
 
 /* faccessat(dirfd, path, mode): Linux man 2 access, against the real uid
@@ -191,7 +249,7 @@ long sys_access(const uint64_t *a)
 
 /* ---- names ---- */
 
-/* mkdirat(dirfd, path, mode): Linux man 2 mkdir. */
+/* mkdirat(dirfd, path, mode): Linux man 2 mkdir; the umask applies. */
 long sys_mkdirat(const uint64_t *a)
 {
 	char *path;
@@ -205,8 +263,9 @@ long sys_mkdirat(const uint64_t *a)
 		r = vfs_parent(base, path, &p);
 	if (!r)
 		r = p.child ? -EEXIST
-			    : vfs_make(p.dir, p.name, p.len, S_IFDIR | ((uint32_t)a[2] & 07777),
-				       NULL, NULL, 0, NULL);
+			    : vfs_make(p.dir, p.name, p.len,
+				       S_IFDIR | ((uint32_t)a[2] & 07777 & ~fs_umask()), NULL, NULL,
+				       0, NULL);
 	fs_page_free(path);
 	return r;
 }

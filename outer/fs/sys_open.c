@@ -11,7 +11,8 @@
 
 /* ---- open, close, lseek ---- */
 
-/* openat(dirfd, path, flags, mode): Linux man 2 open. */
+/* openat(dirfd, path, flags, mode): Linux man 2 open; a created file
+ * gets mode & ~umask. */
 long sys_openat(const uint64_t *a)
 {
 	char *path;
@@ -23,7 +24,7 @@ long sys_openat(const uint64_t *a)
 	r = fd < 0 ? fd : fs_at_base(a[0], path, &base);
 	struct file *f = NULL;
 	if (!r)
-		r = file_open(base, path, (uint32_t)a[2], (uint32_t)a[3], &f);
+		r = file_open(base, path, (uint32_t)a[2], (uint32_t)a[3] & ~fs_umask(), &f);
 	fs_page_free(path);
 	if (r)
 		return r;
@@ -45,6 +46,8 @@ long sys_close(const uint64_t *a)
 	if (!f)
 		return -EBADF;
 	fs_fd_install((int)a[0], NULL, false);
+	if (f->ip)
+		fs_locks_release(current->pid, f->ip);
 	file_put(f);
 	return 0;
 }

@@ -156,3 +156,137 @@ long sys_writev(const uint64_t *a)
 {
 	return rwv(a, true);
 }
+
+/* ---- at an offset: pread64, pwrite64, preadv, pwritev ---- */
+
+/* The checks of the positional calls, in Linux's order: -EBADF (fd not
+ * open), -EINVAL (pos < 0), -ESPIPE (a pipe or the tty: no offsets). */
+static long prw_file(uint64_t fd, uint64_t pos, struct file **out)
+{
+	struct file *f = fs_fd_file(fd);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)pos < 0)
+		return -EINVAL;
+	if (!f->ip || f->ops == &tty_ops)
+		return -ESPIPE;
+	*out = f;
+	return 0;
+}
+
+/* rw at byte offset pos, leaving f->off as it was. The offset is swapped
+ * in and out around rw: regular files never sleep in it, so nothing else
+ * sees the swap (one CPU, no kernel preemption). Devices other than the
+ * tty ignore offsets. O_APPEND writes still append (Linux man 2 pwrite,
+ * BUGS). */
+static long prw(struct file *f, struct ucursor *c, uint64_t total, uint64_t pos, bool write)
+{
+	uint64_t saved = f->off;
+	f->off = pos;
+	long r = rw(f, c, total, write);
+	f->off = saved;
+	return r;
+}
+
+/* pread64/pwrite64(fd, buf, count, pos) as a[0..3]. */
+static long prw_one(const uint64_t *a, bool write)
+{
+	struct file *f;
+	long r = prw_file(a[0], a[3], &f);
+	if (r)
+		return r;
+	if (a[2] && !user_range_ok(a[1], a[2] < MAX_RW_BYTES ? a[2] : MAX_RW_BYTES))
+		return -EFAULT;
+	struct ucursor c = {.base = a[1], .left = a[2]};
+	return prw(f, &c, a[2], a[3], write);
+}
+
+long sys_pread64(const uint64_t *a)
+{
+	return prw_one(a, false);
+}
+
+long sys_pwrite64(const uint64_t *a)
+{
+	return prw_one(a, true);
+}
+
+/* preadv/pwritev(fd, iov, iovcnt, pos_l, pos_h): on x86-64 the offset is
+ * pos_l alone (Linux pos_from_hilo shifts pos_h out of a 64-bit word). The
+ * iovecs are checked as readv's. */
+static long prwv(const uint64_t *a, bool write)
+{
+	struct file *f;
+	long r = prw_file(a[0], a[3], &f);
+	if (r)
+		return r;
+	if (a[2] > UIO_MAXIOV)
+		return -EINVAL;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < a[2]; i++) {
+		struct linux_iovec v;
+		if (copy_from_user(&v, a[1] + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if (v.len > (uint64_t)INT64_MAX - total)
+			return -EINVAL;
+		if (v.len && !user_range_ok(v.base, v.len))
+			return -EFAULT;
+		total += v.len;
+	}
+	struct ucursor c = {.iov = a[1], .nleft = a[2]};
+	return prw(f, &c, total, a[3], write);
+}
+
+long sys_preadv(const uint64_t *a)
+{
+	return prwv(a, false);
+}
+
+long sys_pwritev(const uint64_t *a)
+{
+	return prwv(a, true);
+}
+
+/* ---- size and sync: ftruncate, truncate, fsync, fdatasync ---- */
+
+long sys_ftruncate(const uint64_t *a)
+{
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	struct file *f = fs_fd_file(a[0]);
+	if (!f)
+		return -EBADF;
+	if (!f->ip || !S_ISREG(f->ip->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	return inode_truncate(f->ip, a[1]);
+}
+
+long sys_truncate(const uint64_t *a)
+{
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	struct inode *ip;
+	long r = fs_lookup_at((uint64_t)(int64_t)AT_FDCWD, a[0], true, &ip);
+	if (r)
+		return r;
+	if (S_ISDIR(ip->mode))
+		return -EISDIR;
+	if (!S_ISREG(ip->mode))
+		return -EINVAL;
+	if (!fs_may_access(ip, W_OK))
+		return -EACCES;
+	return inode_truncate(ip, a[1]);
+}
+
+/* fsync(fd) and fdatasync(fd): tmpfs keeps everything in memory, so there
+ * is nothing to write back; pipes and character devices cannot be synced
+ * (-EINVAL, as Linux says for files without an fsync method). */
+long sys_fsync(const uint64_t *a)
+{
+	struct file *f = fs_fd_file(a[0]);
+	if (!f)
+		return -EBADF;
+	if (!f->ip || S_ISCHR(f->ip->mode))
+		return -EINVAL;
+	return 0;
+}

@@ -1,5 +1,5 @@
-/* The file system calls: fstat, stat, lstat, newfstatat (Linux x86-64 ABI;
- * of them are in outer/fs/sys_fd.c's comment). */
+/* The file system calls: fstat, stat, lstat, newfstatat, statx (Linux
+ * x86-64 ABI; the conventions of all of them are in outer/fs/sys_fd.c's comment). */
 #include <outer/kernel.h>
 #include <outer/drivers.h>
 #include <outer/mm.h>
@@ -26,7 +26,12 @@ static void stat_inode(const struct inode *ip, struct linux_stat *st)
 	if (S_ISREG(ip->mode))
 		for (uint64_t i = 0; i < ip->u.reg.npages; i++)
 			st->st_blocks += ip->u.reg.pages[i] ? FS_PAGE_BYTES / 512 : 0;
-	st->st_atime = st->st_mtime = st->st_ctime = ip->mtime;
+	st->st_atime = ip->atime_ns / NS_PER_S;
+	st->st_atime_nsec = ip->atime_ns % NS_PER_S;
+	st->st_mtime = ip->mtime_ns / NS_PER_S;
+	st->st_mtime_nsec = ip->mtime_ns % NS_PER_S;
+	st->st_ctime = ip->ctime_ns / NS_PER_S;
+	st->st_ctime_nsec = ip->ctime_ns % NS_PER_S;
 }
 
 static long stat_file(const struct file *f, struct linux_stat *st)
@@ -55,40 +60,114 @@ long sys_fstat(const uint64_t *a)
 	return copy_to_user(a[1], &st, sizeof(st));
 }
 
+/* The struct stat of what (dirfd, upath, flags) names (flags already
+ * checked): dirfd's file for an empty path with AT_EMPTY_PATH, else the
+ * lookup (a last symlink followed unless AT_SYMLINK_NOFOLLOW). */
+static long stat_at(uint64_t dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st)
+{
+	char *path;
+	long r = fs_get_path(upath, &path);
+	if (r)
+		return r;
+	if (!path[0]) {
+		fs_page_free(path);
+		if (!(flags & AT_EMPTY_PATH))
+			return -ENOENT;
+		if ((int)dirfd == AT_FDCWD) {
+			stat_inode(fs_cwd(), st);
+		} else {
+			struct file *f = fs_fd_file(dirfd);
+			if (!f)
+				return -EBADF;
+			stat_file(f, st);
+		}
+		return 0;
+	}
+	struct inode *base, *ip;
+	r = fs_at_base(dirfd, path, &base);
+	if (!r)
+		r = vfs_lookup(base, path, !(flags & AT_SYMLINK_NOFOLLOW), &ip);
+	fs_page_free(path);
+	if (r)
+		return r;
+	stat_inode(ip, st);
+	return 0;
+}
+
 /* newfstatat(dirfd, path, statbuf, flags): Linux man 2 fstatat. */
 long sys_newfstatat(const uint64_t *a)
 {
 	uint64_t flags = a[3];
 	if (flags & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	char *path;
-	long r = fs_get_path(a[1], &path);
-	if (r)
-		return r;
 	struct linux_stat st;
-	if (!path[0]) {
-		fs_page_free(path);
-		if (!(flags & AT_EMPTY_PATH))
-			return -ENOENT;
-		if ((int)a[0] == AT_FDCWD) {
-			stat_inode(fs_cwd(), &st);
-		} else {
-			struct file *f = fs_fd_file(a[0]);
-			if (!f)
-				return -EBADF;
-			stat_file(f, &st);
-		}
-		return copy_to_user(a[2], &st, sizeof(st));
-	}
-	struct inode *base, *ip;
-	r = fs_at_base(a[0], path, &base);
-	if (!r)
-		r = vfs_lookup(base, path, !(flags & AT_SYMLINK_NOFOLLOW), &ip);
-	fs_page_free(path);
+	long r = stat_at(a[0], a[1], flags, &st);
+	return r ? r : copy_to_user(a[2], &st, sizeof(st));
+}
+
+/* struct statx (include/uapi/linux/stat.h), 256 bytes. */
+struct statx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+struct linux_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, spare0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t spare2[14];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+#define STATX_BASIC_STATS 0x7ffu /* type, mode, nlink, uid, gid, a/m/ctime, ino, size, blocks */
+#define STATX__RESERVED 0x80000000u
+#define AT_STATX_SYNC_TYPE 0x6000
+#define STATX_FLAGS (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)
+
+/* Linux's new_decode_dev: the major and minor of an st_rdev/st_dev value. */
+static void decode_dev(uint64_t dev, uint32_t *major, uint32_t *minor)
+{
+	*major = (uint32_t)((dev & 0xfff00) >> 8);
+	*minor = (uint32_t)((dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+/* statx(dirfd, path, flags, mask, statxbuf): Linux man 2 statx. Every
+ * basic field is filled whatever mask asks (stx_mask says
+ * STATX_BASIC_STATS; no birth time, no attributes). Errors: -EINVAL
+ * (flags outside AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT and
+ * the sync type; both sync types at once; mask with STATX__RESERVED), and
+ * fstatat's. */
+long sys_statx(const uint64_t *a)
+{
+	uint64_t flags = a[2];
+	if ((flags & ~(uint64_t)STATX_FLAGS) || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	if ((uint32_t)a[3] & STATX__RESERVED)
+		return -EINVAL;
+	struct linux_stat st;
+	long r = stat_at(a[0], a[1], flags, &st);
 	if (r)
 		return r;
-	stat_inode(ip, &st);
-	return copy_to_user(a[2], &st, sizeof(st));
+	struct linux_statx sx;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = (uint32_t)st.st_blksize;
+	sx.stx_nlink = (uint32_t)st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = (uint16_t)st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = (uint64_t)st.st_size;
+	sx.stx_blocks = (uint64_t)st.st_blocks;
+	sx.stx_atime = (struct statx_ts){(int64_t)st.st_atime, (uint32_t)st.st_atime_nsec, 0};
+	sx.stx_mtime = (struct statx_ts){(int64_t)st.st_mtime, (uint32_t)st.st_mtime_nsec, 0};
+	sx.stx_ctime = (struct statx_ts){(int64_t)st.st_ctime, (uint32_t)st.st_ctime_nsec, 0};
+	decode_dev(st.st_rdev, &sx.stx_rdev_major, &sx.stx_rdev_minor);
+	decode_dev(st.st_dev, &sx.stx_dev_major, &sx.stx_dev_minor);
+	return copy_to_user(a[4], &sx, sizeof(sx));
 }
 
 /* stat(path, statbuf) */

@@ -225,6 +225,50 @@ static bool readable(void)
 	return tty.rd != tty.canon;
 }
 
+/* The timer tick now (uptime_ns in TIMER_HZ ticks). */
+static uint64_t tick_now(void)
+{
+	return uptime_ns() / (1000000000ull / TIMER_HZ);
+}
+
+/* Non-canonical mode: wait as VMIN and VTIME say (interrupts off) before
+ * a read of up to n bytes takes what is there. VMIN 0, VTIME 0: no wait;
+ * VMIN > 0, VTIME 0: until min(VMIN, n) bytes; VMIN 0, VTIME > 0: until a
+ * byte or VTIME tenths of a second from the call; both > 0: until
+ * min(VMIN, n) bytes, or VTIME tenths after the last byte arrived (the
+ * timer starts with the first byte). O_NONBLOCK returns at once (-EAGAIN
+ * when nothing is there), a pending signal too (-EINTR when nothing is
+ * there). Returns 0 to go on reading, or -errno. Source: Linux man 3
+ * termios, "Noncanonical mode"; POSIX.1-2017 11.1.7. */
+static long raw_wait(struct file *f, size_t n)
+{
+	unsigned vmin = tty.t.c_cc[VMIN], vtime = tty.t.c_cc[VTIME];
+	uint64_t want = vmin < n ? vmin : n; /* bytes that end the wait */
+	if (!vmin && vtime)
+		want = 1; /* one byte, or the timeout */
+	uint64_t span = (uint64_t)vtime * TIMER_HZ / 10, deadline = 0, seen = 0;
+	if (vtime && !vmin)
+		deadline = tick_now() + span;
+	for (;;) {
+		uint64_t avail = tty.canon - tty.rd;
+		if (avail >= want)
+			return 0;
+		if (vtime && vmin && avail > seen) { /* a byte arrived: restart the timer */
+			seen = avail;
+			deadline = tick_now() + span;
+		}
+		if (deadline && tick_now() >= deadline)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return avail ? 0 : -EAGAIN;
+		if (proc_signal_pending(current))
+			return avail ? 0 : -EINTR;
+		current->wake_tick = deadline;
+		sched_sleep(&tty);
+		current->wake_tick = 0;
+	}
+}
+
 static long tty_read(struct file *f, void *kbuf, size_t n)
 {
 	if (!tty.enabled)
@@ -233,12 +277,8 @@ static long tty_read(struct file *f, void *kbuf, size_t n)
 		return 0;
 	uint64_t fl = fs_irq_save();
 	bool raw = !(tty.t.c_lflag & ICANON);
-	if (raw && tty.t.c_cc[VMIN] == 0 && !readable()) {
-		fs_irq_restore(fl);
-		return 0; /* VMIN 0, VTIME 0: a poll */
-	}
-	while (!readable()) {
-		long r;
+	long r = raw ? raw_wait(f, n) : 0;
+	while (!raw && !readable()) {
 		if (f->flags & O_NONBLOCK)
 			r = -EAGAIN;
 		else if (proc_signal_pending(current))
@@ -247,6 +287,9 @@ static long tty_read(struct file *f, void *kbuf, size_t n)
 			sched_sleep(&tty);
 			continue;
 		}
+		break;
+	}
+	if (r) {
 		fs_irq_restore(fl);
 		return r;
 	}

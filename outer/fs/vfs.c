@@ -3,6 +3,7 @@
  * unlink, rmdir, rename; POSIX.1-2017 4.13 (pathname resolution). */
 #include <outer/kernel.h>
 #include <outer/mm.h>
+#include <outer/proc.h>
 #include "fs_internal.h"
 
 struct inode *fs_root;
@@ -303,6 +304,12 @@ long vfs_make(struct inode *dir, const char *name, size_t len, uint32_t mode, co
 	memcpy(ip->name, name, len);
 	ip->name[len] = 0;
 	ip->nlink = type == S_IFDIR ? 2 : 1;
+	if (current) {
+		ip->uid = (uint32_t)proc_cred(current)->euid;
+		ip->gid = (uint32_t)proc_cred(current)->egid;
+	}
+	ip->atime_ns = ip->mtime_ns = ip->ctime_ns = fs_now_ns();
+	dir->mtime_ns = dir->ctime_ns = ip->ctime_ns;
 	dir_link(dir, ip);
 	if (out)
 		*out = ip;
@@ -557,6 +564,11 @@ long inode_write(struct inode *ip, const void *kbuf, uint64_t off, size_t n_byte
 	if (off + done > ip->size)
 		ip->size = off + done;
 	return done ? (long)done : -ENOSPC;
+}
+
+void inode_touch(struct inode *ip)
+{
+	ip->mtime_ns = ip->ctime_ns = fs_now_ns();
 }
 
 long inode_truncate(struct inode *ip, uint64_t size)

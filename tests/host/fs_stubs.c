@@ -91,10 +91,13 @@ NK_NORETURN void panic_at(const char *file, int line, const char *f, ...)
 	abort();
 }
 
+uint64_t stub_last_wake_tick;
+
 void sched_sleep(const void *chan)
 {
 	stub_sleeps++;
 	stub_last_chan = chan;
+	stub_last_wake_tick = current->wake_tick;
 	stub_signal_pending = true;
 }
 
@@ -133,6 +136,12 @@ struct proc *proc_find(int pid)
 uint64_t uptime_ns(void)
 {
 	return stub_now_ns;
+}
+
+/* The wall clock of the file system's times: 2026-01-01 plus stub_now_ns. */
+uint64_t fs_now_ns(void)
+{
+	return 1767225600ull * 1000000000ull + stub_now_ns;
 }
 
 long copy_from_user(void *dst, uint64_t usrc, size_t n)

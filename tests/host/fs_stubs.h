@@ -24,6 +24,8 @@ extern size_t stub_uart_len;
 /* stub_sleeps: sched_sleep calls; stub_last_chan: the last channel. Each
  * sleep makes a signal pending (so blocking loops end with -EINTR). */
 extern int stub_sleeps;
+/* current->wake_tick when sched_sleep was last called (a timed sleep's deadline) */
+extern uint64_t stub_last_wake_tick;
 extern const void *stub_last_chan;
 extern int stub_last_signal; /* proc_signal's last sig, 0 if none */
 extern bool stub_signal_pending;

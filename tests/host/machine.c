@@ -7,6 +7,7 @@
 
 #include "machine.h"
 #include "vtd.h"
+#include "boot.h"
 
 uint32_t boot_magic, boot_mbi;
 const uint64_t nk_isr_table[256] = {
@@ -83,7 +84,9 @@ void mx_reset(void)
 {
 	fake_arch_reset();
 	memset(&nk, 0, sizeof(nk));
-	memset(&vtd, 0, sizeof(vtd)); /* nk's IOMMU driver: no unit on */
+	memset(&vtd, 0, sizeof(vtd));		 /* nk's IOMMU driver: no unit on */
+	memset(boot_rsdp, 0, sizeof(boot_rsdp)); /* nk/mb2.c: no RSDP from an earlier boot */
+	boot_rsdp_bytes = 0;
 	memset(&nk_view_store, 0, sizeof(nk_view_store));
 	mx_handoff_stack = mx_handoff_cr0 = 0;
 	mx_cpu(MX_ALL);
@@ -201,23 +204,32 @@ static void acpi_header(uint8_t *p, const char *sig, uint32_t len)
 	memcpy(p + 10, "NKTEST", 6);
 }
 
-void mx_acpi_default(void)
+void mx_drhd(uint8_t *p, uint64_t reg_base, uint16_t segment, uint8_t flags)
 {
-	uint8_t *xsdp = fake_mem() + MX_ACPI, *xsdt = xsdp + 0x100, *dmar = xsdp + 0x200;
-	uint64_t xsdt_pa = MX_ACPI + 0x100, dmar_pa = MX_ACPI + 0x200;
-	/* the DMAR: host address width 39 bits, interrupt remapping; one DRHD
-	 * for every device of segment 0 at FAKE_VTD_BASE (VT-d 8.1, 8.3) */
-	uint32_t dlen = 48 + 16;
+	uint16_t type = 0, len = MX_DRHD_BYTES;
+	memset(p, 0, MX_DRHD_BYTES);
+	memcpy(p, &type, 2);
+	memcpy(p + 2, &len, 2);
+	p[4] = flags;
+	memcpy(p + 6, &segment, 2);
+	memcpy(p + 8, &reg_base, 8);
+}
+
+void mx_acpi(const void *remap, uint32_t remap_bytes, uint8_t dmar_flags)
+{
+	uint8_t *xsdp = fake_mem() + MX_ACPI, *xsdt = xsdp + 0x100, *dmar = fake_mem() + MX_DMAR;
+	uint64_t xsdt_pa = MX_ACPI + 0x100, dmar_pa = MX_DMAR;
+	if (remap_bytes > MX_ACPI_END - MX_DMAR - 48)
+		fail_msg("mx_acpi: %u bytes of remapping structures do not fit", remap_bytes);
+	/* the DMAR: host address width 39 bits, the flags, the structures
+	 * (VT-d 8.1) */
+	uint32_t dlen = 48 + remap_bytes;
+	memset(dmar, 0, dlen);
 	acpi_header(dmar, "DMAR", dlen);
 	dmar[36] = 38;
-	dmar[37] = 1;
-	uint8_t *d = dmar + 48;
-	uint16_t type = 0, slen = 16;
-	memcpy(d, &type, 2);
-	memcpy(d + 2, &slen, 2);
-	d[4] = 1; /* INCLUDE_PCI_ALL */
-	uint64_t base = FAKE_VTD_BASE;
-	memcpy(d + 8, &base, 8);
+	dmar[37] = dmar_flags;
+	if (remap_bytes)
+		memcpy(dmar + 48, remap, remap_bytes);
 	dmar[9] = acpi_sum(dmar, dlen);
 	/* the XSDT lists it (ACPI 5.2.8) */
 	acpi_header(xsdt, "XSDT", 36 + 8);
@@ -236,11 +248,25 @@ void mx_acpi_default(void)
 	fake_vtd_reset();
 }
 
-void mx_mb2_default(const char *cmdline)
+void mx_acpi_default(void)
+{
+	/* one DRHD for every device of segment 0 at FAKE_VTD_BASE (VT-d 8.3),
+	 * interrupt remapping */
+	uint8_t d[MX_DRHD_BYTES];
+	mx_drhd(d, FAKE_VTD_BASE, 0, 1 /* INCLUDE_PCI_ALL */);
+	mx_acpi(d, sizeof(d), 1 /* INTR_REMAP */);
+}
+
+void mx_mb2_plain(const char *cmdline)
 {
 	mx_mb2_cmdline(cmdline);
 	mx_mb2_module(MX_MOD_START, MX_MOD_END, "initramfs");
 	mx_mb2_mmap(mx_default_mmap, mx_default_mmap_n);
+}
+
+void mx_mb2_default(const char *cmdline)
+{
+	mx_mb2_plain(cmdline);
 	mx_acpi_default();
 	mx_mb2_end();
 }

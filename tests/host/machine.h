@@ -4,7 +4,7 @@
  * nk's CPU-table checks, log, page walk and kcov callback. Unlike
  * tests/host/fixture.c, which builds its machine by hand, everything here
  * is what nk/boot.c built. Used by test_boot, test_cpu, test_log,
- * test_walk and test_kcov (tests/host/host.mk: HOST_MACH_TESTS).
+ * test_walk, test_kcov and test_iommu (tests/host/host.mk: HOST_MACH_TESTS).
  *
  * Physical layout (the defaults of mx_reset and mx_mb2_default):
  *   0x010000          the multiboot2 information (MX_MBI)
@@ -39,7 +39,10 @@
 #define MX_RODATA_END (KERNEL_VMA + 0x12e000)
 #define MX_ROAI (KERNEL_VMA + 0x12e000)
 #define MX_IMAGE_END (KERNEL_VMA + 0x136000)
-#define MX_ACPI 0xfe0000ull /* the XSDP, XSDT and DMAR of mx_acpi_default */
+#define MX_ACPI 0xfe0000ull	  /* the XSDP, XSDT and DMAR of mx_acpi_default */
+#define MX_DMAR (MX_ACPI + 0x200) /* the DMAR table mx_acpi writes */
+#define MX_ACPI_END 0xff0000ull	  /* the end of the ACPI data range */
+#define MX_DRHD_BYTES 16	  /* a DRHD without device scope (VT-d 8.3) */
 #define MX_MOD_START 0x140000u
 #define MX_MOD_END 0x148800u
 #define MX_RAM_END 0xfe0000ull
@@ -107,14 +110,27 @@ void mx_mb2_end(void);
 uint32_t mx_mb2_next(void);
 void mx_mb2_poke32(uint32_t off, uint32_t v);
 
-/* mx_acpi_default: ACPI tables in the reserved top of RAM (MX_ACPI): an
- * XSDP, an XSDT and a DMAR naming one remapping unit at FAKE_VTD_BASE for
- * every device, with interrupt remapping; the XSDP as multiboot2 tag 15;
- * and that unit (fake_vtd_reset). Part of mx_mb2_default. */
+/* mx_acpi: ACPI tables in the reserved top of RAM (MX_ACPI): an XSDP, an
+ * XSDT and a DMAR (at MX_DMAR) with flags byte dmar_flags (bit 0:
+ * interrupt remapping) and the remapping structures `remap`
+ * (remap_bytes, copied after its 48-byte header); the XSDP as multiboot2
+ * tag 15; and a fresh unit (fake_vtd_reset). Checksums correct.
+ * mx_drhd writes a DRHD without device scope (MX_DRHD_BYTES) at p: the
+ * register page reg_base, PCI segment `segment`, flags (bit 0:
+ * INCLUDE_PCI_ALL). Source: ACPI 6.5 5.2.5, 5.2.8; VT-d 8.1, 8.3. */
+void mx_acpi(const void *remap, uint32_t remap_bytes, uint8_t dmar_flags);
+void mx_drhd(uint8_t *p, uint64_t reg_base, uint16_t segment, uint8_t flags);
+
+/* mx_acpi_default: mx_acpi with one DRHD for every device of segment 0
+ * (INCLUDE_PCI_ALL) at FAKE_VTD_BASE, with interrupt remapping. Part of
+ * mx_mb2_default. */
 void mx_acpi_default(void);
 
-/* mx_mb2_default: the command line `cmdline`, the module and the memory
- * map described above, and the end tag. */
+/* mx_mb2_plain: the command line `cmdline`, the module and the memory
+ * map described above: mx_mb2_default without ACPI and the end tag. */
+void mx_mb2_plain(const char *cmdline);
+
+/* mx_mb2_default: mx_mb2_plain, mx_acpi_default and the end tag. */
 void mx_mb2_default(const char *cmdline);
 extern const struct mx_range mx_default_mmap[];
 extern const unsigned mx_default_mmap_n;

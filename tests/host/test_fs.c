@@ -466,7 +466,8 @@ static void cpio_unpacks_a_tree(void **state)
 	assert_int_equal(sh->mode, S_IFREG | 0755);
 	assert_int_equal(sh->uid, 1000);
 	assert_int_equal(sh->gid, 100);
-	assert_int_equal(sh->mtime, 12345);
+	assert_int_equal(sh->mtime_ns, 12345ull * 1000000000ull);
+	assert_int_equal(sh->ctime_ns, 12345ull * 1000000000ull);
 	assert_int_equal(look("/etc/deep", true)->mode, S_IFDIR | 0755);
 	assert_int_equal(look("/sbin", false)->mode & S_IFMT, S_IFLNK);
 	struct inode *n2 = look("/dev/null2", true);
@@ -823,6 +824,63 @@ static void tty_ioctls_and_raw_mode(void **state)
 	file_put(f);
 }
 
+/* Non-canonical reads wait as VMIN and VTIME say: VMIN bytes (or the
+ * read's size) without sleeping when they are there, one sleep otherwise
+ * (the stub's sleep ends with a signal pending: the bytes there are
+ * returned); VMIN 0 with VTIME sleeps with a deadline VTIME tenths of a
+ * second away; VMIN 0, VTIME 0 never sleeps. */
+static void tty_vmin_vtime(void **state)
+{
+	(void)state;
+	struct file *f;
+	assert_int_equal(file_open(NULL, "/dev/console", O_RDWR, 0, &f), 0); /* blocking */
+	tty_enable();
+	struct ktermios_test saved, t;
+	assert_int_equal(f->ops->ioctl(f, 0x5401, U(&saved)), 0);
+	t = saved;
+	t.lflag &= ~(uint32_t)(02 | 010); /* ICANON, ECHO off */
+	t.cc[6] = 3;			  /* VMIN */
+	t.cc[5] = 0;			  /* VTIME */
+	assert_int_equal(f->ops->ioctl(f, 0x5402, U(&t)), 0);
+	char buf[16];
+	stub_sleeps = 0;
+	stub_signal_pending = false;
+	stub_uart_feed("abc", 3);
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), 3);
+	assert_int_equal(stub_sleeps, 0);
+	stub_uart_feed("de", 2); /* fewer than VMIN: the read waits */
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), 2);
+	assert_int_equal(stub_sleeps, 1);
+	assert_int_equal(stub_last_wake_tick, 0); /* no timer with VTIME 0 */
+	stub_signal_pending = false;
+	stub_uart_feed("fg", 2); /* a read of 2 needs only 2 */
+	assert_int_equal(f->ops->read(f, buf, 2), 2);
+	assert_int_equal(stub_sleeps, 1);
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), -EINTR); /* nothing, then a signal */
+	stub_signal_pending = false;
+	/* VMIN 0, VTIME 5: a timed wait for one byte */
+	t.cc[6] = 0;
+	t.cc[5] = 5;
+	assert_int_equal(f->ops->ioctl(f, 0x5402, U(&t)), 0);
+	stub_now_ns = 1000000000ull; /* tick 100 */
+	stub_sleeps = 0;
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), -EINTR);
+	assert_int_equal(stub_sleeps, 1);
+	assert_int_equal(stub_last_wake_tick, 150); /* 0.5 s = 50 ticks later */
+	assert_int_equal(stub_proc.wake_tick, 0);
+	stub_signal_pending = false;
+	stub_uart_feed("h", 1);
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), 1);
+	/* VMIN 0, VTIME 0: a poll */
+	t.cc[5] = 0;
+	assert_int_equal(f->ops->ioctl(f, 0x5402, U(&t)), 0);
+	stub_sleeps = 0;
+	assert_int_equal(f->ops->read(f, buf, sizeof(buf)), 0);
+	assert_int_equal(stub_sleeps, 0);
+	assert_int_equal(f->ops->ioctl(f, 0x5402, U(&saved)), 0);
+	file_put(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +905,7 @@ int main(void)
 	    T(pipe_epipe_and_blocking_decisions),
 	    T(tty_canonical_editing),
 	    T(tty_ioctls_and_raw_mode),
+	    T(tty_vmin_vtime),
 	};
 	return cmocka_run_group_tests_name("fs: tmpfs, cpio, pipes, tty", tests, NULL, NULL);
 }

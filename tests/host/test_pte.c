@@ -130,7 +130,9 @@ TEST(write_pte_accepts_nx_mapping_of_mmio)
 	chains();
 	fx_ok(nk_write_pte_impl(k.l1, 0, pte_make(mmio(), FX_KERN_RW | PTE_PCD | PTE_PWT)));
 	fx_ok(nk_write_pte_impl(k.l1, 1, pte_make(fx_pa(FAKE_NFRAMES), FX_KERN_RW)));
-	fx_ok(nk_write_pte_impl(k.l1, 2, pte_make(fx_pa(FX_HOLE), FX_KERN_RW))); /* below 1 MiB */
+	/* below 1 MiB: the BIOS area, nk's (spec section 4) */
+	ASSERT_REFUSED(NK_EDEVICE,
+		       nk_write_pte_impl(k.l1, 2, pte_make(fx_pa(FX_HOLE), FX_KERN_RW)));
 	fx_ok(nk_write_pte_impl(u.l1, 0, pte_make(mmio(), FX_USER_RW)));
 	fx_ok(nk_write_pte_impl(u.l1, 1, pte_make(mmio(), PTE_P | PTE_U))); /* user exec */
 	fx_check_ok();
@@ -396,7 +398,7 @@ TEST(write_pte_refuses_supervisor_exec_of_mmio)
 {
 	chains();
 	ASSERT_REFUSED(NK_EEXEC, nk_write_pte_impl(k.l1, 0, pte_make(mmio(), PTE_P | PTE_W)));
-	ASSERT_REFUSED(NK_EEXEC, nk_write_pte_impl(k.l1, 0, pte_make(fx_pa(FX_HOLE), PTE_P)));
+	ASSERT_REFUSED(NK_EDEVICE, nk_write_pte_impl(k.l1, 0, pte_make(fx_pa(FX_HOLE), PTE_P)));
 	ASSERT_REFUSED(NK_EEXEC, nk_write_pte_impl(k.l2, 1, huge(mmio(), PTE_P)));
 }
 
@@ -411,7 +413,7 @@ TEST(write_pte_refuses_supervisor_exec_2m_leaf)
 /* The decision for a 4 KiB leaf, as spec sections 3-5 state it, written
  * out independently of nk/vmmu.c: the oracle for its fast path
  * (leaf_fast_ok), which may only ever accept what this accepts. */
-static long l1_rule(pte_t e, bool khalf, int type) /* type -1: not RAM */
+static long l1_rule(pte_t e, bool khalf, int type, paddr_t pa) /* type -1: not RAM */
 {
 	if (!(e & PTE_P))
 		return 0;
@@ -420,6 +422,8 @@ static long l1_rule(pte_t e, bool khalf, int type) /* type -1: not RAM */
 	if (!!(e & PTE_U) == khalf)
 		return -NK_EHALF;
 	bool sup_exec = !(e & PTE_U) && !(e & PTE_NX);
+	if (type < 0 && pa_addr(pa) < 0x100000)
+		return -NK_EDEVICE; /* the first MiB is nk's (spec section 4) */
 	if (type < 0)
 		return sup_exec ? -NK_EEXEC : 0;
 	if ((e & PTE_W) && type != NK_F_DATA)
@@ -454,7 +458,7 @@ TEST(write_pte_l1_decision_table)
 				for (unsigned b = 0; b < 6; b++)
 					if (m & (1u << b))
 						e |= bits[b];
-				long want = l1_rule(e, half, fr[f].type);
+				long want = l1_rule(e, half, fr[f].type, fr[f].pa);
 				fx_ok(nk_write_pte_impl(l1, 7, 0));
 				assert_int_equal(nk_write_pte_impl(l1, 7, e), want);
 				struct nk_pte_write w = {.ptp = l1, .index = 7, .pte = e};

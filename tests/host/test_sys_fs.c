@@ -461,6 +461,122 @@ static void names_mkdir_unlink_rename(void **state)
 	assert_int_equal(sc(sys_rmdir, S("/"), 0, 0, 0), -EBUSY);
 }
 
+/* struct stat of x86-64, as a user program sees it. */
+struct ustat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t t[6];
+	int64_t unused[3];
+};
+
+/* ftruncate shrinks (the pages past the end are freed: st_blocks drops)
+ * and grows with zeros; pread64/pwrite64 leave the offset alone. */
+static void truncate_and_positional_io(void **state)
+{
+	(void)state;
+	int fd = open_("/tmp/t", O_CREAT | O_RDWR, 0644);
+	static char big[3 * 4096];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write_(fd, big, sizeof(big)), sizeof(big));
+	struct ustat st;
+	assert_int_equal(sc(sys_fstat, fd, U(&st), 0, 0), 0);
+	assert_int_equal(st.blocks, 3 * 8);
+	assert_int_equal(sc(sys_ftruncate, fd, 10, 0, 0), 0);
+	assert_int_equal(sc(sys_fstat, fd, U(&st), 0, 0), 0);
+	assert_int_equal(st.size, 10);
+	assert_int_equal(st.blocks, 8); /* two pages given back */
+	assert_int_equal(sc(sys_ftruncate, fd, 5000, 0, 0), 0);
+	char buf[8];
+	assert_int_equal(sc(sys_pread64, fd, U(buf), 4, 8), 4);
+	assert_memory_equal(buf, "xx\0\0", 4); /* the old bytes past 10 are zeros now */
+	assert_int_equal(sc(sys_lseek, fd, 0, 1, 0), 3 * 4096);
+	assert_int_equal(sc(sys_pwrite64, fd, U("ab"), 2, 4999), 2);
+	assert_int_equal(sc(sys_lseek, fd, 0, 1, 0), 3 * 4096);
+	assert_int_equal(sc(sys_fstat, fd, U(&st), 0, 0), 0);
+	assert_int_equal(st.size, 5001);
+	assert_int_equal(sc(sys_ftruncate, fd, (uint64_t)-1, 0, 0), -EINVAL);
+	assert_int_equal(sc(sys_pread64, fd, U(buf), 1, (uint64_t)-1), -EINVAL);
+	assert_int_equal(sc(sys_fsync, fd, 0, 0, 0), 0);
+	assert_int_equal(sc(sys_fsync, 40, 0, 0, 0), -EBADF);
+	assert_int_equal(close_(fd), 0);
+}
+
+/* struct flock as fcntl takes it (x86-64). */
+struct flock64_ {
+	int16_t type, whence;
+	int64_t start, len;
+	int32_t pid, pad;
+};
+
+static long lock_(int fd, int cmd, int type, int64_t start, int64_t len)
+{
+	struct flock64_ fl = {.type = (int16_t)type, .start = start, .len = len};
+	return sc(sys_fcntl, (uint64_t)fd, (uint64_t)cmd, U(&fl), 0);
+}
+
+/* Record locks between two processes (the stub's pid switched), F_SETLKW
+ * giving up with -EINTR when a signal is pending, fs_locks_release at
+ * exit, and the split of a lock by an unlock in its middle. */
+static void record_locks(void **state)
+{
+	(void)state;
+	int fd = open_("/tmp/l", O_CREAT | O_RDWR, 0644);
+	assert_int_equal(lock_(fd, 6, 1, 0, 100), 0); /* pid 1: F_SETLK F_WRLCK [0,100) */
+	assert_int_equal(lock_(fd, 6, 2, 40, 10), 0); /* unlock [40,50): two pieces left */
+	stub_proc.pid = 2;
+	assert_int_equal(lock_(fd, 6, 0, 45, 2), 0);	    /* pid 2 reads in the hole */
+	assert_int_equal(lock_(fd, 6, 0, 30, 20), -EAGAIN); /* overlaps [0,40) */
+	assert_int_equal(lock_(fd, 6, 0, 50, 1), -EAGAIN);
+	struct flock64_ fl = {.type = 1, .start = 60, .len = 1};
+	assert_int_equal(sc(sys_fcntl, fd, 5, U(&fl), 0), 0); /* F_GETLK */
+	assert_int_equal(fl.type, 1);
+	assert_int_equal(fl.start, 50);
+	assert_int_equal(fl.len, 50);
+	assert_int_equal(fl.pid, 1);
+	stub_sleeps = 0;
+	assert_int_equal(lock_(fd, 7, 1, 0, 1), -EINTR); /* F_SETLKW: slept, then a signal */
+	assert_int_equal(stub_sleeps, 1);
+	stub_signal_pending = false;
+	fs_locks_release(1, NULL);		    /* pid 1 exits */
+	assert_int_equal(lock_(fd, 7, 1, 0, 0), 0); /* F_SETLKW: free now, no sleep */
+	assert_int_equal(stub_sleeps, 1);
+	assert_int_equal(lock_(fd, 6, 1, 0, 0), 0); /* again: our own locks never conflict */
+	stub_proc.pid = 1;
+	assert_int_equal(lock_(fd, 6, 0, 1000, 1), -EAGAIN); /* to EOF, however it grows */
+	assert_int_equal(lock_(fd, 6, 9, 0, 1), -EINVAL);
+	assert_int_equal(lock_(fd, 6, 0, -1, 1), -EINVAL);
+	assert_int_equal(sc(sys_fcntl, fd, 6, BAD_UPTR, 0), -EFAULT);
+	fs_locks_release(2, NULL);
+	assert_int_equal(close_(fd), 0);
+}
+
+/* symlinkat and readlinkat, a loop (-ELOOP), and the umask at creation. */
+static void symlinks_and_umask(void **state)
+{
+	(void)state;
+	stub_proc.umask = 027;
+	int fd = open_("/tmp/f", O_CREAT | O_RDWR, 0666);
+	struct ustat st;
+	assert_int_equal(sc(sys_fstat, fd, U(&st), 0, 0), 0);
+	assert_int_equal(st.mode, S_IFREG | 0640);
+	assert_int_equal(sc(sys_symlinkat, S("f"), (uint64_t)AT_FDCWD, S("/tmp/l"), 0), 0);
+	char buf[16];
+	assert_int_equal(sc(sys_readlinkat, (uint64_t)AT_FDCWD, S("/tmp/l"), U(buf), sizeof(buf)),
+			 1);
+	assert_int_equal(buf[0], 'f');
+	assert_int_equal(sc(sys_stat, S("/tmp/l"), U(&st), 0, 0), 0);
+	assert_int_equal(st.mode, S_IFREG | 0640);
+	assert_int_equal(sc(sys_symlink, S("/tmp/b"), S("/tmp/a"), 0, 0), 0);
+	assert_int_equal(sc(sys_symlink, S("/tmp/a"), S("/tmp/b"), 0, 0), 0);
+	assert_int_equal(sc(sys_stat, S("/tmp/a"), U(&st), 0, 0), -ELOOP);
+	assert_int_equal(sc(sys_symlink, S("x"), S("/tmp/a"), 0, 0), -EEXIST);
+	assert_int_equal(sc(sys_symlink, S(""), S("/tmp/c"), 0, 0), -ENOENT);
+	assert_int_equal(sc(sys_umask, 022, 0, 0, 0), 027);
+	assert_int_equal(close_(fd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +589,9 @@ int main(void)
 	    T(pipes_through_syscalls),
 	    T(console_ioctl_and_isatty),
 	    T(names_mkdir_unlink_rename),
+	    T(truncate_and_positional_io),
+	    T(record_locks),
+	    T(symlinks_and_umask),
 	};
 	return cmocka_run_group_tests_name("sys_fs: file system calls", tests, NULL, NULL);
 }
