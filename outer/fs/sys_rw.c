@@ -125,24 +125,37 @@ long sys_write(const uint64_t *a)
 /* readv/writev(fd, iov, iovcnt): Linux man 2 readv. The iovecs are checked
  * first (-EINVAL for more than UIO_MAXIOV or a total over SSIZE_MAX,
  * -EFAULT for an unreadable array or a segment outside user space). */
+/* iov_check: the n iovecs at user address uiov, checked: -EINVAL for more
+ * than UIO_MAXIOV or a total over SSIZE_MAX, -EFAULT for an unreadable
+ * array or a segment outside user space; else 0 and their total length
+ * (bytes) in *total. */
+static long iov_check(uint64_t uiov, uint64_t n, uint64_t *total)
+{
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	*total = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct linux_iovec v;
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if (v.len > (uint64_t)INT64_MAX - *total)
+			return -EINVAL;
+		if (v.len && !user_range_ok(v.base, v.len))
+			return -EFAULT;
+		*total += v.len;
+	}
+	return 0;
+}
+
 static long rwv(const uint64_t *a, bool write)
 {
 	struct file *f = fs_fd_file(a[0]);
 	if (!f)
 		return -EBADF;
-	if (a[2] > UIO_MAXIOV)
-		return -EINVAL;
-	uint64_t total = 0;
-	for (uint64_t i = 0; i < a[2]; i++) {
-		struct linux_iovec v;
-		if (copy_from_user(&v, a[1] + i * sizeof(v), sizeof(v)))
-			return -EFAULT;
-		if (v.len > (uint64_t)INT64_MAX - total)
-			return -EINVAL;
-		if (v.len && !user_range_ok(v.base, v.len))
-			return -EFAULT;
-		total += v.len;
-	}
+	uint64_t total;
+	long r = iov_check(a[1], a[2], &total);
+	if (r)
+		return r;
 	struct ucursor c = {.iov = a[1], .nleft = a[2]};
 	return rw(f, &c, total, write);
 }
@@ -220,19 +233,10 @@ static long prwv(const uint64_t *a, bool write)
 	long r = prw_file(a[0], a[3], &f);
 	if (r)
 		return r;
-	if (a[2] > UIO_MAXIOV)
-		return -EINVAL;
-	uint64_t total = 0;
-	for (uint64_t i = 0; i < a[2]; i++) {
-		struct linux_iovec v;
-		if (copy_from_user(&v, a[1] + i * sizeof(v), sizeof(v)))
-			return -EFAULT;
-		if (v.len > (uint64_t)INT64_MAX - total)
-			return -EINVAL;
-		if (v.len && !user_range_ok(v.base, v.len))
-			return -EFAULT;
-		total += v.len;
-	}
+	uint64_t total;
+	r = iov_check(a[1], a[2], &total);
+	if (r)
+		return r;
 	struct ucursor c = {.iov = a[1], .nleft = a[2]};
 	return prw(f, &c, total, a[3], write);
 }
