@@ -39,11 +39,9 @@ static long attack(struct attack_ctx *c)
 {
 	c->chipset = true; /* judged by its window (buggy_chipset.h) */
 	struct bdma d;
-	long r = bdma_open(&d);
-	if (r) {
-		ksnprintf(c->note, c->note_cap, "no edu device (%ld): not run", r);
-		return -ENODEV;
-	}
+	long r = bdma_open_noted(c, &d);
+	if (r)
+		return r;
 	struct obs o = {.regs = d.regs, .base = pa_addr(c->data) & ~(EDU_BAR0_ALIGN - 1)};
 	r = bchip_window(c, &d.pci, o.base, during, &o);
 	uint32_t id = mmio_read32(d.regs, EDU_ID);

@@ -49,6 +49,18 @@ static inline long bdma_open(struct bdma *d)
 	return r;
 }
 
+/* bdma_open_noted: bdma_open, with the note "no edu device" and -ENODEV
+ * when it fails (the attack then did not run). */
+static inline long bdma_open_noted(struct attack_ctx *c, struct bdma *d)
+{
+	long r = bdma_open(d);
+	if (r) {
+		ksnprintf(c->note, c->note_cap, "no edu device (%ld): not run", r);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static inline void bdma_close(struct bdma *d)
 {
 	mm_unmap_mmio(d->regs, EDU_REGS_BYTES);

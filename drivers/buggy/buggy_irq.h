@@ -124,4 +124,24 @@ static inline long birq_attack(struct attack_ctx *c, enum birq_path p, uint64_t 
 		  r ? " (failed)" : "");
 	return r ? -EIO : 0;
 }
+/* birq_other_sid: the attack with an entry nk made for another requester
+ * (sid, e.g. 0x0008 for 00:01.0) and the suite's forged vector, sent along
+ * path p: only that requester may use the entry (VT-d 5.1.4, source
+ * validation). -EIO, with a note, when nk refuses the entry. */
+static inline long birq_other_sid(struct attack_ctx *c, enum birq_path p, uint32_t sid)
+{
+	long h = nk_irq_remap(sid, c->irq_vector);
+	if (h < 0) {
+		ksnprintf(c->note, c->note_cap,
+			  "nk refused an entry for requester %04x (%s): not run", sid,
+			  nk_strerror(h));
+		c->irq_attack = true;
+		return -EIO;
+	}
+	uint64_t addr;
+	uint32_t data;
+	nk_msi_remappable((uint32_t)h, &addr, &data);
+	return birq_attack(c, p, addr, data, (int32_t)h, IR_FAULT_SID);
+}
+
 #endif

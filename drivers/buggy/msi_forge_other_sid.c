@@ -19,17 +19,7 @@
 
 static long attack(struct attack_ctx *c)
 {
-	long h = nk_irq_remap(OTHER_SID, c->irq_vector);
-	if (h < 0) {
-		ksnprintf(c->note, c->note_cap, "nk refused an entry for 00:01.0 (%s): not run",
-			  nk_strerror(h));
-		c->irq_attack = true;
-		return -EIO;
-	}
-	uint64_t addr;
-	uint32_t data;
-	nk_msi_remappable((uint32_t)h, &addr, &data);
-	return birq_attack(c, BIRQ_DMA, addr, data, (int32_t)h, IR_FAULT_SID);
+	return birq_other_sid(c, BIRQ_DMA, OTHER_SID);
 }
 
 ATTACK("msi_forge_other_sid", "dma", "irq_deliveries", ATTACK_QEMU_LIMIT, attack);
