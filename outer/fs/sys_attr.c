@@ -38,32 +38,11 @@ long sys_umask(const uint64_t *a)
  * AT_EMPTY_PATH), -EINVAL (dirfd is a pipe: no inode to change). */
 static long attr_target(uint64_t dirfd, uint64_t upath, uint64_t flags, struct inode **out)
 {
-	char *path;
-	long r = fs_get_path(upath, &path);
+	struct file *f;
+	long r = fs_resolve_at(dirfd, upath, flags, out, &f);
 	if (r)
 		return r;
-	if (!path[0]) {
-		fs_page_free(path);
-		if (!(flags & AT_EMPTY_PATH))
-			return -ENOENT;
-		if ((int)dirfd == AT_FDCWD) {
-			*out = fs_cwd();
-			return 0;
-		}
-		struct file *f = fs_fd_file(dirfd);
-		if (!f)
-			return -EBADF;
-		if (!f->ip)
-			return -EINVAL;
-		*out = f->ip;
-		return 0;
-	}
-	struct inode *base;
-	r = fs_at_base(dirfd, path, &base);
-	if (!r)
-		r = vfs_lookup(base, path, !(flags & AT_SYMLINK_NOFOLLOW), out);
-	fs_page_free(path);
-	return r;
+	return *out ? 0 : -EINVAL;
 }
 
 /* Whether the caller owns ip or is root (the owner checks of chmod and

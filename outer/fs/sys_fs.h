@@ -99,6 +99,15 @@ long fs_at_base(uint64_t dirfd, const char *path, struct inode **base);
  * vfs_lookup. */
 long fs_lookup_at(uint64_t dirfd, uint64_t upath, bool follow, struct inode **out);
 
+/* fs_resolve_at: what a *at call's (dirfd, upath, flags) names (Linux man
+ * 2 fstatat): for an empty path with AT_EMPTY_PATH, dirfd's open file in
+ * *fp and its inode in *ip (NULL for a pipe; the cwd and *fp NULL for
+ * AT_FDCWD); else *fp NULL and the lookup in *ip, following a last symlink
+ * unless AT_SYMLINK_NOFOLLOW. Both borrowed. Errors: fs_lookup_at's,
+ * -ENOENT (an empty path without AT_EMPTY_PATH), -EBADF. */
+long fs_resolve_at(uint64_t dirfd, uint64_t upath, uint64_t flags, struct inode **ip,
+		   struct file **fp);
+
 /* fs_may_access: whether the caller's effective uid and gid may access ip
  * as mask (R_OK | W_OK | X_OK) by its permission bits: root may read and
  * write anything, and execute what has some x bit or is a directory.

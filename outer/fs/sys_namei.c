@@ -124,6 +124,37 @@ long fs_lookup_at(uint64_t dirfd, uint64_t upath, bool follow, struct inode **ou
 	return r;
 }
 
+long fs_resolve_at(uint64_t dirfd, uint64_t upath, uint64_t flags, struct inode **ip,
+		   struct file **fp)
+{
+	char *path;
+	long r = fs_get_path(upath, &path);
+	if (r)
+		return r;
+	*fp = NULL;
+	if (path[0]) {
+		struct inode *base;
+		r = fs_at_base(dirfd, path, &base);
+		if (!r)
+			r = vfs_lookup(base, path, !(flags & AT_SYMLINK_NOFOLLOW), ip);
+		fs_page_free(path);
+		return r;
+	}
+	fs_page_free(path);
+	if (!(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	if ((int)dirfd == AT_FDCWD) {
+		*ip = fs_cwd();
+		return 0;
+	}
+	struct file *f = fs_fd_file(dirfd);
+	if (!f)
+		return -EBADF;
+	*fp = f;
+	*ip = f->ip;
+	return 0;
+}
+
 /* chdir(path): Linux man 2 chdir. */
 long sys_chdir(const uint64_t *a)
 {

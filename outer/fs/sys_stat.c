@@ -65,32 +65,15 @@ long sys_fstat(const uint64_t *a)
  * lookup (a last symlink followed unless AT_SYMLINK_NOFOLLOW). */
 static long stat_at(uint64_t dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st)
 {
-	char *path;
-	long r = fs_get_path(upath, &path);
+	struct inode *ip;
+	struct file *f;
+	long r = fs_resolve_at(dirfd, upath, flags, &ip, &f);
 	if (r)
 		return r;
-	if (!path[0]) {
-		fs_page_free(path);
-		if (!(flags & AT_EMPTY_PATH))
-			return -ENOENT;
-		if ((int)dirfd == AT_FDCWD) {
-			stat_inode(fs_cwd(), st);
-		} else {
-			struct file *f = fs_fd_file(dirfd);
-			if (!f)
-				return -EBADF;
-			stat_file(f, st);
-		}
-		return 0;
-	}
-	struct inode *base, *ip;
-	r = fs_at_base(dirfd, path, &base);
-	if (!r)
-		r = vfs_lookup(base, path, !(flags & AT_SYMLINK_NOFOLLOW), &ip);
-	fs_page_free(path);
-	if (r)
-		return r;
-	stat_inode(ip, st);
+	if (f)
+		stat_file(f, st);
+	else
+		stat_inode(ip, st);
 	return 0;
 }
 
