@@ -47,7 +47,7 @@ void nk_iommu_set_frame(uint64_t pfn, bool data)
 {
 	if (!vtd.io_ptes)
 		return;
-	pte_t e = data ? pa_addr(pa_from_pfn(pfn)) | SL_R | SL_W : 0;
+	pte_t e = vtd_leaf(pfn, data);
 	if (vtd.io_ptes[pfn] == e)
 		return;
 	vtd.stale |= !data || (vtd.cap & CAP_CM);
@@ -118,9 +118,7 @@ long nk_irq_remap_impl(uint32_t sid, uint32_t vector)
 		r = -NK_EVECTOR;
 	if (r)
 		return nk_count(NK_CALL_IRQ_REMAP, r);
-	/* fixed delivery, physical destination APIC 0 (xAPIC: DST bits
-	 * 15:8), edge; source validation: only `sid` may use it */
-	uint64_t lo = 1 | (uint64_t)vector << 16, hi = sid | (1ull << 18);
+	uint64_t lo = vtd_irte_lo(vector), hi = vtd_irte_hi(sid);
 	for (uint32_t i = 0; i < v->nirqs; i++)
 		if (vtd.irt[i][0] == lo && vtd.irt[i][1] == hi)
 			return nk_count(NK_CALL_IRQ_REMAP, (long)i);
@@ -157,8 +155,7 @@ static void check_tables(const struct nk_iommu_view *v)
 				      "a root entry is not nk's");
 			return;
 		}
-		if (c[i][0] != (pa_addr(top) | 1) ||
-		    c[i][1] != ((levels == 3 ? 1 : 2) | 1ull << 8)) {
+		if (c[i][0] != (pa_addr(top) | 1) || c[i][1] != vtd_ctx_hi(levels)) {
 			nk_check_fail(11, pa_addr(vtd.ctx_pa) + i * 16,
 				      "a context entry is not nk's (pass-through or other tables)");
 			return;
@@ -167,9 +164,9 @@ static void check_tables(const struct nk_iommu_view *v)
 	for (unsigned level = 2; level <= levels; level++) {
 		const pte_t *e = arch_pa_va(vtd.sl[level]);
 		for (uint64_t i = 0; i < vtd.nsl[level] * PTES_PER_PTP; i++) {
-			pte_t want = i < vtd.nsl[level - 1] ? pa_addr(vtd.sl[level - 1]) +
-								  i * PAGE_SIZE + (SL_R | SL_W)
-							    : 0;
+			pte_t want = i < vtd.nsl[level - 1]
+					 ? vtd_sl_entry(pa_add(vtd.sl[level - 1], i * PAGE_SIZE))
+					 : 0;
 			if (e[i] != want) {
 				nk_check_fail(11, pa_addr(vtd.sl[level]) + i * sizeof(pte_t),
 					      "an upper device-table entry is not nk's");
@@ -187,7 +184,7 @@ void nk_check_iommu(void)
 	uint64_t mapped = 0;
 	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
 		bool data = nk.frames[pfn].type == NK_F_DATA;
-		pte_t want = data ? pa_addr(pa_from_pfn(pfn)) | SL_R | SL_W : 0;
+		pte_t want = vtd_leaf(pfn, data);
 		if (vtd.io_ptes[pfn] != want) {
 			nk_check_fail(11, pa_addr(pa_from_pfn(pfn)),
 				      data ? "a DATA frame is not mapped for devices"
@@ -209,10 +206,10 @@ void nk_check_iommu(void)
 	for (uint32_t i = 0; i < NK_IRQ_MAX; i++) {
 		uint64_t lo = vtd.irt[i][0], hi = vtd.irt[i][1];
 		bool used = i < v->nirqs;
-		/* nk's entries: present, fixed, physical, edge, a vector >= 32,
-		 * and source validation of one requester (SVT 01, SQ 00) */
-		bool ok = used ? (lo & ~(0xffull << 16)) == 1 && (lo >> 16 & 0xff) >= 32 &&
-				     (hi & ~0xffffull) == 1ull << 18
+		/* nk's entries (vtd_irte_lo/hi): a vector >= 32, one requester */
+		uint32_t vector = lo >> 16 & 0xff;
+		bool ok = used ? lo == vtd_irte_lo(vector) && vector >= 32 &&
+				     hi == vtd_irte_hi(hi & 0xffff)
 			       : lo == 0 && hi == 0;
 		if (!ok) {
 			nk_check_fail(11, i, "an interrupt-remapping entry is not nk's");

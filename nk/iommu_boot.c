@@ -64,13 +64,13 @@ NK_BOOT static paddr_t build_tables(unsigned levels)
 	vtd.io_ptes = arch_pa_va(vtd.sl[1]);
 	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++)
 		if (nk.frames[pfn].type == NK_F_DATA) {
-			vtd.io_ptes[pfn] = pa_addr(pa_from_pfn(pfn)) | SL_R | SL_W;
+			vtd.io_ptes[pfn] = vtd_leaf(pfn, true);
 			vtd_view()->mapped_frames++;
 		}
 	for (unsigned level = 2; level <= levels; level++) {
 		pte_t *e = arch_pa_va(vtd.sl[level]);
 		for (uint64_t i = 0; i < vtd.nsl[level - 1]; i++)
-			e[i] = pa_addr(vtd.sl[level - 1]) + i * PAGE_SIZE + (SL_R | SL_W);
+			e[i] = vtd_sl_entry(pa_add(vtd.sl[level - 1], i * PAGE_SIZE));
 	}
 	NK_CHECK(vtd.nsl[levels] == 1);
 	return vtd.sl[levels];
@@ -134,8 +134,8 @@ NK_BOOT long nk_iommu_boot(void)
 	paddr_t top = build_tables(levels);
 	uint64_t(*c)[2] = arch_pa_va(vtd.ctx_pa), (*r)[2] = arch_pa_va(vtd.root_pa);
 	for (unsigned i = 0; i < 256; i++) {
-		c[i][0] = pa_addr(top) | 1;		       /* P; TT 0: translated */
-		c[i][1] = (levels == 3 ? 1 : 2) | (1ull << 8); /* AW; domain 1 */
+		c[i][0] = pa_addr(top) | 1; /* P; TT 0: translated */
+		c[i][1] = vtd_ctx_hi(levels);
 		r[i][0] = pa_addr(vtd.ctx_pa) | 1;
 	}
 	vtd.irt = arch_pa_va(vtd.irt_pa);

@@ -80,6 +80,42 @@ struct vtd_state {
 };
 extern struct vtd_state vtd;
 
+/* The entries nk writes, encoded once (VT-d 9.1, 9.3, 9.8, 9.10). */
+
+/* vtd_sl_entry: a second-level entry that lets devices read and write
+ * physical page pa: a leaf, or (pa a table) a link to the next level. */
+static inline pte_t vtd_sl_entry(paddr_t pa)
+{
+	return pa_addr(pa) | SL_R | SL_W;
+}
+
+/* vtd_leaf: frame pfn's device entry: identity-mapped when DATA, else
+ * absent. */
+static inline pte_t vtd_leaf(uint64_t pfn, bool data)
+{
+	return data ? vtd_sl_entry(pa_from_pfn(pfn)) : 0;
+}
+
+/* vtd_ctx_hi: a context entry's upper quadword: the address width of a
+ * `levels`-level table (AW 1: 3 levels, 39 bits; 2: 4 levels, 48) and
+ * domain 1. The lower quadword is the top table | P (TT 0: translated). */
+static inline uint64_t vtd_ctx_hi(unsigned levels)
+{
+	return (levels == 3 ? 1 : 2) | (1ull << 8);
+}
+
+/* vtd_irte_lo, vtd_irte_hi: an interrupt-remapping entry nk hands out:
+ * present, fixed delivery, physical destination APIC 0 (xAPIC), edge, the
+ * vector; source validation of requester sid (SVT 01, SQ 00). */
+static inline uint64_t vtd_irte_lo(uint32_t vector)
+{
+	return 1 | (uint64_t)vector << 16;
+}
+static inline uint64_t vtd_irte_hi(uint32_t sid)
+{
+	return sid | (1ull << 18);
+}
+
 static inline struct nk_iommu_view *vtd_view(void)
 {
 	return &nk_view_store.iommu;
