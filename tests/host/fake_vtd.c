@@ -6,14 +6,6 @@
 #include "fake_arch.h"
 #include "fake_vtd.h"
 
-#define GSTS_TE (1u << 31)
-#define GSTS_RTPS (1u << 30)
-#define GSTS_QIES (1u << 26)
-#define GSTS_IRES (1u << 25)
-#define GSTS_IRTPS (1u << 24)
-#define GSTS_CFIS (1u << 23)
-#define FSTS_PFO (1u << 0)
-#define FSTS_IQE (1u << 4)
 #define FRR_F (1ull << 63)
 #define LINE_BYTES 64u
 
@@ -182,7 +174,7 @@ void fake_vtd_write(uint32_t off, uint64_t v, unsigned bytes)
 	}
 	switch (off) {
 	case 0x18: { /* GCMD: the persistent bits as written, one-shots done at once */
-		uint32_t keep = (uint32_t)v & (GSTS_TE | GSTS_QIES | GSTS_IRES | GSTS_CFIS);
+		uint32_t keep = (uint32_t)v & (GSTS_TES | GSTS_QIES | GSTS_IRES | GSTS_CFIS);
 		fake_vtd.gsts = keep | (fake_vtd.gsts & (GSTS_RTPS | GSTS_IRTPS));
 		if (v & GSTS_RTPS)
 			fake_vtd.gsts |= GSTS_RTPS;
@@ -258,7 +250,7 @@ static void iotlb_fill(uint16_t sid, uint64_t page, uint64_t frame, bool w, bool
 
 int fake_vtd_dma(uint16_t sid, uint64_t addr, bool write)
 {
-	if (!(fake_vtd.gsts & GSTS_TE))
+	if (!(fake_vtd.gsts & GSTS_TES))
 		return 0;
 	uint64_t page = addr >> 12;
 	for (int i = 0; i < FAKE_VTD_IOTLB; i++)

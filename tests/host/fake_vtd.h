@@ -23,6 +23,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Global and fault status bits as the spec gives them (VT-d 10.4.5,
+ * 10.4.10), stated here rather than taken from nk's vtd.h, so that a wrong
+ * constant in nk shows in the tests. */
+#define GSTS_TES (1u << 31)
+#define GSTS_RTPS (1u << 30)
+#define GSTS_QIES (1u << 26)
+#define GSTS_IRES (1u << 25)
+#define GSTS_IRTPS (1u << 24)
+#define GSTS_CFIS (1u << 23)
+#define FSTS_PFO (1u << 0)
+#define FSTS_PPF (1u << 1)
+#define FSTS_IQE (1u << 4)
+
 #define FAKE_VTD_BASE 0xfed90000ull /* where QEMU's q35 puts its unit */
 #define FAKE_VTD_FRO 0x220	    /* the first fault-recording register's offset */
 #define FAKE_VTD_NFR_MAX 4	    /* fault-recording registers the fake can have */

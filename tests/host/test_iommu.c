@@ -26,14 +26,7 @@
 #include <nk/region.h>
 
 /* VT-d registers and bits as the spec gives them (10.4). */
-#define GSTS_TES (1u << 31)
-#define GSTS_RTPS (1u << 30)
-#define GSTS_QIES (1u << 26)
-#define GSTS_IRES (1u << 25)
-#define GSTS_IRTPS (1u << 24)
-#define GSTS_CFIS (1u << 23)
-#define FSTS_PFO (1u << 0)
-#define FSTS_PPF (1u << 1)
+/* (GSTS_* and FSTS_*: tests/host/fake_vtd.h) */
 #define CAP_RWBF_BIT (1ull << 4)
 #define CAP_CM_BIT (1ull << 7)
 #define ECAP_C_BIT (1ull << 0)
