@@ -16,6 +16,8 @@ struct ktest_group {
 	size_t n;
 };
 extern const struct ktest_group ktest_policy_group; /* tests/kernel/ktest_policy.c */
+/* tests/kernel/mmu_oracle.c: run only by name (`test mmu_oracle`), not by `test all` */
+extern const struct ktest_group ktest_oracle_group;
 
 /* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
 bool kt_expect_at(bool cond, const char *expr, int line);
