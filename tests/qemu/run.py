@@ -277,6 +277,19 @@ def suite(nested_iso, native_iso, noharness_iso):
             "nested kernel: KTAP run exits through isa-debug-exit with success (%.1f s)" % secs, out)
     s.check("invariants: I1-I4, I7-I9, I11 hold" in out, "nested kernel: invariants hold at boot", out)
 
+    # 1b. the MMU oracle's deterministic subset (tests/kernel/mmu_oracle.c,
+    # issue 16; `run=test:mmu_oracle_full` is the whole enumeration)
+    status, out, secs = boot(nested_iso, "run=test:mmu_oracle exit=1", "mmu-oracle")
+    m = re.search(r"# mmu_oracle: (\d+) cases, (\d+) accepted, (\d+) refused .*; "
+                  r"(\d+) violations, (\d+) mismatches; (\d+) ms", out)
+    if m:
+        desc = "MMU oracle: %s cases, %s accepted, %s refused, %s mismatches (%s ms; boot %.1f s)" % (
+            m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), secs)
+    else:
+        desc = "MMU oracle: a summary line (boot %.1f s)" % secs
+    s.check(status == PASS_STATUS and m is not None and int(m.group(1)) > 0 and m.group(5) == "0",
+            desc, out)
+
     # 2. the same tests on the native build
     status, out, secs = boot(native_iso, "run=test:all exit=1", "ktest-native")
     p, f, lines = ktap(out)
