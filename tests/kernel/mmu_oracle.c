@@ -113,9 +113,17 @@ struct target {
 	bool khalf, pinned;
 };
 
+/* An entry above the one enumerated (its value while the probes run). */
+struct anc {
+	paddr_t ptp;
+	unsigned index, level;
+	uint64_t val;
+};
+
 /* Where the entry sits: entry `index` of PTP `ptp` (level, half); va the
- * address the probes use (va_x for execute), the parent entry whose R/W
- * and XD are varied (leaves only). */
+ * address the probes use (va_x for execute: a non-leaf position's tree
+ * holds a RET there); the entries above it whose R/W and XD are varied
+ * (anc[0] the parent). */
 struct pos {
 	const char *name;
 	unsigned level;
@@ -123,9 +131,8 @@ struct pos {
 	paddr_t ptp;
 	unsigned index;
 	uint64_t va, va_x;
-	paddr_t parent;
-	unsigned parent_index, parent_level;
-	uint64_t parent_val;
+	struct anc anc[3];
+	unsigned nanc;
 };
 
 #define TARGETS_MAX 24
@@ -134,7 +141,7 @@ static struct oracle {
 	bool full, ring3;
 	struct mw_machine m;
 	struct mw_counts sh, rc; /* the shadow, a recount */
-	paddr_t l4u, l3u, l2u, l1u, l2s, l1s, k2, k1, heap_l3;
+	paddr_t l4u, l3u, l2u, l1u, l3s, l2s, l1s, k2, k1, heap_l3;
 	unsigned hk, hk2;
 	paddr_t d, dt, sc, ss;
 	paddr_t t1u, t2u, t3u, t4, t1k, t2k, t3k;
@@ -514,6 +521,20 @@ static void probe_all(uint64_t va, uint64_t va_x, const char *cname)
 
 /* ---- one case ---- */
 
+/* The addresses a case's probes use: a leaf's page at its target's RET
+ * (reads and writes there too), a non-leaf position's fixed tree; va_x 0:
+ * no RET known, no execute probe. */
+static void probe_addrs(const struct pos *p, const struct target *t, uint64_t *va, uint64_t *va_x)
+{
+	if (!p->leaf) {
+		*va = p->va;
+		*va_x = p->va_x;
+		return;
+	}
+	*va = p->va + (t->ret_off > 0 ? (uint64_t)t->ret_off : 0);
+	*va_x = t->ret_off >= 0 ? p->va + (uint64_t)t->ret_off : 0;
+}
+
 /* Count one of nk's answers (0 or -NK_E*) in the report. */
 static void count_answer(long r)
 {
@@ -593,32 +614,30 @@ static long run_case(const struct pos *p, uint64_t e, const struct target *t)
 	if (r == 0 && p->probe && (e & SDM_P)) {
 		char cname[48];
 		ksnprintf(cname, sizeof(cname), "%s %s e=%lx", p->name, t->name, e);
-		uint64_t off = 0, offx = 0;
-		if (p->leaf) {
-			off = t->ret_off > 0 ? (uint64_t)t->ret_off : 0;
-			offx = t->ret_off >= 0 ? (uint64_t)t->ret_off : ~0ull;
-		}
-		probe_all(p->va + off, offx == ~0ull ? 0 : (p->leaf ? p->va : p->va_x) + offx,
-			  cname);
+		uint64_t va, va_x;
+		probe_addrs(p, t, &va, &va_x);
+		probe_all(va, va_x, cname);
 	}
 	return r;
 }
 
-/* The probes again with the parent's R/W, then its XD, taken away. */
-static void vary_parent(const struct pos *p, uint64_t e, const struct target *t)
+/* The probes again with each ancestor's R/W, then its XD, taken away. */
+static void vary_parents(const struct pos *p, uint64_t e, const struct target *t)
 {
-	uint64_t pv = p->parent_val;
-	uint64_t va = p->va + (t->ret_off > 0 ? (uint64_t)t->ret_off : 0);
-	uint64_t va_x = t->ret_off >= 0 ? p->va + (uint64_t)t->ret_off : 0;
-	if (e & SDM_RW) {
-		if (owrite(p->parent, p->parent_level, p->parent_index, pv & ~SDM_RW))
-			probe_all(va, va_x, "parent R/W=0");
-		owrite(p->parent, p->parent_level, p->parent_index, pv);
-	}
-	if (!(e & SDM_XD)) {
-		if (owrite(p->parent, p->parent_level, p->parent_index, pv | SDM_XD))
-			probe_all(va, va_x, "parent XD=1");
-		owrite(p->parent, p->parent_level, p->parent_index, pv);
+	uint64_t va, va_x;
+	probe_addrs(p, t, &va, &va_x);
+	for (unsigned i = 0; i < p->nanc; i++) {
+		const struct anc *a = &p->anc[i];
+		if (e & SDM_RW) {
+			if (owrite(a->ptp, a->level, a->index, a->val & ~SDM_RW))
+				probe_all(va, va_x, i ? "ancestor R/W=0" : "parent R/W=0");
+			owrite(a->ptp, a->level, a->index, a->val);
+		}
+		if (!(e & SDM_XD)) {
+			if (owrite(a->ptp, a->level, a->index, a->val | SDM_XD))
+				probe_all(va, va_x, i ? "ancestor XD=1" : "parent XD=1");
+			owrite(a->ptp, a->level, a->index, a->val);
+		}
 	}
 }
 
@@ -667,8 +686,9 @@ static void tlb_steps(const struct pos *p, uint64_t e, const struct target *t)
 
 /* ---- the enumeration ---- */
 
-/* The bits of one case, apart from the frame: the subset's groups or the
- * full run's single bits. Returns how many it wrote into out. */
+/* The bits of one case, apart from the frame: every combination of P=1
+ * with R/W, U/S, XD, G, PWT, PCD, PAT, A, D (and PS in an L4 entry).
+ * Returns how many it wrote into out. */
 static unsigned low_variants(const struct pos *p, uint64_t *out, unsigned cap)
 {
 	uint64_t dims[10];
@@ -678,17 +698,12 @@ static unsigned low_variants(const struct pos *p, uint64_t *out, unsigned cap)
 	dims[nd++] = SDM_XD;
 	dims[nd++] = SDM_G;
 	uint64_t pat = p->leaf ? (p->level == 1 ? SDM_PS : SDM_PAT2M) : 0;
-	if (o.full) {
-		dims[nd++] = SDM_PWT;
-		dims[nd++] = SDM_PCD;
-		if (pat)
-			dims[nd++] = pat;
-		dims[nd++] = SDM_A;
-		dims[nd++] = SDM_D;
-	} else {
-		dims[nd++] = SDM_PWT | SDM_PCD | pat;
-		dims[nd++] = SDM_A | SDM_D;
-	}
+	dims[nd++] = SDM_PWT;
+	dims[nd++] = SDM_PCD;
+	if (pat)
+		dims[nd++] = pat;
+	dims[nd++] = SDM_A;
+	dims[nd++] = SDM_D;
 	if (p->level == 4)
 		dims[nd++] = SDM_PS; /* reserved in an L4 entry */
 	unsigned n = 0;
@@ -702,8 +717,12 @@ static unsigned low_variants(const struct pos *p, uint64_t *out, unsigned cap)
 	return n;
 }
 
-/* The classes refused whatever the low bits: crossed with R/W, U, XD. */
-static unsigned high_variants(const struct pos *p, uint64_t *out, unsigned cap)
+/* The classes refused whatever the low bits: each bit (MAXPHYADDR-51,
+ * 52-58, 59-62, 13-20 of a 2 MiB leaf, 13-29 of a 1 GiB one) crossed with
+ * R/W, U/S, XD in the subset (one bit per class) and with every low
+ * combination in the full run (every bit). */
+static unsigned high_variants(const struct pos *p, const uint64_t *low, unsigned nlow,
+			      uint64_t *out, unsigned cap)
 {
 	uint64_t bits[64];
 	unsigned nb = 0;
@@ -730,6 +749,12 @@ static unsigned high_variants(const struct pos *p, uint64_t *out, unsigned cap)
 			bits[nb++] = BIT(29);
 	}
 	unsigned n = 0;
+	if (o.full) { /* every class bit with every low combination */
+		for (unsigned i = 0; i < nb; i++)
+			for (unsigned k = 0; k < nlow && n < cap; k++)
+				out[n++] = low[k] | bits[i];
+		return n;
+	}
 	for (unsigned i = 0; i < nb; i++)
 		for (unsigned k = 0; k < 8 && n < cap; k++) {
 			uint64_t e = SDM_P | (p->leaf && p->level > 1 ? SDM_PS : 0) | bits[i];
@@ -739,7 +764,7 @@ static unsigned high_variants(const struct pos *p, uint64_t *out, unsigned cap)
 	return n;
 }
 
-static uint64_t variants[4096];
+static uint64_t variants[1024 + 48 * 1024];
 
 static void run_position(const struct pos *p)
 {
@@ -753,7 +778,9 @@ static void run_position(const struct pos *p)
 		nt = o.n1g;
 	}
 	unsigned nlow = low_variants(p, variants, ARRAY_SIZE(variants));
-	unsigned nv = nlow + high_variants(p, variants + nlow, ARRAY_SIZE(variants) - nlow);
+	const uint64_t pat = p->level == 1 ? SDM_PS : SDM_PAT2M;
+	unsigned nv =
+	    nlow + high_variants(p, variants, nlow, variants + nlow, ARRAY_SIZE(variants) - nlow);
 	for (unsigned ti = 0; ti < nt; ti++) {
 		const struct target *t = &ts[ti];
 		/* not present: nothing, or every other bit */
@@ -763,10 +790,12 @@ static void run_position(const struct pos *p)
 			uint64_t bits = variants[i];
 			uint64_t e = t->pa | bits;
 			long r = run_case(p, e, t);
-			bool plain = o.full || !(bits & (SDM_PWT | SDM_A));
-			if (r == 0 && p->leaf && p->probe && plain && i < nlow) {
-				if (p->parent_level)
-					vary_parent(p, e, t);
+			/* memory type and history bits change no right: the
+			 * TLB-fill and ancestor steps skip them in the subset */
+			bool plain = o.full || !p->leaf ||
+				     !(bits & (SDM_PWT | SDM_PCD | SDM_A | SDM_D | pat));
+			if (r == 0 && p->probe && plain && i < nlow) {
+				vary_parents(p, e, t);
 				tlb_steps(p, e, t);
 			}
 			if (o.cases - o.last_recount >= (o.full ? 1024 : 4096)) {
@@ -811,12 +840,26 @@ static uint64_t master_table(uint64_t va, unsigned level)
 	return t;
 }
 
-static void add_pos(const char *name, unsigned level, bool khalf, bool leaf, paddr_t ptp,
-		    unsigned index, uint64_t va, uint64_t va_x, paddr_t parent, unsigned pidx,
-		    unsigned plevel, uint64_t pval)
+static struct pos *add_pos(const char *name, unsigned level, bool khalf, bool leaf, paddr_t ptp,
+			   unsigned index, uint64_t va, uint64_t va_x)
 {
-	o.pos[o.npos++] = (struct pos){name, level, khalf,  leaf, true,	  ptp, index,
-				       va,   va_x,  parent, pidx, plevel, pval};
+	struct pos *p = &o.pos[o.npos++];
+	*p = (struct pos){.name = name,
+			  .level = level,
+			  .khalf = khalf,
+			  .leaf = leaf,
+			  .probe = true,
+			  .ptp = ptp,
+			  .index = index,
+			  .va = va,
+			  .va_x = va_x};
+	return p;
+}
+
+/* Add the entry ptp[index] (at level, holding val) above p. */
+static void add_anc(struct pos *p, paddr_t ptp, unsigned index, unsigned level, uint64_t val)
+{
+	p->anc[p->nanc++] = (struct anc){ptp, index, level, val};
 }
 
 #define UTAB (SDM_P | SDM_RW | SDM_US)
@@ -861,6 +904,7 @@ static bool setup(void)
 	o.l3u = new_ptp(3);
 	o.l2u = new_ptp(2);
 	o.l1u = new_ptp(1);
+	o.l3s = new_ptp(3);
 	o.l2s = new_ptp(2);
 	o.l1s = new_ptp(1);
 	o.k2 = new_ptp(2 | NK_PTP_KERNEL);
@@ -899,7 +943,8 @@ static bool setup(void)
 	ok &= owrite(o.l4u, 4, 1, pa_addr(o.l3u) | UTAB);
 	ok &= owrite(o.l3u, 3, 0, pa_addr(o.l2u) | UTAB);
 	ok &= owrite(o.l2u, 2, 0, pa_addr(o.l1u) | UTAB);
-	ok &= owrite(o.l3u, 3, 1, pa_addr(o.l2s) | UTAB);
+	ok &= owrite(o.l4u, 4, 2, pa_addr(o.l3s) | UTAB);
+	ok &= owrite(o.l3s, 3, 0, pa_addr(o.l2s) | UTAB);
 	ok &= owrite(o.l2s, 2, 0, pa_addr(o.l1s) | UTAB);
 	ok &= owrite(o.l1s, 1, 0, pa_addr(o.sc) | SDM_P | SDM_US);
 	ok &= owrite(o.l1s, 1, 1, pa_addr(o.ss) | SDM_P | SDM_RW | SDM_US | SDM_XD);
@@ -919,7 +964,7 @@ static bool setup(void)
 		ok &= owrite(tps[i], tlv[i], 100, 0xc3c3c3c3c3c3c3c2ull);
 	if (!ok)
 		return false;
-	o.stub_va = base_u + GiB1;
+	o.stub_va = 2ull << 39; /* its own L4 entry: no varied ancestor above it */
 	o.stack_top = o.stub_va + 2 * PAGE_SIZE - 64;
 
 	/* 4 KiB targets */
@@ -1005,30 +1050,37 @@ static bool setup(void)
 	add_target(o.t1g, &o.n1g, "RAM1G", 0, -1, 0, false, false);
 	add_target(o.t1g, &o.n1g, "ABOVE1G", 4ull << 30, -1, 0, false, false);
 
-	/* positions */
-	add_pos("L1u", 1, false, true, o.l1u, 5, base_u + 5 * PAGE_SIZE, 0, o.l2u, 0, 2,
-		pa_addr(o.l1u) | UTAB);
-	add_pos("L1k", 1, true, true, o.k1, 5, kbase + 5 * PAGE_SIZE, 0, o.k2, 0, 2,
-		pa_addr(o.k1) | KTAB);
-	add_pos("L2leaf-u", 2, false, true, o.l2u, 1, base_u + MiB2, 0, o.l3u, 0, 3,
-		pa_addr(o.l2u) | UTAB);
-	add_pos("L2leaf-k", 2, true, true, o.k2, 1, kbase + MiB2, 0, o.heap_l3, o.hk, 3,
-		pa_addr(o.k2) | KTAB);
-	add_pos("L3leaf-u", 3, false, true, o.l3u, 3, base_u + 3 * GiB1, 0, o.l4u, 1, 4,
-		pa_addr(o.l3u) | UTAB);
+	/* positions, and the entries above each (the scaffolding's values) */
+	const uint64_t a4 = pa_addr(o.l3u) | UTAB, a3 = pa_addr(o.l2u) | UTAB;
+	const uint64_t a2 = pa_addr(o.l1u) | UTAB, k3 = pa_addr(o.k2) | KTAB;
+	struct pos *q = add_pos("L1u", 1, false, true, o.l1u, 5, base_u + 5 * PAGE_SIZE, 0);
+	add_anc(q, o.l2u, 0, 2, a2);
+	add_anc(q, o.l3u, 0, 3, a3);
+	add_anc(q, o.l4u, 1, 4, a4);
+	q = add_pos("L1k", 1, true, true, o.k1, 5, kbase + 5 * PAGE_SIZE, 0);
+	add_anc(q, o.k2, 0, 2, pa_addr(o.k1) | KTAB);
+	add_anc(q, o.heap_l3, o.hk, 3, k3);
+	q = add_pos("L2leaf-u", 2, false, true, o.l2u, 1, base_u + MiB2, 0);
+	add_anc(q, o.l3u, 0, 3, a3);
+	add_anc(q, o.l4u, 1, 4, a4);
+	q = add_pos("L2leaf-k", 2, true, true, o.k2, 1, kbase + MiB2, 0);
+	add_anc(q, o.heap_l3, o.hk, 3, k3);
+	q = add_pos("L3leaf-u", 3, false, true, o.l3u, 3, base_u + 3 * GiB1, 0);
+	add_anc(q, o.l4u, 1, 4, a4);
 	uint64_t k2va = HEAP_BASE + (uint64_t)o.hk2 * GiB1;
-	add_pos("L3leaf-k", 3, true, true, o.heap_l3, o.hk2, k2va, 0, o.heap_l3, 0, 0, 0);
-	add_pos("L2table-u", 2, false, false, o.l2u, 2, base_u + 2 * MiB2, base_u + 2 * MiB2, o.l2u,
-		0, 0, 0);
-	add_pos("L2table-k", 2, true, false, o.k2, 2, kbase + 2 * MiB2,
-		kbase + 2 * MiB2 + PAGE_SIZE + (uint64_t)o.code_ret, o.k2, 0, 0, 0);
-	add_pos("L3table-u", 3, false, false, o.l3u, 2, base_u + 2 * GiB1, base_u + 2 * GiB1, o.l3u,
-		0, 0, 0);
+	add_pos("L3leaf-k", 3, true, true, o.heap_l3, o.hk2, k2va, 0);
+	q = add_pos("L2table-u", 2, false, false, o.l2u, 2, base_u + 2 * MiB2, base_u + 2 * MiB2);
+	add_anc(q, o.l3u, 0, 3, a3);
+	add_anc(q, o.l4u, 1, 4, a4);
+	q = add_pos("L2table-k", 2, true, false, o.k2, 2, kbase + 2 * MiB2,
+		    kbase + 2 * MiB2 + PAGE_SIZE + (uint64_t)o.code_ret);
+	add_anc(q, o.heap_l3, o.hk, 3, k3);
+	q = add_pos("L3table-u", 3, false, false, o.l3u, 2, base_u + 2 * GiB1, base_u + 2 * GiB1);
+	add_anc(q, o.l4u, 1, 4, a4);
 	add_pos("L3table-k", 3, true, false, o.heap_l3, o.hk2, k2va,
-		k2va + PAGE_SIZE + (uint64_t)o.code_ret, o.heap_l3, 0, 0, 0);
-	add_pos("L4table-u", 4, false, false, o.l4u, 3, 3ull << 39, 3ull << 39, o.l4u, 0, 0, 0);
-	add_pos("L4-kernel-half", 4, false, false, o.l4u, 300, 0, 0, o.l4u, 0, 0, 0);
-	o.pos[o.npos - 1].probe = false;
+		k2va + PAGE_SIZE + (uint64_t)o.code_ret);
+	add_pos("L4table-u", 4, false, false, o.l4u, 3, 3ull << 39, 3ull << 39);
+	add_pos("L4-kernel-half", 4, false, false, o.l4u, 300, 0, 0)->probe = false;
 	for (unsigned i = 0; i < o.npos; i++)
 		if (o.code_ret < 0 && o.pos[i].khalf && !o.pos[i].leaf)
 			o.pos[i].va_x = 0; /* no RET known in the kernel tree's CODE leaf */
@@ -1045,16 +1097,16 @@ static void teardown(void)
 	const struct {
 		paddr_t *ptp;
 		unsigned level, index;
-	} links[] = {{&o.l4u, 4, 1},	    {&o.l3u, 3, 0}, {&o.l2u, 2, 0}, {&o.l3u, 3, 1},
-		     {&o.l2s, 2, 0},	    {&o.l1s, 1, 0}, {&o.l1s, 1, 1}, {&o.heap_l3, 3, o.hk},
-		     {&o.k2, 2, 0},	    {&o.t1u, 1, 0}, {&o.t2u, 2, 0}, {&o.t3u, 3, 0},
-		     {&o.t1k, 1, 0},	    {&o.t1k, 1, 1}, {&o.t2k, 2, 0}, {&o.t3k, 3, 0},
-		     {&o.heap_l3, 3, o.hk2}};
+	} links[] = {{&o.l4u, 4, 1},	    {&o.l3u, 3, 0},	   {&o.l2u, 2, 0}, {&o.l4u, 4, 2},
+		     {&o.l3s, 3, 0},	    {&o.l2s, 2, 0},	   {&o.l1s, 1, 0}, {&o.l1s, 1, 1},
+		     {&o.heap_l3, 3, o.hk}, {&o.k2, 2, 0},	   {&o.t1u, 1, 0}, {&o.t2u, 2, 0},
+		     {&o.t3u, 3, 0},	    {&o.t1k, 1, 0},	   {&o.t1k, 1, 1}, {&o.t2k, 2, 0},
+		     {&o.t3k, 3, 0},	    {&o.heap_l3, 3, o.hk2}};
 	for (unsigned i = 0; i < ARRAY_SIZE(links); i++)
 		if (pa_addr(*links[i].ptp) && *slot_of(*links[i].ptp, links[i].index))
 			owrite(*links[i].ptp, links[i].level, links[i].index, 0);
-	paddr_t ptps[] = {o.l4u, o.l3u, o.l2u, o.l1u, o.l2s, o.l1s, o.k2, o.k1,
-			  o.t1u, o.t2u, o.t3u, o.t4,  o.t1k, o.t2k, o.t3k};
+	paddr_t ptps[] = {o.l4u, o.l3u, o.l2u, o.l1u, o.l3s, o.l2s, o.l1s, o.k2,
+			  o.k1,	 o.t1u, o.t2u, o.t3u, o.t4,  o.t1k, o.t2k, o.t3k};
 	for (unsigned i = 0; i < ARRAY_SIZE(ptps); i++) {
 		if (!pa_addr(ptps[i]))
 			continue;
