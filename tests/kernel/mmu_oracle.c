@@ -268,6 +268,22 @@ static uint64_t violated(const struct pos *p, uint64_t e, const struct target *t
 
 /* ---- the counters: the shadow, per case, and full recounts ---- */
 
+/* The walker's view of this machine: nk's tables through the direct map. */
+static void machine_init(struct mw_machine *m)
+{
+	const struct nk_view *v = nk_view;
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000008u));
+	*m = (struct mw_machine){dm_table,
+				 NULL,
+				 v->frames,
+				 v->nframes,
+				 pa_addr(v->master_l4),
+				 v->direct_map_base,
+				 v->nframes * PAGE_SIZE,
+				 a & 0xff};
+}
+
 static void counters_alloc(struct mw_counts *c, uint64_t n)
 {
 	c->wcount = kmalloc(n * 4);
@@ -878,17 +894,7 @@ static void add_anc(struct pos *p, paddr_t ptp, unsigned index, unsigned level, 
 static bool setup(void)
 {
 	const struct nk_view *v = nk_view;
-	o.m = (struct mw_machine){dm_table,
-				  NULL,
-				  v->frames,
-				  v->nframes,
-				  pa_addr(v->master_l4),
-				  v->direct_map_base,
-				  v->nframes * PAGE_SIZE,
-				  36};
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000008u));
-	o.m.maxphyaddr = a & 0xff;
+	machine_init(&o.m);
 	counters_alloc(&o.sh, v->nframes);
 	counters_alloc(&o.rc, v->nframes);
 	if (!counters_ok(&o.sh) || !counters_ok(&o.rc)) {
@@ -1189,6 +1195,31 @@ static bool oracle_run(bool full)
 		o.granted[1][2], o.i10_steps, o.recounts, o.violations, o.mismatches,
 		(timer_ticks - t0) * 1000 / TIMER_HZ, o.ring3 ? "" : " (no ticks: interrupts off)");
 	return ok && o.mismatches == 0 && o.cases > 0 && o.accepted > 0 && refused > 0;
+}
+
+long mmu_walk_check(const char **what, uint64_t *pfn)
+{
+	static struct mw_counts c;
+	static struct mw_machine m;
+	if (!c.seen) {
+		machine_init(&m);
+		counters_alloc(&c, m.nframes);
+		if (!counters_ok(&c)) {
+			counters_free(&c);
+			c.seen = NULL;
+			*what = "no memory for the walker's counters";
+			return 1;
+		}
+	}
+	mw_recount(&m, &c);
+	*pfn = 0;
+	long bad = (long)mw_compare(&m, &c, nk_view->frames, nk_view->frames2m, pfn, what);
+	if (!bad && (c.i1_bad || c.i9_bad || c.rsvd)) {
+		*what = "an entry the SDM walk rejects (non-PTP table, kernel half, reserved bit)";
+		*pfn = c.bad_pa >> 12;
+		bad = (long)(c.i1_bad + c.i9_bad + c.rsvd);
+	}
+	return bad;
 }
 
 static bool t_mmu_oracle(void)
