@@ -9,35 +9,48 @@
  *     or an nk-owned device page (I2, spec 4), nor a ring-0 execute of
  *     anything but CODE (I4); HOLE frames and MMIO are writable by design;
  *   - what the hardware does equals what a second walker (mmu_walk.c,
- *     SDM 4.5/4.6, no nk code) predicts from the tables nk wrote: after a
- *     TLB fill nk's downgrades and retypes must be seen (I10);
+ *     SDM 4.5/4.6, no nk code) predicts from the tables nk wrote, also
+ *     after a TLB fill and nk's downgrade or retype (I10), and a read
+ *     returns the bytes of the frame the walker names;
+ *   - a write that takes a right away is followed by a TLB flush nk counts
+ *     (nk_stats.tlb_flushes): QEMU's TCG drops its whole TLB whenever
+ *     CR0.WP changes, which every gate crossing does, so a flush nk left out
+ *     would not show in the probes here (it would on hardware, where only
+ *     a change of CR0.PG flushes, SDM 4.10.4.1);
  *   - a refusal carries a code of a violated precondition, an acceptance
  *     violates none, a refusal changes nothing;
  *   - nk's counters (wcount, maps, refs per frame; huge_maps, nondata per
  *     2 MiB) equal the walker's: per case for the frames the case touched
  *     (a shadow the walker keeps), and a full recount every few thousand
  *     cases and at the end.
- * `test mmu_oracle` runs a deterministic subset (make test);
- * `test mmu_oracle_full` the whole enumeration. Both need the kernel
- * console (run=test:NAME) for everything: the ring-3 stub is entered with
- * no process; from a process (`nk test mmu_oracle`) the ring-3 probes are
- * skipped and interrupts stay off while it runs. One summary line reports the
- * cases, acceptances, refusals by code, probes and mismatches.
+ * Where: an L1 leaf, a 2 MiB and a 1 GiB leaf, a non-leaf entry at L2, L3
+ * and L4, in the user and the kernel half, and an L4's kernel half. What:
+ * DATA, a PTP of each level and half, nk's own (pinned) PTPs, CODE, NK,
+ * PROTECTED, a HOLE frame in RAM, a frame below 1 MiB and the IOMMU's
+ * registers (nk-owned device pages), MMIO above RAM; 2 MiB ranges of
+ * DATA, with CODE, with PTPs, the first 2 MiB, above RAM, the IOMMU's.
+ * `test mmu_oracle` runs a deterministic subset (make test, 69 k cases,
+ * under a second); `test mmu_oracle_full` (make differential) the whole
+ * enumeration (1.6 M cases, about 20 s). Both need the kernel console
+ * (run=test:NAME) for everything: the ring-3 stub is entered with no
+ * process; from a process (`nk test mmu_oracle`) the ring-3 probes are
+ * skipped and interrupts stay off while it runs. One summary line reports
+ * the cases, acceptances, refusals by code, probes and mismatches.
  *
  * Pruning (as kvm-unit-tests x86/access.c's ac_test_legal): an entry with
  * P=0 grants nothing whatever its other bits (SDM 4.5), so two stand for all
- * (zero, and every other bit set); PWT, PCD, PAT and A, D select memory
- * type and history, not rights (SDM 4.6, 11.12) and no precondition names
- * them: the subset sets each group all-or-nothing, the full run each bit
- * alone and together; the high classes (52-58 ignored, 59-62 key,
- * MAXPHYADDR-51 reserved), bits 13-20 of a 2 MiB leaf and 13-29 of a 1 GiB
- * one are each refused whatever the low bits, so they are crossed with W,
- * U and XD only (the subset: one bit per class, the full run every bit); a
- * parent's R/W matters only under a writable entry and its XD only under an
- * executable one, and parents in a half have the half's U (any other is
- * refused), so a parent is varied only there; the TLB-fill steps (downgrade
- * W, set XD, clear P, retype) run for the leaves the probes found a right in,
- * with the memory-type and history bits clear in the subset.
+ * (zero, and every other bit set). Every combination of R/W, U/S, XD, G,
+ * PWT, PCD, PAT, A and D (and PS in an L4 entry) is run. The high classes
+ * (52-58 ignored, 59-62 key, MAXPHYADDR-51 reserved), bits 13-20 of a 2 MiB
+ * leaf and 13-29 of a 1 GiB one are refused whatever the low bits: the
+ * subset crosses one bit of each class with R/W, U/S and XD only, the full
+ * run every bit with every low combination. An ancestor's R/W matters only
+ * under a writable entry and its XD only under an executable one, and
+ * ancestors in a half have the half's U (any other is refused), so each
+ * ancestor's R/W and XD are taken away only there. The TLB-fill steps
+ * (drop R/W, set XD, clear P, retype) follow every acceptance; the subset
+ * skips them for leaves with a memory-type or history bit set (PWT, PCD,
+ * PAT, A, D change no right, SDM 4.6, 11.12).
  * Source: issue 16; spec sections 3 (I1, I2, I4, I9, I10), 4, 5, 8; SDM
  * Vol. 3A 4.5, 4.6 (SMEP, SMAP), 4.10 (TLBs). */
 #include <outer/kernel.h>
