@@ -243,6 +243,13 @@ void proc_signal_deliver(struct trap_frame *tf)
 		struct k_sigaction ka = *sig_action(p, sig);
 		if (sig_ignored(p, sig))
 			continue;
+		if (ka.handler == SIG_DFL && (SIGBIT(sig) & SIG_STOP_MASK)) {
+			/* stop, except that TSTP, TTIN and TTOU are discarded in
+			 * an orphaned group (man 7 signal; POSIX.1-2017 2.4.3) */
+			if (sig == SIGSTOP || !proc_pgrp_orphaned(proc_pgid(p), NULL))
+				proc_job_stop(sig);
+			continue; /* continued (or SIGKILL, next) */
+		}
 		if (ka.handler == SIG_DFL) { /* terminate (with or without a core) */
 			irq_enable();
 			proc_exit(sig);

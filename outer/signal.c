@@ -22,15 +22,19 @@
 #define SS_DISABLE 2
 #define MINSIGSTKSZ 2048
 
-/* The signals whose default action is to ignore them (man 7 signal).
- * Stop signals have no stopped state yet (job control is later work):
- * their default action terminates, as every other one does. */
+/* The signals whose default action is to ignore them (man 7 signal); the
+ * stop signals' default (SIG_STOP_MASK) is outer/sigframe.c's. */
 #define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
 
 bool sig_ignored(const struct proc *p, int sig)
 {
 	uint64_t h = sig_action(p, sig)->handler;
 	return h == SIG_IGN || (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)));
+}
+
+bool proc_signal_refused(const struct proc *p, int sig)
+{
+	return (p->sig.blocked & SIGBIT(sig)) || sig_action(p, sig)->handler == SIG_IGN;
 }
 
 bool proc_signal_pending(const struct proc *p)
@@ -44,18 +48,34 @@ void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info)
 	if (sig < 1 || sig > NSIG || p->state == 'Z')
 		return;
 	uint64_t bit = SIGBIT(sig);
-	/* an ignored signal is discarded unless blocked (or waited for) */
-	if (!((p->sig.blocked | p->sig.waiting) & bit) && sig_ignored(p, sig))
-		return;
 	uint64_t fl;
 	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
-	if (!(p->sig.pending & bit)) {
-		p->sig.pending |= bit;
-		if (p->sig.tab)
-			p->sig.tab->info[sig] = info ? *info : kernel;
+	/* SIGCONT continues even when ignored, blocked or handled; it and the
+	 * stop signals discard each other's pending instances (man 7 signal;
+	 * Linux's prepare_signal) */
+	if (sig == SIGCONT) {
+		p->sig.pending &= ~SIG_STOP_MASK;
+		proc_job_continue(p);
+	} else if (bit & SIG_STOP_MASK) {
+		p->sig.pending &= ~SIGBIT(SIGCONT);
 	}
-	if (p->state == 'S' && !(p->sig.blocked & bit))
-		sched_make_runnable(p);
+	/* discarded: an ignored signal unless blocked (or waited for), and
+	 * one init has no handler for (Linux's SIGNAL_UNKILLABLE) */
+	bool drop = (!((p->sig.blocked | p->sig.waiting) & bit) && sig_ignored(p, sig)) ||
+		    (p->pid == 1 && sig_action(p, sig)->handler == SIG_DFL);
+	if (!drop) {
+		if (!(p->sig.pending & bit)) {
+			p->sig.pending |= bit;
+			if (p->sig.tab)
+				p->sig.tab->info[sig] = info ? *info : kernel;
+		}
+		if (p->state == 'S' && !(p->sig.blocked & bit))
+			sched_make_runnable(p);
+		if (p->state == 'T' && sig == SIGKILL) { /* it dies from its stop */
+			p->state = 'R';
+			sched_runq_push(p);
+		}
+	}
 	if (fl & 0x200)
 		irq_enable();
 }
@@ -156,6 +176,7 @@ void proc_signal_exec(struct proc *p)
 	}
 	p->sig.ss_sp = p->sig.ss_size = 0;
 	p->sig.restore_mask = false;
+	p->did_exec = true; /* setpgid's EACCES from now on */
 }
 
 /* ---- sending ---- */
@@ -183,6 +204,12 @@ static long send_user(struct proc *p, int sig, int code)
 	return 0;
 }
 
+/* kill(pid, sig): pid > 0 that process; 0 the caller's process group;
+ * -1 every process but init and the caller (man 2 kill; Linux ignores
+ * EPERM there: 0 when any was a candidate); < -1 group -pid. A group
+ * send succeeds when one member took the signal (a zombie counts), else
+ * its last error: -EPERM, or -ESRCH for an empty group. -EINVAL for a bad
+ * sig. */
 long sys_kill(const uint64_t *a)
 {
 	int pid = (int)a[0], sig = (int)a[1];
@@ -190,17 +217,29 @@ long sys_kill(const uint64_t *a)
 		return -EINVAL;
 	if (pid > 0)
 		return send_user(proc_find(pid), sig, SI_USER);
-	/* pid 0 or -1 (we have one process group): everyone but init and us,
-	 * then us */
-	int n = 0;
+	if (pid == -2147483647 - 1) /* -INT_MIN is no group */
+		return -ESRCH;
+	if (pid == -1) {
+		long ret = 0;
+		int n = 0;
+		for (struct proc *p = proc_plist.head; p; p = NEXT(p))
+			if (p->pid != 1 && p != current) {
+				long r = p->state == 'Z' ? 0 : send_user(p, sig, SI_USER);
+				if (r != -EPERM)
+					ret = r;
+				n++;
+			}
+		return n ? ret : -ESRCH;
+	}
+	int pgid = pid ? -pid : proc_pgid(current);
+	long ret = -ESRCH;
+	bool ok = false;
 	for (struct proc *p = proc_plist.head; p; p = NEXT(p))
-		if (p->pid != 1 && p != current && p->state != 'Z' && may_signal(p)) {
-			send_user(p, sig, SI_USER);
-			n++;
+		if (proc_pgid(p) == pgid) {
+			ret = p->state == 'Z' ? 0 : send_user(p, sig, SI_USER);
+			ok |= ret == 0;
 		}
-	if (pid == 0 || pid == -1)
-		return send_user(current, sig, SI_USER);
-	return n ? 0 : -ESRCH;
+	return ok ? 0 : ret;
 }
 
 long sys_tkill(const uint64_t *a)

@@ -23,6 +23,9 @@
 #define SIGURG 23
 #define SIGWINCH 28
 
+/* The stop signals: their default action stops the process. */
+#define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
 /* What can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE ((1ull << (9 - 1)) | (1ull << (19 - 1)))
 
@@ -50,6 +53,8 @@
 #define ILL_ILLOPN 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /* The kernel's struct sigaction for rt_sigaction on x86-64 (32 bytes). */
 struct k_sigaction {
@@ -99,9 +104,15 @@ struct proc;
 struct trap_frame;
 
 /* proc_signal_info: send sig (1..64) to p with *info (NULL: SI_KERNEL).
- * Discarded when p ignores it and does not block it; else pending, and p
- * wakes if it sleeps and sig is not blocked. Any context (the timer too). */
+ * SIGCONT continues a stopped p and discards pending stop signals; a stop
+ * signal discards a pending SIGCONT. Then sig is discarded when p ignores
+ * it and does not block it, or p is init without a handler for it; else
+ * pending, and p wakes if it sleeps and sig is not blocked (SIGKILL wakes
+ * a stopped p too). Any context (the timer too). */
 void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info);
+/* proc_signal_refused: p blocks sig or sets it to SIG_IGN (the tty's
+ * job-control test, Linux's is_ignored). */
+bool proc_signal_refused(const struct proc *p, int sig);
 /* proc_fault_signal: a user-mode fault sends the synchronous sig with
  * si_code code and si_addr addr. Returns true when a handler will take it
  * (delivered on the way out); false when it kills (no handler, or sig
