@@ -228,8 +228,12 @@ void proc_signal_deliver(struct trap_frame *tf)
 	struct proc *p = current;
 	if (!(p->sig.pending & ~p->sig.blocked))
 		return; /* all blocked: nothing to do */
-	bool interrupted =
-	    tf->vector == SYSCALL_VECTOR && (int64_t)tf->rax == -EINTR && restartable(tf->error);
+	bool from_call = tf->vector == SYSCALL_VECTOR && (int64_t)tf->rax == -EINTR;
+	bool interrupted = from_call && restartable(tf->error);
+	/* a sleep a stop interrupted runs on to its first deadline when no
+	 * handler runs (Linux's -ERESTART_RESTARTBLOCK); else it is EINTR */
+	bool sleep =
+	    from_call && (tf->error == __NR_nanosleep || tf->error == __NR_clock_nanosleep);
 	bool handled = false;
 	for (;;) {
 		uint64_t ready = p->sig.pending & ~p->sig.blocked;
@@ -279,6 +283,10 @@ void proc_signal_deliver(struct trap_frame *tf)
 	/* no handler ran: an interrupted restartable call runs again */
 	if (interrupted && !handled)
 		restart_syscall_frame(tf);
+	if (sleep && !handled) {
+		p->sleep_restart = true;
+		restart_syscall_frame(tf);
+	}
 	if (p->sig.restore_mask) {
 		p->sig.blocked = p->sig.saved;
 		p->sig.restore_mask = false;

@@ -66,10 +66,12 @@ struct proc {
 	struct proc_signals sig;   /* dispositions, mask, pending, altstack, alarm */
 	/* job control (outer/proc_job.c); the group and session ids are in
 	 * the process list's region: proc_pgid, proc_sid */
-	bool did_exec;	     /* execve ran since fork (setpgid's EACCES) */
-	bool ctty_detached;  /* TIOCNOTTY: no controlling tty though in its session */
-	uint8_t wait_report; /* WAIT_STOPPED / WAIT_CONTINUED: for the parent's wait4 */
-	uint8_t stop_sig;    /* the signal that stopped it (state 'T') */
+	bool did_exec;		 /* execve ran since fork (setpgid's EACCES) */
+	bool ctty_detached;	 /* TIOCNOTTY: no controlling tty though in its session */
+	uint8_t wait_report;	 /* WAIT_STOPPED / WAIT_CONTINUED: for the parent's wait4 */
+	uint8_t stop_sig;	 /* the signal that stopped it (state 'T') */
+	bool sleep_restart;	 /* the nanosleep being restarted keeps sleep_deadline */
+	uint64_t sleep_deadline; /* an interrupted nanosleep's deadline (uptime ns) */
 };
 
 #define WAIT_STOPPED 1

@@ -476,6 +476,30 @@ static void t_kill_stopped(void)
 	CHECK_SIG(st, SIGKILL);
 }
 
+/* A nanosleep that a stop interrupts sleeps on to its deadline once
+ * continued: no EINTR, as Linux restarts it (restart_syscall). */
+static void t_stop_sleep(void)
+{
+	pid_t c = fork();
+	REQUIRE(c >= 0);
+	if (c == 0) {
+		long long t0 = ut_now_ns();
+		struct timespec req = {0, 300000000L}, rem = {0, 0};
+		long r = SC(SYS_nanosleep, &req, &rem);
+		long long ms = (ut_now_ns() - t0) / 1000000;
+		_exit(r == 0 && ms >= 290 ? 0 : r == -EINTR ? 2 : 3);
+	}
+	ut_sleep_ms(50);
+	CHECK_OK(SC(SYS_kill, c, SIGSTOP));
+	int st = 0;
+	CHECK_EQ(wait_opt(c, &st, WUNTRACED), c);
+	CHECK(WIFSTOPPED(st));
+	ut_sleep_ms(100);
+	CHECK_OK(SC(SYS_kill, c, SIGCONT));
+	CHECK_EQ(wait_opt(c, &st, 0), c);
+	CHECK_EXIT(st, 0);
+}
+
 /* In a child: SIGCONT discards a pending (blocked) stop signal, and a stop
  * signal a pending SIGCONT. */
 static void discard_child(long arg)
@@ -689,7 +713,8 @@ static void t_tty_tostop(void)
 }
 
 const struct ut_case ut_jobs_cases[] = {
-    UT(ids_basic),     UT(setpgid_rules), UT(setsid_rules), UT(kill_pgrp),    UT(kill_zero),
-    UT(wait_pgrp),     UT(stop_cont),	  UT(nocldstop),    UT(kill_stopped), UT(stop_discards),
-    UT(tstp_orphaned), UT(tty_pgrp),	  UT(tty_sigttin),  UT(tty_tostop),   {0},
+    UT(ids_basic),    UT(setpgid_rules), UT(setsid_rules), UT(kill_pgrp),
+    UT(kill_zero),    UT(wait_pgrp),	 UT(stop_cont),	   UT(nocldstop),
+    UT(kill_stopped), UT(stop_discards), UT(stop_sleep),   UT(tstp_orphaned),
+    UT(tty_pgrp),     UT(tty_sigttin),	 UT(tty_tostop),   {0},
 };
