@@ -86,6 +86,10 @@ static inline struct k_sigaction *sig_action_set(struct proc *p, int sig)
 }
 struct sig_table *sig_table_get(struct proc *p);
 bool sig_on_altstack(const struct proc *p, uint64_t sp);
+/* sig_take: take one pending instance of sig from p (interrupts off):
+ * *ki its siginfo (SI_KERNEL when none was kept); sig stays pending while
+ * more real-time instances of it are queued. */
+void sig_take(struct proc *p, int sig, struct ksiginfo *ki);
 void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki);
 
 /* Job control (outer/proc_job.c). proc_job_stop: current stops with

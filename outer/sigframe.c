@@ -97,8 +97,12 @@ void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki)
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) {
 		memcpy(out + 16, &ki->addr, 8); /* si_addr */
 	} else {
-		int32_t id[3] = {ki->pid, ki->uid, ki->status}; /* si_pid, si_uid, si_status */
+		int32_t id[2] = {ki->pid, ki->uid}; /* si_pid, si_uid */
 		memcpy(out + 16, id, sizeof(id));
+		if (sig == SIGCHLD)
+			memcpy(out + 24, &ki->status, 4); /* si_status */
+		else
+			memcpy(out + 24, &ki->value, 8); /* si_value */
 	}
 }
 
@@ -240,10 +244,8 @@ void proc_signal_deliver(struct trap_frame *tf)
 		if (!ready)
 			break;
 		int sig = next_signal(ready);
-		p->sig.pending &= ~SIGBIT(sig);
-		struct ksiginfo ki = {.code = SI_KERNEL};
-		if (p->sig.tab)
-			ki = p->sig.tab->info[sig];
+		struct ksiginfo ki;
+		sig_take(p, sig, &ki);
 		struct k_sigaction ka = *sig_action(p, sig);
 		if (sig_ignored(p, sig))
 			continue;
