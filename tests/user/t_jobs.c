@@ -210,6 +210,7 @@ static void setsid_child(long arg)
 	CHECK_ERR(SC(SYS_ioctl, 0, TIOCGPGRP, &pg), ENOTTY);
 	CHECK_ERR(SC(SYS_ioctl, 0, TIOCSPGRP, &pg), ENOTTY);
 	CHECK_ERR(SC(SYS_ioctl, 0, TIOCGSID, &pg), ENOTTY);
+	CHECK_ERR(SC(SYS_ioctl, 0, TIOCNOTTY, 0), ENOTTY);
 	CHECK_ERR(SC(SYS_open, "/dev/tty", O_RDWR | O_NOCTTY), ENXIO);
 	_exit(ut_failures() ? 1 : 0);
 }
@@ -712,9 +713,48 @@ static void t_tty_tostop(void)
 	CHECK_OK(tcsetattr(0, TCSANOW, &saved));
 }
 
+/* In a child (not a session leader): TIOCNOTTY gives the controlling
+ * tty up for it alone. */
+static void notty_child(long arg)
+{
+	(void)arg;
+	long fd = SC(SYS_open, "/dev/tty", O_RDWR);
+	CHECK_OK(fd);
+	if (fd >= 0)
+		close((int)fd);
+	CHECK_OK(SC(SYS_ioctl, 0, TIOCNOTTY, 0));
+	int pg;
+	CHECK_ERR(SC(SYS_ioctl, 0, TIOCGPGRP, &pg), ENOTTY);
+	CHECK_ERR(SC(SYS_ioctl, 0, TIOCNOTTY, 0), ENOTTY);
+	CHECK_ERR(SC(SYS_open, "/dev/tty", O_RDWR), ENXIO);
+	_exit(ut_failures() ? 1 : 0);
+}
+
+static void t_tty_notty(void)
+{
+	int fg = need_ctty();
+	CHECK_EXIT(ut_child(notty_child, 0), 0);
+	int v = -1;
+	CHECK_OK(SC(SYS_ioctl, 0, TIOCGPGRP, &v)); /* ours is untouched */
+	CHECK_EQ(v, fg);
+}
+
 const struct ut_case ut_jobs_cases[] = {
-    UT(ids_basic),    UT(setpgid_rules), UT(setsid_rules), UT(kill_pgrp),
-    UT(kill_zero),    UT(wait_pgrp),	 UT(stop_cont),	   UT(nocldstop),
-    UT(kill_stopped), UT(stop_discards), UT(stop_sleep),   UT(tstp_orphaned),
-    UT(tty_pgrp),     UT(tty_sigttin),	 UT(tty_tostop),   {0},
+    UT(ids_basic),
+    UT(setpgid_rules),
+    UT(setsid_rules),
+    UT(kill_pgrp),
+    UT(kill_zero),
+    UT(wait_pgrp),
+    UT(stop_cont),
+    UT(nocldstop),
+    UT(kill_stopped),
+    UT(stop_discards),
+    UT(stop_sleep),
+    UT(tstp_orphaned),
+    UT(tty_pgrp),
+    UT(tty_sigttin),
+    UT(tty_tostop),
+    UT(tty_notty),
+    {0},
 };
