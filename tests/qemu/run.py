@@ -96,14 +96,21 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
             send_nmis(p, chunks, sock, nmis[0], nmis[1], nmis[2], t0, timeout)))
         nmi_thread.start()
     # stdin as a list of lines: each is typed after one more prompt shows,
-    # as a person would (typed-ahead echo would interleave with output)
+    # as a person would (typed-ahead echo would interleave with output); a
+    # (seconds, bytes) entry is typed that long after the line before it
+    # (a ^C while a command runs: no prompt comes first)
     lines = stdin if isinstance(stdin, list) else [stdin] if stdin is not None else []
+    prompts = 0
     try:
-        for k, line in enumerate(lines):
-            if wait_for is not None:
+        for line in lines:
+            if isinstance(line, tuple):
+                time.sleep(line[0])
+                line = line[1]
+            elif wait_for is not None:
                 while time.time() - t0 < timeout and p.poll() is None and \
-                        b"".join(chunks).count(wait_for.encode()) <= k:
+                        b"".join(chunks).count(wait_for.encode()) <= prompts:
                     time.sleep(0.02)
+                prompts += 1
             p.stdin.write(line)
             p.stdin.flush()
         p.stdin.close()
@@ -466,8 +473,8 @@ def suite(nested_iso, native_iso, noharness_iso):
         noharness_boots(s, noharness_iso)
 
     # 7. the shell on the serial console, as a user sees it
-    cmds = [c.encode() + b"\n" for c in (
-        "ls /", "echo hi | cat", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
+    cmds = [c if isinstance(c, tuple) else c.encode() + b"\n" for c in (
+        "ls /", "echo hi | cat", "sleep 100", (1.0, b"\x03"), "echo after-ctrl-c", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
         "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
         "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
         "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
@@ -490,7 +497,8 @@ def suite(nested_iso, native_iso, noharness_iso):
                        ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
                        ("hello-edu", "echo into /dev/edu, cat it back (DMA to the edu device and back)"),
                        ("alive-after-attacks", "the shell still answers after nk attack all"),
-                       ("edu-after-attacks", "/dev/edu still works after nk attack all")):
+                       ("edu-after-attacks", "/dev/edu still works after nk attack all"),
+                       ("after-ctrl-c", "the shell answers after a ^C")):
         s.check(want in lines, "shell: " + desc, out)
     for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
                        ("I1-I4, I7-I9, I11 hold", "nk check from user space"),
@@ -507,6 +515,8 @@ def suite(nested_iso, native_iso, noharness_iso):
                        ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
                         "insmod of a module with MOV to CR0 is refused (I5)")):
         s.check(want in clean, "shell: " + desc, out)
+    s.check("sleep: killed by SIGINT" in clean and "init: sh killed" not in clean,
+            "shell: ^C (the tty's VINTR) kills the foreground sleep 100, not the shell", out)
     s.check(status in (0, 1) and "panic" not in out, "shell: poweroff ends the session cleanly", out)
 
     # 8. a bigger guest: the frame table scales

@@ -11,7 +11,11 @@
  * outside quotes. Expansion: $NAME, ${NAME}, $? and $$ (no field splitting,
  * no globbing). `#` starts a comment at the start of a word. Built-ins: cd,
  * exit, pwd, export, help, and NAME=value lines. Programs are searched in
- * $PATH; a missing one prints `sh: foo: not found` (status 127). */
+ * $PATH; a missing one prints `sh: foo: not found` (status 127).
+ * Interactive on its controlling tty, each pipeline runs in a process group
+ * of its own in the tty's foreground (so ^C and ^\ reach it, not the
+ * shell); there is no job control beyond that: a pipeline stopped by ^Z
+ * is killed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -457,6 +461,19 @@ static int status_of(int st, const char *name)
 	return 1;
 }
 
+/* The tty whose foreground the pipelines get (fd 0), or -1: not
+ * interactive on the controlling tty. */
+static int job_tty = -1;
+
+/* The signals an interactive shell ignores and its children get back. */
+static const int job_sigs[] = {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+
+static void job_signals(void (*disp)(int))
+{
+	for (size_t i = 0; i < sizeof(job_sigs) / sizeof(job_sigs[0]); i++)
+		signal(job_sigs[i], disp);
+}
+
 static int run_pipeline(struct pipeline *p)
 {
 	/* a lone built-in runs in the shell itself (cd must) */
@@ -486,6 +503,12 @@ static int run_pipeline(struct pipeline *p)
 		}
 		pids[i] = fork();
 		if (pids[i] == 0) {
+			if (job_tty >= 0) { /* the pipeline's group, in the foreground */
+				setpgid(0, i ? pids[0] : 0);
+				if (i == 0)
+					tcsetpgrp(job_tty, getpid());
+				job_signals(SIG_DFL);
+			}
 			if (in >= 0) {
 				dup2(in, 0);
 				close(in);
@@ -509,6 +532,11 @@ static int run_pipeline(struct pipeline *p)
 		}
 		if (pids[i] < 0)
 			err("sh: fork: %s\n", strerror(errno));
+		else if (job_tty >= 0) { /* as the child does: whoever runs first */
+			setpgid(pids[i], pids[0]);
+			if (i == 0)
+				tcsetpgrp(job_tty, pids[0]);
+		}
 		if (in >= 0)
 			close(in);
 		if (fds[1] >= 0)
@@ -523,13 +551,25 @@ static int run_pipeline(struct pipeline *p)
 			st = 1;
 			continue;
 		}
-		while (waitpid(pids[i], &ws, 0) < 0 && errno == EINTR)
-			;
 		const char *name = p->cmds[i].argc ? p->cmds[i].argv[0] : "sh";
+		for (;;) {
+			if (waitpid(pids[i], &ws, job_tty >= 0 ? WUNTRACED : 0) < 0) {
+				if (errno == EINTR)
+					continue;
+				ws = 1 << 8;
+				break;
+			}
+			if (!WIFSTOPPED(ws))
+				break;
+			err("sh: %s: stopped; this shell has no job control: killed\n", name);
+			kill(pids[i], SIGKILL);
+		}
 		int s = status_of(ws, name);
 		if (i == p->ncmds - 1)
 			st = s;
 	}
+	if (job_tty >= 0)
+		tcsetpgrp(job_tty, getpgrp()); /* the shell's again */
 	return st;
 }
 
@@ -656,6 +696,10 @@ static int interactive(void)
 	static char buf[MAX_LINE + 1];
 	size_t len = 0;
 	int tty = isatty(0);
+	if (tty && tcgetpgrp(0) == getpgrp()) {
+		job_tty = 0;
+		job_signals(SIG_IGN);
+	}
 	for (;;) {
 		char *nl;
 		while ((nl = memchr(buf, '\n', len)) != NULL) {
