@@ -100,6 +100,8 @@ static void word(char *buf)
 	buf[n] = 0;
 }
 
+/* drop_files - unlink the database file path and its rollback journal
+ * (PATH-journal, https://sqlite.org/tempfiles.html); either may be absent. */
 static void drop_files(const char *path)
 {
 	char j[4096];
@@ -108,6 +110,8 @@ static void drop_files(const char *path)
 	unlink(j);
 }
 
+/* load - create table t, insert rows rows in transactions of 1000, then
+ * index k and (grp, name). */
 static void load(long rows)
 {
 	exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, grp INTEGER NOT NULL, "
@@ -133,6 +137,8 @@ static void load(long rows)
 	exec("CREATE INDEX t_grp_name ON t(grp, name)");
 }
 
+/* query - 200 range counts over k, 500 point lookups by k, one GROUP BY,
+ * 200 prefix counts over (grp, name): every result folded in. */
 static void query(void)
 {
 	sqlite3_stmt *range =
@@ -168,6 +174,9 @@ static void query(void)
 	sqlite3_finalize(pre);
 }
 
+/* modify - one transaction updating every 13th row and deleting those
+ * with k % 17 == 3; then a whole-table aggregate and PRAGMA
+ * integrity_check ("ok"), folded in. */
 static void modify(void)
 {
 	exec("BEGIN");
