@@ -1,3 +1,4 @@
+#!/bin/busybox sh
 # /bench/macro/archive.sh DIR NDIRS [EXPECT]: the "archive" macro workload
 # (issue 18), run by busybox ash. In DIR (made afresh, removed at the end)
 # it creates a tree of NDIRS directories of 1 MiB each (8 text files of
@@ -30,7 +31,7 @@ while [ $d -lt "$ndirs" ]; do
 	d=$((d + 1))
 done
 if [ -z "$expect" ]; then
-	$bb find src -type f | $bb sort | $bb xargs $bb sha256sum
+	$bb find src -type f | $bb sort | $bb xargs "$bb" sha256sum
 	exit 0
 fi
 check() {

@@ -1,3 +1,4 @@
+#!/bin/busybox sh
 # /bench/macro/build.sh DIR ITER [EXPECT]: the "build" macro workload
 # (issue 18), run by busybox ash (`/bin/busybox sh build.sh ...`): a
 # configure-and-compile-like loop of short-lived processes. In DIR (made
