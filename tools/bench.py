@@ -291,7 +291,7 @@ def chart(rep, path):
         "1 notitle lt -1 dt 2" % dat,
         "set title 'macro workloads (bounds dashed: %.2f audit on, %.2f off)'" % (
             MACRO_BOUND["audit_on"], MACRO_BOUND["audit_off"]),
-        "set yrange [0.98:1.08]",
+        "set yrange [0.98:*]", "set offsets 0, 0, 0.01, 0",
         "plot '%s' using 2:xtic(1) title 'ours, audit on', %s"
         "'' using 4 title 'PerspicuOS (paper)', 1 notitle lt -1 dt 2, %.2f notitle lt 1 dt 2, "
         "%.2f notitle lt 2 dt 2" % (
