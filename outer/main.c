@@ -35,19 +35,24 @@ NK_NORETURN void outer_main(void)
 	module_boot(); /* modules=a,b on the command line */
 	/* run=... (tests, attacks) and nk.console=1 keep the kernel console;
 	 * otherwise user space starts: /sbin/init, in test mode with utest=1,
-	 * in benchmark mode with bench=1 (bench=quick: one sample each) */
+	 * in benchmark mode with bench=1 (init bench full) or bench=MODE
+	 * (init bench MODE: quick, one sample each; MODE:N, N runs of each
+	 * macro workload; /bench/run-all) */
 	char v[16];
 	if (cmdline_get("run", v, sizeof(v)) ||
 	    (cmdline_get("nk.console", v, sizeof(v)) && v[0] == '1'))
 		console_run();
 	static const char *const argv_normal[] = {"/sbin/init", NULL};
 	static const char *const argv_test[] = {"/sbin/init", "test", NULL};
-	static const char *const argv_bench[] = {"/sbin/init", "bench", "full", NULL};
-	static const char *const argv_quick[] = {"/sbin/init", "bench", "quick", NULL};
+	static char bench_mode[16];
+	static const char *const argv_bench[] = {"/sbin/init", "bench", bench_mode, NULL};
 	bool test = cmdline_get("utest", v, sizeof(v)) && v[0] == '1';
 	const char *const *argv = test ? argv_test : argv_normal;
-	if (cmdline_get("bench", v, sizeof(v)))
-		argv = !strcmp(v, "quick") ? argv_quick : argv_bench;
+	if (cmdline_get("bench", bench_mode, sizeof(bench_mode))) {
+		if (!strcmp(bench_mode, "1"))
+			memcpy(bench_mode, "full", sizeof("full"));
+		argv = argv_bench;
+	}
 	tty_enable();
 	proc_start_init("/sbin/init", argv);
 }

@@ -50,6 +50,8 @@ long sys_nksys(const uint64_t *a)
 		i.gate_crossings = nk_view->nested ? i.vmmu_calls : 0;
 		i.cr_writes = 2 * i.gate_crossings + nk_view->stats.cr_writes;
 		i.iotlb_invalidations = nk_view->iommu.invalidations;
+		i.ptes_written = nk_view->stats.ptes_written;
+		i.tlb_flushes = nk_view->stats.tlb_flushes;
 		return copy_to_user(a[1], &i, sizeof(i));
 	}
 	case NKSYS_PS: {

@@ -61,8 +61,10 @@ stage qemu python3 tests/qemu/run.py suite
 stage breaks bash tests/kernel/breaks/run.sh
 stage fuzz-host tests/fuzz/smoke-host.sh
 stage fuzz-kernel tests/fuzz/smoke-kernel.sh
-# the benchmark harness, smoke only: both builds, one sample, icount; checks
-# that every workload ran and the report was written (no speed assertion)
+# the benchmark harness, smoke only: both builds, one sample, icount, one
+# short run of each macro workload; checks that every workload ran (the
+# macro ones: and verified their output) and the report was written (no
+# speed assertion)
 stage bench python3 tools/bench.py --quick
 
 [ -n "$broken" ] && echo "stages that did not finish cleanly:$broken"

@@ -15,6 +15,10 @@ for pair in nasm:nasm qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-comm
 done
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev" # gcc -static (tests/hello-glibc)
+# the image's macro workloads (user/macro/macro.mk): SQLite's static
+# library for /bench/macro/db, and busybox-static (a static /bin/busybox)
+[ -f /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"
+dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
 if [ "$mode" = test ]; then
 	# host unit tests (cmocka), coverage (gcovr), the fuzzers (clang and
 	# its libFuzzer runtime), the benchmark chart (gnuplot)

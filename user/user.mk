@@ -42,6 +42,8 @@ US_TESTS := $(US_ROOT)/tests/utest $(US_ROOT)/tests/argecho $(US_ROOT)/tests/hel
 US_STATIC := $(patsubst user/rootfs/%,$(US_ROOT)/%,$(shell find user/rootfs -type f 2>/dev/null))
 US_DATA := $(US_B)/data.stamp
 US_ALL := $(US_BINS) $(US_BENCH) $(US_TESTS) $(US_STATIC) $(US_DATA)
+# the macro workloads (bench.md, issue 18): /bench/macro/, adds to US_ALL
+include user/macro/macro.mk
 
 .PHONY: user user-host-test us-force
 

@@ -42,6 +42,8 @@ struct nksys_info {
 	unsigned long cr_writes; /* serialising writes: CR0/CR3/CR4 and WRMSR, the gates' two
 				  * CR0 writes per crossing included */
 	unsigned long iotlb_invalidations; /* IOTLB invalidations nk waited for (0: no IOMMU) */
+	unsigned long ptes_written; /* PTEs nk wrote for the vMMU calls (0 native: not counted) */
+	unsigned long tlb_flushes;  /* TLB flushes nk made after removing a right (0 native) */
 };
 
 struct nksys_proc {

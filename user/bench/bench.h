@@ -49,30 +49,54 @@ static inline void b_count_start(void)
 	nksys(NKSYS_INFO, (long)&b_c0, 0, 0);
 }
 
-/* b_report - print the bench line for `n` samples t[] (TSC ticks per
- * operation, sorted here), each the mean of `per` operations, with
- * crossings=X.XX crwrites=Y.YY iotlb=Z.ZZ (IOTLB invalidations) per
- * operation since b_count_start. */
-static inline void b_report(const char *name, uint64_t *t, int n, int per)
+/* b_extra - more " key=value" fields for b_report's line ("" if none;
+ * the macro workloads' wall-clock ms=, user/macro/run.c). */
+static const char *b_extra __attribute__((unused)) = "";
+
+/* b_per_op - "X.XX": counter delta d per operation (ops of them). */
+static inline const char *b_per_op(char *buf, size_t size, unsigned long d, unsigned long ops)
 {
-	struct nksys_info c1;
-	nksys(NKSYS_INFO, (long)&c1, 0, 0);
-	unsigned long ops = (unsigned long)n * (unsigned long)per;
-	unsigned long x100 = (c1.gate_crossings - b_c0.gate_crossings) * 100 / ops;
-	unsigned long w100 = (c1.cr_writes - b_c0.cr_writes) * 100 / ops;
-	unsigned long i100 = (c1.iotlb_invalidations - b_c0.iotlb_invalidations) * 100 / ops;
+	unsigned long x100 = d * 100 / ops;
+	snprintf(buf, size, "%lu.%02lu", x100 / 100, x100 % 100);
+	return buf;
+}
+
+/* b_median - sort the n (>= 1) samples t[] in place, ascending; returns
+ * their median (the mean of the middle two when n is even). */
+static inline uint64_t b_median(uint64_t *t, int n)
+{
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
 			uint64_t x = t[j];
 			t[j] = t[j - 1];
 			t[j - 1] = x;
 		}
-	uint64_t med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu crossings=%lu.%02lu "
-	       "crwrites=%lu.%02lu iotlb=%lu.%02lu\n",
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+/* b_report - print the bench line for `n` samples t[] (TSC ticks per
+ * operation, sorted here), each the mean of `per` operations, with, per
+ * operation since b_count_start, nk's counters (NKSYS_INFO): crossings=
+ * (gate crossings) crwrites= (serialising CR/MSR writes) iotlb= (IOTLB
+ * invalidations) vmmu= (vMMU calls) ptes= (PTEs written) flushes= (TLB
+ * flushes), each X.XX; then b_extra. */
+static inline void b_report(const char *name, uint64_t *t, int n, int per)
+{
+	struct nksys_info c1;
+	nksys(NKSYS_INFO, (long)&c1, 0, 0);
+	unsigned long ops = (unsigned long)n * (unsigned long)per;
+	char cx[24], cw[24], ci[24], cv[24], cp[24], cf[24];
+	uint64_t med = b_median(t, n);
+	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu crossings=%s "
+	       "crwrites=%s iotlb=%s vmmu=%s ptes=%s flushes=%s%s\n",
 	       name, n * per, (unsigned long long)med, (unsigned long long)t[0],
-	       (unsigned long long)t[n - 1], x100 / 100, x100 % 100, w100 / 100, w100 % 100,
-	       i100 / 100, i100 % 100);
+	       (unsigned long long)t[n - 1],
+	       b_per_op(cx, sizeof(cx), c1.gate_crossings - b_c0.gate_crossings, ops),
+	       b_per_op(cw, sizeof(cw), c1.cr_writes - b_c0.cr_writes, ops),
+	       b_per_op(ci, sizeof(ci), c1.iotlb_invalidations - b_c0.iotlb_invalidations, ops),
+	       b_per_op(cv, sizeof(cv), c1.vmmu_calls - b_c0.vmmu_calls, ops),
+	       b_per_op(cp, sizeof(cp), c1.ptes_written - b_c0.ptes_written, ops),
+	       b_per_op(cf, sizeof(cf), c1.tlb_flushes - b_c0.tlb_flushes, ops), b_extra);
 	fflush(stdout);
 }
 
