@@ -79,6 +79,10 @@ void inode_put(struct inode *ip);
 /* inode_mode, inode_size: the S_IF* mode and size in bytes. */
 uint32_t inode_mode(const struct inode *ip);
 uint64_t inode_size(const struct inode *ip);
+/* fs_inode_path: the absolute path of ip (any type) into buf (cap bytes,
+ * NUL included). Returns its length without the NUL, -ENOENT if ip has
+ * been removed, or -ERANGE if it does not fit (outer/fs/vfs.c). */
+long fs_inode_path(const struct inode *ip, char *buf, size_t cap);
 /* inode_read: up to n bytes of regular file ip from byte offset off into
  * kernel buf. Returns the bytes read (0 at end of file) or -EISDIR/-EINVAL. */
 long inode_read(struct inode *ip, void *kbuf, uint64_t off, size_t n_bytes);

@@ -277,7 +277,7 @@ long sys_truncate(const uint64_t *a)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
-	if (!fs_may_access(ip, W_OK))
+	if (!fs_may_access(ip, W_OK) || ip->proc)
 		return -EACCES;
 	return inode_truncate(ip, a[1]);
 }
