@@ -96,14 +96,25 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
             send_nmis(p, chunks, sock, nmis[0], nmis[1], nmis[2], t0, timeout)))
         nmi_thread.start()
     # stdin as a list of lines: each is typed after one more prompt shows,
-    # as a person would (typed-ahead echo would interleave with output)
+    # as a person would (typed-ahead echo would interleave with output).
+    # An item (text, keys) is typed once the console shows text after what
+    # was typed last (a program's own screen, not the shell's prompt: vi);
+    # it does not count as a prompt.
     lines = stdin if isinstance(stdin, list) else [stdin] if stdin is not None else []
     try:
-        for k, line in enumerate(lines):
-            if wait_for is not None:
+        prompts, mark = 0, 0
+        for line in lines:
+            if isinstance(line, tuple):
+                text, line = line
                 while time.time() - t0 < timeout and p.poll() is None and \
-                        b"".join(chunks).count(wait_for.encode()) <= k:
+                        text.encode() not in b"".join(chunks)[mark:]:
                     time.sleep(0.02)
+            elif wait_for is not None:
+                while time.time() - t0 < timeout and p.poll() is None and \
+                        b"".join(chunks).count(wait_for.encode()) <= prompts:
+                    time.sleep(0.02)
+                prompts += 1
+            mark = len(b"".join(chunks))
             p.stdin.write(line)
             p.stdin.flush()
         p.stdin.close()
