@@ -71,6 +71,7 @@ $(US_ROOT)/bench/%: user/bench/%.c user/bench/bench.h $(US_DEPS)
 # (user-host-test). tmpfs has no hard links, hence symlinks.
 $(US_APPLETS): $(BUSYBOX) $(US_OWN) user/user.mk
 	@[ -x "$(BUSYBOX)" ] || { echo "$(BUSYBOX) missing: tools/deps.sh installs busybox-static" >&2; exit 1; }
+	@! readelf -l "$(BUSYBOX)" | grep -q INTERP || { echo "$(BUSYBOX) is dynamically linked: install busybox-static" >&2; exit 1; }
 	@echo "  BUSYBOX $(US_ROOT)/bin/busybox and its applets"
 	$(Q)mkdir -p $(US_ROOT)/bin && cp $(BUSYBOX) $(US_ROOT)/bin/busybox
 	$(Q)printf '%s\n' $(patsubst $(US_ROOT)/%,%,$(US_OWN)) > $@.own

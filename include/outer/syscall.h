@@ -107,6 +107,13 @@ long syscall_dispatch(uint64_t nr, const uint64_t *a);
 /* outer/sys_ident.c, sys_time.c, nksys.c: the small calls (man 2 of each;
  * nksys: include/uapi/nksys.h). */
 long sys_arch_prctl(const uint64_t *a);
+/* outer/fs/sys_statfs.c: statfs, fstatfs (man 2 statfs) */
+long sys_statfs(const uint64_t *a);
+long sys_fstatfs(const uint64_t *a);
+/* outer/proc_cred.c: getgroups (man 2 getgroups), prctl (man 2 prctl:
+ * PR_SET_NAME, PR_GET_NAME) */
+long sys_getgroups(const uint64_t *a);
+long sys_prctl(const uint64_t *a);
 long sys_clock_getres(const uint64_t *a);
 long sys_clock_gettime(const uint64_t *a);
 long sys_clock_nanosleep(const uint64_t *a);

@@ -176,7 +176,7 @@ static size_t root_text(int which)
 	case RF_MOUNTS:
 		n = ksnprintf(
 		    text, sizeof(text),
-		    "rootfs / tmpfs rw 0 0\nproc /proc proc ro,nosuid,nodev,noexec 0 0\n");
+		    "tmpfs / tmpfs rw 0 0\nproc /proc proc ro,nosuid,nodev,noexec 0 0\n");
 		break;
 	}
 	if (n < 0)
@@ -208,6 +208,14 @@ static void make_pid_dir(const struct nksys_proc *e)
 static void refresh_root(void)
 {
 	unsigned n = proc_list(plist, NPROC);
+	/* ascending pids, so that new directories are listed in pid order
+	 * (the list is newest first; insertion sort: it is nearly sorted) */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && plist[j - 1].pid > plist[j].pid; j--) {
+			struct nksys_proc t = plist[j];
+			plist[j] = plist[j - 1];
+			plist[j - 1] = t;
+		}
 	for (struct inode *c = proc_root->u.dir.first, *next; c; c = next) {
 		next = c->next;
 		if (!S_ISDIR(c->mode) || !all_digits(c->name))
