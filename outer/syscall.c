@@ -75,6 +75,7 @@ static const syscall_fn syscall_defaults[NR_SYSCALLS] = {
     [__NR_rt_sigreturn] = sys_rt_sigreturn,
     [__NR_ioctl] = sys_ioctl,
     [__NR_readv] = sys_readv,
+    [__NR_sendfile] = sys_sendfile,
     [__NR_writev] = sys_writev,
     [__NR_access] = sys_access,
     [__NR_pipe] = sys_pipe,

@@ -62,6 +62,8 @@ long sys_pread64(const uint64_t *a);
 long sys_pwrite64(const uint64_t *a);
 long sys_preadv(const uint64_t *a);
 long sys_pwritev(const uint64_t *a);
+/* sendfile(out_fd, in_fd, offset, count): outer/fs/sys_rw.c */
+long sys_sendfile(const uint64_t *a);
 long sys_ftruncate(const uint64_t *a);
 long sys_truncate(const uint64_t *a);
 long sys_fsync(const uint64_t *a);

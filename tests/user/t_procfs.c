@@ -2,7 +2,9 @@
  * a host run): /proc/self, /proc/PID/{stat,status,cmdline,exe}, the
  * listing, a child's directory coming and going, /proc/modules, meminfo,
  * uptime, statfs; on the nested kernel also that the tree is read-only
- * (Linux lets root write some of these). Source: Linux man 5 proc. */
+ * (Linux lets root write some of these). And the other calls busybox's
+ * applets make: prctl(PR_SET_NAME/PR_GET_NAME), getgroups, sendfile.
+ * Source: Linux man 5 proc, man 2 statfs, prctl, getgroups, sendfile. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -188,7 +190,60 @@ static void t_procfs_readonly(void)
 	CHECK(read_text("/proc/uptime", buf, sizeof(buf)) > 0); /* still there */
 }
 
+/* sendfile: file to pipe and file to file, with and without an offset
+ * pointer; the error paths. */
+static void t_sendfile(void)
+{
+	const char *src = P("/tests/pattern.bin"), *dst = P("/tmp/sendfile.out");
+	long in = CHECK_OK(SC(SYS_open, src, O_RDONLY));
+	long out = CHECK_OK(SC(SYS_open, dst, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	/* the whole file (3 pages + 100 bytes) at in's offset, which moves */
+	CHECK_EQ(SC(SYS_sendfile, out, in, NULL, UT_PATTERN_SIZE + 50), UT_PATTERN_SIZE);
+	CHECK_EQ(SC(SYS_lseek, in, 0, SEEK_CUR), UT_PATTERN_SIZE);
+	CHECK_EQ(SC(SYS_sendfile, out, in, NULL, 10), 0); /* at the end */
+	static unsigned char buf[UT_PATTERN_SIZE + 10];
+	long rd = CHECK_OK(SC(SYS_open, dst, O_RDONLY));
+	CHECK_EQ(SC(SYS_read, rd, buf, sizeof(buf)), UT_PATTERN_SIZE);
+	int bad = -1;
+	for (long i = 0; i < UT_PATTERN_SIZE && bad < 0; i++)
+		if (buf[i] != ut_pattern((unsigned long)i))
+			bad = (int)i;
+	CHECKF(bad < 0, "byte %d differs", bad);
+	/* with an offset: 5 bytes from 4096 into a pipe; in's offset stays */
+	int p[2];
+	REQUIRE(pipe(p) == 0);
+	int64_t off = 4096;
+	CHECK_EQ(SC(SYS_sendfile, p[1], in, &off, 5), 5);
+	CHECK_EQ(off, 4101);
+	CHECK_EQ(SC(SYS_lseek, in, 0, SEEK_CUR), UT_PATTERN_SIZE);
+	unsigned char five[5];
+	CHECK_EQ(SC(SYS_read, p[0], five, 5), 5);
+	CHECK(five[0] == ut_pattern(4096) && five[4] == ut_pattern(4100));
+	/* errors */
+	off = -1;
+	CHECK_ERR(SC(SYS_sendfile, p[1], in, &off, 5), EINVAL);
+	CHECK_ERR(SC(SYS_sendfile, p[1], in, UT_BAD_PTR, 5), EFAULT);
+	CHECK_ERR(SC(SYS_sendfile, p[1], -1, NULL, 5), EBADF);
+	CHECK_ERR(SC(SYS_sendfile, -1, in, NULL, 5), EBADF);
+	CHECK_ERR(SC(SYS_sendfile, in, in, NULL, 5), EBADF);	/* out not writable */
+	CHECK_ERR(SC(SYS_sendfile, p[1], out, NULL, 5), EBADF); /* in not readable */
+	long app = CHECK_OK(SC(SYS_open, dst, O_WRONLY | O_APPEND));
+	off = 0;
+	CHECK_ERR(SC(SYS_sendfile, app, in, &off, 5), EINVAL);
+	SC(SYS_close, app);
+	SC(SYS_close, p[0]);
+	SC(SYS_close, p[1]);
+	SC(SYS_close, rd);
+	SC(SYS_close, out);
+	SC(SYS_close, in);
+}
+
 const struct ut_case ut_procfs_cases[] = {
-    UT(procfs_self),  UT(procfs_prctl_name),  UT(procfs_child),
-    UT(procfs_files), UT_NK(procfs_readonly), {0},
+    UT(procfs_self),
+    UT(procfs_prctl_name),
+    UT(procfs_child),
+    UT(procfs_files),
+    UT_NK(procfs_readonly),
+    UT(sendfile),
+    {0},
 };
