@@ -108,8 +108,10 @@ static pid_t spawn_shell(void)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* the console is init's controlling tty from boot: arg 1 takes
+		 * it over for the new session (root may, man 4 tty_ioctl) */
 		setsid();
-		ioctl(0, TIOCSCTTY, 0);
+		ioctl(0, TIOCSCTTY, 1);
 		char *argv[] = {"-sh", NULL};
 		char *envp[] = {"HOME=/",     "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
 				"TERM=vt100", "SHELL=/bin/sh",
