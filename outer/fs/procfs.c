@@ -174,9 +174,8 @@ static size_t root_text(int which)
 		break;
 	}
 	case RF_MOUNTS:
-		n = ksnprintf(
-		    text, sizeof(text),
-		    "tmpfs / tmpfs rw 0 0\nproc /proc proc ro,nosuid,nodev,noexec 0 0\n");
+		n = ksnprintf(text, sizeof(text),
+			      "tmpfs / tmpfs rw 0 0\nproc /proc proc ro,nosuid,nodev,noexec 0 0\n");
 		break;
 	}
 	if (n < 0)
