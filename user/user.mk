@@ -69,7 +69,7 @@ $(US_ROOT)/bench/%: user/bench/%.c user/bench/bench.h $(US_DEPS)
 # is replaced. Links are relative (bin/ls -> busybox, sbin/insmod ->
 # ../bin/busybox) so that the rootfs also works on the host
 # (user-host-test). tmpfs has no hard links, hence symlinks.
-$(US_APPLETS): $(BUSYBOX) $(US_OWN) user/user.mk
+$(US_APPLETS): $(wildcard $(BUSYBOX)) $(US_OWN) user/user.mk
 	@[ -x "$(BUSYBOX)" ] || { echo "$(BUSYBOX) missing: tools/deps.sh installs busybox-static" >&2; exit 1; }
 	@! readelf -l "$(BUSYBOX)" | grep -q INTERP || { echo "$(BUSYBOX) is dynamically linked: install busybox-static" >&2; exit 1; }
 	@echo "  BUSYBOX $(US_ROOT)/bin/busybox and its applets"
