@@ -63,7 +63,7 @@ include tools/gen.mk nk/nk.mk outer/outer.mk tools/tools.mk
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 
-.PHONY: all iso run debug test attack bench clean deps deps-run format lint
+.PHONY: all iso run debug test attack differential bench clean deps deps-run format lint
 all: iso
 
 # User space (user/user.mk): the programs, the user test suite and the
@@ -147,6 +147,11 @@ test: deps
 attack: deps
 	$(MAKE) --no-print-directory NK=1 EXTRA_ATTACKS=$(EXTRA_ATTACKS) iso
 	python3 tests/qemu/run.py attack
+
+# the MMU oracle's whole enumeration (tests/kernel/mmu_oracle.c, issue 16)
+differential: deps
+	$(MAKE) --no-print-directory NK=1 iso
+	python3 tests/qemu/run.py differential
 
 # The vMMU's overhead: both images under QEMU -icount and plain TCG (ACCEL=kvm
 # adds KVM); build/bench/report.{json,md} and ratios.png (tools/bench.py).

@@ -55,6 +55,10 @@ stage scanner bash tests/scanner/run.sh build/tests/scanner
 stage harness bash tests/harness/run.sh build/tests/harness
 stage fmtcheck bash tests/fmtcheck/run.sh build/tests/fmtcheck
 stage qemu python3 tests/qemu/run.py suite
+# the MMU oracle's self-test: nk built with each deliberate validator break
+# of tests/kernel/breaks/*.patch (on a copy of the tree); the oracle must
+# report a mismatch for each
+stage breaks bash tests/kernel/breaks/run.sh
 stage fuzz-host tests/fuzz/smoke-host.sh
 stage fuzz-kernel tests/fuzz/smoke-kernel.sh
 # the benchmark harness, smoke only: both builds, one sample, icount; checks

@@ -32,9 +32,11 @@ FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ink -I$(HOST_DIR
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECS = $(or $(SECONDS),60)
 
-$(FUZZ_BIN): tests/fuzz/fuzz_vmmu.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_HDRS) tests/fuzz/fuzz.mk
+# fuzz_vmmu's second oracle: the MMU oracle's page-table walker (issue 16)
+FUZZ_WALK := tests/kernel/mmu_walk.c
+$(FUZZ_BIN): tests/fuzz/fuzz_vmmu.c $(FUZZ_WALK) tests/kernel/mmu_walk.h $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_HDRS) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_vmmu.c $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/kernel -o $@ tests/fuzz/fuzz_vmmu.c $(FUZZ_WALK) $(HOST_SUPPORT) $(HOST_NK_SRCS) $(HOST_LIBS)
 
 # nk's ACPI parser, on the fake accessor of tests/fuzz/fuzz_acpi.c, linked
 # as fuzz_vmmu is (nk's host sources, lib/fmt.c among the support files).

@@ -5,6 +5,10 @@
  * fresh machine. The oracles, after every call:
  *   - the invariant checker (nk_check_invariants_impl: I1, I2, I4, I9 and
  *     the frame table's counters), plus I3 modelled on the fake CPU;
+ *   - a second walker, the MMU oracle's (tests/kernel/mmu_walk.c, from the
+ *     SDM, no nk code): its recount of every counter (wcount, maps, refs,
+ *     huge_maps, nondata) equals nk's, and no entry in a declared table has
+ *     a reserved bit or leads to a frame that is not a PTP of its level;
  *   - a refused call changes nothing (frame table, direct map, memory nk
  *     may write, nk's state, the fake CPU), spec 5: validate, then mutate;
  *   - an accepted call has its documented effect (the entry reads back, the
@@ -21,6 +25,7 @@
 #include <time.h>
 
 #include "fixture.h"
+#include "mmu_walk.h"
 
 #define MAX_OPS 256
 #define LOG_BYTES 65536
@@ -190,6 +195,49 @@ static void check_unchanged(void)
 		failure("refused call changed the per-type counts");
 }
 
+/* The walker's view of the fake machine, and its counters. */
+static uint32_t mw_wcount[FAKE_NFRAMES], mw_maps[FAKE_NFRAMES], mw_refs[FAKE_NFRAMES];
+static uint32_t mw_huge[FAKE_NFRAMES / 512], mw_nondata[FAKE_NFRAMES / 512];
+static uint8_t mw_seen[FAKE_NFRAMES];
+
+static const uint64_t *mw_fake_table(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return arch_pa_va(pa_init(pa));
+}
+
+/* The second oracle: the walker's recount equals nk's counters (the fake
+ * machine has no direct-map tables: nk.dm_ptes is an array). */
+static void check_walker(void)
+{
+	struct mw_machine m = {
+	    mw_fake_table,	   NULL, nk.frames, nk.nframes,
+	    pa_addr(nk.master_l4), 0,	 0,	    (unsigned)__builtin_ctzll(nk.phys_limit)};
+	struct mw_counts c = {mw_wcount, mw_maps, mw_refs, mw_huge, mw_nondata,
+			      mw_seen,	 0,	  0,	   0,	    0};
+	mw_recount(&m, &c);
+	uint64_t pfn = 0;
+	const char *what = "";
+	static char msg[160];
+	if (mw_compare(&m, &c, nk.frames, nk.f2m, &pfn, &what)) {
+		snprintf(msg, sizeof(msg),
+			 "walker: counter %s of pfn %#llx: nk %u/%u/%u/%u, walker %u/%u/%u/%u "
+			 "(wcount/maps/refs/huge_maps)",
+			 what, (unsigned long long)pfn, nk.frames[pfn].wcount, nk.frames[pfn].maps,
+			 nk.frames[pfn].refs, nk.f2m[pfn / 512].huge_maps, mw_wcount[pfn],
+			 mw_maps[pfn], mw_refs[pfn], mw_huge[pfn / 512]);
+		failure(msg);
+	}
+	if (c.i1_bad || c.i9_bad || c.rsvd) {
+		snprintf(msg, sizeof(msg),
+			 "walker: %llu entries to non-PTPs, %llu kernel-half copies differ, %llu "
+			 "reserved (first at %#llx)",
+			 (unsigned long long)c.i1_bad, (unsigned long long)c.i9_bad,
+			 (unsigned long long)c.rsvd, (unsigned long long)c.bad_pa);
+		failure(msg);
+	}
+}
+
 /* Before a call: remember the state a refusal must leave. */
 static void before(void)
 {
@@ -208,6 +256,7 @@ static void after(long r)
 	check_cpu();
 	if (nk_check_invariants_impl() != 0)
 		failure("invariant checker");
+	check_walker();
 }
 
 /* ---- input decoding ---- */

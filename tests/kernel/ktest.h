@@ -16,10 +16,19 @@ struct ktest_group {
 	size_t n;
 };
 extern const struct ktest_group ktest_policy_group; /* tests/kernel/ktest_policy.c */
+/* tests/kernel/mmu_oracle.c: run only by name (`test mmu_oracle`), not by `test all` */
+extern const struct ktest_group ktest_oracle_group;
 
 /* kt_expect: print a KTAP diagnostic when cond is false; returns cond. */
 bool kt_expect_at(bool cond, const char *expr, int line);
 #define KT_EXPECT(c) kt_expect_at((c), #c, __LINE__)
+
+/* mmu_walk_check: recount every counter of nk's frame table (wcount, maps,
+ * refs per frame; huge_maps, nondata per 2 MiB) with the MMU oracle's
+ * walker (tests/kernel/mmu_walk.c, SDM 4.5) over the live tables. Returns
+ * 0 when all agree, else how many frames differ (or entries the walk
+ * rejects), with *what and *pfn the first. Source: spec 4; issue 16. */
+long mmu_walk_check(const char **what, uint64_t *pfn);
 
 /* fs_ktest: the in-kernel test of the file system (KTAP `fs_tmpfs`,
  * tests/kernel/fs_ktest.c); calls fs_init. Returns true when it passed. */

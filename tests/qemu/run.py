@@ -379,6 +379,19 @@ def shell_session(s, nested_iso, rep, mods):
     s.check(status in (0, 1) and "panic" not in out.lower(), "shell: poweroff ends the session cleanly", out)
 
 
+def mmu_oracle(iso, name, timeout=90):
+    """Boot `run=test:NAME` (mmu_oracle: the subset, mmu_oracle_full: all);
+    (passed, description, console) from its summary line."""
+    status, out, secs = boot(iso, "run=test:%s exit=1" % name, name.replace("_", "-"), timeout=timeout)
+    m = re.search(r"# %s: (\d+) cases, (\d+) accepted, (\d+) refused .*; "
+                  r"(\d+) violations, (\d+) mismatches; (\d+) ms" % name, out)
+    if not m:
+        return False, "MMU oracle (%s): a summary line (boot %.1f s)" % (name, secs), out
+    ok = status == PASS_STATUS and int(m.group(1)) > 0 and m.group(5) == "0"
+    return ok, "MMU oracle (%s): %s cases, %s accepted, %s refused, %s mismatches (%s ms; boot %.1f s)" % (
+        name, m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), secs), out
+
+
 def suite(nested_iso, native_iso, noharness_iso):
     s = Suite()
     # 1. in-kernel tests, nested build, through the GRUB ISO
@@ -389,6 +402,11 @@ def suite(nested_iso, native_iso, noharness_iso):
     s.check(status == PASS_STATUS and f == 0 and p > 0,
             "nested kernel: KTAP run exits through isa-debug-exit with success (%.1f s)" % secs, out)
     s.check("invariants: I1-I4, I7-I9, I11 hold" in out, "nested kernel: invariants hold at boot", out)
+
+    # 1b. the MMU oracle's deterministic subset (tests/kernel/mmu_oracle.c,
+    # issue 16; `make differential` runs the whole enumeration)
+    ok, desc, out = mmu_oracle(nested_iso, "mmu_oracle")
+    s.check(ok, desc, out)
 
     # 2. the same tests on the native build
     status, out, secs = boot(native_iso, "run=test:all exit=1", "ktest-native")
@@ -578,6 +596,11 @@ def main():
     # without NOHARNESS_ISO they skip that boot
     noharness = os.environ.get("NOHARNESS_ISO") or (
         None if os.environ.get("NK_ISO") else os.path.join(ROOT, "build", "nk-noharness.iso"))
+    if cmd == "differential":
+        ok, desc, out = mmu_oracle(nested, "mmu_oracle_full", timeout=900)
+        print("\n".join(l for l in out.replace("\r", "").splitlines() if "mismatch" in l or "# mmu_oracle" in l))
+        print(("ok - " if ok else "not ok - ") + desc)
+        sys.exit(0 if ok else 1)
     if cmd == "attack":
         rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(row_ok(r) for r in rep["attacks"])

@@ -5,8 +5,9 @@
  * The driver generates random vMMU call sequences in a sandbox (a pool of
  * frames it owns, plus frames every call must refuse to take), hashes each
  * call's PCs and PC pairs into a signal map, keeps the inputs that set a new
- * bit and mutates them. After every call it runs the invariant checker; a
- * failure prints the input's calls and stops.
+ * bit and mutates them. After every call it runs the invariant checker,
+ * after every input the MMU oracle's walker (its recount of nk's counters,
+ * tests/kernel/mmu_walk.c); a failure prints the input's calls and stops.
  *
  *   fuzz SECONDS [MAX_CALLS [SEED]]   fuzz (0 = no limit); prints a summary
  *   fuzz test                         KTAP: kcov's buffer bounds
@@ -419,6 +420,15 @@ static int run_input(const struct kinput *in)
 		fresh |= collect();
 		if (nk_check_invariants() != 0)
 			return -1;
+	}
+	const char *what = "";
+	uint64_t pfn = 0;
+	long bad = mmu_walk_check(&what, &pfn);
+	if (bad) {
+		kprintf(
+		    "kfuzz: WALKER: %ld frames disagree with nk's counters, first pfn %lx: %s\n",
+		    bad, pfn, what);
+		return -1;
 	}
 	inputs++;
 	return fresh;
