@@ -14,6 +14,9 @@
 #include "proc_internal.h"
 
 #define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define WALL 0x40000000 /* __WALL: one thread per process, nothing to widen */
 
 /* ---- exit and wait ---- */
 
@@ -39,6 +42,7 @@ NK_NORETURN void proc_exit(int status)
 		copy_to_user(p->clear_tid_addr, &zero, sizeof(zero));
 	}
 	proc_vfork_release(p);
+	proc_job_exit(p); /* before its children go to init */
 	struct mm *mm = p->mm;
 	long r = nk_load_cr3(nk_view->master_l4);
 	if (r)
@@ -79,22 +83,55 @@ long sys_exit(const uint64_t *a)
 	proc_exit((int)(a[0] & 0xff) << 8);
 }
 
-/* wait4(pid, status, options, rusage) */
+/* Whether child c is one wait4's pid selects: pid > 0 that one, -1 any,
+ * 0 the caller's process group, < -1 group -pid (man 2 wait4). */
+static bool wait_selects(const struct proc *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	return proc_pgid(c) == (pid ? -pid : proc_pgid(current));
+}
+
+/* The wait status child c reports now under options, or -1 for none: a
+ * zombie its exit status; with WUNTRACED a stop not yet reported
+ * (0x7f | sig << 8); with WCONTINUED a continue not yet reported (0xffff).
+ * A stop or continue report is consumed. */
+static int wait_status(struct proc *c, uint64_t options)
+{
+	if (c->state == 'Z')
+		return c->exit_status;
+	if ((options & WUNTRACED) && c->state == 'T' && c->wait_report == WAIT_STOPPED) {
+		c->wait_report = 0;
+		return 0x7f | (int)c->stop_sig << 8;
+	}
+	if ((options & WCONTINUED) && c->wait_report == WAIT_CONTINUED) {
+		c->wait_report = 0;
+		return 0xffff;
+	}
+	return -1;
+}
+
+/* wait4(pid, status, options, rusage): -ECHILD when no child matches,
+ * -EINVAL for unknown options, -EINTR, -EFAULT; 0 under WNOHANG when none
+ * is ready. rusage is zeroed (no accounting). */
 long sys_wait4(const uint64_t *a)
 {
 	int pid = (int)a[0];
-	uint64_t ustatus = a[1], urusage = a[3];
-	if (a[2] & ~(uint64_t)(WNOHANG | 2 /* WUNTRACED */ | 8 /* WCONTINUED */ | 0x40000000))
+	uint64_t ustatus = a[1], options = a[2], urusage = a[3];
+	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL))
 		return -EINVAL;
 	for (;;) {
 		bool have = false;
 		for (struct proc *c = proc_plist.head; c; c = NEXT(c)) {
-			if (c->parent != current || (pid > 0 && c->pid != pid))
+			if (c->parent != current || !wait_selects(c, pid))
 				continue;
 			have = true;
-			if (c->state != 'Z')
+			int st = wait_status(c, options);
+			if (st == -1)
 				continue;
-			if (ustatus && copy_to_user(ustatus, &c->exit_status, sizeof(int)))
+			if (ustatus && copy_to_user(ustatus, &st, sizeof(int)))
 				return -EFAULT;
 			if (urusage) {
 				static const uint8_t zero[144];
@@ -102,12 +139,13 @@ long sys_wait4(const uint64_t *a)
 					return -EFAULT;
 			}
 			long r = c->pid;
-			proc_free(c);
+			if (c->state == 'Z')
+				proc_free(c);
 			return r;
 		}
 		if (!have)
 			return -ECHILD;
-		if (a[2] & WNOHANG)
+		if (options & WNOHANG)
 			return 0;
 		/* a signal ends the wait only when no child is ready: one
 		 * that exits wakes us with its SIGCHLD and is reaped first */

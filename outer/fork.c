@@ -133,6 +133,8 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	c->ppid = p->pid;
 	c->parent = p;
 	proc_set_cred(c, proc_cred(p));
+	proc_set_job(c, proc_pgid(p), proc_sid(p)); /* fork keeps both (man 2 fork) */
+	c->ctty_detached = p->ctty_detached;
 	memcpy(c->name, p->name, sizeof(c->name));
 	memcpy(c->cmdline, p->cmdline, sizeof(c->cmdline));
 	c->cmdline_len = p->cmdline_len;
@@ -222,6 +224,10 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 	if (fs_lookup(NULL, "/", true, &p->cwd))
 		panic("proc_start_init: no root directory");
 	p->umask = 022;
+	/* init leads session 1 and group 1; the console is that session's
+	 * controlling tty, so that its shells have job control */
+	proc_set_job(p, p->pid, p->pid);
+	tty_set_ctty(p->pid, p->pid);
 	proc_link(p);
 	current = p;
 	syscall_kstack_top = (uint64_t)p->kstack + KSTACK_BYTES;

@@ -9,13 +9,15 @@
 
 #define SLICE_TICKS 2 /* 20 ms turns at 100 Hz */
 
-/* The process list's links, a write-log region of one page
- * (outer/proc_cred.c): the outer kernel reads them in place and changes
- * them only through nk_write. */
+/* The process list's links and each slot's process group and session
+ * ids (pids fit in 16 bits: proc_alloc wraps at 32767), a write-log region
+ * of one page (outer/proc_cred.c): the outer kernel reads them in place and
+ * changes them only through nk_write. */
 struct proc_list_page {
 	struct proc *head;
 	struct proc *next[NPROC];
-	uint8_t pad[4096 - 8 - 8 * NPROC]; /* the region is the whole page */
+	int16_t pgid[NPROC], sid[NPROC];
+	uint8_t pad[4096 - 8 - 8 * NPROC - 4 * NPROC]; /* the region is the whole page */
 };
 extern struct proc_list_page proc_plist;
 #define NEXT(p) (proc_plist.next[(p)->slot])
@@ -23,6 +25,10 @@ extern struct proc_list_page proc_plist;
 /* proc_plist_store: *where = val in the process list page, through nk
  * (panics when nk refuses: the kernel's own region). */
 void proc_plist_store(struct proc **where, struct proc *val);
+
+/* proc_set_job: p's process group and session ids, through nk (panics
+ * when nk refuses, as proc_plist_store). */
+void proc_set_job(struct proc *p, int pgid, int sid);
 
 /* The process slot each pid's struct proc holds (NULL: free). */
 extern struct proc *proc_slot_owner[NPROC];
@@ -80,6 +86,23 @@ static inline struct k_sigaction *sig_action_set(struct proc *p, int sig)
 }
 struct sig_table *sig_table_get(struct proc *p);
 bool sig_on_altstack(const struct proc *p, uint64_t sp);
+/* sig_take: take one pending instance of sig from p (interrupts off):
+ * *ki its siginfo (SI_KERNEL when none was kept); sig stays pending while
+ * more real-time instances of it are queued. */
+void sig_take(struct proc *p, int sig, struct ksiginfo *ki);
 void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki);
+
+/* Job control (outer/proc_job.c). proc_job_stop: current stops with
+ * sig (state 'T', the parent told: SIGCHLD CLD_STOPPED unless SA_NOCLDSTOP,
+ * and wait4's WUNTRACED report); returns once SIGCONT or SIGKILL made it
+ * runnable. Interrupts off. proc_job_continue: a stopped p runs again
+ * (SIGCONT: the parent told with CLD_CONTINUED and wait4's WCONTINUED
+ * report); nothing if p is not stopped. proc_job_exit: p is exiting (its
+ * children not yet handed to init): groups it orphans that have a stopped
+ * member get SIGHUP and SIGCONT, and a session leader's controlling tty is
+ * released (tty_session_end). */
+void proc_job_stop(int sig);
+void proc_job_continue(struct proc *p);
+void proc_job_exit(struct proc *p);
 
 #endif

@@ -97,8 +97,12 @@ void sig_fill_siginfo(uint8_t out[128], int sig, const struct ksiginfo *ki)
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) {
 		memcpy(out + 16, &ki->addr, 8); /* si_addr */
 	} else {
-		int32_t id[3] = {ki->pid, ki->uid, ki->status}; /* si_pid, si_uid, si_status */
+		int32_t id[2] = {ki->pid, ki->uid}; /* si_pid, si_uid */
 		memcpy(out + 16, id, sizeof(id));
+		if (sig == SIGCHLD)
+			memcpy(out + 24, &ki->status, 4); /* si_status */
+		else
+			memcpy(out + 24, &ki->value, 8); /* si_value */
 	}
 }
 
@@ -228,21 +232,30 @@ void proc_signal_deliver(struct trap_frame *tf)
 	struct proc *p = current;
 	if (!(p->sig.pending & ~p->sig.blocked))
 		return; /* all blocked: nothing to do */
-	bool interrupted =
-	    tf->vector == SYSCALL_VECTOR && (int64_t)tf->rax == -EINTR && restartable(tf->error);
+	bool from_call = tf->vector == SYSCALL_VECTOR && (int64_t)tf->rax == -EINTR;
+	bool interrupted = from_call && restartable(tf->error);
+	/* a sleep a stop interrupted runs on to its first deadline when no
+	 * handler runs (Linux's -ERESTART_RESTARTBLOCK); else it is EINTR */
+	bool sleep =
+	    from_call && (tf->error == __NR_nanosleep || tf->error == __NR_clock_nanosleep);
 	bool handled = false;
 	for (;;) {
 		uint64_t ready = p->sig.pending & ~p->sig.blocked;
 		if (!ready)
 			break;
 		int sig = next_signal(ready);
-		p->sig.pending &= ~SIGBIT(sig);
-		struct ksiginfo ki = {.code = SI_KERNEL};
-		if (p->sig.tab)
-			ki = p->sig.tab->info[sig];
+		struct ksiginfo ki;
+		sig_take(p, sig, &ki);
 		struct k_sigaction ka = *sig_action(p, sig);
 		if (sig_ignored(p, sig))
 			continue;
+		if (ka.handler == SIG_DFL && (SIGBIT(sig) & SIG_STOP_MASK)) {
+			/* stop, except that TSTP, TTIN and TTOU are discarded in
+			 * an orphaned group (man 7 signal; POSIX.1-2017 2.4.3) */
+			if (sig == SIGSTOP || !proc_pgrp_orphaned(proc_pgid(p), NULL))
+				proc_job_stop(sig);
+			continue; /* continued (or SIGKILL, next) */
+		}
 		if (ka.handler == SIG_DFL) { /* terminate (with or without a core) */
 			irq_enable();
 			proc_exit(sig);
@@ -272,6 +285,10 @@ void proc_signal_deliver(struct trap_frame *tf)
 	/* no handler ran: an interrupted restartable call runs again */
 	if (interrupted && !handled)
 		restart_syscall_frame(tf);
+	if (sleep && !handled) {
+		p->sleep_restart = true;
+		restart_syscall_frame(tf);
+	}
 	if (p->sig.restore_mask) {
 		p->sig.blocked = p->sig.saved;
 		p->sig.restore_mask = false;

@@ -22,9 +22,8 @@
 #define SS_DISABLE 2
 #define MINSIGSTKSZ 2048
 
-/* The signals whose default action is to ignore them (man 7 signal).
- * Stop signals have no stopped state yet (job control is later work):
- * their default action terminates, as every other one does. */
+/* The signals whose default action is to ignore them (man 7 signal); the
+ * stop signals' default (SIG_STOP_MASK) is outer/sigframe.c's. */
 #define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
 
 bool sig_ignored(const struct proc *p, int sig)
@@ -33,31 +32,134 @@ bool sig_ignored(const struct proc *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && (SIG_DEFAULT_IGNORE & SIGBIT(sig)));
 }
 
+bool proc_signal_refused(const struct proc *p, int sig)
+{
+	return (p->sig.blocked & SIGBIT(sig)) || sig_action(p, sig)->handler == SIG_IGN;
+}
+
 bool proc_signal_pending(const struct proc *p)
 {
 	return (p->sig.pending & ~p->sig.blocked) != 0;
 }
 
-void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info)
+/* Send sig to p with *info (NULL: SI_KERNEL), as proc_signal_info says.
+ * A real-time signal queues one more instance: -EAGAIN when p has
+ * SIGQUEUE_MAX queued or there is no memory (Linux's RLIMIT_SIGPENDING);
+ * else 0. */
+static long sig_send(struct proc *p, int sig, const struct ksiginfo *info)
 {
 	static const struct ksiginfo kernel = {.code = SI_KERNEL};
 	if (sig < 1 || sig > NSIG || p->state == 'Z')
-		return;
+		return 0;
 	uint64_t bit = SIGBIT(sig);
-	/* an ignored signal is discarded unless blocked (or waited for) */
-	if (!((p->sig.blocked | p->sig.waiting) & bit) && sig_ignored(p, sig))
-		return;
+	long r = 0;
+	/* the entry is made before interrupts go off (nothing else sends a
+	 * real-time signal from an interrupt) */
+	struct sigqueue *q = sig >= SIGRTMIN ? kmalloc(sizeof(*q)) : NULL;
 	uint64_t fl;
 	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
-	if (!(p->sig.pending & bit)) {
-		p->sig.pending |= bit;
-		if (p->sig.tab)
-			p->sig.tab->info[sig] = info ? *info : kernel;
+	/* SIGCONT continues even when ignored, blocked or handled; it and the
+	 * stop signals discard each other's pending instances (man 7 signal;
+	 * Linux's prepare_signal) */
+	if (sig == SIGCONT) {
+		p->sig.pending &= ~SIG_STOP_MASK;
+		proc_job_continue(p);
+	} else if (bit & SIG_STOP_MASK) {
+		p->sig.pending &= ~SIGBIT(SIGCONT);
 	}
-	if (p->state == 'S' && !(p->sig.blocked & bit))
-		sched_make_runnable(p);
+	/* discarded: an ignored signal unless blocked (or waited for), and
+	 * one init has no handler for (Linux's SIGNAL_UNKILLABLE) */
+	bool drop = (!((p->sig.blocked | p->sig.waiting) & bit) && sig_ignored(p, sig)) ||
+		    (p->pid == 1 && sig_action(p, sig)->handler == SIG_DFL);
+	if (!drop && sig >= SIGRTMIN) {
+		if (!q || p->sig.nqueued >= SIGQUEUE_MAX) {
+			r = -EAGAIN;
+			drop = true;
+		} else {
+			*q = (struct sigqueue){.sig = sig, .info = info ? *info : kernel};
+			struct sigqueue **tail = &p->sig.queue;
+			while (*tail)
+				tail = &(*tail)->next;
+			*tail = q;
+			q = NULL;
+			p->sig.nqueued++;
+			p->sig.pending |= bit;
+		}
+	}
+	if (!drop) {
+		if (!(p->sig.pending & bit)) {
+			p->sig.pending |= bit;
+			if (p->sig.tab)
+				p->sig.tab->info[sig] = info ? *info : kernel;
+		}
+		if (p->state == 'S' && !(p->sig.blocked & bit))
+			sched_make_runnable(p);
+		if (p->state == 'T' && sig == SIGKILL) { /* it dies from its stop */
+			p->state = 'R';
+			sched_runq_push(p);
+		}
+	}
 	if (fl & 0x200)
 		irq_enable();
+	kfree(q); /* not queued */
+	return r;
+}
+
+void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	sig_send(p, sig, info);
+}
+
+void sig_take(struct proc *p, int sig, struct ksiginfo *ki)
+{
+	*ki = (struct ksiginfo){.code = SI_KERNEL};
+	if (sig < SIGRTMIN) {
+		p->sig.pending &= ~SIGBIT(sig);
+		if (p->sig.tab)
+			*ki = p->sig.tab->info[sig];
+		return;
+	}
+	struct sigqueue **pp = &p->sig.queue, *q;
+	while ((q = *pp) && q->sig != sig)
+		pp = &q->next;
+	if (q) {
+		*ki = q->info;
+		*pp = q->next;
+		p->sig.nqueued--;
+		kfree(q);
+	}
+	bool more = false;
+	for (q = *pp; q && !more; q = q->next)
+		more = q->sig == sig;
+	if (!more)
+		p->sig.pending &= ~SIGBIT(sig);
+}
+
+/* Discard every pending instance of the signals in mask (any interrupt
+ * state). */
+static void sig_flush(struct proc *p, uint64_t mask)
+{
+	uint64_t fl;
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
+	p->sig.pending &= ~mask;
+	struct sigqueue *dead = NULL;
+	for (struct sigqueue **pp = &p->sig.queue, *q; (q = *pp);) {
+		if (mask & SIGBIT(q->sig)) {
+			*pp = q->next;
+			q->next = dead;
+			dead = q;
+			p->sig.nqueued--;
+		} else {
+			pp = &q->next;
+		}
+	}
+	if (fl & 0x200)
+		irq_enable();
+	while (dead) {
+		struct sigqueue *n = dead->next;
+		kfree(dead);
+		dead = n;
+	}
 }
 
 void proc_signal(struct proc *p, int sig)
@@ -121,6 +223,7 @@ struct sig_table *sig_table_get(struct proc *p)
 
 void proc_signal_free(struct proc *p)
 {
+	sig_flush(p, ~0ull);
 	kfree(p->sig.tab);
 	p->sig.tab = NULL;
 	p->sig.actset = 0;
@@ -141,6 +244,8 @@ long proc_signal_fork(struct proc *c, const struct proc *p)
 	c->sig.ss_sp = p->sig.ss_sp;
 	c->sig.ss_size = p->sig.ss_size;
 	c->sig.pending = 0;
+	c->sig.queue = NULL;
+	c->sig.nqueued = 0;
 	c->sig.alarm_tick = c->sig.alarm_period = 0;
 	return 0;
 }
@@ -156,6 +261,7 @@ void proc_signal_exec(struct proc *p)
 	}
 	p->sig.ss_sp = p->sig.ss_size = 0;
 	p->sig.restore_mask = false;
+	p->did_exec = true; /* setpgid's EACCES from now on */
 }
 
 /* ---- sending ---- */
@@ -168,21 +274,80 @@ static bool may_signal(const struct proc *p)
 	return c->euid == 0 || c->uid == t->uid || c->euid == t->uid;
 }
 
-/* Send sig (0: only check) to p as a user (SI_USER or SI_TKILL). */
-static long send_user(struct proc *p, int sig, int code)
+/* Send sig (0: only check) to p as a user with *ki. -ESRCH, -EPERM,
+ * -EAGAIN (a full real-time queue). */
+static long send_info(struct proc *p, int sig, const struct ksiginfo *ki)
 {
 	if (!p || p->state == 'Z')
 		return -ESRCH;
 	if (!may_signal(p))
 		return -EPERM;
-	if (sig) {
-		struct ksiginfo ki = {
-		    .code = code, .pid = current->pid, .uid = proc_cred(current)->uid};
-		proc_signal_info(p, sig, &ki);
-	}
+	return sig ? sig_send(p, sig, ki) : 0;
+}
+
+/* Send sig (0: only check) to p as a user (SI_USER or SI_TKILL). */
+static long send_user(struct proc *p, int sig, int code)
+{
+	struct ksiginfo ki = {.code = code, .pid = current->pid, .uid = proc_cred(current)->uid};
+	return send_info(p, sig, &ki);
+}
+
+/* The siginfo rt_sigqueueinfo's caller gave (128 bytes at uinfo): si_code,
+ * si_pid, si_uid, si_value kept. -EFAULT; -EPERM when it claims to be the
+ * kernel or kill (si_code >= 0, or SI_TKILL) and the target is not the
+ * caller (man 2 rt_sigqueueinfo). */
+static long queue_info(uint64_t uinfo, int pid, struct ksiginfo *ki)
+{
+	uint8_t raw[128];
+	if (copy_from_user(raw, uinfo, sizeof(raw)))
+		return -EFAULT;
+	int32_t w[5];
+	memcpy(w, raw, sizeof(w));
+	*ki = (struct ksiginfo){.code = w[2], .pid = w[4]};
+	memcpy(&ki->uid, raw + 20, 4);
+	memcpy(&ki->value, raw + 24, 8);
+	if ((ki->code >= 0 || ki->code == SI_TKILL) && pid != current->pid)
+		return -EPERM;
 	return 0;
 }
 
+/* rt_sigqueueinfo(tgid, sig, uinfo): sig with the caller's siginfo to
+ * process tgid; -EINVAL, -ESRCH, -EPERM, -EFAULT, -EAGAIN. */
+long sys_rt_sigqueueinfo(const uint64_t *a)
+{
+	int pid = (int)a[0], sig = (int)a[1];
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct ksiginfo ki;
+	long r = queue_info(a[2], pid, &ki);
+	if (r)
+		return r;
+	return send_info(pid > 0 ? proc_find(pid) : NULL, sig, &ki);
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, uinfo): the same for thread tid of
+ * tgid (one thread per process: tid == tgid, else -ESRCH); -EINVAL for
+ * ids <= 0. */
+long sys_rt_tgsigqueueinfo(const uint64_t *a)
+{
+	int tgid = (int)a[0], tid = (int)a[1], sig = (int)a[2];
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct ksiginfo ki;
+	long r = queue_info(a[3], tid, &ki);
+	if (r)
+		return r;
+	if (tgid != tid)
+		return -ESRCH;
+	return send_info(proc_find(tid), sig, &ki);
+}
+
+/* kill(pid, sig): pid > 0 that process; 0 the caller's process group;
+ * -1 every process but init and the caller (man 2 kill; Linux ignores
+ * EPERM there: 0 when any was a candidate); < -1 group -pid. A group
+ * send succeeds when one member took the signal (a zombie counts), else
+ * its last error: -EPERM, or -ESRCH for an empty group. -EINVAL for a bad
+ * sig. */
 long sys_kill(const uint64_t *a)
 {
 	int pid = (int)a[0], sig = (int)a[1];
@@ -190,17 +355,29 @@ long sys_kill(const uint64_t *a)
 		return -EINVAL;
 	if (pid > 0)
 		return send_user(proc_find(pid), sig, SI_USER);
-	/* pid 0 or -1 (we have one process group): everyone but init and us,
-	 * then us */
-	int n = 0;
+	if (pid == -2147483647 - 1) /* -INT_MIN is no group */
+		return -ESRCH;
+	if (pid == -1) {
+		long ret = 0;
+		int n = 0;
+		for (struct proc *p = proc_plist.head; p; p = NEXT(p))
+			if (p->pid != 1 && p != current) {
+				long r = p->state == 'Z' ? 0 : send_user(p, sig, SI_USER);
+				if (r != -EPERM)
+					ret = r;
+				n++;
+			}
+		return n ? ret : -ESRCH;
+	}
+	int pgid = pid ? -pid : proc_pgid(current);
+	long ret = -ESRCH;
+	bool ok = false;
 	for (struct proc *p = proc_plist.head; p; p = NEXT(p))
-		if (p->pid != 1 && p != current && p->state != 'Z' && may_signal(p)) {
-			send_user(p, sig, SI_USER);
-			n++;
+		if (proc_pgid(p) == pgid) {
+			ret = p->state == 'Z' ? 0 : send_user(p, sig, SI_USER);
+			ok |= ret == 0;
 		}
-	if (pid == 0 || pid == -1)
-		return send_user(current, sig, SI_USER);
-	return n ? 0 : -ESRCH;
+	return ok ? 0 : ret;
 }
 
 long sys_tkill(const uint64_t *a)
@@ -239,8 +416,8 @@ long sys_rt_sigaction(const uint64_t *a)
 	if (a[1]) {
 		act.mask &= ~SIG_UNBLOCKABLE;
 		*sig_action_set(p, sig) = act;
-		if (sig_ignored(p, sig)) /* POSIX: a pending instance is discarded */
-			p->sig.pending &= ~SIGBIT(sig);
+		if (sig_ignored(p, sig)) /* POSIX: pending instances are discarded */
+			sig_flush(p, SIGBIT(sig));
 	}
 	if (a[2] && copy_to_user(a[2], &old, sizeof(old)))
 		return -EFAULT;
@@ -328,10 +505,8 @@ long sys_rt_sigtimedwait(const uint64_t *a)
 		uint64_t ready = p->sig.pending & set;
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
-			p->sig.pending &= ~SIGBIT(sig);
-			struct ksiginfo ki = {.code = SI_KERNEL};
-			if (p->sig.tab)
-				ki = p->sig.tab->info[sig];
+			struct ksiginfo ki;
+			sig_take(p, sig, &ki);
 			irq_enable();
 			uint8_t info[128];
 			sig_fill_siginfo(info, sig, &ki);
@@ -357,6 +532,35 @@ long sys_rt_sigtimedwait(const uint64_t *a)
 	}
 	irq_enable();
 	return -EINTR;
+}
+
+long proc_sigmask_enter(uint64_t uset)
+{
+	uint64_t set;
+	if (!uset)
+		return 0;
+	if (copy_from_user(&set, uset, 8))
+		return -EFAULT;
+	struct proc *p = current;
+	irq_disable();
+	p->sig.saved = p->sig.blocked;
+	p->sig.restore_mask = true;
+	p->sig.blocked = set & ~SIG_UNBLOCKABLE;
+	irq_enable();
+	return 0;
+}
+
+void proc_sigmask_leave(long r)
+{
+	struct proc *p = current;
+	irq_disable();
+	/* interrupted: the handler's frame takes the old mask and
+	 * proc_signal_deliver puts it back (as for rt_sigsuspend) */
+	if (p->sig.restore_mask && !(r == -EINTR && proc_signal_pending(p))) {
+		p->sig.blocked = p->sig.saved;
+		p->sig.restore_mask = false;
+	}
+	irq_enable();
 }
 
 /* ---- the alternate stack ---- */

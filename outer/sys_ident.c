@@ -1,5 +1,6 @@
 /* The small system calls: identity (pids, uids, groups), what a C
- * runtime calls at startup (arch_prctl, set_tid_address, rlimits, uname,
+ * runtime calls at startup (process groups and sessions are
+ * outer/proc_job.c) (arch_prctl, set_tid_address, rlimits, uname,
  * getrandom; its signal calls are outer/signal.c), sysinfo, sync and reboot.
  * Source: man 2 of each call (Linux x86-64 semantics). */
 #include <outer/kernel.h>
@@ -76,17 +77,6 @@ long sys_setgid(const uint64_t *a)
 		c.gid = id;
 	c.egid = id;
 	proc_set_cred(current, &c);
-	return 0;
-}
-/* one process group and session, both with id 1 (init's) */
-long sys_getpgrp(const uint64_t *a)
-{
-	(void)a;
-	return 1;
-}
-long sys_setpgid(const uint64_t *a)
-{
-	(void)a;
 	return 0;
 }
 

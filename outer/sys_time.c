@@ -139,24 +139,43 @@ long sys_time(const uint64_t *a)
 	return (long)t;
 }
 
-/* Sleep until uptime reaches deadline_ns or a signal arrives. */
+/* Sleep until uptime reaches deadline_ns or a signal arrives (-EINTR).
+ * A sleep that a stop interrupted (no handler ran) is restarted by
+ * outer/sigframe.c with its first deadline, as Linux's restart_block: the
+ * restarted call finds current->sleep_restart set and keeps that deadline. */
 static long sleep_until(uint64_t deadline_ns)
 {
+	struct proc *p = current;
+	if (p->sleep_restart) {
+		deadline_ns = p->sleep_deadline;
+		p->sleep_restart = false;
+	}
 	uint64_t tick_ns = 1000000000ull / TIMER_HZ;
 	uint64_t tick = (deadline_ns + tick_ns - 1) / tick_ns;
 	while (timer_ticks < tick) {
 		irq_disable();
-		if (proc_signal_pending(current)) {
+		if (proc_signal_pending(p)) {
 			irq_enable();
+			p->sleep_deadline = deadline_ns;
 			return -EINTR;
 		}
-		current->wake_tick = tick;
-		sched_sleep(&current->wake_tick);
-		current->wake_tick = 0;
+		p->wake_tick = tick;
+		sched_sleep(&p->wake_tick);
+		p->wake_tick = 0;
 		irq_enable();
 	}
 	return 0;
 }
+/* The time an interrupted sleep had left, to the user timespec at urem. */
+static void write_rem(uint64_t urem)
+{
+	uint64_t now = uptime_ns(), deadline = current->sleep_deadline;
+	uint64_t left = deadline > now ? deadline - now : 0;
+	uint64_t ts[2] = {left / 1000000000ull, left % 1000000000ull};
+	copy_to_user(urem, ts, sizeof(ts));
+}
+/* nanosleep(req, rem): -EINVAL, -EFAULT, -EINTR with the time left in rem
+ * (man 2 nanosleep). */
 long sys_nanosleep(const uint64_t *a)
 {
 	uint64_t d;
@@ -164,10 +183,8 @@ long sys_nanosleep(const uint64_t *a)
 	if (r)
 		return r;
 	r = sleep_until(uptime_ns() + d);
-	if (r && a[1]) {
-		static const uint64_t zero[2];
-		copy_to_user(a[1], zero, sizeof(zero));
-	}
+	if (r && a[1])
+		write_rem(a[1]);
 	return r;
 }
 long sys_clock_nanosleep(const uint64_t *a)
@@ -183,7 +200,10 @@ long sys_clock_nanosleep(const uint64_t *a)
 			d = d > wall_base_ns ? d - wall_base_ns : 0;
 		return sleep_until(d);
 	}
-	return sleep_until(uptime_ns() + d);
+	r = sleep_until(uptime_ns() + d);
+	if (r && a[3])
+		write_rem(a[3]);
+	return r;
 }
 long sys_pause(const uint64_t *a)
 {

@@ -105,6 +105,13 @@ struct file *console_file(void);
 /* tty_rx_irq: the console UART's receive interrupt (IRQ 4): feed received
  * bytes to the line discipline and wake readers. */
 void tty_rx_irq(void);
+/* tty_session_end: session sid's leader exits: if the console is its
+ * controlling tty, the foreground process group gets SIGHUP and the tty
+ * belongs to no session (Linux's disassociate_ctty on exit). */
+void tty_session_end(int sid);
+/* tty_set_ctty: make the console the controlling tty of session sid with
+ * foreground group pgid (init's, at boot). */
+void tty_set_ctty(int sid, int pgid);
 /* tty_enable: switch console input from polling (the nk> console) to the
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);

@@ -38,7 +38,7 @@ struct cred {
 struct proc {
 	int pid, ppid;
 	unsigned slot; /* index in the credential and list tables */
-	char state;    /* 'R' runnable, 'S' sleeping, 'Z' zombie */
+	char state;    /* 'R' runnable, 'S' sleeping, 'T' stopped, 'Z' zombie */
 	char name[32]; /* the program's base name */
 	struct mm *mm;
 	struct file *fd[NR_OPEN];
@@ -68,7 +68,18 @@ struct proc {
 	char cmdline[256];    /* argv strings, each NUL-terminated, cut at 256 bytes */
 	uint16_t cmdline_len; /* bytes of cmdline used */
 	char exe[256];	      /* the absolute path execve ran (NUL-terminated; "" for none) */
+	/* job control (outer/proc_job.c); the group and session ids are in
+	 * the process list's region: proc_pgid, proc_sid */
+	bool did_exec;		 /* execve ran since fork (setpgid's EACCES) */
+	bool ctty_detached;	 /* TIOCNOTTY: no controlling tty though in its session */
+	uint8_t wait_report;	 /* WAIT_STOPPED / WAIT_CONTINUED: for the parent's wait4 */
+	uint8_t stop_sig;	 /* the signal that stopped it (state 'T') */
+	bool sleep_restart;	 /* the nanosleep being restarted keeps sleep_deadline */
+	uint64_t sleep_deadline; /* an interrupted nanosleep's deadline (uptime ns) */
 };
+
+#define WAIT_STOPPED 1
+#define WAIT_CONTINUED 2
 
 #define KSTACK_BYTES 16384u
 
@@ -100,6 +111,23 @@ bool proc_signal_pending(const struct proc *p);
  * SI_KERNEL): its handler runs or its default action applies (man 7
  * signal) when p next returns to user mode. */
 void proc_signal(struct proc *p, int sig);
+/* proc_pgid, proc_sid: p's process group and session ids (man 2
+ * setpgid, setsid), read in place from the process list's region. */
+int proc_pgid(const struct proc *p);
+int proc_sid(const struct proc *p);
+/* proc_pgrp_signal: send sig to every live member of process group pgid
+ * with *info (NULL: SI_KERNEL; the tty's ^C, ^\, ^Z). Returns how many
+ * members it reached. Any context. */
+int proc_pgrp_signal(int pgid, int sig, const struct ksiginfo *info);
+/* proc_pgrp_session: the session of process group pgid (of a live or
+ * zombie member), else of the process whose pid is pgid (Linux's
+ * session_of_pgrp); -1 when neither exists. */
+int proc_pgrp_session(int pgid);
+/* proc_pgrp_orphaned: process group pgid is orphaned (POSIX.1-2017 3.264:
+ * no member has a parent in another group of the same session; init does
+ * not count, as Linux's will_become_orphaned_pgrp). ignore: a process to
+ * leave out (one exiting), or NULL. */
+bool proc_pgrp_orphaned(int pgid, const struct proc *ignore);
 /* proc_find: the process with pid, or NULL. */
 struct proc *proc_find(int pid);
 /* proc_count: processes, zombies included. */

@@ -23,8 +23,14 @@
 #define SIGURG 23
 #define SIGWINCH 28
 
+/* The stop signals: their default action stops the process. */
+#define SIG_STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
 /* What can never be blocked, caught or ignored. */
 #define SIG_UNBLOCKABLE ((1ull << (9 - 1)) | (1ull << (19 - 1)))
+
+#define SIGRTMIN 32	/* the real-time signals, 32..64, queue (man 7 signal) */
+#define SIGQUEUE_MAX 64 /* queued real-time instances per process (EAGAIN beyond) */
 
 #define SIG_DFL 0ull
 #define SIG_IGN 1ull
@@ -42,6 +48,7 @@
 /* si_code values (Linux uapi asm-generic/siginfo.h) */
 #define SI_USER 0
 #define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
 #define SI_TKILL (-6)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
@@ -50,6 +57,8 @@
 #define ILL_ILLOPN 2
 #define CLD_EXITED 1
 #define CLD_KILLED 2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /* The kernel's struct sigaction for rt_sigaction on x86-64 (32 bytes). */
 struct k_sigaction {
@@ -60,14 +69,23 @@ struct k_sigaction {
 };
 
 /* What one pending signal carries (standard signals do not queue: one per
- * number). addr is si_addr for faults; pid/uid the sender (or the child
- * for SIGCHLD, with status its exit code or signal). */
+ * number; real-time ones do). addr is si_addr for faults; pid/uid the
+ * sender (or the child for SIGCHLD, with status its exit code or signal);
+ * value sigqueue's si_value. */
 struct ksiginfo {
 	int code;
 	int pid;
 	int uid;
 	int status;
 	uint64_t addr;
+	uint64_t value;
+};
+
+/* One queued instance of a real-time signal (kmalloc'd; FIFO). */
+struct sigqueue {
+	struct sigqueue *next;
+	int sig;
+	struct ksiginfo info;
 };
 
 /* The tables a process that uses signals gets (kmalloc'd by its first
@@ -93,15 +111,31 @@ struct proc_signals {
 	uint64_t alarm_period;	 /* ITIMER_REAL interval in ticks, 0: one-shot */
 	uint64_t actset;	 /* bit sig-1: tab->action[sig] was written (else SIG_DFL) */
 	struct sig_table *tab;	 /* NULL until the first rt_sigaction/rt_sigprocmask */
+	struct sigqueue *queue;	 /* real-time instances, oldest first (their bits pending) */
+	unsigned nqueued;	 /* entries in queue */
 };
 
 struct proc;
 struct trap_frame;
 
 /* proc_signal_info: send sig (1..64) to p with *info (NULL: SI_KERNEL).
- * Discarded when p ignores it and does not block it; else pending, and p
- * wakes if it sleeps and sig is not blocked. Any context (the timer too). */
+ * SIGCONT continues a stopped p and discards pending stop signals; a stop
+ * signal discards a pending SIGCONT. Then sig is discarded when p ignores
+ * it and does not block it, or p is init without a handler for it; else
+ * pending, and p wakes if it sleeps and sig is not blocked (SIGKILL wakes
+ * a stopped p too). Any context (the timer too). */
 void proc_signal_info(struct proc *p, int sig, const struct ksiginfo *info);
+/* proc_signal_refused: p blocks sig or sets it to SIG_IGN (the tty's
+ * job-control test, Linux's is_ignored). */
+bool proc_signal_refused(const struct proc *p, int sig);
+/* proc_sigmask_enter: ppoll's and pselect6's mask: the 8-byte set at
+ * user address uset (0: none) is current's blocked mask for the call
+ * (SIGKILL and SIGSTOP stay unblocked). 0 or -EFAULT. proc_sigmask_leave:
+ * the call ends with r: the old mask is back at once, or, when r is -EINTR
+ * with a signal to deliver, once its handler's frame has saved it (man 2
+ * ppoll, pselect). */
+long proc_sigmask_enter(uint64_t uset);
+void proc_sigmask_leave(long r);
 /* proc_fault_signal: a user-mode fault sends the synchronous sig with
  * si_code code and si_addr addr. Returns true when a handler will take it
  * (delivered on the way out); false when it kills (no handler, or sig
@@ -141,6 +175,8 @@ long sys_rt_sigreturn(const uint64_t *a);
 long sys_sigaltstack(const uint64_t *a);
 long sys_tkill(const uint64_t *a);
 long sys_tgkill(const uint64_t *a);
+long sys_rt_sigqueueinfo(const uint64_t *a);
+long sys_rt_tgsigqueueinfo(const uint64_t *a);
 long sys_alarm(const uint64_t *a);
 long sys_setitimer(const uint64_t *a);
 long sys_getitimer(const uint64_t *a);

@@ -106,6 +106,14 @@ const void *syscall_table_entry(unsigned nr);
  * number) when unknown. */
 long syscall_dispatch(uint64_t nr, const uint64_t *a);
 
+/* job control (outer/proc_job.c): man 2 setpgid (getpgid, getpgrp),
+ * setsid, getsid; the errors are at each definition */
+long sys_getpgid(const uint64_t *a);
+long sys_getpgrp(const uint64_t *a);
+long sys_getsid(const uint64_t *a);
+long sys_setpgid(const uint64_t *a);
+long sys_setsid(const uint64_t *a);
+
 /* outer/sys_ident.c, sys_time.c, nksys.c: the small calls (man 2 of each;
  * nksys: include/uapi/nksys.h). */
 long sys_arch_prctl(const uint64_t *a);
@@ -124,7 +132,6 @@ long sys_settimeofday(const uint64_t *a);
 long sys_getegid(const uint64_t *a);
 long sys_geteuid(const uint64_t *a);
 long sys_getgid(const uint64_t *a);
-long sys_getpgrp(const uint64_t *a);
 long sys_getpid(const uint64_t *a);
 long sys_getppid(const uint64_t *a);
 long sys_getrandom(const uint64_t *a);
@@ -140,7 +147,6 @@ long sys_reboot(const uint64_t *a);
 long sys_set_robust_list(const uint64_t *a);
 long sys_set_tid_address(const uint64_t *a);
 long sys_setgid(const uint64_t *a);
-long sys_setpgid(const uint64_t *a);
 long sys_setuid(const uint64_t *a);
 long sys_sync(const uint64_t *a);
 long sys_sysinfo(const uint64_t *a);

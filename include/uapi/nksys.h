@@ -47,7 +47,7 @@ struct nksys_info {
 struct nksys_proc {
 	int pid, ppid;
 	int uid, gid;
-	char state; /* 'R' runnable/running, 'S' sleeping, 'Z' zombie */
+	char state; /* 'R' runnable/running, 'S' sleeping, 'T' stopped, 'Z' zombie */
 	char name[31];
 };
 

@@ -126,6 +126,8 @@ long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mod
 		ops = ip->u.chr.ops;
 		if (!ops)
 			return -ENXIO;
+		if (ops == &tty_ops && (r = tty_opened(ip, flags)))
+			return r;
 		break;
 	default:
 		return -ENXIO;

@@ -258,6 +258,10 @@ uint64_t pipe_ino(const struct file *f);
 
 /* ---- the console tty (outer/fs/tty.c) ---- */
 extern const struct file_ops tty_ops;
+/* tty_opened: file_open opened the console's node ip with flags: a session
+ * leader without a controlling tty acquires it unless O_NOCTTY; /dev/tty
+ * (5:0) gives -ENXIO to a process without one (man 4 tty). 0 or -ENXIO. */
+long tty_opened(const struct inode *ip, uint32_t flags);
 
 /* poll_wakeup is declared in fs.h. */
 

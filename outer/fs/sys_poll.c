@@ -102,8 +102,8 @@ long sys_poll(const uint64_t *a)
 }
 
 /* ppoll(fds, nfds, tmo, sigmask, sigsetsize): Linux man 2 ppoll; tmo NULL
- * is no limit; the signal mask is accepted and ignored (no handlers yet);
- * the remaining time is not written back. */
+ * is no limit; sigmask (8 bytes) is the signal mask while it waits
+ * (proc_sigmask_enter); the remaining time is not written back. */
 long sys_ppoll(const uint64_t *a)
 {
 	int64_t ns = -1;
@@ -116,7 +116,12 @@ long sys_ppoll(const uint64_t *a)
 	}
 	if (a[3] && a[4] != 8)
 		return -EINVAL;
-	return do_poll(a[0], a[1], ns);
+	long r = proc_sigmask_enter(a[3]);
+	if (r)
+		return r;
+	r = do_poll(a[0], a[1], ns);
+	proc_sigmask_leave(r);
+	return r;
 }
 
 /* ---- select ---- */
@@ -220,7 +225,7 @@ long sys_select(const uint64_t *a)
  * Linux man 2 pselect; timeout is a struct timespec (NULL: no limit), the
  * time left is written back as the system call does; sigmask_arg points
  * to {const sigset_t *ss; size_t ss_len}: ss_len must be 8 when ss is
- * given (-EINVAL); the mask is accepted and not applied, as ppoll's. */
+ * given (-EINVAL); the mask applies while it waits, as ppoll's. */
 long sys_pselect6(const uint64_t *a)
 {
 	int64_t ns = -1;
@@ -231,15 +236,19 @@ long sys_pselect6(const uint64_t *a)
 			return r;
 		ns = (int64_t)d;
 	}
+	uint64_t sm[2] = {0, 0};
 	if (a[5]) {
-		uint64_t sm[2];
 		if (copy_from_user(sm, a[5], sizeof(sm)))
 			return -EFAULT;
 		if (sm[0] && sm[1] != 8)
 			return -EINVAL;
 	}
 	uint64_t start = uptime_ns();
-	long r = do_select((int64_t)a[0], a[1], a[2], a[3], ns);
+	long r = proc_sigmask_enter(sm[0]);
+	if (r)
+		return r;
+	r = do_select((int64_t)a[0], a[1], a[2], a[3], ns);
+	proc_sigmask_leave(r);
 	if (a[4] && ns >= 0 && r != -EFAULT) {
 		uint64_t slept = uptime_ns() - start;
 		int64_t left = (uint64_t)ns > slept ? ns - (int64_t)slept : 0;

@@ -1,11 +1,18 @@
 /* The console tty on COM1: a line discipline fed by the UART's receive
  * interrupt (IRQ 4). Canonical mode edits a line (echo, erase with
- * backspace or DEL, ^U kill, ^D end of file, ^C interrupt, CR -> NL on
- * input) and hands out whole lines; raw mode (ICANON off) hands out bytes as
- * they arrive. Output goes to uart_putc, which turns NL into CR NL.
+ * backspace or DEL, ^U kill, ^D end of file, CR -> NL on input) and hands
+ * out whole lines; raw mode (ICANON off) hands out bytes as they arrive.
+ * With ISIG, ^C, ^\ and ^Z (VINTR, VQUIT, VSUSP) send SIGINT, SIGQUIT and
+ * SIGTSTP to the foreground process group and flush the input. The tty is
+ * the controlling tty of at most one session (init's from boot), with a
+ * foreground process group; its other groups get SIGTTIN for a read and
+ * SIGTTOU for a write under TOSTOP or a termios change. Output goes to
+ * uart_putc, which turns NL into CR NL.
  * Source: Linux man 3 termios (canonical and noncanonical mode, the c_cc
- * characters), man 2 ioctl_tty (TCGETS, TIOCGWINSZ, TIOCGPGRP);
- * asm-generic/termbits.h for the flag values. */
+ * characters, ISIG, TOSTOP), man 2 ioctl_tty (TCGETS, TIOCGWINSZ,
+ * TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID), man 4 tty;
+ * POSIX.1-2017 11.1.3 (the controlling terminal), 11.1.4 (terminal access
+ * control); asm-generic/termbits.h for the flag values. */
 #include <outer/kernel.h>
 #include <outer/drivers.h>
 #include <outer/proc.h>
@@ -17,11 +24,17 @@
 #define TCSETS 0x5402
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540a
+#define TCFLSH 0x540b
+#define TIOCSCTTY 0x540e
 #define TIOCGPGRP 0x540f
 #define TIOCSPGRP 0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541b
+#define TIOCNOTTY 0x5422
+#define TIOCGSID 0x5429
 
 /* termios flags (asm-generic/termbits.h, octal) */
 #define ICRNL 0000400
@@ -33,6 +46,8 @@
 #define CREAD 0000200
 #define ISIG 0000001
 #define ICANON 0000002
+#define NOFLSH 0000200
+#define TOSTOP 0000400
 #define ECHO 0000010
 #define ECHOE 0000020
 #define ECHOK 0000040
@@ -82,7 +97,8 @@ static struct tty {
 	uint16_t buf[TTY_BUF_BYTES];
 	uint32_t rd, canon, wr;
 	struct ktermios t;
-	int fg_pid; /* TIOCSPGRP: gets ^C's SIGINT; 0 = none */
+	int session; /* the session whose controlling tty it is; 0: none */
+	int pgrp;    /* the foreground process group (TIOCSPGRP); 0: none */
 	bool enabled;
 } tty = {
     .t =
@@ -107,12 +123,6 @@ static struct tty {
 		     [VLNEXT] = 026},
 	},
 };
-
-static void echo(uint8_t c)
-{
-	if (tty.t.c_lflag & ECHO)
-		uart_putc((char)c);
-}
 
 /* Echo a control character as ^X (ECHOCTL), others as themselves. */
 static void echo_char(uint8_t c)
@@ -146,6 +156,92 @@ static void commit(void)
 	poll_wakeup();
 }
 
+/* ---- the controlling tty and job control ---- */
+
+void tty_set_ctty(int sid, int pgid)
+{
+	tty.session = sid;
+	tty.pgrp = pgid;
+}
+
+/* Whether the console is p's controlling tty. */
+static bool is_ctty(const struct proc *p)
+{
+	return p && tty.session && proc_sid(p) == tty.session && !p->ctty_detached;
+}
+
+/* The session leader gives the tty up (exit, TIOCNOTTY): SIGHUP to the
+ * foreground group, and SIGCONT unless it exits (Linux's
+ * disassociate_ctty). */
+static void release_ctty(bool on_exit)
+{
+	int pg = tty.pgrp;
+	tty.session = tty.pgrp = 0;
+	if (pg) {
+		proc_pgrp_signal(pg, SIGHUP, NULL);
+		if (!on_exit)
+			proc_pgrp_signal(pg, SIGCONT, NULL);
+	}
+}
+
+void tty_session_end(int sid)
+{
+	uint64_t fl = fs_irq_save();
+	if (sid && tty.session == sid)
+		release_ctty(true);
+	fs_irq_restore(fl);
+}
+
+long tty_opened(const struct inode *ip, uint32_t flags)
+{
+	struct proc *p = current;
+	if (!p)
+		return 0;
+	/* /dev/tty (5:0) names the caller's controlling tty (man 4 tty) */
+	if (ip->u.chr.rdev == FS_MKDEV(5, 0))
+		return is_ctty(p) ? 0 : -ENXIO;
+	/* a session leader without one acquires it */
+	uint64_t fl = fs_irq_save();
+	if (!(flags & O_NOCTTY) && p->pid == proc_sid(p) && !tty.session)
+		tty_set_ctty(p->pid, proc_pgid(p));
+	fs_irq_restore(fl);
+	return 0;
+}
+
+/* Terminal access control for the caller using its controlling tty with
+ * sig: SIGTTIN for a read, SIGTTOU for a write under TOSTOP or a change of
+ * the tty's settings. 0 when allowed (not the controlling tty, no
+ * foreground group, the caller's group is it; for SIGTTOU also when the
+ * caller blocks or ignores it); -EIO when it blocks or ignores SIGTTIN, or
+ * its group is orphaned; else the caller's group gets sig and the call
+ * returns -EINTR, restarted once the group continues (Linux's
+ * __tty_check_change, -ERESTARTSYS). */
+static long job_check(int sig)
+{
+	struct proc *p = current;
+	if (!is_ctty(p) || !tty.pgrp || proc_pgid(p) == tty.pgrp)
+		return 0;
+	if (proc_signal_refused(p, sig))
+		return sig == SIGTTIN ? -EIO : 0;
+	if (proc_pgrp_orphaned(proc_pgid(p), NULL))
+		return -EIO;
+	proc_pgrp_signal(proc_pgid(p), sig, NULL);
+	return -EINTR;
+}
+
+/* ISIG: a signal character c sends sig to the foreground group and
+ * flushes the input unless NOFLSH (interrupts off; Linux's n_tty isig). */
+static void tty_signal_char(uint8_t c, int sig)
+{
+	echo_char(c);
+	if (!(tty.t.c_lflag & NOFLSH))
+		tty.rd = tty.canon = tty.wr;
+	if (tty.pgrp)
+		proc_pgrp_signal(tty.pgrp, sig, NULL);
+	sched_wakeup(&tty);
+	poll_wakeup();
+}
+
 static void put(uint16_t v)
 {
 	if (tty.wr - tty.rd < TTY_BUF_BYTES)
@@ -159,17 +255,17 @@ static void tty_input(uint8_t c)
 	const struct ktermios *t = &tty.t;
 	if (c == '\r' && (t->c_iflag & ICRNL))
 		c = '\n';
-	if ((t->c_lflag & ISIG) && c == t->c_cc[VINTR]) {
-		echo_char(c);
-		echo('\n');
-		tty.wr = tty.canon; /* drop the line being edited */
-		if (tty.fg_pid) {
-			struct proc *p = proc_find(tty.fg_pid);
-			if (p)
-				proc_signal(p, SIGINT);
+	if (t->c_lflag & ISIG) {
+		/* a c_cc entry of 0 (_POSIX_VDISABLE) matches nothing */
+		int sig = !c			? 0
+			  : c == t->c_cc[VINTR] ? SIGINT
+			  : c == t->c_cc[VQUIT] ? SIGQUIT
+			  : c == t->c_cc[VSUSP] ? SIGTSTP
+						: 0;
+		if (sig) {
+			tty_signal_char(c, sig);
+			return;
 		}
-		commit();
-		return;
 	}
 	if (!(t->c_lflag & ICANON)) {
 		if (tty.wr - tty.rd < TTY_BUF_BYTES) {
@@ -273,6 +369,9 @@ static long tty_read(struct file *f, void *kbuf, size_t n)
 {
 	if (!tty.enabled)
 		return -EIO; /* input is still the polled nk> console's */
+	long jc = job_check(SIGTTIN);
+	if (jc)
+		return jc;
 	if (n == 0)
 		return 0;
 	uint64_t fl = fs_irq_save();
@@ -315,15 +414,73 @@ static long tty_read(struct file *f, void *kbuf, size_t n)
 static long tty_write(struct file *f, const void *kbuf, size_t n)
 {
 	(void)f;
+	if (tty.t.c_lflag & TOSTOP) {
+		long jc = job_check(SIGTTOU);
+		if (jc)
+			return jc;
+	}
 	const char *s = kbuf;
 	for (size_t i = 0; i < n; i++)
 		uart_putc(s[i]);
 	return (long)n;
 }
 
+/* TIOCSCTTY(arg): the caller, a session leader without a controlling
+ * tty, makes the console its own (0 when it already is); -EPERM for
+ * another process, or when another session has it (root takes it with
+ * arg 1), or for a file not open for reading (unless root). */
+static long tiocsctty(const struct file *f, uint64_t arg)
+{
+	struct proc *p = current;
+	int sid = proc_sid(p);
+	bool root = proc_cred(p)->euid == 0;
+	if (p->pid == sid && tty.session == sid)
+		return 0;
+	if (p->pid != sid)
+		return -EPERM;
+	if (tty.session && !(arg == 1 && root))
+		return -EPERM;
+	if ((f->flags & O_ACCMODE) == O_WRONLY && !root)
+		return -EPERM;
+	tty_set_ctty(sid, proc_pgid(p));
+	return 0;
+}
+
+/* TIOCSPGRP(&pgrp): the foreground group becomes pgrp. -ENOTTY when the
+ * console is not the caller's controlling tty (or the caller's orphaned
+ * background group may not change it), -EINVAL for pgrp < 0, -ESRCH when
+ * nothing has that id, -EPERM for a group of another session, -EFAULT;
+ * a background caller gets SIGTTOU first (job_check). */
+static long tiocspgrp(uint64_t uarg)
+{
+	long jc = job_check(SIGTTOU);
+	if (jc)
+		return jc == -EIO ? -ENOTTY : jc;
+	if (!is_ctty(current))
+		return -ENOTTY;
+	int pg;
+	if (copy_from_user(&pg, uarg, sizeof(pg)))
+		return -EFAULT;
+	if (pg < 0)
+		return -EINVAL;
+	int sid = proc_pgrp_session(pg);
+	if (sid < 0)
+		return -ESRCH;
+	if (sid != proc_sid(current))
+		return -EPERM;
+	tty.pgrp = pg;
+	return 0;
+}
+
 static long tty_ioctl(struct file *f, unsigned long req, uint64_t uarg)
 {
-	(void)f;
+	/* the requests that change the tty: the background asks first */
+	if (req == TCSETS || req == TCSETSW || req == TCSETSF || req == TIOCSWINSZ ||
+	    req == TCFLSH || req == TCXONC || req == TCSBRK) {
+		long jc = job_check(SIGTTOU);
+		if (jc)
+			return jc;
+	}
 	switch (req) {
 	case TCGETS:
 		return copy_to_user(uarg, &tty.t, sizeof(tty.t));
@@ -350,17 +507,40 @@ static long tty_ioctl(struct file *f, unsigned long req, uint64_t uarg)
 	}
 	case TIOCSWINSZ:
 		return 0;
-	case TIOCGPGRP: {
-		int pid = current ? current->pid : 0;
-		return copy_to_user(uarg, &pid, sizeof(pid));
-	}
-	case TIOCSPGRP: {
-		int pid;
-		if (copy_from_user(&pid, uarg, sizeof(pid)))
-			return -EFAULT;
-		tty.fg_pid = pid;
+	case TCFLSH: { /* TCIFLUSH 0, TCOFLUSH 1, TCIOFLUSH 2; output is never queued */
+		if (uarg > 2)
+			return -EINVAL;
+		if (uarg != 1) {
+			uint64_t fl = fs_irq_save();
+			tty.rd = tty.canon = tty.wr;
+			fs_irq_restore(fl);
+		}
 		return 0;
 	}
+	case TCXONC: /* TCOOFF..TCION: output is never held */
+		return uarg > 3 ? -EINVAL : 0;
+	case TCSBRK: /* tcdrain (arg 1) or a break: output is already out */
+		return 0;
+	case TIOCSCTTY:
+		return tiocsctty(f, uarg);
+	case TIOCNOTTY: /* the caller gives up its controlling tty */
+		if (!is_ctty(current))
+			return -ENOTTY;
+		if (current->pid == proc_sid(current))
+			release_ctty(false);
+		else
+			current->ctty_detached = true;
+		return 0;
+	case TIOCGPGRP:
+		if (!is_ctty(current))
+			return -ENOTTY;
+		return copy_to_user(uarg, &tty.pgrp, sizeof(tty.pgrp));
+	case TIOCSPGRP:
+		return tiocspgrp(uarg);
+	case TIOCGSID:
+		if (!is_ctty(current))
+			return -ENOTTY;
+		return copy_to_user(uarg, &tty.session, sizeof(tty.session));
 	case FIONREAD: {
 		int count = (int)(tty.canon - tty.rd);
 		return copy_to_user(uarg, &count, sizeof(count));

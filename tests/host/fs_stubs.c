@@ -135,6 +135,59 @@ const struct cred *proc_cred(const struct proc *p)
 	return &stub_cred;
 }
 
+/* Job control: the stand-in process leads session 1 and group 1, the only
+ * group there is; nothing is orphaned, blocked or ignored. */
+int proc_pgid(const struct proc *p)
+{
+	(void)p;
+	return 1;
+}
+
+int proc_sid(const struct proc *p)
+{
+	(void)p;
+	return 1;
+}
+
+int proc_pgrp_session(int pgid)
+{
+	return pgid == 1 ? 1 : -1;
+}
+
+int proc_pgrp_signal(int pgid, int sig, const struct ksiginfo *info)
+{
+	(void)info;
+	if (pgid != 1)
+		return 0;
+	stub_last_signal = sig;
+	return 1;
+}
+
+bool proc_pgrp_orphaned(int pgid, const struct proc *ignore)
+{
+	(void)pgid, (void)ignore;
+	return false;
+}
+
+bool proc_signal_refused(const struct proc *p, int sig)
+{
+	(void)p, (void)sig;
+	return false;
+}
+
+/* ppoll's and pselect6's mask: not applied (the stand-in's signals are
+ * stub_signal_pending alone); a bad address still faults. */
+long proc_sigmask_enter(uint64_t uset)
+{
+	uint64_t set;
+	return uset ? copy_from_user(&set, uset, sizeof(set)) : 0;
+}
+
+void proc_sigmask_leave(long r)
+{
+	(void)r;
+}
+
 struct proc *proc_find(int pid)
 {
 	return pid == stub_proc.pid ? &stub_proc : NULL;

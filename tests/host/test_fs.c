@@ -772,6 +772,20 @@ static void tty_canonical_editing(void **state)
 	stub_uart_feed("zz\x03", 3);
 	assert_int_equal(stub_last_signal, SIGINT);
 	assert_int_equal(f->ops->read(f, buf, 10), -EAGAIN);
+	/* ^\ and ^Z: SIGQUIT and SIGTSTP to the group, the input flushed,
+	 * ready lines included */
+	stub_uart_feed("line\nmore\x1c", 10);
+	assert_int_equal(stub_last_signal, SIGQUIT);
+	assert_int_equal(f->ops->read(f, buf, 10), -EAGAIN);
+	stub_uart_feed("\x1a", 1);
+	assert_int_equal(stub_last_signal, 20); /* SIGTSTP */
+	/* the stand-in leads session 1, whose controlling tty this is */
+	int sid = 0;
+	assert_int_equal(f->ops->ioctl(f, 0x5429, U(&sid)), 0); /* TIOCGSID */
+	assert_int_equal(sid, 1);
+	assert_int_equal(f->ops->ioctl(f, 0x540e, 0), 0); /* TIOCSCTTY: already */
+	pid = 2;
+	assert_int_equal(f->ops->ioctl(f, 0x5410, U(&pid)), -ESRCH);
 	file_put(f);
 }
 
