@@ -112,6 +112,10 @@ void tty_session_end(int sid);
 /* tty_set_ctty: make the console the controlling tty of session sid with
  * foreground group pgid (init's, at boot). */
 void tty_set_ctty(int sid, int pgid);
+/* tty_ctty_pgrp: the console's foreground process group (0: none) when it
+ * is p's controlling tty, else -1 (/proc/PID/stat's tpgid). */
+struct proc;
+int tty_ctty_pgrp(const struct proc *p);
 /* tty_enable: switch console input from polling (the nk> console) to the
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);

@@ -111,7 +111,10 @@ static bool all_digits(const char *s)
 
 static const char *state_name(char s)
 {
-	return s == 'R' ? "R (running)" : s == 'Z' ? "Z (zombie)" : "S (sleeping)";
+	return s == 'R'	  ? "R (running)"
+	       : s == 'Z' ? "Z (zombie)"
+	       : s == 'T' ? "T (stopped)"
+			  : "S (sleeping)";
 }
 
 /* The text of file `which` of process p into text[]; returns its bytes. */
@@ -120,19 +123,22 @@ static size_t pid_text(const struct proc *p, int which)
 	const struct cred *c = proc_cred(p);
 	int n = 0;
 	switch (which) {
-	case PF_STAT:
+	case PF_STAT: {
+		int tpgid = tty_ctty_pgrp(p);
 		/* man 5 proc: pid comm state ppid pgrp session tty_nr tpgid
 		 * flags minflt cminflt majflt cmajflt utime stime cutime
 		 * cstime priority nice num_threads itrealvalue starttime
 		 * vsize rss rsslim, then fields 26-52 (exit_signal, 38, is
-		 * SIGCHLD); pgrp and session are 0 until the kernel has
-		 * process groups */
+		 * SIGCHLD); tty_nr is the console's (5:1) when it is the
+		 * controlling tty, tpgid its foreground group (-1 without) */
 		n = ksnprintf(text, sizeof(text),
-			      "%d (%s) %c %d 0 0 0 -1 0 0 0 0 0 %lu 0 0 0 20 0 1 0 0 0 0 "
+			      "%d (%s) %c %d %d %d %d %d 0 0 0 0 0 %lu 0 0 0 20 0 1 0 0 0 0 "
 			      "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 "
 			      "0 0 0 0 0 0\n",
-			      p->pid, p->name, p->state, p->ppid, (unsigned long)p->ticks);
+			      p->pid, p->name, p->state, p->ppid, proc_pgid(p), proc_sid(p),
+			      tpgid < 0 ? 0 : (int)FS_MKDEV(5, 1), tpgid, (unsigned long)p->ticks);
 		break;
+	}
 	case PF_STATUS:
 		n = ksnprintf(
 		    text, sizeof(text),

@@ -17,6 +17,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include "utest.h"
 
@@ -45,6 +46,23 @@ static void t_procfs_self(void)
 	REQUIRE(read_text("/proc/self/stat", buf, sizeof(buf)) > 0);
 	snprintf(want, sizeof(want), "%d (utest) R %d ", (int)getpid(), (int)getppid());
 	CHECKF(!strncmp(buf, want, strlen(want)), "stat '%s', expected '%s...'", buf, want);
+	/* pgrp, session, tty_nr, tpgid: the console's foreground group when
+	 * it is the controlling tty (/dev/tty opens), else -1 */
+	int ppid, pgrp, sid, tty_nr, tpgid;
+	char state;
+	CHECKF(sscanf(strrchr(buf, ')') + 1, " %c %d %d %d %d %d", &state, &ppid, &pgrp, &sid,
+		      &tty_nr, &tpgid) == 6,
+	       "stat: %s", buf);
+	CHECK_EQ(pgrp, getpgrp());
+	CHECK_EQ(sid, getsid(0));
+	int tty = open("/dev/tty", O_RDONLY | O_NOCTTY);
+	if (tty >= 0) {
+		CHECK_EQ(tpgid, tcgetpgrp(tty));
+		CHECK(tty_nr != 0);
+		close(tty);
+	} else {
+		CHECK_EQ(tpgid, -1);
+	}
 	int fields = 0;
 	for (char *p = strrchr(buf, ')'); p && *p; p++)
 		fields += *p == ' ';
