@@ -137,6 +137,21 @@ static long map_segments(struct mm *mm, struct inode *ip, const struct elf64_ehd
 		       PROT_READ | PROT_WRITE, VMA_GROWSDOWN, NULL, 0, 0);
 }
 
+/* What /proc/PID/cmdline and exe show (outer/fs/procfs.c): the argv
+ * strings of sv (cut at sizeof(p->cmdline) bytes) and ip's absolute path. */
+static void set_cmdline(struct proc *p, const struct inode *ip, const struct strv *sv)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < sv->argc; i++)
+		n += strlen(sv->buf + n) + 1;
+	if (n > sizeof(p->cmdline))
+		n = sizeof(p->cmdline);
+	memcpy(p->cmdline, sv->buf, n);
+	p->cmdline_len = (uint16_t)n;
+	if (fs_inode_path(ip, p->exe, sizeof(p->exe)) < 0)
+		p->exe[0] = 0;
+}
+
 /* Replace p's image (p is current) by the ELF file ip. */
 static long load_elf(struct proc *p, struct inode *ip, const char *path, const struct strv *sv)
 {
@@ -187,6 +202,7 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 	memset(p->name, 0, sizeof(p->name));
 	for (size_t i = 0; i < sizeof(p->name) - 1 && base[i] && base[i] != '/'; i++)
 		p->name[i] = base[i];
+	set_cmdline(p, ip, sv);
 	struct trap_frame *tf = p->tf;
 	memset(tf, 0, sizeof(*tf));
 	tf->rip = entry;

@@ -136,6 +136,9 @@ static long do_fork(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid
 	proc_set_job(c, proc_pgid(p), proc_sid(p)); /* fork keeps both (man 2 fork) */
 	c->ctty_detached = p->ctty_detached;
 	memcpy(c->name, p->name, sizeof(c->name));
+	memcpy(c->cmdline, p->cmdline, sizeof(c->cmdline));
+	c->cmdline_len = p->cmdline_len;
+	memcpy(c->exe, p->exe, sizeof(c->exe));
 	for (int i = 0; i < NR_OPEN; i++)
 		if (p->fd[i]) {
 			c->fd[i] = p->fd[i];

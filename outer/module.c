@@ -414,19 +414,36 @@ void module_boot(void)
 	}
 }
 
-size_t module_list(char *buf, size_t cap)
+/* One line per module into buf (cap bytes): ours ("name bytes state
+ * calls N") or, when proc, Linux's /proc/modules ("name bytes refcount
+ * deps state address"; no module uses another here: 0 and "-"). Lines
+ * that do not fit are left out. Returns the bytes written. */
+static size_t list_modules(char *buf, size_t cap, bool proc)
 {
 	size_t n = 0;
 	if (cap)
 		buf[0] = 0;
 	for (struct module *m = modules; m && n + 1 < cap; m = m->next) {
-		int k = ksnprintf(
-		    buf + n, cap - n, "%s %lu %s calls %u\n", m->name,
-		    (unsigned long)((m->pages[0] + m->pages[1] + m->pages[2]) * PAGE_SIZE),
-		    m->state == MOD_LIVE ? "Live" : "Failed", m->calls);
+		unsigned long bytes =
+		    (unsigned long)((m->pages[0] + m->pages[1] + m->pages[2]) * PAGE_SIZE);
+		const char *state = m->state == MOD_LIVE ? "Live" : "Failed";
+		int k = proc ? ksnprintf(buf + n, cap - n, "%s %lu 0 - %s 0x%016lx\n", m->name,
+					 bytes, state, (unsigned long)m->va[0])
+			     : ksnprintf(buf + n, cap - n, "%s %lu %s calls %u\n", m->name, bytes,
+					 state, m->calls);
 		if (k < 0 || (size_t)k >= cap - n)
 			break;
 		n += (size_t)k;
 	}
 	return n;
+}
+
+size_t module_list(char *buf, size_t cap)
+{
+	return list_modules(buf, cap, false);
+}
+
+size_t module_proc_list(char *buf, size_t cap)
+{
+	return list_modules(buf, cap, true);
 }

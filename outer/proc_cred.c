@@ -100,3 +100,41 @@ unsigned proc_list(struct nksys_proc *out, unsigned cap)
 	}
 	return i;
 }
+
+/* getgroups(size, list): the supplementary group ids. A process here has
+ * none (setgroups does not exist), so the answer is always 0 ids, for any
+ * size. Source: Linux man 2 getgroups. */
+long sys_getgroups(const uint64_t *a)
+{
+	return (int)a[0] < 0 ? -EINVAL : 0;
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+/* prctl(option, arg2, ...): PR_SET_NAME (the process name, up to 15 bytes
+ * and a NUL, from the string at arg2) and PR_GET_NAME (copied out to arg2,
+ * 16 bytes); any other option -EINVAL (this kernel has none of Linux's
+ * other process attributes). Errors: -EFAULT. Source: Linux man 2 prctl. */
+long sys_prctl(const uint64_t *a)
+{
+	char name[16];
+	switch ((int)a[0]) {
+	case PR_SET_NAME: {
+		long r = strncpy_from_user(name, a[1], sizeof(name));
+		if (r == -ENAMETOOLONG)
+			name[sizeof(name) - 1] = 0; /* longer names are cut, as on Linux */
+		else if (r < 0)
+			return r;
+		memset(current->name, 0, sizeof(current->name));
+		memcpy(current->name, name, strlen(name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		memset(name, 0, sizeof(name));
+		for (size_t i = 0; i < sizeof(name) - 1 && current->name[i]; i++)
+			name[i] = current->name[i];
+		return copy_to_user(a[1], name, sizeof(name));
+	}
+	return -EINVAL;
+}

@@ -7,7 +7,8 @@ mode=${1:-test}
 need=""
 # building and booting: nasm, QEMU, GRUB (grub-mkrescue with xorriso and
 # mtools), the user space (musl-gcc; gcc -static for the glibc test
-# program), the initramfs (cpio), the launcher and build checks (python3)
+# program; busybox-static), the initramfs (cpio), the launcher and build
+# checks (python3)
 for pair in nasm:nasm qemu-system-x86_64:qemu-system-x86 grub-mkrescue:grub-common \
 	xorriso:xorriso mformat:mtools python3:python3 musl-gcc:musl-tools cpio:cpio; do
 	cmd=${pair%%:*}; pkg=${pair#*:}
@@ -16,9 +17,11 @@ done
 [ -d /usr/lib/grub/i386-pc ] || need="$need grub-pc-bin"
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev" # gcc -static (tests/hello-glibc)
 # the image's macro workloads (user/macro/macro.mk): SQLite's static
-# library for /bench/macro/db, and busybox-static (a static /bin/busybox)
+# library for /bench/macro/db
 [ -f /usr/lib/x86_64-linux-gnu/libsqlite3.a ] || need="$need libsqlite3-dev"
-dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
+# the user space: busybox-static's /bin/busybox is copied into the image
+# (Debian's plain busybox package is dynamically linked: not that one)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" || need="$need busybox-static"
 if [ "$mode" = test ]; then
 	# host unit tests (cmocka), coverage (gcovr), the fuzzers (clang and
 	# its libFuzzer runtime), the benchmark chart (gnuplot)

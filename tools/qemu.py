@@ -4,6 +4,7 @@ make debug, the QEMU tests, make attack, make bench, the fuzzers) comes from
 qemu_args() here, so the machine is described once.
 
   tools/qemu.py [--cmdline STR] [--gdb] ISO    run ISO on this terminal
+                                               (Ctrl-A X leaves; Ctrl-C goes to the guest)
 
 The machine: q35, `-cpu max` (or the given CPU), the Intel IOMMU with
 interrupt remapping (`-device intel-iommu,intremap=on`, first among the
@@ -73,6 +74,13 @@ def main(argv):
     if iso is None:
         sys.exit("usage: tools/qemu.py [--cmdline STR] [--gdb] ISO")
     args = qemu_args(iso, cmdline, gdb=gdb)
+    if sys.stdin.isatty():
+        # a person at the terminal: the console and QEMU's monitor share it
+        # (Ctrl-A X leaves, Ctrl-A C the monitor), and Ctrl-C, Ctrl-Z and
+        # Ctrl-\ go to the guest's shell instead of stopping QEMU
+        k = args.index("-serial")
+        args[k:k + 2] = ["-chardev", "stdio,id=con,mux=on,signal=off", "-serial", "chardev:con",
+                         "-mon", "chardev=con,mode=readline"]
     os.execvp(args[0], args)
 
 

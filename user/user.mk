@@ -7,6 +7,10 @@
 # Included by the top Makefile (which sets INITRAMFS); also usable alone:
 # make -f user/user.mk user. Programs are built with musl-gcc -static
 # (-Os -Wall -Wextra -Werror) into build/user/rootfs/{sbin,bin,bench,tests};
+# Debian's busybox-static (BUSYBOX, /bin/busybox) is copied to bin/busybox
+# and its applets (`busybox --list-full`: bin/sh, bin/ls, sbin/insmod, ...)
+# become symlinks to it, except where the project has its own program
+# (sbin/init) and linuxrc;
 # tests/hello-glibc with gcc -static (glibc); tests/tiny, tests/bad/* and the
 # test data come from tests/user/mkfiles.py. The cpio (newc, owner 0:0) is
 # made from build/user/image/ = rootfs + EXTRA_FILES, every time (cheap), and
@@ -33,7 +37,9 @@ US_HDRS := user/lib/ulib.h include/uapi/nksys.h
 US_DEPS := $(US_LIB) $(US_HDRS) user/user.mk
 
 US_BIN_NAMES := $(basename $(notdir $(wildcard user/bin/*.c)))
-US_BINS := $(US_BIN_NAMES:%=$(US_ROOT)/bin/%) $(US_ROOT)/bin/sh $(US_ROOT)/sbin/init
+US_BINS := $(US_BIN_NAMES:%=$(US_ROOT)/bin/%) $(US_ROOT)/sbin/init
+BUSYBOX ?= /bin/busybox
+US_APPLETS := $(US_B)/applets.stamp
 US_UTEST_SRCS := tests/user/utest.c $(sort $(wildcard tests/user/t_*.c))
 # the benchmark workloads (bench.md, tools/bench.py): /bench/<name>
 US_BENCH_NAMES := $(basename $(notdir $(wildcard user/bench/*.c)))
@@ -41,7 +47,8 @@ US_BENCH := $(US_BENCH_NAMES:%=$(US_ROOT)/bench/%)
 US_TESTS := $(US_ROOT)/tests/utest $(US_ROOT)/tests/argecho $(US_ROOT)/tests/hello-glibc
 US_STATIC := $(patsubst user/rootfs/%,$(US_ROOT)/%,$(shell find user/rootfs -type f 2>/dev/null))
 US_DATA := $(US_B)/data.stamp
-US_ALL := $(US_BINS) $(US_BENCH) $(US_TESTS) $(US_STATIC) $(US_DATA)
+US_OWN := $(US_BINS) $(US_BENCH) $(US_TESTS) $(US_STATIC) $(US_DATA)
+US_ALL := $(US_OWN) $(US_APPLETS)
 # the macro workloads (bench.md, issue 18): /bench/macro/, adds to US_ALL
 include user/macro/macro.mk
 
@@ -59,10 +66,24 @@ $(US_ROOT)/bench/%: user/bench/%.c user/bench/bench.h $(US_DEPS)
 	@echo "  MUSLCC  $@"
 	$(Q)$(US_CC) $(US_CFLAGS) -o $@ $< $(US_LIB) $(US_LDFLAGS)
 
-$(US_ROOT)/bin/sh: $(wildcard user/sh/*.c user/sh/*.h) $(US_DEPS)
-	@mkdir -p $(dir $@)
-	@echo "  MUSLCC  $@"
-	$(Q)$(US_CC) $(US_CFLAGS) -o $@ $(filter %.c,$^) $(US_LDFLAGS)
+# busybox and its applet links. A link goes where the rootfs has no file of
+# the project's own (US_OWN); an older file there (a program since deleted)
+# is replaced. Links are relative (bin/ls -> busybox, sbin/insmod ->
+# ../bin/busybox) so that the rootfs also works on the host
+# (user-host-test). tmpfs has no hard links, hence symlinks.
+$(US_APPLETS): $(wildcard $(BUSYBOX)) $(US_OWN) user/user.mk
+	@[ -x "$(BUSYBOX)" ] || { echo "$(BUSYBOX) missing: tools/deps.sh installs busybox-static" >&2; exit 1; }
+	@! readelf -l "$(BUSYBOX)" | grep -q INTERP || { echo "$(BUSYBOX) is dynamically linked: install busybox-static" >&2; exit 1; }
+	@echo "  BUSYBOX $(US_ROOT)/bin/busybox and its applets"
+	$(Q)mkdir -p $(US_ROOT)/bin && cp $(BUSYBOX) $(US_ROOT)/bin/busybox
+	$(Q)printf '%s\n' $(patsubst $(US_ROOT)/%,%,$(US_OWN)) > $@.own
+	$(Q)"$(BUSYBOX)" --list-full | while read -r p; do \
+		case "$$p" in linuxrc|*/busybox) continue;; esac; \
+		grep -qxF "$$p" $@.own && continue; \
+		d=$${p%/*}; case "$$d" in bin) t=busybox;; */*) t=../../bin/busybox;; *) t=../bin/busybox;; esac; \
+		mkdir -p $(US_ROOT)/$$d && rm -f $(US_ROOT)/$$p && ln -s $$t $(US_ROOT)/$$p || exit 1; \
+	done
+	$(Q)rm -f $@.own && touch $@
 
 $(US_ROOT)/sbin/init: user/sbin/init.c $(US_DEPS)
 	@mkdir -p $(dir $@)

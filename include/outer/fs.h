@@ -79,6 +79,10 @@ void inode_put(struct inode *ip);
 /* inode_mode, inode_size: the S_IF* mode and size in bytes. */
 uint32_t inode_mode(const struct inode *ip);
 uint64_t inode_size(const struct inode *ip);
+/* fs_inode_path: the absolute path of ip (any type) into buf (cap bytes,
+ * NUL included). Returns its length without the NUL, -ENOENT if ip has
+ * been removed, or -ERANGE if it does not fit (outer/fs/vfs.c). */
+long fs_inode_path(const struct inode *ip, char *buf, size_t cap);
 /* inode_read: up to n bytes of regular file ip from byte offset off into
  * kernel buf. Returns the bytes read (0 at end of file) or -EISDIR/-EINVAL. */
 long inode_read(struct inode *ip, void *kbuf, uint64_t off, size_t n_bytes);
@@ -108,6 +112,10 @@ void tty_session_end(int sid);
 /* tty_set_ctty: make the console the controlling tty of session sid with
  * foreground group pgid (init's, at boot). */
 void tty_set_ctty(int sid, int pgid);
+/* tty_ctty_pgrp: the console's foreground process group (0: none) when it
+ * is p's controlling tty, else -1 (/proc/PID/stat's tpgid). */
+struct proc;
+int tty_ctty_pgrp(const struct proc *p);
 /* tty_enable: switch console input from polling (the nk> console) to the
  * interrupt-driven line discipline (/dev/console). */
 void tty_enable(void);

@@ -119,6 +119,9 @@ void module_block_end(void);
 void module_boot(void);
 /* module_list: print the loaded modules (lsmod) into buf; returns bytes. */
 size_t module_list(char *buf, size_t cap);
+/* module_proc_list: the same list as /proc/modules shows it (Linux man 5
+ * proc: "name size refcount deps state address" per line); returns bytes. */
+size_t module_proc_list(char *buf, size_t cap);
 /* module_failed_hook: NULL, or set at run time by whoever watches module
  * failures (today the attack harness, which reads targets in the module):
  * called with a module that just failed, before it is unmapped. */

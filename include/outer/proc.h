@@ -64,6 +64,10 @@ struct proc {
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
 	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
 	struct proc_signals sig;   /* dispositions, mask, pending, altstack, alarm */
+	/* what /proc/PID/cmdline and exe show: set by execve, copied by fork */
+	char cmdline[256];    /* argv strings, each NUL-terminated, cut at 256 bytes */
+	uint16_t cmdline_len; /* bytes of cmdline used */
+	char exe[256];	      /* the absolute path execve ran (NUL-terminated; "" for none) */
 	/* job control (outer/proc_job.c); the group and session ids are in
 	 * the process list's region: proc_pgid, proc_sid */
 	bool did_exec;		 /* execve ran since fork (setpgid's EACCES) */

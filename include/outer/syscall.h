@@ -62,6 +62,8 @@ long sys_pread64(const uint64_t *a);
 long sys_pwrite64(const uint64_t *a);
 long sys_preadv(const uint64_t *a);
 long sys_pwritev(const uint64_t *a);
+/* sendfile(out_fd, in_fd, offset, count): outer/fs/sys_rw.c */
+long sys_sendfile(const uint64_t *a);
 long sys_ftruncate(const uint64_t *a);
 long sys_truncate(const uint64_t *a);
 long sys_fsync(const uint64_t *a);
@@ -115,6 +117,13 @@ long sys_setsid(const uint64_t *a);
 /* outer/sys_ident.c, sys_time.c, nksys.c: the small calls (man 2 of each;
  * nksys: include/uapi/nksys.h). */
 long sys_arch_prctl(const uint64_t *a);
+/* outer/fs/sys_statfs.c: statfs, fstatfs (man 2 statfs) */
+long sys_statfs(const uint64_t *a);
+long sys_fstatfs(const uint64_t *a);
+/* outer/proc_cred.c: getgroups (man 2 getgroups), prctl (man 2 prctl:
+ * PR_SET_NAME, PR_GET_NAME) */
+long sys_getgroups(const uint64_t *a);
+long sys_prctl(const uint64_t *a);
 long sys_clock_getres(const uint64_t *a);
 long sys_clock_gettime(const uint64_t *a);
 long sys_clock_nanosleep(const uint64_t *a);

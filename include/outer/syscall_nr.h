@@ -39,6 +39,7 @@
 #define __NR_alarm 37
 #define __NR_setitimer 38
 #define __NR_getpid 39
+#define __NR_sendfile 40
 #define __NR_clone 56
 #define __NR_fork 57
 #define __NR_vfork 58
@@ -78,6 +79,7 @@
 #define __NR_setpgid 109
 #define __NR_getppid 110
 #define __NR_getpgrp 111
+#define __NR_getgroups 115
 #define __NR_setsid 112
 #define __NR_getpgid 121
 #define __NR_getsid 124
@@ -86,6 +88,9 @@
 #define __NR_rt_sigqueueinfo 129
 #define __NR_rt_sigsuspend 130
 #define __NR_sigaltstack 131
+#define __NR_statfs 137
+#define __NR_fstatfs 138
+#define __NR_prctl 157
 #define __NR_arch_prctl 158
 #define __NR_sync 162
 #define __NR_settimeofday 164

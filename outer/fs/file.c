@@ -116,6 +116,8 @@ long file_open(struct inode *cwd, const char *path, uint32_t flags, uint32_t mod
 	case S_IFREG:
 		if (flags & O_DIRECTORY)
 			return -ENOTDIR;
+		if (ip->proc && (acc != O_RDONLY || (flags & O_TRUNC)))
+			return -EACCES; /* /proc is read-only */
 		ops = &reg_ops;
 		break;
 	case S_IFCHR:

@@ -26,4 +26,8 @@ void fs_init(void)
 	long r = fs_populate(image, len);
 	if (r)
 		panic("fs_init: cannot make the root, /dev or /tmp (error %ld)", r);
+	r = procfs_init();
+	if (r)
+		kprintf("fs: no /proc (error %ld%s)\n", r,
+			r == -EEXIST ? ": the initramfs has its own" : "");
 }

@@ -50,6 +50,11 @@ struct inode {
 	struct inode *next;   /* next entry of parent, in creation order */
 	uint64_t seq;	      /* position cookie in parent (getdents64 d_off) */
 	char name[NAME_MAX + 1];
+	/* /proc (procfs.c): PROC_DIR for its directories (refreshed when
+	 * looked in), PROC_FILE for its files and symlinks; both read-only
+	 * to system calls. proc_pid: the process a /proc/PID entry shows. */
+	uint8_t proc;
+	int proc_pid;
 	union {
 		struct { /* S_IFDIR */
 			struct inode *first, *last;
@@ -68,6 +73,9 @@ struct inode {
 		} chr;
 	} u;
 };
+
+#define PROC_DIR 1
+#define PROC_FILE 2
 
 /* fs_root: the root directory (NULL before vfs_init). */
 extern struct inode *fs_root;
@@ -111,9 +119,19 @@ bool vfs_is_dots(const char *name, size_t len);
  * before the first process), its times now; for a symlink, target (NUL-terminated) is copied; for a
  * character device, ops and rdev. Gives the new unreferenced inode in *out
  * (may be NULL). Errors: -EEXIST, -ENOTDIR, -ENOENT (dir was removed),
- * -ENAMETOOLONG, -EINVAL (a "." or ".." name, unknown type), -ENOMEM. */
+ * -ENAMETOOLONG, -EINVAL (a "." or ".." name, unknown type), -ENOMEM,
+ * -EROFS (dir is in /proc). */
 long vfs_make(struct inode *dir, const char *name, size_t len, uint32_t mode, const char *target,
 	      const struct file_ops *ops, uint32_t rdev, struct inode **out);
+
+/* vfs_make_in: vfs_make without the read-only check (-EROFS in a /proc
+ * directory): for the code that builds the tree (procfs.c). */
+long vfs_make_in(struct inode *dir, const char *name, size_t len, uint32_t mode, const char *target,
+		 const struct file_ops *ops, uint32_t rdev, struct inode **out);
+
+/* vfs_drop: remove ip's name from its directory (a directory must be
+ * empty); ip is freed once unreferenced. For procfs.c; no checks. */
+void vfs_drop(struct inode *ip);
 
 /* vfs_remove: unlink path from base: a directory (must be empty) when
  * want_dir, anything else otherwise. Errors: -ENOENT, -ENOTDIR, -EISDIR,
@@ -217,6 +235,16 @@ long dev_init(void);
 /* dev_ops: the driver of character device major:minor, or NULL. */
 const struct file_ops *dev_ops(uint32_t major, uint32_t minor);
 extern const struct file_ops dev_null_ops;
+
+/* ---- /proc (outer/fs/procfs.c) ---- */
+/* procfs_init: make /proc (0555) with self, modules, meminfo, uptime and
+ * mounts. Returns 0, -EEXIST (the archive has a /proc: left alone) or
+ * -ENOMEM. */
+long procfs_init(void);
+/* procfs_refresh: bring /proc directory dir (PROC_DIR) up to date: /proc
+ * itself from the process list, /proc/PID from its process. Never sleeps;
+ * removes only /proc/PID directories, and only from /proc itself. */
+void procfs_refresh(struct inode *dir);
 
 /* ---- pipes (outer/fs/pipe.c) ---- */
 #define PIPE_BUF 4096	     /* writes of at most this many bytes are atomic */

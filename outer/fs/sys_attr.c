@@ -59,6 +59,8 @@ static bool owner_or_root(const struct inode *ip)
  * the caller owns ip or is root. */
 static long do_chmod(struct inode *ip, uint64_t mode)
 {
+	if (ip->proc)
+		return -EROFS;
 	if (!owner_or_root(ip))
 		return -EPERM;
 	ip->mode = (ip->mode & S_IFMT) | ((uint32_t)mode & 07777);
@@ -105,6 +107,8 @@ static long do_chown(struct inode *ip, uint64_t uid64, uint64_t gid64)
 {
 	uint32_t uid = (uint32_t)uid64, gid = (uint32_t)gid64;
 	const struct cred *c = proc_cred(current);
+	if (ip->proc)
+		return -EROFS;
 	if (c->euid != 0) {
 		bool own = (uint32_t)c->euid == ip->uid;
 		if (uid != (uint32_t)-1 && (uid != ip->uid || !own))
@@ -205,6 +209,8 @@ long sys_utimensat(const uint64_t *a)
 	} else if ((r = attr_target(a[0], a[1], a[3], &ip))) {
 		return r;
 	}
+	if (ip->proc)
+		return -EROFS;
 	bool explicit_time = (ts[1] != UTIME_NOW && ts[1] != UTIME_OMIT) ||
 			     (ts[3] != UTIME_NOW && ts[3] != UTIME_OMIT);
 	if (!owner_or_root(ip)) {

@@ -60,6 +60,8 @@ long sys_getdents64(const uint64_t *a)
 		return -ENOMEM;
 	size_t cap = a[2] < FS_PAGE_BYTES ? (size_t)a[2] : FS_PAGE_BYTES, pos = 0;
 	uint64_t cookie = f->off;
+	if (cookie == 0 && f->ip->proc == PROC_DIR)
+		procfs_refresh(f->ip); /* a listing of /proc starts: bring it up to date */
 	struct vfs_dirent de;
 	long r = 0;
 	while (vfs_readdir(f->ip, cookie, &de)) {

@@ -251,6 +251,75 @@ long sys_pwritev(const uint64_t *a)
 	return prwv(a, true);
 }
 
+/* ---- sendfile ---- */
+
+/* Copy up to count bytes from regular file in (at its offset) to out, a
+ * page at a time through a kernel buffer. Returns the bytes copied or
+ * -errno (out's error when nothing was copied). */
+static long copy_file(struct file *out, struct file *in, uint64_t count)
+{
+	uint8_t *k = fs_buf_alloc();
+	if (!k)
+		return -ENOMEM;
+	uint64_t done = 0;
+	long err = 0;
+	while (done < count) {
+		size_t n = count - done < FS_PAGE_BYTES ? (size_t)(count - done) : FS_PAGE_BYTES;
+		long r = in->ops->read(in, k, n);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		long w = out->ops->write(out, k, (size_t)r);
+		if (w < r)
+			in->off -= (uint64_t)(r - (w > 0 ? w : 0)); /* not copied: not read */
+		if (w <= 0) {
+			err = w;
+			break;
+		}
+		done += (uint64_t)w;
+		if (w < r)
+			break;
+	}
+	fs_page_free(k);
+	return done ? (long)done : err;
+}
+
+/* sendfile(out_fd, in_fd, offset, count): copy count bytes from in_fd, a
+ * regular file, to out_fd (any writable file). With offset (a user
+ * int64_t), reading starts there, *offset is advanced and in_fd's own
+ * offset is left as it was; without, in_fd's offset moves. Errors: -EBADF
+ * (not open, or in not readable, out not writable), -EINVAL (in not a
+ * regular file, out opened O_APPEND, a negative offset), -EFAULT, and the
+ * write's (-EPIPE, -EAGAIN). Source: Linux man 2 sendfile. */
+long sys_sendfile(const uint64_t *a)
+{
+	struct file *out = fs_fd_file(a[0]), *in = fs_fd_file(a[1]);
+	if (!out || !in || (in->flags & O_ACCMODE) == O_WRONLY ||
+	    (out->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (!in->ip || !S_ISREG(in->ip->mode) || (out->flags & O_APPEND) || !out->ops->write)
+		return -EINVAL;
+	if (out->ip && S_ISDIR(out->ip->mode))
+		return -EBADF;
+	uint64_t count = a[3] > MAX_RW_BYTES ? MAX_RW_BYTES : a[3];
+	if (!a[2])
+		return copy_file(out, in, count);
+	int64_t off;
+	if (copy_from_user(&off, a[2], sizeof(off)))
+		return -EFAULT;
+	if (off < 0)
+		return -EINVAL;
+	uint64_t saved = in->off;
+	in->off = (uint64_t)off;
+	long r = copy_file(out, in, count);
+	off = (int64_t)in->off;
+	in->off = saved;
+	if (copy_to_user(a[2], &off, sizeof(off)))
+		return -EFAULT;
+	return r;
+}
+
 /* ---- size and sync: ftruncate, truncate, fsync, fdatasync ---- */
 
 long sys_ftruncate(const uint64_t *a)
@@ -277,7 +346,7 @@ long sys_truncate(const uint64_t *a)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
-	if (!fs_may_access(ip, W_OK))
+	if (!fs_may_access(ip, W_OK) || ip->proc)
 		return -EACCES;
 	return inode_truncate(ip, a[1]);
 }

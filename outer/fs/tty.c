@@ -170,6 +170,11 @@ static bool is_ctty(const struct proc *p)
 	return p && tty.session && proc_sid(p) == tty.session && !p->ctty_detached;
 }
 
+int tty_ctty_pgrp(const struct proc *p)
+{
+	return is_ctty(p) ? tty.pgrp : -1;
+}
+
 /* The session leader gives the tty up (exit, TIOCNOTTY): SIGHUP to the
  * foreground group, and SIGCONT unless it exits (Linux's
  * disassociate_ctty). */

@@ -100,6 +100,8 @@ static struct inode *dir_find(struct inode *dir, const char *name, size_t len)
 		return dir;
 	if (len == 2 && name[0] == '.' && name[1] == '.')
 		return dir->parent ? dir->parent : dir;
+	if (dir->proc == PROC_DIR)
+		procfs_refresh(dir);
 	for (struct inode *c = dir->u.dir.first; c; c = c->next)
 		if (!strncmp(c->name, name, len) && c->name[len] == 0)
 			return c;
@@ -261,6 +263,14 @@ static void dir_unlink(struct inode *dir, struct inode *ip)
 long vfs_make(struct inode *dir, const char *name, size_t len, uint32_t mode, const char *target,
 	      const struct file_ops *ops, uint32_t rdev, struct inode **out)
 {
+	if (dir->proc)
+		return -EROFS;
+	return vfs_make_in(dir, name, len, mode, target, ops, rdev, out);
+}
+
+long vfs_make_in(struct inode *dir, const char *name, size_t len, uint32_t mode, const char *target,
+		 const struct file_ops *ops, uint32_t rdev, struct inode **out)
+{
 	uint32_t type = mode & S_IFMT;
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
@@ -325,6 +335,11 @@ static void drop_name(struct inode *ip)
 		inode_free(ip);
 }
 
+void vfs_drop(struct inode *ip)
+{
+	drop_name(ip);
+}
+
 long vfs_remove(struct inode *base, const char *path, bool want_dir)
 {
 	struct vfs_parent p;
@@ -332,6 +347,10 @@ long vfs_remove(struct inode *base, const char *path, bool want_dir)
 	if (r)
 		return r;
 	struct inode *ip = p.child;
+	if (p.dir->proc)
+		return -EROFS;
+	if (ip && ip->proc)
+		return -EBUSY; /* /proc itself, like a mount point */
 	if (want_dir) {
 		if (p.len == 1 && p.name[0] == '.')
 			return ip == fs_root ? -EBUSY : -EINVAL;
@@ -374,9 +393,18 @@ long vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, c
 	long r = vfs_parent(obase, oldpath, &o);
 	if (r)
 		return r;
+	/* before the second lookup, which may refresh /proc and free o's */
+	if (o.dir->proc)
+		return -EROFS;
+	if (o.child && o.child->proc)
+		return -EBUSY;
 	r = vfs_parent(nbase, newpath, &n);
 	if (r)
 		return r;
+	if (n.dir->proc)
+		return -EROFS;
+	if (n.child && n.child->proc)
+		return -EBUSY;
 	if (vfs_is_dots(o.name, o.len) || vfs_is_dots(n.name, n.len))
 		return (o.child == fs_root || n.child == fs_root) ? -EBUSY : -EINVAL;
 	struct inode *ip = o.child, *victim = n.child;
@@ -441,6 +469,11 @@ long vfs_getpath(const struct inode *ip, char *buf, size_t cap)
 		buf[--pos] = '/';
 	}
 	return (long)total;
+}
+
+long fs_inode_path(const struct inode *ip, char *buf, size_t cap)
+{
+	return vfs_getpath(ip, buf, cap);
 }
 
 static uint8_t dtype(uint32_t mode)

@@ -42,7 +42,7 @@ HOST_MELF_BIN := $(HOST_BUILD)/test_modelf
 HOST_EXECELF_BIN := $(HOST_BUILD)/test_execelf
 HOST_TESTS := $(filter-out $(HOST_FS_TESTS) $(HOST_MACH_TESTS) test_modelf test_execelf,$(basename $(notdir $(wildcard $(HOST_DIR)/test_*.c))))
 HOST_BINS := $(HOST_TESTS:%=$(HOST_BUILD)/%)
-HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/stubs_tmp.c outer/fs/moddev.c,$(wildcard outer/fs/*.c))
+HOST_FS_SRCS := $(filter-out outer/fs/page.c outer/fs/fs_init.c outer/fs/stubs_tmp.c outer/fs/moddev.c outer/fs/procfs.c outer/fs/sys_statfs.c,$(wildcard outer/fs/*.c))
 HOST_FS_SUPPORT := $(HOST_DIR)/fs_stubs.c lib/fmt.c
 HOST_FS_BINS := $(HOST_FS_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_HDRS := $(HOST_DIR)/fs_stubs.h $(wildcard outer/fs/*.h include/outer/*.h include/nk/*.h)

@@ -98,19 +98,30 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
     # stdin as a list of lines: each is typed after one more prompt shows,
     # as a person would (typed-ahead echo would interleave with output); a
     # (seconds, bytes) entry is typed that long after the line before it
-    # (a ^C while a command runs: no prompt comes first)
+    # (a ^C while a command runs: no prompt comes first); a (text, bytes)
+    # entry once the console shows text after what was typed last (a
+    # program's own screen, not the shell's prompt: vi), and (text, bytes,
+    # seconds) that long after the text shows. These do not count as prompts.
     lines = stdin if isinstance(stdin, list) else [stdin] if stdin is not None else []
     prompts = 0
     try:
+        mark = 0
         for line in lines:
-            if isinstance(line, tuple):
+            if isinstance(line, tuple) and not isinstance(line[0], str):
                 time.sleep(line[0])
                 line = line[1]
+            elif isinstance(line, tuple):
+                text, line, pause = line if len(line) == 3 else line + (0,)
+                while time.time() - t0 < timeout and p.poll() is None and \
+                        text.encode() not in b"".join(chunks)[mark:]:
+                    time.sleep(0.02)
+                time.sleep(pause)
             elif wait_for is not None:
                 while time.time() - t0 < timeout and p.poll() is None and \
                         b"".join(chunks).count(wait_for.encode()) <= prompts:
                     time.sleep(0.02)
                 prompts += 1
+            mark = len(b"".join(chunks))
             p.stdin.write(line)
             p.stdin.flush()
         p.stdin.close()
@@ -271,6 +282,107 @@ def noharness_boots(s, iso):
     s.check(status == PASS_STATUS and want <= listed and not listed & {"attack", "test", "fuzz", "bench"},
             "HARNESS=0 console commands: %s" % " ".join(sorted(listed & (want | {"attack", "test", "fuzz", "bench"}))),
             out)
+
+
+def shell_session(s, nested_iso, rep, mods):
+    """Section 7 of the suite: busybox ash on the console. rep, mods: the
+    attack report and its module rows (the expected nk attack all line)."""
+    # 7. the shell on the serial console, as a user sees it: busybox ash,
+    # the login shell init starts (prompt "~ # ": root, HOME=/), driven as
+    # a person would (each line typed once the prompt shows; vi's keys and
+    # Ctrl-C once the screen shows what they answer)
+    prompt = " # "
+    cmds = [c.encode() + b"\n" for c in (
+        "ls -1 /", "echo hi | cat", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
+        "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
+        "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
+        "lsmod", "grep memdev /proc/modules", "rmmod memdev", "cat /dev/memdev",
+        "insmod /lib/modules/attacks/i5_mov_cr0.ko",
+        "echo hello-edu > /dev/edu", "cat /dev/edu",
+        "nk check", "nk attack all", "nk iommu", "echo alive-after-attacks",
+        "echo edu-after-attacks > /dev/edu", "cat /dev/edu",
+        # the session of issue 15: a pipeline, a background job and wait, a
+        # trap handler, tar and sha256sum round trips on tmpfs
+        "seq 1 100 | grep 7 | wc -l",
+        "t1=$(date +%s); sleep 2 & echo bg-pid-$!; wait; echo waited=$(( $(date +%s) - t1 ))",
+        "trap 'echo caught-usr1' USR1; kill -USR1 $$; echo after-trap",
+        "mkdir -p /tmp/src/d; seq 1 5000 > /tmp/src/d/nums; echo tar-data > /tmp/src/top; "
+        "cp /bin/busybox /tmp/src/bb",
+        "tar czf /tmp/src.tgz -C /tmp src && mkdir /tmp/dst && tar xzf /tmp/src.tgz -C /tmp/dst && echo tar-ok",
+        "cd /tmp/src && sha256sum d/nums top bb > /tmp/sums; cd /tmp/dst/src && sha256sum -c /tmp/sums; cd /",
+        "echo changed >> /tmp/dst/src/top; cd /tmp/dst/src && sha256sum -c /tmp/sums; echo check-status=$?; cd /")]
+    # vi: insert a line, leave insert mode, write and quit, through the
+    # tty's raw mode; each key once vi's status line shows the mode
+    cmds += [b"vi /tmp/v.txt\n", ("- /tmp/v.txt", b"i"), ("I /tmp/v.txt", b"hello from vi"),
+             ("hello from vi", b"\x1b"), ("- /tmp/v.txt", b":wq\n"),
+             b"sed 's/^/vi-file: /' /tmp/v.txt; echo vi-bytes=$(wc -c < /tmp/v.txt)\n"]
+    # Ctrl-C (byte 0x03) on a foreground sleep 100, once it runs: the shell
+    # survives, and the sleep was cut short
+    cmds += [b"t0=$(date +%s); echo sl''eeping; sleep 100\n", ("sleeping\r\n", b"\x03", 1.0),
+             b"echo alive-after-ctrl-c slept=$(( $(date +%s) - t0 ))\n", b"poweroff\n"]
+    n_attacks = len(glob.glob(os.path.join(ROOT, "build", "modules", "attacks", "*.ko")))
+    n_limits = sum(1 for r in rep["attacks"] if r["outcome"] in LIMITS and r in mods)
+    status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=240, wait_for=prompt)
+    # the text with the terminal's escape sequences (ash's cursor query, vi's
+    # screen) and carriage returns taken out; lines without their prompts
+    clean = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out).replace("\r", "")
+    lines = []
+    for l in clean.splitlines():
+        while l.startswith("~ # ") or l.startswith("/ # "):
+            l = l[4:]
+        lines.append(l)
+    for want, desc in (("bin", "ls -1 / lists bin"), ("hi", "echo hi | cat prints hi"),
+                       ("one", "redirection round trip"),
+                       ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
+                       ("hello-edu", "echo into /dev/edu, cat it back (DMA to the edu device and back)"),
+                       ("alive-after-attacks", "the shell still answers after nk attack all"),
+                       ("edu-after-attacks", "/dev/edu still works after nk attack all"),
+                       ("19", "the pipeline seq 1 100 | grep 7 | wc -l counts 19"),
+                       ("caught-usr1", "trap: the USR1 handler runs on kill -USR1 $$"),
+                       ("after-trap", "the shell goes on after the trap handler"),
+                       ("tar-ok", "tar czf and tar xzf on tmpfs"),
+                       ("d/nums: OK", "sha256sum -c of the extracted files: d/nums"),
+                       ("top: OK", "sha256sum -c of the extracted files: top"),
+                       ("bb: OK", "sha256sum -c of the extracted files: a copy of busybox (2 MiB)"),
+                       ("top: FAILED", "sha256sum -c notices a changed file"),
+                       ("check-status=1", "sha256sum -c fails when a file changed"),
+                       ("vi-file: hello from vi", "vi: the line typed in insert mode was saved by :wq"),
+                       ("vi-bytes=14", "vi: the file holds exactly that line (14 bytes)")):
+        s.check(want in lines, "shell: " + desc, out)
+    m = re.search(r"^bg-pid-(\d+)$", clean, re.M)
+    w = re.search(r"^waited=(\d+)$", clean, re.M)
+    s.check(m is not None and w is not None and 1 <= int(w.group(1)) <= 10,
+            "shell: a background job (sleep 2 &, pid %s) and wait, which waited %s s" %
+            (m and m.group(1), w and w.group(1)), out)
+    c = re.search(r"^alive-after-ctrl-c slept=(\d+)$", clean, re.M)
+    s.check(c is not None and int(c.group(1)) < 30 and "init: sh killed" not in clean
+            and "init: sh exited" not in clean,
+            "shell: Ctrl-C interrupts sleep 100 (after %s s) and the shell survives" %
+            (c and c.group(1)), out)
+    s.check(re.search(r"^ +1 root +/sbin/init$", clean, re.M) is not None,
+            "shell: ps lists init (pid 1) from /proc", out)
+    s.check(re.search(r"^memdev +\d+ +0", clean, re.M) is not None
+            and re.search(r"^memdev \d+ 0 - Live 0x", clean, re.M) is not None,
+            "shell: lsmod lists the live module memdev (/proc/modules)", out)
+    for want, desc in ((prompt, "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
+                       ("BusyBox v1.", "the shell is busybox ash"),
+                       ("I1-I4, I7-I9, I11 hold", "nk check from user space"),
+                       ("-sh: nosuchprogram: not found", "an unknown program is reported"),
+                       ("process list (region", "nk wlog shows the logged process-list writes"),
+                       ("audit log: ", "nk audit shows the audit log"),
+                       ("frames mapped for devices", "nk iommu shows the IOMMU's state"),
+                       ("attacks: %d run, %d blocked, %d known limits (not blocked)" %
+                        (n_attacks, n_attacks - n_limits, n_limits),
+                        "nk attack all from the shell: every attack module (%d) blocked but the %d "
+                        "known limits, as in the attack boot" % (n_attacks, n_limits)),
+                       ("module memdev: unloaded", "rmmod unloads memdev"),
+                       ("cat: can't open '/dev/memdev'", "/dev/memdev is gone after rmmod"),
+                       ("insmod: can't insert '/lib/modules/attacks/i5_mov_cr0.ko': Operation not permitted",
+                        "insmod of a module with MOV to CR0 is refused (I5)"),
+                       ("init: SIGUSR2: terminating the processes, powering off",
+                        "busybox poweroff asks init to power off")):
+        s.check(want in clean, "shell: " + desc, out)
+    s.check(status in (0, 1) and "panic" not in out.lower(), "shell: poweroff ends the session cleanly", out)
 
 
 def mmu_oracle(iso, name, timeout=90):
@@ -472,52 +584,8 @@ def suite(nested_iso, native_iso, noharness_iso):
     else:
         noharness_boots(s, noharness_iso)
 
-    # 7. the shell on the serial console, as a user sees it
-    cmds = [c if isinstance(c, tuple) else c.encode() + b"\n" for c in (
-        "ls /", "echo hi | cat", "sleep 100", (1.0, b"\x03"), "echo after-ctrl-c", "echo one > /tmp/f", "cat < /tmp/f", "forkloop 30",
-        "nk check", "ps", "nk wlog 4", "nk audit 4", "nosuchprogram",
-        "insmod /lib/modules/memdev.ko", "echo hello-memdev > /dev/memdev", "cat /dev/memdev",
-        "lsmod", "rmmod memdev", "cat /dev/memdev", "insmod /lib/modules/attacks/i5_mov_cr0.ko",
-        "echo hello-edu > /dev/edu", "cat /dev/edu",
-        "nk check", "nk attack all", "nk iommu", "echo alive-after-attacks",
-        "echo edu-after-attacks > /dev/edu",
-        "cat /dev/edu", "poweroff")]
-    n_attacks = len(glob.glob(os.path.join(ROOT, "build", "modules", "attacks", "*.ko")))
-    n_limits = sum(1 for r in rep["attacks"] if r["outcome"] in LIMITS and r in mods)
-    status, out, secs = boot(nested_iso, "", "shell", stdin=cmds, timeout=120, wait_for="$ ")
-    clean = out.replace("\r", "")
-    # output lines with the prompts that precede them taken off
-    lines = []
-    for l in clean.splitlines():
-        while l.startswith("$ "):
-            l = l[2:]
-        lines.append(l)
-    for want, desc in (("bin", "ls / lists bin"), ("hi", "echo hi | cat prints hi"),
-                       ("one", "redirection round trip"),
-                       ("hello-memdev", "insmod memdev; write and read back /dev/memdev"),
-                       ("hello-edu", "echo into /dev/edu, cat it back (DMA to the edu device and back)"),
-                       ("alive-after-attacks", "the shell still answers after nk attack all"),
-                       ("edu-after-attacks", "/dev/edu still works after nk attack all"),
-                       ("after-ctrl-c", "the shell answers after a ^C")):
-        s.check(want in lines, "shell: " + desc, out)
-    for want, desc in (("$ ", "a shell prompt"), ("forkloop: 30", "a fork/exec loop of 30"),
-                       ("I1-I4, I7-I9, I11 hold", "nk check from user space"),
-                       ("nosuchprogram: not found", "an unknown program is reported"),
-                       ("process list (region", "nk wlog shows the logged process-list writes"),
-                       ("audit log: ", "nk audit shows the audit log"),
-                       ("frames mapped for devices", "nk iommu shows the IOMMU's state"),
-                       ("attacks: %d run, %d blocked, %d known limits (not blocked)" %
-                        (n_attacks, n_attacks - n_limits, n_limits),
-                        "nk attack all from the shell: every attack module (%d) blocked but the %d "
-                        "known limits, as in the attack boot" % (n_attacks, n_limits)),
-                       ("Live calls", "lsmod lists a live module"),
-                       ("module memdev: unloaded", "rmmod unloads memdev"),
-                       ("insmod: /lib/modules/attacks/i5_mov_cr0.ko: Operation not permitted",
-                        "insmod of a module with MOV to CR0 is refused (I5)")):
-        s.check(want in clean, "shell: " + desc, out)
-    s.check("sleep: killed by SIGINT" in clean and "init: sh killed" not in clean,
-            "shell: ^C (the tty's VINTR) kills the foreground sleep 100, not the shell", out)
-    s.check(status in (0, 1) and "panic" not in out, "shell: poweroff ends the session cleanly", out)
+    # 7. the shell on the serial console (shell_session)
+    shell_session(s, nested_iso, rep, mods)
 
     # 8. a bigger guest: the frame table scales
     status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-2g", mem="2G")

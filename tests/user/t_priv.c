@@ -107,8 +107,8 @@ static void nonroot_module_calls(long memdev_loaded)
 	if (ut_on_nk) {
 		CHECK(loaded("memdev") == (int)memdev_loaded);
 		CHECK(!loaded("victim"));
-		run_refused("/bin/insmod", "/lib/modules/victim.ko", 1);
-		run_refused("/bin/rmmod", "memdev", 1);
+		run_refused("/sbin/insmod", "/lib/modules/victim.ko", 1);
+		run_refused("/sbin/rmmod", "memdev", 1);
 	}
 	if (fd >= 0)
 		SC(SYS_close, fd);
@@ -220,7 +220,8 @@ static void t_priv_nksys_nonroot(void)
 		ut_printf("# SKIP priv_nksys_nonroot: nk attack all, nk test (no harness in this "
 			  "kernel)\n");
 	}
-	run_refused("/bin/poweroff", NULL, 1); /* reboot(2): root only */
+	/* busybox poweroff signals init (SIGUSR2): refused to a non-root user */
+	run_refused("/sbin/poweroff", NULL, 1);
 }
 
 const struct ut_case ut_priv_cases[] = {

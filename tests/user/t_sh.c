@@ -1,6 +1,9 @@
-/* Cases for the shell (/bin/sh) and the programs in /bin, run as a user
+/* Cases for the shell (/bin/sh: busybox ash) and the programs in /bin
+ * (busybox's applets, and the project's forkloop and nk), run as a user
  * would: `sh -c '...'`, `sh script`, commands on sh's stdin. Output is
- * stdout and stderr together. */
+ * stdout and stderr together. The messages are busybox's; what is checked
+ * is that this kernel runs them as Linux does (the same cases pass on the
+ * host, make user-host-test). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +51,7 @@ static void t_sh_quotes(void)
 	CHECK_EXIT(sh("echo '|;<>&' \"a|b\""), 0);
 	CHECK_OUT("|;<>& a|b\n");
 	CHECK_EXIT(sh("echo 'unterminated"), 2);
-	CHECK_OUT("sh: unterminated quote\n");
+	CHECK_OUT("sh: syntax error: unterminated quoted string\n");
 }
 
 static void t_sh_vars(void)
@@ -105,7 +108,7 @@ static void t_sh_redirect(void)
 	CHECK_EXIT(sh("ls /no-such-dir 2>&1 | cat > %s; echo; cat %s", e, e), 0);
 	CHECK_OUT("\nls: /no-such-dir: No such file or directory\n");
 	CHECK_EXIT(sh("cat < /no-such-file"), 1);
-	CHECK_OUT("sh: /no-such-file: No such file or directory\n");
+	CHECK_OUT("sh: can't open /no-such-file: no such file\n");
 	CHECK_EXIT(sh("echo x > /no-such-dir/f"), 1);
 	CHECK_EXIT(sh("echo x >"), 2);
 	CHECK_EXIT(sh("pwd > %s; cat %s", f, f), 0); /* a built-in redirected */
@@ -120,8 +123,10 @@ static void t_sh_not_found(void)
 	CHECK_OUT("sh: /no/such/prog: not found\n");
 	CHECK_EXIT(sh("%s/etc/motd", ut_root), 126);
 	CHECK(strstr(out, "Permission denied") != NULL);
-	CHECK_EXIT(sh("%s/tests/bad/not_elf", ut_root), 126);
-	CHECK(strstr(out, "Exec format error") != NULL);
+	/* ENOEXEC: a text file with the execute bit runs as a script (POSIX
+	 * sh); not_elf's first word is "this", no command */
+	CHECK_EXIT(sh("%s/tests/bad/not_elf 2>&1 | head -n 1", ut_root), 0);
+	CHECKF(strstr(out, "not_elf: line 1: this: not found\n") != NULL, "%s", out);
 	CHECK_EXIT(sh("nosuchcmd; echo still here"), 0);
 	CHECK_OUT("sh: nosuchcmd: not found\nstill here\n");
 }
@@ -136,10 +141,11 @@ static void t_sh_exit(void)
 
 static void t_sh_signal(void)
 {
-	CHECK_EXIT(sh("%s/tests/argecho --segv", ut_root), 128 + 11);
-	CHECK(strstr(out, "killed by SIGSEGV (Segmentation fault)") != NULL);
-	CHECK_EXIT(sh("%s/tests/argecho --segv; echo after", ut_root), 0);
-	CHECK(strstr(out, "after\n") != NULL);
+	/* sh -c execs its last command in place: the signal is the status */
+	int st = sh("%s/tests/argecho --segv", ut_root);
+	CHECKF(WIFSIGNALED(st) && WTERMSIG(st) == 11, "status %s", ut_status_str(st));
+	CHECK_EXIT(sh("%s/tests/argecho --segv; echo after $?", ut_root), 0);
+	CHECKF(strstr(out, "Segmentation fault\nafter 139\n") != NULL, "%s", out);
 }
 
 static void t_sh_script(void)
@@ -156,7 +162,8 @@ static void t_sh_script(void)
 	CHECK_EXIT(ut_run(P("/bin/sh"), argv, NULL, NULL, out, sizeof(out)), 5);
 	CHECK_OUT("first\nx=2\n");
 	char *missing[] = {"sh", (char *)P("/tmp/no-such-script"), NULL};
-	CHECK_EXIT(ut_run(P("/bin/sh"), missing, NULL, NULL, out, sizeof(out)), 127);
+	CHECK_EXIT(ut_run(P("/bin/sh"), missing, NULL, NULL, out, sizeof(out)), 2);
+	CHECK(strstr(out, "can't open") && strstr(out, "No such file or directory"));
 }
 
 /* Commands on stdin, as on the console (no prompt: stdin is not a tty). */
@@ -180,9 +187,9 @@ static void t_sh_cd(void)
 	CHECK_EXIT(sh("cd %s/tests && pwd && ls argecho; cd bad; pwd; cd; pwd", ut_root), 0);
 	snprintf(want, sizeof(want), "%s/tests\nargecho\n%s/tests/bad\n/\n", ut_root, ut_root);
 	CHECK_OUT(want);
-	CHECK_EXIT(sh("cd /no-such-dir"), 1);
-	CHECK_OUT("sh: cd: /no-such-dir: No such file or directory\n");
-	CHECK_EXIT(sh("cd %s/etc/motd", ut_root), 1);
+	CHECK_EXIT(sh("cd /no-such-dir"), 2);
+	CHECK_OUT("sh: cd: line 0: can't cd to /no-such-dir: No such file or directory\n");
+	CHECK_EXIT(sh("cd %s/etc/motd", ut_root), 2);
 	CHECK(strstr(out, "Not a directory") != NULL);
 }
 
@@ -201,14 +208,16 @@ static void t_prog_ls(void)
 	CHECK(strstr(out, "link -> argecho\n") != NULL);
 	CHECK_EXIT(sh("ls %s/etc %s/tests/bad/empty", ut_root, ut_root), 0);
 	char want[600];
-	snprintf(want, sizeof(want), "%s/tests/bad/empty\n\n%s/etc:\nmodules\nmotd\n", ut_root,
+	snprintf(want, sizeof(want),
+		 "%s/tests/bad/empty\n\n%s/etc:\ngroup\nmodules\nmotd\npasswd\nprofile\n", ut_root,
 		 ut_root);
 	CHECK_OUT(want);
 	CHECK_EXIT(sh("cd %s/etc; ls", ut_root), 0);
-	CHECK_OUT("modules\nmotd\n");
+	CHECK_OUT("group\nmodules\nmotd\npasswd\nprofile\n");
 	CHECK_EXIT(sh("ls /no-such"), 1);
 	CHECK_OUT("ls: /no-such: No such file or directory\n");
-	CHECK_EXIT(sh("ls -z"), 2);
+	CHECK_EXIT(sh("ls -z"), 1);
+	CHECK(strstr(out, "invalid option") != NULL);
 }
 
 static void t_prog_cat_echo(void)
@@ -221,7 +230,7 @@ static void t_prog_cat_echo(void)
 		   0);
 	CHECK_OUT("one\nmid\ntwo\n");
 	CHECK_EXIT(sh("cat /no-such-file; echo $?"), 0);
-	CHECK_OUT("cat: /no-such-file: No such file or directory\n1\n");
+	CHECK_OUT("cat: can't open '/no-such-file': No such file or directory\n1\n");
 	CHECK_EXIT(sh("cat %s/etc/motd", ut_root), 0);
 	CHECK(strstr(out, "nested kernel") != NULL);
 	CHECK_EXIT(sh("true; echo $?; false; echo $?"), 0);
@@ -239,7 +248,7 @@ static void t_prog_mkdir_rm(void)
 	sh("mkdir -p %s/a/b", d);
 	CHECK_EXIT(sh("echo hi > %s/f && cat %s/f && rm %s/f && rm %s/f", d, d, d, d), 1);
 	char want[600];
-	snprintf(want, sizeof(want), "hi\nrm: %s/f: No such file or directory\n", d);
+	snprintf(want, sizeof(want), "hi\nrm: can't remove '%s/f': No such file or directory\n", d);
 	CHECK_OUT(want);
 	CHECK_EXIT(sh("rm -f %s/f", d), 0);
 	CHECK_EXIT(sh("mkdir -p %s/a/b && ls %s/a", d, d), 0);
@@ -253,14 +262,18 @@ static void t_prog_sleep_kill(void)
 	long long t0 = ut_now_ns();
 	CHECK_EXIT(sh("sleep 0.05"), 0);
 	CHECK((ut_now_ns() - t0) / 1000000 >= 50);
-	CHECK_EXIT(sh("sleep x"), 2);
+	CHECK_EXIT(sh("sleep x"), 1);
+	CHECK_OUT("sleep: invalid number 'x'\n");
 	CHECK_EXIT(sh("kill -0 $$"), 0);
 	CHECK_EXIT(sh("kill 1073741808"), 1);
-	CHECK(strstr(out, "No such process") != NULL);
+	CHECK_OUT("sh: can't kill pid 1073741808: No such process\n");
 }
 
+/* forkloop execs /tests/tiny, an absolute path: only on the nested kernel */
 static void t_prog_forkloop(void)
 {
+	if (!ut_on_nk)
+		ut_skip("forkloop execs /tests/tiny (not under the host's root)");
 	CHECK_EXIT(sh("forkloop 5"), 0);
 	CHECK(strstr(out, "forkloop: 5 fork+exec+wait cycles") != NULL);
 	CHECK(strstr(out, " 0 failed") != NULL);
@@ -270,17 +283,19 @@ static void t_prog_forkloop(void)
 
 static void t_prog_ps_nk(void)
 {
+	/* busybox ps reads /proc (outer/fs/procfs.c on the nested kernel) */
+	/* the heading, pid 1 and this process (a host has many more) */
+	CHECK_EXIT(sh("ps | grep -e '^PID' -e '^ *1 ' -e '^ *%d '", (int)getpid()), 0);
+	CHECKF(!strncmp(out, "PID   USER     COMMAND\n", 23), "ps: %s", out);
+	CHECKF(strstr(out, "\n    1 root     ") != NULL, "ps: %s", out);
+	char me[64];
+	snprintf(me, sizeof(me), "\n%5d root     utest", (int)getpid());
+	CHECKF(strstr(out, me) != NULL, "ps: no '%s' in %s", me + 1, out);
 	if (!ut_on_nk) {
-		CHECK_EXIT(sh("ps"), 1);
-		CHECK(strstr(out, "not running on the nested kernel") != NULL);
 		CHECK_EXIT(sh("nk mem"), 2);
 		CHECK_OUT("nk: not running on the nested kernel (no nksys)\n");
 		return;
 	}
-	CHECK_EXIT(sh("ps"), 0);
-	CHECKF(!strncmp(out, "  PID  PPID   UID STATE NAME\n", 29), "ps: %s", out);
-	CHECK(strstr(out, " R ") != NULL && strstr(out, "ps\n") != NULL); /* name or path */
-	CHECK(strstr(out, "init\n") != NULL);
 	CHECK_EXIT(sh("nk no-such-command"), 2);
 	CHECK(strstr(out, "nk: unknown command") != NULL);
 	CHECK_EXIT(sh("nk check"), 0);

@@ -29,9 +29,9 @@ int ut_on_nk;
 const char *ut_root = "";
 
 static const struct ut_case *groups[] = {
-    ut_misc_cases,  ut_fs_cases,    ut_fd_cases,     ut_mm_cases,   ut_proc_cases,
-    ut_elf_cases,   ut_sh_cases,    ut_priv_cases,   ut_edu_cases,  ut_nk_cases,
-    ut_files_cases, ut_clock_cases, ut_signal_cases, ut_jobs_cases, ut_rtsig_cases,
+    ut_misc_cases,   ut_fs_cases,   ut_fd_cases,    ut_mm_cases,     ut_proc_cases,  ut_elf_cases,
+    ut_sh_cases,     ut_priv_cases, ut_edu_cases,   ut_nk_cases,     ut_files_cases, ut_clock_cases,
+    ut_signal_cases, ut_jobs_cases, ut_rtsig_cases, ut_procfs_cases,
 };
 
 /* State of the case running in this (child) process. */

@@ -34,7 +34,8 @@ struct ut_case {
 /* The case tables, one per test file, each ended by {0}. */
 extern const struct ut_case ut_fs_cases[], ut_fd_cases[], ut_mm_cases[], ut_proc_cases[],
     ut_elf_cases[], ut_misc_cases[], ut_sh_cases[], ut_priv_cases[], ut_edu_cases[], ut_nk_cases[],
-    ut_files_cases[], ut_clock_cases[], ut_signal_cases[], ut_jobs_cases[], ut_rtsig_cases[];
+    ut_files_cases[], ut_clock_cases[], ut_signal_cases[], ut_jobs_cases[], ut_rtsig_cases[],
+    ut_procfs_cases[];
 
 /* The pattern of tests/pattern.bin (made by tests/user/mkfiles.py): byte i. */
 #define UT_PATTERN_SIZE (3 * 4096 + 100)

@@ -16,15 +16,11 @@ MC_ARCHIVE_FULL := 8
 MC_ARCHIVE_QUICK := 1
 MC_DB_FULL := 50000
 MC_DB_QUICK := 5000
-# busybox-static's binary (tools/deps.sh), also the image's /bin/busybox
-MC_BUSYBOX ?= /bin/busybox
-
 MC := $(US_ROOT)/bench/macro
 MC_HOST := $(US_B)/macro-host
 MC_SIZE = $(MC_$(1)_$(if $(filter full,$(2)),FULL,QUICK))
 MC_EXPECT := $(foreach m,full quick,$(MC)/build-$(m).sha256 $(MC)/archive-$(m).sha256 $(MC)/db-$(m).expect)
-US_ALL += $(MC)/run $(MC)/db $(MC)/build.sh $(MC)/archive.sh $(MC)/words.txt $(US_ROOT)/bin/busybox \
-	$(MC_EXPECT)
+US_ALL += $(MC)/run $(MC)/db $(MC)/build.sh $(MC)/archive.sh $(MC)/words.txt $(MC_EXPECT)
 
 $(MC)/run: user/macro/run.c user/bench/bench.h user/macro/macro.mk $(US_DEPS)
 	@mkdir -p $(dir $@)
@@ -52,18 +48,14 @@ $(MC)/words.txt: user/macro/mkwords.py
 	@echo "  GEN     $@"
 	$(Q)python3 $< $@
 
-$(US_ROOT)/bin/busybox: $(MC_BUSYBOX)
-	@mkdir -p $(dir $@)
-	$(Q)cp $< $@
-
 # the expected results: the workloads' own "expect" mode, on this machine
 MC_RUNSH = rm -rf $(MC_HOST)/$(1) && mkdir -p $(MC_HOST) && \
 	BB=$(CURDIR)/$(US_ROOT)/bin/busybox WORDS=$(CURDIR)/$(MC)/words.txt \
 	$(US_ROOT)/bin/busybox sh $< $(MC_HOST)/$(1) $(2) > $@.tmp && mv $@.tmp $@ && rm -rf $(MC_HOST)/$(1)
-$(MC)/build-%.sha256: $(MC)/build.sh $(MC)/words.txt $(US_ROOT)/bin/busybox
+$(MC)/build-%.sha256: $(MC)/build.sh $(MC)/words.txt $(US_APPLETS)
 	@echo "  EXPECT  $@"
 	$(Q)$(call MC_RUNSH,build-$*,$(call MC_SIZE,BUILD,$*))
-$(MC)/archive-%.sha256: $(MC)/archive.sh $(MC)/words.txt $(US_ROOT)/bin/busybox
+$(MC)/archive-%.sha256: $(MC)/archive.sh $(MC)/words.txt $(US_APPLETS)
 	@echo "  EXPECT  $@"
 	$(Q)$(call MC_RUNSH,archive-$*,$(call MC_SIZE,ARCHIVE,$*))
 $(MC)/db-%.expect: $(MC)/db

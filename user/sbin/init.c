@@ -1,9 +1,15 @@
 /* init: the first user process (pid 1), started by the kernel.
  *
  *   /sbin/init         load the driver modules /etc/modules names, print
- *                      a banner and /etc/motd, run /bin/sh on the
- *                      console, start it again whenever it exits; reap
- *                      every orphan that is handed to init
+ *                      a banner and /etc/motd, run the login shell
+ *                      /bin/sh (busybox ash, "-sh": it reads
+ *                      /etc/profile) in a session of its own with the
+ *                      console as its controlling terminal; start it
+ *                      again whenever it exits; reap every orphan that is
+ *                      handed to init. SIGUSR2 or SIGUSR1 (busybox
+ *                      poweroff and halt) and SIGTERM (reboot) make init
+ *                      send SIGTERM to every other process and power off
+ *                      with reboot(2), as busybox init does
  *   /sbin/init test    load /etc/modules, run the user test suite
  *                      (/tests/utest, KTAP on the console), then power off
  *                      through NKSYS_EXIT: status 0 if the suite passed, 1
@@ -25,6 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,18 +60,70 @@ static pid_t spawn(const char *path, char *const argv[])
 	return pid;
 }
 
+/* The signal busybox poweroff, halt or reboot sent to init (0: none). */
+static volatile sig_atomic_t shutdown_sig;
+
+static void on_shutdown(int sig)
+{
+	shutdown_sig = sig;
+}
+
+/* shutdown - what busybox poweroff asks of init: SIGTERM to every other
+ * process, a moment for them to go, then reboot(2) (this kernel powers
+ * off for every command). */
+static void shutdown(void)
+{
+	dprintf(1, "\ninit: %s: terminating the processes, powering off\n",
+		u_signame(shutdown_sig));
+	kill(-1, SIGTERM);
+	struct timespec t = {0, 200 * 1000 * 1000};
+	nanosleep(&t, NULL);
+	sync();
+	reboot(RB_POWER_OFF);
+	dprintf(2, "init: reboot: %s\n", strerror(errno));
+	shutdown_sig = 0;
+}
+
 /* wait_for - reap children (orphans included) until pid exits; returns
- * its wait status, or -1 if init has no children left. */
+ * its wait status, or -1 if init has no children left. A shutdown
+ * signal is acted on here. */
 static int wait_for(pid_t pid)
 {
 	for (;;) {
 		int st;
 		pid_t r = waitpid(-1, &st, 0);
+		if (shutdown_sig)
+			shutdown();
 		if (r == pid)
 			return st;
 		if (r < 0 && errno != EINTR)
 			return -1;
 	}
+}
+
+/* spawn_shell - the login shell on the console: a new session (setsid)
+ * whose controlling terminal is the console (TIOCSCTTY), as getty and
+ * busybox init's askfirst do, so that the shell can run job control. */
+static pid_t spawn_shell(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the console is init's controlling tty from boot: arg 1 takes
+		 * it over for the new session (root may, man 4 tty_ioctl) */
+		setsid();
+		ioctl(0, TIOCSCTTY, 1);
+		char *argv[] = {"-sh", NULL};
+		char *envp[] = {"HOME=/",     "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+				"TERM=vt100", "SHELL=/bin/sh",
+				"USER=root",  "LOGNAME=root",
+				NULL};
+		execve("/bin/sh", argv, envp);
+		dprintf(2, "init: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		dprintf(2, "init: fork: %s\n", strerror(errno));
+	return pid;
 }
 
 static void cat_motd(void)
@@ -157,13 +218,16 @@ int main(int argc, char **argv)
 	load_modules();
 	if (argc > 1 && !strcmp(argv[1], "test"))
 		return run_tests();
-	say("\ninit: nested kernel user space; /bin/sh on the console (`help`, `ls /bin`)\n");
+	struct sigaction sa = {.sa_handler = on_shutdown};
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	say("\ninit: nested kernel user space: busybox ash on the console (`help`, `busybox`)\n");
 	cat_motd();
 	for (;;) {
-		char *sh_argv[] = {"sh", NULL};
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		pid_t pid = spawn("/bin/sh", sh_argv);
+		pid_t pid = spawn_shell();
 		int st = pid > 0 ? wait_for(pid) : -1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (st != -1 && WIFSIGNALED(st))

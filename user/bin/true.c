@@ -1,5 +1,0 @@
-/* true: exit 0. */
-int main(void)
-{
-	return 0;
-}
