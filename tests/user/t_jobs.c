@@ -23,15 +23,6 @@
 
 /* ---- helpers ---- */
 
-static void set_disp(int sig, void (*h)(int), int flags)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = h;
-	sa.sa_flags = flags;
-	REQUIRE(sigaction(sig, &sa, NULL) == 0);
-}
-
 static volatile int chld_hits, chld_code, chld_status, chld_pid;
 
 static void on_chld(int sig, siginfo_t *si, void *uc)
@@ -295,7 +286,7 @@ static void kill0_child(long arg)
 			for (;;)
 				pause();
 	}
-	set_disp(SIGUSR2, on_usr2, 0);
+	ut_set_disp(SIGUSR2, on_usr2, 0);
 	CHECK_OK(SC(SYS_kill, 0, SIGUSR2));
 	CHECK_SIG(ut_wait(g[0]), SIGUSR2);
 	CHECK_SIG(ut_wait(g[1]), SIGUSR2);
@@ -365,7 +356,7 @@ static pid_t ticker(int fd)
 	REQUIRE(c >= 0);
 	if (c == 0) {
 		tick_fd = fd;
-		set_disp(SIGCONT, on_cont, SA_RESTART);
+		ut_set_disp(SIGCONT, on_cont, SA_RESTART);
 		for (;;) {
 			char t = 't';
 			if (write(fd, &t, 1) < 0)

@@ -34,15 +34,6 @@ static void on(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
 	REQUIRE(sigaction(sig, &sa, NULL) == 0);
 }
 
-static void set_disp(int sig, void (*h)(int), int flags)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = h;
-	sa.sa_flags = flags;
-	REQUIRE(sigaction(sig, &sa, NULL) == 0);
-}
-
 static void record(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
@@ -482,7 +473,7 @@ static void segv_blocked_child(long how)
 		sigprocmask(SIG_BLOCK, &s, NULL);
 		*bad8 = 1;
 	} else if (how == 1) { /* ignored: the same */
-		set_disp(SIGSEGV, SIG_IGN, 0);
+		ut_set_disp(SIGSEGV, SIG_IGN, 0);
 		*bad8 = 1;
 	}
 	_exit(9);
@@ -538,7 +529,7 @@ static void t_sig_procmask_pending(void)
 	CHECK_ERR(SC(SYS_rt_sigpending, UT_BAD_PTR, 8), EFAULT);
 	/* ignoring a pending signal discards it */
 	raise(SIGUSR1);
-	set_disp(SIGUSR1, SIG_IGN, 0);
+	ut_set_disp(SIGUSR1, SIG_IGN, 0);
 	CHECK_EQ(SC(SYS_rt_sigpending, &pend, 8), 0);
 	CHECK_EQ(pend, 0);
 }
@@ -637,7 +628,7 @@ static void t_sig_sigchld(void)
  * wait4 blocks until they are gone, then -ECHILD. */
 static void t_sig_sigchld_ign(void)
 {
-	set_disp(SIGCHLD, SIG_IGN, 0);
+	ut_set_disp(SIGCHLD, SIG_IGN, 0);
 	pid_t c = fork();
 	if (c == 0) {
 		ut_sleep_ms(30);
@@ -646,13 +637,13 @@ static void t_sig_sigchld_ign(void)
 	int st;
 	CHECK_ERR(SC(SYS_wait4, -1, &st, 0, 0), ECHILD);
 	CHECK_ERR(SC(SYS_kill, c, 0), ESRCH);
-	set_disp(SIGCHLD, SIG_DFL, SA_NOCLDWAIT);
+	ut_set_disp(SIGCHLD, SIG_DFL, SA_NOCLDWAIT);
 	c = fork();
 	if (c == 0)
 		_exit(0);
 	CHECK_ERR(SC(SYS_wait4, -1, &st, 0, 0), ECHILD);
 	/* the default again: a zombie to wait for */
-	set_disp(SIGCHLD, SIG_DFL, 0);
+	ut_set_disp(SIGCHLD, SIG_DFL, 0);
 	c = fork();
 	if (c == 0)
 		_exit(5);
@@ -668,7 +659,7 @@ static void sigpipe_child(long how)
 		_exit(10);
 	close(p[0]);
 	if (how == 1)
-		set_disp(SIGPIPE, SIG_IGN, 0);
+		ut_set_disp(SIGPIPE, SIG_IGN, 0);
 	if (how == 2)
 		on(SIGPIPE, record, 0);
 	long r = SC(SYS_write, p[1], "x", 1);
@@ -691,7 +682,7 @@ static void t_sig_sigpipe(void)
 static void alarm_default_child(long arg)
 {
 	(void)arg;
-	set_disp(SIGALRM, SIG_DFL, 0); /* not the parent's handler */
+	ut_set_disp(SIGALRM, SIG_DFL, 0); /* not the parent's handler */
 	struct itimerval it = {{0, 0}, {0, 20000}};
 	setitimer(ITIMER_REAL, &it, NULL);
 	for (;;)
@@ -801,7 +792,7 @@ static void t_sig_bad_sigreturn(void)
 static void t_sig_fork_inherit(void)
 {
 	on(SIGUSR1, record, 0);
-	set_disp(SIGUSR2, SIG_IGN, 0);
+	ut_set_disp(SIGUSR2, SIG_IGN, 0);
 	unsigned long set = BIT(SIGTERM);
 	SC(SYS_rt_sigprocmask, SIG_BLOCK, &set, 0, 8);
 	raise(SIGTERM); /* pending in the parent only */
@@ -814,13 +805,13 @@ static void t_sig_fork_inherit(void)
 		_exit(pend == 0 && hits == 1 && mask_now() == BIT(SIGTERM) ? 0 : 1);
 	}
 	CHECK_EXIT(ut_wait(c), 0);
-	set_disp(SIGTERM, SIG_IGN, 0);
+	ut_set_disp(SIGTERM, SIG_IGN, 0);
 }
 
 static void exec_child(long arg)
 {
 	(void)arg;
-	set_disp(SIGUSR1, SIG_IGN, 0);
+	ut_set_disp(SIGUSR1, SIG_IGN, 0);
 	on(SIGUSR2, record, 0);
 	sigset_t s;
 	sigemptyset(&s);

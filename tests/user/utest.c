@@ -273,6 +273,15 @@ void ut_sleep_ms(long ms)
 		;
 }
 
+void ut_set_disp(int sig, void (*h)(int), int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h;
+	sa.sa_flags = flags;
+	REQUIRE(sigaction(sig, &sa, NULL) == 0);
+}
+
 long ut_write_file(const char *path, const void *data, size_t len)
 {
 	long fd = SC(SYS_open, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

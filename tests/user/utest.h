@@ -153,4 +153,8 @@ long ut_write_file(const char *path, const void *data, size_t len);
 /* ut_nk_info - NKSYS_INFO into *info; REQUIREs success. */
 void ut_nk_info(struct nksys_info *info);
 
+/* ut_set_disp - install handler h (or SIG_DFL/SIG_IGN) for sig with
+ * sa_flags flags and an empty sa_mask (sigaction(2)); REQUIREs success. */
+void ut_set_disp(int sig, void (*h)(int), int flags);
+
 #endif
