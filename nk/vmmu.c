@@ -10,6 +10,7 @@
  * overflow check per entry (NK_FRAMES_MAX).
  * Source: spec sections 3-5; paper section 4.2; SDM Vol. 3A 4.5, 4.10. */
 #include "nk.h"
+#include "mc.h"
 
 static inline struct nk_frame *frame_at(paddr_t pa)
 {
@@ -463,4 +464,204 @@ long nk_load_cr3_impl(paddr_t l4)
 		arch_set_cr3(pa_addr(l4));
 	}
 	return nk_count(NK_CALL_LOAD_CR3, r);
+}
+
+/* ---- nk_multicall's vMMU operations (nk/mc.h: the in-place shadow) ---- */
+
+/* The PTP decoded for the last write decoded, and the one performed
+ * (reset by every declare and remove: they change PTP types). */
+static struct ptp_run mc_run, mc_prun;
+
+void nk_mc_vmmu_begin(void)
+{
+	mc_run.ptp = mc_prun.ptp = NO_RUN;
+}
+
+/* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
+ * region's count of non-DATA frames (the checks read no other count). */
+static void mc_set_type(struct nk_mc *m, uint64_t pfn, uint8_t t)
+{
+	struct nk_frame *f = &nk.frames[pfn];
+	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
+	if (f->type == NK_F_DATA && t != NK_F_DATA)
+		MC_SET(m, h->nondata, (uint16_t)(h->nondata + 1));
+	else if (f->type != NK_F_DATA && t == NK_F_DATA)
+		MC_SET(m, h->nondata, (uint16_t)(h->nondata - 1));
+	MC_SET(m, f->type, t);
+}
+
+/* mc_account: account()'s changes in the shadow, only those a later
+ * operation can check: refs (a later remove) when refs, wcount and
+ * huge_maps (a later declare) when w; maps never (no operation reads it). */
+static void mc_account(struct nk_mc *m, pte_t e, unsigned level, int delta, bool refs, bool w)
+{
+	if (!pte_present(e))
+		return;
+	uint64_t pfn = pa_pfn(pte_frame(e, level));
+	if (level == 1) {
+		if (w && pte_writable(e) && pfn_is_ram(pfn))
+			MC_SET(m, nk.frames[pfn].wcount, nk.frames[pfn].wcount + (uint32_t)delta);
+		return;
+	}
+	if (!pte_is_leaf(e, level)) {
+		if (refs)
+			MC_SET(m, nk.frames[pfn].refs, nk.frames[pfn].refs + (uint32_t)delta);
+		return;
+	}
+	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
+	if (level == 2 && w && pfn < nk.nframes)
+		MC_SET(m, h->huge_maps, h->huge_maps + (uint32_t)delta);
+}
+
+/* mc_entry: entry `index` of PTP ptp as operations [0, k) leave it: its
+ * last write among them, else 0 when the list declared it, else memory. */
+static pte_t mc_entry(const struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index)
+{
+	const struct nk_frame *f = frame_at(ptp);
+	unsigned t = f->spare & MC_WTAB;
+	if (t) {
+		size_t j = m->wtab[t - 1][index];
+		const struct nk_op *o = &m->ops[j];
+		if (j >= m->wtab_start[t - 1] && j < k && o->kind == NK_OP_WRITE_PTE &&
+		    o->a == pa_addr(ptp) && o->arg == index)
+			return o->b;
+	}
+	if (f->spare & MC_DECLARED)
+		return 0;
+	return ptp_entries(ptp)[index];
+}
+
+/* mc_note_write: record that operation k writes entry index of ptp (for
+ * mc_entry), giving the PTP a write table on its first write. */
+static void mc_note_write(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index)
+{
+	struct nk_frame *f = frame_at(ptp);
+	unsigned t = f->spare & MC_WTAB;
+	if (!t) {
+		if (m->nwtab == NK_MC_PTPS) {
+			m->full = true;
+			return;
+		}
+		t = (unsigned)++m->nwtab;
+		m->wtab_start[t - 1] = (uint32_t)k;
+		MC_SET(m, f->spare, (uint16_t)(f->spare | t));
+	}
+	m->wtab[t - 1][index] = (uint16_t)k;
+}
+
+/* mc_decode_remove: decode_remove, then in the shadow: drop what its
+ * entries hold (as perform_remove does, as far as a later check reads)
+ * and make it DATA again. */
+static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
+{
+	long r = decode_remove(frame);
+	if (r)
+		return r;
+	struct nk_frame *f = frame_at(frame);
+	unsigned level = nk_ptp_level(f->type);
+	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
+	unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
+	if ((refs || w) && (f->spare & MC_WTAB)) {
+		for (unsigned i = 0; i < n; i++)
+			mc_account(m, mc_entry(m, k, frame, i), level, -1, refs, w);
+	} else if ((refs || w) && !(f->spare & MC_DECLARED)) {
+		const pte_t *t = ptp_entries(frame);
+		for (unsigned i = 0; i < n; i++)
+			mc_account(m, t[i], level, -1, refs, w);
+	}
+	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
+	MC_SET(m, f->flags, 0);
+	MC_SET(m, f->spare, 0);
+	return 0;
+}
+
+/* mc_decode_write_pte: the PTP's and the update's checks (as
+ * nk_write_pte), then the counters of the entry it replaces and of the
+ * new one in the shadow, when a later operation can read them. */
+static long mc_decode_write_pte(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index, pte_t e)
+{
+	if (pa_addr(ptp) != pa_addr(mc_run.ptp)) {
+		long r = ptp_decode(ptp, &mc_run);
+		if (r) {
+			mc_run.ptp = NO_RUN;
+			return r;
+		}
+	}
+	long r = validate_update(&mc_run, index, e);
+	if (r)
+		return r;
+	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
+	if (refs || w) {
+		mc_account(m, mc_entry(m, k, ptp, index), mc_run.level, -1, refs, w);
+		mc_account(m, e, mc_run.level, +1, refs, w);
+		mc_note_write(m, k, ptp, index);
+	}
+	return 0;
+}
+
+long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t pa = pa_init(o->a);
+	long r;
+	switch (o->kind) {
+	case NK_OP_DECLARE_PTP:
+		mc_run.ptp = NO_RUN;
+		r = decode_declare(pa, o->arg);
+		if (r == 0) {
+			struct nk_frame *f = frame_at(pa);
+			unsigned fl = o->arg & NK_PTP_KERNEL ? NK_FF_KHALF : 0;
+			mc_set_type(m, pa_pfn(pa), (uint8_t)(NK_F_PTP1 + (o->arg & 0xff) - 1));
+			MC_SET(m, f->flags, (uint8_t)fl);
+			MC_SET(m, f->refs, 0);
+			MC_SET(m, f->spare, (uint16_t)MC_DECLARED);
+		}
+		return r;
+	case NK_OP_REMOVE_PTP:
+		mc_run.ptp = NO_RUN;
+		return mc_decode_remove(m, k, pa);
+	case NK_OP_WRITE_PTE:
+		return mc_decode_write_pte(m, k, pa, o->arg, o->b);
+	case NK_OP_LOAD_CR3:
+		r = decode_load_cr3(pa);
+		if (r == 0)
+			MC_SET(m, nk.cur_cr3[0], pa);
+		return r;
+	default:
+		return -NK_EOP;
+	}
+}
+
+bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t pa = pa_init(o->a);
+	switch (o->kind) {
+	case NK_OP_DECLARE_PTP:
+		mc_prun.ptp = NO_RUN;
+		perform_declare(pa, o->arg);
+		return false;
+	case NK_OP_REMOVE_PTP:
+		mc_prun.ptp = NO_RUN;
+		perform_remove(pa);
+		return false;
+	case NK_OP_WRITE_PTE:
+		if (pa_addr(pa) != pa_addr(mc_prun.ptp))
+			NK_CHECK(ptp_decode(pa, &mc_prun) == 0);
+		nk_view_store.stats.ptes_written++;
+		return perform_update(&mc_prun, o->arg, o->b);
+	case NK_OP_LOAD_CR3:
+		NK_CHECK(frame_at(pa)->type == NK_F_PTP4);
+		nk.cur_cr3[0] = pa;
+		arch_set_cr3(pa_addr(pa));
+		return false;
+	default:
+		NK_CHECK(0);
+		return false;
+	}
+}
+
+void nk_mc_vmmu_end(bool flush)
+{
+	flush_if(flush);
 }
