@@ -11,8 +11,11 @@
  * every operation passed, are the operations performed for real. No PTP
  * entry, CPU register or device table changes while decoding, and no outer
  * code runs in between (interrupts are off). Stores whose values no later
- * operation of the list can check are skipped (a counter is checked only
- * by a later declare, wcount and huge_maps, or remove, refs).
+ * operation of the list can check are skipped: a counter is checked only
+ * by a declare (wcount, huge_maps) or a remove (refs) of the frame (its 2
+ * MiB region) itself, so only the frames and regions those operations
+ * name are watched (MC_WATCH, set at copy-in), and only while such an
+ * operation is still to come.
  *
  * A PTP entry's value as the earlier operations leave it (needed for the
  * counters of the entry it replaces) is its last write in the list, found
@@ -29,7 +32,10 @@
 #define NK_MC_PTPS 32u	    /* PTPs with entries written, per list (when counters matter) */
 #define NK_MC_REGIONS 8u    /* regions with policy state written, per list */
 #define MC_DECLARED 0x8000u /* nk_frame.spare: declared in this list (entries all 0) */
-#define MC_WTAB 0x7fffu	    /* nk_frame.spare: 1 + its write table, 0 for none */
+#define MC_WATCH                                                                                   \
+	0x4000u		/* nk_frame.spare, nk_frame2m.spare: a declare or remove of                \
+			 * the list names it (its counters are kept in the shadow) */
+#define MC_WTAB 0x3fffu /* nk_frame.spare: 1 + its write table, 0 for none */
 
 struct mc_undo {
 	void *p;
@@ -67,8 +73,10 @@ static inline bool mc_log(struct nk_mc *m, void *p, uint32_t size)
 	struct mc_undo *u = &m->undo[m->nundo++];
 	u->p = p;
 	u->size = size;
-	u->old = 0;
-	nk_memcpy(&u->old, p, size);
+	u->old = size == 8   ? *(const uint64_t *)p
+		 : size == 4 ? *(const uint32_t *)p
+		 : size == 2 ? *(const uint16_t *)p
+			     : *(const uint8_t *)p;
 	return true;
 }
 
@@ -85,9 +93,18 @@ static inline bool mc_log(struct nk_mc *m, void *p, uint32_t size)
  * nk_mc_perform_vmmu: perform operation k (decoded); cannot fail; returns
  * whether the TLB must be flushed (I10). nk_mc_vmmu_end: the flush. */
 void nk_mc_vmmu_begin(void);
+/* nk_mc_watch: mark (MC_WATCH, logged) the frames and 2 MiB regions the
+ * list's declares and removes name, before its decode. */
+void nk_mc_watch(struct nk_mc *m);
 long nk_mc_decode_vmmu(struct nk_mc *m, size_t k);
 bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k);
 void nk_mc_vmmu_end(bool flush);
+/* nk_mc_decode_ptes: decode the run of NK_OP_WRITE_PTE operations from k
+ * (before end), as nk_mc_decode_vmmu would each; returns the index after
+ * the run, or of the refused one (*r its error). nk_mc_perform_ptes:
+ * perform the run from k (counting it); returns the index after it. */
+size_t nk_mc_decode_ptes(struct nk_mc *m, size_t k, size_t end, long *r);
+size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush);
 
 /* NK_OP_WRITE (nk/region.c). nk_mc_decode_write: decode write k (its
  * bytes already copied to m->data) against the regions' state the earlier

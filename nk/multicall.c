@@ -68,7 +68,14 @@ static void mc_undo(void)
 {
 	while (mc.nundo) {
 		const struct mc_undo *u = &mc.undo[--mc.nundo];
-		nk_memcpy(u->p, &u->old, u->size);
+		if (u->size == 8)
+			*(uint64_t *)u->p = u->old;
+		else if (u->size == 4)
+			*(uint32_t *)u->p = (uint32_t)u->old;
+		else if (u->size == 2)
+			*(uint16_t *)u->p = (uint16_t)u->old;
+		else
+			*(uint8_t *)u->p = (uint8_t)u->old;
 	}
 	nk_mc_restore_regions(&mc);
 	mc.full = false;
@@ -83,15 +90,25 @@ static long mc_decode(void)
 	long r = 0;
 	size_t k;
 	nk_mc_vmmu_begin();
-	for (k = 0; k < mc.copied; k++) {
-		if (mc.ops[k].kind == NK_OP_WRITE)
+	nk_mc_watch(&mc); /* cannot fill the log: 2 stores per operation at most */
+	for (k = 0; k < mc.copied;) {
+		uint32_t kind = mc.ops[k].kind;
+		size_t next = k + 1;
+		if (kind == NK_OP_WRITE_PTE)
+			next = nk_mc_decode_ptes(&mc, k, mc.copied, &r); /* the hot path: a run */
+		else if (kind == NK_OP_WRITE)
 			r = nk_mc_decode_write(&mc, k);
 		else
 			r = nk_mc_decode_vmmu(&mc, k);
-		if (r == 0 && mc.full)
-			r = -NK_EMCFULL; /* the shadow ran out: [0, k) fit */
-		if (r)
+		if (r) {
+			k = kind == NK_OP_WRITE_PTE ? next : k;
 			break;
+		}
+		if (mc.full) { /* the shadow ran out during [k, next): [0, k) fit */
+			r = -NK_EMCFULL;
+			break;
+		}
+		k = next;
 	}
 	mc_undo();
 	if (r == 0 && k < mc.count)
@@ -107,13 +124,18 @@ static void mc_perform(uint64_t caller_rip)
 {
 	bool flush = false;
 	nk_mc_vmmu_begin();
-	for (size_t k = 0; k < mc.count; k++) {
+	for (size_t k = 0; k < mc.count;) {
 		uint32_t kind = mc.ops[k].kind;
+		if (kind == NK_OP_WRITE_PTE) {
+			k = nk_mc_perform_ptes(&mc, k, &flush);
+			continue;
+		}
 		if (kind == NK_OP_WRITE)
 			nk_mc_perform_write(&mc, k, caller_rip);
 		else
 			flush |= nk_mc_perform_vmmu(&mc, k);
 		nk_view_store.stats.mc_ops[kind]++;
+		k++;
 	}
 	nk_mc_vmmu_end(flush);
 }

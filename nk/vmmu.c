@@ -477,6 +477,24 @@ void nk_mc_vmmu_begin(void)
 	mc_run.ptp = mc_prun.ptp = NO_RUN;
 }
 
+void nk_mc_watch(struct nk_mc *m)
+{
+	for (size_t k = 0; k < m->count; k++) {
+		const struct nk_op *o = &m->ops[k];
+		if (o->kind != NK_OP_DECLARE_PTP && o->kind != NK_OP_REMOVE_PTP)
+			continue;
+		paddr_t pa = pa_init(o->a);
+		if (nk_frame_ok(pa))
+			continue; /* refused at its decode */
+		struct nk_frame *f = frame_at(pa);
+		struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
+		if (!(f->spare & MC_WATCH))
+			MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
+		if (!(h->spare & MC_WATCH))
+			MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
+	}
+}
+
 /* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
  * region's count of non-DATA frames (the checks read no other count). */
 static void mc_set_type(struct nk_mc *m, uint64_t pfn, uint8_t t)
@@ -499,17 +517,19 @@ static void mc_account(struct nk_mc *m, pte_t e, unsigned level, int delta, bool
 		return;
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
 	if (level == 1) {
-		if (w && pte_writable(e) && pfn_is_ram(pfn))
+		if (w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH))
 			MC_SET(m, nk.frames[pfn].wcount, nk.frames[pfn].wcount + (uint32_t)delta);
 		return;
 	}
 	if (!pte_is_leaf(e, level)) {
-		if (refs)
+		if (refs && (nk.frames[pfn].spare & MC_WATCH))
 			MC_SET(m, nk.frames[pfn].refs, nk.frames[pfn].refs + (uint32_t)delta);
 		return;
 	}
+	if (level != 2 || !w || pfn >= nk.nframes)
+		return;
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
-	if (level == 2 && w && pfn < nk.nframes)
+	if (h->spare & MC_WATCH)
 		MC_SET(m, h->huge_maps, h->huge_maps + (uint32_t)delta);
 }
 
@@ -566,12 +586,17 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 			mc_account(m, mc_entry(m, k, frame, i), level, -1, refs, w);
 	} else if ((refs || w) && !(f->spare & MC_DECLARED)) {
 		const pte_t *t = ptp_entries(frame);
-		for (unsigned i = 0; i < n; i++)
-			mc_account(m, t[i], level, -1, refs, w);
+		for (unsigned i = 0; i < n; i += 8) { /* mostly empty: 8 at a time */
+			if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
+					 t[i + 5] | t[i + 6] | t[i + 7]))
+				continue;
+			for (unsigned j = i; j < i + 8; j++)
+				mc_account(m, t[j], level, -1, refs, w);
+		}
 	}
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
 	MC_SET(m, f->flags, 0);
-	MC_SET(m, f->spare, 0);
+	MC_SET(m, f->spare, (uint16_t)(f->spare & MC_WATCH));
 	return 0;
 }
 
@@ -614,7 +639,7 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 			mc_set_type(m, pa_pfn(pa), (uint8_t)(NK_F_PTP1 + (o->arg & 0xff) - 1));
 			MC_SET(m, f->flags, (uint8_t)fl);
 			MC_SET(m, f->refs, 0);
-			MC_SET(m, f->spare, (uint16_t)MC_DECLARED);
+			MC_SET(m, f->spare, (uint16_t)(MC_DECLARED | (f->spare & MC_WATCH)));
 		}
 		return r;
 	case NK_OP_REMOVE_PTP:
@@ -630,6 +655,49 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 	default:
 		return -NK_EOP;
 	}
+}
+
+size_t nk_mc_decode_ptes(struct nk_mc *m, size_t k, size_t end, long *r)
+{
+	bool plain = (long)k >= m->last_declare && (long)k >= m->last_remove;
+	for (; k < end && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
+		const struct nk_op *o = &m->ops[k];
+		if (!plain) {
+			*r = mc_decode_write_pte(m, k, pa_init(o->a), o->arg, o->b);
+		} else {
+			/* no later operation reads a counter: decode_batch's loop */
+			if (o->a != pa_addr(mc_run.ptp)) {
+				*r = ptp_decode(pa_init(o->a), &mc_run);
+				if (*r) {
+					mc_run.ptp = NO_RUN;
+					return k;
+				}
+			}
+			*r = validate_update(&mc_run, o->arg, o->b);
+		}
+		if (*r == 0 && m->full)
+			*r = -NK_EMCFULL; /* the shadow ran out here: [0, k) fit */
+		if (*r)
+			return k;
+	}
+	*r = 0;
+	return k;
+}
+
+size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
+{
+	size_t first = k;
+	long undecoded = 0;
+	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
+		const struct nk_op *o = &m->ops[k];
+		if (o->a != pa_addr(mc_prun.ptp))
+			undecoded |= ptp_decode(pa_init(o->a), &mc_prun);
+		*flush |= perform_update(&mc_prun, o->arg, o->b);
+	}
+	NK_CHECK(undecoded == 0);
+	nk_view_store.stats.ptes_written += k - first;
+	nk_view_store.stats.mc_ops[NK_OP_WRITE_PTE] += k - first;
+	return k;
 }
 
 bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
