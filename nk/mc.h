@@ -28,10 +28,12 @@
 #include "nk.h"
 #include <nk/region.h>
 
-#define NK_MC_UNDO 2048u    /* logged stores per list */
-#define NK_MC_PTPS 32u	    /* PTPs with entries written, per list (when counters matter) */
-#define NK_MC_REGIONS 8u    /* regions with policy state written, per list */
-#define MC_DECLARED 0x8000u /* nk_frame.spare: declared in this list (entries all 0) */
+#define NK_MC_UNDO 2048u       /* logged stores per list */
+#define NK_MC_PTPS 32u	       /* PTPs with entries written, per list (when counters matter) */
+#define NK_MC_REGIONS 8u       /* regions with policy state written, per list */
+#define NK_MC_RM_ENTRIES 2048u /* present entries of removed PTPs kept for the perform */
+#define MC_RM_SCAN 0xffffu     /* rm_n: the perform scans the PTP itself */
+#define MC_DECLARED 0x8000u    /* nk_frame.spare: declared in this list (entries all 0) */
 #define MC_WATCH                                                                                   \
 	0x4000u		/* nk_frame.spare, nk_frame2m.spare: a declare or remove of                \
 			 * the list names it (its counters are kept in the shadow) */
@@ -53,7 +55,12 @@ struct nk_mc {
 	long last_declare, last_remove; /* index of the list's last of each, -1 if none */
 	struct mc_undo undo[NK_MC_UNDO];
 	size_t nundo;
-	bool full; /* a store did not fit the undo log (it was not made) */
+	bool full;		     /* a store did not fit the undo log (it was not made) */
+	uint32_t rm_left[5];	     /* removes not yet decoded, by level at copy-in (0: any) */
+	uint8_t rm_level[NK_MC_MAX]; /* a remove's level at copy-in */
+	uint16_t rm_n[NK_MC_MAX]; /* a remove's present entries kept (at data_off), or MC_RM_SCAN */
+	pte_t rm_ent[NK_MC_RM_ENTRIES];
+	uint32_t nrm_ent;
 	uint16_t wtab[NK_MC_PTPS][PTES_PER_PTP]; /* op index of the last write per entry */
 	uint32_t wtab_start[NK_MC_PTPS];	 /* the table's first write */
 	size_t nwtab;
@@ -87,15 +94,14 @@ static inline bool mc_log(struct nk_mc *m, void *p, uint32_t size)
 			(lv) = (v);                                                                \
 	} while (0)
 
-/* The vMMU kinds (nk/vmmu.c). nk_mc_vmmu_begin: before a list's decode
- * and before its perform. nk_mc_decode_vmmu: decode operation k of
- * m->ops against the shadow and apply its effects to it; 0 or -NK_E*.
- * nk_mc_perform_vmmu: perform operation k (decoded); cannot fail; returns
- * whether the TLB must be flushed (I10). nk_mc_vmmu_end: the flush. */
-void nk_mc_vmmu_begin(void);
-/* nk_mc_watch: mark (MC_WATCH, logged) the frames and 2 MiB regions the
- * list's declares and removes name, before its decode. */
-void nk_mc_watch(struct nk_mc *m);
+/* The vMMU kinds (nk/vmmu.c). nk_mc_decode_vmmu: decode operation k of
+ * m->ops (a declare, remove or CR3 load) against the shadow and apply its
+ * effects to it; 0 or -NK_E*. nk_mc_perform_vmmu: perform operation k
+ * (decoded); cannot fail; returns whether the TLB must be flushed (I10).
+ * nk_mc_vmmu_end: the flush. */
+/* nk_mc_watch: mark (MC_WATCH, logged) the frame and 2 MiB region that
+ * declare or remove k names, before the list's decode. */
+void nk_mc_watch(struct nk_mc *m, size_t k);
 long nk_mc_decode_vmmu(struct nk_mc *m, size_t k);
 bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k);
 void nk_mc_vmmu_end(bool flush);

@@ -25,25 +25,34 @@ static long mc_refusal(size_t k, long r)
  * operation can change (nk_mc_write_static: region, length, bounds), then
  * NK_EFAULT, then room (NK_EMCFULL). The first write refused here ends the
  * copy: mc.copied is its index (mc.count when none), mc.copy_err its
- * error. Also finds the list's last declare and remove (which counters the
- * decode keeps). Returns 0 or the multicall's result (list errors). */
+ * error. Also finds the list's last declare and remove and watches the
+ * frames they name (which counters the decode keeps: nk_mc_watch, 2
+ * logged stores per operation, so the undo log cannot fill here). Returns
+ * 0 or the multicall's result (list errors). */
 static long mc_copy_in(const struct nk_op *ops, size_t count)
 {
 	if (!ops || count == 0 || count > NK_MC_MAX)
 		return mc_refusal(0, -NK_EBATCH);
 	if (!arch_kernel_readable(ops, count * sizeof(*ops)))
 		return mc_refusal(0, -NK_EFAULT);
-	nk_memcpy(mc.ops, ops, count * sizeof(*ops));
+	for (size_t k = 0; k < count; k++)
+		mc.ops[k] = ops[k]; /* the copy: nothing below reads the outer array */
 	mc.count = mc.copied = count;
+	mc.nundo = mc.nrm_ent = 0;
+	for (unsigned lv = 0; lv < 5; lv++)
+		mc.rm_left[lv] = 0;
 	mc.copy_err = 0;
 	mc.last_declare = mc.last_remove = -1;
 	uint32_t used = 0;
 	for (size_t k = 0; k < count; k++) {
 		const struct nk_op *o = &mc.ops[k];
-		if (o->kind == NK_OP_DECLARE_PTP)
-			mc.last_declare = (long)k;
-		else if (o->kind == NK_OP_REMOVE_PTP)
-			mc.last_remove = (long)k;
+		if (o->kind == NK_OP_WRITE_PTE)
+			continue; /* the common case */
+		if (o->kind == NK_OP_DECLARE_PTP || o->kind == NK_OP_REMOVE_PTP) {
+			*(o->kind == NK_OP_DECLARE_PTP ? &mc.last_declare : &mc.last_remove) =
+			    (long)k;
+			nk_mc_watch(&mc, k);
+		}
 		if (o->kind != NK_OP_WRITE)
 			continue;
 		long r = nk_mc_write_static(&mc, k);
@@ -89,8 +98,6 @@ static long mc_decode(void)
 {
 	long r = 0;
 	size_t k;
-	nk_mc_vmmu_begin();
-	nk_mc_watch(&mc); /* cannot fill the log: 2 stores per operation at most */
 	for (k = 0; k < mc.copied;) {
 		uint32_t kind = mc.ops[k].kind;
 		size_t next = k + 1;
@@ -123,7 +130,6 @@ static long mc_decode(void)
 static void mc_perform(uint64_t caller_rip)
 {
 	bool flush = false;
-	nk_mc_vmmu_begin();
 	for (size_t k = 0; k < mc.count;) {
 		uint32_t kind = mc.ops[k].kind;
 		if (kind == NK_OP_WRITE_PTE) {

@@ -299,10 +299,10 @@ long nk_write_tagged(long id, void *dst, const void *src, size_t len, uint64_t c
 	if (r) {
 		if (r != -NK_EREGION)
 			regions[id].refused++;
-		return nk_count(NK_CALL_WRITE, r);
+	} else {
+		perform_write(&regions[id], src, len, &w);
 	}
-	perform_write(&regions[id], src, len, &w);
-	return nk_count(NK_CALL_WRITE, 0);
+	return tagged ? r : nk_count(NK_CALL_WRITE, r); /* a multicall counts its own */
 }
 
 /* ---- nk_multicall's region writes (nk/mc.h) ---- */

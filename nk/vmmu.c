@@ -419,13 +419,26 @@ static long decode_remove(paddr_t frame)
 /* perform_remove: what decode_remove allowed; cannot fail: drop what its
  * entries held (an L4's kernel half is the master's and was never
  * counted), back to DATA, writable in the direct map. */
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent);
+
 static void perform_remove(paddr_t frame)
+{
+	perform_remove_known(frame, NULL, 0);
+}
+
+/* perform_remove_known: perform_remove, with the present entries of the
+ * PTP already known (nk_multicall's decode found them: present[0,
+ * npresent)) instead of scanned, when present is not NULL. */
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent)
 {
 	struct nk_frame *f = frame_at(frame);
 	unsigned level = nk_ptp_level(f->type);
 	NK_CHECK(level && !f->refs);
 	const pte_t *t = ptp_entries(frame);
-	if (level == 1)
+	if (present)
+		for (unsigned i = 0; i < npresent; i++)
+			account(present[i], level, -1);
+	else if (level == 1)
 		unaccount_entries(t, PTES_PER_PTP, 1);
 	else
 		unaccount_entries(t, level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP, level);
@@ -468,31 +481,23 @@ long nk_load_cr3_impl(paddr_t l4)
 
 /* ---- nk_multicall's vMMU operations (nk/mc.h: the in-place shadow) ---- */
 
-/* The PTP decoded for the last write decoded, and the one performed
- * (reset by every declare and remove: they change PTP types). */
-static struct ptp_run mc_run, mc_prun;
-
-void nk_mc_vmmu_begin(void)
+void nk_mc_watch(struct nk_mc *m, size_t k)
 {
-	mc_run.ptp = mc_prun.ptp = NO_RUN;
-}
-
-void nk_mc_watch(struct nk_mc *m)
-{
-	for (size_t k = 0; k < m->count; k++) {
-		const struct nk_op *o = &m->ops[k];
-		if (o->kind != NK_OP_DECLARE_PTP && o->kind != NK_OP_REMOVE_PTP)
-			continue;
-		paddr_t pa = pa_init(o->a);
-		if (nk_frame_ok(pa))
-			continue; /* refused at its decode */
-		struct nk_frame *f = frame_at(pa);
-		struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
-		if (!(f->spare & MC_WATCH))
-			MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
-		if (!(h->spare & MC_WATCH))
-			MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
+	paddr_t pa = pa_init(m->ops[k].a);
+	if (m->ops[k].kind == NK_OP_REMOVE_PTP) {
+		/* its level as the frame stands (0: not a PTP now, so any) */
+		unsigned lv = nk_frame_ok(pa) ? 0 : nk_ptp_level(frame_at(pa)->type);
+		m->rm_level[k] = (uint8_t)lv;
+		m->rm_left[lv]++;
 	}
+	if (nk_frame_ok(pa))
+		return; /* refused at its decode */
+	struct nk_frame *f = frame_at(pa);
+	struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
+	if (!(f->spare & MC_WATCH))
+		MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
+	if (!(h->spare & MC_WATCH))
+		MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
 }
 
 /* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
@@ -579,19 +584,49 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 		return r;
 	struct nk_frame *f = frame_at(frame);
 	unsigned level = nk_ptp_level(f->type);
-	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
+	m->rm_left[m->rm_level[k]]--;
+	/* refs matter when a later remove may name a child of this PTP: a
+	 * PTP one level down (or of a level unknown at copy-in). Without a
+	 * declare in the list types only go from PTP to DATA, so a child's
+	 * level at copy-in is its level now; with one, always. */
+	bool refs = level > 1 && (m->last_declare >= 0 || m->rm_left[level - 1] || m->rm_left[0]);
+	bool w = (long)k < m->last_declare;
 	unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
-	if ((refs || w) && (f->spare & MC_WTAB)) {
-		for (unsigned i = 0; i < n; i++)
-			mc_account(m, mc_entry(m, k, frame, i), level, -1, refs, w);
-	} else if ((refs || w) && !(f->spare & MC_DECLARED)) {
-		const pte_t *t = ptp_entries(frame);
-		for (unsigned i = 0; i < n; i += 8) { /* mostly empty: 8 at a time */
-			if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
-					 t[i + 5] | t[i + 6] | t[i + 7]))
-				continue;
-			for (unsigned j = i; j < i + 8; j++)
-				mc_account(m, t[j], level, -1, refs, w);
+	m->rm_n[k] = MC_RM_SCAN;
+	if (refs || w) {
+		/* the present entries as the list leaves them, kept for the
+		 * perform (when they fit), which then does not scan again */
+		bool keep = m->nrm_ent + n <= NK_MC_RM_ENTRIES;
+		uint32_t start = m->nrm_ent, kept = 0;
+		pte_t *out = &m->rm_ent[start];
+		if (f->spare & MC_WTAB) { /* entries written by the list: as it leaves them */
+			for (unsigned i = 0; i < n; i++) {
+				pte_t e = mc_entry(m, k, frame, i);
+				if (pte_present(e)) {
+					mc_account(m, e, level, -1, refs, w);
+					if (keep)
+						out[kept++] = e;
+				}
+			}
+		} else if (!(f->spare & MC_DECLARED)) { /* memory's; mostly empty: 8 at a time */
+			const pte_t *t = ptp_entries(frame);
+			for (unsigned i = 0; i < n; i += 8) {
+				if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
+						 t[i + 5] | t[i + 6] | t[i + 7]))
+					continue;
+				for (unsigned j = i; j < i + 8; j++) {
+					if (!pte_present(t[j]))
+						continue;
+					mc_account(m, t[j], level, -1, refs, w);
+					if (keep)
+						out[kept++] = t[j];
+				}
+			}
+		}
+		if (keep) {
+			m->data_off[k] = start;
+			m->rm_n[k] = (uint16_t)kept;
+			m->nrm_ent += kept;
 		}
 	}
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
@@ -603,22 +638,23 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 /* mc_decode_write_pte: the PTP's and the update's checks (as
  * nk_write_pte), then the counters of the entry it replaces and of the
  * new one in the shadow, when a later operation can read them. */
-static long mc_decode_write_pte(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index, pte_t e)
+static long mc_decode_write_pte(struct nk_mc *m, size_t k, struct ptp_run *run, paddr_t ptp,
+				uint64_t index, pte_t e)
 {
-	if (pa_addr(ptp) != pa_addr(mc_run.ptp)) {
-		long r = ptp_decode(ptp, &mc_run);
+	if (pa_addr(ptp) != pa_addr(run->ptp)) {
+		long r = ptp_decode(ptp, run);
 		if (r) {
-			mc_run.ptp = NO_RUN;
+			run->ptp = NO_RUN;
 			return r;
 		}
 	}
-	long r = validate_update(&mc_run, index, e);
+	long r = validate_update(run, index, e);
 	if (r)
 		return r;
 	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
 	if (refs || w) {
-		mc_account(m, mc_entry(m, k, ptp, index), mc_run.level, -1, refs, w);
-		mc_account(m, e, mc_run.level, +1, refs, w);
+		mc_account(m, mc_entry(m, k, ptp, index), run->level, -1, refs, w);
+		mc_account(m, e, run->level, +1, refs, w);
 		mc_note_write(m, k, ptp, index);
 	}
 	return 0;
@@ -631,7 +667,6 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 	long r;
 	switch (o->kind) {
 	case NK_OP_DECLARE_PTP:
-		mc_run.ptp = NO_RUN;
 		r = decode_declare(pa, o->arg);
 		if (r == 0) {
 			struct nk_frame *f = frame_at(pa);
@@ -643,10 +678,7 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 		}
 		return r;
 	case NK_OP_REMOVE_PTP:
-		mc_run.ptp = NO_RUN;
 		return mc_decode_remove(m, k, pa);
-	case NK_OP_WRITE_PTE:
-		return mc_decode_write_pte(m, k, pa, o->arg, o->b);
 	case NK_OP_LOAD_CR3:
 		r = decode_load_cr3(pa);
 		if (r == 0)
@@ -659,21 +691,22 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 
 size_t nk_mc_decode_ptes(struct nk_mc *m, size_t k, size_t end, long *r)
 {
+	/* a run decodes its PTPs on its own (an operation between two runs may
+	 * retype one): the cache stays in registers */
+	struct ptp_run run = {.ptp = NO_RUN};
 	bool plain = (long)k >= m->last_declare && (long)k >= m->last_remove;
 	for (; k < end && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
 		const struct nk_op *o = &m->ops[k];
 		if (!plain) {
-			*r = mc_decode_write_pte(m, k, pa_init(o->a), o->arg, o->b);
+			*r = mc_decode_write_pte(m, k, &run, pa_init(o->a), o->arg, o->b);
 		} else {
 			/* no later operation reads a counter: decode_batch's loop */
-			if (o->a != pa_addr(mc_run.ptp)) {
-				*r = ptp_decode(pa_init(o->a), &mc_run);
-				if (*r) {
-					mc_run.ptp = NO_RUN;
+			if (o->a != pa_addr(run.ptp)) {
+				*r = ptp_decode(pa_init(o->a), &run);
+				if (*r)
 					return k;
-				}
 			}
-			*r = validate_update(&mc_run, o->arg, o->b);
+			*r = validate_update(&run, o->arg, o->b);
 		}
 		if (*r == 0 && m->full)
 			*r = -NK_EMCFULL; /* the shadow ran out here: [0, k) fit */
@@ -688,13 +721,16 @@ size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
 {
 	size_t first = k;
 	long undecoded = 0;
+	bool fl = false;
+	struct ptp_run run = {.ptp = NO_RUN};
 	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
 		const struct nk_op *o = &m->ops[k];
-		if (o->a != pa_addr(mc_prun.ptp))
-			undecoded |= ptp_decode(pa_init(o->a), &mc_prun);
-		*flush |= perform_update(&mc_prun, o->arg, o->b);
+		if (o->a != pa_addr(run.ptp))
+			undecoded |= ptp_decode(pa_init(o->a), &run);
+		fl |= perform_update(&run, o->arg, o->b);
 	}
 	NK_CHECK(undecoded == 0);
+	*flush |= fl;
 	nk_view_store.stats.ptes_written += k - first;
 	nk_view_store.stats.mc_ops[NK_OP_WRITE_PTE] += k - first;
 	return k;
@@ -706,18 +742,14 @@ bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
 	paddr_t pa = pa_init(o->a);
 	switch (o->kind) {
 	case NK_OP_DECLARE_PTP:
-		mc_prun.ptp = NO_RUN;
 		perform_declare(pa, o->arg);
 		return false;
 	case NK_OP_REMOVE_PTP:
-		mc_prun.ptp = NO_RUN;
-		perform_remove(pa);
+		if (m->rm_n[k] == MC_RM_SCAN)
+			perform_remove(pa);
+		else
+			perform_remove_known(pa, &m->rm_ent[m->data_off[k]], m->rm_n[k]);
 		return false;
-	case NK_OP_WRITE_PTE:
-		if (pa_addr(pa) != pa_addr(mc_prun.ptp))
-			NK_CHECK(ptp_decode(pa, &mc_prun) == 0);
-		nk_view_store.stats.ptes_written++;
-		return perform_update(&mc_prun, o->arg, o->b);
 	case NK_OP_LOAD_CR3:
 		NK_CHECK(frame_at(pa)->type == NK_F_PTP4);
 		nk.cur_cr3[0] = pa;
