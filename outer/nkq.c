@@ -48,6 +48,13 @@ void nkq_remove(paddr_t frame, bool free)
 		frees[nfrees++] = frame;
 }
 
+void nkq_free_after(paddr_t frame)
+{
+	if (nfrees == NK_MC_MAX)
+		nkq_flush();
+	frees[nfrees++] = frame;
+}
+
 void nkq_unref(paddr_t frame)
 {
 	if (nunrefs == NKQ_UNREFS)

@@ -56,7 +56,7 @@ static void vma_free(struct vma *v)
  * t and the frames its entries held are freed after the flush. */
 static void remove_tree(paddr_t t, unsigned level)
 {
-	nkq_remove(t, true);
+	nkq_remove(t, false); /* freed below, once its entries were read */
 	pte_t *e = vm_entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
@@ -65,6 +65,7 @@ static void remove_tree(paddr_t t, unsigned level)
 		else if (level > 1 && pte_present(e[i]))
 			remove_tree(pte_frame(e[i], level), level - 1);
 	}
+	nkq_free_after(t);
 }
 
 void vm_destroy(struct mm *mm)

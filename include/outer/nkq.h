@@ -33,6 +33,9 @@ void nkq_pte(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref);
 void nkq_link(paddr_t ptp, unsigned index, pte_t pte);
 void nkq_cr3(paddr_t l4);
 
+/* nkq_free_after: give frame back to the allocator after the next flush. */
+void nkq_free_after(paddr_t frame);
+
 /* nkq_unref: drop a user frame's share count after the next flush. */
 void nkq_unref(paddr_t frame);
 
