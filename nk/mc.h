@@ -35,9 +35,10 @@
 #define MC_RM_SCAN 0xffffu     /* rm_n: the perform scans the PTP itself */
 #define MC_DECLARED 0x8000u    /* nk_frame.spare: declared in this list (entries all 0) */
 #define MC_WATCH                                                                                   \
-	0x4000u		/* nk_frame.spare, nk_frame2m.spare: a declare or remove of                \
-			 * the list names it (its counters are kept in the shadow) */
-#define MC_WTAB 0x3fffu /* nk_frame.spare: 1 + its write table, 0 for none */
+	0x4000u		   /* nk_frame.spare, nk_frame2m.spare: a declare or remove of             \
+			    * the list names it (its counters are kept in the shadow) */
+#define MC_REMOVED 0x2000u /* nk_frame.spare: removed by the list lazily (flags: its level) */
+#define MC_WTAB 0x1fffu	   /* nk_frame.spare: 1 + its write table, 0 for none */
 
 struct mc_undo {
 	void *p;
@@ -55,9 +56,8 @@ struct nk_mc {
 	long last_declare, last_remove; /* index of the list's last of each, -1 if none */
 	struct mc_undo undo[NK_MC_UNDO];
 	size_t nundo;
-	bool full;		     /* a store did not fit the undo log (it was not made) */
-	uint32_t rm_left[5];	     /* removes not yet decoded, by level at copy-in (0: any) */
-	uint8_t rm_level[NK_MC_MAX]; /* a remove's level at copy-in */
+	bool full;		  /* a store did not fit the undo log (it was not made) */
+	uint32_t nlazy;		  /* PTPs removed without reading their entries (MC_REMOVED) */
 	uint16_t rm_n[NK_MC_MAX]; /* a remove's present entries kept (at data_off), or MC_RM_SCAN */
 	pte_t rm_ent[NK_MC_RM_ENTRIES];
 	uint32_t nrm_ent;

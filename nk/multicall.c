@@ -38,9 +38,7 @@ static long mc_copy_in(const struct nk_op *ops, size_t count)
 	for (size_t k = 0; k < count; k++)
 		mc.ops[k] = ops[k]; /* the copy: nothing below reads the outer array */
 	mc.count = mc.copied = count;
-	mc.nundo = mc.nrm_ent = 0;
-	for (unsigned lv = 0; lv < 5; lv++)
-		mc.rm_left[lv] = 0;
+	mc.nundo = mc.nrm_ent = mc.nlazy = 0;
 	mc.copy_err = 0;
 	mc.last_declare = mc.last_remove = -1;
 	uint32_t used = 0;

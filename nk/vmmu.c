@@ -484,12 +484,6 @@ long nk_load_cr3_impl(paddr_t l4)
 void nk_mc_watch(struct nk_mc *m, size_t k)
 {
 	paddr_t pa = pa_init(m->ops[k].a);
-	if (m->ops[k].kind == NK_OP_REMOVE_PTP) {
-		/* its level as the frame stands (0: not a PTP now, so any) */
-		unsigned lv = nk_frame_ok(pa) ? 0 : nk_ptp_level(frame_at(pa)->type);
-		m->rm_level[k] = (uint8_t)lv;
-		m->rm_left[lv]++;
-	}
 	if (nk_frame_ok(pa))
 		return; /* refused at its decode */
 	struct nk_frame *f = frame_at(pa);
@@ -577,19 +571,69 @@ static void mc_note_write(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index
 /* mc_decode_remove: decode_remove, then in the shadow: drop what its
  * entries hold (as perform_remove does, as far as a later check reads)
  * and make it DATA again. */
+/* mc_hint_links: whether remove k's hint (b: the parent PTP, arg: the
+ * index) names an entry that links frame x (a PTP of level_x) from a PTP
+ * that an earlier remove of this list removed lazily (MC_REMOVED; its
+ * level kept in flags), its entries as the list left them. */
+static bool mc_hint_links(const struct nk_mc *m, size_t k, paddr_t x, unsigned level_x)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t p = pa_init(o->b);
+	if (!o->b || nk_frame_ok(p) || o->arg >= PTES_PER_PTP || level_x >= 4)
+		return false;
+	const struct nk_frame *f = frame_at(p);
+	if (!(f->spare & MC_REMOVED) || f->type != NK_F_DATA || f->flags != level_x + 1)
+		return false;
+	pte_t e = mc_entry(m, k, p, o->arg);
+	return pte_present(e) && !pte_is_leaf(e, level_x + 1) &&
+	       pa_pfn(pte_frame(e, level_x + 1)) == pa_pfn(x);
+}
+
+/* mc_decode_remove_lazy: a list without declares: no later operation
+ * reads wcount or huge_maps, and refs only through a later remove, so a
+ * remove is decoded without reading its entries (its children's refs keep
+ * its links, which perform_remove drops). A later remove of a child sees
+ * refs 1, the link of a lazily removed parent: its hint (the parent and
+ * the index) names that link, and it passes; any other reference left
+ * where a parent was removed in the list is NK_EMCFULL (send the list up
+ * to here first, then the rest: exact either way), and plain NK_EINUSE
+ * when none was. */
+static long mc_decode_remove_lazy(struct nk_mc *m, size_t k, paddr_t frame)
+{
+	long r = decode_remove(frame);
+	struct nk_frame *f = frame_at(frame);
+	if (r == -NK_EINUSE) {
+		unsigned level = nk_ptp_level(f->type);
+		if (f->refs != 1 || !mc_hint_links(m, k, frame, level))
+			return m->nlazy ? -NK_EMCFULL : r;
+		for (int c = 0; c < NK_CPUS; c++) /* decode_remove's last check */
+			if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
+				return -NK_ELOADED;
+		r = 0;
+	}
+	if (r)
+		return r;
+	unsigned level = nk_ptp_level(f->type);
+	m->rm_n[k] = MC_RM_SCAN;
+	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
+	MC_SET(m, f->flags, (uint8_t)level); /* for its children's hints */
+	MC_SET(m, f->spare, (uint16_t)(f->spare | MC_REMOVED));
+	m->nlazy++;
+	return 0;
+}
+
 static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 {
+	if (m->last_declare < 0)
+		return mc_decode_remove_lazy(m, k, frame);
 	long r = decode_remove(frame);
 	if (r)
 		return r;
 	struct nk_frame *f = frame_at(frame);
 	unsigned level = nk_ptp_level(f->type);
-	m->rm_left[m->rm_level[k]]--;
-	/* refs matter when a later remove may name a child of this PTP: a
-	 * PTP one level down (or of a level unknown at copy-in). Without a
-	 * declare in the list types only go from PTP to DATA, so a child's
-	 * level at copy-in is its level now; with one, always. */
-	bool refs = level > 1 && (m->last_declare >= 0 || m->rm_left[level - 1] || m->rm_left[0]);
+	/* refs matter to a later remove (of a child), wcount and huge_maps
+	 * to a later declare */
+	bool refs = level > 1 && (long)k < m->last_remove;
 	bool w = (long)k < m->last_declare;
 	unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
 	m->rm_n[k] = MC_RM_SCAN;

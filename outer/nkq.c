@@ -41,11 +41,10 @@ void nkq_declare(paddr_t frame, unsigned level)
 	decls[ndecls++] = frame;
 }
 
-void nkq_remove(paddr_t frame, bool free)
+void nkq_remove(paddr_t frame, paddr_t parent, unsigned index)
 {
-	*slot(0) = (struct nk_op){.kind = NK_OP_REMOVE_PTP, .a = pa_addr(frame)};
-	if (free)
-		frees[nfrees++] = frame;
+	*slot(0) = (struct nk_op){
+	    .kind = NK_OP_REMOVE_PTP, .a = pa_addr(frame), .b = pa_addr(parent), .arg = index};
 }
 
 void nkq_free_after(paddr_t frame)

@@ -51,21 +51,23 @@ static void vma_free(struct vma *v)
 	kfree(v);
 }
 
-/* Remove PTP t of `level` and everything below it, queued: the removal
- * first (nk drops the references its entries held), then its children;
- * t and the frames its entries held are freed after the flush. */
-static void remove_tree(paddr_t t, unsigned level)
+/* Remove PTP t of `level` (linked from entry index of parent, which is
+ * removed first; parent 0 for the L4) and everything below it, queued:
+ * the removal first (nk drops the references its entries held), then its
+ * children, each with the hint of its link; t and the frames its entries
+ * held are freed after the flush. */
+static void remove_tree(paddr_t t, unsigned level, paddr_t parent, unsigned index)
 {
-	nkq_remove(t, false); /* freed below, once its entries were read */
+	nkq_remove(t, parent, index);
 	pte_t *e = vm_entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
 		if (level == 1 && vm_pte_holds(e[i]))
 			nkq_unref(pte_frame(e[i], 1));
 		else if (level > 1 && pte_present(e[i]))
-			remove_tree(pte_frame(e[i], level), level - 1);
+			remove_tree(pte_frame(e[i], level), level - 1, t, i);
 	}
-	nkq_free_after(t);
+	nkq_free_after(t); /* once its entries were read */
 }
 
 void vm_destroy(struct mm *mm)
@@ -78,7 +80,7 @@ void vm_destroy(struct mm *mm)
 		mm->vmas = v->next;
 		vma_free(v);
 	}
-	remove_tree(mm->l4, 4);
+	remove_tree(mm->l4, 4, pa_init(0), 0);
 	kfree(mm);
 }
 

@@ -76,7 +76,7 @@ long nk_write_ptes(const struct nk_pte_write *writes, size_t count);
 /* Operation kinds of a multicall (struct nk_op.kind). */
 enum nk_op_kind {
 	NK_OP_DECLARE_PTP = 1, /* a: frame; arg: level (| NK_PTP_KERNEL) */
-	NK_OP_REMOVE_PTP = 2,  /* a: frame */
+	NK_OP_REMOVE_PTP = 2,  /* a: frame; b, arg: the hint (below) */
 	NK_OP_WRITE_PTE = 3,   /* a: ptp; arg: index (0..511); b: pte */
 	NK_OP_LOAD_CR3 = 4,    /* a: l4 */
 	NK_OP_WRITE = 5,       /* a: region id; b: dst; c: src; arg: len (bytes); tag */
@@ -87,7 +87,14 @@ enum nk_op_kind {
  * listed at enum nk_op_kind; the others are ignored. tag (NK_OP_WRITE) is
  * the outer kernel's own name for who asked (e.g. the return address of
  * its wrapper): nk records it in the write log, marked as outer-supplied
- * (include/nk/region.h, NK_LOG_TAGGED), and never trusts it. */
+ * (include/nk/region.h, NK_LOG_TAGGED), and never trusts it.
+ * A remove's hint (b: a parent PTP, 0 for none; arg: the index of the
+ * entry in it that links the frame) lets a list without declares remove a
+ * tree top-down without nk reading the removed PTPs' entries: when an
+ * earlier remove of the list removed that parent and the hinted entry, as
+ * the list left it, is the frame's one link, the frame counts as unlinked.
+ * nk checks the hint; a wrong or missing one costs NK_EMCFULL at worst
+ * (the list is exact when sent in two), never a wrong decision. */
 struct nk_op {
 	uint32_t kind; /* enum nk_op_kind */
 	uint32_t arg;

@@ -456,6 +456,10 @@ static void do_multicall(struct rd *r)
 		} else {
 			uint8_t f = u8(r);
 			o->a = pa_addr(f < 0x80 ? pick_ptp(f) : pick_frame(f));
+			if (o->kind == NK_OP_REMOVE_PTP && (f & 1)) { /* a hint */
+				o->b = pa_addr(pick_ptp(u8(r)));
+				o->arg = pick_index(r);
+			}
 		}
 		logf_(" {%u, %#llx, %u, %#llx}", o->kind, (unsigned long long)o->a, o->arg,
 		      (unsigned long long)o->b);

@@ -26,6 +26,13 @@ static struct nk_op write_pte(paddr_t ptp, unsigned index, pte_t e)
 	return (struct nk_op){.kind = NK_OP_WRITE_PTE, .a = pa_addr(ptp), .arg = index, .b = e};
 }
 
+/* A remove with its hint: the parent removed earlier and the index. */
+static struct nk_op removal_hinted(paddr_t f, paddr_t parent, unsigned index)
+{
+	return (struct nk_op){
+	    .kind = NK_OP_REMOVE_PTP, .a = pa_addr(f), .b = pa_addr(parent), .arg = index};
+}
+
 static struct nk_op load_cr3(paddr_t l4)
 {
 	return (struct nk_op){.kind = NK_OP_LOAD_CR3, .a = pa_addr(l4)};
@@ -220,6 +227,40 @@ TEST(remove_then_declare_again_at_another_level)
 	assert_int_equal(fx_frame(p)->type, NK_F_PTP3);
 	assert_int_equal(fx_entries(p)[9], 0); /* zeroed by the last declare */
 	assert_int_equal(nk.f2m[FX_HUGE_FIRST / PTES_PER_PTP].huge_maps, 0);
+	fx_check_ok();
+}
+
+/* A list without declares removes a tree top-down from the hints alone
+ * (nk does not read the removed PTPs); a missing or wrong hint is
+ * NK_EMCFULL where the list may be split, and the two halves succeed. */
+TEST(a_tree_removed_top_down_with_hints)
+{
+	struct fx_user_as u;
+	fx_user_as(&u);
+	fx_ok(nk_write_pte_impl(u.l1, 3, user_rw(fx_data())));
+	struct nk_op ops[] = {removal(u.l4), removal_hinted(u.l3, u.l4, 0),
+			      removal_hinted(u.l2, u.l3, 0), removal_hinted(u.l1, u.l2, 0)};
+	fx_ok(nk_multicall_impl(ops, N(ops), RIP));
+	assert_int_equal(fx_frame(u.l1)->type, NK_F_DATA);
+	assert_int_equal(fx_frame(u.l1)->refs, 0);
+	fx_check_ok();
+}
+
+TEST(a_missing_or_wrong_hint_names_where_to_split)
+{
+	struct fx_user_as u;
+	fx_user_as(&u);
+	struct nk_op none[] = {removal(u.l4), removal(u.l3)};
+	MC_REFUSED(1, NK_EMCFULL, none, N(none));
+	struct nk_op wrong[] = {removal(u.l4), removal_hinted(u.l3, u.l4, 1)};
+	MC_REFUSED(1, NK_EMCFULL, wrong, N(wrong));
+	struct nk_op level[] = {removal(u.l4), removal_hinted(u.l2, u.l4, 0)};
+	MC_REFUSED(1, NK_EMCFULL, level, N(level));
+	/* nothing removed by the list yet: a plain refusal */
+	struct nk_op live[] = {removal_hinted(u.l3, u.l4, 0)};
+	MC_REFUSED(0, NK_EINUSE, live, 1);
+	fx_ok(nk_multicall_impl(none, 1, RIP)); /* split where nk said */
+	fx_ok(nk_multicall_impl(&none[1], 1, RIP));
 	fx_check_ok();
 }
 
@@ -459,6 +500,8 @@ int main(void)
 	    FX_TEST(huge_leaves_and_declares_see_each_other),
 	    FX_TEST(load_cr3_then_remove_the_old_l4),
 	    FX_TEST(remove_then_declare_again_at_another_level),
+	    FX_TEST(a_tree_removed_top_down_with_hints),
+	    FX_TEST(a_missing_or_wrong_hint_names_where_to_split),
 	    FX_TEST(a_refusal_at_op_k_applies_nothing_before_it),
 	    FX_TEST(every_operation_kind_can_fail_mid_list),
 	    FX_TEST(list_preconditions),
