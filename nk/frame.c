@@ -96,6 +96,7 @@ const char *nk_strerror(long e)
 {
 	if (e < 0)
 		e = -e;
+	e &= (1l << NK_MC_SHIFT) - 1; /* an nk_multicall result's error */
 	if (e >= NK_EMAX)
 		return "NK_E?";
 	return nk_errnames[e];

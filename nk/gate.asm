@@ -24,8 +24,9 @@ nk_stack_top:   dq nk_gate_stack_top - 8 ; indexed by CPU once SMP exists
 section .nk.text
 bits 64
 
-; GATE name, impl[, rip]: with a third argument the caller's return address
-; (above the saved RFLAGS on its stack) is passed as impl's fifth argument.
+; GATE name, impl[, reg]: with a third argument the caller's return address
+; (above the saved RFLAGS on its stack) is passed to impl in register reg
+; (rdx: its third argument, r8: its fifth).
 %macro GATE 2-3
 global %1
 extern %2
@@ -35,7 +36,7 @@ extern %2
 	popfq
 	GATE_ENTRY                      ; now on nk's stack, the caller's RSP in r11
 %if %0 == 3
-	mov r8, [r11 + 8]
+	mov %3, [r11 + 8]
 %endif
 	call %2
 	jmp nk_gate_exit

@@ -7,12 +7,27 @@
 #include "nk.h"
 #include <nk/region.h>
 
-long nk_declare_ptp(paddr_t frame, unsigned level)
+/* A declared PTP: zeroed, an L4 with the master's kernel half. */
+static void native_declare(paddr_t frame, unsigned level)
 {
 	pte_t *t = arch_pa_va(frame);
 	nk_memset(t, 0, PAGE_SIZE);
 	if ((level & 0xff) == 4)
 		nk_memcpy(&t[256], &((pte_t *)arch_pa_va(nk.master_l4))[256], 256 * sizeof(pte_t));
+}
+
+/* One entry written; returns whether a right was removed (flush). */
+static bool native_write(paddr_t ptp, uint64_t index, pte_t pte)
+{
+	pte_t *slot = &((pte_t *)arch_pa_va(ptp))[index];
+	pte_t old = *slot;
+	*slot = pte;
+	return pte_needs_flush(old, pte);
+}
+
+long nk_declare_ptp(paddr_t frame, unsigned level)
+{
+	native_declare(frame, level);
 	return nk_count(NK_CALL_DECLARE_PTP, 0);
 }
 
@@ -24,10 +39,7 @@ long nk_remove_ptp(paddr_t frame)
 
 long nk_write_pte(paddr_t ptp, unsigned index, pte_t pte)
 {
-	pte_t *slot = &((pte_t *)arch_pa_va(ptp))[index];
-	pte_t old = *slot;
-	*slot = pte;
-	if (pte_needs_flush(old, pte))
+	if (native_write(ptp, index, pte))
 		arch_flush_tlb();
 	return nk_count(NK_CALL_WRITE_PTE, 0);
 }
@@ -35,11 +47,8 @@ long nk_write_pte(paddr_t ptp, unsigned index, pte_t pte)
 long nk_write_ptes(const struct nk_pte_write *w, size_t count)
 {
 	bool flush = false;
-	for (size_t i = 0; i < count; i++) {
-		pte_t *slot = &((pte_t *)arch_pa_va(w[i].ptp))[w[i].index];
-		flush |= pte_needs_flush(*slot, w[i].pte);
-		*slot = w[i].pte;
-	}
+	for (size_t i = 0; i < count; i++)
+		flush |= native_write(w[i].ptp, w[i].index, w[i].pte);
 	if (flush)
 		arch_flush_tlb();
 	return nk_count(NK_CALL_WRITE_PTES, 0);
@@ -126,6 +135,57 @@ long nk_region_declare(void *base, size_t size_bytes, unsigned policy)
 __attribute__((noinline)) long nk_write(long id, void *dst, const void *src, size_t len)
 {
 	return nk_write_impl(id, dst, src, len, (uint64_t)__builtin_return_address(0));
+}
+
+/* The native multicall: the operations in order, unchecked as the single
+ * calls here are; its writes go through the policies (nk_write_tagged),
+ * and the first refused one stops the list, the operations before it
+ * performed (the native build has no shadow: only the nested build is all
+ * or nothing). Result as the nested build's (include/nk/vmmu.h). */
+__attribute__((noinline)) long nk_multicall(const struct nk_op *ops, size_t count)
+{
+	uint64_t rip = (uint64_t)__builtin_return_address(0);
+	long r = 0;
+	bool flush = false;
+	if (!ops || count == 0 || count > NK_MC_MAX)
+		r = -NK_EBATCH;
+	for (size_t k = 0; r == 0 && k < count; k++) {
+		const struct nk_op *o = &ops[k];
+		switch (o->kind) {
+		case NK_OP_DECLARE_PTP:
+			native_declare(pa_init(o->a), o->arg);
+			break;
+		case NK_OP_REMOVE_PTP:
+			break;
+		case NK_OP_WRITE_PTE:
+			flush |= native_write(pa_init(o->a), o->arg, o->b);
+			break;
+		case NK_OP_LOAD_CR3: {
+			uint64_t f = arch_irq_save();
+			arch_set_cr3(o->a);
+			nk.cur_cr3[0] = pa_init(o->a);
+			arch_irq_restore(f);
+			flush = false; /* the load flushed the TLB */
+			break;
+		}
+		case NK_OP_WRITE:
+			r = nk_write_tagged((long)o->a, (void *)o->b, (const void *)o->c, o->arg,
+					    rip, o->tag, true);
+			break;
+		default:
+			r = -NK_EOP;
+		}
+		if (r)
+			r = -(long)(((uint64_t)k << NK_MC_SHIFT) | (uint64_t)-r);
+		else
+			nk_view_store.stats.mc_ops[o->kind]++;
+	}
+	if (flush)
+		arch_flush_tlb();
+	nk_view_store.stats.calls[NK_CALL_MULTICALL]++;
+	if (r)
+		nk_view_store.stats.refusals[nk_mc_error(r)]++;
+	return r;
 }
 
 long nk_region_seal(long id)

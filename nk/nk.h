@@ -128,6 +128,13 @@ long nk_check_invariants_impl(void);
 /* Write mediation (nk/region.c; spec section 7). */
 long nk_region_declare_impl(void *base, size_t size_bytes, unsigned policy);
 long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip);
+/* nk_write_tagged: nk_write_impl, its write-log record also naming tag
+ * (when tagged: the native build's nk_multicall, which counts the call
+ * and its refusal itself). */
+long nk_write_tagged(long id, void *dst, const void *src, size_t len, uint64_t caller_rip,
+		     uint64_t tag, bool tagged);
+/* nk_multicall's body (nk/multicall.c); caller_rip as the gate captured it. */
+long nk_multicall_impl(const struct nk_op *ops, size_t count, uint64_t caller_rip);
 long nk_region_seal_impl(long id);
 
 /* nk_regions_init: empty region table and policy state (boot, host tests). */

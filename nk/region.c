@@ -11,6 +11,7 @@
  * Source: spec sections 3 (I2, I8), 7; include/nk/region.h. */
 #include "nk.h"
 #include "../policies/policy.h"
+#include "mc.h"
 
 /* Region table in nk memory (I8), indexed by id; ids are never reused. */
 static struct nk_region regions[NK_REGIONS_MAX];
@@ -242,9 +243,11 @@ static long region_offset(const struct nk_region *r, uint64_t dst, uint64_t len,
 /* decode_write: nk_write's preconditions, one test each: a declared
  * region (NK_EREGION); not empty (NK_EZERO); inside the region at its
  * declared address or its direct-map alias (NK_EBOUNDS); a source nk can
- * read (NK_EFAULT); not sealed (NK_ESEALED); then the policy's own check.
- * Sets w->off (and what the policy records in w); changes nothing. */
-static long decode_write(long id, const void *src, struct nk_write_ctx *w)
+ * read (NK_EFAULT; checked when check_src: nk_multicall checks its copy-in
+ * instead); not
+ * sealed (NK_ESEALED); then the policy's own check. Sets w->off (and what
+ * the policy records in w); changes nothing. */
+static long decode_write(long id, const void *src, bool check_src, struct nk_write_ctx *w)
 {
 	if (id < 0 || id >= (long)nk_view_store.nregions)
 		return -NK_EREGION;
@@ -254,7 +257,7 @@ static long decode_write(long id, const void *src, struct nk_write_ctx *w)
 	long r = region_offset(rg, w->dst, w->len, &w->off);
 	if (r)
 		return r;
-	if (!arch_kernel_readable(src, w->len))
+	if (check_src && !arch_kernel_readable(src, w->len))
 		return -NK_EFAULT;
 	if (rg->sealed)
 		return -NK_ESEALED;
@@ -280,15 +283,105 @@ static void perform_write(struct nk_region *rg, const void *src, size_t len, str
 
 long nk_write_impl(long id, void *dst, const void *src, size_t len, uint64_t caller_rip)
 {
-	struct nk_write_ctx w = {.id = id, .len = len, .dst = (uint64_t)dst, .rip = caller_rip};
-	long r = decode_write(id, src, &w);
+	return nk_write_tagged(id, dst, src, len, caller_rip, 0, false);
+}
+
+long nk_write_tagged(long id, void *dst, const void *src, size_t len, uint64_t caller_rip,
+		     uint64_t tag, bool tagged)
+{
+	struct nk_write_ctx w = {.id = id,
+				 .len = len,
+				 .dst = (uint64_t)dst,
+				 .rip = caller_rip,
+				 .tag = tag,
+				 .tagged = tagged};
+	long r = decode_write(id, src, true, &w);
 	if (r) {
 		if (r != -NK_EREGION)
 			regions[id].refused++;
-		return nk_count(NK_CALL_WRITE, r);
+	} else {
+		perform_write(&regions[id], src, len, &w);
 	}
-	perform_write(&regions[id], src, len, &w);
-	return nk_count(NK_CALL_WRITE, 0);
+	return tagged ? r : nk_count(NK_CALL_WRITE, r); /* a multicall counts its own */
+}
+
+/* ---- nk_multicall's region writes (nk/mc.h) ---- */
+
+/* The write context of NK_OP_WRITE k: region a, dst b, len arg. */
+static struct nk_write_ctx mc_write_ctx(const struct nk_mc *m, size_t k)
+{
+	const struct nk_op *o = &m->ops[k];
+	return (struct nk_write_ctx){.id = (long)o->a, .len = o->arg, .dst = o->b, .tag = o->tag};
+}
+
+/* mc_region_slot: the index of region id among those whose state this
+ * list saved, or m->nregions when none. */
+static size_t mc_region_slot(const struct nk_mc *m, long id)
+{
+	size_t i = 0;
+	while (i < m->nregions && m->region_id[i] != id)
+		i++;
+	return i;
+}
+
+long nk_mc_write_static(const struct nk_mc *m, size_t k)
+{
+	struct nk_write_ctx w = mc_write_ctx(m, k);
+	if (w.id < 0 || w.id >= (long)nk_view_store.nregions)
+		return -NK_EREGION;
+	if (w.len == 0)
+		return -NK_EZERO;
+	return region_offset(&regions[w.id], w.dst, w.len, &w.off);
+}
+
+long nk_mc_decode_write(struct nk_mc *m, size_t k)
+{
+	struct nk_write_ctx w = mc_write_ctx(m, k);
+	long r = decode_write(w.id, NULL, false, &w);
+	if (r)
+		return r;
+	struct nk_region *rg = &regions[w.id];
+	const struct nk_policy_ops *ops = policy_ops[rg->policy];
+	if (!ops->advance && !ops->one_write_per_list)
+		return 0; /* its check does not depend on earlier writes */
+	size_t i = mc_region_slot(m, w.id);
+	if (i < m->nregions && ops->one_write_per_list)
+		return -NK_EDUP;
+	if (i == m->nregions) {
+		if (i == NK_MC_REGIONS)
+			return -NK_EMCFULL;
+		m->region_id[i] = w.id;
+		m->region_saved[i] = *rg;
+		m->nregions++;
+	}
+	if (ops->advance)
+		ops->advance(rg, &w);
+	return 0;
+}
+
+void nk_mc_restore_regions(struct nk_mc *m)
+{
+	for (size_t i = 0; i < m->nregions; i++)
+		regions[m->region_id[i]] = m->region_saved[i];
+	m->nregions = 0;
+}
+
+void nk_mc_perform_write(const struct nk_mc *m, size_t k, uint64_t caller_rip)
+{
+	struct nk_write_ctx w = mc_write_ctx(m, k);
+	NK_CHECK(w.id >= 0 && w.id < (long)nk_view_store.nregions);
+	struct nk_region *rg = &regions[w.id];
+	NK_CHECK(region_offset(rg, w.dst, w.len, &w.off) == 0 && !rg->sealed);
+	w.rip = caller_rip;
+	w.tagged = true;
+	perform_write(rg, &m->data[m->data_off[k]], w.len, &w);
+}
+
+void nk_mc_write_refused(const struct nk_mc *m, size_t k)
+{
+	long id = (long)m->ops[k].a;
+	if (m->ops[k].kind == NK_OP_WRITE && id >= 0 && id < (long)nk_view_store.nregions)
+		regions[id].refused++;
 }
 
 /* decode_seal: a declared region (NK_EREGION). Changes nothing. */

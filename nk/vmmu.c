@@ -10,6 +10,7 @@
  * overflow check per entry (NK_FRAMES_MAX).
  * Source: spec sections 3-5; paper section 4.2; SDM Vol. 3A 4.5, 4.10. */
 #include "nk.h"
+#include "mc.h"
 
 static inline struct nk_frame *frame_at(paddr_t pa)
 {
@@ -418,13 +419,26 @@ static long decode_remove(paddr_t frame)
 /* perform_remove: what decode_remove allowed; cannot fail: drop what its
  * entries held (an L4's kernel half is the master's and was never
  * counted), back to DATA, writable in the direct map. */
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent);
+
 static void perform_remove(paddr_t frame)
+{
+	perform_remove_known(frame, NULL, 0);
+}
+
+/* perform_remove_known: perform_remove, with the present entries of the
+ * PTP already known (nk_multicall's decode found them: present[0,
+ * npresent)) instead of scanned, when present is not NULL. */
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent)
 {
 	struct nk_frame *f = frame_at(frame);
 	unsigned level = nk_ptp_level(f->type);
 	NK_CHECK(level && !f->refs);
 	const pte_t *t = ptp_entries(frame);
-	if (level == 1)
+	if (present)
+		for (unsigned i = 0; i < npresent; i++)
+			account(present[i], level, -1);
+	else if (level == 1)
 		unaccount_entries(t, PTES_PER_PTP, 1);
 	else
 		unaccount_entries(t, level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP, level);
@@ -463,4 +477,335 @@ long nk_load_cr3_impl(paddr_t l4)
 		arch_set_cr3(pa_addr(l4));
 	}
 	return nk_count(NK_CALL_LOAD_CR3, r);
+}
+
+/* ---- nk_multicall's vMMU operations (nk/mc.h: the in-place shadow) ---- */
+
+void nk_mc_watch(struct nk_mc *m, size_t k)
+{
+	paddr_t pa = pa_init(m->ops[k].a);
+	if (nk_frame_ok(pa))
+		return; /* refused at its decode */
+	struct nk_frame *f = frame_at(pa);
+	struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
+	if (!(f->spare & MC_WATCH))
+		MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
+	if (!(h->spare & MC_WATCH))
+		MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
+}
+
+/* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
+ * region's count of non-DATA frames (the checks read no other count). */
+static void mc_set_type(struct nk_mc *m, uint64_t pfn, uint8_t t)
+{
+	struct nk_frame *f = &nk.frames[pfn];
+	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
+	if (f->type == NK_F_DATA && t != NK_F_DATA)
+		MC_SET(m, h->nondata, (uint16_t)(h->nondata + 1));
+	else if (f->type != NK_F_DATA && t == NK_F_DATA)
+		MC_SET(m, h->nondata, (uint16_t)(h->nondata - 1));
+	MC_SET(m, f->type, t);
+}
+
+/* mc_account: account()'s changes in the shadow, only those a later
+ * operation can check: refs (a later remove) when refs, wcount and
+ * huge_maps (a later declare) when w; maps never (no operation reads it). */
+static void mc_account(struct nk_mc *m, pte_t e, unsigned level, int delta, bool refs, bool w)
+{
+	if (!pte_present(e))
+		return;
+	uint64_t pfn = pa_pfn(pte_frame(e, level));
+	if (level == 1) {
+		if (w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH))
+			MC_SET(m, nk.frames[pfn].wcount, nk.frames[pfn].wcount + (uint32_t)delta);
+		return;
+	}
+	if (!pte_is_leaf(e, level)) {
+		if (refs && (nk.frames[pfn].spare & MC_WATCH))
+			MC_SET(m, nk.frames[pfn].refs, nk.frames[pfn].refs + (uint32_t)delta);
+		return;
+	}
+	if (level != 2 || !w || pfn >= nk.nframes)
+		return;
+	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
+	if (h->spare & MC_WATCH)
+		MC_SET(m, h->huge_maps, h->huge_maps + (uint32_t)delta);
+}
+
+/* mc_entry: entry `index` of PTP ptp as operations [0, k) leave it: its
+ * last write among them, else 0 when the list declared it, else memory. */
+static pte_t mc_entry(const struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index)
+{
+	const struct nk_frame *f = frame_at(ptp);
+	unsigned t = f->spare & MC_WTAB;
+	if (t) {
+		size_t j = m->wtab[t - 1][index];
+		const struct nk_op *o = &m->ops[j];
+		if (j >= m->wtab_start[t - 1] && j < k && o->kind == NK_OP_WRITE_PTE &&
+		    o->a == pa_addr(ptp) && o->arg == index)
+			return o->b;
+	}
+	if (f->spare & MC_DECLARED)
+		return 0;
+	return ptp_entries(ptp)[index];
+}
+
+/* mc_note_write: record that operation k writes entry index of ptp (for
+ * mc_entry), giving the PTP a write table on its first write. */
+static void mc_note_write(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index)
+{
+	struct nk_frame *f = frame_at(ptp);
+	unsigned t = f->spare & MC_WTAB;
+	if (!t) {
+		if (m->nwtab == NK_MC_PTPS) {
+			m->full = true;
+			return;
+		}
+		t = (unsigned)++m->nwtab;
+		m->wtab_start[t - 1] = (uint32_t)k;
+		MC_SET(m, f->spare, (uint16_t)(f->spare | t));
+	}
+	m->wtab[t - 1][index] = (uint16_t)k;
+}
+
+/* mc_decode_remove: decode_remove, then in the shadow: drop what its
+ * entries hold (as perform_remove does, as far as a later check reads)
+ * and make it DATA again. */
+/* mc_hint_links: whether remove k's hint (b: the parent PTP, arg: the
+ * index) names an entry that links frame x (a PTP of level_x) from a PTP
+ * that an earlier remove of this list removed lazily (MC_REMOVED; its
+ * level kept in flags), its entries as the list left them. */
+static bool mc_hint_links(const struct nk_mc *m, size_t k, paddr_t x, unsigned level_x)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t p = pa_init(o->b);
+	if (!o->b || nk_frame_ok(p) || o->arg >= PTES_PER_PTP || level_x >= 4)
+		return false;
+	const struct nk_frame *f = frame_at(p);
+	if (!(f->spare & MC_REMOVED) || f->type != NK_F_DATA || f->flags != level_x + 1)
+		return false;
+	pte_t e = mc_entry(m, k, p, o->arg);
+	return pte_present(e) && !pte_is_leaf(e, level_x + 1) &&
+	       pa_pfn(pte_frame(e, level_x + 1)) == pa_pfn(x);
+}
+
+/* mc_decode_remove_lazy: a list without declares: no later operation
+ * reads wcount or huge_maps, and refs only through a later remove, so a
+ * remove is decoded without reading its entries (its children's refs keep
+ * its links, which perform_remove drops). A later remove of a child sees
+ * refs 1, the link of a lazily removed parent: its hint (the parent and
+ * the index) names that link, and it passes; any other reference left
+ * where a parent was removed in the list is NK_EMCFULL (send the list up
+ * to here first, then the rest: exact either way), and plain NK_EINUSE
+ * when none was. */
+static long mc_decode_remove_lazy(struct nk_mc *m, size_t k, paddr_t frame)
+{
+	long r = decode_remove(frame);
+	struct nk_frame *f = frame_at(frame);
+	if (r == -NK_EINUSE) {
+		unsigned level = nk_ptp_level(f->type);
+		if (f->refs != 1 || !mc_hint_links(m, k, frame, level))
+			return m->nlazy ? -NK_EMCFULL : r;
+		for (int c = 0; c < NK_CPUS; c++) /* decode_remove's last check */
+			if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
+				return -NK_ELOADED;
+		r = 0;
+	}
+	if (r)
+		return r;
+	unsigned level = nk_ptp_level(f->type);
+	m->rm_n[k] = MC_RM_SCAN;
+	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
+	MC_SET(m, f->flags, (uint8_t)level); /* for its children's hints */
+	MC_SET(m, f->spare, (uint16_t)(f->spare | MC_REMOVED));
+	m->nlazy++;
+	return 0;
+}
+
+static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
+{
+	if (m->last_declare < 0)
+		return mc_decode_remove_lazy(m, k, frame);
+	long r = decode_remove(frame);
+	if (r)
+		return r;
+	struct nk_frame *f = frame_at(frame);
+	unsigned level = nk_ptp_level(f->type);
+	/* refs matter to a later remove (of a child), wcount and huge_maps
+	 * to a later declare */
+	bool refs = level > 1 && (long)k < m->last_remove;
+	bool w = (long)k < m->last_declare;
+	unsigned n = level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP;
+	m->rm_n[k] = MC_RM_SCAN;
+	if (refs || w) {
+		/* the present entries as the list leaves them, kept for the
+		 * perform (when they fit), which then does not scan again */
+		bool keep = m->nrm_ent + n <= NK_MC_RM_ENTRIES;
+		uint32_t start = m->nrm_ent, kept = 0;
+		pte_t *out = &m->rm_ent[start];
+		if (f->spare & MC_WTAB) { /* entries written by the list: as it leaves them */
+			for (unsigned i = 0; i < n; i++) {
+				pte_t e = mc_entry(m, k, frame, i);
+				if (pte_present(e)) {
+					mc_account(m, e, level, -1, refs, w);
+					if (keep)
+						out[kept++] = e;
+				}
+			}
+		} else if (!(f->spare & MC_DECLARED)) { /* memory's; mostly empty: 8 at a time */
+			const pte_t *t = ptp_entries(frame);
+			for (unsigned i = 0; i < n; i += 8) {
+				if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
+						 t[i + 5] | t[i + 6] | t[i + 7]))
+					continue;
+				for (unsigned j = i; j < i + 8; j++) {
+					if (!pte_present(t[j]))
+						continue;
+					mc_account(m, t[j], level, -1, refs, w);
+					if (keep)
+						out[kept++] = t[j];
+				}
+			}
+		}
+		if (keep) {
+			m->data_off[k] = start;
+			m->rm_n[k] = (uint16_t)kept;
+			m->nrm_ent += kept;
+		}
+	}
+	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
+	MC_SET(m, f->flags, 0);
+	MC_SET(m, f->spare, (uint16_t)(f->spare & MC_WATCH));
+	return 0;
+}
+
+/* mc_decode_write_pte: the PTP's and the update's checks (as
+ * nk_write_pte), then the counters of the entry it replaces and of the
+ * new one in the shadow, when a later operation can read them. */
+static long mc_decode_write_pte(struct nk_mc *m, size_t k, struct ptp_run *run, paddr_t ptp,
+				uint64_t index, pte_t e)
+{
+	if (pa_addr(ptp) != pa_addr(run->ptp)) {
+		long r = ptp_decode(ptp, run);
+		if (r) {
+			run->ptp = NO_RUN;
+			return r;
+		}
+	}
+	long r = validate_update(run, index, e);
+	if (r)
+		return r;
+	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
+	if (refs || w) {
+		mc_account(m, mc_entry(m, k, ptp, index), run->level, -1, refs, w);
+		mc_account(m, e, run->level, +1, refs, w);
+		mc_note_write(m, k, ptp, index);
+	}
+	return 0;
+}
+
+long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t pa = pa_init(o->a);
+	long r;
+	switch (o->kind) {
+	case NK_OP_DECLARE_PTP:
+		r = decode_declare(pa, o->arg);
+		if (r == 0) {
+			struct nk_frame *f = frame_at(pa);
+			unsigned fl = o->arg & NK_PTP_KERNEL ? NK_FF_KHALF : 0;
+			mc_set_type(m, pa_pfn(pa), (uint8_t)(NK_F_PTP1 + (o->arg & 0xff) - 1));
+			MC_SET(m, f->flags, (uint8_t)fl);
+			MC_SET(m, f->refs, 0);
+			MC_SET(m, f->spare, (uint16_t)(MC_DECLARED | (f->spare & MC_WATCH)));
+		}
+		return r;
+	case NK_OP_REMOVE_PTP:
+		return mc_decode_remove(m, k, pa);
+	case NK_OP_LOAD_CR3:
+		r = decode_load_cr3(pa);
+		if (r == 0)
+			MC_SET(m, nk.cur_cr3[0], pa);
+		return r;
+	default:
+		return -NK_EOP;
+	}
+}
+
+size_t nk_mc_decode_ptes(struct nk_mc *m, size_t k, size_t end, long *r)
+{
+	/* a run decodes its PTPs on its own (an operation between two runs may
+	 * retype one): the cache stays in registers */
+	struct ptp_run run = {.ptp = NO_RUN};
+	bool plain = (long)k >= m->last_declare && (long)k >= m->last_remove;
+	for (; k < end && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
+		const struct nk_op *o = &m->ops[k];
+		if (!plain) {
+			*r = mc_decode_write_pte(m, k, &run, pa_init(o->a), o->arg, o->b);
+		} else {
+			/* no later operation reads a counter: decode_batch's loop */
+			if (o->a != pa_addr(run.ptp)) {
+				*r = ptp_decode(pa_init(o->a), &run);
+				if (*r)
+					return k;
+			}
+			*r = validate_update(&run, o->arg, o->b);
+		}
+		if (*r == 0 && m->full)
+			*r = -NK_EMCFULL; /* the shadow ran out here: [0, k) fit */
+		if (*r)
+			return k;
+	}
+	*r = 0;
+	return k;
+}
+
+size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
+{
+	size_t first = k;
+	long undecoded = 0;
+	bool fl = false;
+	struct ptp_run run = {.ptp = NO_RUN};
+	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
+		const struct nk_op *o = &m->ops[k];
+		if (o->a != pa_addr(run.ptp))
+			undecoded |= ptp_decode(pa_init(o->a), &run);
+		fl |= perform_update(&run, o->arg, o->b);
+	}
+	NK_CHECK(undecoded == 0);
+	*flush |= fl;
+	nk_view_store.stats.ptes_written += k - first;
+	nk_view_store.stats.mc_ops[NK_OP_WRITE_PTE] += k - first;
+	return k;
+}
+
+bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
+{
+	const struct nk_op *o = &m->ops[k];
+	paddr_t pa = pa_init(o->a);
+	switch (o->kind) {
+	case NK_OP_DECLARE_PTP:
+		perform_declare(pa, o->arg);
+		return false;
+	case NK_OP_REMOVE_PTP:
+		if (m->rm_n[k] == MC_RM_SCAN)
+			perform_remove(pa);
+		else
+			perform_remove_known(pa, &m->rm_ent[m->data_off[k]], m->rm_n[k]);
+		return false;
+	case NK_OP_LOAD_CR3:
+		NK_CHECK(frame_at(pa)->type == NK_F_PTP4);
+		nk.cur_cr3[0] = pa;
+		arch_set_cr3(pa_addr(pa));
+		return false;
+	default:
+		NK_CHECK(0);
+		return false;
+	}
+}
+
+void nk_mc_vmmu_end(bool flush)
+{
+	flush_if(flush);
 }

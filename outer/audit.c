@@ -6,6 +6,7 @@
 #include <outer/audit.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
+#include <outer/nkq.h>
 
 static struct audit_rec ring[AUDIT_RECS] __attribute__((aligned(4096)));
 static long audit_id __ro_after_init = -1;
@@ -46,7 +47,15 @@ long audit_record(uint32_t kind, uint32_t pid, uint32_t nr, int64_t result)
 	struct audit_rec rec = {
 	    .tsc = rdtsc(), .result = result, .pid = pid, .nr = nr, .kind = kind};
 	uint64_t off = r->used + sizeof(rec) <= r->size ? r->used : 0; /* 0: wrap, a new epoch */
-	return nk_write(audit_id, (uint8_t *)ring + off, &rec, sizeof(rec));
+	/* in the same crossing as everything queued so far (an exit record:
+	 * the call's last vMMU changes), sent now: an entry record reaches nk
+	 * before the call does its work, an exit record before the return to
+	 * user mode, and no record waits in the queue for a later event */
+	if (!nkq_pending()) /* alone: the single call */
+		return nk_write(audit_id, (uint8_t *)ring + off, &rec, sizeof(rec));
+	nkq_write(audit_id, (uint8_t *)ring + off, &rec, sizeof(rec));
+	nkq_flush();
+	return 0;
 }
 
 uint64_t audit_count(void)

@@ -173,7 +173,7 @@ static long load_elf(struct proc *p, struct inode *ip, const char *path, const s
 	}
 	struct mm *old = p->mm;
 	p->mm = mm;
-	vm_activate(mm);
+	vm_activate_queued(mm); /* sent with the new L4 by build_stack's first copy */
 	r = build_stack(sv, &x->eh, phdr_va, x->bias, p, &sp);
 	uint64_t entry = x->eh.entry + x->bias;
 	kfree(x);

@@ -12,6 +12,7 @@
 #include <uapi/nksys.h>
 #include <nk/region.h>
 #include "proc_internal.h"
+#include <outer/nkq.h>
 
 #define WNOHANG 1
 #define WUNTRACED 2
@@ -44,9 +45,7 @@ NK_NORETURN void proc_exit(int status)
 	proc_vfork_release(p);
 	proc_job_exit(p); /* before its children go to init */
 	struct mm *mm = p->mm;
-	long r = nk_load_cr3(nk_view->master_l4);
-	if (r)
-		panic("proc_exit: nk refused the master L4: %s", nk_strerror(-r));
+	nkq_cr3(nk_view->master_l4); /* queued with the removals: the switch sends them */
 	if (--mm->users == 0)
 		vm_destroy(mm);
 	p->mm = NULL;

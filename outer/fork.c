@@ -12,6 +12,7 @@
 #include <uapi/nksys.h>
 #include <nk/region.h>
 #include "proc_internal.h"
+#include <outer/nkq.h>
 
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -87,6 +88,7 @@ void proc_free(struct proc *p)
 	}
 	if (NEXT(p))
 		proc_plist_store(&NEXT(p), NULL);
+	nkq_flush(); /* the list no longer reaches p before p is freed */
 	proc_slot_owner[p->slot] = NULL;
 	proc_signal_free(p);
 	kfree(p->kstack);

@@ -3,6 +3,7 @@
  * nk_declare_ptp (spec section 5). */
 #include <outer/kernel.h>
 #include <outer/mm.h>
+#include <outer/nkq.h>
 
 static uint64_t *free_bitmap __ro_after_init; /* bit set = frame free; set by mm_init */
 static uint64_t bitmap_frames __ro_after_init;
@@ -74,31 +75,36 @@ uint64_t frames_free(void)
 long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 {
 	bool kernel = va >= DIRECT_MAP_BASE;
-	for (;;) {
-		struct mm_walk w;
-		mm_walk(l4, va, &w);
-		if (w.level == 1) {
-			*out = w.ptp;
-			return 0;
+	paddr_t t = l4;
+	/* a PTP the queue declares has, for now, only the entries the queue
+	 * links into it (its memory is not zeroed until nk performs it) */
+	bool queued = nkq_pending_declare(t);
+	for (unsigned level = 4; level > 1; level--) {
+		unsigned i = pt_index(va, level);
+		pte_t e = queued ? 0 : ((const pte_t *)pa_to_dm(t))[i];
+		if (pte_present(e)) {
+			if (pte_is_leaf(e, level))
+				return -NK_EHUGE;
+			t = pte_frame(e, level);
+			continue;
 		}
-		if (w.leaf)
-			return -NK_EHUGE;
-		if (!create)
-			return -NK_ENOTPTP;
-		/* the entry at w.level is absent: a new PTP one level down */
-		paddr_t f = frame_alloc();
-		if (!pa_addr(f))
-			return -NK_ERANGE;
-		long r = nk_declare_ptp(f, (w.level - 1) | (kernel ? NK_PTP_KERNEL : 0));
-		if (r == 0)
-			r = nk_write_pte(w.ptp, w.index,
-					 pte_make(f, PTE_P | PTE_W | (kernel ? 0 : PTE_U)));
-		if (r) {
-			nk_remove_ptp(f);
-			frame_free(f);
-			return r;
+		paddr_t c = nkq_pending_link(t, i);
+		if (!pa_addr(c)) {
+			if (!create)
+				return -NK_ENOTPTP;
+			/* a new PTP one level down: declared, linked (and later
+			 * filled) in the same multicall */
+			c = frame_alloc();
+			if (!pa_addr(c))
+				return -NK_ERANGE;
+			nkq_declare(c, (level - 1) | (kernel ? NK_PTP_KERNEL : 0));
+			nkq_link(t, i, pte_make(c, PTE_P | PTE_W | (kernel ? 0 : PTE_U)));
 		}
+		t = c;
+		queued = true;
 	}
+	*out = t;
+	return 0;
 }
 
 bool mm_leaf(paddr_t l4, uint64_t va, paddr_t *ptp, unsigned *index)
@@ -115,6 +121,7 @@ long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 	long r = mm_walk_l1(l4, va, true, &l1);
 	if (r)
 		return r;
+	nkq_flush(); /* the new PTPs, if any; the kernel half is used at once */
 	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
 }
 
@@ -124,6 +131,7 @@ long mm_unmap(paddr_t l4, uint64_t va)
 	long r = mm_walk_l1(l4, va, false, &l1);
 	if (r)
 		return r;
+	nkq_flush();
 	return nk_write_pte(l1, pt_index(va, 1), 0);
 }
 

@@ -15,6 +15,7 @@
 #include <uapi/nksys.h>
 #include <nk/region.h>
 #include "proc_internal.h"
+#include <outer/nkq.h>
 
 struct proc *current;
 
@@ -46,23 +47,30 @@ long proc_list_region(void)
 	return plist_rid;
 }
 
+/* Whether a credential write is queued (include/outer/nkq.h). */
+static bool cred_queued;
+
 const struct cred *proc_cred(const struct proc *p)
 {
+	if (cred_queued) { /* read what was written */
+		nkq_flush();
+		cred_queued = false;
+	}
 	return &creds[p->slot];
 }
 
+/* The writes below are queued: one system call's credential and list
+ * changes reach nk (and its write log) in one crossing, at the call's end
+ * or sooner (proc_cred, proc_free). */
 void proc_set_cred(struct proc *p, const struct cred *c)
 {
-	long r = nk_write(cred_rid, &creds[p->slot], c, sizeof(*c));
-	if (r)
-		panic("proc_set_cred: nk refused: %s", nk_strerror(r));
+	nkq_write(cred_rid, &creds[p->slot], c, sizeof(*c));
+	cred_queued = true;
 }
 
 void proc_plist_store(struct proc **where, struct proc *val)
 {
-	long r = nk_write(plist_rid, where, &val, sizeof(val));
-	if (r)
-		panic("plist_store: nk refused: %s", nk_strerror(r));
+	nkq_write(plist_rid, where, &val, sizeof(val));
 }
 
 void proc_set_job(struct proc *p, int pgid, int sid)

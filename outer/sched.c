@@ -17,6 +17,7 @@
 #include <uapi/nksys.h>
 #include <nk/region.h>
 #include "proc_internal.h"
+#include <outer/nkq.h>
 
 struct proc *sched_runq_head, *sched_runq_tail; /* the run queue (FIFO) */
 int proc_last_pid;
@@ -126,6 +127,7 @@ void sched_schedule(void)
 		vm_activate(next->mm);
 	if (next->fs_base != prev->fs_base && load_fs_base(next->fs_base))
 		kprintf("proc: nk refused FS.base %lx\n", next->fs_base);
+	nkq_flush(); /* no queued vMMU change outlives its task's turn */
 	switch_to(&prev->ksp, next->ksp);
 	sched_fxrstor(current->fpu);
 }

@@ -22,6 +22,7 @@
 #include <uapi/nksys.h>
 #include <outer/audit.h>
 #include <nk/region.h>
+#include <outer/nkq.h>
 
 void syscall_entry(void);
 static void syscall_table_init(void);
@@ -239,5 +240,6 @@ struct trap_frame *syscall_handler(struct trap_frame *tf)
 	long r = syscall_dispatch(tf->rax, a);
 	tf->rax = (uint64_t)r;
 	audit_record(AUDIT_EXIT, (uint32_t)current->pid, nr, r);
+	nkq_flush(); /* the call's queued changes (with its exit record, when audited) */
 	return proc_to_user(tf);
 }

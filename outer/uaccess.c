@@ -5,12 +5,14 @@
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/uaccess.h>
+#include <outer/nkq.h>
 
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *usrc, size_t cap);
 
 long copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
+	nkq_flush(); /* user memory as the queued vMMU changes leave it */
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
 	return n ? uaccess_copy(dst, (const void *)usrc, n) : 0;
@@ -18,6 +20,7 @@ long copy_from_user(void *dst, uint64_t usrc, size_t n)
 
 long copy_to_user(uint64_t udst, const void *src, size_t n)
 {
+	nkq_flush();
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	return n ? uaccess_copy((void *)udst, src, n) : 0;
@@ -25,6 +28,7 @@ long copy_to_user(uint64_t udst, const void *src, size_t n)
 
 long strncpy_from_user(char *dst, uint64_t usrc, size_t cap)
 {
+	nkq_flush();
 	if (cap == 0 || usrc >= USER_TOP)
 		return -EFAULT;
 	size_t room = cap;

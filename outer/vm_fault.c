@@ -39,7 +39,8 @@ static struct vma *grow_stack(struct mm *mm, uint64_t va)
 	return NULL;
 }
 
-long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
+/* fault_in: vm_fault's work, its PTE changes queued (include/outer/nkq.h). */
+static long fault_in(struct mm *mm, uint64_t va, uint64_t err)
 {
 	if (!mm || va >= USER_TOP)
 		return -EFAULT;
@@ -57,28 +58,25 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 	if (mm_walk_l1(mm->l4, page, true, &l1))
 		return -ENOMEM;
 	unsigned i = pt_index(page, 1);
-	pte_t e = vm_entries(l1)[i];
+	pte_t e = nkq_pending_declare(l1) ? 0 : vm_entries(l1)[i]; /* a new L1 is empty */
 	if (vm_pte_holds(e)) {
-		if (!pte_present(e)) /* held for PROT_NONE, yet the VMA allows it */
-			return nk_write_pte(l1, i, vm_user_pte(pte_frame(e, 1), v->prot, false))
-				   ? -EFAULT
-				   : 0;
+		if (!pte_present(e)) { /* held for PROT_NONE, yet the VMA allows it */
+			nkq_pte(l1, i, vm_user_pte(pte_frame(e, 1), v->prot, false), pa_init(0));
+			return 0;
+		}
 		paddr_t f = pte_frame(e, 1);
 		if (!(err & PFERR_W) || pte_writable(e))
 			return 0; /* already resolved (a stale TLB entry) */
 		if (vm_frame_refs[pa_pfn(f)] == 1) {
-			long r = nk_write_pte(l1, i, vm_user_pte(f, v->prot, true));
-			return r ? -EFAULT : 0;
+			nkq_pte(l1, i, vm_user_pte(f, v->prot, true), pa_init(0));
+			return 0;
 		}
 		paddr_t n = frame_alloc();
 		if (!pa_addr(n))
 			return -ENOMEM;
 		memcpy(pa_to_dm(n), pa_to_dm(f), PAGE_SIZE);
 		vm_frame_ref(n);
-		long r = nk_write_pte(l1, i, vm_user_pte(n, v->prot, true));
-		if (r)
-			panic("vm_fault: nk refused a COW copy: %s", nk_strerror(-r));
-		vm_frame_unref(f); /* nk flushed the old entry */
+		nkq_pte(l1, i, vm_user_pte(n, v->prot, true), f); /* f dropped once it is in */
 		return 0;
 	}
 	paddr_t f = frame_alloc();
@@ -89,9 +87,15 @@ long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
 		return -EFAULT;
 	}
 	vm_frame_ref(f);
-	long r = nk_write_pte(l1, i, vm_user_pte(f, v->prot, true));
-	if (r)
-		panic("vm_fault: nk refused a user page: %s", nk_strerror(-r));
+	nkq_pte(l1, i, vm_user_pte(f, v->prot, true), pa_init(0));
 	mm->pages++;
 	return 0;
+}
+
+long vm_fault(struct mm *mm, uint64_t va, uint64_t err)
+{
+	nkq_sync_ptes(); /* the entries as they are */
+	long r = fault_in(mm, va, err);
+	nkq_flush(); /* one crossing: new PTPs, their links and the entry */
+	return r;
 }

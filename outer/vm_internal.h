@@ -1,6 +1,6 @@
 /* The user address spaces' shared part (outer/vm_pte.c, vm_space.c,
  * vm_fault.c, vm_sys.c; private to them): the PTE layer (copy-on-write
- * share counts, nk_write_ptes batches, the user-half L1 walk) and the VMA
+ * share counts, the queued PTE writes, the user-half L1 walk) and the VMA
  * helpers more than one of them calls. Source: SDM Vol. 3A 4.5. */
 #ifndef OUTER_VM_INTERNAL_H
 #define OUTER_VM_INTERNAL_H
@@ -8,6 +8,7 @@
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/vm.h>
+#include <outer/nkq.h>
 
 /* A PROT_NONE page keeps its frame in a not-present entry marked with
  * this software bit (SDM 4.5: the CPU ignores the other bits of an entry
@@ -66,27 +67,12 @@ typedef void (*l1_fn)(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void 
  * panics when the heap cannot hold them (boot). */
 void vm_refs_init(void);
 
-/* Send the batch to nk (one gate crossing, one TLB flush at most), then
- * drop the frames the old entries held: only now can no TLB reach them. */
-void vm_batch_flush(void);
-
-/* The batch of PTE writes being gathered (outer/vm_pte.c), and the frames
- * to drop once it is in: vm_batch_n and vm_batch_nunref entries. */
-extern struct nk_pte_write vm_batch[NK_BATCH_MAX];
-extern paddr_t vm_batch_unref[NK_BATCH_MAX];
-extern unsigned vm_batch_n, vm_batch_nunref;
-
 /* vm_batch_add: queue entry `index` (0..511) of PTP ptp := pte for the
- * next nk_write_ptes (flushing first when the batch is full); unref, when
- * not 0, is a frame to unreference once the batch is in. Inline: fork,
- * exit and munmap call it for every entry. */
+ * next multicall (include/outer/nkq.h); unref, when not 0, is a frame to
+ * unreference once it is in. */
 static inline void vm_batch_add(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref)
 {
-	if (vm_batch_n == NK_BATCH_MAX)
-		vm_batch_flush();
-	vm_batch[vm_batch_n++] = (struct nk_pte_write){.ptp = ptp, .index = index, .pte = pte};
-	if (pa_addr(unref))
-		vm_batch_unref[vm_batch_nunref++] = unref;
+	nkq_pte(ptp, index, pte, unref);
 }
 
 /* vm_each_l1: the walk above, over [start, end) (user virtual addresses,

@@ -1,6 +1,6 @@
 /* User address spaces, the PTE layer: the copy-on-write share counts, the
- * batches of PTE writes sent to nk (one nk_write_ptes per up to
- * NK_BATCH_MAX entries), and the walk over a user range's L1s.
+ * walk over a user range's L1s (the PTE writes go to nk through the
+ * queue of include/outer/nkq.h).
  * Source: SDM Vol. 3A 4.5. */
 #include <outer/kernel.h>
 #include <x86/cpu.h>
@@ -23,26 +23,6 @@ void vm_refs_init(void)
 	if (!vm_frame_refs)
 		panic("vm: no memory for the frame share counts");
 	memset(vm_frame_refs, 0, nk_view->nframes * sizeof(uint16_t));
-}
-
-/* ---- batches of PTE writes ---- */
-struct nk_pte_write vm_batch[NK_BATCH_MAX];
-paddr_t vm_batch_unref[NK_BATCH_MAX];
-unsigned vm_batch_n, vm_batch_nunref;
-
-/* Send the batch to nk (one gate crossing, one TLB flush at most), then
- * drop the frames the old entries held: only now can no TLB reach them. */
-void vm_batch_flush(void)
-{
-	if (vm_batch_n) {
-		long r = nk_write_ptes(vm_batch, vm_batch_n);
-		if (r)
-			panic("vm: nk refused a batch of %u PTE writes: %s", vm_batch_n,
-			      nk_strerror(-r));
-	}
-	for (unsigned i = 0; i < vm_batch_nunref; i++)
-		vm_frame_unref(vm_batch_unref[i]);
-	vm_batch_n = vm_batch_nunref = 0;
 }
 
 void vm_each_l1(paddr_t l4, uint64_t start, uint64_t end, l1_fn fn, void *ctx)

@@ -1,8 +1,9 @@
 /* User address spaces (include/outer/vm.h): VMAs, the page-fault handler,
  * fork's copy-on-write, and mmap/munmap/mprotect/brk.
- * Page-table entries change only through nk: one nk_write_ptes batch per
- * up to NK_BATCH_MAX entries on the paths that touch many (fork, exit,
- * exec, munmap, mprotect). Source: SDM Vol. 3A 4.5 (4-level paging), 4.7
+ * Page-table entries change only through nk, queued (include/outer/nkq.h)
+ * and sent in one nk_multicall when the kernel next needs them: a fork's
+ * declarations, links and entries, an exit's removals travel together. Source: SDM Vol. 3A 4.5
+ * (4-level paging), 4.7
  * (#PF error code); Linux man 2 mmap/munmap/mprotect/brk. */
 #include <outer/kernel.h>
 #include <x86/cpu.h>
@@ -28,17 +29,19 @@ struct mm *vm_create(void)
 		kfree(mm);
 		return NULL;
 	}
-	long r = nk_declare_ptp(mm->l4, 4);
-	if (r)
-		panic("vm_create: nk refused a fresh L4: %s", nk_strerror(-r));
+	nkq_declare(mm->l4, 4);
 	return mm;
 }
 
 void vm_activate(struct mm *mm)
 {
-	long r = nk_load_cr3(mm->l4);
-	if (r)
-		panic("vm_activate: nk refused CR3 %lx: %s", pa_addr(mm->l4), nk_strerror(-r));
+	nkq_cr3(mm->l4);
+	nkq_flush();
+}
+
+void vm_activate_queued(struct mm *mm)
+{
+	nkq_cr3(mm->l4);
 }
 
 static void vma_free(struct vma *v)
@@ -48,34 +51,36 @@ static void vma_free(struct vma *v)
 	kfree(v);
 }
 
-/* Remove PTP t of `level` and everything below it: nk_remove_ptp first
- * (which drops the references its vm_entries held), then its children. */
-static void remove_tree(paddr_t t, unsigned level)
+/* Remove PTP t of `level` (linked from entry index of parent, which is
+ * removed first; parent 0 for the L4) and everything below it, queued:
+ * the removal first (nk drops the references its entries held), then its
+ * children, each with the hint of its link; t and the frames its entries
+ * held are freed after the flush. */
+static void remove_tree(paddr_t t, unsigned level, paddr_t parent, unsigned index)
 {
-	long r = nk_remove_ptp(t);
-	if (r)
-		panic("vm_destroy: nk refused to remove a PTP L%u: %s", level, nk_strerror(-r));
+	nkq_remove(t, parent, index);
 	pte_t *e = vm_entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
 		if (level == 1 && vm_pte_holds(e[i]))
-			vm_frame_unref(pte_frame(e[i], 1));
+			nkq_unref(pte_frame(e[i], 1));
 		else if (level > 1 && pte_present(e[i]))
-			remove_tree(pte_frame(e[i], level), level - 1);
+			remove_tree(pte_frame(e[i], level), level - 1, t, i);
 	}
-	frame_free(t);
+	nkq_free_after(t); /* once its entries were read */
 }
 
 void vm_destroy(struct mm *mm)
 {
-	if (pa_addr(cr3_l4(read_cr3())) == pa_addr(mm->l4))
+	nkq_sync_ptes(); /* its tables as they are, in memory */
+	if (pa_addr(nkq_cr3_target()) == pa_addr(mm->l4))
 		panic("vm_destroy: the address space is loaded");
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;
 		vma_free(v);
 	}
-	remove_tree(mm->l4, 4);
+	remove_tree(mm->l4, 4, pa_init(0), 0);
 	kfree(mm);
 }
 
@@ -178,6 +183,7 @@ static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p
 
 struct mm *vm_fork(struct mm *mm)
 {
+	nkq_sync_ptes(); /* the parent's entries as they are */
 	struct mm *c = vm_create();
 	if (!c)
 		return NULL;
@@ -197,7 +203,6 @@ struct mm *vm_fork(struct mm *mm)
 	c->brk = mm->brk;
 	struct fork_ctx ctx = {.child = c};
 	vm_each_l1(mm->l4, 0, USER_TOP, fork_l1, &ctx);
-	vm_batch_flush();
 	if (ctx.err) {
 		vm_destroy(c);
 		return NULL;
@@ -234,8 +239,8 @@ long vm_unmap_range(struct mm *mm, uint64_t start, uint64_t len)
 			p = &v->next;
 		}
 	}
+	nkq_sync_ptes();
 	vm_each_l1(mm->l4, start, end, unmap_l1, mm);
-	vm_batch_flush();
 	return 0;
 }
 

@@ -113,8 +113,8 @@ long sys_mprotect(const uint64_t *a)
 	for (struct vma *v = mm->vmas; v; v = v->next)
 		if (v->start >= addr && v->end <= addr + len)
 			v->prot = prot;
+	nkq_sync_ptes();
 	vm_each_l1(mm->l4, addr, addr + len, vm_protect_l1, &prot);
-	vm_batch_flush();
 	return 0;
 }
 
@@ -157,6 +157,7 @@ static long move_pages(struct mm *mm, struct vma *v, uint64_t from, uint64_t len
 		       uint64_t new_len)
 {
 	paddr_t l1;
+	nkq_sync_ptes(); /* the old entries as they are */
 	for (uint64_t va = to; va < to + len; va = (va | (PAGE_SIZE * 512 - 1)) + 1)
 		if (mm_walk_l1(mm->l4, va, true, &l1))
 			return -ENOMEM;
@@ -183,8 +184,7 @@ static long move_pages(struct mm *mm, struct vma *v, uint64_t from, uint64_t len
 		vm_batch_add(nl1, pt_index(to + off, 1), e, pa_init(0));
 		vm_batch_add(ol1, oi, 0, pa_init(0));
 	}
-	vm_batch_flush();
-	return vm_unmap_range(mm, from, len);
+	return vm_unmap_range(mm, from, len); /* sends the moves first (nkq_sync_ptes) */
 }
 
 long sys_mremap(const uint64_t *a)

@@ -60,4 +60,5 @@ const struct nk_policy_ops nk_policy_append_only = {
     .name = "append-only",
     .check = append_only_check,
     .commit = append_only_commit,
+    .advance = append_only_commit, /* commit changes r's own fields alone */
 };

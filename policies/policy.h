@@ -18,7 +18,9 @@ struct nk_write_ctx {
 	uint64_t off;		   /* byte offset of the write in the region */
 	uint64_t len;		   /* bytes, >= 1, off + len <= region size */
 	uint64_t dst;		   /* destination as the caller named it: virtual, bytes */
-	uint64_t rip;		   /* caller's return address */
+	uint64_t rip;		   /* caller's return address (nk_multicall's for its writes) */
+	uint64_t tag;		   /* nk_multicall: the op's outer-supplied caller tag */
+	bool tagged;		   /* the write came in an nk_multicall (tag is set) */
 	uint8_t old[NK_LOG_BYTES]; /* the first min(len, 16) bytes before the write */
 };
 
@@ -38,6 +40,15 @@ struct nk_policy_ops {
 	/* commit: after nk performed w (the bytes are in place): update the
 	 * policy's state (and log). Cannot fail. */
 	void (*commit)(struct nk_region *r, const struct nk_write_ctx *w);
+	/* advance: nk_multicall's shadow: change r's own fields as commit
+	 * would for w, nothing else, so that check decides a later write of
+	 * the same list as it would after w. NULL when check never depends on
+	 * earlier writes. */
+	void (*advance)(struct nk_region *r, const struct nk_write_ctx *w);
+	/* one_write_per_list: check depends on state outside r (write-once's
+	 * bitmap): nk_multicall refuses a second write to r in one list
+	 * (NK_EDUP). */
+	bool one_write_per_list;
 };
 
 extern const struct nk_policy_ops nk_policy_no_write;

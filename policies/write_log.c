@@ -32,6 +32,8 @@ static void write_log_commit(struct nk_region *r, const struct nk_write_ctx *w)
 	nk_memset(e, 0, sizeof(*e));
 	e->tsc = arch_rdtsc();
 	e->rip = w->rip;
+	e->tag = w->tag;
+	e->flags = w->tagged ? NK_LOG_TAGGED : 0;
 	e->addr = w->dst;
 	e->region = (uint32_t)w->id;
 	e->len = w->len > UINT32_MAX ? UINT32_MAX : (uint32_t)w->len;

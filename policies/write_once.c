@@ -53,4 +53,5 @@ const struct nk_policy_ops nk_policy_write_once = {
     .declare = write_once_declare,
     .check = write_once_check,
     .commit = write_once_commit,
+    .one_write_per_list = true, /* its check reads the bitmap, outside r */
 };

@@ -3,6 +3,7 @@
  * compiled. */
 #include <nk/calls.h>
 #define GATE_0(fn) GATE nk_##fn, nk_##fn##_impl @
-#define GATE_1(fn) GATE nk_##fn, nk_##fn##_impl, rip @
+#define GATE_3(fn) GATE nk_##fn, nk_##fn##_impl, rdx @
+#define GATE_5(fn) GATE nk_##fn, nk_##fn##_impl, r8 @
 #define X(fn, call, rip, exported) GATE_##rip(fn)
 NK_CALLS(X)

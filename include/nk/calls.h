@@ -3,8 +3,9 @@
  *            build; a plain function, nk/native.c, in the native one) and
  *            its body nk_<fn>_impl (nk/);
  *   CALL     its counter NK_CALL_<CALL> in nk_view's stats.calls[];
- *   rip      1 when the gate passes the caller's return address as the
- *            body's last argument (nk_write: the write log's "who");
+ *   rip      0, or the argument number (3 or 5) at which the gate passes
+ *            the caller's return address as the body's last argument
+ *            (nk_write, nk_multicall: the write log's "who");
  *   exported 1 when modules may call it (outer/ksyms.c).
  * From this list come enum nk_call (include/nk/vmmu.h), the gate stubs
  * (build/gen/nk_gates.inc, made by the Makefile from tools/gen_gates.c),
@@ -30,11 +31,12 @@
 	X(check_invariants, CHECK, 0, 1)                                                           \
 	X(init_done, INIT_DONE, 0, 0)                                                              \
 	X(region_declare, REGION_DECLARE, 0, 1)                                                    \
-	X(write, WRITE, 1, 1)                                                                      \
+	X(write, WRITE, 5, 1)                                                                      \
 	X(region_seal, REGION_SEAL, 0, 1)                                                          \
 	X(promote_code, PROMOTE_CODE, 0, 1)                                                        \
 	X(demote_code, DEMOTE_CODE, 0, 1)                                                          \
 	X(iommu_poll, IOMMU_POLL, 0, 1)                                                            \
-	X(irq_remap, IRQ_REMAP, 0, 1)
+	X(irq_remap, IRQ_REMAP, 0, 1)                                                              \
+	X(multicall, MULTICALL, 3, 1)
 
 #endif

@@ -52,6 +52,8 @@
 	X(EBUSY, 43, "gate entered while this CPU is inside nk (an NMI handler's call)")           \
 	X(ENOIOMMU, 44, "no IOMMU is on (no DMAR unit, or nk.iommu=off)")                          \
 	X(EVECTOR, 45, "interrupt vector outside 32..255, or a bad requester id")                  \
-	X(EDEVICE, 46, "leaf would map an nk-owned device page (the IOMMU's registers)")
+	X(EDEVICE, 46, "leaf would map an nk-owned device page (the IOMMU's registers)")           \
+	X(EOP, 47, "unknown multicall operation kind")                                             \
+	X(EMCFULL, 48, "multicall larger than nk's copy or shadow: send the ops before it first")
 
 #endif

@@ -67,13 +67,22 @@ struct nk_region {
 struct nk_log_rec {
 	uint64_t seq;		   /* 1, 2, ...: over all write-log regions */
 	uint64_t tsc;		   /* RDTSC when nk performed the write */
-	uint64_t rip;		   /* caller: the return address of the nk_write call */
+	uint64_t rip;		   /* caller: the return address of the nk_write (or
+				    * nk_multicall) call, as nk's gate captured it */
 	uint64_t addr;		   /* dst as the caller passed it: virtual, bytes */
 	uint32_t region;	   /* region id */
 	uint32_t len;		   /* full length of the write, bytes */
 	uint8_t old[NK_LOG_BYTES]; /* the first min(len, 16) bytes before */
 	uint8_t new[NK_LOG_BYTES]; /* and after the write */
+	uint64_t tag;		   /* NK_LOG_TAGGED: the op's caller tag, outer-supplied */
+	uint32_t flags;		   /* NK_LOG_* */
+	uint32_t spare;
 };
+
+/* nk_log_rec.flags: the write came in an nk_multicall: rip is the
+ * multicall's caller (nk's own capture) and tag the operation's caller as
+ * the outer kernel named it (supplied by the outer kernel, not verified). */
+#define NK_LOG_TAGGED 0x1u
 
 /* nk_region_declare: protect [base, base + size_bytes) under `policy` (enum
  * nk_policy, optionally | NK_REGION_SEAL_AT_INIT). base is a direct-map

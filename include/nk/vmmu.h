@@ -71,6 +71,81 @@ struct nk_pte_write {
  * Source: spec 5; style.md (seL4 decode/perform). */
 long nk_write_ptes(const struct nk_pte_write *writes, size_t count);
 
+/* ---- The multicall: many vMMU operations in one gate crossing ---- */
+
+/* Operation kinds of a multicall (struct nk_op.kind). */
+enum nk_op_kind {
+	NK_OP_DECLARE_PTP = 1, /* a: frame; arg: level (| NK_PTP_KERNEL) */
+	NK_OP_REMOVE_PTP = 2,  /* a: frame; b, arg: the hint (below) */
+	NK_OP_WRITE_PTE = 3,   /* a: ptp; arg: index (0..511); b: pte */
+	NK_OP_LOAD_CR3 = 4,    /* a: l4 */
+	NK_OP_WRITE = 5,       /* a: region id; b: dst; c: src; arg: len (bytes); tag */
+	NK_OP_MAX
+};
+
+/* One operation of a multicall: 40 bytes. The fields each kind reads are
+ * listed at enum nk_op_kind; the others are ignored. tag (NK_OP_WRITE) is
+ * the outer kernel's own name for who asked (e.g. the return address of
+ * its wrapper): nk records it in the write log, marked as outer-supplied
+ * (include/nk/region.h, NK_LOG_TAGGED), and never trusts it.
+ * A remove's hint (b: a parent PTP, 0 for none; arg: the index of the
+ * entry in it that links the frame) lets a list without declares remove a
+ * tree top-down without nk reading the removed PTPs' entries: when an
+ * earlier remove of the list removed that parent and the hinted entry, as
+ * the list left it, is the frame's one link, the frame counts as unlinked.
+ * nk checks the hint; a wrong or missing one costs NK_EMCFULL at worst
+ * (the list is exact when sent in two), never a wrong decision. */
+struct nk_op {
+	uint32_t kind; /* enum nk_op_kind */
+	uint32_t arg;
+	uint64_t a, b, c;
+	uint64_t tag;
+};
+
+#define NK_MC_MAX 512u	       /* operations per multicall */
+#define NK_MC_DATA_BYTES 4096u /* NK_OP_WRITE bytes per multicall, all writes together */
+
+/* A multicall's refusal: -(index << NK_MC_SHIFT | error), error an NK_E*
+ * code and index the operation that failed (0 for errors of the whole
+ * list). nk_mc_index and nk_mc_error take it apart. */
+#define NK_MC_SHIFT 16
+static inline unsigned long nk_mc_index(long r)
+{
+	return r < 0 ? (unsigned long)-r >> NK_MC_SHIFT : 0;
+}
+static inline long nk_mc_error(long r)
+{
+	return r < 0 ? (long)((unsigned long)-r & ((1ul << NK_MC_SHIFT) - 1)) : 0;
+}
+
+/* nk_multicall: perform `count` (1..NK_MC_MAX) operations, all or
+ * nothing, in one gate crossing. nk first copies the list (and every
+ * NK_OP_WRITE's source bytes, NK_MC_DATA_BYTES in all) into its own
+ * memory, so what is checked is what is performed whatever the outer
+ * arrays hold later. It then decodes each operation, in order, against
+ * the state the earlier ones leave (their effect on the frame table,
+ * the loaded CR3, the PTP entries and the regions' policy state, kept in
+ * a shadow), with the preconditions of the single call of the same name
+ * (nk_declare_ptp, nk_remove_ptp, nk_write_pte, nk_load_cr3, nk_write);
+ * only when every one passes does it perform them, in order. One TLB
+ * flush at most (I10: before the call returns); a CR3 load in the list
+ * flushes as nk_load_cr3 does. Each NK_OP_WRITE is recorded as nk_write
+ * records it, its write-log record naming both the multicall's caller
+ * (the return address the gate captures) and the op's tag.
+ * Returns 0, or -(index << NK_MC_SHIFT | error) (nk_mc_index,
+ * nk_mc_error) with nothing changed but the counters: NK_EBATCH at 0
+ * (NULL, 0 or > NK_MC_MAX), NK_EFAULT at 0 (list not readable kernel
+ * memory), and at operation index: NK_EOP (unknown kind), for a write
+ * NK_EFAULT (source unreadable, checked as it is copied, before its other
+ * preconditions), NK_EMCFULL (the writes' bytes exceed NK_MC_DATA_BYTES,
+ * or the list exceeds nk's shadow: operations [0, index) fit, so the
+ * caller may send them, then the rest), NK_EDUP (a second write to one
+ * write-once region), or any error of the single call.
+ * Cost: O(1) per operation (a remove is O(512), as nk_remove_ptp), plus
+ * O(len) per write. Source: spec 5 (batches: all or nothing); Xen's
+ * multicall and mmu_update hypercalls (one crossing, many operations). */
+long nk_multicall(const struct nk_op *ops, size_t count);
+
 /* nk_load_cr3: switch to the address space whose L4 is `l4` (no PCID).
  * Errors: NK_EALIGN, NK_ERANGE, NK_ETYPE (not a declared L4).
  * Source: spec I3; SDM 4.10.4.1. */
@@ -191,6 +266,7 @@ struct nk_stats {
 	uint64_t
 	    nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
 	uint64_t cr_writes;	/* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
+	uint64_t mc_ops[NK_OP_MAX]; /* operations performed by nk_multicall, per kind */
 };
 
 #define NK_INV_MAX 11

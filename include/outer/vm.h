@@ -54,8 +54,11 @@ void vm_destroy(struct mm *mm);
 /* vm_fork: a copy-on-write copy of mm (writable pages become read-only in
  * both, sharing frames). Returns NULL when out of memory. */
 struct mm *vm_fork(struct mm *mm);
-/* vm_activate: load mm's L4 into CR3 through nk. */
+/* vm_activate: load mm's L4 into CR3 through nk (the queue of
+ * include/outer/nkq.h flushed with it). vm_activate_queued: queue the load
+ * only (exec: the next user access or the system call's end sends it). */
 void vm_activate(struct mm *mm);
+void vm_activate_queued(struct mm *mm);
 /* vma_map: add a VMA [start, start+len) (page aligned, bytes) with prot,
  * flags, and optional private file backing ip from byte offset off, whose
  * file bytes end at virtual file_end. Replaces nothing: the range must be

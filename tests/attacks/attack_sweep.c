@@ -827,6 +827,7 @@ static void nmi_hook(struct trap_frame *tf)
 	    nk_region_seal(-1),
 	    nk_promote_code(NULL, 0),
 	    nk_demote_code(NULL, 0),
+	    nk_multicall(NULL, 0),
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
 		nmi_gate_calls++;

@@ -95,7 +95,7 @@ fuzz: deps fuzz-host-bin
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_HOST)/execelf- $(FUZZ_HOST)/corpus-execelf \
 		$(FUZZ_EXECELF_SEEDS)
 
-# The fuzz kernel: nk's call logic (vmmu.c, ctl.c) built with trace-pc, the
+# The fuzz kernel: nk's call logic (vmmu.c, multicall.c, ctl.c) built with trace-pc, the
 # kcov callback and gates (nk/kcov.c, nk/gate.asm under NK_FUZZ).
 FUZZ_KERN := build/fuzz
 FUZZ_ISO := $(FUZZ_KERN)/nk.iso
@@ -104,7 +104,7 @@ FUZZ_ISO := $(FUZZ_KERN)/nk.iso
 fuzz-kernel-iso:
 	$(MAKE) --no-print-directory NK=1 B=$(FUZZ_KERN) ISO=$(FUZZ_ISO) XCFLAGS=-DNK_FUZZ=1 \
 		XNASMFLAGS=-DNK_FUZZ NK_XSRCS=nk/kcov.c I5SCAN_FATAL=0 \
-		INSTR_OBJS='$(FUZZ_KERN)/nk/vmmu.o $(FUZZ_KERN)/nk/ctl.o' \
+		INSTR_OBJS='$(FUZZ_KERN)/nk/vmmu.o $(FUZZ_KERN)/nk/multicall.o $(FUZZ_KERN)/nk/ctl.o' \
 		INSTR_FLAGS=-fsanitize-coverage=trace-pc iso
 
 fuzz-kernel: deps fuzz-kernel-iso

@@ -1,7 +1,9 @@
 /* libFuzzer harness of nk's vMMU validation logic on the host (fake
  * physical memory: tests/host/fixture.c and fake_arch.c). Each input is a
  * sequence of vMMU calls (declare/remove PTP, write_pte, write_ptes
- * batches, load_cr3, load_cr0/cr4, wrmsr, init_done) run from the fixture's
+ * batches, load_cr3, load_cr0/cr4, wrmsr, init_done, multicalls of the
+ * first four, checked against the same operations as single calls) run
+ * from the fixture's
  * fresh machine. The oracles, after every call:
  *   - the invariant checker (nk_check_invariants_impl: I1, I2, I4, I9 and
  *     the frame table's counters), plus I3 modelled on the fake CPU;
@@ -30,7 +32,7 @@
 #define MAX_OPS 256
 #define LOG_BYTES 65536
 
-static uint64_t calls_total, inputs_total;
+static uint64_t calls_total, inputs_total, mc_total, mc_accepted;
 static struct timespec t_start;
 
 /* ---- frames the harness names ---- */
@@ -119,16 +121,21 @@ static void save(struct machine *s, bool with_view)
 		memcpy(s->mem[i], fake_mem() + dirty[i] * PAGE_SIZE, PAGE_SIZE);
 }
 
+static void restore_from(const struct machine *s)
+{
+	memcpy(nk.frames, s->frames, sizeof(s->frames));
+	memcpy(nk.f2m, s->f2m, sizeof(s->f2m));
+	memcpy(nk.dm_ptes, s->dm_ptes, sizeof(s->dm_ptes));
+	memcpy(&nk, &s->nk, offsetof(struct nk_state, batch));
+	nk_view_store = s->view;
+	fake_cpu = s->cpu;
+	for (unsigned i = 0; i < ndirty; i++)
+		memcpy(fake_mem() + dirty[i] * PAGE_SIZE, s->mem[i], PAGE_SIZE);
+}
+
 static void restore(void)
 {
-	memcpy(nk.frames, base.frames, sizeof(base.frames));
-	memcpy(nk.f2m, base.f2m, sizeof(base.f2m));
-	memcpy(nk.dm_ptes, base.dm_ptes, sizeof(base.dm_ptes));
-	memcpy(&nk, &base.nk, offsetof(struct nk_state, batch));
-	nk_view_store = base.view;
-	fake_cpu = base.cpu;
-	for (unsigned i = 0; i < ndirty; i++)
-		memcpy(fake_mem() + dirty[i] * PAGE_SIZE, base.mem[i], PAGE_SIZE);
+	restore_from(&base);
 }
 
 /* ---- the call log and the oracles ---- */
@@ -249,7 +256,7 @@ static void after(long r)
 {
 	calls_total++;
 	logf_(" = %ld%s%s\n", r, r ? " " : "", r ? nk_strerror(r) : "");
-	if (r > 0 || r < -(long)NK_EGATE)
+	if (r > 0 || r <= -(long)NK_EMAX)
 		failure("return value is not 0 or a -NK_E* code");
 	if (r)
 		check_unchanged();
@@ -466,6 +473,108 @@ static void do_load_cr3(struct rd *r)
 		failure("accepted load_cr3 did not load CR3");
 }
 
+/* A multicall of 1..8 vMMU operations, against the same operations made
+ * one by one as single calls from the same state (the oracle): when every
+ * single call is accepted, the multicall is, and leaves the same frame
+ * table, memory, nk state and CR3; when single call k is the first
+ * refused, with e, the multicall is refused naming k and e, and changes
+ * nothing. (NK_EMCFULL, the shadow's capacity, is allowed and changes
+ * nothing.) */
+static struct machine mc_seq;
+
+static void do_multicall(struct rd *r)
+{
+	struct nk_op ops[8];
+	size_t n = 1 + u8(r) % 8;
+	logf_("multicall(%zu:", n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = u8(r);
+		struct nk_op *o = &ops[i];
+		memset(o, 0, sizeof(*o));
+		o->kind = 1 + b % 4;
+		if (b >= 0xfc)
+			o->kind = b == 0xfc ? 0 : NK_OP_MAX + (b & 1); /* unknown kinds */
+		if (o->kind == NK_OP_DECLARE_PTP) {
+			uint8_t l = u8(r);
+			o->a = pa_addr(pick_frame(u8(r)));
+			o->arg = (l & 7) | (l & 8 ? NK_PTP_KERNEL : 0);
+		} else if (o->kind == NK_OP_WRITE_PTE) {
+			o->a = pa_addr(pick_ptp(u8(r)));
+			o->arg = pick_index(r);
+			o->b = make_pte(r);
+		} else {
+			uint8_t f = u8(r);
+			o->a = pa_addr(f < 0x80 ? pick_ptp(f) : pick_frame(f));
+			if (o->kind == NK_OP_REMOVE_PTP && (f & 1)) { /* a hint */
+				o->b = pa_addr(pick_ptp(u8(r)));
+				o->arg = pick_index(r);
+			}
+		}
+		logf_(" {%u, %#llx, %u, %#llx}", o->kind, (unsigned long long)o->a, o->arg,
+		      (unsigned long long)o->b);
+	}
+	logf_(")");
+	before();
+	long want = 0;
+	size_t k;
+	for (k = 0; k < n && !want; k++) {
+		const struct nk_op *o = &ops[k];
+		paddr_t a = pa_init(o->a);
+		switch (o->kind) {
+		case NK_OP_DECLARE_PTP:
+			want = nk_declare_ptp_impl(a, o->arg);
+			break;
+		case NK_OP_REMOVE_PTP:
+			want = nk_remove_ptp_impl(a);
+			break;
+		case NK_OP_WRITE_PTE:
+			want = nk_write_pte_impl(a, o->arg, o->b);
+			break;
+		case NK_OP_LOAD_CR3:
+			want = nk_load_cr3_impl(a);
+			break;
+		default:
+			want = -NK_EOP;
+		}
+	}
+	save(&mc_seq, false);
+	restore_from(&pre);
+	long res = nk_multicall_impl(ops, n, 0);
+	calls_total++;
+	mc_total++;
+	mc_accepted += res == 0 && n > 1;
+	logf_(" = op %lu %s (singles: op %zu %s)\n", nk_mc_index(res), nk_strerror(res), k - 1,
+	      nk_strerror(want));
+	if (res && nk_mc_error(res) == NK_EMCFULL) {
+		check_unchanged();
+		return;
+	}
+	if (want) {
+		if (nk_mc_index(res) != k - 1 || nk_mc_error(res) != -want)
+			failure("multicall refusal differs from the single calls' first refusal");
+		check_unchanged();
+	} else {
+		if (res)
+			failure("multicall refused a list the single calls accept");
+		if (memcmp(mc_seq.frames, nk.frames, sizeof(mc_seq.frames)) ||
+		    memcmp(mc_seq.f2m, nk.f2m, sizeof(mc_seq.f2m)) ||
+		    memcmp(mc_seq.dm_ptes, nk.dm_ptes, sizeof(mc_seq.dm_ptes)) ||
+		    memcmp(&mc_seq.nk, &nk, offsetof(struct nk_state, batch)))
+			failure("multicall's state differs from the single calls'");
+		for (unsigned i = 0; i < ndirty; i++)
+			if (memcmp(mc_seq.mem[i], fake_mem() + dirty[i] * PAGE_SIZE, PAGE_SIZE))
+				failure("multicall's memory differs from the single calls'");
+		if (fake_cpu.cr3 != mc_seq.cpu.cr3)
+			failure("multicall's CR3 differs from the single calls'");
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].kind == NK_OP_DECLARE_PTP && ndeclared < 64)
+				declared[ndeclared++] = pa_init(ops[i].a);
+	}
+	check_cpu();
+	if (nk_check_invariants_impl() != 0)
+		failure("invariant checker");
+}
+
 /* A value near `cur`: one or two bits flipped, or raw. */
 static uint64_t near_value(struct rd *r, uint64_t cur)
 {
@@ -550,10 +659,11 @@ static void report(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	double secs = (double)(t.tv_sec - t_start.tv_sec) + (t.tv_nsec - t_start.tv_nsec) / 1e9;
-	printf(
-	    "fuzz_vmmu: %llu vMMU calls in %llu inputs, %.1f s (%.0f calls/s), no oracle failure\n",
-	    (unsigned long long)calls_total, (unsigned long long)inputs_total, secs,
-	    secs > 0 ? (double)calls_total / secs : 0.0);
+	printf("fuzz_vmmu: %llu vMMU calls in %llu inputs, %.1f s (%.0f calls/s), %llu multicalls "
+	       "(%llu of 2+ operations accepted), no oracle failure\n",
+	       (unsigned long long)calls_total, (unsigned long long)inputs_total, secs,
+	       secs > 0 ? (double)calls_total / secs : 0.0, (unsigned long long)mc_total,
+	       (unsigned long long)mc_accepted);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -577,7 +687,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ndeclared = 0;
 	inputs_total++;
 	for (int op = 0; r.n && op < MAX_OPS; op++) {
-		switch (u8(&r) % 10) {
+		switch (u8(&r) % 11) {
 		case 0:
 		case 1:
 			do_declare(&r);
@@ -603,6 +713,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8:
 			do_wrmsr(&r);
+			break;
+		case 10:
+			do_multicall(&r);
 			break;
 		default:
 			do_init_done();

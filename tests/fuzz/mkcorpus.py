@@ -87,6 +87,29 @@ def init_done():
     return bytes([9])
 
 
+def multicall(*ops):
+    """One multicall of 1..8 operations (mc_* below)."""
+    return bytes([10, len(ops) - 1]) + b"".join(ops)
+
+
+def mc_declare(f, level):
+    return bytes([0, level, fsel(f)])
+
+
+def mc_remove(f):
+    return bytes([1, psel(f)])
+
+
+def mc_write(ptp, i, e):
+    """ptp and the targets are ftab indexes: nothing is declared yet when
+    the list is built (psel names a frame directly)."""
+    return bytes([2, psel(ptp)]) + index(i) + e
+
+
+def mc_cr3(f):
+    return bytes([3, psel(f)])
+
+
 def user_as():
     """L4 -> L3 -> L2 -> L1 in the user half; declared PTPs 0..3."""
     s = declare(0, 4) + declare(1, 3) + declare(2, 2) + declare(3, 1)
@@ -97,6 +120,18 @@ def user_as():
 
 
 SEEDS = {
+    "multicall": multicall(
+        mc_declare(4, 4), mc_declare(5, 3), mc_declare(6, 2), mc_declare(7, 1),
+        mc_write(4, 0, pte(tsel(5), W | U)), mc_write(5, 0, pte(tsel(6), W | U)),
+        mc_write(6, 0, pte(tsel(7), W | U)), mc_write(7, 0, pte(tsel(10), W | U)))
+    + multicall(mc_cr3(4), mc_write(7, 1, pte(tsel(11), W | U)),
+                mc_write(7, 1, pte(tsel(11), U)), mc_write(6, 1, pte(tsel(24), W | U, HUGEB)))
+    + multicall(mc_write(6, 0, pte(0, NOTP)), mc_remove(7), mc_declare(10, 1),
+                mc_write(6, 0, pte(tsel(10), W | U)), mc_write(10, 3, pte(tsel(12), W | U)),
+                mc_declare(11, 2))
+    + multicall(mc_write(6, 0, pte(0, NOTP)), mc_write(6, 0, pte(tsel(10), W | U)),
+                mc_remove(10))
+    + multicall(mc_cr3(MASTER), mc_write(4, 0, pte(0, NOTP)), mc_remove(4), mc_remove(5)),
     "user-as": user_as()
     + b"".join(write_pte(dsel(3), i, pte(tsel(10 + i), W | U)) for i in range(4))
     + load_cr3(dsel(0))

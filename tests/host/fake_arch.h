@@ -40,7 +40,10 @@ struct fake_cpu {
 	uint64_t cr0_writes, cr3_writes, cr4_writes, msr_writes;
 	uint64_t rec_cr0, rec_cr3, rec_cr4; /* nk's record (arch_set_crN) */
 	uint64_t msr_pinned, msr_pins, image_ptes;
-	bool unreadable;	     /* the fixture's arch_kernel_readable fails when set */
+	bool unreadable; /* the fixture's arch_kernel_readable fails when set */
+	/* called by the fixture's arch_kernel_readable, when set (a test's
+	 * stand-in for another CPU changing outer memory during a call) */
+	void (*on_readable)(const void *p, size_t len);
 	uint64_t tsc;		     /* arch_rdtsc returns it, then adds 1 */
 	uint64_t roai_va, roai_size; /* arch_ro_after_init's answer (default: none) */
 

@@ -13,10 +13,12 @@
 #include "../../lib/fmt.h"
 
 /* arch_kernel_readable: true for a non-NULL p unless fake_cpu.unreadable
- * (the tests' buffers are host memory, not mapped kernel addresses). */
+ * (the tests' buffers are host memory, not mapped kernel addresses);
+ * calls fake_cpu.on_readable first when set. */
 bool arch_kernel_readable(const void *p, size_t len)
 {
-	(void)len;
+	if (fake_cpu.on_readable)
+		fake_cpu.on_readable(p, len);
 	return p != NULL && !fake_cpu.unreadable;
 }
 

@@ -285,3 +285,14 @@ void fx_assert_unchanged(enum nk_err err)
 	     c->cr0_writes + c->cr3_writes + c->cr4_writes + c->msr_writes,
 	     p->cr0_writes + p->cr3_writes + p->cr4_writes + p->msr_writes);
 }
+
+long fx_mc1(struct nk_op op, enum nk_call single, uint64_t rip)
+{
+	long r = nk_multicall_impl(&op, 1, rip);
+	nk_view_store.stats.calls[NK_CALL_MULTICALL]--;
+	nk_view_store.stats.calls[single]++;
+	if (r == 0)
+		return 0;
+	assert_int_equal(nk_mc_index(r), 0);
+	return -nk_mc_error(r);
+}

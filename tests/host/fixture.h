@@ -112,4 +112,32 @@ void fx_check_ok(void);
  * (tests/host/fake_nk.c). */
 extern char fake_last_log[256];
 
+/* fx_mc1: send op alone through nk_multicall_impl (caller rip), counting
+ * the call as the single call `single` would be counted (stats.calls);
+ * returns 0 or -err, as the single call does. */
+long fx_mc1(struct nk_op op, enum nk_call single, uint64_t rip);
+
+/* FX_VIA_MULTICALL (defined by tests/host/test_mc_*.c before including a
+ * single-call test file): every single vMMU call and nk_write of that
+ * file's tests goes through nk_multicall as a one-operation list. */
+#ifdef FX_VIA_MULTICALL
+#define nk_declare_ptp_impl(f, l)                                                                  \
+	fx_mc1((struct nk_op){.kind = NK_OP_DECLARE_PTP, .a = pa_addr(f), .arg = (l)},             \
+	       NK_CALL_DECLARE_PTP, 0)
+#define nk_remove_ptp_impl(f)                                                                      \
+	fx_mc1((struct nk_op){.kind = NK_OP_REMOVE_PTP, .a = pa_addr(f)}, NK_CALL_REMOVE_PTP, 0)
+#define nk_write_pte_impl(p, i, e)                                                                 \
+	fx_mc1((struct nk_op){.kind = NK_OP_WRITE_PTE, .a = pa_addr(p), .arg = (i), .b = (e)},     \
+	       NK_CALL_WRITE_PTE, 0)
+#define nk_load_cr3_impl(l4)                                                                       \
+	fx_mc1((struct nk_op){.kind = NK_OP_LOAD_CR3, .a = pa_addr(l4)}, NK_CALL_LOAD_CR3, 0)
+#define nk_write_impl(id, dst, src, len, rip)                                                      \
+	fx_mc1((struct nk_op){.kind = NK_OP_WRITE,                                                 \
+			      .a = (uint64_t)(id),                                                 \
+			      .b = (uint64_t)(dst),                                                \
+			      .c = (uint64_t)(src),                                                \
+			      .arg = (uint32_t)(len)},                                             \
+	       NK_CALL_WRITE, (rip))
+#endif
+
 #endif

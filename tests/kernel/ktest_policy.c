@@ -12,6 +12,7 @@
 #include <outer/trap.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
+#include <outer/nkq.h>
 
 /* Set once at boot, then sealed: the ro_after_init store target. */
 static uint64_t kt_roai_canary __ro_after_init = 0x5eed0fa11ull;
@@ -317,6 +318,87 @@ static bool t_audit_log_wraps(void)
 	return ok;
 }
 
+/* Calls counted by nk so far (gate crossings in the nested build). */
+static uint64_t calls_now(void)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < NK_CALL_MAX; c++)
+		n += nk_view->stats.calls[c];
+	return n;
+}
+
+/* An exit record rides in the crossing of what the call left queued and
+ * is sent at once: nothing waits in the queue after it, the record is in
+ * nk's log, and the queued operation was performed in the same crossing
+ * (issue 19: the exit record reaches nk before control returns to user
+ * mode, with the call's last vMMU changes). */
+static bool t_audit_exit_record_rides_with_the_queue(void)
+{
+	if (!nk_view->audit || !KT_EXPECT(nkq_pending() == 0))
+		return true;
+	uint64_t n0 = audit_count(), calls0 = calls_now();
+	uint64_t mc0 = nk_view->stats.calls[NK_CALL_MULTICALL];
+	uint64_t cr3_0 = nk_view->stats.mc_ops[NK_OP_LOAD_CR3];
+	nkq_cr3(cr3_l4(read_cr3())); /* harmless: the address space already loaded */
+	bool ok = KT_EXPECT(nkq_pending() == 1);
+	ok &= KT_EXPECT(audit_record(AUDIT_EXIT, 9, 39, 1234) == 0);
+	ok &= KT_EXPECT(nkq_pending() == 0); /* no record is left for a later event */
+	ok &= KT_EXPECT(calls_now() == calls0 + 1);
+	ok &= KT_EXPECT(nk_view->stats.calls[NK_CALL_MULTICALL] == mc0 + 1);
+	ok &= KT_EXPECT(nk_view->stats.mc_ops[NK_OP_LOAD_CR3] == cr3_0 + 1);
+	struct audit_rec out;
+	ok &= KT_EXPECT(audit_count() == n0 + 1 && audit_read(n0, &out, 1) == 1);
+	ok &= KT_EXPECT(out.kind == AUDIT_EXIT && out.pid == 9 && out.result == 1234);
+	return ok;
+}
+
+/* With nothing queued (a system call's entry: the previous call's exit
+ * sent everything), a record is one single nk_write: in nk's log before
+ * audit_record returns, before the call does its work. */
+static bool t_audit_entry_record_is_logged_at_once(void)
+{
+	if (!nk_view->audit || !KT_EXPECT(nkq_pending() == 0))
+		return true;
+	uint64_t n0 = audit_count(), w0 = nk_view->stats.calls[NK_CALL_WRITE];
+	bool ok = KT_EXPECT(audit_record(AUDIT_ENTRY, 9, 40, 0) == 0);
+	ok &= KT_EXPECT(nk_view->stats.calls[NK_CALL_WRITE] == w0 + 1);
+	struct audit_rec out;
+	ok &= KT_EXPECT(audit_read(n0, &out, 1) == 1 && out.kind == AUDIT_ENTRY && out.nr == 40);
+	return ok & KT_EXPECT(nkq_pending() == 0);
+}
+
+/* A queued write's bytes are taken when it is queued: a change of the
+ * source between the event and the flush does not reach the region or
+ * the write log; the record names the flush's caller (rip) and, marked
+ * as outer-supplied, nkq_write's caller (tag), both in outer text. */
+static bool t_queued_write_is_taken_when_queued(void)
+{
+	long id;
+	uint8_t *va = fresh_region(NK_POLICY_WRITE_LOG, &id);
+	if (!KT_EXPECT(id >= 0))
+		return false;
+	char src[8] = "euid=0!";
+	nkq_write(id, va, src, sizeof(src));
+	nkq_write(id, va + 8, "gid=0", 5);   /* two: one multicall */
+	memcpy(src, "euid=66", sizeof(src)); /* after the event, before the flush */
+	nkq_flush();
+	bool ok = KT_EXPECT(memcmp(va, "euid=0!", 8) == 0) & KT_EXPECT(nkq_pending() == 0);
+	if (!nk_view->audit)
+		return ok;
+	struct nk_log_rec rec[2];
+	ok &= KT_EXPECT(nk_log_read(id, 0, rec, 2) == 2);
+	extern char __text_start[], __text_end[];
+	ok &= KT_EXPECT(memcmp(rec[0].new, "euid=0!", 8) == 0);
+	for (int i = 0; i < 2 && ok; i++) {
+		ok &= KT_EXPECT(rec[i].flags == NK_LOG_TAGGED);
+		ok &= KT_EXPECT(rec[i].rip >= (uint64_t)__text_start &&
+				rec[i].rip < (uint64_t)__text_end);
+		ok &= KT_EXPECT(rec[i].tag >= (uint64_t)__text_start &&
+				rec[i].tag < (uint64_t)__text_end);
+	}
+	return ok;
+}
+
 static const struct ktest tests[] = {
     {"regions_at_boot", false, t_regions_at_boot},
     {"region_declare_refusals", false, t_region_declare_refusals},
@@ -326,6 +408,9 @@ static const struct ktest tests[] = {
     {"write_log_matches_the_writes", false, t_write_log_matches_the_writes},
     {"audit_log", false, t_audit_log},
     {"audit_log_wraps", false, t_audit_log_wraps},
+    {"audit_exit_record_rides_with_the_queue", false, t_audit_exit_record_rides_with_the_queue},
+    {"audit_entry_record_is_logged_at_once", false, t_audit_entry_record_is_logged_at_once},
+    {"queued_write_is_taken_when_queued", false, t_queued_write_is_taken_when_queued},
 };
 
 const struct ktest_group ktest_policy_group = {tests, ARRAY_SIZE(tests)};

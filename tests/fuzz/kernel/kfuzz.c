@@ -137,7 +137,7 @@ static paddr_t sel_target(uint8_t b)
 
 /* ---- inputs ---- */
 
-enum { K_DECLARE, K_REMOVE, K_WRITE, K_BATCH, K_CR3, K_CR0, K_CR4, K_MSR, K_NKINDS };
+enum { K_DECLARE, K_REMOVE, K_WRITE, K_BATCH, K_CR3, K_CR0, K_CR4, K_MSR, K_MULTI, K_NKINDS };
 
 struct kop {
 	uint8_t kind, a, b, c, d;
@@ -156,8 +156,9 @@ static unsigned ncorpus;
 static void random_op(struct kop *o)
 {
 	uint64_t r = rnd();
-	o->kind = (uint8_t)(r % 16);
-	o->kind = o->kind < 3	 ? K_DECLARE
+	o->kind = (uint8_t)(r % 18);
+	o->kind = o->kind >= 16	 ? K_MULTI
+		  : o->kind < 3	 ? K_DECLARE
 		  : o->kind < 5	 ? K_REMOVE
 		  : o->kind < 10 ? K_WRITE
 		  : o->kind < 12 ? K_BATCH
@@ -345,6 +346,34 @@ static long run_op(const struct kop *o)
 		r = nk_write_ptes(w, n);
 		logline("  write_ptes(%u entries, first %lx[%lu] = %lx)", n, pa_addr(w[0].ptp),
 			w[0].index, w[0].pte);
+		break;
+	}
+	case K_MULTI: {
+		/* 1..4 operations of mixed kinds, byte pairs of v choosing each */
+		struct nk_op m[4];
+		unsigned n = 1 + o->a % 4;
+		for (unsigned i = 0; i < n; i++) {
+			uint8_t sel = (uint8_t)(o->v >> (16 * i)),
+				arg = (uint8_t)(o->v >> (16 * i + 8));
+			m[i] = (struct nk_op){.kind = NK_OP_WRITE_PTE,
+					      .a = pa_addr(sel_ptp(sel)),
+					      .arg = (o->idx + i) % 512,
+					      .b = make_pte(o, arg)};
+			if (arg % 8 == 0)
+				m[i] = (struct nk_op){.kind = NK_OP_DECLARE_PTP,
+						      .a = pa_addr(sel_declare(sel)),
+						      .arg = (arg >> 3) % 3 + 1u};
+			else if (arg % 8 == 1)
+				m[i] = (struct nk_op){.kind = NK_OP_REMOVE_PTP,
+						      .a = pa_addr(sel_declare(sel))};
+			else if (arg % 8 == 2)
+				m[i] = (struct nk_op){.kind = NK_OP_LOAD_CR3,
+						      .a = pa_addr(sel_ptp(sel))};
+		}
+		r = nk_multicall(m, n);
+		logline("  multicall(%u ops, first kind %u %lx)", n, m[0].kind, m[0].a);
+		if (r < -(long)NK_EMAX) /* op k's error: report it as nk_strerror sees it */
+			logline(" at op %lu", nk_mc_index(r));
 		break;
 	}
 	case K_CR3: {
