@@ -125,6 +125,33 @@ long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
 }
 
+long mm_map_pages(paddr_t l4, uint64_t va, const paddr_t *frames, uint64_t n, uint64_t flags)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t l1;
+		long r = mm_walk_l1(l4, va + i * PAGE_SIZE, true, &l1);
+		if (r) {
+			nkq_flush(); /* what is queued so far, so that it can be undone */
+			return r;
+		}
+		nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), pte_make(frames[i], flags | PTE_P),
+			pa_init(0));
+	}
+	nkq_flush();
+	return 0;
+}
+
+void mm_unmap_pages(paddr_t l4, uint64_t va, uint64_t n)
+{
+	nkq_sync_ptes(); /* the walk below reads the tables */
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t l1;
+		if (!mm_walk_l1(l4, va + i * PAGE_SIZE, false, &l1))
+			nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), 0, pa_init(0));
+	}
+	nkq_flush();
+}
+
 long mm_unmap(paddr_t l4, uint64_t va)
 {
 	paddr_t l1;
@@ -175,7 +202,8 @@ static uint64_t heap_next = HEAP_BASE, mapped_pages;
  * unmapped, and nk tracks at most 2^23 frames (NK_FRAMES_MAX: 32 GiB). */
 _Static_assert((1ull << 23) * PAGE_SIZE <= MMIO_BASE - HEAP_BASE, "heap overlaps MMIO window");
 
-/* Map n fresh pages at the heap's end; returns their address or NULL. */
+/* Map n fresh pages at the heap's end; returns their address or NULL.
+ * The new PTPs, links and entries go to nk in one multicall (nkq.h). */
 static void *heap_grow(uint64_t n)
 {
 	uint64_t va = heap_next;
@@ -183,17 +211,20 @@ static void *heap_grow(uint64_t n)
 		paddr_t l1;
 		unsigned idx;
 		if (mm_leaf(nk_view->master_l4, va + i * PAGE_SIZE, &l1, &idx) &&
-		    pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
+		    !nkq_pending_declare(l1) && pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
 			continue; /* mapped by an earlier growth that ran out */
 		paddr_t f = frame_alloc();
-		if (!pa_addr(f) ||
-		    mm_map(nk_view->master_l4, va + i * PAGE_SIZE, f, PTE_W | PTE_NX)) {
+		if (!pa_addr(f) || mm_walk_l1(nk_view->master_l4, va + i * PAGE_SIZE, true, &l1)) {
 			if (pa_addr(f))
 				frame_free(f);
+			nkq_flush();
 			return NULL; /* pages mapped so far stay for later growth */
 		}
+		nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), pte_make(f, PTE_W | PTE_NX | PTE_P),
+			pa_init(0));
 		mapped_pages++;
 	}
+	nkq_flush(); /* the kernel half is used at once */
 	heap_next += n * PAGE_SIZE;
 	return (void *)va;
 }

@@ -83,8 +83,7 @@ static long area_release(struct module *m, int a)
 	long r = 0;
 	if (!m->frames[a])
 		return 0;
-	for (uint64_t i = 0; i < m->pages[a]; i++)
-		mm_unmap(nk_view->master_l4, m->va[a] + i * PAGE_SIZE);
+	mm_unmap_pages(nk_view->master_l4, m->va[a], m->pages[a]);
 	if (a == MELF_TEXT && m->pages[a]) {
 		r = nk_demote_code(m->frames[a], m->pages[a]);
 		if (r) {
@@ -123,13 +122,7 @@ static long area_fill(struct module *m, int a, const uint8_t *buf)
 static long area_map(struct module *m, int a)
 {
 	static const uint64_t rights[3] = {0, PTE_NX, PTE_W | PTE_NX};
-	for (uint64_t i = 0; i < m->pages[a]; i++) {
-		long r = mm_map(nk_view->master_l4, m->va[a] + i * PAGE_SIZE, m->frames[a][i],
-				rights[a]);
-		if (r)
-			return r;
-	}
-	return 0;
+	return mm_map_pages(nk_view->master_l4, m->va[a], m->frames[a], m->pages[a], rights[a]);
 }
 
 static void module_free(struct module *m)

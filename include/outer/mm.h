@@ -24,6 +24,19 @@ uint64_t frames_free(void);
 long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags);
 /* mm_unmap: clear the mapping of page va; returns 0 or -NK_E*. */
 long mm_unmap(paddr_t l4, uint64_t va);
+/* mm_map_pages: map the n 4 KiB pages from va (virtual, page-aligned) to
+ * frames[0..n) (physical) with PTE flags (PTE_P is added), declaring
+ * missing PTPs: every declaration, link and entry queued (nkq.h) and sent
+ * in one nk_multicall (more only when nk names a capacity split), the
+ * kernel-half mappings in effect on return. For mappings nk accepts by
+ * construction (the module loader's: DATA and promoted CODE frames in the
+ * module area): a refusal is a kernel bug and panics (nkq_flush). Returns
+ * 0, or -NK_ERANGE when out of frames for a PTP (the pages before it are
+ * mapped; mm_unmap_pages undoes them). Issue 19 (the module loader). */
+long mm_map_pages(paddr_t l4, uint64_t va, const paddr_t *frames, uint64_t n, uint64_t flags);
+/* mm_unmap_pages: clear the n pages from va (virtual) in one flush of the
+ * queue; pages without an L1 are skipped. */
+void mm_unmap_pages(paddr_t l4, uint64_t va, uint64_t n);
 /* Where a walk of the tables for a virtual address stopped: the last entry
  * read (at level 4..1, entry `index` of PTP ptp), whether it is a present
  * leaf (a 4 KiB page, or a 2 MiB or 1 GiB one), the W, U and NX rights
