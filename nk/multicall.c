@@ -75,14 +75,7 @@ static void mc_undo(void)
 {
 	while (mc.nundo) {
 		const struct mc_undo *u = &mc.undo[--mc.nundo];
-		if (u->size == 8)
-			*(uint64_t *)u->p = u->old;
-		else if (u->size == 4)
-			*(uint32_t *)u->p = (uint32_t)u->old;
-		else if (u->size == 2)
-			*(uint16_t *)u->p = (uint16_t)u->old;
-		else
-			*(uint8_t *)u->p = (uint8_t)u->old;
+		*u->p = u->old;
 	}
 	nk_mc_restore_regions(&mc);
 	mc.full = false;

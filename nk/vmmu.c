@@ -488,10 +488,11 @@ void nk_mc_watch(struct nk_mc *m, size_t k)
 		return; /* refused at its decode */
 	struct nk_frame *f = frame_at(pa);
 	struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
-	if (!(f->spare & MC_WATCH))
-		MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
+	uint16_t bits = MC_WATCH | (m->ops[k].kind == NK_OP_REMOVE_PTP ? MC_RMNAMED : 0);
+	if ((f->spare & bits) != bits)
+		MC_SETF(m, f, spare, (uint16_t)(f->spare | bits));
 	if (!(h->spare & MC_WATCH))
-		MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
+		MC_SETH(m, h, spare, (uint16_t)(h->spare | MC_WATCH));
 }
 
 /* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
@@ -501,10 +502,24 @@ static void mc_set_type(struct nk_mc *m, uint64_t pfn, uint8_t t)
 	struct nk_frame *f = &nk.frames[pfn];
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
 	if (f->type == NK_F_DATA && t != NK_F_DATA)
-		MC_SET(m, h->nondata, (uint16_t)(h->nondata + 1));
+		MC_SETH(m, h, nondata, (uint16_t)(h->nondata + 1));
 	else if (f->type != NK_F_DATA && t == NK_F_DATA)
-		MC_SET(m, h->nondata, (uint16_t)(h->nondata - 1));
-	MC_SET(m, f->type, t);
+		MC_SETH(m, h, nondata, (uint16_t)(h->nondata - 1));
+	MC_SETF(m, f, type, t);
+}
+
+/* mc_counts: whether entry e of a level-`level` PTP holds a counter a
+ * later operation checks (what mc_account would change, for refs and w). */
+static inline bool mc_counts(pte_t e, unsigned level, bool refs, bool w)
+{
+	if (!pte_present(e))
+		return false;
+	uint64_t pfn = pa_pfn(pte_frame(e, level));
+	if (level == 1)
+		return w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH);
+	if (!pte_is_leaf(e, level))
+		return refs && (nk.frames[pfn].spare & MC_WATCH);
+	return level == 2 && w && pfn < nk.nframes && (nk.f2m[pfn / PTES_PER_PTP].spare & MC_WATCH);
 }
 
 /* mc_account: account()'s changes in the shadow, only those a later
@@ -517,19 +532,20 @@ static void mc_account(struct nk_mc *m, pte_t e, unsigned level, int delta, bool
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
 	if (level == 1) {
 		if (w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH))
-			MC_SET(m, nk.frames[pfn].wcount, nk.frames[pfn].wcount + (uint32_t)delta);
+			MC_SETF(m, &nk.frames[pfn], wcount,
+				nk.frames[pfn].wcount + (uint32_t)delta);
 		return;
 	}
 	if (!pte_is_leaf(e, level)) {
 		if (refs && (nk.frames[pfn].spare & MC_WATCH))
-			MC_SET(m, nk.frames[pfn].refs, nk.frames[pfn].refs + (uint32_t)delta);
+			MC_SETF(m, &nk.frames[pfn], refs, nk.frames[pfn].refs + (uint32_t)delta);
 		return;
 	}
 	if (level != 2 || !w || pfn >= nk.nframes)
 		return;
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
 	if (h->spare & MC_WATCH)
-		MC_SET(m, h->huge_maps, h->huge_maps + (uint32_t)delta);
+		MC_SETH(m, h, huge_maps, h->huge_maps + (uint32_t)delta);
 }
 
 /* mc_entry: entry `index` of PTP ptp as operations [0, k) leave it: its
@@ -563,7 +579,7 @@ static void mc_note_write(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index
 		}
 		t = (unsigned)++m->nwtab;
 		m->wtab_start[t - 1] = (uint32_t)k;
-		MC_SET(m, f->spare, (uint16_t)(f->spare | t));
+		MC_SETF(m, f, spare, (uint16_t)(f->spare | t));
 	}
 	m->wtab[t - 1][index] = (uint16_t)k;
 }
@@ -616,8 +632,8 @@ static long mc_decode_remove_lazy(struct nk_mc *m, size_t k, paddr_t frame)
 	unsigned level = nk_ptp_level(f->type);
 	m->rm_n[k] = MC_RM_SCAN;
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
-	MC_SET(m, f->flags, (uint8_t)level); /* for its children's hints */
-	MC_SET(m, f->spare, (uint16_t)(f->spare | MC_REMOVED));
+	MC_SETF(m, f, flags, (uint8_t)level); /* for its children's hints */
+	MC_SETF(m, f, spare, (uint16_t)(f->spare | MC_REMOVED));
 	m->nlazy++;
 	return 0;
 }
@@ -674,8 +690,8 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 		}
 	}
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
-	MC_SET(m, f->flags, 0);
-	MC_SET(m, f->spare, (uint16_t)(f->spare & MC_WATCH));
+	MC_SETF(m, f, flags, 0);
+	MC_SETF(m, f, spare, (uint16_t)(f->spare & MC_KEEP));
 	return 0;
 }
 
@@ -697,6 +713,18 @@ static long mc_decode_write_pte(struct nk_mc *m, size_t k, struct ptp_run *run, 
 		return r;
 	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
 	if (refs || w) {
+		/* a PTP no remove of the list reads, no earlier write noted: the
+		 * entry it replaces is memory's (0 when declared in the list);
+		 * when neither holds a counter a later operation checks, the
+		 * write changes nothing in the shadow, and a later mc_entry of
+		 * the index (memory's, or 0) holds none either */
+		uint16_t sp = frame_at(ptp)->spare;
+		if (!(sp & (MC_RMNAMED | MC_WTAB))) {
+			pte_t old = (sp & MC_DECLARED) ? 0 : run->slots[index];
+			if (!mc_counts(old, run->level, refs, w) &&
+			    !mc_counts(e, run->level, refs, w))
+				return 0;
+		}
 		mc_account(m, mc_entry(m, k, ptp, index), run->level, -1, refs, w);
 		mc_account(m, e, run->level, +1, refs, w);
 		mc_note_write(m, k, ptp, index);
@@ -716,9 +744,9 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 			struct nk_frame *f = frame_at(pa);
 			unsigned fl = o->arg & NK_PTP_KERNEL ? NK_FF_KHALF : 0;
 			mc_set_type(m, pa_pfn(pa), (uint8_t)(NK_F_PTP1 + (o->arg & 0xff) - 1));
-			MC_SET(m, f->flags, (uint8_t)fl);
-			MC_SET(m, f->refs, 0);
-			MC_SET(m, f->spare, (uint16_t)(MC_DECLARED | (f->spare & MC_WATCH)));
+			MC_SETF(m, f, flags, (uint8_t)fl);
+			MC_SETF(m, f, refs, 0);
+			MC_SETF(m, f, spare, (uint16_t)(MC_DECLARED | (f->spare & MC_KEEP)));
 		}
 		return r;
 	case NK_OP_REMOVE_PTP:
