@@ -60,6 +60,7 @@ struct nk_mc {
 	size_t copied; /* operations [0, copied) copied in; the next one was refused ... */
 	long copy_err; /* ... with this error */
 	long last_declare, last_remove; /* index of the list's last of each, -1 if none */
+	uint16_t watch_late[NK_MC_MAX]; /* removes watched once the list is known to declare */
 	struct mc_undo undo[NK_MC_UNDO];
 	size_t nundo;
 	bool full;		  /* a store did not fit the undo log (it was not made) */
