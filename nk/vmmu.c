@@ -218,8 +218,9 @@ static inline long validate_update(const struct ptp_run *run, uint64_t index, pt
 	return validate_entry(e, run->level, run->khalf);
 }
 
-/* Perform one validated update; cannot fail. Returns whether the TLB must
- * be flushed for it (I10). */
+/* Perform one validated update; cannot fail (the caller puts its group in
+ * the PTP's group set: add_groups). Returns whether the TLB must be
+ * flushed for it (I10). */
 static inline __attribute__((always_inline)) bool perform_update(const struct ptp_run *run,
 								 uint64_t index, pte_t e)
 {
@@ -230,6 +231,14 @@ static inline __attribute__((always_inline)) bool perform_update(const struct pt
 	account(old, run->level, -1);
 	account(e, run->level, +1);
 	return pte_needs_flush(old, e);
+}
+
+/* add_groups: put the groups g (nk_ptp_group_bit of the indices a run
+ * wrote) in the group set of the run's PTP; none when the run is empty. */
+static inline void add_groups(const struct ptp_run *run, uint64_t g)
+{
+	if (g)
+		nk.ptp_groups[pa_pfn(run->ptp)] |= g;
 }
 
 /* Flush this CPU's TLB when an update removed a right (I10). */
@@ -248,6 +257,7 @@ long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 	if (r == 0)
 		r = validate_update(&run, index, pte);
 	if (r == 0) {
+		add_groups(&run, nk_ptp_group_bit(index));
 		flush_if(perform_update(&run, index, pte));
 		nk_view_store.stats.ptes_written++;
 	}
@@ -298,12 +308,18 @@ static inline __attribute__((always_inline)) bool perform_batch(size_t count)
 	long undecoded = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	NK_CHECK(count <= NK_BATCH_MAX);
+	uint64_t g = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct nk_pte_write *u = &nk.batch[i];
-		if (pa_addr(u->ptp) != pa_addr(run.ptp))
+		if (pa_addr(u->ptp) != pa_addr(run.ptp)) {
+			add_groups(&run, g);
+			g = 0;
 			undecoded |= ptp_decode(u->ptp, &run);
+		}
+		g |= nk_ptp_group_bit(u->index);
 		flush |= perform_update(&run, u->index, u->pte);
 	}
+	add_groups(&run, g);
 	NK_CHECK(undecoded == 0);
 	return flush;
 }
@@ -362,6 +378,7 @@ static void perform_declare(paddr_t frame, unsigned level)
 	nk_iommu_sync();
 	pte_t *t = ptp_entries(frame);
 	nk_memset(t, 0, PAGE_SIZE);
+	nk.ptp_groups[pa_pfn(frame)] = 0; /* the master's kernel half below is never counted */
 	if (lv == 4) {
 		pte_t *m = ptp_entries(nk.master_l4);
 		nk_memcpy(&t[256], &m[256], 256 * sizeof(pte_t));
@@ -378,14 +395,23 @@ long nk_declare_ptp_impl(paddr_t frame, unsigned level)
 	return nk_count(NK_CALL_DECLARE_PTP, r);
 }
 
-/* Drop the counters the entries t[0, n) of a level-`level` PTP hold (n a
- * multiple of 8). A PTP being removed is mostly empty: eight entries at a
- * time are skipped when none is present (bit 0 of their OR). Inlined, so
- * the level-1 call gets its own loop. */
-static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, unsigned n,
+/* ptp_groups_counted: the group set of PTP frame (a level-`level` PTP)
+ * whose entries hold counters: an L4's user half (groups 0..31) only. */
+static inline uint64_t ptp_groups_counted(paddr_t frame, unsigned level)
+{
+	uint64_t g = nk.ptp_groups[pa_pfn(frame)];
+	return level == 4 ? g & 0xffffffffull : g;
+}
+
+/* Drop the counters the entries of a level-`level` PTP t hold in the
+ * groups of set g (nk_ptp_group_bit): only those groups can hold a
+ * present entry. A group is skipped when none of its eight is present
+ * (bit 0 of their OR). Inlined, so the level-1 call gets its own loop. */
+static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, uint64_t g,
 								    unsigned level)
 {
-	for (unsigned i = 0; i < n; i += 8) {
+	for (; g; g &= g - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(g) * 8;
 		if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
 				 t[i + 6] | t[i + 7]))
 			continue;
@@ -439,9 +465,9 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 		for (unsigned i = 0; i < npresent; i++)
 			account(present[i], level, -1);
 	else if (level == 1)
-		unaccount_entries(t, PTES_PER_PTP, 1);
+		unaccount_entries(t, ptp_groups_counted(frame, 1), 1);
 	else
-		unaccount_entries(t, level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP, level);
+		unaccount_entries(t, ptp_groups_counted(frame, level), level);
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
@@ -670,7 +696,8 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 			}
 		} else if (!(f->spare & MC_DECLARED)) { /* memory's; mostly empty: 8 at a time */
 			const pte_t *t = ptp_entries(frame);
-			for (unsigned i = 0; i < n; i += 8) {
+			for (uint64_t g = ptp_groups_counted(frame, level); g; g &= g - 1) {
+				unsigned i = (unsigned)__builtin_ctzll(g) * 8;
 				if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
 						 t[i + 5] | t[i + 6] | t[i + 7]))
 					continue;
@@ -794,13 +821,19 @@ size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
 	size_t first = k;
 	long undecoded = 0;
 	bool fl = false;
+	uint64_t g = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
 		const struct nk_op *o = &m->ops[k];
-		if (o->a != pa_addr(run.ptp))
+		if (o->a != pa_addr(run.ptp)) {
+			add_groups(&run, g);
+			g = 0;
 			undecoded |= ptp_decode(pa_init(o->a), &run);
+		}
+		g |= nk_ptp_group_bit(o->arg);
 		fl |= perform_update(&run, o->arg, o->b);
 	}
+	add_groups(&run, g);
 	NK_CHECK(undecoded == 0);
 	*flush |= fl;
 	nk_view_store.stats.ptes_written += k - first;
