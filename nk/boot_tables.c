@@ -63,7 +63,8 @@ NK_BOOT void boot_type_frames(paddr_t alloc_start)
 	type_range(boot_kphys(boot_img.text_start), boot_kphys(boot_img.text_end), NK_F_CODE);
 	type_range(boot_kphys(boot_img.rodata_start), boot_kphys(boot_img.rodata_end),
 		   NK_NATIVE ? NK_F_DATA : NK_F_PROTECTED);
-	/* nk's boot allocations so far: frame table, 2 MiB table, scratch */
+	/* nk's boot allocations so far: frame table, 2 MiB table, scratch,
+	 * PTP group sets */
 	type_range(alloc_start, pa_init(boot_alloc_next), data_or_nk);
 }
 

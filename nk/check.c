@@ -131,6 +131,10 @@ static void check_tables(void)
 				continue;
 			}
 			check_entry(pfn, level, f->flags, i, t[i]);
+			/* I1: a remove reads only the groups in the PTP's set */
+			if (pte_present(t[i]) && !(nk.ptp_groups[pfn] & nk_ptp_group_bit(i)))
+				nk_check_fail(1, (pfn << PAGE_SHIFT) + i * 8,
+					      "present entry outside its PTP's group set");
 		}
 	}
 	/* counters: refs and wcount must equal what the tables hold */

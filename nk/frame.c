@@ -5,11 +5,14 @@
 _Static_assert(NK_FRAMES_MAX *PTES_PER_PTP <= UINT32_MAX, "frame counters could wrap");
 _Static_assert(NK_FRAMES_MAX *PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
 
-void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes)
+void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t *ptp_groups,
+		    uint64_t nframes)
 {
 	NK_CHECK(nframes % PTES_PER_PTP == 0 && nframes <= NK_FRAMES_MAX);
 	nk.frames = frames;
 	nk.f2m = f2m;
+	nk.ptp_groups = ptp_groups;
+	nk_memset(ptp_groups, 0xff, nframes * sizeof(*ptp_groups));
 	nk.nframes = nframes;
 	nk_memset(frames, 0, nframes * sizeof(*frames));
 	nk_memset(f2m, 0, nframes / PTES_PER_PTP * sizeof(*f2m));

@@ -38,12 +38,18 @@
 	0x4000u		   /* nk_frame.spare, nk_frame2m.spare: a declare or remove of             \
 			    * the list names it (its counters are kept in the shadow) */
 #define MC_REMOVED 0x2000u /* nk_frame.spare: removed by the list lazily (flags: its level) */
-#define MC_WTAB 0x1fffu	   /* nk_frame.spare: 1 + its write table, 0 for none */
+#define MC_LOGGED                                                                                  \
+	0x1000u		   /* nk_frame.spare, nk_frame2m.spare: its bytes are in the undo log      \
+			    * (mc_frame, mc_f2m) */
+#define MC_RMNAMED 0x0800u /* nk_frame.spare: a remove of the list names it (reads its entries) */
+#define MC_WTAB 0x07ffu	   /* nk_frame.spare: 1 + its write table, 0 for none */
+/* nk_frame.spare: the bits a declare or remove of the frame keeps (what
+ * the list names, what is logged) */
+#define MC_KEEP (MC_WATCH | MC_RMNAMED | MC_LOGGED)
 
 struct mc_undo {
-	void *p;
+	uint64_t *p; /* an aligned word of nk memory */
 	uint64_t old;
-	uint32_t size; /* bytes, 1..8 */
 };
 
 struct nk_mc {
@@ -54,6 +60,7 @@ struct nk_mc {
 	size_t copied; /* operations [0, copied) copied in; the next one was refused ... */
 	long copy_err; /* ... with this error */
 	long last_declare, last_remove; /* index of the list's last of each, -1 if none */
+	uint16_t watch_late[NK_MC_MAX]; /* removes watched once the list is known to declare */
 	struct mc_undo undo[NK_MC_UNDO];
 	size_t nundo;
 	bool full;		  /* a store did not fit the undo log (it was not made) */
@@ -69,29 +76,72 @@ struct nk_mc {
 	size_t nregions;
 };
 
-/* mc_log: log the size bytes at p before a store there; false (and
- * m->full) when the log is full: then the store must not be made. */
-static inline bool mc_log(struct nk_mc *m, void *p, uint32_t size)
+/* mc_log: log the aligned 8-byte word holding p (a field of at most 8
+ * bytes, naturally aligned) before a store there; false (and m->full)
+ * when the log is full: then the store must not be made. The undo puts
+ * the words back newest first, so a word logged twice ends as it was. */
+static inline bool mc_log(struct nk_mc *m, void *p)
 {
 	if (m->nundo == NK_MC_UNDO) {
 		m->full = true;
 		return false;
 	}
 	struct mc_undo *u = &m->undo[m->nundo++];
-	u->p = p;
-	u->size = size;
-	u->old = size == 8   ? *(const uint64_t *)p
-		 : size == 4 ? *(const uint32_t *)p
-		 : size == 2 ? *(const uint16_t *)p
-			     : *(const uint8_t *)p;
+	u->p = (uint64_t *)((uintptr_t)p & ~(uintptr_t)7);
+	u->old = *u->p;
 	return true;
 }
 
 /* MC_SET: lvalue := v, logged (not made when the log is full). */
 #define MC_SET(m, lv, v)                                                                           \
 	do {                                                                                       \
-		if (mc_log((m), &(lv), sizeof(lv)))                                                \
+		if (mc_log((m), &(lv)))                                                            \
 			(lv) = (v);                                                                \
+	} while (0)
+
+/* mc_frame: log frame f's 16 bytes on its first store in the list (then
+ * MC_LOGGED in its spare, itself inside the logged bytes, says so and its
+ * later stores need no log); false (and m->full) when the log is full. */
+static inline bool mc_frame(struct nk_mc *m, struct nk_frame *f)
+{
+	_Static_assert(sizeof(struct nk_frame) == 16, "two logged words");
+	if (f->spare & MC_LOGGED)
+		return true;
+	if (m->nundo + 2 > NK_MC_UNDO) {
+		m->full = true;
+		return false;
+	}
+	uint64_t *w = (uint64_t *)(void *)f;
+	m->undo[m->nundo++] = (struct mc_undo){.p = &w[0], .old = w[0]};
+	m->undo[m->nundo++] = (struct mc_undo){.p = &w[1], .old = w[1]};
+	f->spare |= MC_LOGGED;
+	return true;
+}
+
+/* mc_f2m: mc_frame for a 2 MiB region's counters (one word). */
+static inline bool mc_f2m(struct nk_mc *m, struct nk_frame2m *h)
+{
+	_Static_assert(sizeof(struct nk_frame2m) == 8, "one logged word");
+	if (h->spare & MC_LOGGED)
+		return true;
+	if (!mc_log(m, h))
+		return false;
+	h->spare |= MC_LOGGED;
+	return true;
+}
+
+/* MC_SETF / MC_SETH: field := v of frame f / 2 MiB region h, logged once
+ * per list (not made when the log is full). A store to spare keeps
+ * MC_LOGGED. */
+#define MC_SETF(m, f, field, v)                                                                    \
+	do {                                                                                       \
+		if (mc_frame((m), (f)))                                                            \
+			(f)->field = (v);                                                          \
+	} while (0)
+#define MC_SETH(m, h, field, v)                                                                    \
+	do {                                                                                       \
+		if (mc_f2m((m), (h)))                                                              \
+			(h)->field = (v);                                                          \
 	} while (0)
 
 /* The vMMU kinds (nk/vmmu.c). nk_mc_decode_vmmu: decode operation k of

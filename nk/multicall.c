@@ -26,8 +26,9 @@ static long mc_refusal(size_t k, long r)
  * NK_EFAULT, then room (NK_EMCFULL). The first write refused here ends the
  * copy: mc.copied is its index (mc.count when none), mc.copy_err its
  * error. Also finds the list's last declare and remove and watches the
- * frames they name (which counters the decode keeps: nk_mc_watch, 2
- * logged stores per operation, so the undo log cannot fill here). Returns
+ * frames they name whose counters an earlier operation can change (which
+ * counters the decode keeps: nk_mc_watch, 3 logged words per operation,
+ * so the undo log cannot fill here). Returns
  * 0 or the multicall's result (list errors). */
 static long mc_copy_in(const struct nk_op *ops, size_t count)
 {
@@ -41,15 +42,29 @@ static long mc_copy_in(const struct nk_op *ops, size_t count)
 	mc.nundo = mc.nrm_ent = mc.nlazy = 0;
 	mc.copy_err = 0;
 	mc.last_declare = mc.last_remove = -1;
-	uint32_t used = 0;
+	uint32_t used = 0, nlate = 0;
+	bool seen_pte = false, seen_remove = false;
 	for (size_t k = 0; k < count; k++) {
 		const struct nk_op *o = &mc.ops[k];
-		if (o->kind == NK_OP_WRITE_PTE)
+		if (o->kind == NK_OP_WRITE_PTE) {
+			seen_pte = true;
 			continue; /* the common case */
-		if (o->kind == NK_OP_DECLARE_PTP || o->kind == NK_OP_REMOVE_PTP) {
-			*(o->kind == NK_OP_DECLARE_PTP ? &mc.last_declare : &mc.last_remove) =
-			    (long)k;
-			nk_mc_watch(&mc, k);
+		}
+		/* only a PTE write or a remove changes a counter in the shadow:
+		 * a declare or remove with none before it reads memory's; a
+		 * remove after removes alone, only when the list declares
+		 * (without declares, removes read no counter of another frame) */
+		if (o->kind == NK_OP_DECLARE_PTP) {
+			mc.last_declare = (long)k;
+			if (seen_pte || seen_remove)
+				nk_mc_watch(&mc, k);
+		} else if (o->kind == NK_OP_REMOVE_PTP) {
+			mc.last_remove = (long)k;
+			if (seen_pte)
+				nk_mc_watch(&mc, k);
+			else if (seen_remove)
+				mc.watch_late[nlate++] = (uint16_t)k;
+			seen_remove = true;
 		}
 		if (o->kind != NK_OP_WRITE)
 			continue;
@@ -67,6 +82,9 @@ static long mc_copy_in(const struct nk_op *ops, size_t count)
 		nk_memcpy(&mc.data[used], (const void *)o->c, o->arg);
 		used += o->arg;
 	}
+	if (mc.last_declare >= 0)
+		for (uint32_t i = 0; i < nlate; i++)
+			nk_mc_watch(&mc, mc.watch_late[i]);
 	return 0;
 }
 
@@ -75,14 +93,7 @@ static void mc_undo(void)
 {
 	while (mc.nundo) {
 		const struct mc_undo *u = &mc.undo[--mc.nundo];
-		if (u->size == 8)
-			*(uint64_t *)u->p = u->old;
-		else if (u->size == 4)
-			*(uint32_t *)u->p = (uint32_t)u->old;
-		else if (u->size == 2)
-			*(uint16_t *)u->p = (uint16_t)u->old;
-		else
-			*(uint8_t *)u->p = (uint8_t)u->old;
+		*u->p = u->old;
 	}
 	nk_mc_restore_regions(&mc);
 	mc.full = false;

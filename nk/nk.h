@@ -29,7 +29,9 @@ struct nk_state {
 	uint64_t phys_limit;  /* 1 << MAXPHYADDR, bytes */
 	uint64_t cr4_allowed; /* CR4 bits the outer kernel may change */
 	uint64_t cr4_required;
-	uint32_t *scratch; /* nframes counters for the invariant checker */
+	uint32_t *scratch;    /* nframes counters for the invariant checker */
+	uint64_t *ptp_groups; /* nframes: of a PTP, bit g clear when entries 8g..8g+7 are
+			       * all 0 (nk_ptp_group_set) */
 	bool msrs_locked;
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
@@ -83,9 +85,21 @@ void nk_memcpy(void *d, const void *s, size_t n);
 
 /* nk_frames_init: set up the frame table over nframes frames (rounded up to
  * a multiple of 512 by the caller, at most NK_FRAMES_MAX) with every frame
- * a HOLE. The arrays are
+ * a HOLE, and the PTP group sets (nframes words) all ones. The arrays are
  * given by the caller (boot allocator or host test). */
-void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t nframes);
+void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t *ptp_groups,
+		    uint64_t nframes);
+
+/* The PTP group sets (nk.ptp_groups[pfn]): for a PTP, bit g is set
+ * whenever one of its entries 8g..8g+7 may be present (a superset: a
+ * declare clears the set, every PTE write sets its group's bit, and a PTP
+ * nk did not declare has every bit set), so a remove reads only the
+ * groups in the set (O(1) per entry still; spec section 4). The invariant
+ * checker tests that no present entry is outside its set. */
+static inline uint64_t nk_ptp_group_bit(uint64_t index)
+{
+	return 1ull << (index / 8);
+}
 
 /* nk_set_type: retype frame pfn, keeping the per-type and per-2 MiB counts. */
 void nk_set_type(uint64_t pfn, enum nk_ftype t);

@@ -218,8 +218,9 @@ static inline long validate_update(const struct ptp_run *run, uint64_t index, pt
 	return validate_entry(e, run->level, run->khalf);
 }
 
-/* Perform one validated update; cannot fail. Returns whether the TLB must
- * be flushed for it (I10). */
+/* Perform one validated update; cannot fail (the caller puts its group in
+ * the PTP's group set: add_groups). Returns whether the TLB must be
+ * flushed for it (I10). */
 static inline __attribute__((always_inline)) bool perform_update(const struct ptp_run *run,
 								 uint64_t index, pte_t e)
 {
@@ -230,6 +231,14 @@ static inline __attribute__((always_inline)) bool perform_update(const struct pt
 	account(old, run->level, -1);
 	account(e, run->level, +1);
 	return pte_needs_flush(old, e);
+}
+
+/* add_groups: put the groups g (nk_ptp_group_bit of the indices a run
+ * wrote) in the group set of the run's PTP; none when the run is empty. */
+static inline void add_groups(const struct ptp_run *run, uint64_t g)
+{
+	if (g)
+		nk.ptp_groups[pa_pfn(run->ptp)] |= g;
 }
 
 /* Flush this CPU's TLB when an update removed a right (I10). */
@@ -248,6 +257,7 @@ long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 	if (r == 0)
 		r = validate_update(&run, index, pte);
 	if (r == 0) {
+		add_groups(&run, nk_ptp_group_bit(index));
 		flush_if(perform_update(&run, index, pte));
 		nk_view_store.stats.ptes_written++;
 	}
@@ -298,12 +308,18 @@ static inline __attribute__((always_inline)) bool perform_batch(size_t count)
 	long undecoded = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	NK_CHECK(count <= NK_BATCH_MAX);
+	uint64_t g = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct nk_pte_write *u = &nk.batch[i];
-		if (pa_addr(u->ptp) != pa_addr(run.ptp))
+		if (pa_addr(u->ptp) != pa_addr(run.ptp)) {
+			add_groups(&run, g);
+			g = 0;
 			undecoded |= ptp_decode(u->ptp, &run);
+		}
+		g |= nk_ptp_group_bit(u->index);
 		flush |= perform_update(&run, u->index, u->pte);
 	}
+	add_groups(&run, g);
 	NK_CHECK(undecoded == 0);
 	return flush;
 }
@@ -362,6 +378,7 @@ static void perform_declare(paddr_t frame, unsigned level)
 	nk_iommu_sync();
 	pte_t *t = ptp_entries(frame);
 	nk_memset(t, 0, PAGE_SIZE);
+	nk.ptp_groups[pa_pfn(frame)] = 0; /* the master's kernel half below is never counted */
 	if (lv == 4) {
 		pte_t *m = ptp_entries(nk.master_l4);
 		nk_memcpy(&t[256], &m[256], 256 * sizeof(pte_t));
@@ -378,14 +395,23 @@ long nk_declare_ptp_impl(paddr_t frame, unsigned level)
 	return nk_count(NK_CALL_DECLARE_PTP, r);
 }
 
-/* Drop the counters the entries t[0, n) of a level-`level` PTP hold (n a
- * multiple of 8). A PTP being removed is mostly empty: eight entries at a
- * time are skipped when none is present (bit 0 of their OR). Inlined, so
- * the level-1 call gets its own loop. */
-static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, unsigned n,
+/* ptp_groups_counted: the group set of PTP frame (a level-`level` PTP)
+ * whose entries hold counters: an L4's user half (groups 0..31) only. */
+static inline uint64_t ptp_groups_counted(paddr_t frame, unsigned level)
+{
+	uint64_t g = nk.ptp_groups[pa_pfn(frame)];
+	return level == 4 ? g & 0xffffffffull : g;
+}
+
+/* Drop the counters the entries of a level-`level` PTP t hold in the
+ * groups of set g (nk_ptp_group_bit): only those groups can hold a
+ * present entry. A group is skipped when none of its eight is present
+ * (bit 0 of their OR). Inlined, so the level-1 call gets its own loop. */
+static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, uint64_t g,
 								    unsigned level)
 {
-	for (unsigned i = 0; i < n; i += 8) {
+	for (; g; g &= g - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(g) * 8;
 		if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] |
 				 t[i + 6] | t[i + 7]))
 			continue;
@@ -439,9 +465,9 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 		for (unsigned i = 0; i < npresent; i++)
 			account(present[i], level, -1);
 	else if (level == 1)
-		unaccount_entries(t, PTES_PER_PTP, 1);
+		unaccount_entries(t, ptp_groups_counted(frame, 1), 1);
 	else
-		unaccount_entries(t, level == 4 ? PTES_PER_PTP / 2 : PTES_PER_PTP, level);
+		unaccount_entries(t, ptp_groups_counted(frame, level), level);
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
@@ -488,10 +514,11 @@ void nk_mc_watch(struct nk_mc *m, size_t k)
 		return; /* refused at its decode */
 	struct nk_frame *f = frame_at(pa);
 	struct nk_frame2m *h = &nk.f2m[pa_pfn(pa) / PTES_PER_PTP];
-	if (!(f->spare & MC_WATCH))
-		MC_SET(m, f->spare, (uint16_t)(f->spare | MC_WATCH));
+	uint16_t bits = MC_WATCH | (m->ops[k].kind == NK_OP_REMOVE_PTP ? MC_RMNAMED : 0);
+	if ((f->spare & bits) != bits)
+		MC_SETF(m, f, spare, (uint16_t)(f->spare | bits));
 	if (!(h->spare & MC_WATCH))
-		MC_SET(m, h->spare, (uint16_t)(h->spare | MC_WATCH));
+		MC_SETH(m, h, spare, (uint16_t)(h->spare | MC_WATCH));
 }
 
 /* mc_set_type: retype frame pfn in the shadow: its type and its 2 MiB
@@ -501,10 +528,24 @@ static void mc_set_type(struct nk_mc *m, uint64_t pfn, uint8_t t)
 	struct nk_frame *f = &nk.frames[pfn];
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
 	if (f->type == NK_F_DATA && t != NK_F_DATA)
-		MC_SET(m, h->nondata, (uint16_t)(h->nondata + 1));
+		MC_SETH(m, h, nondata, (uint16_t)(h->nondata + 1));
 	else if (f->type != NK_F_DATA && t == NK_F_DATA)
-		MC_SET(m, h->nondata, (uint16_t)(h->nondata - 1));
-	MC_SET(m, f->type, t);
+		MC_SETH(m, h, nondata, (uint16_t)(h->nondata - 1));
+	MC_SETF(m, f, type, t);
+}
+
+/* mc_counts: whether entry e of a level-`level` PTP holds a counter a
+ * later operation checks (what mc_account would change, for refs and w). */
+static inline bool mc_counts(pte_t e, unsigned level, bool refs, bool w)
+{
+	if (!pte_present(e))
+		return false;
+	uint64_t pfn = pa_pfn(pte_frame(e, level));
+	if (level == 1)
+		return w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH);
+	if (!pte_is_leaf(e, level))
+		return refs && (nk.frames[pfn].spare & MC_WATCH);
+	return level == 2 && w && pfn < nk.nframes && (nk.f2m[pfn / PTES_PER_PTP].spare & MC_WATCH);
 }
 
 /* mc_account: account()'s changes in the shadow, only those a later
@@ -517,19 +558,20 @@ static void mc_account(struct nk_mc *m, pte_t e, unsigned level, int delta, bool
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
 	if (level == 1) {
 		if (w && pte_writable(e) && pfn_is_ram(pfn) && (nk.frames[pfn].spare & MC_WATCH))
-			MC_SET(m, nk.frames[pfn].wcount, nk.frames[pfn].wcount + (uint32_t)delta);
+			MC_SETF(m, &nk.frames[pfn], wcount,
+				nk.frames[pfn].wcount + (uint32_t)delta);
 		return;
 	}
 	if (!pte_is_leaf(e, level)) {
 		if (refs && (nk.frames[pfn].spare & MC_WATCH))
-			MC_SET(m, nk.frames[pfn].refs, nk.frames[pfn].refs + (uint32_t)delta);
+			MC_SETF(m, &nk.frames[pfn], refs, nk.frames[pfn].refs + (uint32_t)delta);
 		return;
 	}
 	if (level != 2 || !w || pfn >= nk.nframes)
 		return;
 	struct nk_frame2m *h = &nk.f2m[pfn / PTES_PER_PTP];
 	if (h->spare & MC_WATCH)
-		MC_SET(m, h->huge_maps, h->huge_maps + (uint32_t)delta);
+		MC_SETH(m, h, huge_maps, h->huge_maps + (uint32_t)delta);
 }
 
 /* mc_entry: entry `index` of PTP ptp as operations [0, k) leave it: its
@@ -563,7 +605,7 @@ static void mc_note_write(struct nk_mc *m, size_t k, paddr_t ptp, uint64_t index
 		}
 		t = (unsigned)++m->nwtab;
 		m->wtab_start[t - 1] = (uint32_t)k;
-		MC_SET(m, f->spare, (uint16_t)(f->spare | t));
+		MC_SETF(m, f, spare, (uint16_t)(f->spare | t));
 	}
 	m->wtab[t - 1][index] = (uint16_t)k;
 }
@@ -616,8 +658,8 @@ static long mc_decode_remove_lazy(struct nk_mc *m, size_t k, paddr_t frame)
 	unsigned level = nk_ptp_level(f->type);
 	m->rm_n[k] = MC_RM_SCAN;
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
-	MC_SET(m, f->flags, (uint8_t)level); /* for its children's hints */
-	MC_SET(m, f->spare, (uint16_t)(f->spare | MC_REMOVED));
+	MC_SETF(m, f, flags, (uint8_t)level); /* for its children's hints */
+	MC_SETF(m, f, spare, (uint16_t)(f->spare | MC_REMOVED));
 	m->nlazy++;
 	return 0;
 }
@@ -654,7 +696,8 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 			}
 		} else if (!(f->spare & MC_DECLARED)) { /* memory's; mostly empty: 8 at a time */
 			const pte_t *t = ptp_entries(frame);
-			for (unsigned i = 0; i < n; i += 8) {
+			for (uint64_t g = ptp_groups_counted(frame, level); g; g &= g - 1) {
+				unsigned i = (unsigned)__builtin_ctzll(g) * 8;
 				if (!pte_present(t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
 						 t[i + 5] | t[i + 6] | t[i + 7]))
 					continue;
@@ -674,8 +717,8 @@ static long mc_decode_remove(struct nk_mc *m, size_t k, paddr_t frame)
 		}
 	}
 	mc_set_type(m, pa_pfn(frame), NK_F_DATA);
-	MC_SET(m, f->flags, 0);
-	MC_SET(m, f->spare, (uint16_t)(f->spare & MC_WATCH));
+	MC_SETF(m, f, flags, 0);
+	MC_SETF(m, f, spare, (uint16_t)(f->spare & MC_KEEP));
 	return 0;
 }
 
@@ -697,6 +740,18 @@ static long mc_decode_write_pte(struct nk_mc *m, size_t k, struct ptp_run *run, 
 		return r;
 	bool refs = (long)k < m->last_remove, w = (long)k < m->last_declare;
 	if (refs || w) {
+		/* a PTP no remove of the list reads, no earlier write noted: the
+		 * entry it replaces is memory's (0 when declared in the list);
+		 * when neither holds a counter a later operation checks, the
+		 * write changes nothing in the shadow, and a later mc_entry of
+		 * the index (memory's, or 0) holds none either */
+		uint16_t sp = frame_at(ptp)->spare;
+		if (!(sp & (MC_RMNAMED | MC_WTAB))) {
+			pte_t old = (sp & MC_DECLARED) ? 0 : run->slots[index];
+			if (!mc_counts(old, run->level, refs, w) &&
+			    !mc_counts(e, run->level, refs, w))
+				return 0;
+		}
 		mc_account(m, mc_entry(m, k, ptp, index), run->level, -1, refs, w);
 		mc_account(m, e, run->level, +1, refs, w);
 		mc_note_write(m, k, ptp, index);
@@ -716,9 +771,9 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 			struct nk_frame *f = frame_at(pa);
 			unsigned fl = o->arg & NK_PTP_KERNEL ? NK_FF_KHALF : 0;
 			mc_set_type(m, pa_pfn(pa), (uint8_t)(NK_F_PTP1 + (o->arg & 0xff) - 1));
-			MC_SET(m, f->flags, (uint8_t)fl);
-			MC_SET(m, f->refs, 0);
-			MC_SET(m, f->spare, (uint16_t)(MC_DECLARED | (f->spare & MC_WATCH)));
+			MC_SETF(m, f, flags, (uint8_t)fl);
+			MC_SETF(m, f, refs, 0);
+			MC_SETF(m, f, spare, (uint16_t)(MC_DECLARED | (f->spare & MC_KEEP)));
 		}
 		return r;
 	case NK_OP_REMOVE_PTP:
@@ -766,13 +821,19 @@ size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
 	size_t first = k;
 	long undecoded = 0;
 	bool fl = false;
+	uint64_t g = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
 		const struct nk_op *o = &m->ops[k];
-		if (o->a != pa_addr(run.ptp))
+		if (o->a != pa_addr(run.ptp)) {
+			add_groups(&run, g);
+			g = 0;
 			undecoded |= ptp_decode(pa_init(o->a), &run);
+		}
+		g |= nk_ptp_group_bit(o->arg);
 		fl |= perform_update(&run, o->arg, o->b);
 	}
+	add_groups(&run, g);
 	NK_CHECK(undecoded == 0);
 	*flush |= fl;
 	nk_view_store.stats.ptes_written += k - first;

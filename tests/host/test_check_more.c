@@ -9,8 +9,10 @@ TEST(check_finds_writable_and_executable_data_page)
 	struct fx_kern_as k;
 	fx_kern_as(&k);
 	paddr_t pg = fx_data();
-	/* behind nk's back, with the counter made to agree: only W^X is wrong */
+	/* behind nk's back, with the counters and the PTP's group set made to
+	 * agree: only W^X is wrong */
 	fx_entries(k.l1)[7] = pte_make(pg, PTE_P | PTE_W);
+	nk.ptp_groups[pa_pfn(k.l1)] |= nk_ptp_group_bit(7);
 	fx_frame(pg)->wcount = 1;
 	fx_frame(pg)->maps = 1;
 	assert_int_equal(nk_check_invariants_impl(), -1);

@@ -350,21 +350,48 @@ TEST(writes_past_the_data_buffer_are_refused_at_the_first_that_does_not_fit)
 	fx_ok(nk_multicall_impl(ops, 2, RIP));
 }
 
-/* A list whose shadow needs more PTP write tables than nk has: refused at
- * the write that needed one more, and the ops before it succeed alone. */
+/* A list whose shadow needs more PTP write tables than nk has (each write
+ * drops a writable mapping of the frame the list then declares, a counter
+ * the declare checks): refused at the write that needed one more, and the
+ * ops before it succeed alone. */
 TEST(a_list_too_big_for_the_shadow_names_where_to_split)
 {
 	static struct nk_op ops[NK_MC_PTPS + 2];
 	struct fx_user_as u;
 	fx_user_as(&u);
+	paddr_t d = fx_data();
 	for (unsigned i = 0; i <= NK_MC_PTPS; i++) {
 		paddr_t l1 = fx_ptp(1);
-		ops[i] = write_pte(l1, 0, user_rw(fx_data()));
+		fx_ok(nk_write_pte_impl(l1, 0, user_rw(d)));
+		ops[i] = write_pte(l1, 0, 0);
 	}
-	ops[NK_MC_PTPS + 1] = removal(fx_ptp(1));
+	ops[NK_MC_PTPS + 1] = declare(d, 1);
 	MC_REFUSED(NK_MC_PTPS, NK_EMCFULL, ops, NK_MC_PTPS + 2);
 	fx_ok(nk_multicall_impl(ops, NK_MC_PTPS, RIP));
 	fx_ok(nk_multicall_impl(&ops[NK_MC_PTPS], 2, RIP));
+	fx_check_ok();
+}
+
+/* Writes whose entries hold no counter a later operation checks need no
+ * write table (the shadow's fast path): many more PTPs than nk has tables
+ * for in one list, then a declare; and a later write to the same index
+ * that drops a writable mapping of the declared frame is still counted. */
+TEST(writes_that_hold_no_checked_counter_need_no_write_table)
+{
+	static struct nk_op ops[NK_MC_PTPS + 4];
+	struct fx_user_as u;
+	fx_user_as(&u);
+	paddr_t d = fx_data(), l1 = u.l1;
+	for (unsigned i = 0; i <= NK_MC_PTPS; i++)
+		ops[i] = write_pte(fx_ptp(1), 0, user_rw(fx_data()));
+	fx_ok(nk_write_pte_impl(l1, 7, user_rw(d)));
+	ops[NK_MC_PTPS + 1] = write_pte(l1, 7, pte_make(d, PTE_P | PTE_U | PTE_NX));
+	ops[NK_MC_PTPS + 2] = write_pte(l1, 7, user_rw(d));
+	ops[NK_MC_PTPS + 3] = declare(d, 1);
+	MC_REFUSED(NK_MC_PTPS + 3, NK_EWRITABLE, ops, NK_MC_PTPS + 4);
+	ops[NK_MC_PTPS + 2] = write_pte(l1, 7, 0);
+	fx_ok(nk_multicall_impl(ops, NK_MC_PTPS + 4, RIP));
+	assert_int_equal(fx_frame(d)->type, NK_F_PTP1);
 	fx_check_ok();
 }
 
@@ -507,6 +534,7 @@ int main(void)
 	    FX_TEST(list_preconditions),
 	    FX_TEST(writes_past_the_data_buffer_are_refused_at_the_first_that_does_not_fit),
 	    FX_TEST(a_list_too_big_for_the_shadow_names_where_to_split),
+	    FX_TEST(writes_that_hold_no_checked_counter_need_no_write_table),
 	    FX_TEST(the_list_and_the_write_bytes_are_copied_before_decode),
 	    FX_TEST(append_only_writes_in_one_list_see_each_other),
 	    FX_TEST(write_once_takes_one_write_per_list),
