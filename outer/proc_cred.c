@@ -76,11 +76,8 @@ void proc_plist_store(struct proc **where, struct proc *val)
 void proc_set_job(struct proc *p, int pgid, int sid)
 {
 	int16_t v[2] = {(int16_t)pgid, (int16_t)sid};
-	long r = nk_write(plist_rid, &proc_plist.pgid[p->slot], &v[0], sizeof(v[0]));
-	if (!r)
-		r = nk_write(plist_rid, &proc_plist.sid[p->slot], &v[1], sizeof(v[1]));
-	if (r)
-		panic("proc_set_job: nk refused: %s", nk_strerror(r));
+	nkq_write(plist_rid, &proc_plist.pgid[p->slot], &v[0], sizeof(v[0]));
+	nkq_write(plist_rid, &proc_plist.sid[p->slot], &v[1], sizeof(v[1]));
 }
 
 int proc_pgid(const struct proc *p)

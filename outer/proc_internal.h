@@ -26,8 +26,10 @@ extern struct proc_list_page proc_plist;
  * (panics when nk refuses: the kernel's own region). */
 void proc_plist_store(struct proc **where, struct proc *val);
 
-/* proc_set_job: p's process group and session ids, through nk (panics
- * when nk refuses, as proc_plist_store). */
+/* proc_set_job: p's process group and session ids, through nk: queued
+ * (nkq_write), so in place and in nk's write log from the next flush (at
+ * the latest the system call's end, with its other list changes); a
+ * refusal panics there, as for proc_plist_store. */
 void proc_set_job(struct proc *p, int pgid, int sid);
 
 /* The process slot each pid's struct proc holds (NULL: free). */
