@@ -125,30 +125,31 @@ long mm_map(paddr_t l4, uint64_t va, paddr_t pa, uint64_t flags)
 	return nk_write_pte(l1, pt_index(va, 1), pte_make(pa, flags | PTE_P));
 }
 
+/* Queue the L1 entry of page va as pte (nkq_pte), the missing PTPs above
+ * it declared and linked in the same queue when create; returns 0 or
+ * mm_walk_l1's error (nothing queued for va). */
+static long queue_leaf(paddr_t l4, uint64_t va, pte_t pte, bool create)
+{
+	paddr_t l1;
+	long r = mm_walk_l1(l4, va, create, &l1);
+	if (!r)
+		nkq_pte(l1, pt_index(va, 1), pte, pa_init(0));
+	return r;
+}
+
 long mm_map_pages(paddr_t l4, uint64_t va, const paddr_t *frames, uint64_t n, uint64_t flags)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		paddr_t l1;
-		long r = mm_walk_l1(l4, va + i * PAGE_SIZE, true, &l1);
-		if (r) {
-			nkq_flush(); /* what is queued so far, so that it can be undone */
-			return r;
-		}
-		nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), pte_make(frames[i], flags | PTE_P),
-			pa_init(0));
-	}
-	nkq_flush();
-	return 0;
+	long r = 0;
+	for (uint64_t i = 0; i < n && !r; i++)
+		r = queue_leaf(l4, va + i * PAGE_SIZE, pte_make(frames[i], flags | PTE_P), true);
+	nkq_flush(); /* on an error too: what is queued, so that it can be undone */
+	return r;
 }
 
 void mm_unmap_pages(paddr_t l4, uint64_t va, uint64_t n)
 {
-	nkq_sync_ptes(); /* the walk below reads the tables */
-	for (uint64_t i = 0; i < n; i++) {
-		paddr_t l1;
-		if (!mm_walk_l1(l4, va + i * PAGE_SIZE, false, &l1))
-			nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), 0, pa_init(0));
-	}
+	for (uint64_t i = 0; i < n; i++)
+		queue_leaf(l4, va + i * PAGE_SIZE, 0, false); /* no L1: nothing mapped */
 	nkq_flush();
 }
 
@@ -214,14 +215,13 @@ static void *heap_grow(uint64_t n)
 		    !nkq_pending_declare(l1) && pte_present(((const pte_t *)pa_to_dm(l1))[idx]))
 			continue; /* mapped by an earlier growth that ran out */
 		paddr_t f = frame_alloc();
-		if (!pa_addr(f) || mm_walk_l1(nk_view->master_l4, va + i * PAGE_SIZE, true, &l1)) {
+		if (!pa_addr(f) || queue_leaf(nk_view->master_l4, va + i * PAGE_SIZE,
+					      pte_make(f, PTE_W | PTE_NX | PTE_P), true)) {
 			if (pa_addr(f))
 				frame_free(f);
 			nkq_flush();
 			return NULL; /* pages mapped so far stay for later growth */
 		}
-		nkq_pte(l1, pt_index(va + i * PAGE_SIZE, 1), pte_make(f, PTE_W | PTE_NX | PTE_P),
-			pa_init(0));
 		mapped_pages++;
 	}
 	nkq_flush(); /* the kernel half is used at once */
