@@ -117,16 +117,20 @@ $(ISO): $(KERNEL) tools/grub.cfg $(INITRAMFS)
 # build refuses to boot with it); its port interface carries opt/nk/cmdline
 # QEMU comes from one launcher (tools/qemu.py: the machine, fw_cfg without
 # DMA, the command line through fw_cfg), which the tests, make attack, make
-# bench and the fuzzers use too; QEMU, MEM and ACCEL pass through.
+# bench and the fuzzers use too; QEMU, MEM and ACCEL pass through. SMP:
+# the CPU count of make run and make debug (`make run SMP=N`; the launcher
+# itself defaults to 1, so the tests keep theirs).
+SMP ?= 2
 LAUNCH := QEMU="$(QEMU)" MEM="$(MEM)" ACCEL="$(ACCEL)" python3 tools/qemu.py
+LAUNCH_SMP := SMP="$(SMP)" $(LAUNCH)
 
 # poweroff leaves QEMU through isa-debug-exit 0, which QEMU reports as status 1
 run: deps-run $(ISO)
-	$(LAUNCH) --cmdline "$(CMDLINE)" $(ISO) || [ $$? -eq 1 ]
+	$(LAUNCH_SMP) --cmdline "$(CMDLINE)" $(ISO) || [ $$? -eq 1 ]
 
 debug: deps-run $(ISO)
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x tools/gdbinit"
-	$(LAUNCH) --cmdline "$(CMDLINE)" --gdb $(ISO)
+	$(LAUNCH_SMP) --cmdline "$(CMDLINE)" --gdb $(ISO)
 
 # what running needs (make run, make debug), and what the tests need too
 deps-run:

@@ -244,6 +244,47 @@ void arch_boot_image_pte(uint64_t va, paddr_t pa);
  * nk_handoff: CR0 := the recorded CR0, WP set). Never returns. */
 NK_NORETURN void arch_boot_end(uint64_t outer_stack_top);
 
+/* ---- SMP (nk/smp.c) ---- */
+
+/* nk_pcpu: nk's record of each CPU (struct nk_cpu), indexed by CPU index. */
+extern struct nk_cpu nk_pcpu[];
+
+/* arch_cpu_index: this CPU's index (0: the boot CPU): from TR (STR,
+ * GDT_TSS_SEL, nk/cpu.h), never from GS; 0 before the boot CPU's TR is
+ * loaded (nk_cpu_early). */
+unsigned arch_cpu_index(void);
+
+/* arch_cpu_record_init: CPU cpu's record (nk_pcpu[cpu]): its index, its
+ * nk gate stack, NMI save area and MSR table, and state "inside nk"
+ * (NK_GS_IN_GATE). Boot, before the CPU runs nk code. */
+void arch_cpu_record_init(unsigned cpu);
+
+/* arch_pause: one PAUSE, in a polling loop (SDM Vol. 2B). */
+void arch_pause(void);
+
+/* arch_boot_start_aps: copy the AP trampoline (nk/smp_boot.asm, real
+ * mode -> long mode on the boot tables -> nk_ap_entry64) to physical
+ * page tramp (below 1 MiB, in RAM; the boot tables identity-map it), and
+ * send INIT, then two SIPIs at it, to all CPUs but this one through the
+ * LAPIC's ICR. Boot-only, with the boot tables loaded. Source: SDM Vol.
+ * 3A 8.4.4 (MP initialization), 10.6 (ICR). */
+void arch_boot_start_aps(paddr_t tramp);
+
+/* arch_ap_boot_msrs: on an AP, at its boot, with its TR loaded: its MSR
+ * records from the boot CPU's: the MSRs nk writes written here, those nk
+ * only pins (and the segment bases) read from this CPU. Boot-only. */
+void arch_ap_boot_msrs(void);
+
+/* arch_ap_release: on an AP, inside nk, at nk_smp_release: write every
+ * MSR recorded on another CPU since (MSR_PENDING: STAR, LSTAR, ... set by
+ * nk_wrmsr), and flush nk's boot-only pages and gated page from this CPU's
+ * TLB (they became non-executable on the boot CPU), then reload CR3. */
+void arch_ap_release(void);
+
+/* arch_ap_park: leave nk on an AP and wait in nk's park loop (nk/entry.asm
+ * nk_ap_park) on the outer stack at outer_stack_top. Never returns. */
+NK_NORETURN void arch_ap_park(uint64_t outer_stack_top, unsigned cpu);
+
 /* NK_MSR_MAX: how many distinct MSRs nk records. */
 #define NK_MSR_MAX 48
 

@@ -26,16 +26,59 @@ void *arch_boot_pa_va(paddr_t pa)
 /* ---- nk's record of the CPU state (spec I6, the no-gadget rule) ----
  * Read by the checks after every privileged write (nk/cr0.inc), the gates
  * and the interrupt stubs; all in nk's data (I8). */
-uint64_t nk_cr0, nk_cr3, nk_cr4;
-/* NK_GS_* (nk/cr0.inc): boot runs inside nk */
-uint32_t nk_gate_state = 1;
+uint64_t nk_cr0, nk_cr4; /* shared: every CPU runs with the same */
+/* An MSR record: flags MSR_PINNED (the stubs' slow path checks it),
+ * MSR_PENDING (recorded on another CPU, not yet written on this one:
+ * written at nk_smp_release), MSR_READ (a pinned MSR nk never writes: its
+ * value is each CPU's own, read at its boot). */
 struct nk_msr_rec {
 	uint32_t msr;
-	uint32_t pinned;
+	uint32_t flags;
 	uint64_t value;
 };
-struct nk_msr_rec nk_msr_table[NK_MSR_MAX];
-uint32_t nk_msr_count;
+#define MSR_PINNED 1u
+#define MSR_PENDING 2u
+#define MSR_READ 4u
+
+/* nk's per-CPU records (struct nk_cpu, include/nk/vmmu.h), found by the
+ * assembly from TR (nk/cr0.inc PCPU), and each CPU's MSR records. */
+struct nk_cpu nk_pcpu[NK_MAX_CPUS] NK_ALIGNED(128);
+static struct nk_msr_rec msr_tables[NK_MAX_CPUS][NK_MSR_MAX];
+_Static_assert(sizeof(struct nk_cpu) == 128, "nk/cr0.inc PCPU: 128-byte records (scale 8)");
+_Static_assert(offsetof(struct nk_cpu, gate_state) == 0 && offsetof(struct nk_cpu, stack_top) == 8 &&
+		   offsetof(struct nk_cpu, cr3) == 16 && offsetof(struct nk_cpu, msr_table) == 24 &&
+		   offsetof(struct nk_cpu, msr_count) == 32 &&
+		   offsetof(struct nk_cpu, nmi_save) == 40 &&
+		   offsetof(struct nk_cpu, outer_entry) == 48 &&
+		   offsetof(struct nk_cpu, outer_stack) == 56 && offsetof(struct nk_cpu, index) == 68,
+	       "struct nk_cpu: the offsets nk/cr0.inc names (PCPU_*)");
+_Static_assert(SEL_TSS == 0x28, "nk/cr0.inc SEL_TSS_SEL");
+/* nk/entry.asm: each CPU's nk gate stack (16 KiB) and NMI save area (24 words) */
+extern char nk_gate_stacks[], nk_nmi_saves[];
+#define GATE_STACK_BYTES 16384
+
+unsigned arch_cpu_index(void)
+{
+	uint16_t tr;
+	__asm__ volatile("str %0" : "=r"(tr));
+	return tr < SEL_TSS ? 0 : (unsigned)(tr - SEL_TSS) / 16;
+}
+
+void arch_cpu_record_init(unsigned cpu)
+{
+	struct nk_cpu *c = &nk_pcpu[cpu];
+	c->index = cpu;
+	c->gate_state = 1; /* NK_GS_IN_GATE: the CPU boots inside nk */
+	c->stack_top = (uint64_t)nk_gate_stacks + (uint64_t)(cpu + 1) * GATE_STACK_BYTES - 8;
+	c->nmi_save = (uint64_t)nk_nmi_saves + (uint64_t)cpu * 24 * 8;
+	c->msr_table = (uint64_t)msr_tables[cpu];
+}
+
+/* This CPU's record and MSR table. */
+static struct nk_cpu *this_cpu(void)
+{
+	return &nk_pcpu[arch_cpu_index()];
+}
 
 /* The L1 slot of the gated page (nk/priv.asm); NULL until boot maps it. */
 pte_t *nk_priv_pte;
@@ -46,7 +89,7 @@ static unsigned boot_ptes;
  * reading the register back (SDM Vol. 3A 2.5, 9.4 WRMSR); the CR3, CR4 and
  * WRMSR ones sit in the gated page, which must be open (priv_open).
  * nk_cr0_sync: CR0 := nk_cr0, WP clear while this CPU is in nk (CR0_SYNC,
- *   nk/entry.asm). nk_priv_cr3, nk_priv_cr4: CR3 := nk_cr3 (flushing the
+ *   nk/entry.asm). nk_priv_cr3, nk_priv_cr4: CR3 := this CPU's CR3 record (flushing the
  *   TLB's non-global entries), CR4 := nk_cr4 (nk/priv.asm). nk_priv_wrmsr:
  *   MSR msr := nk's record of it; halts when nk holds none (nk_msr_unknown).
  * nk_handoff: leave nk for good at the end of boot, on the outer kernel's
@@ -58,6 +101,8 @@ void nk_priv_cr4(void);
 void nk_priv_wrmsr(uint32_t msr);
 NK_NORETURN void nk_handoff(uint64_t outer_stack_top);
 extern char __nk_priv_start[], __nk_boot_start[], __nk_boot_end[];
+extern char nk_trampoline[], nk_trampoline_end[], nk_ap_entry64[]; /* nk/smp_boot.asm */
+NK_NORETURN void nk_ap_park(uint64_t outer_stack_top, unsigned cpu);
 
 /* Open and close the gated page around one use: its PTE executable, then
  * non-executable again, each followed by INVLPG (a stale executable TLB
@@ -88,7 +133,7 @@ void arch_set_cr0(uint64_t v)
 void arch_set_cr3(uint64_t v)
 {
 	nk_view_store.stats.cr_writes++;
-	nk_cr3 = v;
+	this_cpu()->cr3 = v;
 	priv_open();
 	nk_priv_cr3();
 	priv_close();
@@ -103,29 +148,47 @@ void arch_set_cr4(uint64_t v)
 	priv_close();
 }
 
-/* The record of msr, added (value 0, not pinned) when new; NULL when the
- * record is full. */
-static struct nk_msr_rec *msr_rec(uint32_t msr)
+/* CPU c's record of msr, added (value 0, no flags) when new; NULL when
+ * the record is full. */
+static struct nk_msr_rec *msr_rec(struct nk_cpu *c, uint32_t msr)
 {
-	for (uint32_t i = 0; i < nk_msr_count; i++)
-		if (nk_msr_table[i].msr == msr)
-			return &nk_msr_table[i];
-	if (nk_msr_count == NK_MSR_MAX)
+	struct nk_msr_rec *t = (struct nk_msr_rec *)c->msr_table;
+	for (uint32_t i = 0; i < c->msr_count; i++)
+		if (t[i].msr == msr)
+			return &t[i];
+	if (c->msr_count == NK_MSR_MAX)
 		return NULL;
-	struct nk_msr_rec *r = &nk_msr_table[nk_msr_count++];
+	struct nk_msr_rec *r = &t[c->msr_count++];
 	*r = (struct nk_msr_rec){.msr = msr};
 	return r;
 }
 
+static bool seg_base(uint32_t msr)
+{
+	return msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE;
+}
+
+/* Written on this CPU; every other CPU nk brought up gets the record too,
+ * marked MSR_PENDING (written there at nk_smp_release), except for the
+ * segment bases, which are per CPU. */
 long arch_set_msr(uint32_t msr, uint64_t v, bool pinned)
 {
-	struct nk_msr_rec *r = msr_rec(msr);
+	struct nk_cpu *me = this_cpu();
+	struct nk_msr_rec *r = msr_rec(me, msr);
 	if (!r)
 		return -NK_ENOMEM;
 	if (msr == MSR_EFER)
 		v |= EFER_LMA; /* read-only, set in long mode: what EFER reads back */
+	for (unsigned c = 0; !seg_base(msr) && c < NK_MAX_CPUS; c++) {
+		struct nk_msr_rec *o;
+		if (&nk_pcpu[c] == me || nk_pcpu[c].state == NK_CPU_OFFLINE ||
+		    !(o = msr_rec(&nk_pcpu[c], msr)))
+			continue;
+		o->value = v;
+		o->flags = (pinned ? MSR_PINNED : 0) | MSR_PENDING;
+	}
 	r->value = v;
-	r->pinned = pinned;
+	r->flags = pinned ? MSR_PINNED : 0;
 	nk_view_store.stats.cr_writes++;
 	priv_open();
 	nk_priv_wrmsr(msr);
@@ -135,12 +198,51 @@ long arch_set_msr(uint32_t msr, uint64_t v, bool pinned)
 
 long arch_pin_msr(uint32_t msr)
 {
-	struct nk_msr_rec *r = msr_rec(msr);
+	struct nk_msr_rec *r = msr_rec(this_cpu(), msr);
 	if (!r)
 		return -NK_ENOMEM;
 	r->value = arch_rdmsr(msr);
-	r->pinned = 1;
+	r->flags = MSR_PINNED | MSR_READ;
 	return 0;
+}
+
+NK_BOOT void arch_ap_boot_msrs(void)
+{
+	struct nk_cpu *me = this_cpu();
+	struct nk_msr_rec *t = (struct nk_msr_rec *)me->msr_table;
+	nk_memcpy(t, msr_tables[0], sizeof(msr_tables[0]));
+	me->msr_count = nk_pcpu[0].msr_count;
+	for (uint32_t i = 0; i < me->msr_count; i++) {
+		t[i].flags &= ~MSR_PENDING;
+		if (t[i].flags & MSR_READ) {
+			t[i].value = arch_rdmsr(t[i].msr); /* this CPU's own (APIC_BASE's BSP bit) */
+		} else if (!seg_base(t[i].msr)) {
+			priv_open();
+			nk_priv_wrmsr(t[i].msr);
+			priv_close();
+		} else {
+			t[i].value = arch_rdmsr(t[i].msr);
+		}
+	}
+}
+
+void arch_ap_release(void)
+{
+	struct nk_cpu *me = this_cpu();
+	struct nk_msr_rec *t = (struct nk_msr_rec *)me->msr_table;
+	for (uint32_t i = 0; i < me->msr_count; i++)
+		if (t[i].flags & MSR_PENDING) {
+			t[i].flags &= ~MSR_PENDING;
+			priv_open();
+			nk_priv_wrmsr(t[i].msr);
+			priv_close();
+		}
+	/* this CPU ran boot-only code (global entries) before arch_boot_end
+	 * made it non-executable on the boot CPU only */
+	for (uint64_t va = (uint64_t)__nk_boot_start; va < (uint64_t)__nk_boot_end; va += PAGE_SIZE)
+		arch_invlpg(va);
+	arch_invlpg((uint64_t)__nk_priv_start);
+	arch_flush_tlb();
 }
 
 uint64_t arch_recorded_cr0(void)
@@ -150,7 +252,7 @@ uint64_t arch_recorded_cr0(void)
 
 uint64_t arch_recorded_cr3(void)
 {
-	return nk_cr3;
+	return this_cpu()->cr3;
 }
 
 uint64_t arch_recorded_cr4(void)
@@ -177,15 +279,16 @@ void nk_trap_check_pinned(void)
 {
 	const char *what = NULL;
 	uint64_t have = 0, want = 0;
-	if (arch_read_cr3() != nk_cr3)
-		what = "CR3", have = arch_read_cr3(), want = nk_cr3;
+	struct nk_cpu *me = this_cpu();
+	const struct nk_msr_rec *t = (const struct nk_msr_rec *)me->msr_table;
+	if (arch_read_cr3() != me->cr3)
+		what = "CR3", have = arch_read_cr3(), want = me->cr3;
 	else if (arch_read_cr4() != nk_cr4)
 		what = "CR4", have = arch_read_cr4(), want = nk_cr4;
-	for (uint32_t i = 0; !what && i < nk_msr_count; i++)
-		if (nk_msr_table[i].pinned &&
-		    arch_rdmsr(nk_msr_table[i].msr) != nk_msr_table[i].value)
-			what = "a pinned MSR", have = arch_rdmsr(nk_msr_table[i].msr),
-			want = nk_msr_table[i].value;
+	for (uint32_t i = 0; !what && i < me->msr_count; i++)
+		if ((t[i].flags & (MSR_PINNED | MSR_PENDING)) == MSR_PINNED &&
+		    arch_rdmsr(t[i].msr) != t[i].value)
+			what = "a pinned MSR", have = arch_rdmsr(t[i].msr), want = t[i].value;
 	if (!what)
 		return;
 	nk_stopping = 1;
@@ -254,7 +357,7 @@ uint64_t arch_rdtsc(void)
 
 void arch_flush_tlb(void)
 {
-	arch_set_cr3(nk_cr3);
+	arch_set_cr3(this_cpu()->cr3);
 }
 
 void arch_invlpg(uint64_t va)
@@ -354,4 +457,61 @@ struct nk_cpu_tables *arch_cpu_tables(uint64_t *va)
 {
 	*va = (uint64_t)&cpu_tables;
 	return &cpu_tables;
+}
+
+/* The APs' GDT and TSS (CPU 1..NK_MAX_CPUS-1): nk's .bss (NK frames). */
+static struct nk_ap_tables ap_tables[NK_MAX_CPUS - 1] NK_ALIGNED(4096);
+
+struct nk_ap_tables *arch_ap_tables(unsigned cpu, uint64_t *va)
+{
+	*va = (uint64_t)&ap_tables[cpu - 1];
+	return &ap_tables[cpu - 1];
+}
+
+void arch_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* One IPI through the LAPIC's ICR (xAPIC MMIO at apic_base, through the
+ * boot tables' identity map): destination field 0, icr_lo as given, then
+ * a bounded wait for the delivery status (bit 12) to clear. SDM Vol. 3A
+ * 10.6.1. */
+NK_BOOT static void lapic_ipi(uint64_t apic_base, uint32_t icr_lo)
+{
+	volatile uint32_t *icr_hi = (volatile uint32_t *)(apic_base + 0x310);
+	volatile uint32_t *icr = (volatile uint32_t *)(apic_base + 0x300);
+	*icr_hi = 0;
+	*icr = icr_lo;
+	for (uint32_t i = 0; i < 1000000 && (*icr & (1u << 12)); i++)
+		arch_pause();
+}
+
+NK_BOOT static void boot_delay(uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		arch_pause();
+}
+
+NK_BOOT void arch_boot_start_aps(paddr_t tramp)
+{
+	uint64_t n = (uint64_t)(nk_trampoline_end - nk_trampoline);
+	uint8_t *d = arch_boot_pa_va(tramp);
+	nk_memcpy(d, nk_trampoline, n);
+	uint64_t patch[2] = {arch_read_cr3(), (uint64_t)nk_ap_entry64};
+	nk_memcpy(d + n - sizeof(patch), patch, sizeof(patch));
+	uint64_t apic = arch_rdmsr(MSR_APIC_BASE) & 0x000ffffffffff000ull;
+	/* INIT, level assert, then two start-ups at page tramp >> 12, each to
+	 * all CPUs but this one (SDM Vol. 3A 8.4.4.1, 10.6.1) */
+	lapic_ipi(apic, 0x000c4500u);
+	boot_delay(100000);
+	for (int i = 0; i < 2; i++) {
+		lapic_ipi(apic, 0x000c4600u | (uint32_t)(pa_addr(tramp) >> 12));
+		boot_delay(20000);
+	}
+}
+
+NK_NORETURN void arch_ap_park(uint64_t outer_stack_top, unsigned cpu)
+{
+	nk_ap_park(outer_stack_top, cpu);
 }

@@ -100,6 +100,8 @@ NK_BOOT void nk_boot(void)
 {
 	struct nk_view *v = &nk_view_store;
 	v->nested = !NK_NATIVE;
+	nk_smp_early();
+	nk_cpu_early(); /* TR names this CPU's record before nk's first checked write */
 	nk_printf("\nnk: nested kernel booting (%s build)\n", NK_NATIVE ? "native" : "nested");
 	if (boot_magic != MB2_MAGIC)
 		nk_panic(__FILE__, __LINE__, "not booted by a multiboot2 loader");
@@ -116,6 +118,7 @@ NK_BOOT void nk_boot(void)
 	print_summary();
 	boot_require_features();
 	boot_require_no_fwcfg_dma();
+	nk_smp_boot(); /* the APs check in on the boot tables */
 
 	/* RAM extent and the boot allocator's start: past the image, the
 	 * multiboot info and the modules */
@@ -173,6 +176,7 @@ NK_BOOT void nk_boot(void)
 				    boot_outer_stack(4), boot_outer_stack(4)};
 	uint64_t rsp0 = boot_outer_stack(4);
 	uint64_t outer_top = boot_outer_stack(8);
+	nk_smp_alloc_stacks();
 	bool iommu = !NK_NATIVE && boot_start_iommu(); /* its tables: NK frames */
 	v->outer_free_start = pa_init(boot_alloc_next);
 	boot_fill_direct_map();
@@ -197,6 +201,7 @@ NK_BOOT void nk_boot(void)
 	nk_cpu_init(ist, rsp0);
 	if (iommu)
 		boot_finish_iommu();
+	nk_smp_start_aps();
 
 	nk_printf("nk: %lu frames (%lu MiB); tables built; NXE %s WP on-exit SMEP %s SMAP %s\n",
 		  nk.nframes, nk.nframes / 256, "on", v->has_smep ? "on" : "off",

@@ -38,25 +38,58 @@ NK_BOOT static int32_t declare_table(uint64_t va, uint64_t size_bytes)
 	return (int32_t)nk_region_declare_nk((const void *)va, size_bytes, wo, true);
 }
 
-NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
+/* CPU cpu's GDT (at gdt_va) and TSS (at tss_va), where nk writes them. */
+struct gdt_tss {
+	uint64_t *gdt;
+	struct tss64 *tss;
+	uint64_t gdt_va, tss_va;
+};
+
+static struct gdt_tss cpu_gdt_tss(unsigned cpu)
 {
 	uint64_t va;
-	struct nk_cpu_tables *t = arch_cpu_tables(&va);
-	uint64_t *gdt = t->gdt;
-	struct tss64 *tss = &t->tss.t;
+	if (cpu == 0) {
+		struct nk_cpu_tables *t = arch_cpu_tables(&va);
+		return (struct gdt_tss){t->gdt, &t->tss.t, TABLE_VA(va, gdt), TABLE_VA(va, tss)};
+	}
+	struct nk_ap_tables *a = arch_ap_tables(cpu, &va);
+	return (struct gdt_tss){a->gdt, &a->tss.t, va + offsetof(struct nk_ap_tables, gdt),
+				va + offsetof(struct nk_ap_tables, tss)};
+}
 
+/* Fill CPU cpu's GDT (its TSS descriptor in its slot only) and TSS. */
+NK_BOOT static void build_gdt_tss(unsigned cpu, const uint64_t ist_tops[IST_STACKS],
+				  uint64_t rsp0)
+{
+	struct gdt_tss g = cpu_gdt_tss(cpu);
+	uint64_t *gdt = g.gdt;
 	gdt[0] = 0;
 	gdt[SEL_KCODE / 8] = 0x00af9b000000ffffull; /* 64-bit code, DPL0, accessed */
 	gdt[SEL_KDATA / 8] = 0x00cf93000000ffffull; /* data, DPL0, accessed */
 	gdt[SEL_UDATA / 8] = 0x00cff3000000ffffull; /* data, DPL3 */
 	gdt[SEL_UCODE / 8] = 0x00affb000000ffffull; /* 64-bit code, DPL3 */
-	tss_descriptor(&gdt[SEL_TSS / 8], TABLE_VA(va, tss), sizeof(*tss) - 1);
-
-	tss->rsp[0] = rsp0;
+	tss_descriptor(&gdt[GDT_TSS_SEL(cpu) / 8], g.tss_va, sizeof(*g.tss) - 1);
+	g.tss->rsp[0] = rsp0;
 	for (int i = 0; i < IST_STACKS; i++)
-		tss->ist[i] = ist_tops[i];
-	tss->iomap_base = sizeof(*tss);
+		g.tss->ist[i] = ist_tops ? ist_tops[i] : 0;
+	g.tss->iomap_base = sizeof(*g.tss);
+}
 
+/* Load CPU cpu's GDT, the shared IDT and its TSS. */
+NK_BOOT static void load_tables(unsigned cpu)
+{
+	uint64_t va;
+	struct nk_cpu_tables *t = arch_cpu_tables(&va);
+	struct gdt_tss g = cpu_gdt_tss(cpu);
+	struct arch_dtr gd = {GDT_ENTRIES * 8 - 1, g.gdt_va};
+	struct arch_dtr i = {sizeof(t->idt) - 1, TABLE_VA(va, idt)};
+	arch_boot_load_tables(&gd, &i, (uint16_t)GDT_TSS_SEL(cpu), SEL_KCODE, SEL_KDATA);
+}
+
+NK_BOOT static void build_idt(void)
+{
+	uint64_t va;
+	struct nk_cpu_tables *t = arch_cpu_tables(&va);
 	for (int v = 0; v < 256; v++) {
 		uint64_t h = nk_isr_table[v];
 		t->idt[v] = (struct idt_entry){
@@ -69,9 +102,23 @@ NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
 		    .zero = 0,
 		};
 	}
-	struct arch_dtr g = {GDT_ENTRIES * 8 - 1, TABLE_VA(va, gdt)};
-	struct arch_dtr i = {sizeof(t->idt) - 1, TABLE_VA(va, idt)};
-	arch_boot_load_tables(&g, &i, SEL_TSS, SEL_KCODE, SEL_KDATA);
+}
+
+NK_BOOT void nk_cpu_early(void)
+{
+	build_gdt_tss(0, NULL, 0);
+	build_idt();
+	load_tables(0);
+}
+
+NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
+{
+	uint64_t va;
+	struct nk_cpu_tables *t = arch_cpu_tables(&va);
+	/* the TSS descriptor written anew (available, not busy), so LTR again works */
+	build_gdt_tss(0, ist_tops, rsp0);
+	build_idt();
+	load_tables(0);
 
 	/* write-once, every byte written (by nk, above), sealed by nk_init_done */
 	nk_view_store.region_gdt = declare_table(TABLE_VA(va, gdt), sizeof(t->gdt));
@@ -79,6 +126,19 @@ NK_BOOT void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
 	nk_view_store.region_idt = declare_table(TABLE_VA(va, idt), sizeof(t->idt));
 	NK_CHECK(nk_view_store.region_gdt >= 0 && nk_view_store.region_tss >= 0 &&
 		 nk_view_store.region_idt >= 0);
+}
+
+NK_BOOT void nk_cpu_init_ap(unsigned cpu, const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
+{
+	build_gdt_tss(cpu, ist_tops, rsp0);
+	struct gdt_tss g = cpu_gdt_tss(cpu);
+	NK_CHECK(declare_table(g.gdt_va, PAGE_SIZE) >= 0);
+	NK_CHECK(declare_table(g.tss_va, PAGE_SIZE) >= 0);
+}
+
+NK_BOOT void nk_cpu_load_ap(unsigned cpu)
+{
+	load_tables(cpu);
 }
 
 /* The frames of [pa, pa + size_bytes) must be NK frames (I8); the first
@@ -118,16 +178,18 @@ void arch_check_cpu(void)
 		if (!(efer & EFER_NXE))
 			nk_check_fail(3, 0, "EFER.NXE is clear");
 	}
-	if (pa_addr(cr3_l4(arch_read_cr3())) != pa_addr(nk.cur_cr3[0]) ||
+	unsigned me = arch_cpu_index();
+	if (pa_addr(cr3_l4(arch_read_cr3())) != pa_addr(nk.cur_cr3[me]) ||
 	    arch_read_cr3() != arch_recorded_cr3())
 		nk_check_fail(3, arch_read_cr3(), "CR3 is not the L4 nk loaded");
 
 	uint64_t va;
 	const struct nk_cpu_tables *t = arch_cpu_tables(&va);
+	struct gdt_tss mine = cpu_gdt_tss(me);
 	struct arch_dtr g, i;
 	uint16_t tr;
 	arch_store_tables(&g, &i, &tr);
-	if (g.base != TABLE_VA(va, gdt) || i.base != TABLE_VA(va, idt) || tr != SEL_TSS)
+	if (g.base != mine.gdt_va || i.base != TABLE_VA(va, idt) || tr != GDT_TSS_SEL(me))
 		nk_check_fail(7, 0, "GDTR, IDTR or TR does not point to nk's tables");
 	for (int v = 0; v < 256; v++) {
 		const struct idt_entry *e = &t->idt[v];
@@ -142,9 +204,12 @@ void arch_check_cpu(void)
 	if (nk_view_store.nested) {
 		struct arch_image img;
 		arch_image_layout(&img);
-		check_nk_image(TABLE_VA(va, gdt), GDT_ENTRIES * 8, "GDT not in nk frames");
+		for (unsigned c = 0; c < (nk.ncpus ? nk.ncpus : 1) && c < NK_CPUS; c++) {
+			struct gdt_tss gt = cpu_gdt_tss(c);
+			check_nk_image(gt.gdt_va, GDT_ENTRIES * 8, "GDT not in nk frames");
+			check_nk_image(gt.tss_va, sizeof(struct tss64), "TSS not in nk frames");
+		}
 		check_nk_image(TABLE_VA(va, idt), sizeof(t->idt), "IDT not in nk frames");
-		check_nk_image(TABLE_VA(va, tss), sizeof(struct tss64), "TSS not in nk frames");
 		check_nk_image(img.nk_text_start, img.nk_end - img.nk_text_start,
 			       "nk image not in nk frames");
 		check_nk_frames(arch_va_pa(nk.frames), nk.nframes * sizeof(*nk.frames),

@@ -6,7 +6,11 @@
 #include <nk/types.h>
 
 #include <x86/selectors.h>
-#define GDT_ENTRIES 7
+/* The GDT: null, kernel code and data, user data and code, then a TSS
+ * descriptor slot (two entries) per CPU: CPU i's GDT fills only slot i,
+ * at SEL_TSS + 16 * i, so that its TR names it (nk/cr0.inc PCPU). */
+#define GDT_ENTRIES (SEL_TSS / 8 + 2 * 8)
+#define GDT_TSS_SEL(cpu) (SEL_TSS + 16 * (cpu))
 
 /* IST slots (1-based, as in the IDT entry). Every vector has one, so the
  * CPU never pushes a frame through the interrupted RSP: code that jumped to
@@ -50,6 +54,20 @@ struct nk_cpu_tables {
 	struct idt_entry idt[256];
 };
 
+/* An AP's GDT and TSS, each in whole pages (write-once regions of their
+ * own); the IDT is the boot CPU's, shared. */
+struct nk_ap_tables {
+	uint64_t gdt[PAGE_SIZE / 8];
+	union {
+		struct tss64 t;
+		uint8_t page[PAGE_SIZE];
+	} tss;
+};
+
+/* arch_ap_tables: AP cpu's (1..NK_MAX_CPUS-1) tables: nk's pointer, and in
+ * *va the kernel virtual address the CPU uses. Page-aligned, NK frames. */
+struct nk_ap_tables *arch_ap_tables(unsigned cpu, uint64_t *va);
+
 /* nk_isr_table: the address of each vector's nk stub (nk/gate.asm). */
 extern const uint64_t nk_isr_table[256];
 
@@ -59,4 +77,19 @@ extern const uint64_t nk_isr_table[256];
  * nk_init_done; spec section 7). Boot only, with CR0.WP clear, after nk_regions_init. Source: SDM
  * Vol. 3A 6.14, 7.7. */
 void nk_cpu_init(const uint64_t ist_tops[IST_STACKS], uint64_t rsp0);
+
+/* nk_cpu_early: the boot CPU's GDT (its TSS descriptor at GDT_TSS_SEL(0))
+ * and IDT loaded at the start of boot, before nk's first checked write,
+ * so that TR names CPU 0's record from then on (nk/cr0.inc PCPU); the TSS
+ * gets its stacks in nk_cpu_init. Boot only. */
+void nk_cpu_early(void);
+
+/* nk_cpu_init_ap: build AP cpu's GDT and TSS (RSP0, IST1-5 as for
+ * nk_cpu_init) and declare each a write-once region, on the boot CPU.
+ * Boot only, after nk_cpu_init. */
+void nk_cpu_init_ap(unsigned cpu, const uint64_t ist_tops[IST_STACKS], uint64_t rsp0);
+
+/* nk_cpu_load_ap: on AP cpu itself: load its GDT, the shared IDT and its
+ * TSS (LTR GDT_TSS_SEL(cpu)). Boot only, after nk_cpu_init_ap. */
+void nk_cpu_load_ap(unsigned cpu);
 #endif

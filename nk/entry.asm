@@ -6,7 +6,7 @@
 
 %include "x86/gprs.inc"
 
-extern nk_boot, outer_main, outer_trap, nk_fault_in_nk
+extern nk_boot, outer_main, outer_trap, nk_fault_in_nk, nk_smp_release, nk_smp_turn
 extern nk_wpv_ptr, nk_trap_check_pinned, nk_priv_pte, nk_nmi_in_nk_ptr
 extern __nk_text_start, __nk_text_end, __nk_priv_start
 
@@ -14,11 +14,18 @@ section .nk.bss nobits
 align 16
 nk_boot_stack:  resb 16384
 nk_boot_stack_top:
-global nk_gate_stack_top
-nk_gate_stack:  resb 16384          ; per-CPU nk stack (CPU 0)
+; each CPU's nk gate stack, CPU 0's first (nk_cpu stack_top, set by
+; nk/smp.c), and each CPU's NMI save area (nk_cpu nmi_save): the
+; interrupted nk state during an NMI/#MC: 15 GPRs, the 7-word frame, gate
+; state, gated PTE
+NK_MAX_CPUS equ 8
+NK_GATE_STACK equ 16384
+global nk_gate_stack_top, nk_gate_stacks, nk_nmi_saves
+nk_gate_stacks:
+nk_gate_stack:  resb 16384          ; CPU 0
 nk_gate_stack_top:
-nk_nmi_save:    resq 24             ; interrupted nk state during an NMI/#MC:
-                                    ; 15 GPRs, the 7-word frame, gate state, gated PTE
+                resb NK_GATE_STACK * (NK_MAX_CPUS - 1)
+nk_nmi_saves:   resq 24 * NK_MAX_CPUS
 
 section .nk.boot.text progbits alloc exec nowrite align=16
 bits 64
@@ -55,7 +62,8 @@ nk_handoff:
 	xor ebp, ebp
 	mov rbx, [rel nk_outer_entry]
 	mov qword [rel nk_outer_entry], 0
-	mov dword [rel nk_gate_state], 0 ; out of nk: WP must be set from here on
+	str eax
+	and qword PCPU(rax, PCPU_GS), ~NK_GS_BITS ; out of nk: WP must be set from here on
 	CR0_RESTORE rax
 	test rbx, rbx
 	jz .again
@@ -63,6 +71,39 @@ nk_handoff:
 	jmp rbx
 .again:
 	ret
+
+; nk_ap_park(rdi = outer stack top, esi = CPU index): an AP leaves nk at
+; the end of its boot (nk/smp.c nk_ap_boot): this CPU's state := outside
+; nk, CR0 := nk_cr0 (WP set; checked), then it waits with interrupts off,
+; polling nk memory (no privileged instruction in the loop), until
+; nk_smp_release on the boot CPU gives it its turn. It then calls the
+; nk_smp_release gate itself, which returns outer_ap_main's address, taken
+; from nk memory and cleared there (an error when taken already), and
+; jumps to it once on this CPU's outer stack with rdi = its index.
+; Jumped to by outer code (WP set), the store to nk memory faults; jumped
+; into the loop, the gate refuses and the loop goes on.
+global nk_ap_park
+nk_ap_park:
+	mov rsp, rdi
+	mov ebx, esi
+	xor ebp, ebp
+	str eax
+	and qword PCPU(rax, PCPU_GS), ~NK_GS_BITS ; out of nk: WP set from here on
+	CR0_RESTORE rax
+.poll:
+	pause
+	cmp [rel nk_smp_turn], ebx
+	jne .poll
+	call nk_smp_release
+	cmp rax, -4096
+	jae .poll                       ; -NK_E*: not this CPU's entry (any more)
+	test rax, rax
+	jz .poll
+	str edx
+	mov rsp, PCPU(rdx, PCPU_OSTACK)
+	mov edi, PCPU(rdx, PCPU_INDEX)
+	push 0                          ; no return address: outer_ap_main never returns
+	jmp rax
 
 
 section .nk.text
@@ -102,9 +143,12 @@ isr_common:
 	mov rax, cr0
 	cmp rax, [rel nk_cr0]
 	jne .cr0_off
+	push rdx
+	str edx                         ; this CPU's record (PCPU)
 	mov rax, cr3                    ; CR3 and CR4 are written only in the gated page
-	cmp rax, [rel nk_cr3]           ; (no window after their writes): a difference
-	jne .violation_wp_set           ; means nk is broken: nk_trap_check_pinned halts
+	cmp rax, PCPU(rdx, PCPU_CR3)    ; (no window after their writes): a difference
+	pop rdx                         ; means nk is broken: nk_trap_check_pinned halts
+	jne .violation_wp_set
 	mov rax, cr4
 	cmp rax, [rel nk_cr4]
 	jne .violation_wp_set
@@ -163,7 +207,10 @@ isr_common:
 	je .nmi
 	cmp rax, 32
 	jae .violation                  ; maskable interrupt with WP=0: never nk (IF=0 there)
-	cmp dword [rel nk_gate_state], NK_GS_IN_GATE
+	str eax
+	mov eax, PCPU(rax, PCPU_GS)
+	and eax, NK_GS_BITS
+	cmp eax, NK_GS_IN_GATE
 	jne .violation                  ; not inside a gate: a hostile entry's fault
 	mov rdi, [rsp + 8]              ; exception inside nk: an nk bug
 	mov rsi, [rsp + 24]
@@ -171,7 +218,8 @@ isr_common:
 	and rsp, -16
 	call nk_fault_in_nk
 .nmi:
-	test dword [rel nk_gate_state], NK_GS_NMI
+	str eax
+	test dword PCPU(rax, PCPU_GS), NK_GS_NMI
 	jz .nmi_in_nk                   ; else: nk's save area is in use
 .violation:                             ; WP=0 outside nk's own sequence: attack
 	mov rax, [rel nk_wpv_ptr]
@@ -194,37 +242,41 @@ isr_common:
 ; never from the outer-writable stack.
 .nmi_in_nk:
 	pop rax
-	mov [rel nk_nmi_save + 0*8], rax
-	mov [rel nk_nmi_save + 1*8], rbx
-	mov [rel nk_nmi_save + 2*8], rcx
-	mov [rel nk_nmi_save + 3*8], rdx
-	mov [rel nk_nmi_save + 4*8], rsi
-	mov [rel nk_nmi_save + 5*8], rdi
-	mov [rel nk_nmi_save + 6*8], rbp
-	mov [rel nk_nmi_save + 7*8], r8
-	mov [rel nk_nmi_save + 8*8], r9
-	mov [rel nk_nmi_save + 9*8], r10
-	mov [rel nk_nmi_save + 10*8], r11
-	mov [rel nk_nmi_save + 11*8], r12
-	mov [rel nk_nmi_save + 12*8], r13
-	mov [rel nk_nmi_save + 13*8], r14
-	mov [rel nk_nmi_save + 14*8], r15
+	push rbx                        ; on the IST stack: rbx := this CPU's save area
+	str ebx
+	mov rbx, PCPU(rbx, PCPU_NMISAVE)
+	mov [rbx + 0*8], rax
+	pop rax
+	mov [rbx + 1*8], rax
+	mov [rbx + 2*8], rcx
+	mov [rbx + 3*8], rdx
+	mov [rbx + 4*8], rsi
+	mov [rbx + 5*8], rdi
+	mov [rbx + 6*8], rbp
+	mov [rbx + 7*8], r8
+	mov [rbx + 8*8], r9
+	mov [rbx + 9*8], r10
+	mov [rbx + 10*8], r11
+	mov [rbx + 11*8], r12
+	mov [rbx + 12*8], r13
+	mov [rbx + 13*8], r14
+	mov [rbx + 14*8], r15
 	mov rcx, 0
-	lea rdx, [rel nk_nmi_save]
 .save_frame:                            ; vector, error, RIP, CS, RFLAGS, RSP, SS
 	mov rax, [rsp + rcx * 8]
-	mov [rdx + 15*8 + rcx * 8], rax
+	mov [rbx + 15*8 + rcx * 8], rax
 	inc rcx
 	cmp rcx, 7
 	jb .save_frame
-	mov eax, [rel nk_gate_state]
-	mov [rel nk_nmi_save + 22*8], rax
-	or dword [rel nk_gate_state], NK_GS_NMI
+	str eax
+	mov rdx, PCPU(rax, PCPU_GS)
+	mov [rbx + 22*8], rdx
+	or dword PCPU(rax, PCPU_GS), NK_GS_NMI
 	mov rax, [rel nk_priv_pte]      ; close the gated page (nk/priv.asm)
 	test rax, rax
 	jz .closed
 	mov rdx, [rax]
-	mov [rel nk_nmi_save + 23*8], rdx
+	mov [rbx + 23*8], rdx
 	bts rdx, 63                     ; NX
 	mov [rax], rdx
 	invlpg [rel __nk_priv_start]
@@ -232,8 +284,9 @@ isr_common:
 	mov rax, [rel nk_nmi_in_nk_ptr] ; NMIs that landed inside nk (nk_view stats)
 	inc qword [rax]
 	CR0_RESTORE rax
-	push qword [rel nk_nmi_save + 0*8]      ; build the outer's trap frame
-	mov rax, [rel nk_nmi_save + 0*8]
+	push qword [rbx + 0*8]          ; build the outer's trap frame
+	mov rax, [rbx + 0*8]
+	mov rbx, [rbx + 1*8]
 	PUSH_GPRS
 	mov rdi, rsp
 	and rsp, -16
@@ -242,32 +295,35 @@ isr_common:
 global nk_nmi_return
 nk_nmi_return:
 	NMI_RETURN                      ; WP clear, and an NMI of nk's is being returned from
-	mov rax, [rel nk_nmi_save + 22*8]
-	mov [rel nk_gate_state], eax    ; the state the NMI interrupted
+	str ebx
+	mov rax, PCPU(rbx, PCPU_NMISAVE)
+	mov rdx, [rax + 22*8]
+	mov PCPU(rbx, PCPU_GS), rdx     ; the state the NMI interrupted
+	mov rbx, rax                    ; this CPU's save area
 	mov rax, [rel nk_priv_pte]
 	test rax, rax
 	jz .reopened
-	mov rdx, [rel nk_nmi_save + 23*8]
+	mov rdx, [rbx + 23*8]
 	mov [rax], rdx                  ; the gated page as it was
 	invlpg [rel __nk_priv_start]
 .reopened:
-	lea rsp, [rel nk_nmi_save + 15*8 + 2*8] ; nothing of the outer's stack is read
+	lea rsp, [rbx + 15*8 + 2*8]     ; nothing of the outer's stack is read
 	; iretq pops RIP, CS, RFLAGS, RSP, SS from nk's save area itself
-	mov rax, [rel nk_nmi_save + 0*8]
-	mov rbx, [rel nk_nmi_save + 1*8]
-	mov rcx, [rel nk_nmi_save + 2*8]
-	mov rdx, [rel nk_nmi_save + 3*8]
-	mov rsi, [rel nk_nmi_save + 4*8]
-	mov rdi, [rel nk_nmi_save + 5*8]
-	mov rbp, [rel nk_nmi_save + 6*8]
-	mov r8,  [rel nk_nmi_save + 7*8]
-	mov r9,  [rel nk_nmi_save + 8*8]
-	mov r10, [rel nk_nmi_save + 9*8]
-	mov r11, [rel nk_nmi_save + 10*8]
-	mov r12, [rel nk_nmi_save + 11*8]
-	mov r13, [rel nk_nmi_save + 12*8]
-	mov r14, [rel nk_nmi_save + 13*8]
-	mov r15, [rel nk_nmi_save + 14*8]
+	mov rax, [rbx + 0*8]
+	mov rcx, [rbx + 2*8]
+	mov rdx, [rbx + 3*8]
+	mov rsi, [rbx + 4*8]
+	mov rdi, [rbx + 5*8]
+	mov rbp, [rbx + 6*8]
+	mov r8,  [rbx + 7*8]
+	mov r9,  [rbx + 8*8]
+	mov r10, [rbx + 9*8]
+	mov r11, [rbx + 10*8]
+	mov r12, [rbx + 11*8]
+	mov r13, [rbx + 12*8]
+	mov r14, [rbx + 13*8]
+	mov r15, [rbx + 14*8]
+	mov rbx, [rbx + 1*8]
 	iretq
 
 section .nk.rodata

@@ -5,21 +5,14 @@
 ; Entry: pushfq; clear IF/TF/AC/DF; CR0 := nk_cr0 & ~WP and CLI again, for
 ; a jump straight to the write (GATE_ENTRY, nk/cr0.inc: read back, refused
 ; unless this CPU is outside nk); switch to this CPU's nk stack; call the
-; fixed nk function.
-; Exit (nk_gate_exit, shared): state := outside nk; switch back; CR0 :=
+; fixed nk function. This CPU's state (nk_cpu) is found from TR (PCPU).
+; Exit (nk_gate_exit, shared): this CPU's state := outside nk (counting
+; the entry); switch back; CR0 :=
 ; nk_cr0 (CR0_RESTORE: read back until equal); popfq; ret.
 ; Entered at any byte, a gate either runs its fixed function with the
 ; caller's arguments (as a call would) or returns with nk's CR0.
 
 %include "cr0.inc"
-
-extern nk_gate_stack_top
-
-section .nk.data
-align 8
-global nk_stack_top
-; where a gate's first push goes: 8 below the top, so the call is aligned
-nk_stack_top:   dq nk_gate_stack_top - 8 ; indexed by CPU once SMP exists
 
 section .nk.text
 bits 64
@@ -45,7 +38,8 @@ extern %2
 ; The exit every gate shares: out of nk, the caller's stack, nk's CR0.
 global nk_gate_exit
 nk_gate_exit:
-	mov dword [rel nk_gate_state], 0
+	str edx
+	add qword PCPU(rdx, PCPU_GS), 3 ; IN_GATE clear, one more gate entry counted
 	pop rsp                         ; the caller's stack (SDM: POP RSP loads the popped value)
 	CR0_RESTORE rdx
 	popfq

@@ -100,6 +100,15 @@ bool nk_fwcfg_dma_present(void)
 	return (id & FWCFG_ID_DMA) != 0;
 }
 
+uint32_t nk_fwcfg_cpus(void)
+{
+	if (!fwcfg_present())
+		return 0;
+	arch_outw(FWCFG_SEL, 0x0005); /* FW_CFG_NB_CPUS */
+	uint32_t n = arch_inb(FWCFG_DATA);
+	return n | (uint32_t)arch_inb(FWCFG_DATA) << 8;
+}
+
 long nk_fwcfg_read(const char *name, char *buf, size_t cap)
 {
 	if (cap == 0 || !fwcfg_present())

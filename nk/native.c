@@ -61,7 +61,7 @@ long nk_load_cr3(paddr_t l4)
 {
 	uint64_t f = arch_irq_save();
 	arch_set_cr3(pa_addr(l4));
-	nk.cur_cr3[0] = l4;
+	nk.cur_cr3[arch_cpu_index()] = l4;
 	arch_irq_restore(f);
 	return nk_count(NK_CALL_LOAD_CR3, 0);
 }
@@ -163,7 +163,7 @@ __attribute__((noinline)) long nk_multicall(const struct nk_op *ops, size_t coun
 		case NK_OP_LOAD_CR3: {
 			uint64_t f = arch_irq_save();
 			arch_set_cr3(o->a);
-			nk.cur_cr3[0] = pa_init(o->a);
+			nk.cur_cr3[arch_cpu_index()] = pa_init(o->a);
 			arch_irq_restore(f);
 			flush = false; /* the load flushed the TLB */
 			break;
@@ -191,6 +191,11 @@ __attribute__((noinline)) long nk_multicall(const struct nk_op *ops, size_t coun
 long nk_region_seal(long id)
 {
 	return nk_region_seal_impl(id);
+}
+
+long nk_smp_release(void)
+{
+	return nk_smp_release_impl(); /* the same release: the APs park in nk_ap_park */
 }
 
 long nk_check_invariants(void)

@@ -5,7 +5,10 @@
 #include <nk/vmmu.h>
 #include "arch.h"
 
-#define NK_CPUS 1
+/* NK_MAX_CPUS: the most CPUs nk runs (the boot CPU and up to 7 APs; more
+ * APs are halted at check-in). NK_CPUS: the size of per-CPU arrays. */
+#define NK_MAX_CPUS 8
+#define NK_CPUS NK_MAX_CPUS
 
 /* NK_FRAMES_MAX: the most RAM frames nk tracks (32 GiB - 2 MiB); boot
  * leaves RAM above it unused. It bounds the frame counters: each counts
@@ -33,6 +36,8 @@ struct nk_state {
 	uint64_t *ptp_groups; /* nframes: of a PTP, bit g clear when entries 8g..8g+7 are
 			       * all 0 (nk_ptp_group_set) */
 	bool msrs_locked;
+	uint32_t ncpus;	   /* CPUs online: the boot CPU and the APs that checked in */
+	bool smp_released; /* nk_smp_release ran (one-shot) */
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
 	paddr_t dev_l1;				 /* the device window's L1 (NK_DEVICE_BASE) */
@@ -76,6 +81,26 @@ long nk_fwcfg_read(const char *name, char *buf, size_t cap);
  * "QEMU"). Changes the selected item. Source: spec I11; QEMU
  * docs/specs/fw_cfg (FW_CFG_ID, the DMA interface). */
 bool nk_fwcfg_dma_present(void);
+
+/* nk_fwcfg_cpus: the CPU count QEMU's fw_cfg gives (item FW_CFG_NB_CPUS,
+ * selector 0x0005, le16), or 0 when no fw_cfg device answers. Source: QEMU
+ * docs/specs/fw_cfg, hw/nvram/fw_cfg.c. */
+uint32_t nk_fwcfg_cpus(void);
+
+/* SMP boot (nk/smp.c; issue 17). nk_smp_early: the boot CPU's record
+ * (index 0, APIC ID), first thing at boot, before nk_cpu_early.
+ * nk_smp_boot: with the boot tables loaded, start the APs (INIT-SIPI-SIPI)
+ * and wait, bounded, until the CPU count fw_cfg gives checked in; sets
+ * nk.ncpus. nk.smp=0 on the command line keeps them halted.
+ * nk_smp_alloc_stacks: each AP's IST, RSP0 and outer stacks (DATA
+ * frames), with the boot CPU's. nk_smp_start_aps: on nk's tables, after
+ * nk_cpu_init: each AP's GDT and TSS, then each AP sets itself up and
+ * parks; prints the CPUs online. All boot-only. */
+void nk_smp_early(void);
+void nk_smp_boot(void);
+void nk_smp_alloc_stacks(void);
+void nk_smp_start_aps(void);
+long nk_smp_release_impl(void);
 
 /* nk_memset, nk_memcpy: nk's own (it calls no outer code). n in bytes;
  * whole 8-byte words when the addresses (and, for memset, n) are 8-byte

@@ -3,13 +3,13 @@
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
 NK_COMMON := nk/frame.c nk/boot.c nk/mb2.c nk/cpufeat.c nk/boot_tables.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/region.c \
-	nk/acpi.c nk/iommu.c nk/iommu_boot.c
+	nk/acpi.c nk/iommu.c nk/iommu_boot.c nk/smp.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/multicall.c nk/ctl.c nk/code.c $(NK_XSRCS)
-  NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm
+  NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm nk/smp_boot.asm
 else
   NK_SRCS := $(NK_COMMON) nk/native.c
-  NK_ASMS := nk/entry.asm nk/priv.asm
+  NK_ASMS := nk/entry.asm nk/priv.asm nk/smp_boot.asm
 endif
 # the write-mediation policies are nk code too: build/<variant>/nk/policy_*.o
 POLICY_SRCS := $(wildcard policies/*.c)
@@ -34,11 +34,11 @@ $(B)/nk/%.o: nk/%.asm $(wildcard nk/*.inc include/x86/*.inc) $(GEN_INCS) Makefil
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
-# nk calls no outer code: its only references outside nk are the two fixed
-# outer entry points.
+# nk calls no outer code: its only references outside nk are the fixed
+# outer entry points (outer_main, outer_ap_main) and its trap handler.
 $(B)/nk.o: $(NK_OBJS)
 	$(Q)$(LD) -r -o $@ $^
-	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -v -x -e outer_main -e outer_trap -e boot_magic -e boot_mbi -e '__.*' || true); \
+	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -v -x -e outer_main -e outer_ap_main -e outer_trap -e boot_magic -e boot_mbi -e '__.*' || true); \
 	if [ -n "$$undef" ]; then echo "nk references outer symbols: $$undef" >&2; exit 1; fi
 	@tool=$$(nm -u $@ | awk '{print $$2}' | grep -e '^__gcov' -e '^__sanitizer' || true); \
 	if [ -n "$$tool" ] && [ "$(COVERAGE)" != 1 ]; then echo "nk references instrumentation symbols: $$tool" >&2; exit 1; fi

@@ -16,7 +16,7 @@
 section .nk.priv progbits alloc exec nowrite align=16
 bits 64
 
-; void nk_priv_cr3(void): CR3 := nk_cr3 (which flushes the TLB's
+; void nk_priv_cr3(void): CR3 := this CPU's CR3 record (which flushes the TLB's
 ; non-global entries).
 global nk_priv_cr3
 nk_priv_cr3:

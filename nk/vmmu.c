@@ -499,7 +499,7 @@ long nk_load_cr3_impl(paddr_t l4)
 	long r = decode_load_cr3(l4);
 	if (r == 0) {
 		NK_CHECK(frame_at(l4)->type == NK_F_PTP4);
-		nk.cur_cr3[0] = l4;
+		nk.cur_cr3[arch_cpu_index()] = l4;
 		arch_set_cr3(pa_addr(l4));
 	}
 	return nk_count(NK_CALL_LOAD_CR3, r);
@@ -781,7 +781,7 @@ long nk_mc_decode_vmmu(struct nk_mc *m, size_t k)
 	case NK_OP_LOAD_CR3:
 		r = decode_load_cr3(pa);
 		if (r == 0)
-			MC_SET(m, nk.cur_cr3[0], pa);
+			MC_SET(m, nk.cur_cr3[arch_cpu_index()], pa);
 		return r;
 	default:
 		return -NK_EOP;
@@ -857,7 +857,7 @@ bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
 		return false;
 	case NK_OP_LOAD_CR3:
 		NK_CHECK(frame_at(pa)->type == NK_F_PTP4);
-		nk.cur_cr3[0] = pa;
+		nk.cur_cr3[arch_cpu_index()] = pa;
 		arch_set_cr3(pa_addr(pa));
 		return false;
 	default:

@@ -31,18 +31,21 @@ EDU = ["-device", "edu,dma_mask=0xffffffffffffffff"]
 
 
 def qemu_args(iso, cmdline="", cpu="max", mem=None, accel=None, extra=(), fwcfg_dma=False, gdb=False,
-              edu=True, iommu=True):
+              edu=True, iommu=True, smp=None):
     """The argument vector for QEMU booting iso. cmdline: extra kernel
     command line (fw_cfg opt/nk/cmdline; commas doubled, as QEMU escapes
     them); mem, accel: override MEM and ACCEL; extra: more QEMU arguments
     (e.g. -icount shift=0); fwcfg_dma: leave fw_cfg's DMA interface on (the
     refusal test only); gdb: QEMU's gdb stub on :1234, halted at start;
     edu: add the edu device (False: the test of a machine without it);
-    iommu: add the IOMMU (False: the test of a machine without one)."""
+    iommu: add the IOMMU (False: the test of a machine without one); smp:
+    the CPU count (-smp), overriding SMP from the environment (default 1,
+    so that tests keep one CPU unless they ask; `make run` passes SMP=2)."""
     accel = accel or os.environ.get("ACCEL") or "tcg"
     machine = "q35,kernel-irqchip=split" if accel == "kvm" else "q35"
     args = [os.environ.get("QEMU") or "qemu-system-x86_64", "-machine", machine, "-cpu", cpu,
             "-m", mem or os.environ.get("MEM") or "128M",
+            "-smp", str(smp or os.environ.get("SMP") or 1),
             "-accel", accel, "-no-reboot", "-display", "none"] + (IOMMU if iommu else []) + [
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + (EDU if edu else []) + [
             "-serial", "stdio", "-cdrom", iso]

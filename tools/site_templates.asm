@@ -5,7 +5,6 @@
 ; Assembled for the build only; never linked.
 
 %include "cr0.inc"
-extern nk_stack_top             ; nk/gate.asm
 
 section .text
 bits 64

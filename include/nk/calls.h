@@ -37,6 +37,7 @@
 	X(demote_code, DEMOTE_CODE, 0, 1)                                                          \
 	X(iommu_poll, IOMMU_POLL, 0, 1)                                                            \
 	X(irq_remap, IRQ_REMAP, 0, 1)                                                              \
-	X(multicall, MULTICALL, 3, 1)
+	X(multicall, MULTICALL, 3, 1)                                                              \
+	X(smp_release, SMP_RELEASE, 0, 0)
 
 #endif

@@ -194,6 +194,27 @@ long nk_promote_code(const paddr_t *frames, size_t count);
  * remains). Source: spec 5. */
 long nk_demote_code(const paddr_t *frames, size_t count);
 
+/* nk_smp_release: start the outer kernel on the application processors.
+ * Every AP nk brought up at boot waits parked in nk (CR0.WP set,
+ * interrupts off, polling nk memory). On the boot CPU, the first call
+ * releases them one at a time, in CPU index order: each loads the shared
+ * MSR records (nk_wrmsr of STAR, LSTAR, CSTAR, SFMASK, EFER made on the boot
+ * CPU reach every AP here; FS_BASE, GS_BASE and KERNEL_GS_BASE are per
+ * CPU), flushes nk's boot-only and gated pages from its TLB, and jumps
+ * once to outer_ap_main(index) on an outer stack nk allocated for it (DATA
+ * frames, 16-byte aligned), interrupts off, CR0.WP set. The call returns
+ * when every AP took its entry or a bounded wait ran out, with the number
+ * of APs released (0 on one CPU). Errors: NK_EDONE (called again, or on an
+ * AP outside nk's park loop). nk's park loop itself calls it on each AP:
+ * there it returns outer_ap_main's address, taken from nk memory and
+ * cleared (a second jump into the park loop gets NK_EDONE). Source: SDM
+ * Vol. 3A 8.4 (MP initialization); issue 17. */
+long nk_smp_release(void);
+
+/* outer_ap_main: the outer kernel's entry on an AP (cpu: its index,
+ * 1..ncpus-1), called once by nk after nk_smp_release; never returns. */
+NK_NORETURN void outer_ap_main(unsigned cpu);
+
 /* nk_null: a gate round trip that does nothing (benchmark). Returns 0. */
 long nk_null(void);
 
@@ -294,6 +315,43 @@ struct nk_module {
 
 struct nk_region; /* include/nk/region.h */
 
+/* The most CPUs nk runs (nk/nk.h NK_MAX_CPUS). */
+#define NK_VIEW_CPUS 8
+
+/* A CPU's state as nk keeps it (struct nk_cpu's state). */
+enum nk_cpu_state {
+	NK_CPU_OFFLINE = 0, /* absent, or did not check in */
+	NK_CPU_BOOTING = 1, /* checked in at boot, being set up by nk */
+	NK_CPU_PARKED = 2,  /* set up; waits in nk (WP set, interrupts off) for nk_smp_release */
+	NK_CPU_RUNNING = 3, /* runs the outer kernel */
+};
+
+/* nk's record of one CPU (nk memory, read-only to the outer kernel; nk_view
+ * cpus[]). 128 bytes each, laid out for nk's assembly, which finds this
+ * CPU's record from TR (nk/cr0.inc PCPU): do not reorder. */
+struct nk_cpu {
+	uint64_t gate_state;  /* bits 0-1: NK_GS_* (1: this CPU runs nk, 2: an NMI that
+			       * interrupted nk is in the outer handler); bits 2-63: gate
+			       * entries on this CPU (nk_cpu_gate_entries) */
+	uint64_t stack_top;   /* this CPU's nk gate stack: where a gate's first push goes */
+	uint64_t cr3;	      /* the CR3 nk loaded on this CPU (the CPU's value) */
+	uint64_t msr_table;   /* nk's MSR records for this CPU (nk memory) */
+	uint32_t msr_count;   /* records in msr_table */
+	uint32_t apic_id;     /* initial APIC ID (CPUID leaf 1 EBX[31:24]) */
+	uint64_t nmi_save;    /* this CPU's NMI save area (nk/entry.asm) */
+	uint64_t outer_entry; /* outer_ap_main until this AP takes it (nk_smp_release) */
+	uint64_t outer_stack; /* top of the outer stack nk allocated for this AP (virtual) */
+	uint32_t state;	      /* enum nk_cpu_state */
+	uint32_t index;	      /* this CPU's index: 0 the boot CPU, APs in check-in order */
+	uint64_t pad[7];
+};
+
+/* nk_cpu_gate_entries: gate entries counted on CPU c (nk_view->cpus[c]). */
+static inline uint64_t nk_cpu_gate_entries(const struct nk_cpu *c)
+{
+	return c->gate_state >> 2;
+}
+
 /* What nk knows and lets the outer kernel read. */
 struct nk_view {
 	bool nested; /* NK=1 build */
@@ -334,6 +392,10 @@ struct nk_view {
 	struct nk_stats stats;
 	struct nk_check_report check;
 	struct nk_iommu_view iommu; /* include/nk/iommu.h (spec I11) */
+	/* SMP (nk/smp.c): CPUs online (the boot CPU and the APs that checked
+	 * in at boot), and nk's record of each, indexed by CPU index */
+	uint32_t ncpus;
+	const struct nk_cpu *cpus; /* NK_VIEW_CPUS entries; [ncpus..) OFFLINE */
 };
 
 /* nk_view: nk's state, read-only to the outer kernel. */

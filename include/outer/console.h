@@ -44,6 +44,8 @@ struct console_cmd {
  * prints mem and check); argc/argv as typed, 0 on success. */
 int cmd_mem(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* cmd_cpus: one line per CPU from nk_view cpus (outer/smp_ap.c). */
+int cmd_cpus(int argc, char **argv);
 int cmd_vmmu(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_wlog(int argc, char **argv);

@@ -89,4 +89,8 @@ const char *cmdline_get(const char *key, char *buf, size_t cap);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* outer_smp_release: when nk brought up APs, release them (nk_smp_release)
+ * and wait, bounded, for each to say it is up (outer/smp_ap.c). */
+void outer_smp_release(void);
+
 #endif
