@@ -102,6 +102,12 @@ void nk_smp_alloc_stacks(void);
 void nk_smp_start_aps(void);
 long nk_smp_release_impl(void);
 
+/* nk_smp_wait_state: wait, polling at most NK_SMP_WAIT_POLLS times (some
+ * seconds under TCG, far more than an AP needs), until CPU cpu's record
+ * has state s (enum nk_cpu_state); whether it has. nk/smp_release.c. */
+#define NK_SMP_WAIT_POLLS 200000000u
+bool nk_smp_wait_state(unsigned cpu, uint32_t s);
+
 /* nk_memset, nk_memcpy: nk's own (it calls no outer code). n in bytes;
  * whole 8-byte words when the addresses (and, for memset, n) are 8-byte
  * aligned, else bytes. The ranges of nk_memcpy must not overlap. */

@@ -26,15 +26,9 @@
 
 /* The trampoline's page (nk/smp_boot.asm TRAMP_PA): below 1 MiB, in RAM. */
 #define SMP_TRAMPOLINE_PA 0x8000ull
-/* Polls before a wait gives up: some seconds under TCG, far more than an
- * AP needs. */
-#define SMP_WAIT_POLLS 200000000u
 #define CHECKIN_CLOSED 0x80000000u
 
 extern volatile uint32_t nk_smp_checkin; /* nk/smp_boot.asm */
-/* the AP allowed to take its outer entry (nk_smp_release; polled by the
- * park loop, nk/entry.asm) */
-volatile uint32_t nk_smp_turn;
 /* the AP allowed to set itself up (boot) */
 static volatile uint32_t smp_go;
 
@@ -42,22 +36,6 @@ static volatile uint32_t smp_go;
 static struct {
 	uint64_t ist[IST_STACKS], rsp0, outer;
 } ap_stacks[NK_MAX_CPUS];
-
-static volatile uint32_t *cpu_state(unsigned cpu)
-{
-	return &nk_pcpu[cpu].state;
-}
-
-/* Wait (bounded) until CPU cpu's state is s; whether it is. */
-static bool wait_state(unsigned cpu, uint32_t s)
-{
-	for (uint32_t i = 0; i < SMP_WAIT_POLLS; i++) {
-		if (__atomic_load_n(cpu_state(cpu), __ATOMIC_ACQUIRE) == s)
-			return true;
-		arch_pause();
-	}
-	return false;
-}
 
 /* This CPU's initial APIC ID (CPUID leaf 1, EBX[31:24]). */
 static uint32_t apic_id(void)
@@ -106,7 +84,7 @@ NK_BOOT void nk_smp_boot(void)
 	for (unsigned c = 1; c < NK_MAX_CPUS; c++)
 		arch_cpu_record_init(c); /* inside nk, OFFLINE */
 	arch_boot_start_aps(pa_init(SMP_TRAMPOLINE_PA));
-	for (uint32_t i = 0; i < SMP_WAIT_POLLS; i++) {
+	for (uint32_t i = 0; i < NK_SMP_WAIT_POLLS; i++) {
 		if (want && __atomic_load_n(&nk_smp_checkin, __ATOMIC_ACQUIRE) >= want - 1)
 			break;
 		arch_pause();
@@ -136,7 +114,7 @@ NK_BOOT void nk_smp_alloc_stacks(void)
 NK_BOOT void nk_smp_start_aps(void)
 {
 	for (unsigned c = 1; c < nk.ncpus; c++) {
-		if (!wait_state(c, NK_CPU_BOOTING)) {
+		if (!nk_smp_wait_state(c, NK_CPU_BOOTING)) {
 			nk_printf("nk: cpu %u checked in but did not report: left offline\n", c);
 			continue;
 		}
@@ -145,15 +123,15 @@ NK_BOOT void nk_smp_start_aps(void)
 		nk_pcpu[c].cr3 = pa_addr(nk.master_l4);
 		nk.cur_cr3[c] = nk.master_l4;
 		__atomic_store_n(&smp_go, c, __ATOMIC_RELEASE);
-		if (!wait_state(c, NK_CPU_PARKED))
+		if (!nk_smp_wait_state(c, NK_CPU_PARKED))
 			nk_printf("nk: cpu %u did not finish its boot\n", c);
 	}
 	nk_printf("nk: %u CPU%s online:", nk.ncpus, nk.ncpus == 1 ? "" : "s");
 	for (unsigned c = 0; c < nk.ncpus; c++)
 		nk_printf(" cpu %u (APIC ID %u, %s)", c, nk_pcpu[c].apic_id,
-			  c == 0			       ? "boot"
+			  c == 0			      ? "boot"
 			  : nk_pcpu[c].state == NK_CPU_PARKED ? "parked"
-							       : "failed");
+							      : "failed");
 	nk_printf("\n");
 }
 
@@ -175,41 +153,4 @@ NK_BOOT NK_NORETURN void nk_ap_boot(unsigned cpu)
 	arch_set_cr3(me->cr3);
 	__atomic_store_n(&me->state, NK_CPU_PARKED, __ATOMIC_RELEASE);
 	arch_ap_park(me->outer_stack, cpu);
-}
-
-/* On an AP, from nk's park loop: its outer entry, once, when its turn
- * came. */
-static long ap_take_entry(unsigned cpu)
-{
-	struct nk_cpu *me = &nk_pcpu[cpu];
-	if (me->state != NK_CPU_PARKED || nk_smp_turn != cpu || !me->outer_entry)
-		return -NK_EDONE;
-	uint64_t e = me->outer_entry;
-	me->outer_entry = 0;
-	arch_ap_release();
-	__atomic_store_n(&me->state, NK_CPU_RUNNING, __ATOMIC_RELEASE);
-	return (long)e;
-}
-
-long nk_smp_release_impl(void)
-{
-	unsigned me = arch_cpu_index();
-	if (me != 0)
-		return nk_count(NK_CALL_SMP_RELEASE, ap_take_entry(me));
-	if (nk.smp_released)
-		return nk_count(NK_CALL_SMP_RELEASE, -NK_EDONE);
-	nk.smp_released = true;
-	long n = 0;
-	for (unsigned c = 1; c < nk.ncpus; c++) {
-		if (nk_pcpu[c].state != NK_CPU_PARKED)
-			continue;
-		nk_pcpu[c].outer_entry = (uint64_t)outer_ap_main;
-		__atomic_store_n(&nk_smp_turn, c, __ATOMIC_RELEASE);
-		if (wait_state(c, NK_CPU_RUNNING))
-			n++;
-		else
-			nk_pcpu[c].outer_entry = 0;
-	}
-	__atomic_store_n(&nk_smp_turn, 0, __ATOMIC_RELEASE);
-	return nk_count(NK_CALL_SMP_RELEASE, n);
 }

@@ -53,4 +53,5 @@ int cmd_cpus(int argc, char **argv)
 	}
 	return 0;
 }
-CONSOLE_COMMAND(cpus, "nk's CPUs: APIC ID, state, CR3, in-gate flag, gate entries", cmd_cpus, false);
+CONSOLE_COMMAND(cpus, "nk's CPUs: APIC ID, state, CR3, in-gate flag, gate entries", cmd_cpus,
+		false);

@@ -10,6 +10,7 @@
 
 #include "fake_arch.h"
 #include "fake_vtd.h"
+#include <x86/selectors.h>
 
 struct fake_cpu fake_cpu;
 jmp_buf *fake_stop;
@@ -301,6 +302,10 @@ static uint8_t fwcfg_byte(uint16_t sel, uint64_t pos)
 		return fake_cpu.fwcfg_absent ? 0xff
 		       : pos < 4	     ? (uint8_t)(fake_cpu.fwcfg_id >> (8 * pos))
 					     : 0;
+	if (sel == 0x0005)
+		return fake_cpu.fwcfg_absent ? 0xff
+		       : pos < 2	     ? (uint8_t)(fake_cpu.fwcfg_ncpus >> (8 * pos))
+					     : 0;
 	if (sel == 0x0019) {
 		uint32_t n = fake_cpu.fwcfg_nfiles;
 		if (fake_cpu.fwcfg_dir_count)
@@ -427,4 +432,67 @@ void arch_mmio_write64(uint64_t va, uint64_t v)
 void arch_clflush(const void *p)
 {
 	fake_vtd_clflush(p);
+}
+
+/* ---- SMP (nk/arch.h): one CPU, whose index comes from the fake TR ---- */
+struct nk_cpu nk_pcpu[NK_MAX_CPUS];
+volatile uint32_t nk_smp_checkin; /* nk/smp_boot.asm: no AP checks in on the fake */
+
+unsigned arch_cpu_index(void)
+{
+	return fake_cpu.tr < SEL_TSS ? 0 : (unsigned)(fake_cpu.tr - SEL_TSS) / 16;
+}
+
+/* arch_cpu_record_init: index and state only (the fake has no nk stacks). */
+void arch_cpu_record_init(unsigned cpu)
+{
+	nk_pcpu[cpu].index = cpu;
+	nk_pcpu[cpu].gate_state = 1;
+}
+
+void arch_pause(void)
+{
+}
+
+/* arch_boot_start_aps: counted, the page recorded; nothing starts. */
+void arch_boot_start_aps(paddr_t tramp)
+{
+	fake_cpu.ap_starts++;
+	fake_cpu.ap_tramp_pa = pa_addr(tramp);
+}
+
+/* The AP side never runs on the fake (no AP checks in): reaching it is a
+ * bug of the test or of nk/smp.c. */
+static NK_NORETURN void no_ap(const char *what)
+{
+	fprintf(stderr, "fake_arch: %s: no AP runs on the fake\n", what);
+	abort();
+}
+
+struct nk_ap_tables *arch_ap_tables(unsigned cpu, uint64_t *va)
+{
+	(void)cpu, (void)va;
+	no_ap("arch_ap_tables");
+}
+
+void arch_ap_boot_msrs(void)
+{
+	no_ap("arch_ap_boot_msrs");
+}
+
+void arch_ap_release(void)
+{
+	no_ap("arch_ap_release");
+}
+
+void arch_ap_park(uint64_t outer_stack_top, unsigned cpu)
+{
+	(void)outer_stack_top, (void)cpu;
+	no_ap("arch_ap_park");
+}
+
+void outer_ap_main(unsigned cpu)
+{
+	(void)cpu;
+	no_ap("outer_ap_main");
 }

@@ -69,9 +69,17 @@ struct fake_cpu {
 	uint16_t fwcfg_sel;   /* selected key */
 	uint64_t fwcfg_pos;   /* read position in the selected item */
 	uint64_t fwcfg_reads; /* data-port reads */
+	uint16_t fwcfg_ncpus; /* item FW_CFG_NB_CPUS (key 5, le16): 0 here, as QEMU never says */
+	/* SMP (nk/smp.c): arch_boot_start_aps calls and the trampoline page
+	 * of the last; no AP ever checks in on the fake */
+	uint64_t ap_starts;
+	uint64_t ap_tramp_pa;
 };
 
 extern struct fake_cpu fake_cpu;
+
+/* nk/smp_boot.asm's check-in count, the fake's (0: no AP checked in) */
+extern volatile uint32_t nk_smp_checkin;
 
 /* fake_stop: while set, arch_halt longjmps to it with 1 (and nk_handoff,
  * tests/host/machine.c, with 2); while NULL, arch_halt aborts the test

@@ -108,6 +108,9 @@ void mx_reset(void)
 	    .rodata_end = MX_RODATA_END,
 	};
 	fake_cpu.cpu_tables_va = MX_CPU_TABLES;
+	fake_cpu.fwcfg_ncpus = 1; /* QEMU -smp 1: nk starts no AP */
+	nk_smp_checkin = 0;
+	memset(nk_pcpu, 0, sizeof(struct nk_cpu) * NK_MAX_CPUS);
 	fake_cpu.roai_va = MX_ROAI;
 	fake_cpu.roai_size = PAGE_SIZE;
 	boot_magic = 0x36d76289;

@@ -172,7 +172,11 @@ TEST(boot_leaves_the_cpu_protected)
 	assert_int_equal(nk.cr4_allowed, CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | CR4_OSFXSR |
 					     CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_UMIP);
 	assert_int_equal(nk.phys_limit, 1ull << MX_PHYS_BITS);
-	assert_int_equal(fake_cpu.table_loads, 1);
+	/* nk_cpu_early's load (TR names CPU 0's record from the start), then
+	 * nk_cpu_init's with the stacks */
+	assert_int_equal(fake_cpu.table_loads, 2);
+	assert_int_equal(fake_cpu.tr, SEL_TSS);
+	assert_int_equal(fake_cpu.gdtr.limit, GDT_ENTRIES * 8 - 1);
 }
 
 TEST(boot_fills_the_view)
