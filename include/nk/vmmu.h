@@ -14,6 +14,7 @@
 #include <nk/errors.h>
 #include <nk/calls.h>
 #include <nk/iommu.h>
+#include <nk/apic.h>
 
 /* Error codes, one per precondition (returned negated): the list in
  * include/nk/errors.h. */
@@ -334,6 +335,7 @@ struct nk_view {
 	struct nk_stats stats;
 	struct nk_check_report check;
 	struct nk_iommu_view iommu; /* include/nk/iommu.h (spec I11) */
+	struct nk_apic_view apic;   /* include/nk/apic.h (spec I7 with I11) */
 };
 
 /* nk_view: nk's state, read-only to the outer kernel. */
