@@ -39,9 +39,9 @@
 	X(irq_remap, IRQ_REMAP, 0, 1)                                                              \
 	X(multicall, MULTICALL, 3, 1)                                                              \
 	X(apic_eoi, APIC_EOI, 0, 0)                                                                \
-	X(apic_timer, APIC_TIMER, 0, 0)                                                            \
-	X(apic_ipi, APIC_IPI, 0, 0)                                                                \
-	X(ioapic_write, IOAPIC_WRITE, 0, 0)                                                        \
-	X(ioapic_read, IOAPIC_READ, 0, 0)
+	X(apic_timer, APIC_TIMER, 0, 1)                                                            \
+	X(apic_ipi, APIC_IPI, 0, 1)                                                                \
+	X(ioapic_write, IOAPIC_WRITE, 0, 1)                                                        \
+	X(ioapic_read, IOAPIC_READ, 0, 1)
 
 #endif
