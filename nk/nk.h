@@ -241,7 +241,8 @@ long nk_ioapic_read_impl(uint32_t ioapic, uint32_t pin);
  * bits 31:24). Runs with CR0.WP clear (boot, or the AP bring-up code of
  * each CPU before it first runs outer code), once nk's device window maps
  * the local APIC page (boot_reserve_apic); every CPU's local APIC is at
- * the same physical address, so the one mapping serves them all. Source:
+ * the same physical address, so the one mapping serves them all. Boot-only
+ * (NK_BOOT): every AP starts before the outer kernel first runs. Source:
  * SDM Vol. 3A 11.4.6, 11.8.3.1, 11.9. */
 uint32_t nk_lapic_cpu_init(void);
 
