@@ -178,11 +178,13 @@ NK_BOOT static long acpi_rsdp(struct acpi *a, const uint8_t *r, uint64_t n, uint
 	return 0;
 }
 
-/* acpi_find: the one DMAR table listed in the root table at pa (RSDT:
- * 4-byte entries, XSDT: 8-byte ones): *dmar its physical address. Only
- * the signature of each listed table is read. Errors: those of
- * acpi_table, EENTRIES, EMAP, EDUP, ENODMAR (ACPI 6.5 5.2.7, 5.2.8). */
-NK_BOOT static long acpi_find(struct acpi *a, uint64_t pa, bool xsdt, uint64_t *dmar)
+/* acpi_find: the one table of signature sig listed in the root table at
+ * pa (RSDT: 4-byte entries, XSDT: 8-byte ones): *dmar its physical
+ * address. Only the signature of each listed table is read. Errors: those
+ * of acpi_table, EENTRIES, EMAP, EDUP, `none` (ENODMAR, ENOMADT) (ACPI 6.5
+ * 5.2.7, 5.2.8). */
+NK_BOOT static long acpi_find(struct acpi *a, uint64_t pa, bool xsdt, const char *sig, long none,
+			      uint64_t *dmar)
 {
 	const char *what = xsdt ? "XSDT" : "RSDT";
 	uint32_t esz = xsdt ? 8 : 4, len;
@@ -216,20 +218,19 @@ NK_BOOT static long acpi_find(struct acpi *a, uint64_t pa, bool xsdt, uint64_t *
 			    a, NK_ACPI_EMAP,
 			    "%s at 0x%lx: entry %u: the table at 0x%lx cannot be mapped", what, pa,
 			    i, tpa);
-		if (!bytes_are(s, "DMAR", 4))
+		if (!bytes_are(s, sig, 4))
 			continue;
 		if (found < n)
-			return acpi_fail(
-			    a, NK_ACPI_EDUP,
-			    "%s at 0x%lx: entries %u and %u are both DMAR tables (0x%lx "
-			    "and 0x%lx)",
-			    what, pa, found, i, *dmar, tpa);
+			return acpi_fail(a, NK_ACPI_EDUP,
+					 "%s at 0x%lx: entries %u and %u are both %s tables (0x%lx "
+					 "and 0x%lx)",
+					 what, pa, found, i, sig, *dmar, tpa);
 		found = i;
 		*dmar = tpa;
 	}
 	if (found == n)
-		return acpi_fail(a, NK_ACPI_ENODMAR,
-				 "%s at 0x%lx: none of its %u entries is a DMAR", what, pa, n);
+		return acpi_fail(a, none, "%s at 0x%lx: none of its %u entries is a%s %s", what, pa,
+				 n, sig[0] == 'A' ? "n" : "", sig);
 	return 0;
 }
 
@@ -468,7 +469,7 @@ NK_BOOT long nk_acpi_find_dmar(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_ma
 	uint32_t len;
 	long r = acpi_rsdp(&a, rsdp, rsdp_bytes, &root, &xsdt);
 	if (!r)
-		r = acpi_find(&a, root, xsdt, &dmar);
+		r = acpi_find(&a, root, xsdt, "DMAR", NK_ACPI_ENODMAR, &dmar);
 	if (!r)
 		r = acpi_table(&a, "DMAR", dmar, "DMAR", NK_ACPI_DMAR_HDR_BYTES,
 			       NK_ACPI_DMAR_MAX_BYTES, &t, &len);
@@ -478,6 +479,181 @@ NK_BOOT long nk_acpi_find_dmar(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_ma
 		out->via_xsdt = xsdt;
 		out->root_pa = pa_init(root);
 		r = dmar_decode(&a, t, len, out);
+	}
+	if (r)
+		nk_memset(out, 0, sizeof(*out));
+	return r;
+}
+
+/* The interrupt controller structures' names and sizes (bytes; ACPI 6.5
+ * table 5.21 and 5.2.12.2-5.2.12.7, 5.2.12.12); 0: not decoded, any
+ * length >= 2. */
+static const char *const madt_names[] = {"local APIC", "IOAPIC", "interrupt source override",
+					 "NMI source", "local APIC NMI", "local APIC address override",
+					 "I/O SAPIC", "local SAPIC", "platform interrupt source",
+					 "local x2APIC"};
+static const uint8_t madt_bytes[] = {8, 12, 10, 8, 6, 12, 0, 0, 0, 16};
+#define MADT_NTYPES (sizeof(madt_bytes) / sizeof(madt_bytes[0]))
+_Static_assert(sizeof(madt_names) / sizeof(madt_names[0]) == MADT_NTYPES, "one name per type");
+
+/* madt_lapic: a processor local APIC entry (s, 8 bytes at offset off).
+ * Errors: ELIMIT, EVALUE (an APIC ID twice among usable CPUs). */
+NK_BOOT static long madt_lapic(struct acpi *a, struct nk_madt *m, const uint8_t *s, uint32_t off)
+{
+	uint32_t flags = rd32(s + 4);
+	uint32_t usable = NK_MADT_CPU_ENABLED | NK_MADT_CPU_ONLINE_CAPABLE;
+	if (m->ncpu == NK_MADT_CPU_MAX)
+		return acpi_fail(a, NK_ACPI_ELIMIT,
+				 "MADT: local APIC at offset 0x%x: more than %d processor entries",
+				 off, NK_MADT_CPU_MAX);
+	for (unsigned i = 0; (flags & usable) && i < m->ncpu; i++)
+		if ((m->cpu[i].flags & usable) && m->cpu[i].apic_id == s[3])
+			return acpi_fail(a, NK_ACPI_EVALUE,
+					 "MADT: local APIC at offset 0x%x: APIC ID %u already "
+					 "names processor entry %u",
+					 off, s[3], i);
+	struct nk_madt_cpu *c = &m->cpu[m->ncpu++];
+	c->uid = s[2];
+	c->apic_id = s[3];
+	c->flags = flags;
+	return 0;
+}
+
+/* madt_ioapic: an IOAPIC entry (s, 12 bytes at offset off). Errors:
+ * EVALUE (address zero, not inside one page, above 4 GiB, or an ID or
+ * address twice), ELIMIT. */
+NK_BOOT static long madt_ioapic(struct acpi *a, struct nk_madt *m, const uint8_t *s, uint32_t off)
+{
+	uint32_t addr = rd32(s + 4), gsi = rd32(s + 8);
+	if (!addr || addr % ACPI_PAGE > ACPI_PAGE - 0x20)
+		return acpi_fail(a, NK_ACPI_EVALUE,
+				 "MADT: IOAPIC at offset 0x%x: address 0x%x is zero or its "
+				 "registers cross a 4 KiB page",
+				 off, addr);
+	for (unsigned i = 0; i < m->nioapic; i++)
+		if (m->ioapic[i].id == s[2] || pa_addr(m->ioapic[i].addr) / ACPI_PAGE == addr / ACPI_PAGE)
+			return acpi_fail(a, NK_ACPI_EVALUE,
+					 "MADT: IOAPIC at offset 0x%x: ID %u or the page of 0x%x "
+					 "already names IOAPIC %u",
+					 off, s[2], addr, i);
+	if (m->nioapic == NK_MADT_IOAPIC_MAX)
+		return acpi_fail(a, NK_ACPI_ELIMIT, "MADT: IOAPIC at offset 0x%x: more than %d IOAPICs",
+				 off, NK_MADT_IOAPIC_MAX);
+	struct nk_madt_ioapic *io = &m->ioapic[m->nioapic++];
+	io->id = s[2];
+	io->addr = pa_init(addr);
+	io->gsi_base = gsi;
+	return 0;
+}
+
+/* madt_decode: the MADT t (len bytes, header and checksum checked) into m.
+ * Errors: ESTRUCT, EVALUE, ELIMIT (ACPI 6.5 5.2.12). */
+NK_BOOT static long madt_decode(struct acpi *a, const uint8_t *t, uint32_t len, struct nk_madt *m)
+{
+	m->lapic_addr = pa_init(rd32(t + 36));
+	m->flags = rd32(t + 40);
+	for (uint32_t off = NK_ACPI_MADT_HDR_BYTES, slen; off < len; off += slen) {
+		if (len - off < 2)
+			return acpi_fail(a, NK_ACPI_ESTRUCT,
+					 "MADT: 1 byte at offset 0x%x, less than a structure's "
+					 "type and length",
+					 off);
+		const uint8_t *s = t + off;
+		uint8_t type = s[0];
+		slen = s[1];
+		const char *name = type < MADT_NTYPES ? madt_names[type] : "reserved or OEM structure";
+		uint32_t need = type < MADT_NTYPES && madt_bytes[type] ? madt_bytes[type] : 2;
+		if (slen < need)
+			return acpi_fail(a, NK_ACPI_ESTRUCT,
+					 "MADT: %s (type %u) at offset 0x%x has length %u, less "
+					 "than its %u bytes",
+					 name, type, off, slen, need);
+		if (slen > len - off)
+			return acpi_fail(a, NK_ACPI_ESTRUCT,
+					 "MADT: %s at offset 0x%x has length %u, past the table's "
+					 "end at 0x%x",
+					 name, off, slen, len);
+		long r = 0;
+		switch (type) {
+		case NK_MADT_T_LAPIC:
+			r = madt_lapic(a, m, s, off);
+			break;
+		case NK_MADT_T_IOAPIC:
+			r = madt_ioapic(a, m, s, off);
+			break;
+		case NK_MADT_T_ISO:
+			if (s[2] != 0)
+				return acpi_fail(a, NK_ACPI_EVALUE,
+						 "MADT: interrupt source override at offset 0x%x: "
+						 "bus %u, not 0 (ISA)",
+						 off, s[2]);
+			if (m->niso == NK_MADT_ISO_MAX)
+				return acpi_fail(a, NK_ACPI_ELIMIT,
+						 "MADT: interrupt source override at offset 0x%x: "
+						 "more than %d",
+						 off, NK_MADT_ISO_MAX);
+			m->iso[m->niso].bus = s[2];
+			m->iso[m->niso].source = s[3];
+			m->iso[m->niso].gsi = rd32(s + 4);
+			m->iso[m->niso].flags = rd16(s + 8);
+			m->niso++;
+			break;
+		case NK_MADT_T_NMI_SOURCE:
+			m->nnmi_source++;
+			break;
+		case NK_MADT_T_LAPIC_NMI:
+			m->nlapic_nmi++;
+			break;
+		case NK_MADT_T_LAPIC_OVERRIDE: {
+			uint64_t addr = rd64(s + 4);
+			if (m->lapic_override)
+				return acpi_fail(a, NK_ACPI_EVALUE,
+						 "MADT: a second local APIC address override at "
+						 "offset 0x%x",
+						 off);
+			if (!addr || addr % ACPI_PAGE)
+				return acpi_fail(a, NK_ACPI_EVALUE,
+						 "MADT: local APIC address override at offset 0x%x: "
+						 "0x%lx is not a nonzero 4 KiB-aligned address",
+						 off, addr);
+			m->lapic_override = true;
+			m->lapic_addr = pa_init(addr);
+			break;
+		}
+		case NK_MADT_T_X2APIC:
+			m->nx2apic++;
+			break;
+		default:
+			m->nunknown++;
+			break;
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+NK_BOOT long nk_acpi_find_madt(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_map_fn map, void *ctx,
+			       struct nk_madt *out, char *why, size_t why_cap)
+{
+	struct acpi a = {.map = map, .ctx = ctx, .why = why, .why_cap = why ? why_cap : 0};
+	if (a.why_cap)
+		why[0] = 0;
+	nk_memset(out, 0, sizeof(*out));
+	uint64_t root = 0, madt = 0;
+	bool xsdt = false;
+	const uint8_t *t;
+	uint32_t len;
+	long r = acpi_rsdp(&a, rsdp, rsdp_bytes, &root, &xsdt);
+	if (!r)
+		r = acpi_find(&a, root, xsdt, "APIC", NK_ACPI_ENOMADT, &madt);
+	if (!r)
+		r = acpi_table(&a, "MADT", madt, "APIC", NK_ACPI_MADT_HDR_BYTES,
+			       NK_ACPI_MADT_MAX_BYTES, &t, &len);
+	if (!r) {
+		out->table_pa = pa_init(madt);
+		out->table_bytes = len;
+		r = madt_decode(&a, t, len, out);
 	}
 	if (r)
 		nk_memset(out, 0, sizeof(*out));

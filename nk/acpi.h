@@ -13,6 +13,7 @@
 #define NK_ACPI_H
 
 #include <nk/types.h>
+#include <nk/apic.h>
 
 /* Sizes (bytes) and the parser's bounds. */
 #define NK_ACPI_RSDP_V1_BYTES 20     /* ACPI 1.0 RSDP; its checksum covers these */
@@ -21,6 +22,8 @@
 #define NK_ACPI_ROOT_MAX 256	     /* entries of an RSDT or XSDT the parser accepts */
 #define NK_ACPI_DMAR_MAX_BYTES 65536 /* a longer DMAR is refused */
 #define NK_ACPI_DMAR_HDR_BYTES 48    /* DMAR: table header, HAW, flags, 10 reserved */
+#define NK_ACPI_MADT_MAX_BYTES 65536 /* a longer MADT is refused */
+#define NK_ACPI_MADT_HDR_BYTES 44    /* MADT: table header, local APIC address, flags */
 
 /* What struct nk_dmar holds; a table with more is refused (NK_ACPI_ELIMIT),
  * never cut short: a unit or a reserved region left out would leave devices
@@ -130,7 +133,8 @@ struct nk_dmar {
 	  "a DMAR structure or device scope: too short for its header, or past its end")           \
 	X(EVALUE, 9, "a DMAR field out of range (alignment, RMRR bounds, HAW, unit order, path)")  \
 	X(ELIMIT, 10, "more DRHDs, RMRRs, device scopes or path hops than struct nk_dmar holds")   \
-	X(EDUP, 11, "more than one DMAR table")
+	X(EDUP, 11, "more than one DMAR (or MADT) table")                                        \
+	X(ENOMADT, 12, "no MADT (APIC) table in the RSDT/XSDT")
 
 #define NK_ACPI_ERR_ENUM(name, value, why) NK_ACPI_##name = value,
 enum nk_acpi_err { NK_ACPI_OK = 0, NK_ACPI_ERRORS(NK_ACPI_ERR_ENUM) NK_ACPI_EMAX };
@@ -178,6 +182,27 @@ typedef const void *(*nk_acpi_map_fn)(paddr_t pa, uint64_t len_bytes, void *ctx)
  * Source: ACPI 6.5 5.2.5-5.2.8; VT-d 4.1 chapter 8. */
 long nk_acpi_find_dmar(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_map_fn map, void *ctx,
 		       struct nk_dmar *out, char *why, size_t why_cap);
+
+/* nk_acpi_find_madt: find and decode the MADT (signature "APIC"; ACPI
+ * 6.5 5.2.12), through the RSDP, root table and accessor exactly as
+ * nk_acpi_find_dmar (the same checks of those). The MADT: header length,
+ * checksum, 44 <= Length <= NK_ACPI_MADT_MAX_BYTES, then each interrupt
+ * controller structure: type and length (>= 2, >= its type's size, inside
+ * the table). Kept: processor local APIC entries (8 bytes; at most
+ * NK_MADT_CPU_MAX, no APIC ID twice among the enabled or online-capable
+ * ones), IOAPIC entries (12 bytes; address nonzero, its 0x20 bytes of
+ * registers inside one 4 KiB page, below 4 GiB; at most
+ * NK_MADT_IOAPIC_MAX; no ID or address twice), interrupt source overrides
+ * (10 bytes; bus 0, at most NK_MADT_ISO_MAX), a local APIC address
+ * override (12 bytes; at most one). Counted: NMI sources, local APIC NMIs,
+ * x2APIC entries, other types (skipped by length). A table with more
+ * entries than struct nk_madt holds is refused (NK_ACPI_ELIMIT), never
+ * cut short. Returns 0, -NK_ACPI_ENOMADT (no MADT listed), or another
+ * -NK_ACPI_E*; out is zeroed on any error, why as for nk_acpi_find_dmar,
+ * e.g. "MADT: IOAPIC at offset 0x34 has length 8, less than its 12 bytes".
+ * Boot-only. Source: ACPI 6.5 5.2.12 (table 5.19-5.29). */
+long nk_acpi_find_madt(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_map_fn map, void *ctx,
+		       struct nk_madt *out, char *why, size_t why_cap);
 
 /* nk_acpi_strerror: the name of parser error code e (positive or negated),
  * "NK_ACPI_OK" for 0, "NK_ACPI_E?" for an unknown code. Not boot-only. */

@@ -178,6 +178,7 @@ NK_BOOT void nk_boot(void)
 	uint64_t outer_top = boot_outer_stack(8);
 	nk_smp_alloc_stacks();
 	bool iommu = !NK_NATIVE && boot_start_iommu(); /* its tables: NK frames */
+	boot_reserve_apic();
 	v->outer_free_start = pa_init(boot_alloc_next);
 	boot_fill_direct_map();
 
@@ -199,6 +200,7 @@ NK_BOOT void nk_boot(void)
 	nk_adopt_counts();
 	nk_regions_init();
 	nk_cpu_init(ist, rsp0);
+	boot_start_apic();
 	if (iommu)
 		boot_finish_iommu();
 	nk_smp_start_aps();

@@ -58,6 +58,22 @@ bool boot_start_iommu(void);
  * fails. */
 void boot_finish_iommu(void);
 
+/* boot_acpi_map: the accessor nk's ACPI parser reads the tables through
+ * at boot (nk_acpi_map_fn, nk/acpi.h): the boot tables identity-map the
+ * first 4 GiB, where firmware puts them; NULL above. */
+const void *boot_acpi_map(paddr_t pa, uint64_t len, void *ctx);
+
+/* boot_reserve_apic: both builds, with the boot tables loaded: decode the
+ * MADT into nk_view->apic.madt (a missing or malformed one is reported:
+ * one CPU, no IOAPIC), and map the local APIC page (IA32_APIC_BASE) and
+ * each IOAPIC's page into nk's device window: nk-owned device pages. */
+void boot_reserve_apic(void);
+
+/* boot_start_apic: on nk's own tables: nk_lapic_cpu_init on the boot CPU
+ * (CPU index 0), each IOAPIC's version and entries read, every entry that
+ * nk_ioapic_write would refuse masked (vector 0x20, CPU 0). */
+void boot_start_apic(void);
+
 /* boot_detect_cpu: CPUID into nk_view's has_* flags and vendor, and
  * nk.phys_limit (1 << MAXPHYADDR bytes; 2^36 when CPUID does not say). */
 void boot_detect_cpu(void);

@@ -169,7 +169,7 @@ NK_BOOT uint64_t nk_boot_map_device(paddr_t pa)
 		return 0;
 	uint64_t va = NK_DEVICE_BASE + (uint64_t)nk.ndev * PAGE_SIZE;
 	boot_table(nk.dev_l1)[pt_index(va, 1)] =
-	    pte_make(pa, PTE_P | PTE_PCD | PTE_PWT | PTE_NX | PTE_G);
+	    pte_make(pa, PTE_P | PTE_PCD | PTE_PWT | PTE_NX | PTE_G | (NK_NATIVE ? PTE_W : 0));
 	nk.dev_pfns[nk.ndev++] = pa_pfn(pa);
 	return va;
 }

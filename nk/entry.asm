@@ -6,7 +6,7 @@
 
 %include "x86/gprs.inc"
 
-extern nk_boot, outer_main, outer_trap, nk_fault_in_nk, nk_smp_release, nk_smp_turn
+extern nk_boot, outer_main, outer_trap, nk_fault_in_nk, nk_smp_release, nk_smp_turn, nk_apic_eoi
 extern nk_wpv_ptr, nk_trap_check_pinned, nk_priv_pte, nk_nmi_in_nk_ptr
 extern __nk_text_start, __nk_text_end, __nk_priv_start
 
@@ -181,10 +181,27 @@ isr_common:
 	mov rsp, rax
 .on_ist:
 	PUSH_GPRS
-	mov rdi, rsp                    ; struct trap_frame *
 	mov rbx, rsp
 	and rsp, -16
 	cld
+	; The local APIC's EOI, before any outer code: the outer handler may
+	; switch tasks and return much later. Vectors 32..254 only (not the
+	; spurious 0xFF, SDM 11.9). nk_apic_eoi is a gate (nk/apic.c): it
+	; reads this CPU's in-service register and writes the EOI only when the
+	; vector's ISR bit is set, so an ExtINT (8259A) delivery, which the
+	; APIC does not put in service (SDM 11.8.5: no EOI for ExtINT), or a
+	; software INT n sends none. The vector is read from the frame, which
+	; may be outer-writable: nk_apic_eoi trusts it no more than any gate
+	; argument. The gate runs on nk's stack with WP cleared by its own
+	; checked entry: this stub stores nothing to the APIC itself.
+	mov rdi, [rbx + 15*8]           ; vector (above the 14 GPRs and RAX)
+	cmp rdi, 32
+	jb .no_eoi
+	cmp rdi, 255
+	jae .no_eoi
+	call nk_apic_eoi
+.no_eoi:
+	mov rdi, rbx                    ; struct trap_frame *
 	call outer_trap
 	mov rsp, rbx
 	POP_GPRS

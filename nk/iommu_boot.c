@@ -185,9 +185,9 @@ NK_BOOT long nk_iommu_boot(void)
 	return 0;
 }
 
-/* The accessor nk_acpi_find_dmar reads the tables through: the boot
- * tables identity-map the first 4 GiB, where firmware puts them. */
-NK_BOOT static const void *acpi_map(paddr_t pa, uint64_t len, void *ctx)
+/* boot_acpi_map (nk/boot.h): nk_acpi_find_dmar's and nk_acpi_find_madt's
+ * accessor. */
+NK_BOOT const void *boot_acpi_map(paddr_t pa, uint64_t len, void *ctx)
 {
 	(void)ctx;
 	if (pa_addr(pa) >= (1ull << 32) || len > (1ull << 32) - pa_addr(pa))
@@ -222,7 +222,7 @@ NK_BOOT bool boot_start_iommu(void)
 		return no_iommu("the loader passed no ACPI RSDP (multiboot2 tag 14 or 15)");
 	char why[160];
 	long r =
-	    nk_acpi_find_dmar(boot_rsdp, boot_rsdp_bytes, acpi_map, NULL, &dmar, why, sizeof(why));
+	    nk_acpi_find_dmar(boot_rsdp, boot_rsdp_bytes, boot_acpi_map, NULL, &dmar, why, sizeof(why));
 	if (r) {
 		nk_printf("nk: ACPI: %s (%s)\n", why, nk_acpi_strerror(r));
 		return no_iommu(r == -NK_ACPI_ENODMAR ? "no DMAR table: no IOMMU"

@@ -118,6 +118,49 @@ long nk_irq_remap(uint32_t sid, uint32_t vector)
 	return nk_irq_remap_impl(sid, vector);
 }
 
+/* The APIC calls: performed unchecked (no delivery mode, vector or CPU
+ * refused), with interrupts off as the gates run. */
+long nk_apic_eoi(uint64_t vector)
+{
+	return nk_count(NK_CALL_APIC_EOI, nk_apic_eoi_perform(vector));
+}
+
+long nk_apic_timer(uint32_t vector, uint32_t divide, uint32_t count, uint32_t mode)
+{
+	uint64_t f = arch_irq_save();
+	nk_apic_timer_perform(vector, divide ? divide : 1, count, mode);
+	arch_irq_restore(f);
+	return nk_count(NK_CALL_APIC_TIMER, 0);
+}
+
+long nk_apic_ipi(uint32_t icr, uint64_t cpu_mask)
+{
+	uint64_t f = arch_irq_save();
+	nk_apic_ipi_perform(icr, cpu_mask);
+	arch_irq_restore(f);
+	return nk_count(NK_CALL_APIC_IPI, 0);
+}
+
+long nk_ioapic_write(uint32_t ioapic, uint32_t pin, uint64_t entry)
+{
+	struct nk_apic_view *v = &nk_view_store.apic;
+	if (ioapic >= v->nioapic || pin >= v->ioapic[ioapic].pins)
+		return nk_count(NK_CALL_IOAPIC_WRITE, -NK_EIOAPIC); /* memory safety only */
+	uint64_t f = arch_irq_save();
+	nk_apic_rte_perform(&v->ioapic[ioapic], pin, entry);
+	v->ioapic_writes++;
+	arch_irq_restore(f);
+	return nk_count(NK_CALL_IOAPIC_WRITE, 0);
+}
+
+long nk_ioapic_read(uint32_t ioapic, uint32_t pin)
+{
+	uint64_t f = arch_irq_save();
+	long r = nk_ioapic_read_impl(ioapic, pin);
+	arch_irq_restore(f);
+	return r;
+}
+
 long nk_init_done(void)
 {
 	long r = nk_regions_init_done();

@@ -17,9 +17,10 @@
 #define NK_FRAMES_MAX ((1ull << 23) - PTES_PER_PTP)
 
 /* nk's device window: the last 2 MiB of the image's 1 GiB, an L1 of nk's
- * own in which nk maps the device pages it owns (the IOMMU's registers). */
+ * own in which nk maps the device pages it owns (the IOMMU's registers,
+ * the local APIC page, the IOAPICs' pages: nk/apic.c). */
 #define NK_DEVICE_BASE (KERNEL_VMA + (1ull << 30) - HUGE_2M_SIZE)
-#define NK_DEVICE_PAGES 8
+#define NK_DEVICE_PAGES 16
 
 /* All of nk's mutable state; lives in nk frames (I8). */
 struct nk_state {
@@ -258,9 +259,49 @@ void nk_iommu_sync(void);
  * interrupt-remapping entry is one nk made. Failures go to nk_check_fail. */
 void nk_check_iommu(void);
 
+/* The local APIC and IOAPICs (nk/apic.c; include/nk/apic.h). */
+long nk_apic_eoi_impl(uint64_t vector);
+long nk_apic_timer_impl(uint32_t vector, uint32_t divide, uint32_t count, uint32_t mode);
+long nk_apic_ipi_impl(uint32_t icr, uint64_t cpu_mask);
+long nk_ioapic_write_impl(uint32_t ioapic, uint32_t pin, uint64_t entry);
+long nk_ioapic_read_impl(uint32_t ioapic, uint32_t pin);
+
+/* nk_lapic_cpu_init: software-enable this CPU's local APIC: TPR 0 (no
+ * priority class masked), SVR = APIC software enable | spurious vector
+ * 0xFF, the LVT timer masked. Returns this CPU's APIC ID (ID register
+ * bits 31:24). Runs with CR0.WP clear (boot, or the AP bring-up code of
+ * each CPU before it first runs outer code), once nk's device window maps
+ * the local APIC page (boot_reserve_apic); every CPU's local APIC is at
+ * the same physical address, so the one mapping serves them all. Boot-only
+ * (NK_BOOT): every AP starts before the outer kernel first runs. Source:
+ * SDM Vol. 3A 11.4.6, 11.8.3.1, 11.9. */
+uint32_t nk_lapic_cpu_init(void);
+
+/* nk_apic_cpu_index: the CPU index (0..ncpus_online-1) whose APIC ID is
+ * apic_id in nk_view->apic.cpu_apic_id[], or -1 when no online CPU has it. */
+long nk_apic_cpu_index(uint32_t apic_id);
+
+/* nk_apic_rte_check: the decision on an IOAPIC redirection entry e (any
+ * pin): 0, or -NK_EDELIVERY, -NK_EDESTMODE, -NK_ERESERVED, -NK_EVECTOR,
+ * -NK_ENKVECTOR, -NK_ECPU as nk_ioapic_write documents. */
+long nk_apic_rte_check(uint64_t e);
+
+/* The performs, unchecked (the gates' bodies call them after their
+ * decisions; the native build calls them directly). CR0.WP clear, or the
+ * native build's writable mapping. nk_apic_ipi_perform takes the ICR low
+ * word (vector and delivery mode) and a mask of CPU indices, and ignores
+ * indices not online; nk_apic_rte_perform writes entry e of pin (< io's
+ * pins) masked first, high word, low word, and reads it back into io->rte;
+ * nk_apic_eoi_perform returns what nk_apic_eoi does. */
+void nk_apic_timer_perform(uint32_t vector, uint32_t divide, uint32_t count, uint32_t mode);
+void nk_apic_ipi_perform(uint32_t icr, uint64_t cpu_mask);
+void nk_apic_rte_perform(struct nk_ioapic_view *io, uint32_t pin, uint64_t e);
+long nk_apic_eoi_perform(uint64_t vector);
+
 /* nk_boot_map_device: boot, with the boot tables loaded: map device page
  * pa (outside RAM) into nk's device window: read-only to all (nk writes it
- * with CR0.WP clear), uncached, NX, global; it becomes an nk-owned device
+ * with CR0.WP clear; writable in the native build, which has no WP
+ * window), uncached, NX, global; it becomes an nk-owned device
  * page that no outer leaf may cover (spec section 4). Returns nk's virtual
  * address of it, or 0 when the window (NK_DEVICE_PAGES) is full. */
 uint64_t nk_boot_map_device(paddr_t pa);

@@ -1,5 +1,5 @@
 /* MSI vectors (include/outer/irq.h): allocation, the kernel's handler
- * (count, then EOI), and the bounded wait drivers use instead of polling a
+ * (it counts; nk's interrupt stub sent the EOI), and the bounded wait drivers use instead of polling a
  * device register (a poll of edu's DMA takes about 10^8 instructions under
  * -icount; an interrupt, a few hundred). One CPU.
  * Source: SDM Vol. 3A 11.8.5 (EOI), 11.9 (spurious interrupt), 11.11 (MSI). */
@@ -81,7 +81,6 @@ bool irq_vector(uint64_t vector)
 		return true;
 	if (vector < IRQ_MSI_FIRST || vector >= IRQ_MSI_FIRST + IRQ_MSI_COUNT)
 		return false;
-	counts[vector - IRQ_MSI_FIRST]++;
-	lapic_eoi();
+	counts[vector - IRQ_MSI_FIRST]++; /* nk's stub sent the EOI (include/nk/apic.h) */
 	return true;
 }

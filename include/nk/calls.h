@@ -12,7 +12,7 @@
  * the module exports, the console's call names (outer/console.c) and the
  * site check's count of gate entries (tools/i5scan --gates). A new call:
  * one line here, its prototype with its contract in include/nk/vmmu.h (or
- * region.h), its body's prototype in nk/nk.h, the body, and nk/native.c's
+ * region.h, iommu.h, apic.h), its body's prototype in nk/nk.h, the body, and nk/native.c's
  * plain version; a build check (nk/frame.c) fails when a listed call has no
  * prototype. Spec section 5. */
 #ifndef NK_CALLS_H
@@ -38,6 +38,11 @@
 	X(iommu_poll, IOMMU_POLL, 0, 1)                                                            \
 	X(irq_remap, IRQ_REMAP, 0, 1)                                                              \
 	X(multicall, MULTICALL, 3, 1)                                                              \
-	X(smp_release, SMP_RELEASE, 0, 0)
+	X(smp_release, SMP_RELEASE, 0, 0)                                                          \
+	X(apic_eoi, APIC_EOI, 0, 0)                                                                \
+	X(apic_timer, APIC_TIMER, 0, 1)                                                            \
+	X(apic_ipi, APIC_IPI, 0, 1)                                                                \
+	X(ioapic_write, IOAPIC_WRITE, 0, 1)                                                        \
+	X(ioapic_read, IOAPIC_READ, 0, 1)
 
 #endif

@@ -14,6 +14,7 @@
 #include <nk/errors.h>
 #include <nk/calls.h>
 #include <nk/iommu.h>
+#include <nk/apic.h>
 
 /* Error codes, one per precondition (returned negated): the list in
  * include/nk/errors.h. */
@@ -396,6 +397,7 @@ struct nk_view {
 	 * in at boot), and nk's record of each, indexed by CPU index */
 	uint32_t ncpus;
 	const struct nk_cpu *cpus; /* NK_VIEW_CPUS entries; [ncpus..) OFFLINE */
+	struct nk_apic_view apic;   /* include/nk/apic.h (spec I7 with I11) */
 };
 
 /* nk_view: nk's state, read-only to the outer kernel. */

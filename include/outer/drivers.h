@@ -57,23 +57,15 @@ uint64_t rtc_days_from_civil(unsigned year, unsigned month, unsigned day);
 /* The local APIC's spurious-interrupt vector (SVR bits 7..0): taken
  * without an EOI (SDM Vol. 3A 11.9, "Spurious Interrupt"). */
 #define LAPIC_SPURIOUS 0xffu
-/* lapic_init: let this CPU's local APIC (xAPIC mode, at the address
- * IA32_APIC_BASE names) accept fixed interrupts such as MSIs: map its
- * register page uncached (mm_map_mmio), TPR 0 (no class masked), SVR APIC
- * software enable with spurious vector LAPIC_SPURIOUS. The 8259A's
- * interrupts keep arriving through LINT0 as ExtINT, which needs no APIC
- * EOI, so the timer and the UART are unaffected. Runs once (later calls
- * return the first result). Returns 0, -ENODEV (the APIC globally
- * disabled, or in x2APIC mode, whose registers are MSRs the outer kernel
- * cannot write: I5), or mm_map_mmio's error. Source: SDM Vol. 3A 11.4.4
- * (IA32_APIC_BASE), 11.9 (SVR), 11.8.3.1 (TPR), 11.12.1 (x2APIC mode). */
+/* lapic_init: whether this CPU's local APIC accepts fixed interrupts such
+ * as MSIs: nk owns it (include/nk/apic.h), software-enables it at boot
+ * (TPR 0, spurious vector 0xFF) and sends the EOIs from its interrupt
+ * stubs. The 8259A's interrupts keep arriving through LINT0 as ExtINT.
+ * Returns 0, or -ENODEV when nk has no usable local APIC (disabled, x2APIC
+ * mode). Prints once. Source: SDM Vol. 3A 11.4.4, 11.9. */
 long lapic_init(void);
-/* lapic_id: this CPU's local APIC ID (ID register bits 31..24; SDM Vol.
- * 3A 11.4.6), the destination of an MSI aimed at it; 0 before lapic_init
- * succeeded. */
+/* lapic_id: this CPU's local APIC ID (CPUID leaf 1 EBX bits 31..24, the
+ * initial APIC ID; SDM Vol. 3A 11.4.6), the destination of an MSI aimed at
+ * it. */
 uint32_t lapic_id(void);
-/* lapic_eoi: end of interrupt for the fixed interrupt in service (write 0
- * to the EOI register; SDM Vol. 3A 11.8.5). Not for the spurious vector,
- * nor for the 8259A's ExtINT ones. No-op before lapic_init succeeded. */
-void lapic_eoi(void);
 #endif

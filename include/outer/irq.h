@@ -1,7 +1,7 @@
 /* Message-signalled interrupts for drivers: vectors, their counts, and a
  * bounded wait for the next one (outer/irq.c). The handler is the
- * kernel's, never a driver's: it counts the interrupt and sends the local
- * APIC its EOI; a driver (a module, under containment) only reads counts
+ * kernel's, never a driver's: it counts the interrupt (nk's stub sent the
+ * local APIC its EOI); a driver (a module, under containment) only reads counts
  * and waits, in its own call, so no module code runs in interrupt context.
  * The MSI message itself is pci_msi_compose's (include/outer/pci.h). */
 #ifndef OUTER_IRQ_H
@@ -36,8 +36,8 @@ uint64_t irq_msi_count(unsigned vector);
 long irq_msi_wait(unsigned vector, uint64_t seen, unsigned timeout_ms);
 
 /* irq_vector: from outer_trap, for an interrupt at a vector above the
- * 8259A's: count an allocated MSI vector and send the EOI; ignore the
- * spurious vector (no EOI). Returns false for any other vector (the
+ * 8259A's: count an allocated MSI vector (nk's stub already sent its
+ * EOI); ignore the spurious vector. Returns false for any other vector (the
  * caller reports it). */
 bool irq_vector(uint64_t vector);
 #endif

@@ -538,6 +538,37 @@ static void loc_ram_32m(struct attack_ctx *a, const void **w, size_t *n)
 	*n = 32;
 }
 
+/* What an IPI through nk_apic_ipi would have done: NMIs and stray vectors
+ * taken, the ICR writes nk made (nk_view->apic.ipis_sent), and the
+ * forged MSI vector's count (a fixed IPI there). An INIT or SIPI that got
+ * through would have reset this CPU: the harness would not survive. */
+static uint64_t ipi_now[4];
+static void loc_apic_ipi(struct attack_ctx *a, const void **w, size_t *n)
+{
+	ipi_now[0] = trap_nmi_count;
+	ipi_now[1] = trap_stray_count;
+	ipi_now[2] = nk_view->apic.ipis_sent;
+	ipi_now[3] = irq_msi_count(a->irq_vector);
+	*w = ipi_now;
+	*n = sizeof(ipi_now);
+}
+/* The last redirection entry of IOAPIC 0, read from the IOAPIC itself
+ * (nk_ioapic_read refreshes nk_view's copy), and nk's IOAPIC write count. */
+static uint64_t rte_now[2];
+static void loc_ioapic_rte(struct attack_ctx *a, const void **w, size_t *n)
+{
+	(void)a;
+	const struct nk_apic_view *v = &nk_view->apic;
+	*n = sizeof(rte_now);
+	if (!v->nioapic || nk_ioapic_read(0, v->ioapic[0].pins - 1u)) {
+		*w = no_region;
+		return;
+	}
+	rte_now[0] = v->ioapic[0].rte[v->ioapic[0].pins - 1u];
+	rte_now[1] = v->ioapic_writes;
+	*w = rte_now;
+}
+
 /* Entry 3 of the arena L4's L2 (the 6-8 MiB slot, empty). */
 static void loc_user_l2_slot(struct attack_ctx *a, const void **w, size_t *n)
 {
@@ -595,6 +626,9 @@ static const struct mtarget mtargets[] = {
     {"irq_deliveries", "NMIs, stray vectors, the forged MSI vector", loc_irq_deliveries},
     {"data_frame", "the spare DATA frame", loc_data_frame},
     {"ram_32m", "RAM at 32 MiB (a DATA frame)", loc_ram_32m},
+    {"apic_ipi", "NMIs, stray vectors, nk's IPIs sent, the forged vector", loc_apic_ipi},
+    {"ioapic_rte", "IOAPIC 0's last redirection entry (read back) and nk's writes",
+     loc_ioapic_rte},
 };
 
 static const struct mtarget *mtarget_find(const char *key)

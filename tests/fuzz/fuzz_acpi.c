@@ -18,7 +18,13 @@
  *     1..64, the table inside the fake memory, register bases 4 KiB aligned
  *     and nonzero, RMRRs whole pages, the paths of defined scope types 1..4
  *     hops of device <= 31, function <= 7;
- *   - a second parse of the same input gives the same result and output.
+ *   - a second parse of the same input gives the same result and output;
+ *   - the same input parsed for its MADT (nk_acpi_find_madt) keeps the
+ *     same rules on why, refusals and repeat parses, and a decoded MADT
+ *     its bounds: counts within the maxima, no APIC ID twice among usable
+ *     CPUs, IOAPIC addresses nonzero with their registers inside one page
+ *     and no ID or page twice, overrides on bus 0, a local APIC override
+ *     4 KiB aligned.
  * A failure prints what broke and aborts (libFuzzer saves the input).
  * Counts are printed at exit. Seeds: tests/fuzz/mkacpi.py. Build and run:
  * tests/fuzz/fuzz.mk (`make fuzz SECONDS=N`, tests/fuzz/smoke-host.sh). */
@@ -37,6 +43,7 @@
 #define MAX_MAPS (2 + 2 * NK_ACPI_ROOT_MAX + 2)
 
 static unsigned long long inputs, decoded, no_dmar, refused, maps_total;
+static unsigned long long madt_decoded, madt_none, madt_refused;
 static unsigned long long by_code[NK_ACPI_EMAX];
 
 static void failure(const char *what, long r, const char *why) __attribute__((noreturn));
@@ -91,6 +98,86 @@ static long parse(const uint8_t *rsdp, size_t rsdp_bytes, struct nk_dmar *d, cha
 		if ((uint8_t)why[i] != 0x5a)
 			failure("written past why's capacity", r, why);
 	return r;
+}
+
+static long parse_madt(const uint8_t *rsdp, size_t rsdp_bytes, struct nk_madt *m, char *why)
+{
+	fm.maps = 0;
+	memset(why, 0x5a, WHY_CAP + WHY_PAD);
+	long r = nk_acpi_find_madt(rsdp, rsdp_bytes, fake_map, &fm, m, why, WHY_CAP);
+	free(fm.last);
+	fm.last = NULL;
+	maps_total += fm.maps;
+	if (!memchr(why, 0, WHY_CAP))
+		failure("MADT: why not NUL-terminated within its capacity", r, why);
+	for (size_t i = WHY_CAP; i < WHY_CAP + WHY_PAD; i++)
+		if ((uint8_t)why[i] != 0x5a)
+			failure("MADT: written past why's capacity", r, why);
+	return r;
+}
+
+static void check_madt(const struct nk_madt *m, long r, const char *why)
+{
+	const uint32_t usable = NK_MADT_CPU_ENABLED | NK_MADT_CPU_ONLINE_CAPABLE;
+	if (why[0])
+		failure("MADT: success with a reason", r, why);
+	if (m->table_bytes < NK_ACPI_MADT_HDR_BYTES || m->table_bytes > NK_ACPI_MADT_MAX_BYTES)
+		failure("MADT length outside its bounds", r, why);
+	uint64_t pa = pa_addr(m->table_pa);
+	if (pa < FUZZ_BASE || pa - FUZZ_BASE + m->table_bytes > fm.len)
+		failure("MADT outside the fake memory", r, why);
+	if (m->ncpu > NK_MADT_CPU_MAX || m->nioapic > NK_MADT_IOAPIC_MAX ||
+	    m->niso > NK_MADT_ISO_MAX)
+		failure("MADT: more entries than the maxima", r, why);
+	for (unsigned i = 0; i < m->ncpu; i++)
+		for (unsigned j = 0; j < i; j++)
+			if ((m->cpu[i].flags & usable) && (m->cpu[j].flags & usable) &&
+			    m->cpu[i].apic_id == m->cpu[j].apic_id)
+				failure("MADT: an APIC ID twice among usable CPUs", r, why);
+	for (unsigned i = 0; i < m->nioapic; i++) {
+		uint64_t a = pa_addr(m->ioapic[i].addr);
+		if (!a || a % 4096 > 4096 - 0x20 || a >> 32)
+			failure("MADT: an IOAPIC address zero, crossing a page or above 4 GiB", r,
+				why);
+		for (unsigned j = 0; j < i; j++)
+			if (m->ioapic[i].id == m->ioapic[j].id ||
+			    pa_addr(m->ioapic[j].addr) / 4096 == a / 4096)
+				failure("MADT: an IOAPIC ID or page twice", r, why);
+	}
+	for (unsigned i = 0; i < m->niso; i++)
+		if (m->iso[i].bus != 0)
+			failure("MADT: an override not on bus 0", r, why);
+	if (m->lapic_override && (!pa_addr(m->lapic_addr) || pa_addr(m->lapic_addr) % 4096))
+		failure("MADT: a local APIC override not 4 KiB aligned", r, why);
+}
+
+/* The input parsed for its MADT: the same rules as the DMAR's. */
+static void fuzz_madt(const uint8_t *copy, size_t rsdp_bytes)
+{
+	static struct nk_madt m, m2;
+	static const struct nk_madt zero;
+	static char why[WHY_CAP + WHY_PAD], why2[WHY_CAP + WHY_PAD];
+	memset(&m, 0xa5, sizeof(m));
+	long r = parse_madt(copy, rsdp_bytes, &m, why);
+	if (r > 0 || r <= -NK_ACPI_EMAX)
+		failure("MADT: result neither 0 nor a -NK_ACPI_E* code", r, why);
+	by_code[-r]++;
+	if (r) {
+		if (!why[0])
+			failure("MADT: refused without a reason", r, why);
+		if (memcmp(&m, &zero, sizeof(m)))
+			failure("MADT: a refusal left *out not zeroed", r, why);
+		if (r == -NK_ACPI_ENOMADT)
+			madt_none++;
+		else
+			madt_refused++;
+	} else {
+		madt_decoded++;
+		check_madt(&m, r, why);
+	}
+	long r2 = parse_madt(copy, rsdp_bytes, &m2, why2);
+	if (r2 != r || memcmp(&m, &m2, sizeof(m)) || strcmp(why, why2))
+		failure("MADT: a second parse of the same input differs", r2, why2);
 }
 
 static void check_scopes(const struct nk_dmar_scope *s, unsigned n, long r, const char *why)
@@ -182,6 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long r2 = parse(copy, rsdp_bytes, &d2, why2);
 	if (r2 != r || memcmp(&d, &d2, sizeof(d)) || strcmp(why, why2))
 		failure("a second parse of the same input differs", r2, why2);
+	fuzz_madt(copy, rsdp_bytes);
 	free(copy);
 	return 0;
 }
@@ -191,6 +279,8 @@ static void report(void)
 	printf("fuzz_acpi: %llu inputs, %llu decoded, %llu without DMAR, %llu refused, %llu maps, "
 	       "no oracle failure\n",
 	       inputs, decoded, no_dmar, refused, maps_total);
+	printf("fuzz_acpi-madt: %llu decoded, %llu without MADT, %llu refused\n", madt_decoded,
+	       madt_none, madt_refused);
 	printf("fuzz_acpi-codes:");
 	for (long e = 0; e < NK_ACPI_EMAX; e++)
 		if (by_code[e])

@@ -8,15 +8,20 @@ An input is a control byte (bit 0: pass the RSDP as a 20-byte copy), the
 36-byte RSDP copy, then fake physical memory at 0x10000 (RSDT at +0,
 XSDT at +0x100, FACP at +0x200, APIC at +0x240, DMAR at +0x300).
 
-  qemu-q35         RSDP v1 -> RSDT (FACP, DMAR): QEMU 7.2 q35's DMAR with
-                   -device intel-iommu,intremap=on, as read from a guest
+  qemu-q35         RSDP v1 -> RSDT (FACP, DMAR, APIC): QEMU 7.2 q35's DMAR
+                   with -device intel-iommu,intremap=on, and a MADT like
+                   QEMU's (2 CPUs, an IOAPIC, 5 overrides, a LINT1 NMI)
   qemu-q35-edu     the same with edu (0:2.0) and a PCIe root port (0:3.0)
   xsdt-every-type  RSDP v2 -> XSDT (FACP, APIC, DMAR): two DRHDs, an
-                   RMRR, ATSR, RHSA, ANDD, SATC, SIDP and a reserved type
+                   RMRR, ATSR, RHSA, ANDD, SATC, SIDP and a reserved type;
+                   a MADT with every interrupt controller type nk decodes
+                   or counts, and a reserved one
   xsdp-20-bytes    a revision-2 RSDP copied in 20 bytes: the RSDT is used
   no-dmar          RSDP v1 -> RSDT (FACP, APIC)
 Each is accepted by nk_acpi_find_dmar (or, no-dmar, refused with
-NK_ACPI_ENODMAR): the fuzzer starts from well-formed tables."""
+NK_ACPI_ENODMAR) and by nk_acpi_find_madt (an empty MADT where the seed
+lists none of its own; qemu-q35-edu and xsdp-20-bytes list none:
+NK_ACPI_ENOMADT): the fuzzer starts from well-formed tables."""
 import os
 import struct
 import sys
@@ -86,6 +91,36 @@ def dmar_every_type():
     return table(b"DMAR", struct.pack("<BB10x", 38, 1) + b"".join(s))
 
 
+def madt(entries, lapic=0xFEE00000, flags=1):
+    """A MADT (ACPI 6.5 5.2.12): local APIC address, flags, structures."""
+    return table(b"APIC", struct.pack("<II", lapic, flags) + b"".join(
+        struct.pack("<BB", t, 2 + len(b)) + b for t, b in entries))
+
+
+def madt_qemu():
+    e = [(0, struct.pack("<BBI", 0, 0, 1)), (0, struct.pack("<BBI", 1, 1, 1)),
+         (1, struct.pack("<BBII", 0, 0, 0xFEC00000, 0))]
+    for src, gsi, fl in ((0, 2, 0), (5, 5, 0xD), (9, 9, 0xD), (10, 10, 0xD), (11, 11, 0xD)):
+        e.append((2, struct.pack("<BBIH", 0, src, gsi, fl)))
+    e.append((4, struct.pack("<BHB", 0xFF, 0, 1)))
+    return madt(e)
+
+
+def madt_every_type():
+    return madt([
+        (0, struct.pack("<BBI", 0, 0, 1)), (0, struct.pack("<BBI", 1, 2, 2)),
+        (0, struct.pack("<BBI", 2, 2, 0)),
+        (1, struct.pack("<BBII", 4, 0, 0xFEC00000, 0)),
+        (1, struct.pack("<BBII", 5, 0, 0xFEC01000, 24)),
+        (2, struct.pack("<BBIH", 0, 0, 2, 0)),
+        (3, struct.pack("<HI", 0, 30)),
+        (4, struct.pack("<BHB", 0xFF, 5, 1)),
+        (5, struct.pack("<HQ", 0, 0xFEE00000)),
+        (9, struct.pack("<HIII", 0, 7, 1, 7)),
+        (0x7F, b"\x01\x02\x03"),
+    ], lapic=0xFED00000)
+
+
 def memory(tables):
     """Fake memory from BASE holding each (address, bytes)."""
     end = max(a + len(t) for a, t in tables) - BASE
@@ -109,16 +144,17 @@ def main(argv):
         return 2
     out = argv[1]
     os.makedirs(out, exist_ok=True)
-    facp, apic = table(b"FACP", b"\0" * 4), table(b"APIC", b"\0" * 8)
+    facp, apic = table(b"FACP", b"\0" * 4), madt([])
     seeds = {
-        "qemu-q35": seed(True, rsdp(0, RSDT), [(RSDT, root(b"RSDT", "<I", [FACP, DMAR])),
-                                               (FACP, facp), (DMAR, QEMU_DMAR)]),
+        "qemu-q35": seed(True, rsdp(0, RSDT), [(RSDT, root(b"RSDT", "<I", [FACP, DMAR, APIC])),
+                                               (FACP, facp), (APIC, madt_qemu()),
+                                               (DMAR, QEMU_DMAR)]),
         "qemu-q35-edu": seed(True, rsdp(0, RSDT), [(RSDT, root(b"RSDT", "<I", [FACP, DMAR])),
                                                    (FACP, facp), (DMAR, QEMU_DMAR_EDU)]),
         "xsdt-every-type": seed(False, rsdp(2, RSDT, XSDT), [
             (RSDT, root(b"RSDT", "<I", [FACP])),
             (XSDT, root(b"XSDT", "<Q", [FACP, APIC, DMAR])),
-            (FACP, facp), (APIC, apic), (DMAR, dmar_every_type())]),
+            (FACP, facp), (APIC, madt_every_type()), (DMAR, dmar_every_type())]),
         "xsdp-20-bytes": seed(True, rsdp(2, RSDT, XSDT), [
             (RSDT, root(b"RSDT", "<I", [FACP, DMAR])),
             (XSDT, root(b"XSDT", "<Q", [FACP])),

@@ -152,10 +152,16 @@ uint64_t arch_recorded_cr4(void)
 	return fake_cpu.rec_cr4 ? fake_cpu.rec_cr4 : fake_cpu.cr4;
 }
 
+/* IA32_APIC_BASE of the fake machine: 0, its local APIC globally
+ * disabled, so nk's boot maps no APIC page (nk/apic_boot.c). */
+static uint64_t fake_apic_base;
+
 /* fake_msr_slot: see fake_arch.h. */
 uint64_t *fake_msr_slot(uint32_t msr)
 {
 	switch (msr) {
+	case MSR_APIC_BASE:
+		return &fake_apic_base;
 	case MSR_EFER:
 		return &fake_cpu.efer;
 	case MSR_STAR:

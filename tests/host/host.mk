@@ -26,7 +26,7 @@ HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
 HOST_NK_SRCS := nk/frame.c nk/smp_release.c nk/vmmu.c nk/multicall.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/iommu.c lib/i5.c \
-	nk/acpi.c $(wildcard policies/*.c)
+	nk/acpi.c nk/apic.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_vtd.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c lib/fmt.c
 HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov test_iommu test_smp
 # test_iommu hands nk outer-kernel buffers (a frame list, a PTE batch) that
@@ -34,7 +34,7 @@ HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov test_iommu te
 # (nk/walk.c) their direct-map address. Per-test link flags: HOST_LDFLAGS_<test>.
 HOST_LDFLAGS_test_iommu := -Wl,--wrap=arch_kernel_readable
 HOST_MACH_NK_SRCS := $(HOST_NK_SRCS) nk/boot.c nk/mb2.c nk/cpufeat.c nk/boot_tables.c nk/cpu.c nk/log.c nk/walk.c nk/kcov.c \
-	nk/iommu_boot.c nk/smp.c lib/fmt.c
+	nk/iommu_boot.c nk/smp.c nk/apic_boot.c lib/fmt.c
 HOST_MACH_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_vtd.c $(HOST_DIR)/machine.c
 HOST_MACH_BINS := $(HOST_MACH_TESTS:%=$(HOST_BUILD)/%)
 HOST_FS_TESTS := test_fs test_sys_fs

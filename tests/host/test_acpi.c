@@ -1218,6 +1218,254 @@ TEST(error_names)
 		assert_non_null(strstr(nk_acpi_strerror(-e), "NK_ACPI_E"));
 }
 
+/* ---- the MADT (nk_acpi_find_madt; ACPI 6.5 5.2.12) ---- */
+
+static struct nk_madt madt;
+
+static long parse_madt(void)
+{
+	free(fm.last);
+	fm.last = NULL;
+	fm.calls = 0;
+	memset(&madt, 0xa5, sizeof(madt));
+	memset(why, 'x', sizeof(why));
+	long r = nk_acpi_find_madt(rsdp, rsdp[15] >= 2 ? 36 : 20, fake_map, &fm, &madt, why,
+				   sizeof(why));
+	assert_non_null(memchr(why, 0, sizeof(why)));
+	if (r) {
+		static const struct nk_madt zero;
+		assert_memory_equal(&madt, &zero, sizeof(madt));
+		assert_true(why[0] != 0);
+	} else {
+		assert_string_equal(why, "");
+	}
+	return r;
+}
+
+#define EXPECT_MADT(err, text)                                                                     \
+	do {                                                                                       \
+		long r_ = parse_madt();                                                            \
+		if (r_ != -(long)(err) || !strstr(why, (text)))                                    \
+			fail_msg("got %ld (%s) \"%s\", want -%s with \"%s\"", r_,                  \
+				 nk_acpi_strerror(r_), why, nk_acpi_strerror(err), (text));        \
+	} while (0)
+
+/* RSDP v1 -> RSDT (FACP, APIC) with the MADT started: local APIC address
+ * 0xfee00000, PCAT_COMPAT. */
+static void madt_machine(struct tb *t)
+{
+	other(FACP_PA, "FACP");
+	const uint64_t e[] = {FACP_PA, APIC_PA};
+	root(RSDT_PA, 4, 2, e);
+	rsdp_v1((uint32_t)RSDT_PA);
+	tb_start(t, APIC_PA, "APIC");
+	tb_u32(t, 0xfee00000);
+	tb_u32(t, NK_MADT_F_PCAT_COMPAT);
+}
+
+static void m_lapic(struct tb *t, uint8_t uid, uint8_t id, uint32_t flags)
+{
+	tb_u8(t, NK_MADT_T_LAPIC);
+	tb_u8(t, 8);
+	tb_u8(t, uid);
+	tb_u8(t, id);
+	tb_u32(t, flags);
+}
+
+static void m_ioapic(struct tb *t, uint8_t id, uint32_t addr, uint32_t gsi)
+{
+	tb_u8(t, NK_MADT_T_IOAPIC);
+	tb_u8(t, 12);
+	tb_u8(t, id);
+	tb_u8(t, 0);
+	tb_u32(t, addr);
+	tb_u32(t, gsi);
+}
+
+static void m_iso(struct tb *t, uint8_t bus, uint8_t src, uint32_t gsi, uint16_t flags)
+{
+	tb_u8(t, NK_MADT_T_ISO);
+	tb_u8(t, 10);
+	tb_u8(t, bus);
+	tb_u8(t, src);
+	tb_u32(t, gsi);
+	tb_u16(t, flags);
+}
+
+/* QEMU's q35 MADT at 2 CPUs: two local APICs, one IOAPIC, overrides, a
+ * LINT1 NMI; and the rest of the types counted. */
+TEST(madt_qemu_like)
+{
+	(void)state;
+	struct tb t;
+	madt_machine(&t);
+	m_lapic(&t, 0, 0, NK_MADT_CPU_ENABLED);
+	m_lapic(&t, 1, 1, NK_MADT_CPU_ENABLED);
+	m_ioapic(&t, 0, 0xfec00000, 0);
+	m_iso(&t, 0, 0, 2, 0);
+	m_iso(&t, 0, 9, 9, 0xd);
+	tb_u8(&t, NK_MADT_T_LAPIC_NMI); /* all CPUs, LINT1 */
+	tb_u8(&t, 6);
+	tb_u8(&t, 0xff);
+	tb_u16(&t, 0);
+	tb_u8(&t, 1);
+	tb_u8(&t, NK_MADT_T_X2APIC);
+	tb_u8(&t, 16);
+	for (int i = 0; i < 14; i++)
+		tb_u8(&t, 0);
+	tb_u8(&t, 0x80); /* an OEM type: skipped by length */
+	tb_u8(&t, 3);
+	tb_u8(&t, 0);
+	tb_end(&t);
+	assert_int_equal(parse_madt(), 0);
+	assert_int_equal(pa_addr(madt.table_pa), APIC_PA);
+	assert_int_equal(pa_addr(madt.lapic_addr), 0xfee00000);
+	assert_int_equal(madt.flags, NK_MADT_F_PCAT_COMPAT);
+	assert_int_equal(madt.ncpu, 2);
+	assert_int_equal(madt.cpu[1].apic_id, 1);
+	assert_int_equal(madt.cpu[1].flags, NK_MADT_CPU_ENABLED);
+	assert_int_equal(madt.nioapic, 1);
+	assert_int_equal(pa_addr(madt.ioapic[0].addr), 0xfec00000);
+	assert_int_equal(madt.niso, 2);
+	assert_int_equal(madt.iso[1].source, 9);
+	assert_int_equal(madt.iso[1].gsi, 9);
+	assert_int_equal(madt.iso[1].flags, 0xd);
+	assert_int_equal(madt.nlapic_nmi, 1);
+	assert_int_equal(madt.nx2apic, 1);
+	assert_int_equal(madt.nunknown, 1);
+	assert_false(madt.lapic_override);
+}
+
+TEST(madt_missing_or_short)
+{
+	(void)state;
+	struct tb t;
+	base_machine(&t); /* its APIC table has 40 bytes, less than the MADT's 44 */
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ELENGTH, "MADT at 0x103800: length 40, less than its 44-byte header");
+	const uint64_t e[] = {FACP_PA, DMAR_PA};
+	root(RSDT_PA, 4, 2, e);
+	EXPECT_MADT(NK_ACPI_ENOMADT, "RSDT at 0x100000: none of its 2 entries is an APIC");
+}
+
+TEST(madt_malformed)
+{
+	(void)state;
+	struct tb t;
+	madt_machine(&t);
+	tb_u8(&t, NK_MADT_T_IOAPIC);
+	tb_u8(&t, 8);
+	tb_u32(&t, 0);
+	tb_u16(&t, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ESTRUCT, "MADT: IOAPIC (type 1) at offset 0x2c has length 8, less "
+				     "than its 12 bytes");
+	madt_machine(&t);
+	m_lapic(&t, 0, 0, 1);
+	tb_u8(&t, NK_MADT_T_LAPIC);
+	tb_u8(&t, 20);
+	tb_u32(&t, 0);
+	tb_u16(&t, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ESTRUCT, "MADT: local APIC at offset 0x34 has length 20, past the "
+				     "table's end at 0x3c");
+	madt_machine(&t);
+	m_lapic(&t, 0, 0, 1);
+	tb_u8(&t, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ESTRUCT, "1 byte at offset 0x34");
+	madt_machine(&t);
+	tb_u8(&t, 9);
+	tb_u8(&t, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ESTRUCT, "has length 0, less than its 16 bytes");
+}
+
+TEST(madt_values)
+{
+	(void)state;
+	struct tb t;
+	madt_machine(&t);
+	m_lapic(&t, 0, 3, NK_MADT_CPU_ENABLED);
+	m_lapic(&t, 1, 3, NK_MADT_CPU_ONLINE_CAPABLE);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "APIC ID 3 already names processor entry 0");
+	madt_machine(&t);
+	m_lapic(&t, 0, 3, NK_MADT_CPU_ENABLED);
+	m_lapic(&t, 1, 3, 0); /* disabled, not online-capable: kept, not a clash */
+	tb_end(&t);
+	assert_int_equal(parse_madt(), 0);
+	assert_int_equal(madt.ncpu, 2);
+	madt_machine(&t);
+	m_ioapic(&t, 0, 0, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "IOAPIC at offset 0x2c: address 0x0 is zero");
+	madt_machine(&t);
+	m_ioapic(&t, 0, 0xfec00ff0, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "registers cross a 4 KiB page");
+	madt_machine(&t);
+	m_ioapic(&t, 0, 0xfec00000, 0);
+	m_ioapic(&t, 1, 0xfec00400, 24);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "already names IOAPIC 0");
+	madt_machine(&t);
+	m_iso(&t, 1, 0, 2, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "bus 1, not 0 (ISA)");
+	madt_machine(&t);
+	for (int i = 0; i < 2; i++) {
+		tb_u8(&t, NK_MADT_T_LAPIC_OVERRIDE);
+		tb_u8(&t, 12);
+		tb_u16(&t, 0);
+		tb_u64(&t, 0xfee00000);
+	}
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_EVALUE, "a second local APIC address override");
+	madt_machine(&t);
+	tb_u8(&t, NK_MADT_T_LAPIC_OVERRIDE);
+	tb_u8(&t, 12);
+	tb_u16(&t, 0);
+	tb_u64(&t, 0x1fee00000ull);
+	tb_end(&t);
+	assert_int_equal(parse_madt(), 0);
+	assert_true(madt.lapic_override);
+	assert_int_equal(pa_addr(madt.lapic_addr), 0x1fee00000ull);
+}
+
+TEST(madt_limits)
+{
+	(void)state;
+	struct tb t;
+	madt_machine(&t);
+	for (int i = 0; i < NK_MADT_CPU_MAX; i++)
+		m_lapic(&t, (uint8_t)i, (uint8_t)i, NK_MADT_CPU_ENABLED);
+	for (int i = 0; i < NK_MADT_IOAPIC_MAX; i++)
+		m_ioapic(&t, (uint8_t)i, 0xfec00000u + 0x1000u * (uint32_t)i, 24u * (uint32_t)i);
+	for (int i = 0; i < NK_MADT_ISO_MAX; i++)
+		m_iso(&t, 0, (uint8_t)i, (uint32_t)i, 0);
+	tb_end(&t);
+	assert_int_equal(parse_madt(), 0);
+	assert_int_equal(madt.ncpu, NK_MADT_CPU_MAX);
+	assert_int_equal(madt.nioapic, NK_MADT_IOAPIC_MAX);
+	assert_int_equal(madt.niso, NK_MADT_ISO_MAX);
+	madt_machine(&t);
+	for (int i = 0; i <= NK_MADT_CPU_MAX; i++)
+		m_lapic(&t, (uint8_t)i, (uint8_t)i, NK_MADT_CPU_ENABLED);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ELIMIT, "more than 64 processor entries");
+	madt_machine(&t);
+	for (int i = 0; i <= NK_MADT_IOAPIC_MAX; i++)
+		m_ioapic(&t, (uint8_t)i, 0xfec00000u + 0x1000u * (uint32_t)i, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ELIMIT, "more than 4 IOAPICs");
+	madt_machine(&t);
+	for (int i = 0; i <= NK_MADT_ISO_MAX; i++)
+		m_iso(&t, 0, (uint8_t)i, (uint32_t)i, 0);
+	tb_end(&t);
+	EXPECT_MADT(NK_ACPI_ELIMIT, "more than 16");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, reset, reset)
 
 int main(void)
@@ -1252,6 +1500,11 @@ int main(void)
 	    T(scope_limits),
 	    T(why_buffer),
 	    T(error_names),
+	    T(madt_qemu_like),
+	    T(madt_missing_or_short),
+	    T(madt_malformed),
+	    T(madt_values),
+	    T(madt_limits),
 	};
-	return cmocka_run_group_tests_name("acpi: RSDP, RSDT/XSDT, DMAR", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("acpi: RSDP, RSDT/XSDT, DMAR, MADT", tests, NULL, NULL);
 }

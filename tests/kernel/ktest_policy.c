@@ -318,12 +318,15 @@ static bool t_audit_log_wraps(void)
 	return ok;
 }
 
-/* Calls counted by nk so far (gate crossings in the nested build). */
+/* Calls counted by nk so far (gate crossings in the nested build), less
+ * the EOIs nk's interrupt stubs send, which come whenever an interrupt
+ * does. */
 static uint64_t calls_now(void)
 {
 	uint64_t n = 0;
 	for (int c = 0; c < NK_CALL_MAX; c++)
-		n += nk_view->stats.calls[c];
+		if (c != NK_CALL_APIC_EOI)
+			n += nk_view->stats.calls[c];
 	return n;
 }
 
