@@ -4,10 +4,10 @@
  * own stack, and a task runs on at most one CPU at a time (on_cpu). Kernel
  * code is not preempted: the timer switches tasks only when it interrupts
  * user mode; a task in the kernel runs until it sleeps or returns. Each
- * task has
- * a kernel stack whose top holds its user registers (struct trap_frame),
- * built by the SYSCALL entry or copied there from an IST entry stack
- * (outer/usermode.asm, outer/trap.c). Source: SDM Vol. 1 10.5 (FXSAVE). */
+ * task has a kernel stack whose top holds its user registers (struct
+ * trap_frame), built by the SYSCALL entry or copied there from an IST
+ * entry stack (outer/usermode.asm, outer/trap.c). Source: SDM Vol. 1 10.5
+ * (FXSAVE). */
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/fs.h>
@@ -108,7 +108,9 @@ static struct proc *runq_pop(void)
 	return NULL;
 }
 
-/* A task was queued: if this CPU is busy, kick an idle one (smp_kick). */
+/* A task was queued: kick one other CPU halted in its idle loop
+ * (smp_kick), and count it busy so that the next wakeup kicks another
+ * (an idle CPU writes its flag under the BKL too). */
 static void kick_idle_cpu(void)
 {
 	struct cpu_local *me = this_cpu();
@@ -116,6 +118,7 @@ static void kick_idle_cpu(void)
 		return;
 	for (unsigned i = 0; i < NK_MAX_CPUS; i++)
 		if (i != me->index && cpu_locals[i].online && cpu_locals[i].idle) {
+			cpu_locals[i].idle = false;
 			smp_kick(i);
 			return;
 		}
