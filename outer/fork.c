@@ -100,6 +100,7 @@ void proc_free(struct proc *p)
  * return to user mode. */
 void proc_task_start(void)
 {
+	sched_task_start();
 	sched_fxrstor(current->fpu);
 	if (current->set_tid_addr) {
 		int tid = current->pid;
@@ -231,14 +232,12 @@ NK_NORETURN void proc_start_init(const char *path, const char *const *argv)
 	proc_set_job(p, p->pid, p->pid);
 	tty_set_ctty(p->pid, p->pid);
 	proc_link(p);
-	current = p;
-	syscall_kstack_top = (uint64_t)p->kstack + KSTACK_BYTES;
-	vm_activate(p->mm);
+	proc_set_running(p); /* this CPU's current, kernel stack, CR3 */
 	sched_fxsave(p->fpu);
 	long r = exec_image(p, path, argv, envp);
 	if (r)
 		panic("proc_start_init: cannot run %s (error %ld)", path, -r);
 	p->slice = SLICE_TICKS;
 	irq_disable();
-	user_return(p->tf);
+	user_return(p->tf); /* drops the BKL smp_boot_init took */
 }

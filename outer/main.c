@@ -10,9 +10,11 @@
 #include <nk/vmmu.h>
 #include <outer/audit.h>
 #include <outer/module.h>
+#include <outer/smp.h>
 
 NK_NORETURN void outer_main(void)
 {
+	smp_boot_init(); /* GS: this CPU's slot (current); the BKL */
 	uart_init();
 	kprintf("outer: kernel up; CR0 %lx CR4 %lx EFER %lx\n", read_cr0(), read_cr4(),
 		rdmsr(0xc0000080));

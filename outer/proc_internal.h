@@ -50,6 +50,14 @@ void sched_make_runnable(struct proc *p);
 /* sched_schedule: switch to the next runnable process (idles with
  * interrupts on while there is none). */
 void sched_schedule(void);
+/* sched_task_start: a new task's first code after its first switch_to
+ * (proc_task_start): the task switched away from is off this CPU, and the
+ * new one holds the BKL at depth 1. */
+void sched_task_start(void);
+/* proc_set_running: make p this CPU's running task with nothing switched
+ * away from (the first process): its turn, kernel stack, address space,
+ * FS.base. BKL held. */
+void proc_set_running(struct proc *p);
 /* sched_yield_cpu: give the CPU to the next runnable process, if any. */
 void sched_yield_cpu(void);
 /* sched_fxsave, sched_fxrstor: save and load the FPU/SSE state (the
@@ -59,11 +67,11 @@ void sched_fxrstor(const void *area);
 /* Whether CR4.FSGSBASE is on (WRFSBASE instead of nk_wrmsr). */
 extern bool sched_use_fsgsbase;
 
-/* outer/usermode.asm: the kernel stack top the SYSCALL entry switches to
- * (the running task's); switch_to saves the callee-saved registers and RSP
+/* outer/usermode.asm: switch_to saves the callee-saved registers and RSP
  * in *save_ksp and resumes the task whose RSP is next_ksp;
- * task_first_entry is where a new task's first switch_to returns. */
-extern uint64_t syscall_kstack_top;
+ * task_first_entry is where a new task's first switch_to returns. (The
+ * kernel stack top the SYSCALL entry switches to is this CPU's
+ * cpu_local.kstack_top.) */
 void switch_to(uint64_t *save_ksp, uint64_t next_ksp);
 void task_first_entry(void);
 

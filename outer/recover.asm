@@ -1,5 +1,9 @@
 ; Recovery points for the attack harness: recover_arm saves the callee-saved
-; registers (setjmp-like); recover_jump returns to them with 1.
+; registers (setjmp-like); recover_jump returns to them with 1. The
+; BKL depth (include/outer/smp.h) goes with them: a jump out of a trap
+; handler leaves the levels the trap took.
+%include "asm_offsets.inc"         ; CPU_BKL_DEPTH
+
 section .text
 bits 64
 extern recover_current
@@ -18,6 +22,8 @@ recover_arm:
 	mov rax, [rsp]
 	mov [rdi + 56], rax             ; return address
 	mov dword [rdi + 64], 1         ; armed
+	mov eax, [gs:CPU_BKL_DEPTH]
+	mov [rdi + 68], eax             ; bkl_depth
 	mov [rel recover_current], rdi
 	xor eax, eax
 	ret
@@ -32,6 +38,8 @@ recover_jump:
 	mov r15, [rdi + 40]
 	mov rsp, [rdi + 48]
 	mov dword [rdi + 64], 0
+	mov eax, [rdi + 68]
+	mov [gs:CPU_BKL_DEPTH], eax
 	mov eax, 1
 	jmp [rdi + 56]
 

@@ -23,6 +23,7 @@
 #include <outer/audit.h>
 #include <nk/region.h>
 #include <outer/nkq.h>
+#include <outer/smp.h>
 
 void syscall_entry(void);
 static void syscall_table_init(void);
@@ -229,11 +230,15 @@ long syscall_dispatch(uint64_t nr, const uint64_t *a)
 }
 
 /* syscall_handler: called by syscall_entry (outer/usermode.asm) on the
- * task's kernel stack with its user registers in tf; returns the frame to
- * resume in user mode. */
+ * task's kernel stack with its user registers in tf, interrupts off;
+ * takes the BKL, then enables interrupts; returns the frame to resume in
+ * user mode (user_return drops the BKL). */
 struct trap_frame *syscall_handler(struct trap_frame *tf);
 struct trap_frame *syscall_handler(struct trap_frame *tf)
 {
+	bkl_lock();
+	irq_enable();
+	this_cpu()->syscalls++;
 	uint64_t a[6] = {tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
 	uint32_t nr = (uint32_t)tf->rax;
 	audit_record(AUDIT_ENTRY, (uint32_t)current->pid, nr, 0);

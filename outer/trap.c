@@ -16,6 +16,8 @@
 #include <outer/vm.h>
 #include <outer/module.h>
 #include <outer/irq.h>
+#include <outer/smp.h>
+#include <outer/nkq.h>
 
 volatile uint64_t timer_ticks;
 struct recovery *recover_current;
@@ -148,11 +150,16 @@ static void report(struct trap_frame *tf, uint64_t addr, const char *why)
 		tf->vector, tf->error, tf->rip, addr, why);
 }
 
+/* An 8259A interrupt (the PIT and the UART reach CPU 0 only, through
+ * LINT0's ExtINT): the PIT drives timer_ticks, the per-process scans once
+ * per tick, and CPU 0's time slice. */
 static void handle_irq(unsigned irq)
 {
+	this_cpu()->irqs++;
 	if (irq == 0) {
 		timer_ticks++;
 		proc_tick();
+		sched_cpu_tick();
 	} else if (irq == 4) {
 		tty_rx_irq();
 	}
@@ -225,8 +232,6 @@ static NK_NORETURN void user_trap(void *arg)
 	struct trap_frame *tf = arg;
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
 		handle_irq((unsigned)(tf->vector - IRQ_BASE));
-	} else if (tf->vector == 2) {
-		kprintf("trap: NMI in user mode at RIP %lx\n", tf->rip);
 	} else {
 		uint64_t addr = current->fault_addr;
 		long r = tf->vector == 14 ? vm_fault(current->mm, addr, tf->error) : -EFAULT;
@@ -256,28 +261,54 @@ static NK_NORETURN void user_trap(void *arg)
 			proc_kill_self(sig, msg);
 		}
 	}
+	nkq_flush(); /* nothing queued outlives this hold of the BKL */
 	user_return(proc_to_user(tf));
 }
 
-void outer_trap(struct trap_frame *tf)
+static inline void swapgs(void)
 {
-	if (tf->vector == 2)
-		trap_nmi_count++;
-	if ((tf->cs & 3) == 3 && current) {
-		current->fault_addr = tf->vector == 14 ? read_cr2() : 0;
-		*current->tf = *tf;
-		run_on_stack(current->tf, user_trap, current->tf);
+	__asm__ volatile("swapgs" ::: "memory");
+}
+
+/* Whether GS base is one of the cpu_local slots now (Linux's paranoid
+ * entry test: CS says nothing about GS at an NMI that arrived between
+ * SYSCALL and its SWAPGS, or between user_return's SWAPGS and IRETQ). */
+static bool kernel_gs_live(void)
+{
+	uint64_t gs = rdmsr(MSR_GS_BASE);
+	return gs >= (uint64_t)cpu_locals && gs < (uint64_t)(cpu_locals + NK_MAX_CPUS);
+}
+
+/* An NMI: from anywhere, with either GS; never takes the BKL (the holder
+ * may be the code it interrupted). It only counts and runs the harness's
+ * hook (or reports one from kernel mode, as before). */
+static void nmi_trap(struct trap_frame *tf)
+{
+	bool swapped = !kernel_gs_live();
+	if (swapped)
+		swapgs();
+	__atomic_fetch_add(&trap_nmi_count, 1, __ATOMIC_RELAXED);
+	this_cpu()->nmis++;
+	if ((tf->cs & 3) == 0) {
+		if (trap_nmi_hook)
+			trap_nmi_hook(tf);
+		else
+			kprintf("trap: NMI at RIP %lx\n", tf->rip);
 	}
+	if (swapped)
+		swapgs();
+}
+
+/* A trap in kernel mode, BKL held (nested or taken). Returns to resume the
+ * interrupted code. */
+static void kernel_trap(struct trap_frame *tf)
+{
 	if (tf->vector == IRQ_BASE && trap_irq0_hook) {
 		trap_irq0_hook(tf);
 		return;
 	}
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
 		handle_irq((unsigned)(tf->vector - IRQ_BASE));
-		return;
-	}
-	if (tf->vector == 2 && trap_nmi_hook) {
-		trap_nmi_hook(tf);
 		return;
 	}
 	if (tf->vector >= 32) {
@@ -297,10 +328,6 @@ void outer_trap(struct trap_frame *tf)
 			tf->rip = (uint64_t)uaccess_fixup;
 		return;
 	}
-	if (tf->vector == 2) {
-		kprintf("trap: NMI at RIP %lx\n", tf->rip);
-		return;
-	}
 	char why[96];
 	explain_fault(tf->vector, tf->error, addr, why, sizeof(why));
 	struct recovery *r = recover_current;
@@ -318,4 +345,35 @@ void outer_trap(struct trap_frame *tf)
 	report(tf, addr, why);
 	panic("unhandled %s in the outer kernel",
 	      exc_names[tf->vector] ? exc_names[tf->vector] : "exception");
+}
+
+/* The outer kernel's trap entry (nk's stubs call it). GS: a trap from
+ * ring 3 swaps to this CPU's slot, and back when it returns there; a
+ * kernel-mode one finds the kernel's loaded, except an NMI or #MC (tested,
+ * nmi_trap) and a fault of user_return's IRETQ (a bad user frame, after
+ * its SWAPGS). The BKL: a trap from ring 3 takes it (user_trap's return to
+ * user mode drops it); a kernel-mode trap nests, or takes it when this CPU
+ * idles without it, and drops that level on its return. */
+void outer_trap(struct trap_frame *tf)
+{
+	if (tf->vector == 2) {
+		nmi_trap(tf);
+		return;
+	}
+	bool user = (tf->cs & 3) == 3;
+	if (user || ((tf->vector == 18 || tf->rip == (uint64_t)user_iret) && !kernel_gs_live()))
+		swapgs();
+	bkl_lock();
+	this_cpu()->traps++;
+	if (user && current) {
+		current->fault_addr = tf->vector == 14 ? read_cr2() : 0;
+		*current->tf = *tf;
+		run_on_stack(current->tf, user_trap, current->tf);
+	}
+	/* a ring-3 trap with no process running is the MMU oracle's probe: it
+	 * goes to the recovery point (kernel_trap); interrupts are off there */
+	kernel_trap(tf);
+	bkl_unlock();
+	if (user)
+		swapgs();
 }

@@ -8,21 +8,24 @@
 section .text
 bits 64
 
-extern syscall_handler, proc_task_start
-global syscall_entry, user_return, switch_to, task_first_entry, run_on_stack
+extern syscall_handler, proc_task_start, sched_idle, smp_bkl
+global syscall_entry, user_return, user_iret, switch_to, task_first_entry, run_on_stack
+global idle_first_entry
 global uaccess_copy, uaccess_strncpy, uaccess_fault_start, uaccess_fault_end
-global syscall_kstack_top
 
 %include "asm_offsets.inc"         ; USER_CS, USER_SS, EFAULT (tools/asm_offsets.c)
 SYSCALL_VECTOR equ 0x100                ; marks a trap_frame built by SYSCALL
 
 ; SYSCALL: RCX = user RIP, R11 = user RFLAGS, RSP = user RSP, IF = 0
-; (SFMASK). Build a struct trap_frame at the top of the task's kernel stack.
+; (SFMASK), user GS. SWAPGS loads this CPU's cpu_local (include/outer/smp.h)
+; as GS; build a struct trap_frame at the top of the task's kernel stack.
+; syscall_handler takes the BKL, then enables interrupts.
 syscall_entry:
-	mov [rel syscall_user_rsp], rsp       ; one CPU, interrupts off
-	mov rsp, [rel syscall_kstack_top]
+	swapgs
+	mov [gs:CPU_USER_RSP], rsp            ; this CPU's scratch, interrupts off
+	mov rsp, [gs:CPU_KSTACK_TOP]
 	push USER_SS
-	push qword [rel syscall_user_rsp]
+	push qword [gs:CPU_USER_RSP]
 	push r11                              ; RFLAGS
 	push USER_CS
 	push rcx                              ; RIP
@@ -32,18 +35,30 @@ syscall_entry:
 	PUSH_GPRS
 	mov rdi, rsp
 	cld
-	sti
 	call syscall_handler                  ; returns the frame to resume
 	mov rdi, rax
 	; fall through
 
 ; noreturn void user_return(struct trap_frame *tf): resume user mode from tf.
+; This CPU's hold of the BKL ends here, whatever its depth (outer/smp.c):
+; only the holder writes owner and serving, and x86 stores are not
+; reordered with older ones (SDM Vol. 3A 8.2.2), so the plain increment of
+; serving releases. Then the user's GS comes back (SWAPGS).
 user_return:
 	cli
 	mov rsp, rdi
+	mov eax, [gs:CPU_INDEX]
+	cmp [rel smp_bkl + BKL_OWNER], eax
+	jne .unlocked
+	mov dword [gs:CPU_BKL_DEPTH], 0
+	mov dword [rel smp_bkl + BKL_OWNER], -1
+	inc dword [rel smp_bkl + BKL_SERVING]
+.unlocked:
 	POP_GPRS
 	pop rax
 	add rsp, 16                           ; vector, error
+	swapgs
+user_iret:
 	iretq
 
 ; void switch_to(uint64_t *save_ksp, uint64_t next_ksp): save the callee-
@@ -73,6 +88,13 @@ task_first_entry:
 	call proc_task_start
 	mov rdi, rbx
 	jmp user_return
+
+; The boot CPU's idle context's first switch_to returns here, on its own
+; stack (outer/smp.c prepares it).
+idle_first_entry:
+	and rsp, -16
+	call sched_idle
+	ud2
 
 ; noreturn void run_on_stack(void *sp, void (*fn)(void *), void *arg)
 run_on_stack:
@@ -118,9 +140,5 @@ uaccess_fixup:
 	clac
 	mov rax, -EFAULT
 	ret
-
-section .bss
-syscall_user_rsp: resq 1
-syscall_kstack_top: resq 1
 
 section .note.GNU-stack noalloc noexec nowrite progbits

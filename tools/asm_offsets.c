@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <nk/vmmu.h>
 #include <outer/trap.h>
+#include <outer/smp.h>
 #include <outer/errno.h>
 #include <x86/cpu.h>
 #include <x86/selectors.h>
@@ -21,6 +22,12 @@ _Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "trap_frame: vecto
 _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8,
 	       "trap_frame: the CPU's frame after error");
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame: 22 words");
+/* the per-CPU words include/outer/smp.h reads at fixed GS offsets */
+_Static_assert(offsetof(struct cpu_local, self) == 0, "cpu_local: self at 0");
+_Static_assert(offsetof(struct cpu_local, cur) == 24, "cpu_local: cur at 24");
+/* outer/recover.asm's recovery layout: 8 words, armed, the BKL depth */
+_Static_assert(offsetof(struct recovery, armed) == 64, "recovery: armed at 64");
+_Static_assert(offsetof(struct recovery, bkl_depth) == 68, "recovery: bkl_depth at 68");
 
 /* asm_offsets: never run; compiling it emits the markers. */
 void asm_offsets(void);
@@ -32,4 +39,10 @@ void asm_offsets(void)
 	DEFINE(USER_CS, SEL_UCODE | 3);
 	DEFINE(USER_SS, SEL_UDATA | 3);
 	DEFINE(EFAULT, EFAULT);
+	DEFINE(CPU_KSTACK_TOP, offsetof(struct cpu_local, kstack_top));
+	DEFINE(CPU_USER_RSP, offsetof(struct cpu_local, user_rsp));
+	DEFINE(CPU_INDEX, offsetof(struct cpu_local, index));
+	DEFINE(CPU_BKL_DEPTH, offsetof(struct cpu_local, bkl_depth));
+	DEFINE(BKL_SERVING, offsetof(struct bkl, serving));
+	DEFINE(BKL_OWNER, offsetof(struct bkl, owner));
 }

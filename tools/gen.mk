@@ -8,7 +8,7 @@
 GEN := build/gen
 GEN_INCS := $(GEN)/asm_offsets.inc $(GEN)/nk_gates.inc
 $(GEN)/asm_offsets.inc: tools/asm_offsets.c include/nk/vmmu.h include/nk/errors.h include/nk/calls.h \
-		include/outer/trap.h include/outer/errno.h include/x86/selectors.h
+		include/outer/trap.h include/outer/smp.h include/outer/errno.h include/x86/selectors.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -O2 -ffreestanding -Iinclude -S $< -o $@.s
 	$(Q){ echo "; generated from tools/asm_offsets.c: do not edit"; \

@@ -1,6 +1,7 @@
 /* Processes: address spaces, scheduling, signals (include/outer/signal.h).
- * One CPU; kernel code is not preempted (the timer switches tasks only
- * when it interrupts user mode, or when a task sleeps). */
+ * Kernel code runs under the big kernel lock (outer/smp.c) and is not
+ * preempted (the timer switches tasks only when it interrupts user mode,
+ * or when a task sleeps). */
 #ifndef OUTER_PROC_H
 #define OUTER_PROC_H
 #include <nk/types.h>
@@ -60,6 +61,8 @@ struct proc {
 	struct trap_frame *tf;	   /* user registers, at the top of kstack */
 	void *fpu;		   /* 512-byte FXSAVE area (16-byte aligned) */
 	unsigned slice;		   /* timer ticks left in this turn */
+	unsigned on_cpu;	   /* 1 + the CPU it runs on (until switched off it); 0 */
+	unsigned bkl_depth;	   /* this CPU's BKL depth when it switched away */
 	uint32_t umask;		   /* file mode creation mask (umask(2)); fork copies it */
 	struct proc *vfork_parent; /* sleeping until this child execs or exits */
 	uint64_t fault_addr;	   /* CR2 of the user fault being handled */
@@ -83,8 +86,14 @@ struct proc {
 
 #define KSTACK_BYTES 16384u
 
-/* current: the running process (NULL before the first one). */
+/* current: the running process on this CPU (NULL before the first one and
+ * while the CPU idles): this CPU's cpu_local slot (include/outer/smp.h). */
+#ifdef NK_HOST_BUILD
 extern struct proc *current;
+#else
+#include <outer/smp.h>
+#define current (get_current())
+#endif
 
 /* proc_init: declare the credential table and the process list's links
  * as write-log regions (nk records every change). Before nk_init_done. */

@@ -25,6 +25,7 @@ struct fault_info {
 struct recovery {
 	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
 	volatile int armed;
+	unsigned bkl_depth; /* the BKL depth at recover_arm, restored by recover_jump */
 	struct fault_info fault;
 };
 
@@ -66,6 +67,9 @@ NK_NORETURN void run_on_stack(void *sp, void (*fn)(void *), void *arg);
 /* The user-copy loops (outer/usermode.asm): a fault between start and end
  * resumes at uaccess_fixup, which returns -EFAULT. */
 extern char uaccess_fault_start[], uaccess_fault_end[], uaccess_fixup[];
+/* user_iret: user_return's IRETQ (user GS already loaded: a fault there is
+ * taken in kernel mode with the user's GS base). */
+extern char user_iret[];
 
 extern volatile uint64_t timer_ticks;
 #endif

@@ -12,6 +12,7 @@
 #include <outer/errno.h>
 #include <outer/drivers.h>
 #include <nk/vmmu.h>
+#include <outer/smp.h>
 
 #include <x86/cpu.h> /* CR0, CR4, EFER bits, MSR numbers */
 
@@ -305,6 +306,43 @@ static bool t_apic_gates(void)
 	return ok;
 }
 
+/* The boot CPU's slot through GS, and the BKL's rules on one CPU (outer/
+ * smp.c): the console holds it; traps nest and drop their level; a
+ * recovery point's jump out of a fault handler restores the depth. */
+static bool t_smp_percpu_bkl(void)
+{
+	struct cpu_local *c = this_cpu();
+	bool ok = KT_EXPECT(c == &cpu_locals[0]) & KT_EXPECT(c->self == c) &
+		  KT_EXPECT(c->index == 0) & KT_EXPECT(rdmsr(MSR_GS_BASE) == (uint64_t)c) &
+		  KT_EXPECT(rdmsr(MSR_KERNEL_GS_BASE) == 0) & KT_EXPECT(smp_cpus_online() >= 1);
+	unsigned d0 = c->bkl_depth;
+	uint32_t serving = smp_bkl.serving;
+	ok &= KT_EXPECT(bkl_held()) & KT_EXPECT(d0 >= 1) & KT_EXPECT(smp_bkl.next == serving + 1);
+	/* interrupts from kernel mode nest and drop their level */
+	uint64_t traps = c->traps, t0 = timer_ticks;
+	irq_enable();
+	for (int i = 0; i < 1000 && timer_ticks < t0 + 2; i++)
+		__asm__ volatile("hlt");
+	ok &= KT_EXPECT(c->traps >= traps + 2) & KT_EXPECT(c->bkl_depth == d0) &
+	      KT_EXPECT(smp_bkl.serving == serving) & KT_EXPECT(bkl_held());
+	/* an explicit nested hold */
+	irq_disable();
+	bkl_lock();
+	ok &= KT_EXPECT(c->bkl_depth == d0 + 1) & KT_EXPECT(smp_bkl.serving == serving);
+	bkl_unlock();
+	ok &= KT_EXPECT(c->bkl_depth == d0) & KT_EXPECT(bkl_held());
+	/* a fault's handler holds one more level; the jump back drops it */
+	struct recovery r;
+	if (recover_arm(&r) == 0) {
+		(void)*(volatile uint64_t *)(HEAP_BASE + (1ull << 38));
+		recover_disarm();
+	}
+	irq_enable();
+	ok &= KT_EXPECT(r.bkl_depth == d0) & KT_EXPECT(c->bkl_depth == d0) &
+	      KT_EXPECT(r.fault.vector == 14) & KT_EXPECT(smp_bkl.next == serving + 1);
+	return ok;
+}
+
 static const struct ktest tests[] = {
     {"protection_on", true, t_protection_on},
     {"invariants_hold", true, t_invariants_hold},
@@ -317,6 +355,7 @@ static const struct ktest tests[] = {
     {"fault_recovery", false, t_fault_recovery},
     {"fs_tmpfs", false, fs_ktest},
     {"apic_gates", false, t_apic_gates},
+    {"smp_percpu_bkl", false, t_smp_percpu_bkl},
 };
 
 /* cmd_test: `test all` or `test NAME`: the in-kernel tests as KTAP (this

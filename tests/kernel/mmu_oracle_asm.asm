@@ -11,6 +11,8 @@ global oracle_enter_ring3, oracle_r3_stub, oracle_r3_stub_end
 
 ; noreturn void oracle_enter_ring3(uint64_t rip, uint64_t rsp, uint64_t va, uint64_t op)
 ; Interrupts stay off in ring 3 (RFLAGS = 2): the only way back is a fault.
+; SWAPGS as user_return does: outer_trap swaps back for a trap from ring 3
+; (outer/smp.c, GS).
 oracle_enter_ring3:
 	push qword USER_SS
 	push rsi                        ; user RSP
@@ -19,6 +21,7 @@ oracle_enter_ring3:
 	push rdi                        ; user RIP
 	mov rdi, rdx
 	mov rsi, rcx
+	swapgs
 	iretq
 
 ; The user stub, copied into a user page (position independent):

@@ -18,6 +18,7 @@
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <outer/drivers.h>
+#include <outer/smp.h>
 #include <nk/vmmu.h>
 #include "../../../lib/fmt.h"
 
@@ -397,7 +398,19 @@ static long run_op(const struct kop *o)
 					    (o->b >> 2 & 1);
 		if (msr == 0xc0000080)
 			v = rdmsr(msr) ^ (1ull << (o->c % 16));
-		r = nk_wrmsr(msr, v);
+		if (msr == 0xc0000101 || msr == 0xc0000102) {
+			/* GS base holds this CPU's slot (outer/smp.c): put it
+			 * back before an interrupt can use it */
+			uint64_t fl, self = (uint64_t)this_cpu();
+			__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
+			r = nk_wrmsr(msr, v);
+			nk_wrmsr(0xc0000101, self);
+			nk_wrmsr(0xc0000102, 0);
+			if (fl & 0x200)
+				irq_enable();
+		} else {
+			r = nk_wrmsr(msr, v);
+		}
 		logline("  wrmsr(%x, %lx)", msr, v);
 	}
 	}
@@ -413,7 +426,7 @@ static bool reset_sandbox(void)
 	ok &= nk_load_cr0(saved_cr0) == 0;
 	ok &= nk_load_cr4(saved_cr4) == 0;
 	nk_wrmsr(0xc0000100, 0);
-	nk_wrmsr(0xc0000101, 0);
+	nk_wrmsr(0xc0000101, (uint64_t)this_cpu()); /* this CPU's slot (outer/smp.c) */
 	nk_wrmsr(0xc0000102, 0);
 	for (unsigned i = 0; i < POOL; i++) {
 		unsigned t = nk_view->frames[pa_pfn(pool[i])].type;
