@@ -51,7 +51,8 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 				nk_check_fail(1, where, "non-leaf entry crosses halves");
 			uint32_t par = nk.ptp_parent[pfn];
 			if (par != NK_PARENT_MANY && par != ptp_pfn + 1)
-				nk_check_fail(1, where, "PTP's recorded parent is not the PTP linking it");
+				nk_check_fail(1, where,
+					      "PTP's recorded parent is not the PTP linking it");
 			nk.scratch[pfn]++;
 		}
 		return;
@@ -204,7 +205,8 @@ static void adopt_parents(void)
 			if (c >= nk.nframes)
 				continue;
 			uint32_t *p = &nk.ptp_parent[c];
-			*p = *p == NK_PARENT_NONE || *p == pfn + 1 ? (uint32_t)pfn + 1 : NK_PARENT_MANY;
+			*p = *p == NK_PARENT_NONE || *p == pfn + 1 ? (uint32_t)pfn + 1
+								   : NK_PARENT_MANY;
 		}
 	}
 }

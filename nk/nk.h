@@ -104,7 +104,7 @@ void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t *p
 #define NK_PARENT_MANY 0xffffffffu
 
 /* nk_ptp_root answers */
-#define NK_ROOT_NONE (~0ull)	  /* no address space reaches the PTP: no CPU caches it */
+#define NK_ROOT_NONE (~0ull)	/* no address space reaches the PTP: no CPU caches it */
 #define NK_ROOT_ALL (~0ull - 1) /* the kernel half, or linked from several places */
 
 /* nk_ptp_root: which address space a translation through PTP pfn belongs
