@@ -155,8 +155,9 @@ NK_BOOT void nk_boot(void)
 	    boot_alloc(boot_pages_for(nframes / PTES_PER_PTP * sizeof(struct nk_frame2m)));
 	paddr_t scratch = boot_alloc(boot_pages_for(nframes * sizeof(*nk.scratch)));
 	paddr_t groups = boot_alloc(boot_pages_for(nframes * sizeof(*nk.ptp_groups)));
+	paddr_t parents = boot_alloc(boot_pages_for(nframes * sizeof(*nk.ptp_parent)));
 	nk_frames_init(arch_boot_pa_va(frames), arch_boot_pa_va(f2m), arch_boot_pa_va(groups),
-		       nframes);
+		       arch_boot_pa_va(parents), nframes);
 	boot_type_frames(alloc_start);
 
 	/* final tables */
@@ -190,6 +191,7 @@ NK_BOOT void nk_boot(void)
 	nk.f2m = arch_pa_va(f2m);
 	nk.scratch = arch_pa_va(scratch);
 	nk.ptp_groups = arch_pa_va(groups);
+	nk.ptp_parent = arch_pa_va(parents);
 	nk.dm_ptes = arch_pa_va(dm_ptes);
 	v->frames = nk.frames;
 	v->frames2m = nk.f2m;

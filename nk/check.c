@@ -49,6 +49,10 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 			bool want = level == 4 ? idx >= 256 : khalf;
 			if (ckhalf != want)
 				nk_check_fail(1, where, "non-leaf entry crosses halves");
+			uint32_t par = nk.ptp_parent[pfn];
+			if (par != NK_PARENT_MANY && par != ptp_pfn + 1)
+				nk_check_fail(1, where,
+					      "PTP's recorded parent is not the PTP linking it");
 			nk.scratch[pfn]++;
 		}
 		return;
@@ -144,6 +148,9 @@ static void check_tables(void)
 		if (nk.scratch[pfn] != want)
 			nk_check_fail(1, pfn << PAGE_SHIFT,
 				      "frame table counter disagrees with the tables");
+		if ((!nk_ptp_level(f->type) || f->refs == 0) &&
+		    nk.ptp_parent[pfn] != NK_PARENT_NONE)
+			nk_check_fail(1, pfn << PAGE_SHIFT, "unlinked frame records a parent PTP");
 		/* the direct map: writable exactly for DATA (I2) */
 		if (f->type != NK_F_HOLE && nk.dm_ptes) {
 			pte_t d = nk.dm_ptes[pfn];
@@ -181,10 +188,36 @@ long nk_check_invariants_impl(void)
 	return bad;
 }
 
+/* adopt_parents: record the parent of every PTP the tables link (boot's
+ * tables: nk.ptp_parent), as account_link would have. */
+static void adopt_parents(void)
+{
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++)
+		nk.ptp_parent[pfn] = NK_PARENT_NONE;
+	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
+		unsigned level = nk_ptp_level(nk.frames[pfn].type);
+		if (level < 2)
+			continue;
+		const pte_t *t = arch_pa_va(pa_from_pfn(pfn));
+		bool foreign_half = level == 4 && pfn != pa_pfn(nk.master_l4);
+		for (unsigned i = 0; i < (foreign_half ? 256u : PTES_PER_PTP); i++) {
+			if (!pte_present(t[i]) || pte_is_leaf(t[i], level))
+				continue;
+			uint64_t c = pa_pfn(pte_frame(t[i], level));
+			if (c >= nk.nframes)
+				continue;
+			uint32_t *p = &nk.ptp_parent[c];
+			*p = *p == NK_PARENT_NONE || *p == pfn + 1 ? (uint32_t)pfn + 1
+								   : NK_PARENT_MANY;
+		}
+	}
+}
+
 void nk_adopt_counts(void)
 {
 	struct nk_check_report *r = rep();
 	nk_memset(r, 0, sizeof(*r));
+	adopt_parents();
 	check_tables();
 	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
 		struct nk_frame *f = &nk.frames[pfn];

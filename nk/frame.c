@@ -6,13 +6,15 @@ _Static_assert(NK_FRAMES_MAX *PTES_PER_PTP <= UINT32_MAX, "frame counters could 
 _Static_assert(NK_FRAMES_MAX *PAGE_SIZE <= (1ull << 36), "tracked RAM is below every MAXPHYADDR");
 
 void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t *ptp_groups,
-		    uint64_t nframes)
+		    uint32_t *ptp_parent, uint64_t nframes)
 {
 	NK_CHECK(nframes % PTES_PER_PTP == 0 && nframes <= NK_FRAMES_MAX);
 	nk.frames = frames;
 	nk.f2m = f2m;
 	nk.ptp_groups = ptp_groups;
 	nk_memset(ptp_groups, 0xff, nframes * sizeof(*ptp_groups));
+	nk.ptp_parent = ptp_parent;
+	nk_memset(ptp_parent, 0, nframes * sizeof(*ptp_parent));
 	nk.nframes = nframes;
 	nk_memset(frames, 0, nframes * sizeof(*frames));
 	nk_memset(f2m, 0, nframes / PTES_PER_PTP * sizeof(*f2m));
@@ -103,4 +105,22 @@ const char *nk_strerror(long e)
 	if (e >= NK_EMAX)
 		return "NK_E?";
 	return nk_errnames[e];
+}
+
+uint64_t nk_ptp_root(uint64_t pfn)
+{
+	for (int up = 0; up < 4; up++) {
+		const struct nk_frame *f = &nk.frames[pfn];
+		if (f->flags & NK_FF_KHALF)
+			return NK_ROOT_ALL;
+		if (f->type == NK_F_PTP4)
+			return pfn;
+		uint32_t p = nk.ptp_parent[pfn];
+		if (p == NK_PARENT_NONE)
+			return NK_ROOT_NONE;
+		if (p == NK_PARENT_MANY)
+			return NK_ROOT_ALL;
+		pfn = p - 1u;
+	}
+	return NK_ROOT_ALL; /* not reached: a chain of parents goes up one level each */
 }

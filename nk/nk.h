@@ -36,6 +36,7 @@ struct nk_state {
 	uint32_t *scratch;    /* nframes counters for the invariant checker */
 	uint64_t *ptp_groups; /* nframes: of a PTP, bit g clear when entries 8g..8g+7 are
 			       * all 0 (nk_ptp_group_set) */
+	uint32_t *ptp_parent; /* nframes: of a PTP, the PTP linking it (nk_ptp_root) */
 	bool msrs_locked;
 	uint32_t ncpus;	   /* CPUs online: the boot CPU and the APs that checked in */
 	bool smp_released; /* nk_smp_release ran (one-shot) */
@@ -117,10 +118,34 @@ void nk_memcpy(void *d, const void *s, size_t n);
 
 /* nk_frames_init: set up the frame table over nframes frames (rounded up to
  * a multiple of 512 by the caller, at most NK_FRAMES_MAX) with every frame
- * a HOLE, and the PTP group sets (nframes words) all ones. The arrays are
- * given by the caller (boot allocator or host test). */
+ * a HOLE, the PTP group sets (nframes words) all ones and the PTP parents
+ * (nframes entries) all NK_PARENT_NONE. The arrays are given by the caller
+ * (boot allocator or host test). */
 void nk_frames_init(struct nk_frame *frames, struct nk_frame2m *f2m, uint64_t *ptp_groups,
-		    uint64_t nframes);
+		    uint32_t *ptp_parent, uint64_t nframes);
+
+/* The PTP parents (nk.ptp_parent[pfn]), which say which CPUs a revocation
+ * in a PTP must reach (spec I10 with SMP; issue 17: a user-half shootdown
+ * goes only to the CPUs that have that address space loaded). For a PTP
+ * of levels 1-3: NK_PARENT_NONE while no entry links it (refs 0), pfn + 1
+ * of the one PTP whose entries link it, NK_PARENT_MANY once entries of two
+ * PTPs did (until refs is 0 again). Kept by every change of refs; the
+ * invariant checker tests that each linking entry sits in the recorded
+ * parent (unless MANY) and that an unlinked PTP records none. */
+#define NK_PARENT_NONE 0u
+#define NK_PARENT_MANY 0xffffffffu
+
+/* nk_ptp_root answers */
+#define NK_ROOT_NONE (~0ull)	/* no address space reaches the PTP: no CPU caches it */
+#define NK_ROOT_ALL (~0ull - 1) /* the kernel half, or linked from several places */
+
+/* nk_ptp_root: which address space a translation through PTP pfn belongs
+ * to: the pfn of the one L4 that reaches it (walking at most three
+ * recorded parents up), NK_ROOT_ALL for a kernel-half PTP or one linked
+ * from two places on the way (every CPU may cache it), NK_ROOT_NONE when
+ * no L4 reaches it. O(1). Source: SDM Vol. 3A 4.10.2-4.10.4 (TLBs and
+ * paging-structure caches are filled only through the loaded CR3). */
+uint64_t nk_ptp_root(uint64_t pfn);
 
 /* The PTP group sets (nk.ptp_groups[pfn]): for a PTP, bit g is set
  * whenever one of its entries 8g..8g+7 may be present (a superset: a

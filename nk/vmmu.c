@@ -41,10 +41,25 @@ static inline void account_leaf(pte_t e, int delta)
 		nk.frames[pfn].wcount += (uint32_t)delta;
 }
 
-/* Apply delta (+1/-1) to the counters an entry of a level-`level` PTP holds.
- * The counters cannot wrap: each counts entries of PTPs, and there are at
- * most nframes * 512 <= NK_FRAMES_MAX * 512 < 2^32 of those. */
-static inline void account(pte_t e, unsigned level, int delta)
+/* A link from an entry of PTP parent to PTP child added (delta +1) or
+ * dropped (-1): its refs, and its recorded parent (nk.ptp_parent). */
+static inline void account_link(uint64_t child, uint64_t parent, int delta)
+{
+	struct nk_frame *f = &nk.frames[child];
+	uint32_t *p = &nk.ptp_parent[child];
+	uint32_t me = (uint32_t)parent + 1u;
+	if (delta > 0)
+		*p = f->refs == 0 || *p == me ? me : NK_PARENT_MANY;
+	else if (f->refs == 1)
+		*p = NK_PARENT_NONE;
+	f->refs += (uint32_t)delta;
+}
+
+/* Apply delta (+1/-1) to the counters an entry of a level-`level` PTP
+ * (frame ptp_pfn) holds. The counters cannot wrap: each counts entries of
+ * PTPs, and there are at most nframes * 512 <= NK_FRAMES_MAX * 512 < 2^32
+ * of those. */
+static inline void account(pte_t e, unsigned level, int delta, uint64_t ptp_pfn)
 {
 	if (level == 1) {
 		account_leaf(e, delta);
@@ -54,7 +69,7 @@ static inline void account(pte_t e, unsigned level, int delta)
 		return;
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
 	if (!pte_is_leaf(e, level)) {
-		nk.frames[pfn].refs += (uint32_t)delta;
+		account_link(pfn, ptp_pfn, delta);
 		return;
 	}
 	if (level == 2 && pfn < nk.nframes)
@@ -228,8 +243,8 @@ static inline __attribute__((always_inline)) bool perform_update(const struct pt
 	pte_t old = *slot;
 
 	*slot = e;
-	account(old, run->level, -1);
-	account(e, run->level, +1);
+	account(old, run->level, -1, pa_pfn(run->ptp));
+	account(e, run->level, +1, pa_pfn(run->ptp));
 	return pte_needs_flush(old, e);
 }
 
@@ -385,6 +400,7 @@ static void perform_declare(paddr_t frame, unsigned level)
 	}
 	f->flags = (fl & NK_PTP_KERNEL) ? NK_FF_KHALF : 0;
 	f->refs = 0;
+	nk.ptp_parent[pa_pfn(frame)] = NK_PARENT_NONE;
 }
 
 long nk_declare_ptp_impl(paddr_t frame, unsigned level)
@@ -403,12 +419,12 @@ static inline uint64_t ptp_groups_counted(paddr_t frame, unsigned level)
 	return level == 4 ? g & 0xffffffffull : g;
 }
 
-/* Drop the counters the entries of a level-`level` PTP t hold in the
+/* Drop the counters the entries of a level-`level` PTP t (frame pfn) hold in the
  * groups of set g (nk_ptp_group_bit): only those groups can hold a
  * present entry. A group is skipped when none of its eight is present
  * (bit 0 of their OR). Inlined, so the level-1 call gets its own loop. */
 static inline __attribute__((always_inline)) void unaccount_entries(const pte_t *t, uint64_t g,
-								    unsigned level)
+								    unsigned level, uint64_t pfn)
 {
 	for (; g; g &= g - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(g) * 8;
@@ -416,7 +432,7 @@ static inline __attribute__((always_inline)) void unaccount_entries(const pte_t 
 				 t[i + 6] | t[i + 7]))
 			continue;
 		for (unsigned j = i; j < i + 8; j++)
-			account(t[j], level, -1);
+			account(t[j], level, -1, pfn);
 	}
 }
 
@@ -463,11 +479,11 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 	const pte_t *t = ptp_entries(frame);
 	if (present)
 		for (unsigned i = 0; i < npresent; i++)
-			account(present[i], level, -1);
+			account(present[i], level, -1, pa_pfn(frame));
 	else if (level == 1)
-		unaccount_entries(t, ptp_groups_counted(frame, 1), 1);
+		unaccount_entries(t, ptp_groups_counted(frame, 1), 1, pa_pfn(frame));
 	else
-		unaccount_entries(t, ptp_groups_counted(frame, level), level);
+		unaccount_entries(t, ptp_groups_counted(frame, level), level, pa_pfn(frame));
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);

@@ -102,6 +102,7 @@ struct machine {
 	struct nk_frame2m f2m[FAKE_NFRAMES / PTES_PER_PTP];
 	pte_t dm_ptes[FAKE_NFRAMES];
 	uint64_t ptp_groups[FAKE_NFRAMES];
+	uint32_t ptp_parent[FAKE_NFRAMES];
 	struct nk_state nk;
 	struct nk_view view;
 	struct fake_cpu cpu;
@@ -115,6 +116,7 @@ static void save(struct machine *s, bool with_view)
 	memcpy(s->f2m, nk.f2m, sizeof(s->f2m));
 	memcpy(s->dm_ptes, nk.dm_ptes, sizeof(s->dm_ptes));
 	memcpy(s->ptp_groups, nk.ptp_groups, sizeof(s->ptp_groups));
+	memcpy(s->ptp_parent, nk.ptp_parent, sizeof(s->ptp_parent));
 	memcpy(&s->nk, &nk, offsetof(struct nk_state, batch));
 	if (with_view)
 		s->view = nk_view_store;
@@ -129,6 +131,7 @@ static void restore_from(const struct machine *s)
 	memcpy(nk.f2m, s->f2m, sizeof(s->f2m));
 	memcpy(nk.dm_ptes, s->dm_ptes, sizeof(s->dm_ptes));
 	memcpy(nk.ptp_groups, s->ptp_groups, sizeof(s->ptp_groups));
+	memcpy(nk.ptp_parent, s->ptp_parent, sizeof(s->ptp_parent));
 	memcpy(&nk, &s->nk, offsetof(struct nk_state, batch));
 	nk_view_store = s->view;
 	fake_cpu = s->cpu;

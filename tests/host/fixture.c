@@ -16,6 +16,7 @@ static struct nk_frame2m f2m[FAKE_NFRAMES / PTES_PER_PTP];
 static pte_t dm_ptes[FAKE_NFRAMES];
 static uint32_t scratch[FAKE_NFRAMES];
 static uint64_t ptp_groups[FAKE_NFRAMES];
+static uint32_t ptp_parent[FAKE_NFRAMES];
 static uint64_t next_data;
 
 /* The state fx_snap remembers. */
@@ -24,6 +25,7 @@ static struct {
 	struct nk_frame2m f2m[FAKE_NFRAMES / PTES_PER_PTP];
 	pte_t dm_ptes[FAKE_NFRAMES];
 	uint64_t ptp_groups[FAKE_NFRAMES];
+	uint32_t ptp_parent[FAKE_NFRAMES];
 	struct nk_state nk;
 	struct nk_view view;
 	struct fake_cpu cpu;
@@ -110,7 +112,7 @@ int fx_setup(void **state)
 	v->has_fsgsbase = v->has_umip = true;
 
 	/* frame table */
-	nk_frames_init(frames, f2m, ptp_groups, FAKE_NFRAMES);
+	nk_frames_init(frames, f2m, ptp_groups, ptp_parent, FAKE_NFRAMES);
 	type_range(FX_NK_FIRST, FX_CODE_FIRST, NK_F_NK);
 	type_range(FX_CODE_FIRST, FX_PROT_FIRST, NK_F_CODE);
 	type_range(FX_PROT_FIRST, FX_MIXED_DATA, NK_F_PROTECTED);
@@ -188,6 +190,7 @@ void fx_snap(void)
 	memcpy(snap.f2m, f2m, sizeof(f2m));
 	memcpy(snap.dm_ptes, dm_ptes, sizeof(dm_ptes));
 	memcpy(snap.ptp_groups, ptp_groups, sizeof(ptp_groups));
+	memcpy(snap.ptp_parent, ptp_parent, sizeof(ptp_parent));
 	memcpy(snap.mem, fake_mem(), FAKE_MEM_BYTES);
 	snap.nk = nk;
 	snap.view = nk_view_store;
@@ -223,6 +226,8 @@ void fx_assert_unchanged(enum nk_err err)
 		fail_msg("refused call changed the direct map");
 	if (memcmp(ptp_groups, snap.ptp_groups, sizeof(ptp_groups)))
 		fail_msg("refused call changed the PTP group sets");
+	if (memcmp(ptp_parent, snap.ptp_parent, sizeof(ptp_parent)))
+		fail_msg("refused call changed the PTP parents");
 	assert_mem_unchanged();
 
 	/* nk's state (the batch copy-in buffer may change) */
@@ -238,6 +243,7 @@ void fx_assert_unchanged(enum nk_err err)
 	SAME("nk.cr4_required", nk.cr4_required, snap.nk.cr4_required);
 	SAME("nk.scratch", nk.scratch, snap.nk.scratch);
 	SAME("nk.ptp_groups", nk.ptp_groups, snap.nk.ptp_groups);
+	SAME("nk.ptp_parent", nk.ptp_parent, snap.nk.ptp_parent);
 	SAME("nk.msrs_locked", nk.msrs_locked, snap.nk.msrs_locked);
 
 	/* the view: only calls[] and refusals[err] move */

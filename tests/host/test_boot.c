@@ -16,13 +16,14 @@
 /* The frames nk's boot allocations start at: past the image, the info and
  * the module, as laid out by mx_mb2_default. */
 #define ALLOC_START (align_up(MX_MOD_END, PAGE_SIZE) / PAGE_SIZE)
-/* The frame table, the per-2 MiB table, the checker's scratch and the PTP
- * group sets, in frames, for FAKE_NFRAMES frames. */
+/* The frame table, the per-2 MiB table, the checker's scratch, the PTP
+ * group sets and the PTP parents, in frames, for FAKE_NFRAMES frames. */
 #define TABLE_FRAMES                                                                               \
 	(align_up(FAKE_NFRAMES * sizeof(struct nk_frame), PAGE_SIZE) / PAGE_SIZE +                 \
 	 align_up(FAKE_NFRAMES / 512 * sizeof(struct nk_frame2m), PAGE_SIZE) / PAGE_SIZE +         \
 	 align_up(FAKE_NFRAMES * sizeof(uint32_t), PAGE_SIZE) / PAGE_SIZE +                        \
-	 align_up(FAKE_NFRAMES * sizeof(uint64_t), PAGE_SIZE) / PAGE_SIZE)
+	 align_up(FAKE_NFRAMES * sizeof(uint64_t), PAGE_SIZE) / PAGE_SIZE +                        \
+	 align_up(FAKE_NFRAMES * sizeof(uint32_t), PAGE_SIZE) / PAGE_SIZE)
 
 /* The IOMMU's tables for FAKE_NFRAMES frames (nk/iommu_boot.c): the
  * second level for up to 4 levels (8 L1s, one table above each), the
@@ -65,7 +66,7 @@ TEST(boot_types_every_frame)
 		else if (pfn >= mx_pfn(MX_TEXT_END) && pfn < mx_pfn(MX_RODATA_END))
 			want = NK_F_PROTECTED;
 		else if (pfn >= ALLOC_START && pfn < alloc_end)
-			want = NK_F_NK; /* frame table, 2 MiB table, scratch, group sets */
+			want = NK_F_NK; /* frame table, 2 MiB table, scratch, group sets, parents */
 		else if (nk_ptp_level(f->type))
 			continue; /* nk's page tables: below */
 		else if (pfn >= pa_pfn(nk_view_store.outer_free_start) - IOMMU_FRAMES &&

@@ -85,6 +85,55 @@ TEST(write_pte_counts_references_to_ptps)
 	fx_check_ok();
 }
 
+/* nk_ptp_root follows the recorded parents: one L4 while each PTP on the
+ * way has one parent, ALL once one is linked twice or for the kernel
+ * half, NONE once unlinked; the checker agrees at each step. */
+TEST(ptp_root_follows_the_one_parent_chain)
+{
+	chains();
+	uint64_t l4 = pa_pfn(u.l4);
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l1)), l4);
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l2)), l4);
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l3)), l4);
+	assert_int_equal(nk_ptp_root(l4), l4);
+	assert_true(nk_ptp_root(pa_pfn(k.l1)) == NK_ROOT_ALL);
+	/* the same L2 linking the L1 twice: still one parent */
+	fx_ok(nk_write_pte_impl(u.l2, 1, pte_make(u.l1, FX_USER_TABLE)));
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l1)), l4);
+	fx_check_ok();
+	/* a second L4 shares the L3: everything below reaches two roots */
+	paddr_t l4b = fx_ptp(4);
+	fx_ok(nk_write_pte_impl(l4b, 0, pte_make(u.l3, FX_USER_TABLE)));
+	assert_true(nk_ptp_root(pa_pfn(u.l1)) == NK_ROOT_ALL);
+	assert_true(nk_ptp_root(pa_pfn(u.l3)) == NK_ROOT_ALL);
+	fx_check_ok();
+	/* unlinked everywhere: no root, and a fresh link has one again */
+	fx_ok(nk_write_pte_impl(l4b, 0, 0));
+	unsigned i3 = 0;
+	while (!pte_present(fx_entries(u.l4)[i3]))
+		i3++;
+	fx_ok(nk_write_pte_impl(u.l4, i3, 0));
+	assert_true(nk_ptp_root(pa_pfn(u.l3)) == NK_ROOT_NONE);
+	assert_true(nk_ptp_root(pa_pfn(u.l1)) == NK_ROOT_NONE);
+	fx_check_ok();
+	fx_ok(nk_write_pte_impl(l4b, 3, pte_make(u.l3, FX_USER_TABLE)));
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l3)), pa_pfn(l4b));
+	assert_int_equal(nk_ptp_root(pa_pfn(u.l1)), pa_pfn(l4b));
+	fx_check_ok();
+}
+
+/* The checker notices a recorded parent that is not the linking PTP. */
+TEST(check_catches_a_wrong_recorded_parent)
+{
+	chains();
+	nk.ptp_parent[pa_pfn(u.l1)] = (uint32_t)pa_pfn(u.l3) + 1;
+	assert_int_equal(nk_check_invariants_impl(), -1);
+	assert_true(nk_view_store.check.failures[1] > 0);
+	nk.ptp_parent[pa_pfn(u.l1)] = (uint32_t)pa_pfn(u.l2) + 1;
+	nk.ptp_parent[pa_pfn(fx_data())] = 5;
+	assert_int_equal(nk_check_invariants_impl(), -1);
+}
+
 TEST(write_pte_accepts_not_present_entry_with_any_other_bits)
 {
 	chains();
@@ -722,6 +771,8 @@ int main(void)
 	    FX_TEST(write_ptes_of_upgrades_only_does_not_flush),
 	    FX_TEST(write_ptes_accepts_a_full_batch),
 	    FX_TEST(write_ptes_same_slot_twice_keeps_counters_exact),
+	    FX_TEST(ptp_root_follows_the_one_parent_chain),
+	    FX_TEST(check_catches_a_wrong_recorded_parent),
 	};
 	return cmocka_run_group_tests_name("vmmu: write_pte, write_ptes", tests, NULL, NULL);
 }
