@@ -54,7 +54,7 @@
 	X(EVECTOR, 45, "interrupt vector outside 32..255, or a bad requester id")                  \
 	X(EDEVICE, 46, "leaf would map an nk-owned device page (the IOMMU's registers)")           \
 	X(EOP, 47, "unknown multicall operation kind")                                             \
-	X(EMCFULL, 48, "multicall larger than nk's copy or shadow: send the ops before it first")   \
+	X(EMCFULL, 48, "multicall larger than nk's copy or shadow: send the ops before it first")  \
 	X(EDONE, 49, "one-shot call already made (nk_smp_release)")
 
 #endif
