@@ -45,12 +45,15 @@ struct nk_msr_rec {
 struct nk_cpu nk_pcpu[NK_MAX_CPUS] NK_ALIGNED(128);
 static struct nk_msr_rec msr_tables[NK_MAX_CPUS][NK_MSR_MAX];
 _Static_assert(sizeof(struct nk_cpu) == 128, "nk/cr0.inc PCPU: 128-byte records (scale 8)");
-_Static_assert(offsetof(struct nk_cpu, gate_state) == 0 && offsetof(struct nk_cpu, stack_top) == 8 &&
-		   offsetof(struct nk_cpu, cr3) == 16 && offsetof(struct nk_cpu, msr_table) == 24 &&
+_Static_assert(offsetof(struct nk_cpu, gate_state) == 0 &&
+		   offsetof(struct nk_cpu, stack_top) == 8 && offsetof(struct nk_cpu, cr3) == 16 &&
+		   offsetof(struct nk_cpu, msr_table) == 24 &&
 		   offsetof(struct nk_cpu, msr_count) == 32 &&
 		   offsetof(struct nk_cpu, nmi_save) == 40 &&
 		   offsetof(struct nk_cpu, outer_entry) == 48 &&
-		   offsetof(struct nk_cpu, outer_stack) == 56 && offsetof(struct nk_cpu, index) == 68,
+		   offsetof(struct nk_cpu, outer_stack) == 56 &&
+		   offsetof(struct nk_cpu, state) == 64 && offsetof(struct nk_cpu, index) == 68 &&
+		   NK_CPU_PARKED == 2,
 	       "struct nk_cpu: the offsets nk/cr0.inc names (PCPU_*)");
 _Static_assert(SEL_TSS == 0x28, "nk/cr0.inc SEL_TSS_SEL");
 /* nk/entry.asm: each CPU's nk gate stack (16 KiB) and NMI save area (24 words) */
@@ -215,7 +218,8 @@ NK_BOOT void arch_ap_boot_msrs(void)
 	for (uint32_t i = 0; i < me->msr_count; i++) {
 		t[i].flags &= ~MSR_PENDING;
 		if (t[i].flags & MSR_READ) {
-			t[i].value = arch_rdmsr(t[i].msr); /* this CPU's own (APIC_BASE's BSP bit) */
+			t[i].value =
+			    arch_rdmsr(t[i].msr); /* this CPU's own (APIC_BASE's BSP bit) */
 		} else if (!seg_base(t[i].msr)) {
 			priv_open();
 			nk_priv_wrmsr(t[i].msr);

@@ -164,7 +164,8 @@ static void check_tables(void)
 	for (int c = 0; c < NK_CPUS; c++) {
 		if (c > 0 && (uint32_t)c >= nk.ncpus)
 			continue; /* no such CPU */
-		if (nk_frame_ok(nk.cur_cr3[c]) || nk.frames[pa_pfn(nk.cur_cr3[c])].type != NK_F_PTP4)
+		if (nk_frame_ok(nk.cur_cr3[c]) ||
+		    nk.frames[pa_pfn(nk.cur_cr3[c])].type != NK_F_PTP4)
 			nk_check_fail(1, pa_addr(nk.cur_cr3[c]), "CR3 is not a declared L4");
 	}
 }

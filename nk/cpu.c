@@ -58,8 +58,7 @@ static struct gdt_tss cpu_gdt_tss(unsigned cpu)
 }
 
 /* Fill CPU cpu's GDT (its TSS descriptor in its slot only) and TSS. */
-NK_BOOT static void build_gdt_tss(unsigned cpu, const uint64_t ist_tops[IST_STACKS],
-				  uint64_t rsp0)
+NK_BOOT static void build_gdt_tss(unsigned cpu, const uint64_t ist_tops[IST_STACKS], uint64_t rsp0)
 {
 	struct gdt_tss g = cpu_gdt_tss(cpu);
 	uint64_t *gdt = g.gdt;

@@ -81,7 +81,8 @@ nk_handoff:
 ; from nk memory and cleared there (an error when taken already), and
 ; jumps to it once on this CPU's outer stack with rdi = its index.
 ; Jumped to by outer code (WP set), the store to nk memory faults; jumped
-; into the loop, the gate refuses and the loop goes on.
+; into the loop on a CPU that is not a parked AP, it returns (a ret, as
+; nk_handoff's); on a parked AP the gate refuses and the loop goes on.
 global nk_ap_park
 nk_ap_park:
 	mov rsp, rdi
@@ -91,6 +92,9 @@ nk_ap_park:
 	and qword PCPU(rax, PCPU_GS), ~NK_GS_BITS ; out of nk: WP set from here on
 	CR0_RESTORE rax
 .poll:
+	str edx
+	cmp dword PCPU(rdx, PCPU_STATE), NK_CPU_PARKED_STATE
+	jne .leave                      ; not a parked AP (a jump into the loop): return
 	pause
 	cmp [rel nk_smp_turn], ebx
 	jne .poll
@@ -104,6 +108,8 @@ nk_ap_park:
 	mov edi, PCPU(rdx, PCPU_INDEX)
 	push 0                          ; no return address: outer_ap_main never returns
 	jmp rax
+.leave:
+	ret
 
 
 section .nk.text

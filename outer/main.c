@@ -34,7 +34,7 @@ NK_NORETURN void outer_main(void)
 	cmd_mem(0, NULL);
 	cmd_check(0, NULL);
 	fs_init();
-	module_boot(); /* modules=a,b on the command line */
+	module_boot();	     /* modules=a,b on the command line */
 	outer_smp_release(); /* the APs nk parked: each says it is up and halts */
 	/* run=... (tests, attacks) and nk.console=1 keep the kernel console;
 	 * otherwise user space starts: /sbin/init, in test mode with utest=1,

@@ -1,27 +1,10 @@
-/* The outer kernel's side of nk's AP bring-up (issue 17, section 1),
- * minimal until the outer kernel is SMP-safe (outer/smp.c will replace
- * it): outer_smp_release asks nk to release the APs it parked at boot;
- * each AP says it is up, once, and halts. And the console command `cpus`:
+/* The outer kernel's side of nk's AP bring-up (issue 17, section 1):
+ * outer_smp_release asks nk to release the APs it parked at boot, and each
+ * enters outer_ap_main (outer/smp.c). And the console command `cpus`:
  * nk's record of each CPU (nk_view cpus). */
 #include <outer/kernel.h>
 #include <outer/console.h>
 #include <nk/vmmu.h>
-
-/* APs that printed their line (outer memory; each AP adds 1 once) */
-static volatile uint32_t ap_up;
-/* one AP prints at a time: the console is not SMP-safe */
-static volatile uint32_t ap_print_lock;
-
-NK_NORETURN void outer_ap_main(unsigned cpu)
-{
-	while (__atomic_exchange_n(&ap_print_lock, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("pause");
-	kprintf("outer: cpu %u (APIC ID %u) up\n", cpu, nk_view->cpus[cpu].apic_id);
-	__atomic_store_n(&ap_print_lock, 0, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&ap_up, 1, __ATOMIC_RELEASE);
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
 
 void outer_smp_release(void)
 {
@@ -32,10 +15,9 @@ void outer_smp_release(void)
 		kprintf("outer: nk_smp_release: %s\n", nk_strerror(n));
 		return;
 	}
-	/* wait (bounded) for the APs' lines, so that they do not interleave with ours */
-	for (uint64_t i = 0; i < 100000000ull && __atomic_load_n(&ap_up, __ATOMIC_ACQUIRE) < n; i++)
-		__asm__ volatile("pause");
-	kprintf("outer: %ld AP%s released, %u up\n", n, n == 1 ? "" : "s", ap_up);
+	/* each AP enters outer_ap_main (outer/smp.c), which says so once it
+	 * holds the big kernel lock: this CPU holds it now */
+	kprintf("outer: %ld AP%s released\n", n, n == 1 ? "" : "s");
 }
 
 static const char *const state_names[] = {"offline", "booting", "parked", "running"};

@@ -6,6 +6,7 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
 
   run.py suite                 run every case below; ends with 'N passed, M failed'
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
+  run.py smp                   the SMP boots only (smp_suite: -smp 2 and 4, the sweep at -smp 2)
 
 Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
 NATIVE_ISO choose the images (NOHARNESS_ISO the HARNESS=0 nested one,
@@ -61,7 +62,7 @@ def send_nmis(p, chunks, sock, start, stop, period, t0, timeout):
 
 
 def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_for=None,
-         extra=(), accel=None, fwcfg_dma=False, nmis=None, edu=True, iommu=True):
+         extra=(), accel=None, fwcfg_dma=False, nmis=None, edu=True, iommu=True, smp=None):
     """Boot iso; returns (exit status, console text, seconds). With wait_for,
     stdin is typed only once the console has shown that text (what GRUB
     reads while it starts would otherwise be lost, as on a real console).
@@ -71,10 +72,10 @@ def boot(iso, cmdline, name, timeout=90, cpu="max", stdin=None, mem=None, wait_f
     (start, stop, period): inject NMIs from outside through QEMU's monitor
     between the console's start and stop texts (send_nmis); edu, iommu:
     False leaves QEMU's edu device, or its IOMMU, out (the machines without
-    them)."""
+    them); smp: the CPU count (default: the launcher's, $SMP or 1)."""
     os.makedirs(LOGS, exist_ok=True)
     args = qemu.qemu_args(iso, cmdline, cpu=cpu, mem=mem, accel=accel, extra=extra, fwcfg_dma=fwcfg_dma,
-                          edu=edu, iommu=iommu)
+                          edu=edu, iommu=iommu, smp=smp)
     if os.environ.get("NK_DEBUGCON_DIR"):
         args += ["-chardev", "file,id=dbgcon,path=%s.bin" % os.path.join(os.environ["NK_DEBUGCON_DIR"], name),
                  "-device", "isa-debugcon,iobase=0xe9,chardev=dbgcon"]
@@ -398,6 +399,51 @@ def mmu_oracle(iso, name, timeout=90):
         name, m.group(1), m.group(2), m.group(3), m.group(5), m.group(6), secs), out
 
 
+def smp_boot_ok(out, n, nested=True):
+    """Whether a boot at -smp n brought every AP up (nk/smp.c, outer/smp_ap.c,
+    console `cpus`): nk's line lists n CPUs, the APs parked; each AP said it
+    is up; `cpus` shows n CPUs, all running with nk's master L4 loaded, none
+    in a gate; the invariants held. Returns (ok, what was missing)."""
+    out = out.replace("\r", "")
+    want = ["nk: %d CPUs online: cpu 0 (APIC ID " % n, "outer: %d AP%s released, %d up" %
+            (n - 1, "" if n == 2 else "s", n - 1), "cpus: %d online" % n]
+    if nested:
+        want.append("invariants: I1-I4, I7-I9, I11 hold")
+    for c in range(1, n):
+        want += [" cpu %d (APIC ID " % c, "outer: cpu %d (APIC ID " % c]
+    missing = [w for w in want if w not in out]
+    online = [l for l in out.splitlines() if l.startswith("nk: %d CPUs online:" % n)]
+    if online and online[0].count("parked") != n - 1:
+        missing.append("every AP parked")
+    rows = [l for l in out.splitlines() if l.startswith("cpu ") and ": APIC ID " in l]
+    if len(rows) != n or not all(", running, CR3 " in l and "in gate no" in l for l in rows):
+        missing.append("%d `cpus` rows, each running, not in a gate" % n)
+    ids = set(l.split("APIC ID ")[1].split(",")[0] for l in rows)
+    if len(ids) != n:
+        missing.append("%d distinct APIC IDs" % n)
+    return not missing and "PANIC" not in out and "[timeout]" not in out, missing
+
+
+def smp_suite(s, nested_iso, native_iso):
+    """Issue 17 part 1: nk brings the APs up at -smp 2 and 4 (both builds at
+    2), they park and the outer kernel's release reaches each; the gadget
+    sweep still blocks every site at -smp 2."""
+    for iso, build, n in ((nested_iso, "nested", 2), (nested_iso, "nested", 4), (native_iso, "native", 2)):
+        status, out, secs = boot(iso, "run=cpus exit=1", "smp%d-%s" % (n, build), timeout=150, smp=n)
+        ok, missing = smp_boot_ok(out, n, build == "nested")
+        s.check(ok and status == PASS_STATUS,
+                "%s build at -smp %d: every AP checked in, parked in nk, released to outer_ap_main; "
+                "`cpus` lists %d CPUs (%.1f s)%s" % (build, n, n, secs,
+                                                     "" if ok else "; missing: " + "; ".join(missing)), out)
+    status, out, secs = boot(nested_iso, "run=attack:sweep exit=1", "smp2-attack-sweep", timeout=300, smp=2)
+    r = attack_report(out, "nested", status)
+    sites = [x for x in r["attacks"] if x["name"].startswith("site ")]
+    s.check(r["survived"] and r["invariants_ok"] and len(sites) >= 40 and all(row_ok(x) for x in sites) and
+            "nk: 2 CPUs online" in out,
+            "gadget sweep at -smp 2: %d privileged-write sites blocked, kernel alive, invariants ok (%.1f s)" %
+            (len(sites), secs), out)
+
+
 def suite(nested_iso, native_iso, noharness_iso):
     s = Suite()
     # 1. in-kernel tests, nested build, through the GRUB ISO
@@ -591,6 +637,10 @@ def suite(nested_iso, native_iso, noharness_iso):
     status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-2g", mem="2G")
     p, f, _ = ktap(out)
     s.check(status == PASS_STATUS and f == 0 and p > 0, "nested kernel with 2 GiB of RAM passes its tests", out)
+
+    # 9. several CPUs (issue 17): the APs' boot, park and release at -smp 2
+    # and 4, and the gadget sweep at -smp 2 (smp_suite)
+    smp_suite(s, nested_iso, native_iso)
     return s
 
 
@@ -607,6 +657,11 @@ def main():
         print("\n".join(l for l in out.replace("\r", "").splitlines() if "mismatch" in l or "# mmu_oracle" in l))
         print(("ok - " if ok else "not ok - ") + desc)
         sys.exit(0 if ok else 1)
+    if cmd == "smp":
+        s = Suite()
+        smp_suite(s, nested, native)
+        print("qemu smp: %d passed, %d failed" % (s.passed, s.failed))
+        sys.exit(1 if s.failed else 0)
     if cmd == "attack":
         rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(row_ok(r) for r in rep["attacks"])
