@@ -207,6 +207,7 @@ void arch_store_tables(struct arch_dtr *gdtr, struct arch_dtr *idtr, uint16_t *t
 struct arch_image {
 	uint64_t image_start, image_end;     /* the whole image above KERNEL_VMA */
 	uint64_t nk_text_start, nk_text_end; /* nk's code */
+	uint64_t priv_start;		     /* nk's gated page (one page, in nk's code) */
 	uint64_t nk_end;		     /* end of nk's data and bss */
 	uint64_t text_start, text_end;	     /* outer kernel code */
 	uint64_t rodata_start, rodata_end;   /* outer kernel read-only data */

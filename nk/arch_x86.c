@@ -83,46 +83,50 @@ static struct nk_cpu *this_cpu(void)
 	return &nk_pcpu[arch_cpu_index()];
 }
 
-/* The L1 slot of the gated page (nk/priv.asm); NULL until boot maps it. */
-pte_t *nk_priv_pte;
-static paddr_t priv_pte_pa, boot_pte_pa[64];
+/* The L1 slots of nk's boot-only pages (arch_boot_end closes them). */
+static paddr_t boot_pte_pa[64];
 static unsigned boot_ptes;
 
 /* The privileged writes (spec I6, the no-gadget rule), each checked by
- * reading the register back (SDM Vol. 3A 2.5, 9.4 WRMSR); the CR3, CR4 and
+ * reading the register back (SDM Vol. 3A 2.5, 9.4 WRMSR); the CR3 and
  * WRMSR ones sit in the gated page, which must be open (priv_open).
  * nk_cr0_sync: CR0 := nk_cr0, WP clear while this CPU is in nk (CR0_SYNC,
- *   nk/entry.asm). nk_priv_cr3, nk_priv_cr4: CR3 := this CPU's CR3 record (flushing the
- *   TLB's non-global entries), CR4 := nk_cr4 (nk/priv.asm). nk_priv_wrmsr:
+ *   nk/entry.asm). nk_cr4_sync: CR4 := nk_cr4, SMEP clear while this CPU
+ *   is in nk with its gated page open (CR4_SYNC, nk/entry.asm).
+ *   nk_priv_cr3: CR3 := this CPU's CR3 record (flushing the TLB's
+ *   non-global entries; nk/priv.asm). nk_priv_wrmsr:
  *   MSR msr := nk's record of it; halts when nk holds none (nk_msr_unknown).
  * nk_handoff: leave nk for good at the end of boot, on the outer kernel's
  *   stack (virtual address of its top, 16-byte aligned), with CR0 := nk_cr0
  *   (WP set), into outer_main; does not return (nk/entry.asm). */
 void nk_cr0_sync(void);
 void nk_priv_cr3(void);
-void nk_priv_cr4(void);
+void nk_cr4_sync(void);
 void nk_priv_wrmsr(uint32_t msr);
 NK_NORETURN void nk_handoff(uint64_t outer_stack_top);
 extern char __nk_priv_start[], __nk_boot_start[], __nk_boot_end[];
 extern char nk_trampoline[], nk_trampoline_end[], nk_ap_entry64[]; /* nk/smp_boot.asm */
 NK_NORETURN void nk_ap_park(uint64_t outer_stack_top, unsigned cpu);
 
-/* Open and close the gated page around one use: its PTE executable, then
- * non-executable again, each followed by INVLPG (a stale executable TLB
- * entry would let outer code in; I10). The native build leaves it open. */
+/* Open and close the gated page around one use, for this CPU alone: it is
+ * a user page, so CR4.SMEP clear lets ring 0 fetch from it; CR4_SYNC
+ * (nk/cr0.inc) clears SMEP only while this CPU runs nk with priv_open set
+ * (nk/priv.asm). The native build maps it as kernel text: always open;
+ * so is it at boot until nk records its CR4 (boot_enable_protection): the
+ * boot tables map it as a supervisor page. */
 static void priv_open(void)
 {
-	if (!NK_NATIVE && nk_priv_pte) {
-		*nk_priv_pte &= ~PTE_NX;
-		arch_invlpg((uint64_t)__nk_priv_start);
+	if (!NK_NATIVE && nk_cr4) {
+		this_cpu()->priv_open = 1;
+		nk_cr4_sync();
 	}
 }
 
 static void priv_close(void)
 {
-	if (!NK_NATIVE && nk_priv_pte) {
-		*nk_priv_pte |= PTE_NX;
-		arch_invlpg((uint64_t)__nk_priv_start);
+	if (!NK_NATIVE && nk_cr4) {
+		this_cpu()->priv_open = 0;
+		nk_cr4_sync();
 	}
 }
 
@@ -146,9 +150,7 @@ void arch_set_cr4(uint64_t v)
 {
 	nk_view_store.stats.cr_writes++;
 	nk_cr4 = v;
-	priv_open();
-	nk_priv_cr4();
-	priv_close();
+	nk_cr4_sync();
 }
 
 /* CPU c's record of msr, added (value 0, no flags) when new; NULL when
@@ -277,7 +279,10 @@ NK_NORETURN void nk_msr_unknown(uint32_t msr)
 /* nk_trap_check_pinned: the interrupt stubs' slow path (nk/entry.asm), after
  * CR0 was restored: CR3, CR4 and every pinned MSR must hold nk's record
  * (their writes are all in the gated page, so a mismatch means nk is
- * broken): halt with a message if not. */
+ * broken): halt with a message if not. CR4's writes are not (CR4_SYNC,
+ * safe at any entry): a CR4 that is not nk's was made by a jump to that
+ * write, interrupted before its check ran; it is set again (CR4_SYNC)
+ * before any outer code runs. */
 void nk_trap_check_pinned(void);
 void nk_trap_check_pinned(void)
 {
@@ -285,6 +290,8 @@ void nk_trap_check_pinned(void)
 	uint64_t have = 0, want = 0;
 	struct nk_cpu *me = this_cpu();
 	const struct nk_msr_rec *t = (const struct nk_msr_rec *)me->msr_table;
+	if (arch_read_cr4() != nk_cr4)
+		nk_cr4_sync(); /* outside nk (the stub's caller): CR4 := nk_cr4 */
 	if (arch_read_cr3() != me->cr3)
 		what = "CR3", have = arch_read_cr3(), want = me->cr3;
 	else if (arch_read_cr4() != nk_cr4)
@@ -303,9 +310,7 @@ void nk_trap_check_pinned(void)
 
 void arch_boot_image_pte(uint64_t va, paddr_t pa)
 {
-	if (va == (uint64_t)__nk_priv_start)
-		priv_pte_pa = pa;
-	else if (va >= (uint64_t)__nk_boot_start && va < (uint64_t)__nk_boot_end) {
+	if (va >= (uint64_t)__nk_boot_start && va < (uint64_t)__nk_boot_end) {
 		NK_CHECK(boot_ptes < sizeof(boot_pte_pa) / sizeof(boot_pte_pa[0]));
 		boot_pte_pa[boot_ptes++] = pa;
 	}
@@ -313,8 +318,6 @@ void arch_boot_image_pte(uint64_t va, paddr_t pa)
 
 NK_NORETURN void arch_boot_end(uint64_t outer_stack_top)
 {
-	NK_CHECK(pa_addr(priv_pte_pa) != 0);
-	nk_priv_pte = arch_pa_va(priv_pte_pa);
 	for (unsigned i = 0; i < boot_ptes; i++) {
 		pte_t *e = arch_pa_va(boot_pte_pa[i]);
 		*e |= PTE_NX;
@@ -439,6 +442,7 @@ void arch_image_layout(struct arch_image *img)
 	    .image_end = (uint64_t)__image_end,
 	    .nk_text_start = (uint64_t)__nk_text_start,
 	    .nk_text_end = (uint64_t)__nk_text_end,
+	    .priv_start = (uint64_t)__nk_priv_start,
 	    .nk_end = (uint64_t)__nk_end,
 	    .text_start = (uint64_t)__text_start,
 	    .text_end = (uint64_t)__text_end,

@@ -119,10 +119,14 @@ NK_BOOT void boot_fill_direct_map(void)
 	}
 }
 
-/* Rights of the image page at virtual address va (spec I4, section 8). */
+/* Rights of the image page at virtual address va (spec I4, section 8).
+ * nk's gated page is a user page in the nested build (nk/priv.asm: ring 0
+ * fetches from it only with CR4.SMEP clear, on one CPU at a time). */
 NK_BOOT static uint64_t image_rights(uint64_t va)
 {
 	uint8_t t = nk.frames[pa_pfn(boot_kphys(va))].type;
+	if (va == boot_img.priv_start && !NK_NATIVE)
+		return PTE_P | PTE_U; /* read-only, executable, user */
 	if (va >= boot_img.nk_text_start && va < boot_img.nk_text_end)
 		return PTE_P; /* nk text: read-only, executable */
 	if (t == NK_F_CODE)
@@ -139,8 +143,13 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 	uint64_t start = boot_img.image_start, end = align_up(boot_img.image_end, PAGE_SIZE);
 	uint8_t fl = NK_FF_PINNED | NK_FF_KHALF;
 	paddr_t l3 = boot_new_ptp(3, fl), l2 = boot_new_ptp(2, fl);
-	l4[pt_index(KERNEL_VMA, 4)] = pte_make(l3, TABLE_FLAGS);
-	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(l2, TABLE_FLAGS);
+	/* U in every entry on the way to the gated page (image_rights): the
+	 * other leaves under them are supervisor pages all the same (SDM Vol.
+	 * 3A 4.6.1: a user-mode address needs U at every level) */
+	uint64_t priv_u = NK_NATIVE ? 0 : PTE_U;
+	nk.priv_pfn = pa_pfn(kimg_to_pa(va_init(boot_img.priv_start)));
+	l4[pt_index(KERNEL_VMA, 4)] = pte_make(l3, TABLE_FLAGS | priv_u);
+	boot_table(l3)[pt_index(KERNEL_VMA, 3)] = pte_make(l2, TABLE_FLAGS | priv_u);
 	/* the module area: the last 1 GiB, an L2 the outer kernel extends */
 	paddr_t ml2 = boot_new_ptp(2, NK_FF_KHALF);
 	boot_table(l3)[pt_index(MODULE_BASE, 3)] = pte_make(ml2, TABLE_FLAGS);
@@ -153,7 +162,8 @@ NK_BOOT void boot_build_image_map(pte_t *l4)
 	nk_view_store.module_size = 1ull << 30;
 	for (uint64_t va = align_down(start, HUGE_2M_SIZE); va < end; va += HUGE_2M_SIZE) {
 		paddr_t l1 = boot_new_ptp(1, fl);
-		boot_table(l2)[pt_index(va, 2)] = pte_make(l1, TABLE_FLAGS);
+		bool priv = align_down(boot_img.priv_start, HUGE_2M_SIZE) == va;
+		boot_table(l2)[pt_index(va, 2)] = pte_make(l1, TABLE_FLAGS | (priv ? priv_u : 0));
 		for (uint64_t p = va; p < va + HUGE_2M_SIZE && p < end; p += PAGE_SIZE)
 			if (p >= start) {
 				boot_table(l1)[pt_index(p, 1)] =

@@ -27,6 +27,20 @@ void nk_check_fail(int inv, uint64_t pa, const char *msg)
 	*d = 0;
 }
 
+/* Whether kernel-half entry e (of a level-`level` PTP with flags, to
+ * frame pfn) is one of the U entries on the way to nk's gated page
+ * (nk/priv.asm, nk/boot_tables.c): in nk's own tables, to a PTP of nk's
+ * own, or the read-only leaf of the gated page itself. */
+static bool priv_path(uint8_t flags, unsigned level, pte_t e, uint64_t pfn)
+{
+	if (!(flags & NK_FF_PINNED) || (level != 4 && !(flags & NK_FF_KHALF)) || !pte_user(e) ||
+	    pfn >= nk.nframes)
+		return false;
+	if (!pte_is_leaf(e, level))
+		return nk_ptp_level(nk.frames[pfn].type) && (nk.frames[pfn].flags & NK_FF_PINNED);
+	return level == 1 && pfn == nk.priv_pfn && nk.priv_pfn && !pte_writable(e);
+}
+
 /* One entry of PTP `ptp` (level `level`, half `khalf`, flags): I1, I2, I4. */
 static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigned idx, pte_t e)
 {
@@ -36,9 +50,9 @@ static void check_entry(uint64_t ptp_pfn, unsigned level, uint8_t flags, unsigne
 
 	if (!pte_present(e))
 		return;
-	if (!user_ok)
-		nk_check_fail(1, where, "entry's U bit does not match its half");
 	uint64_t pfn = pa_pfn(pte_frame(e, level));
+	if (!user_ok && !priv_path(flags, level, e, pfn))
+		nk_check_fail(1, where, "entry's U bit does not match its half");
 	bool ram = pfn < nk.nframes && nk.frames[pfn].type != NK_F_HOLE;
 	if (!pte_is_leaf(e, level)) {
 		if (!ram || nk_ptp_level(nk.frames[pfn].type) != level - 1)

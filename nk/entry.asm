@@ -7,7 +7,7 @@
 %include "x86/gprs.inc"
 
 extern nk_boot, outer_main, outer_trap, nk_fault_in_nk, nk_smp_release, nk_smp_turn, nk_apic_eoi
-extern nk_wpv_ptr, nk_trap_check_pinned, nk_priv_pte, nk_nmi_in_nk_ptr
+extern nk_wpv_ptr, nk_trap_check_pinned, nk_nmi_in_nk_ptr
 extern __nk_text_start, __nk_text_end, __nk_priv_start
 
 section .nk.bss nobits
@@ -17,7 +17,7 @@ nk_boot_stack_top:
 ; each CPU's nk gate stack, CPU 0's first (nk_cpu stack_top, set by
 ; nk/smp.c), and each CPU's NMI save area (nk_cpu nmi_save): the
 ; interrupted nk state during an NMI/#MC: 15 GPRs, the 7-word frame, gate
-; state, gated PTE
+; state (one word spare)
 NK_MAX_CPUS equ 8
 NK_GATE_STACK equ 16384
 global nk_gate_stack_top, nk_gate_stacks, nk_nmi_saves
@@ -49,6 +49,13 @@ section .nk.text
 global nk_cr0_sync
 nk_cr0_sync:
 	CR0_SYNC
+	ret
+
+; void nk_cr4_sync(void): CR4_SYNC (nk/cr0.inc), for arch_set_cr4 and the
+; gated page's opening and closing (arch_x86.c priv_open, priv_close).
+global nk_cr4_sync
+nk_cr4_sync:
+	CR4_SYNC
 	ret
 
 ; nk_handoff(rdi = outer stack top): leave nk for good at the end of boot
@@ -143,7 +150,8 @@ ISR v
 ;    register of the attacker's, interrupted before its check. WP clear is
 ;    counted (nk_view stats.wp_violations); CR0 is restored, and the other
 ;    state nk pins (CR3, CR4, the pinned MSRs) is checked by
-;    nk_trap_check_pinned before the outer handler runs.
+;    nk_trap_check_pinned before the outer handler runs (CR4 is set again
+;    there, the rest halts).
 isr_common:
 	push rax
 	mov rax, cr0
@@ -151,13 +159,13 @@ isr_common:
 	jne .cr0_off
 	push rdx
 	str edx                         ; this CPU's record (PCPU)
-	mov rax, cr3                    ; CR3 and CR4 are written only in the gated page
-	cmp rax, PCPU(rdx, PCPU_CR3)    ; (no window after their writes): a difference
-	pop rdx                         ; means nk is broken: nk_trap_check_pinned halts
+	mov rax, cr3                    ; CR3 is written only in the gated page (no
+	cmp rax, PCPU(rdx, PCPU_CR3)    ; window after its write): a difference means
+	pop rdx                         ; nk is broken: nk_trap_check_pinned halts
 	jne .violation_wp_set
-	mov rax, cr4
-	cmp rax, [rel nk_cr4]
-	jne .violation_wp_set
+	mov rax, cr4                    ; CR4 differs only in the window of a jump to
+	cmp rax, [rel nk_cr4]           ; CR4_SYNC's write: nk_trap_check_pinned sets
+	jne .violation_wp_set           ; it again
 .outer:                                 ; CR0, CR3, CR4 are nk's: outer code may run
 	test byte [rsp + 32], 3
 	jnz .on_ist                     ; from user mode: the outer kernel copies the frame
@@ -295,15 +303,7 @@ isr_common:
 	mov rdx, PCPU(rax, PCPU_GS)
 	mov [rbx + 22*8], rdx
 	or dword PCPU(rax, PCPU_GS), NK_GS_NMI
-	mov rax, [rel nk_priv_pte]      ; close the gated page (nk/priv.asm)
-	test rax, rax
-	jz .closed
-	mov rdx, [rax]
-	mov [rbx + 23*8], rdx
-	bts rdx, 63                     ; NX
-	mov [rax], rdx
-	invlpg [rel __nk_priv_start]
-.closed:
+	CR4_SYNC                        ; SMEP set: the gated page is shut (nk/priv.asm)
 	mov rax, [rel nk_nmi_in_nk_ptr] ; NMIs that landed inside nk (nk_view stats)
 	inc qword [rax]
 	CR0_RESTORE rax
@@ -323,13 +323,7 @@ nk_nmi_return:
 	mov rdx, [rax + 22*8]
 	mov PCPU(rbx, PCPU_GS), rdx     ; the state the NMI interrupted
 	mov rbx, rax                    ; this CPU's save area
-	mov rax, [rel nk_priv_pte]
-	test rax, rax
-	jz .reopened
-	mov rdx, [rbx + 23*8]
-	mov [rax], rdx                  ; the gated page as it was
-	invlpg [rel __nk_priv_start]
-.reopened:
+	CR4_SYNC                        ; the gated page open again if it was in use
 	lea rsp, [rbx + 15*8 + 2*8]     ; nothing of the outer's stack is read
 	; iretq pops RIP, CS, RFLAGS, RSP, SS from nk's save area itself
 	mov rax, [rbx + 0*8]

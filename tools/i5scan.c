@@ -343,7 +343,7 @@ static const char *const site_kind_name[SITE_KINDS] = {
     "GATE_ENTRY: CR0 := nk_cr0 & ~WP, read back, refused unless outside nk",
     "NMI_RETURN: CR0 := nk_cr0 & ~WP, read back, refused unless an NMI of nk's",
     "PRIV_CR3: CR3 := nk_cr3, read back until equal (gated page)",
-    "PRIV_CR4: CR4 := nk_cr4, read back until equal (gated page)",
+    "CR4_SYNC: CR4 := nk_cr4 (less SMEP while the gated page is in use), compared again",
     "PRIV_WRMSR: MSR[ECX] := nk's record, looked up again and read back (gated page)",
     "CR0_SYNC: CR0 := nk_cr0 (less WP inside nk), compared again after the write",
 };

@@ -15,7 +15,7 @@ bits 64
 	GATE_ENTRY
 	NMI_RETURN
 	PRIV_CR3
-	PRIV_CR4
+	CR4_SYNC
 	PRIV_WRMSR
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -344,7 +344,13 @@ struct nk_cpu {
 	uint64_t outer_stack; /* top of the outer stack nk allocated for this AP (virtual) */
 	uint32_t state;	      /* enum nk_cpu_state */
 	uint32_t index;	      /* this CPU's index: 0 the boot CPU, APs in check-in order */
-	uint64_t pad[7];
+	uint32_t priv_open;   /* 1 while this CPU, inside nk, runs its gated page (CR4.SMEP
+			       * clear: nk/cr0.inc CR4_SYNC) */
+	uint32_t pad32;
+	uint64_t shoot_req;   /* the newest TLB-shootdown generation asked of this CPU */
+	uint64_t shoot_ack;   /* the newest it flushed for (nk/shoot.c) */
+	uint64_t shoots;      /* shootdowns this CPU acknowledged */
+	uint64_t pad[3];
 };
 
 /* nk_cpu_gate_entries: gate entries counted on CPU c (nk_view->cpus[c]). */

@@ -267,7 +267,7 @@ static __attribute__((noinline)) enum how jump_once(void)
 		recover_disarm();
 		return H_LANDED;
 	}
-	/* NX: the fetch of the site itself faulted (a later fetch fault, e.g.
+	/* NX or SMEP: the fetch of the site itself faulted (a later fetch fault, e.g.
 	 * after an IRETQ through a hostile frame, is another fault) */
 	return rec.fault.vector == 14 && (rec.fault.error & 0x10) && rec.fault.addr == shot.target
 		   ? H_NX
@@ -406,11 +406,28 @@ static const char *where_in_nk(uint64_t a)
 	return "text";
 }
 
-/* One site: every entry, every variant (and every MSR for WRMSR). */
-static void sweep_site(const uint8_t *site, enum i5_kind k, struct outcome *o)
+/* A copy of nk's text, for reading its bytes: nk's gated page is a user
+ * page (nk/priv.asm), which SMAP keeps ring 0 from reading without STAC;
+ * the sweep reads the copy and jumps into the real text. */
+static uint8_t *text_copy;
+
+static const uint8_t *nk_text_bytes(void)
 {
+	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
+	if (!text_copy && (text_copy = kmalloc(len))) {
+		__asm__ volatile("stac" ::: "cc", "memory");
+		memcpy(text_copy, (const void *)nk_view->nk_text_start, len);
+		__asm__ volatile("clac" ::: "cc", "memory");
+	}
+	return text_copy;
+}
+
+/* One site (at offset off of nk's text): every entry, every variant (and
+ * every MSR for WRMSR). Bytes come from the copy (nk_text_bytes). */
+static void sweep_site(size_t off, enum i5_kind k, struct outcome *o)
+{
+	const uint8_t *text = nk_text_bytes(), *site = text + off;
 	const uint8_t *first = site;
-	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
 	while (site - first < 4 && first > text && is_prefix(first[-1]))
 		first--;
 	for (const uint8_t *e = first; e <= site; e++) {
@@ -436,7 +453,8 @@ static void sweep_site(const uint8_t *site, enum i5_kind k, struct outcome *o)
 				/* variant 2: RSP hostile too: into the middle of a
 				 * live L1 PTP (read-only outside nk) */
 				regs[R_RSP] = (uint64_t)live_ptp + PAGE_SIZE / 2;
-				fire((uint64_t)e, regs, variant == 2, o);
+				fire(nk_view->nk_text_start + (uint64_t)(e - text), regs,
+				     variant == 2, o);
 			}
 		}
 	}
@@ -491,6 +509,10 @@ static bool sweep_setup(void)
 		kprintf("attack: the native build has no nested kernel to stop attacks\n");
 		return false;
 	}
+	if (!nk_text_bytes()) {
+		kprintf("attack: no heap for a copy of nk's text\n");
+		return false;
+	}
 	msrs_probe();
 	if (!syms_load())
 		kprintf("attack: no nksyms boot module: sites are named by offset\n");
@@ -510,11 +532,11 @@ static bool report_row(const char *name, const char *what, const struct outcome 
 	else if (o->failed)
 		ksnprintf(stopped, sizeof(stopped), "FAILED: %s; %s", o->failed, why);
 	else
-		ksnprintf(stopped, sizeof(stopped),
-			  "%s; %u shots: %u returned (%u refused by nk), %u NX fetch faults, %u "
-			  "other faults",
-			  why, o->shots, o->how[H_LANDED], o->refused, o->how[H_NX],
-			  o->how[H_FAULT]);
+		ksnprintf(
+		    stopped, sizeof(stopped),
+		    "%s; %u shots: %u returned (%u refused by nk), %u fetch faults (NX, SMEP), %u "
+		    "other faults",
+		    why, o->shots, o->how[H_LANDED], o->refused, o->how[H_NX], o->how[H_FAULT]);
 	kprintf("%-36s %-11s target %-9s invariants %-4s  %s\n", name,
 		ok	     ? "BLOCKED"
 		: o->changed ? "NOT BLOCKED"
@@ -538,7 +560,8 @@ int cmd_attack_sweep(void)
 {
 	if (!sweep_setup())
 		return 1;
-	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
+	const uint8_t *text = nk_text_bytes();
+	uint64_t va = nk_view->nk_text_start;
 	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
 	int n = 0, blocked = 0;
 	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes)\n",
@@ -547,13 +570,14 @@ int cmd_attack_sweep(void)
 	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
 		struct outcome o;
 		memset(&o, 0, sizeof(o));
-		sweep_site(text + off, k, &o);
+		sweep_site(off, k, &o);
 		char name[80], row[96], why[96];
-		site_name((uint64_t)(text + off), name, sizeof(name));
+		site_name(va + off, name, sizeof(name));
 		ksnprintf(row, sizeof(row), "site %s", name);
-		const char *w = where_in_nk((uint64_t)(text + off));
+		const char *w = where_in_nk(va + off);
 		if (!strcmp(w, "gated page"))
-			ksnprintf(why, sizeof(why), "%s in nk's gated page: NX outside nk",
+			ksnprintf(why, sizeof(why),
+				  "%s in nk's gated page: a user page, SMEP outside nk",
 				  i5_kind_name(k));
 		else if (!strcmp(w, "boot-only"))
 			ksnprintf(why, sizeof(why), "%s in boot-only code: NX after boot",
@@ -714,7 +738,7 @@ int cmd_attack_window(void)
 {
 	if (!sweep_setup())
 		return 1;
-	const uint8_t *text = (const uint8_t *)nk_view->nk_text_start;
+	const uint8_t *text = nk_text_bytes();
 	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
 	int n = 0, blocked = 0, hit = 0, windowless = 0;
 	uint64_t repairs0 = nk_view->stats.wp_violations, landed_total = 0, lost_total = 0;
@@ -722,7 +746,7 @@ int cmd_attack_window(void)
 	trap_irq0_hook = window_irq0;
 	enum i5_kind k;
 	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
-		uint64_t site = (uint64_t)(text + off);
+		uint64_t site = nk_view->nk_text_start + off;
 		if (k != I5_MOV_CR0 || strcmp(where_in_nk(site), "text"))
 			continue; /* only nk's CR0 writes run outside a gate */
 		uint64_t v = hostile(k, 0), r0 = nk_view->stats.wp_violations;

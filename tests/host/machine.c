@@ -101,6 +101,7 @@ void mx_reset(void)
 	    .image_end = MX_IMAGE_END,
 	    .nk_text_start = MX_IMAGE_START,
 	    .nk_text_end = MX_NK_TEXT_END,
+	    .priv_start = MX_NK_TEXT_END - 0x1000,
 	    .nk_end = MX_NK_END,
 	    .text_start = MX_NK_END,
 	    .text_end = MX_TEXT_END,
