@@ -43,8 +43,8 @@ struct nk_state {
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
 	uint64_t priv_pfn; /* the frame of nk's gated page (nk/priv.asm), 0 in host tests */
-	paddr_t dev_l1;				 /* the device window's L1 (NK_DEVICE_BASE) */
-	uint64_t dev_pfns[NK_DEVICE_PAGES];	 /* nk-owned device pages */
+	paddr_t dev_l1;	   /* the device window's L1 (NK_DEVICE_BASE) */
+	uint64_t dev_pfns[NK_DEVICE_PAGES]; /* nk-owned device pages */
 	uint32_t ndev;
 };
 

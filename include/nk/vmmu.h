@@ -347,9 +347,9 @@ struct nk_cpu {
 	uint32_t priv_open;   /* 1 while this CPU, inside nk, runs its gated page (CR4.SMEP
 			       * clear: nk/cr0.inc CR4_SYNC) */
 	uint32_t pad32;
-	uint64_t shoot_req;   /* the newest TLB-shootdown generation asked of this CPU */
-	uint64_t shoot_ack;   /* the newest it flushed for (nk/shoot.c) */
-	uint64_t shoots;      /* shootdowns this CPU acknowledged */
+	uint64_t shoot_req; /* the newest TLB-shootdown generation asked of this CPU */
+	uint64_t shoot_ack; /* the newest it flushed for (nk/shoot.c) */
+	uint64_t shoots;    /* shootdowns this CPU acknowledged */
 	uint64_t pad[3];
 };
 
@@ -403,7 +403,7 @@ struct nk_view {
 	 * in at boot), and nk's record of each, indexed by CPU index */
 	uint32_t ncpus;
 	const struct nk_cpu *cpus; /* NK_VIEW_CPUS entries; [ncpus..) OFFLINE */
-	struct nk_apic_view apic;   /* include/nk/apic.h (spec I7 with I11) */
+	struct nk_apic_view apic;  /* include/nk/apic.h (spec I7 with I11) */
 };
 
 /* nk_view: nk's state, read-only to the outer kernel. */
