@@ -123,12 +123,24 @@ void nk_apic_timer_perform(uint32_t vector, uint32_t divide, uint32_t count, uin
 		lapic_wr(LAPIC_TIMER_INIT, 0);
 	} else {
 		lapic_wr(LAPIC_TIMER_DIV, timer_div_bits(divide));
-		lapic_wr(LAPIC_LVT_TIMER, (vector & 0xff) | (mode == NK_APIC_TIMER_PERIODIC
-								 ? LVT_TIMER_PERIODIC
-								 : 0));
+		lapic_wr(LAPIC_LVT_TIMER,
+			 (vector & 0xff) |
+			     (mode == NK_APIC_TIMER_PERIODIC ? LVT_TIMER_PERIODIC : 0));
 		lapic_wr(LAPIC_TIMER_INIT, count);
 	}
 	v->timer_programs++;
+}
+
+void nk_lapic_send_fixed(uint32_t apic_id, uint32_t vector)
+{
+	if (!apic_view()->lapic_va)
+		return;
+	while (lapic_rd(LAPIC_ICR_LO) & ICR_DELIVERY_STATUS)
+		__asm__ volatile("pause");
+	lapic_wr(LAPIC_ICR_HI, apic_id << 24);
+	lapic_wr(LAPIC_ICR_LO, (vector & 0xff) | NK_ICR_LEVEL_ASSERT);
+	while (lapic_rd(LAPIC_ICR_LO) & ICR_DELIVERY_STATUS)
+		__asm__ volatile("pause");
 }
 
 void nk_apic_ipi_perform(uint32_t icr, uint64_t mask)

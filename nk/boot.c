@@ -100,6 +100,7 @@ NK_BOOT void nk_boot(void)
 {
 	struct nk_view *v = &nk_view_store;
 	v->nested = !NK_NATIVE;
+	nk.shoot_root = NK_ROOT_NONE; /* no revocation waits for a shootdown */
 	nk_smp_early();
 	nk_cpu_early(); /* TR names this CPU's record before nk's first checked write */
 	nk_printf("\nnk: nested kernel booting (%s build)\n", NK_NATIVE ? "native" : "nested");

@@ -120,34 +120,46 @@ static void device_access(size_t count, bool grant)
 	nk_iommu_sync();
 }
 
+/* CPUs lose (grant false) or get back (true) their one writable alias of
+ * the copied list's frames, the direct map's (decode found no other):
+ * a revocation is shot down from every CPU before it is relied on (I10). */
+static void cpu_access(size_t count, bool grant)
+{
+	for (size_t i = 0; i < count; i++)
+		nk_dm_set_writable(pa_pfn(nk.code_frames[i]), grant);
+	if (!grant)
+		nk_shoot(NK_ROOT_ALL);
+}
+
 /* perform_promote: what decode_promote allowed for the copied list of
- * count frames; cannot fail: each frame read-only in the direct map, CODE,
- * marked as module text. */
+ * count frames, already read-only everywhere (cpu_access); cannot fail:
+ * each frame CODE, marked as module text. */
 static void perform_promote(size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		uint64_t pfn = pa_pfn(nk.code_frames[i]);
 		NK_CHECK(nk.frames[pfn].type == NK_F_DATA && nk.frames[pfn].wcount == 0);
-		nk_dm_set_writable(pfn, false);
 		nk_set_type(pfn, NK_F_CODE);
 		nk.frames[pfn].flags = NK_FF_MODTEXT;
 	}
 }
 
-/* The scan is the one check made after a change of state: no CPU can
- * write the frames while nk runs (interrupts off, one CPU) and none can
- * after the perform (the direct map becomes read-only), but a device
- * could write them between the scan and the retype. So devices lose the
- * frames first, and get them back when the scan refuses the text. */
+/* The scan is the one check made after a change of state: another CPU
+ * or a device could write the frames between the scan and the retype. So
+ * devices and CPUs lose them first (the IOTLB invalidated, the direct map
+ * read-only and shot down), and get them back when the scan refuses the
+ * text. */
 long nk_promote_code_impl(const paddr_t *frames, size_t count)
 {
 	long r = decode_promote(frames, count);
 	if (r == 0) {
 		device_access(count, false);
+		cpu_access(count, false);
 		r = scan_text(count);
-		if (r)
+		if (r) {
+			cpu_access(count, true);
 			device_access(count, true);
-		else
+		} else
 			perform_promote(count);
 	}
 	return nk_count(NK_CALL_PROMOTE_CODE, r);

@@ -7,6 +7,9 @@
 %include "x86/gprs.inc"
 
 extern nk_boot, outer_main, outer_trap, nk_fault_in_nk, nk_smp_release, nk_smp_turn, nk_apic_eoi
+extern nk_smp_poll
+
+NK_VECTOR_SHOOTDOWN equ 0xf0          ; include/nk/apic.h
 extern nk_wpv_ptr, nk_trap_check_pinned, nk_nmi_in_nk_ptr
 extern __nk_text_start, __nk_text_end, __nk_priv_start
 
@@ -209,6 +212,8 @@ isr_common:
 	; argument. The gate runs on nk's stack with WP cleared by its own
 	; checked entry: this stub stores nothing to the APIC itself.
 	mov rdi, [rbx + 15*8]           ; vector (above the 14 GPRs and RAX)
+	cmp rdi, NK_VECTOR_SHOOTDOWN
+	je .shootdown
 	cmp rdi, 32
 	jb .no_eoi
 	cmp rdi, 255
@@ -217,11 +222,22 @@ isr_common:
 .no_eoi:
 	mov rdi, rbx                    ; struct trap_frame *
 	call outer_trap
+.resume:
 	mov rsp, rbx
 	POP_GPRS
 	pop rax
 	add rsp, 16
 	iretq
+
+; nk's TLB-shootdown IPI (nk/shoot.c): this CPU flushes and acknowledges
+; in nk (the gate nk_smp_poll), then the EOI; no outer code runs for it.
+; A forged frame naming this vector only makes nk_smp_poll look at a
+; mailbox with nothing pending.
+.shootdown:
+	call nk_smp_poll
+	mov edi, NK_VECTOR_SHOOTDOWN
+	call nk_apic_eoi
+	jmp .resume
 
 .cr0_off:
 	test rax, CR0_WP

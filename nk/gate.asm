@@ -14,12 +14,27 @@
 
 %include "cr0.inc"
 
+extern nk_lock_next, nk_lock_serving, nk_smp_poll_impl
+
 section .nk.text
 bits 64
 
+; NK_LOCK: take the nk lock (nk/shoot.c: a ticket lock; the lock order is
+; stated there), on nk's stack with interrupts off. The argument registers
+; are kept; rax, r10 clobbered. Uncontended: four instructions.
+%macro NK_LOCK 0
+	mov eax, 1
+	lock xadd [rel nk_lock_next], eax
+	cmp eax, [rel nk_lock_serving]
+	je %%held
+	call nk_lock_wait
+%%held:
+%endmacro
+
 ; GATE name, impl[, reg]: with a third argument the caller's return address
 ; (above the saved RFLAGS on its stack) is passed to impl in register reg
-; (rdx: its third argument, r8: its fifth).
+; (rdx: its third argument, r8: its fifth). Every gate but the few that
+; touch only this CPU's own state takes the nk lock around its body.
 %macro GATE 2-3
 global %1
 extern %2
@@ -31,9 +46,63 @@ extern %2
 %if %0 == 3
 	mov %3, [r11 + 8]
 %endif
+%assign %%locked 1
+%ifidn %1, nk_null
+%assign %%locked 0
+%elifidn %1, nk_smp_poll
+%assign %%locked 0
+%elifidn %1, nk_smp_release
+%assign %%locked 0
+%elifidn %1, nk_apic_eoi
+%assign %%locked 0
+%elifidn %1, nk_apic_timer
+%assign %%locked 0
+%elifidn %1, nk_apic_ipi
+%assign %%locked 0
+%endif
+%if %%locked
+	NK_LOCK
+	call %2
+	jmp nk_gate_exit_unlock
+%else
 	call %2
 	jmp nk_gate_exit
+%endif
 %endmacro
+
+; nk_lock_wait (from NK_LOCK, eax = this CPU's ticket): spin until the
+; ticket is served, acknowledging this CPU's TLB shootdowns meanwhile
+; (interrupts are off: the IPI cannot come in). The argument registers
+; are kept.
+nk_lock_wait:
+	push rdi
+	push rsi
+	push rdx
+	push rcx
+	push r8
+	push r9
+	push rax                        ; 7 pushes after the call: aligned for C
+.spin:
+	call nk_smp_poll_impl
+	pause
+	mov eax, [rsp]
+	cmp eax, [rel nk_lock_serving]
+	jne .spin
+	pop rax
+	pop r9
+	pop r8
+	pop rcx
+	pop rdx
+	pop rsi
+	pop rdi
+	ret
+
+; The exit of a gate that holds the nk lock: serve the next ticket (only
+; the holder writes it; a plain store releases on x86, SDM 8.2.2), then
+; the shared exit.
+nk_gate_exit_unlock:
+	inc dword [rel nk_lock_serving]
+	; fall through
 
 ; The exit every gate shares: out of nk, the caller's stack, nk's CR0.
 global nk_gate_exit

@@ -25,6 +25,15 @@ static bool native_write(paddr_t ptp, uint64_t index, pte_t pte)
 	return pte_needs_flush(old, pte);
 }
 
+/* A right removed: this CPU's TLB and every other running CPU's (the
+ * native build keeps no record of which address space a PTP is in: it
+ * shoots down to all of them; nk/shoot.c). */
+static void native_flush(void)
+{
+	arch_flush_tlb();
+	nk_shoot(NK_ROOT_ALL);
+}
+
 long nk_declare_ptp(paddr_t frame, unsigned level)
 {
 	native_declare(frame, level);
@@ -40,7 +49,7 @@ long nk_remove_ptp(paddr_t frame)
 long nk_write_pte(paddr_t ptp, unsigned index, pte_t pte)
 {
 	if (native_write(ptp, index, pte))
-		arch_flush_tlb();
+		native_flush();
 	return nk_count(NK_CALL_WRITE_PTE, 0);
 }
 
@@ -50,7 +59,7 @@ long nk_write_ptes(const struct nk_pte_write *w, size_t count)
 	for (size_t i = 0; i < count; i++)
 		flush |= native_write(w[i].ptp, w[i].index, w[i].pte);
 	if (flush)
-		arch_flush_tlb();
+		native_flush();
 	return nk_count(NK_CALL_WRITE_PTES, 0);
 }
 
@@ -224,7 +233,7 @@ __attribute__((noinline)) long nk_multicall(const struct nk_op *ops, size_t coun
 			nk_view_store.stats.mc_ops[o->kind]++;
 	}
 	if (flush)
-		arch_flush_tlb();
+		native_flush();
 	nk_view_store.stats.calls[NK_CALL_MULTICALL]++;
 	if (r)
 		nk_view_store.stats.refusals[nk_mc_error(r)]++;
@@ -234,6 +243,11 @@ __attribute__((noinline)) long nk_multicall(const struct nk_op *ops, size_t coun
 long nk_region_seal(long id)
 {
 	return nk_region_seal_impl(id);
+}
+
+long nk_smp_poll(void)
+{
+	return nk_smp_poll_impl();
 }
 
 long nk_smp_release(void)

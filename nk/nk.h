@@ -38,8 +38,10 @@ struct nk_state {
 			       * all 0 (nk_ptp_group_set) */
 	uint32_t *ptp_parent; /* nframes: of a PTP, the PTP linking it (nk_ptp_root) */
 	bool msrs_locked;
-	uint32_t ncpus;	   /* CPUs online: the boot CPU and the APs that checked in */
-	bool smp_released; /* nk_smp_release ran (one-shot) */
+	uint32_t ncpus;	     /* CPUs online: the boot CPU and the APs that checked in */
+	bool smp_released;   /* nk_smp_release ran (one-shot) */
+	uint64_t shoot_root; /* revocations since the last shootdown: nk_ptp_root merged */
+	uint64_t shoot_gen;  /* the last shootdown's generation (nk/shoot.c) */
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */
 	paddr_t code_frames[NK_CODE_MAX];	 /* copy-in buffer of nk_*_code */
 	uint64_t priv_pfn; /* the frame of nk's gated page (nk/priv.asm), 0 in host tests */
@@ -346,5 +348,32 @@ static inline long nk_count(enum nk_call c, long r)
 		nk_view_store.stats.refusals[-r]++;
 	return r;
 }
+
+/* ---- the nk lock and the TLB shootdown (nk/shoot.c) ---- */
+
+/* The nk lock's ticket counters (taken and released by nk/gate.asm). */
+extern volatile uint32_t nk_lock_next, nk_lock_serving;
+
+/* nk_smp_poll_impl: nk_smp_poll's body; also polled by nk_lock_wait
+ * (nk/gate.asm) while this CPU spins for the nk lock. */
+long nk_smp_poll_impl(void);
+
+/* nk_shoot_note: a right was removed from an entry of PTP ptp_pfn (this
+ * CPU's TLB is flushed by the caller): remember which address space it
+ * belongs to (nk_ptp_root) for the next nk_shoot. O(1). */
+void nk_shoot_note(uint64_t ptp_pfn);
+
+/* nk_shoot: make every other running CPU that may cache a translation of
+ * root (an L4's pfn, NK_ROOT_ALL, NK_ROOT_NONE) or of what nk_shoot_note
+ * noted since the last call flush its TLB, and wait until each has said so
+ * in nk memory (spec I10). No-op before nk_smp_release and when no other
+ * CPU is a target. Call with the nk lock held (or, in the native build,
+ * the outer kernel's). */
+void nk_shoot(uint64_t root);
+
+/* nk_lapic_send_fixed: send fixed IPI vector to the CPU whose local APIC
+ * ID is apic_id (physical destination, edge), waiting for the ICR to
+ * accept it. nk/apic.c; SDM Vol. 3A 11.6.1. */
+void nk_lapic_send_fixed(uint32_t apic_id, uint32_t vector);
 
 #endif

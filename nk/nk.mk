@@ -3,7 +3,7 @@
 
 # nk: trusted; its objects go to build/<variant>/nk/ so linker.ld places them in .nk.*
 NK_COMMON := nk/frame.c nk/boot.c nk/mb2.c nk/cpufeat.c nk/boot_tables.c nk/cpu.c nk/arch_x86.c nk/walk.c nk/log.c nk/check.c nk/region.c \
-	nk/acpi.c nk/iommu.c nk/iommu_boot.c nk/smp.c nk/smp_release.c nk/apic.c nk/apic_boot.c
+	nk/acpi.c nk/iommu.c nk/iommu_boot.c nk/smp.c nk/smp_release.c nk/apic.c nk/apic_boot.c nk/shoot.c
 ifeq ($(NK),1)
   NK_SRCS := $(NK_COMMON) nk/vmmu.c nk/multicall.c nk/ctl.c nk/code.c $(NK_XSRCS)
   NK_ASMS := nk/entry.asm nk/gate.asm nk/priv.asm nk/smp_boot.asm

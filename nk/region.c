@@ -138,7 +138,6 @@ static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
 	if (!nk_view_store.nested || (flags & RG_NK_FRAMES))
 		return; /* nk frames are read-only to the outer kernel already */
 	NK_CHECK(nk.frames[pfn].type == NK_F_DATA);
-	nk_set_type(pfn, NK_F_PROTECTED);
 	nk.dm_ptes[pfn] &= ~PTE_W;
 	arch_invlpg(DIRECT_MAP_BASE + (pfn << PAGE_SHIFT));
 	pte_t *e = va >= KERNEL_VMA ? pinned_leaf(va) : NULL;
@@ -147,6 +146,9 @@ static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
 		nk.frames[pfn].wcount--;
 		arch_invlpg(va);
 	}
+	/* every CPU's writable aliases gone before the type says so (I10) */
+	nk_shoot(NK_ROOT_ALL);
+	nk_set_type(pfn, NK_F_PROTECTED);
 	NK_CHECK(nk.frames[pfn].wcount == 0);
 }
 

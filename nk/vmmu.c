@@ -245,7 +245,10 @@ static inline __attribute__((always_inline)) bool perform_update(const struct pt
 	*slot = e;
 	account(old, run->level, -1, pa_pfn(run->ptp));
 	account(e, run->level, +1, pa_pfn(run->ptp));
-	return pte_needs_flush(old, e);
+	if (!pte_needs_flush(old, e))
+		return false;
+	nk_shoot_note(pa_pfn(run->ptp)); /* which CPUs must flush it too */
+	return true;
 }
 
 /* add_groups: put the groups g (nk_ptp_group_bit of the indices a run
@@ -256,12 +259,14 @@ static inline void add_groups(const struct ptp_run *run, uint64_t g)
 		nk.ptp_groups[pa_pfn(run->ptp)] |= g;
 }
 
-/* Flush this CPU's TLB when an update removed a right (I10). */
+/* Flush this CPU's TLB when an update removed a right, and every other
+ * CPU's that may cache it (nk_shoot; I10). */
 static void flush_if(bool needed)
 {
 	if (needed) {
 		arch_flush_tlb();
 		nk_view_store.stats.tlb_flushes++;
+		nk_shoot(NK_ROOT_NONE);
 	}
 }
 
@@ -349,7 +354,9 @@ long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
 	return nk_count(NK_CALL_WRITE_PTES, r);
 }
 
-/* Set frame pfn's direct-map entry writable or read-only, and flush it. */
+/* Set frame pfn's direct-map entry writable or read-only, and flush it
+ * from this CPU's TLB; a caller that made it read-only shoots it down
+ * from the others (nk_shoot(NK_ROOT_ALL)) before it relies on that. */
 void nk_dm_set_writable(uint64_t pfn, bool w)
 {
 	if (w)
@@ -387,6 +394,9 @@ static void perform_declare(paddr_t frame, unsigned level)
 	struct nk_frame *f = frame_at(frame);
 	NK_CHECK(f->type == NK_F_DATA && lv >= 1 && lv <= 4);
 	nk_dm_set_writable(pa_pfn(frame), false);
+	/* no CPU keeps a writable alias once it is a PTP: the shootdown comes
+	 * before the retype (I10; XSA-401 is the bug the other order makes) */
+	nk_shoot(NK_ROOT_ALL);
 	/* retyped (so devices lose it) before it is zeroed: no DMA can
 	 * change the PTP after nk's last look at it (I11, I10) */
 	nk_set_type(pa_pfn(frame), (enum nk_ftype)(NK_F_PTP1 + lv - 1));

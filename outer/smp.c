@@ -137,7 +137,11 @@ NK_NORETURN void outer_ap_main(unsigned cpu)
 
 void smp_spin_poll(void)
 {
-	/* next phase: poll nk's TLB-shootdown mailbox through its gate */
+	/* a CPU spinning with interrupts off cannot take nk's shootdown IPI:
+	 * acknowledge it here, or the CPU that asked waits on this one */
+	const struct nk_cpu *me = &nk_view->cpus[this_cpu()->index];
+	if (me->shoot_req != me->shoot_ack)
+		nk_smp_poll();
 }
 
 void smp_kick(unsigned cpu)

@@ -39,6 +39,7 @@
 	X(irq_remap, IRQ_REMAP, 0, 1)                                                              \
 	X(multicall, MULTICALL, 3, 1)                                                              \
 	X(smp_release, SMP_RELEASE, 0, 0)                                                          \
+	X(smp_poll, SMP_POLL, 0, 1)                                                                \
 	X(apic_eoi, APIC_EOI, 0, 0)                                                                \
 	X(apic_timer, APIC_TIMER, 0, 1)                                                            \
 	X(apic_ipi, APIC_IPI, 0, 1)                                                                \

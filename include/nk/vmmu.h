@@ -212,6 +212,16 @@ long nk_demote_code(const paddr_t *frames, size_t count);
  * Vol. 3A 8.4 (MP initialization); issue 17. */
 long nk_smp_release(void);
 
+/* nk_smp_poll: acknowledge this CPU's pending TLB shootdown, if any: flush
+ * this CPU's whole TLB (a CR3 reload) and record, in nk memory, that it
+ * did (nk_view->cpus[this CPU].shoot_ack := shoot_req). Returns 1 when it
+ * flushed, 0 when nothing was pending. Never refused; takes no lock. nk's
+ * stub for its shootdown IPI calls it; outer code that spins with
+ * interrupts off (a lock's wait) must call it whenever its CPU's
+ * shoot_req and shoot_ack differ, or the CPU that asked waits on it.
+ * Source: nk/shoot.c; spec I10; issue 17 section 3. */
+long nk_smp_poll(void);
+
 /* outer_ap_main: the outer kernel's entry on an AP (cpu: its index,
  * 1..ncpus-1), called once by nk after nk_smp_release; never returns. */
 NK_NORETURN void outer_ap_main(unsigned cpu);
@@ -282,6 +292,8 @@ struct nk_stats {
 	uint64_t refusals[NK_EMAX];
 	uint64_t ptes_written;
 	uint64_t tlb_flushes;
+	uint64_t shootdowns;	/* calls that waited for other CPUs' flushes (nk/shoot.c) */
+	uint64_t shoot_ipis;	/* the IPIs they sent */
 	uint64_t wp_violations; /* interrupts that found CR0.WP=0 outside nk (I7) */
 	uint64_t gate_busy;	/* gate entries refused with NK_EBUSY (an NMI's, inside nk) */
 	uint64_t nmi_in_nk;	/* NMIs and #MCs that interrupted nk (I7) */

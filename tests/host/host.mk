@@ -25,7 +25,7 @@ HOST_SAVED_GOAL := $(.DEFAULT_GOAL)
 HOST_CC ?= gcc
 HOST_DIR := tests/host
 HOST_BUILD := build/host
-HOST_NK_SRCS := nk/frame.c nk/smp_release.c nk/vmmu.c nk/multicall.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/iommu.c lib/i5.c \
+HOST_NK_SRCS := nk/frame.c nk/smp_release.c nk/shoot.c nk/vmmu.c nk/multicall.c nk/ctl.c nk/check.c nk/region.c nk/code.c nk/iommu.c lib/i5.c \
 	nk/acpi.c nk/apic.c $(wildcard policies/*.c)
 HOST_SUPPORT := $(HOST_DIR)/fake_arch.c $(HOST_DIR)/fake_vtd.c $(HOST_DIR)/fake_nk.c $(HOST_DIR)/fixture.c lib/fmt.c
 HOST_MACH_TESTS := test_boot test_cpu test_log test_walk test_kcov test_iommu test_smp
