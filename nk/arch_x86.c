@@ -503,7 +503,7 @@ NK_BOOT static void boot_delay(uint32_t n)
 
 NK_BOOT void arch_boot_start_aps(paddr_t tramp)
 {
-	uint64_t n = (uint64_t)(nk_trampoline_end - nk_trampoline);
+	uint64_t n = (uint64_t)nk_trampoline_end - (uint64_t)nk_trampoline;
 	uint8_t *d = arch_boot_pa_va(tramp);
 	nk_memcpy(d, nk_trampoline, n);
 	uint64_t patch[2] = {arch_read_cr3(), (uint64_t)nk_ap_entry64};

@@ -19,6 +19,19 @@
  * never from GS. Everything here runs inside nk with interrupts off; nk
  * holds no lock yet (a later part of issue 17): at boot and in
  * nk_smp_release only one CPU at a time changes nk state, the others poll.
+ *
+ * Left to later parts of issue 17: a lock inside the gate (nk.batch, the
+ * multicall buffer, the frame and region tables and the stats are shared);
+ * TLB shootdown by IPI (an AP flushes its TLB once, at its release:
+ * arch_ap_release); nk_wrmsr of a shared MSR after the release reaches the
+ * other CPUs' records (MSR_PENDING) but not their registers; the gated
+ * page (nk/priv.asm) is opened by one global PTE flip, so while one CPU
+ * has it open it is open on all (at boot and in nk_smp_release no outer
+ * code runs anywhere: the APs open it one at a time, the boot CPU waits
+ * inside its gate). The trampoline stays at SMP_TRAMPOLINE_PA: it jumps to
+ * boot-only code, non-executable once the outer kernel runs; an AP that
+ * checks in after the boot CPU stopped waiting halts in boot-only code on
+ * the boot tables (DATA frames after boot).
  * Source: SDM Vol. 3A 8.4 (MP initialization), 10.6 (ICR); issue 17. */
 #include "nk.h"
 #include "cpu.h"

@@ -1,5 +1,5 @@
 /* nk COMMAND...: run one nested-kernel console command (mem, vmmu, check,
- * attack list, attack all, ...) through NKSYS_CONSOLE. The words are joined
+ * cpus, attack list, attack all, ...) through NKSYS_CONSOLE. The words are joined
  * with spaces; the kernel prints the output on the console. The exit status
  * is the command's (0 ok, 1 failed); an unknown command prints
  * "nk: unknown command". Without arguments: "help". */
