@@ -123,9 +123,9 @@ void nk_apic_timer_perform(uint32_t vector, uint32_t divide, uint32_t count, uin
 		lapic_wr(LAPIC_TIMER_INIT, 0);
 	} else {
 		lapic_wr(LAPIC_TIMER_DIV, timer_div_bits(divide));
-		lapic_wr(LAPIC_LVT_TIMER, (vector & 0xff) | (mode == NK_APIC_TIMER_PERIODIC
-								 ? LVT_TIMER_PERIODIC
-								 : 0));
+		lapic_wr(LAPIC_LVT_TIMER,
+			 (vector & 0xff) |
+			     (mode == NK_APIC_TIMER_PERIODIC ? LVT_TIMER_PERIODIC : 0));
 		lapic_wr(LAPIC_TIMER_INIT, count);
 	}
 	v->timer_programs++;

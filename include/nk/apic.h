@@ -65,18 +65,18 @@ struct nk_madt_iso {
 };
 
 struct nk_madt {
-	paddr_t table_pa;	/* where the MADT is */
-	uint32_t table_bytes;	/* its Length, 44..NK_ACPI_MADT_MAX_BYTES */
-	paddr_t lapic_addr;	/* the local APIC address (offset 36, or a type-5 override) */
-	uint32_t flags;		/* NK_MADT_F_* */
-	uint8_t ncpu;		/* entries in cpu[] */
-	uint8_t nioapic;	/* entries in ioapic[] */
-	uint8_t niso;		/* entries in iso[] */
-	bool lapic_override;	/* a type-5 entry gave lapic_addr */
-	uint16_t nnmi_source;	/* structures length-checked and counted, not kept */
-	uint16_t nlapic_nmi;	/* (types 3, 4, 9 and the reserved or OEM types) */
-	uint16_t nx2apic;	/* x2APIC entries: nk runs the APIC in xAPIC mode */
-	uint16_t nunknown;	/* other types, skipped by length */
+	paddr_t table_pa;     /* where the MADT is */
+	uint32_t table_bytes; /* its Length, 44..NK_ACPI_MADT_MAX_BYTES */
+	paddr_t lapic_addr;   /* the local APIC address (offset 36, or a type-5 override) */
+	uint32_t flags;	      /* NK_MADT_F_* */
+	uint8_t ncpu;	      /* entries in cpu[] */
+	uint8_t nioapic;      /* entries in ioapic[] */
+	uint8_t niso;	      /* entries in iso[] */
+	bool lapic_override;  /* a type-5 entry gave lapic_addr */
+	uint16_t nnmi_source; /* structures length-checked and counted, not kept */
+	uint16_t nlapic_nmi;  /* (types 3, 4, 9 and the reserved or OEM types) */
+	uint16_t nx2apic;     /* x2APIC entries: nk runs the APIC in xAPIC mode */
+	uint16_t nunknown;    /* other types, skipped by length */
 	struct nk_madt_cpu cpu[NK_MADT_CPU_MAX];	  /* in table order */
 	struct nk_madt_ioapic ioapic[NK_MADT_IOAPIC_MAX]; /* in table order */
 	struct nk_madt_iso iso[NK_MADT_ISO_MAX];	  /* in table order */
@@ -124,10 +124,11 @@ long nk_apic_timer(uint32_t vector, uint32_t divide, uint32_t count, uint32_t mo
  * (SDM Vol. 3A 11.6.1, figure 11-12). Only the vector may be nonzero;
  * the rest are there to be refused. */
 #define NK_ICR_VECTOR 0xffu
-#define NK_ICR_DELIVERY_MASK (7u << 8) /* 000 fixed; 001 lowest priority; 010 SMI;
-					* 100 NMI; 101 INIT; 110 StartUp */
+#define NK_ICR_DELIVERY_MASK                                                                       \
+	(7u << 8) /* 000 fixed; 001 lowest priority; 010 SMI;                                      \
+		   * 100 NMI; 101 INIT; 110 StartUp */
 #define NK_ICR_DEST_LOGICAL (1u << 11)
-#define NK_ICR_LEVEL_ASSERT (1u << 14)	   /* nk sets it itself (fixed: 1) */
+#define NK_ICR_LEVEL_ASSERT (1u << 14) /* nk sets it itself (fixed: 1) */
 #define NK_ICR_TRIGGER_LEVEL (1u << 15)
 #define NK_ICR_SHORTHAND_MASK (3u << 18) /* 01 self, 10 all, 11 all but self */
 
@@ -154,8 +155,9 @@ long nk_apic_ipi(uint32_t icr, uint64_t cpu_mask);
 
 /* IOAPIC redirection entry fields (82093AA datasheet 3.2.4). */
 #define NK_RTE_VECTOR 0xffull
-#define NK_RTE_DELIVERY_MASK (7ull << 8) /* 000 fixed, 001 lowest priority; 010 SMI,
-					  * 100 NMI, 101 INIT, 111 ExtINT refused */
+#define NK_RTE_DELIVERY_MASK                                                                       \
+	(7ull << 8) /* 000 fixed, 001 lowest priority; 010 SMI,                                    \
+		     * 100 NMI, 101 INIT, 111 ExtINT refused */
 #define NK_RTE_DEST_LOGICAL (1ull << 11)
 #define NK_RTE_DELIVERY_STATUS (1ull << 12) /* read-only */
 #define NK_RTE_POLARITY_LOW (1ull << 13)
@@ -208,16 +210,16 @@ long nk_apic_eoi(uint64_t vector);
 
 /* ---- what nk_view shows (nk_view->apic) ---- */
 
-#define NK_APIC_CPUS_MAX 64   /* CPU indices of cpu_mask */
+#define NK_APIC_CPUS_MAX 64    /* CPU indices of cpu_mask */
 #define NK_IOAPIC_PINS_MAX 240 /* redirection entries nk keeps of one IOAPIC */
 
 struct nk_ioapic_view {
-	uint8_t id;	     /* from the MADT */
-	uint8_t version;     /* version register bits 7:0 */
-	uint16_t pins;	     /* redirection entries: version bits 23:16, + 1 */
-	paddr_t addr;	     /* registers (physical) */
-	uint32_t gsi_base;   /* GSI of pin 0 */
-	uint64_t regs_va;    /* nk's read-only, uncached mapping of the page (virtual) */
+	uint8_t id;	   /* from the MADT */
+	uint8_t version;   /* version register bits 7:0 */
+	uint16_t pins;	   /* redirection entries: version bits 23:16, + 1 */
+	paddr_t addr;	   /* registers (physical) */
+	uint32_t gsi_base; /* GSI of pin 0 */
+	uint64_t regs_va;  /* nk's read-only, uncached mapping of the page (virtual) */
 	uint64_t rte[NK_IOAPIC_PINS_MAX]; /* the last entry nk read from the IOAPIC */
 };
 
@@ -235,11 +237,11 @@ struct nk_apic_view {
 	uint8_t cpu_apic_id[NK_APIC_CPUS_MAX];
 	uint32_t nioapic;
 	struct nk_ioapic_view ioapic[NK_MADT_IOAPIC_MAX];
-	uint64_t ipis_sent;	  /* ICR writes nk made for nk_apic_ipi */
-	uint64_t eois;		  /* EOIs nk's interrupt stubs sent */
-	uint64_t eoi_skipped;	  /* vectors 32..254 with no ISR bit set: no EOI (ExtINT, INT n) */
-	uint64_t timer_programs;  /* nk_apic_timer calls performed */
-	uint64_t ioapic_writes;	  /* nk_ioapic_write calls performed */
+	uint64_t ipis_sent;	 /* ICR writes nk made for nk_apic_ipi */
+	uint64_t eois;		 /* EOIs nk's interrupt stubs sent */
+	uint64_t eoi_skipped;	 /* vectors 32..254 with no ISR bit set: no EOI (ExtINT, INT n) */
+	uint64_t timer_programs; /* nk_apic_timer calls performed */
+	uint64_t ioapic_writes;	 /* nk_ioapic_write calls performed */
 };
 
 #endif

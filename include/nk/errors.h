@@ -56,7 +56,7 @@
 	X(EOP, 47, "unknown multicall operation kind")                                             \
 	X(EMCFULL, 48, "multicall larger than nk's copy or shadow: send the ops before it first")  \
 	X(EDELIVERY, 49, "interrupt delivery mode refused (INIT, SIPI, NMI, SMI, ExtINT, ...)")    \
-	X(ESHORTHAND, 50, "IPI destination shorthand (self, all, all but self) refused")          \
+	X(ESHORTHAND, 50, "IPI destination shorthand (self, all, all but self) refused")           \
 	X(EDESTMODE, 51, "logical destination mode refused (physical only)")                       \
 	X(ENKVECTOR, 52, "vector reserved for nk (0xF0..0xFF)")                                    \
 	X(ECPU, 53, "CPU mask empty or naming a CPU that is not online, or not a CPU's APIC ID")   \

@@ -1073,6 +1073,8 @@ TEST(irq_remap_refuses_exception_vectors_and_vectors_past_255)
 	assert_int_equal(nk_irq_remap_impl(SID_EDU, 256), -NK_EVECTOR);
 	assert_int_equal(nk_irq_remap_impl(SID_EDU, 0x10040), -NK_EVECTOR);
 	assert_int_equal(nk_irq_remap_impl(SID_EDU, 0xffffffffu), -NK_EVECTOR);
+	for (uint32_t v = NK_VECTOR_NK_FIRST; v <= NK_VECTOR_SPURIOUS; v++)
+		assert_int_equal(nk_irq_remap_impl(SID_EDU, v), -NK_ENKVECTOR); /* nk's vectors */
 	assert_int_equal(iov()->nirqs, 0);
 	assert_no_invalidation_since(s);
 	for (unsigned i = 0; i < NK_IRQ_MAX; i++)
@@ -1112,9 +1114,9 @@ TEST(irq_remap_writes_a_fixed_vector_entry_with_source_validation)
 	assert_int_equal(e[1] >> 20, 0);
 	assert_int_equal(iov()->nirqs, 1);
 	/* the next pair gets the next entry */
-	long h2 = nk_irq_remap_impl(0xff07, 0xfe);
+	long h2 = nk_irq_remap_impl(0xff07, 0xef);
 	assert_int_equal(h2, 1);
-	assert_int_equal((irte(h2)[0] >> 16) & 0xff, 0xfe);
+	assert_int_equal((irte(h2)[0] >> 16) & 0xff, 0xef);
 	assert_int_equal(irte(h2)[1] & 0xffff, 0xff07);
 	assert_invariants_hold();
 }

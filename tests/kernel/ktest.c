@@ -199,7 +199,6 @@ static bool t_fault_recovery(void)
 	return ok;
 }
 
-
 /* This CPU's index in nk's CPU table (nk_apic_ipi's mask bits). */
 static int apic_self_index(void)
 {
@@ -263,11 +262,13 @@ static bool t_apic_gates(void)
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, e | NK_RTE_DEST_LOGICAL) ==
 					-NK_EDESTMODE);
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, e | (1ull << 48)) == -NK_ERESERVED);
-			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0x10) == -NK_EVECTOR);
+			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0x10) ==
+					-NK_EVECTOR);
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0xf0) ==
 					-NK_ENKVECTOR);
-			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~(0xffull << 56)) |
-							     (0x77ull << 56)) == -NK_ECPU);
+			ok &= KT_EXPECT(
+			    nk_ioapic_write(0, pin, (e & ~(0xffull << 56)) | (0x77ull << 56)) ==
+			    -NK_ECPU);
 			ok &= KT_EXPECT(nk_ioapic_write(0, a->ioapic[0].pins, e) == -NK_EIOAPIC);
 			ok &= KT_EXPECT(nk_ioapic_write(a->nioapic, 0, e) == -NK_EIOAPIC);
 			ok &= KT_EXPECT(nk_ioapic_read(0, pin) == 0);
@@ -293,8 +294,8 @@ static bool t_apic_gates(void)
 		ok &= KT_EXPECT(nk_apic_ipi(u, 0) == -NK_ECPU);
 		ok &= KT_EXPECT(nk_apic_ipi(u, 1ull << a->ncpus_online) == -NK_ECPU);
 		ok &= KT_EXPECT(a->ipis_sent == sent);
-		ok &= KT_EXPECT(nk_apic_timer(0xf5, 1, 1000, NK_APIC_TIMER_ONESHOT) ==
-				-NK_ENKVECTOR);
+		ok &=
+		    KT_EXPECT(nk_apic_timer(0xf5, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_ENKVECTOR);
 		ok &= KT_EXPECT(nk_apic_timer(0x10, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_EVECTOR);
 		ok &= KT_EXPECT(nk_apic_timer(u, 3, 1000, NK_APIC_TIMER_ONESHOT) == -NK_ETIMER);
 		ok &= KT_EXPECT(nk_apic_timer(u, 1, 0, NK_APIC_TIMER_PERIODIC) == -NK_ETIMER);
