@@ -189,11 +189,12 @@ long nk_apic_ipi(uint32_t icr, uint64_t cpu_mask);
  * A level-triggered entry's EOI, like every other, is sent by nk's stub
  * before the outer handler runs: the handler must quiet the device before
  * it lets interrupts in again, or the IOAPIC, whose Remote IRR that EOI
- * cleared, sends the interrupt again. With QEMU 7.2's VT-d the entries'
- * compatibility-format interrupts are delivered although nk blocks that
- * format (see README): this gate's checks are what keeps an NMI, INIT or
- * SMI out of the IOAPIC there. Returns 0. Source: 82093AA datasheet 3.1
- * (IOREGSEL/IOWIN), 3.2.4, 3.2.5 (Remote IRR). */
+ * cleared, sends the interrupt again. nk does not rely on interrupt
+ * remapping for the IOAPIC: QEMU 7.2's VT-d passes compatibility-format
+ * messages although nk blocks that format (README), so this gate's checks
+ * are what keeps an NMI, INIT or SMI entry out of the IOAPIC. Returns 0.
+ * Source: 82093AA datasheet 3.1 (IOREGSEL/IOWIN), 3.2.4, 3.2.5 (Remote
+ * IRR). */
 long nk_ioapic_write(uint32_t ioapic, uint32_t pin, uint64_t entry);
 
 /* nk_ioapic_read: read redirection entry `pin` of IOAPIC `ioapic` from the
