@@ -488,10 +488,11 @@ NK_BOOT long nk_acpi_find_dmar(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_ma
 /* The interrupt controller structures' names and sizes (bytes; ACPI 6.5
  * table 5.21 and 5.2.12.2-5.2.12.7, 5.2.12.12); 0: not decoded, any
  * length >= 2. */
-static const char *const madt_names[] = {"local APIC", "IOAPIC", "interrupt source override",
-					 "NMI source", "local APIC NMI", "local APIC address override",
-					 "I/O SAPIC", "local SAPIC", "platform interrupt source",
-					 "local x2APIC"};
+static const char *const madt_names[] = {
+    "local APIC",  "IOAPIC",	     "interrupt source override",
+    "NMI source",  "local APIC NMI", "local APIC address override",
+    "I/O SAPIC",   "local SAPIC",    "platform interrupt source",
+    "local x2APIC"};
 static const uint8_t madt_bytes[] = {8, 12, 10, 8, 6, 12, 0, 0, 0, 16};
 #define MADT_NTYPES (sizeof(madt_bytes) / sizeof(madt_bytes[0]))
 _Static_assert(sizeof(madt_names) / sizeof(madt_names[0]) == MADT_NTYPES, "one name per type");
@@ -531,14 +532,16 @@ NK_BOOT static long madt_ioapic(struct acpi *a, struct nk_madt *m, const uint8_t
 				 "registers cross a 4 KiB page",
 				 off, addr);
 	for (unsigned i = 0; i < m->nioapic; i++)
-		if (m->ioapic[i].id == s[2] || pa_addr(m->ioapic[i].addr) / ACPI_PAGE == addr / ACPI_PAGE)
+		if (m->ioapic[i].id == s[2] ||
+		    pa_addr(m->ioapic[i].addr) / ACPI_PAGE == addr / ACPI_PAGE)
 			return acpi_fail(a, NK_ACPI_EVALUE,
 					 "MADT: IOAPIC at offset 0x%x: ID %u or the page of 0x%x "
 					 "already names IOAPIC %u",
 					 off, s[2], addr, i);
 	if (m->nioapic == NK_MADT_IOAPIC_MAX)
-		return acpi_fail(a, NK_ACPI_ELIMIT, "MADT: IOAPIC at offset 0x%x: more than %d IOAPICs",
-				 off, NK_MADT_IOAPIC_MAX);
+		return acpi_fail(a, NK_ACPI_ELIMIT,
+				 "MADT: IOAPIC at offset 0x%x: more than %d IOAPICs", off,
+				 NK_MADT_IOAPIC_MAX);
 	struct nk_madt_ioapic *io = &m->ioapic[m->nioapic++];
 	io->id = s[2];
 	io->addr = pa_init(addr);
@@ -561,7 +564,8 @@ NK_BOOT static long madt_decode(struct acpi *a, const uint8_t *t, uint32_t len, 
 		const uint8_t *s = t + off;
 		uint8_t type = s[0];
 		slen = s[1];
-		const char *name = type < MADT_NTYPES ? madt_names[type] : "reserved or OEM structure";
+		const char *name =
+		    type < MADT_NTYPES ? madt_names[type] : "reserved or OEM structure";
 		uint32_t need = type < MADT_NTYPES && madt_bytes[type] ? madt_bytes[type] : 2;
 		if (slen < need)
 			return acpi_fail(a, NK_ACPI_ESTRUCT,
@@ -612,10 +616,11 @@ NK_BOOT static long madt_decode(struct acpi *a, const uint8_t *t, uint32_t len, 
 						 "offset 0x%x",
 						 off);
 			if (!addr || addr % ACPI_PAGE)
-				return acpi_fail(a, NK_ACPI_EVALUE,
-						 "MADT: local APIC address override at offset 0x%x: "
-						 "0x%lx is not a nonzero 4 KiB-aligned address",
-						 off, addr);
+				return acpi_fail(
+				    a, NK_ACPI_EVALUE,
+				    "MADT: local APIC address override at offset 0x%x: "
+				    "0x%lx is not a nonzero 4 KiB-aligned address",
+				    off, addr);
 			m->lapic_override = true;
 			m->lapic_addr = pa_init(addr);
 			break;

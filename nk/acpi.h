@@ -133,7 +133,7 @@ struct nk_dmar {
 	  "a DMAR structure or device scope: too short for its header, or past its end")           \
 	X(EVALUE, 9, "a DMAR field out of range (alignment, RMRR bounds, HAW, unit order, path)")  \
 	X(ELIMIT, 10, "more DRHDs, RMRRs, device scopes or path hops than struct nk_dmar holds")   \
-	X(EDUP, 11, "more than one DMAR (or MADT) table")                                        \
+	X(EDUP, 11, "more than one DMAR (or MADT) table")                                          \
 	X(ENOMADT, 12, "no MADT (APIC) table in the RSDT/XSDT")
 
 #define NK_ACPI_ERR_ENUM(name, value, why) NK_ACPI_##name = value,

@@ -96,7 +96,8 @@ NK_BOOT void boot_start_apic(void)
 		}
 	}
 	nk_printf("nk: local APIC at %lx (ID %u, version %x) nk-owned; MADT %s: %u CPU "
-		  "entries, %u IOAPICs nk-owned, %u overrides; %u IOAPIC entries nk would refuse rewritten masked\n",
+		  "entries, %u IOAPICs nk-owned, %u overrides; %u IOAPIC entries nk would refuse "
+		  "rewritten masked\n",
 		  pa_addr(v->lapic_base), id, v->lapic_version, v->madt_ok ? "ok" : "refused",
 		  v->madt.ncpu, v->nioapic, v->madt.niso, parked);
 }
@@ -108,4 +109,3 @@ NK_BOOT uint32_t nk_lapic_cpu_init(void)
 	lapic_wr(LAPIC_LVT_TIMER, LVT_MASKED);
 	return lapic_rd(LAPIC_ID) >> 24;
 }
-

@@ -114,6 +114,8 @@ long nk_irq_remap_impl(uint32_t sid, uint32_t vector)
 		r = -NK_ENOIOMMU;
 	else if (vector < 32 || vector > 255)
 		r = -NK_EVECTOR;
+	else if (nk_vector_reserved(vector))
+		r = -NK_ENKVECTOR; /* a device's fake shootdown IPI or spurious interrupt */
 	else if (sid > 0xffff)
 		r = -NK_EVECTOR;
 	if (r)

@@ -221,8 +221,8 @@ NK_BOOT bool boot_start_iommu(void)
 	if (!boot_rsdp_bytes)
 		return no_iommu("the loader passed no ACPI RSDP (multiboot2 tag 14 or 15)");
 	char why[160];
-	long r =
-	    nk_acpi_find_dmar(boot_rsdp, boot_rsdp_bytes, boot_acpi_map, NULL, &dmar, why, sizeof(why));
+	long r = nk_acpi_find_dmar(boot_rsdp, boot_rsdp_bytes, boot_acpi_map, NULL, &dmar, why,
+				   sizeof(why));
 	if (r) {
 		nk_printf("nk: ACPI: %s (%s)\n", why, nk_acpi_strerror(r));
 		return no_iommu(r == -NK_ACPI_ENODMAR ? "no DMAR table: no IOMMU"

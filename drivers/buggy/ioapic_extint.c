@@ -1,8 +1,8 @@
 /* Attack module ioapic_extint (apic): program IOAPIC 0's last redirection entry,
- * unmasked, with ExtINT delivery (111b), which would take its vector from the 8259A through nk's IOAPIC gate. nk takes fixed and
- * lowest-priority deliveries only (include/nk/apic.h; 82093AA 3.2.4). The
- * harness reads back target "ioapic_rte" (the entry read from the IOAPIC
- * and nk's write count); expected: blocked (NK_EDELIVERY). */
+ * unmasked, with ExtINT delivery (111b), which would take its vector from the 8259A through nk's
+ * IOAPIC gate. nk takes fixed and lowest-priority deliveries only (include/nk/apic.h;
+ * 82093AA 3.2.4). The harness reads back target "ioapic_rte" (the entry read from the IOAPIC and
+ * nk's write count); expected: blocked (NK_EDELIVERY). */
 #include <outer/kernel.h>
 #include <outer/errno.h>
 #include <outer/attack_api.h>

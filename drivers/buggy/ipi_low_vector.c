@@ -1,8 +1,8 @@
-/* Attack module ipi_low_vector (apic): a fixed IPI at vector 14, the page-fault vector (a forged exception without an error code) through nk's IPI gate, to this CPU
- * (CPU index 0). nk sends only fixed-delivery IPIs (include/nk/apic.h).
- * The harness reads back target "apic_ipi" (NMIs and stray vectors taken,
- * nk's ICR writes, the forged vector's count; an INIT or SIPI delivered
- * would reset the CPU and end the run); expected: blocked (NK_EVECTOR). */
+/* Attack module ipi_low_vector (apic): a fixed IPI at vector 14, the page-fault vector (a forged
+ * exception without an error code) through nk's IPI gate, to this CPU (CPU index 0). nk sends only
+ * fixed-delivery IPIs (include/nk/apic.h). The harness reads back target "apic_ipi" (NMIs and stray
+ * vectors taken, nk's ICR writes, the forged vector's count; an INIT or SIPI delivered would reset
+ * the CPU and end the run); expected: blocked (NK_EVECTOR). */
 #include <outer/kernel.h>
 #include <outer/attack_api.h>
 #include "buggy.h"

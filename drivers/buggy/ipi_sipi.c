@@ -1,8 +1,8 @@
-/* Attack module ipi_sipi (apic): a StartUp IPI (delivery mode 110b, vector 8: start at 0x8000, where an attacker's code would wait) through nk's IPI gate, to this CPU
- * (CPU index 0). nk sends only fixed-delivery IPIs (include/nk/apic.h).
- * The harness reads back target "apic_ipi" (NMIs and stray vectors taken,
- * nk's ICR writes, the forged vector's count; an INIT or SIPI delivered
- * would reset the CPU and end the run); expected: blocked (NK_EDELIVERY). */
+/* Attack module ipi_sipi (apic): a StartUp IPI (delivery mode 110b, vector 8: start at 0x8000,
+ * where an attacker's code would wait) through nk's IPI gate, to this CPU (CPU index 0). nk sends
+ * only fixed-delivery IPIs (include/nk/apic.h). The harness reads back target "apic_ipi" (NMIs and
+ * stray vectors taken, nk's ICR writes, the forged vector's count; an INIT or SIPI delivered would
+ * reset the CPU and end the run); expected: blocked (NK_EDELIVERY). */
 #include <outer/kernel.h>
 #include <outer/attack_api.h>
 #include "buggy.h"

@@ -188,7 +188,15 @@ long nk_apic_ipi(uint32_t icr, uint64_t cpu_mask);
  *   -NK_ECPU        destination not the APIC ID of an online CPU.
  * Writes the high word, then the low one (the mask bit last); the entry
  * read back from the IOAPIC goes into nk_view->apic.ioapic[ioapic].rte[pin].
- * Returns 0. Source: 82093AA datasheet 3.1 (IOREGSEL/IOWIN), 3.2.4. */
+ * A level-triggered entry's EOI, like every other, is sent by nk's stub
+ * before the outer handler runs: the handler must quiet the device before
+ * it lets interrupts in again, or the IOAPIC, whose Remote IRR that EOI
+ * cleared, sends the interrupt again. nk does not rely on interrupt
+ * remapping for the IOAPIC: QEMU 7.2's VT-d passes compatibility-format
+ * messages although nk blocks that format (README), so this gate's checks
+ * are what keeps an NMI, INIT or SMI entry out of the IOAPIC. Returns 0.
+ * Source: 82093AA datasheet 3.1 (IOREGSEL/IOWIN), 3.2.4, 3.2.5 (Remote
+ * IRR). */
 long nk_ioapic_write(uint32_t ioapic, uint32_t pin, uint64_t entry);
 
 /* nk_ioapic_read: read redirection entry `pin` of IOAPIC `ioapic` from the
@@ -206,7 +214,10 @@ long nk_ioapic_read(uint32_t ioapic, uint32_t pin);
  * a software INT n) do nothing and count it in
  * nk_view->apic.eoi_skipped. Called by the outer kernel it does no more:
  * an early EOI affects only the outer kernel's own interrupts. Returns 1
- * (EOI sent), 0 (none needed), -NK_ENOAPIC. Source: SDM Vol. 3A 11.8.4
+ * (EOI sent), 0 (none needed), -NK_ENOAPIC, or the gate's -NK_EBUSY when
+ * the interrupt came inside the outer handler of an NMI that interrupted
+ * nk (the handler let interrupts in): that interrupt stays in service,
+ * blocking its priority class, until this CPU's next EOI. Source: SDM Vol. 3A 11.8.4
  * (ISR), 11.8.5 (EOI), 11.9 (spurious). */
 long nk_apic_eoi(uint64_t vector);
 

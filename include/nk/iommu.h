@@ -49,11 +49,12 @@ struct nk_iommu_view {
 long nk_iommu_poll(void);
 
 /* nk_irq_remap: an interrupt-remapping entry for requester sid (bus << 8 |
- * device << 3 | function) that delivers `vector` (32..255) to CPU 0,
+ * device << 3 | function) that delivers `vector` (32..239) to CPU 0,
  * fixed delivery, edge, physical destination; only sid may use it (source
  * validation). Returns the entry's handle (0..NK_IRQ_MAX-1; the same
  * handle again for the same sid and vector), -NK_EVECTOR (vector < 32 or >
- * 255), -NK_ENOMEM (table full) or -NK_ENOIOMMU (no unit on: use
+ * 255), -NK_ENKVECTOR (one of nk's vectors 0xF0..0xFF, include/nk/apic.h),
+ * -NK_ENOMEM (table full) or -NK_ENOIOMMU (no unit on: use
  * compatibility-format MSIs). The MSI to program is nk_msi_remappable's.
  * Source: VT-d 5.1.4 (IRTE), 5.1.5.2 (remappable MSI format). */
 long nk_irq_remap(uint32_t sid, uint32_t vector);

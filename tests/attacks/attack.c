@@ -627,8 +627,7 @@ static const struct mtarget mtargets[] = {
     {"data_frame", "the spare DATA frame", loc_data_frame},
     {"ram_32m", "RAM at 32 MiB (a DATA frame)", loc_ram_32m},
     {"apic_ipi", "NMIs, stray vectors, nk's IPIs sent, the forged vector", loc_apic_ipi},
-    {"ioapic_rte", "IOAPIC 0's last redirection entry (read back) and nk's writes",
-     loc_ioapic_rte},
+    {"ioapic_rte", "IOAPIC 0's last redirection entry (read back) and nk's writes", loc_ioapic_rte},
 };
 
 static const struct mtarget *mtarget_find(const char *key)
