@@ -34,6 +34,7 @@
  * the boot tables (DATA frames after boot).
  * Source: SDM Vol. 3A 8.4 (MP initialization), 10.6 (ICR); issue 17. */
 #include "nk.h"
+#include <nk/apic.h>
 #include "cpu.h"
 #include "boot.h"
 
@@ -139,6 +140,12 @@ NK_BOOT void nk_smp_start_aps(void)
 		if (!nk_smp_wait_state(c, NK_CPU_PARKED))
 			nk_printf("nk: cpu %u did not finish its boot\n", c);
 	}
+	/* the APIC gates' CPU table (include/nk/apic.h): index -> APIC ID */
+	struct nk_apic_view *av = &nk_view_store.apic;
+	for (unsigned c = 1; c < nk.ncpus && c < NK_APIC_CPUS_MAX; c++)
+		av->cpu_apic_id[c] = (uint8_t)nk_pcpu[c].apic_id;
+	if (av->ncpus_online)
+		av->ncpus_online = nk.ncpus;
 	nk_printf("nk: %u CPU%s online:", nk.ncpus, nk.ncpus == 1 ? "" : "s");
 	for (unsigned c = 0; c < nk.ncpus; c++)
 		nk_printf(" cpu %u (APIC ID %u, %s)", c, nk_pcpu[c].apic_id,
@@ -164,6 +171,7 @@ NK_BOOT NK_NORETURN void nk_ap_boot(unsigned cpu)
 	arch_set_cr0(arch_recorded_cr0()); /* WP clear while this CPU runs nk */
 	arch_boot_write_dr7(0);
 	arch_set_cr3(me->cr3);
+	nk_lapic_cpu_init(); /* its local APIC software-enabled, TPR 0 (nk/apic_boot.c) */
 	__atomic_store_n(&me->state, NK_CPU_PARKED, __ATOMIC_RELEASE);
 	arch_ap_park(me->outer_stack, cpu);
 }
