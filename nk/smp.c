@@ -23,6 +23,7 @@
 #include "nk.h"
 #include "cpu.h"
 #include "boot.h"
+#include "apic_regs.h"
 
 /* The trampoline's page (nk/smp_boot.asm TRAMP_PA): below 1 MiB, in RAM. */
 #define SMP_TRAMPOLINE_PA 0x8000ull
@@ -151,6 +152,11 @@ NK_BOOT NK_NORETURN void nk_ap_boot(unsigned cpu)
 	arch_set_cr0(arch_recorded_cr0()); /* WP clear while this CPU runs nk */
 	arch_boot_write_dr7(0);
 	arch_set_cr3(me->cr3);
+	/* software-enable this CPU's local APIC (the boot CPU's is enabled by
+	 * boot_start_apic): a disabled one accepts no fixed IPI (SDM Vol. 3A
+	 * 11.4.7.2), and its timer is the outer kernel's slice clock */
+	if (apic_view()->on)
+		me->apic_id = nk_lapic_cpu_init();
 	__atomic_store_n(&me->state, NK_CPU_PARKED, __ATOMIC_RELEASE);
 	arch_ap_park(me->outer_stack, cpu);
 }

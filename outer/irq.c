@@ -9,6 +9,7 @@
 #include <outer/irq.h>
 #include <outer/module.h>
 #include <outer/trap.h>
+#include <outer/smp.h>
 
 static uint16_t allocated; /* bit i: vector IRQ_MSI_FIRST + i is taken */
 static volatile uint64_t counts[IRQ_MSI_COUNT];
@@ -79,6 +80,15 @@ bool irq_vector(uint64_t vector)
 {
 	if (vector == LAPIC_SPURIOUS)
 		return true;
+	if (vector == SMP_RESCHED_VECTOR) { /* smp_kick: the idle loop looks again */
+		this_cpu()->resched_ipis++;
+		return true;
+	}
+	if (vector == SMP_TIMER_VECTOR) { /* an AP's LAPIC timer (smp_timer_init) */
+		this_cpu()->apic_ticks++;
+		sched_cpu_tick();
+		return true;
+	}
 	if (vector < IRQ_MSI_FIRST || vector >= IRQ_MSI_FIRST + IRQ_MSI_COUNT)
 		return false;
 	counts[vector - IRQ_MSI_FIRST]++; /* nk's stub sent the EOI (include/nk/apic.h) */

@@ -363,6 +363,15 @@ void outer_trap(struct trap_frame *tf)
 	bool user = (tf->cs & 3) == 3;
 	if (user || ((tf->vector == 18 || tf->rip == (uint64_t)user_iret) && !kernel_gs_live()))
 		swapgs();
+	if (tf->vector == SMP_CALL_VECTOR) {
+		/* before the BKL: the caller may wait for fn without it, and fn
+		 * takes it itself when it asked for it (outer/smp.c smp_call) */
+		this_cpu()->irqs++;
+		smp_call_poll(true);
+		if (user)
+			swapgs();
+		return;
+	}
 	bkl_lock();
 	this_cpu()->traps++;
 	if (user && current) {
