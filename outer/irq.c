@@ -1,8 +1,8 @@
 /* MSI vectors (include/outer/irq.h): allocation, the kernel's handler
- * (it counts; nk's interrupt stub sent the EOI), and the bounded wait drivers use instead of polling a
- * device register (a poll of edu's DMA takes about 10^8 instructions under
- * -icount; an interrupt, a few hundred). One CPU.
- * Source: SDM Vol. 3A 11.8.5 (EOI), 11.9 (spurious interrupt), 11.11 (MSI). */
+ * (it counts; nk's interrupt stub sent the EOI), and the bounded wait drivers use instead of
+ * polling a device register (a poll of edu's DMA takes about 10^8 instructions under -icount; an
+ * interrupt, a few hundred). One CPU. Source: SDM Vol. 3A 11.8.5 (EOI), 11.9 (spurious
+ * interrupt), 11.11 (MSI). */
 #include <outer/kernel.h>
 #include <outer/drivers.h>
 #include <outer/errno.h>

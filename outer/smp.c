@@ -239,8 +239,8 @@ long smp_call_pair(unsigned cpu, void (*fn)(void *), void *arg, unsigned flags,
 	if (e) {
 		kprintf("smp_call: nk refused the IPI to cpu %u: %s\n", cpu, nk_strerror(e));
 		want = MB_PENDING;
-		if (__atomic_compare_exchange_n(&m->state, &want, MB_IDLE, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (__atomic_compare_exchange_n(&m->state, &want, MB_IDLE, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
 			r = -ENODEV;
 			goto out;
 		}

@@ -30,8 +30,9 @@ int cmd_cpus(int argc, char **argv)
 	kprintf("cpus: %u online\n", v->ncpus);
 	for (unsigned c = 0; c < v->ncpus && c < NK_VIEW_CPUS; c++) {
 		const struct nk_cpu *p = &v->cpus[c];
-		kprintf("cpu %u: APIC ID %u, %s, CR3 %lx, in gate %s, gate entries %lu, shootdowns %lu\n", c,
-			p->apic_id, p->state < 4 ? state_names[p->state] : "?", p->cr3,
+		kprintf("cpu %u: APIC ID %u, %s, CR3 %lx, in gate %s, gate entries %lu, shootdowns "
+			"%lu\n",
+			c, p->apic_id, p->state < 4 ? state_names[p->state] : "?", p->cr3,
 			(p->gate_state & 1) ? "yes" : "no", nk_cpu_gate_entries(p), p->shoots);
 	}
 	for (unsigned c = 0; c < NK_MAX_CPUS; c++) {
