@@ -67,8 +67,10 @@ long irq_msi_wait(unsigned vector, uint64_t seen, unsigned timeout_ms)
 			break;
 		}
 		/* STI's one-instruction shadow: no interrupt slips in between
-		 * the test above and the HLT, so none is slept through */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		 * the test above and the HLT, so none is slept through. The BKL
+		 * is dropped meanwhile: the MSI (and the PIT behind the
+		 * deadline) may be taken by another CPU, whose handler needs it */
+		smp_halt_unlocked();
 	}
 	module_block_end();
 	if (flags & 0x200)

@@ -57,6 +57,7 @@
 #include <nk/vmmu.h>
 #include <nk/apic.h>
 #include <outer/errno.h>
+#include <outer/nkq.h>
 
 struct cpu_local cpu_locals[NK_MAX_CPUS];
 struct bkl smp_bkl __attribute__((aligned(64))) = {.owner = -1};
@@ -168,6 +169,23 @@ void smp_timer_init(void)
 		kprintf("smp: cpu %u: nk refused the LAPIC timer: %s; tasks here are not "
 			"preempted\n",
 			this_cpu()->index, nk_strerror(r));
+}
+
+void smp_halt_unlocked(void)
+{
+	struct cpu_local *c = this_cpu();
+	bool held = bkl_held();
+	unsigned depth = c->bkl_depth;
+	if (held) {
+		nkq_flush(); /* no queued vMMU change crosses a hold */
+		c->bkl_depth = 1;
+		bkl_unlock();
+	}
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	if (held) {
+		bkl_lock();
+		c->bkl_depth = depth;
+	}
 }
 
 /* ---- smp_call ---- */

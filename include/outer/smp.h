@@ -151,6 +151,15 @@ void smp_kick(unsigned cpu);
  * per PIT tick). */
 void smp_timer_init(void);
 
+/* smp_halt_unlocked: halt until an interrupt (STI; HLT, its shadow: no
+ * interrupt between the caller's test and the halt is slept through),
+ * with this CPU's whole hold of the BKL dropped meanwhile (the nk queue
+ * flushed first) and taken back at the same depth: an interrupt the
+ * caller waits for may reach another CPU, whose handler takes the lock.
+ * Call with interrupts off; they are off again on return. Shared state
+ * may change across it, as across a sleep. */
+void smp_halt_unlocked(void);
+
 /* ---- smp_call: run a function on another CPU (kernel tests) ---- */
 
 /* smp_call flags */
