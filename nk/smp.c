@@ -37,6 +37,7 @@
 #include <nk/apic.h>
 #include "cpu.h"
 #include "boot.h"
+#include "apic_regs.h"
 
 /* The trampoline's page (nk/smp_boot.asm TRAMP_PA): below 1 MiB, in RAM. */
 #define SMP_TRAMPOLINE_PA 0x8000ull
@@ -140,12 +141,6 @@ NK_BOOT void nk_smp_start_aps(void)
 		if (!nk_smp_wait_state(c, NK_CPU_PARKED))
 			nk_printf("nk: cpu %u did not finish its boot\n", c);
 	}
-	/* the APIC gates' CPU table (include/nk/apic.h): index -> APIC ID */
-	struct nk_apic_view *av = &nk_view_store.apic;
-	for (unsigned c = 1; c < nk.ncpus && c < NK_APIC_CPUS_MAX; c++)
-		av->cpu_apic_id[c] = (uint8_t)nk_pcpu[c].apic_id;
-	if (av->ncpus_online)
-		av->ncpus_online = nk.ncpus;
 	nk_printf("nk: %u CPU%s online:", nk.ncpus, nk.ncpus == 1 ? "" : "s");
 	for (unsigned c = 0; c < nk.ncpus; c++)
 		nk_printf(" cpu %u (APIC ID %u, %s)", c, nk_pcpu[c].apic_id,
@@ -171,7 +166,11 @@ NK_BOOT NK_NORETURN void nk_ap_boot(unsigned cpu)
 	arch_set_cr0(arch_recorded_cr0()); /* WP clear while this CPU runs nk */
 	arch_boot_write_dr7(0);
 	arch_set_cr3(me->cr3);
-	nk_lapic_cpu_init(); /* its local APIC software-enabled, TPR 0 (nk/apic_boot.c) */
+	/* software-enable this CPU's local APIC (the boot CPU's is enabled by
+	 * boot_start_apic): a disabled one accepts no fixed IPI (SDM Vol. 3A
+	 * 11.4.7.2), and its timer is the outer kernel's slice clock */
+	if (apic_view()->on)
+		me->apic_id = nk_lapic_cpu_init();
 	__atomic_store_n(&me->state, NK_CPU_PARKED, __ATOMIC_RELEASE);
 	arch_ap_park(me->outer_stack, cpu);
 }

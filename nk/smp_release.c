@@ -3,6 +3,7 @@
  * both use. Runs inside nk (a gate, or the native build's call) with
  * interrupts off. Source: issue 17, section 1; include/nk/vmmu.h. */
 #include "nk.h"
+#include "apic_regs.h"
 
 /* the AP allowed to take its outer entry (nk_smp_release; polled by the
  * park loop, nk/entry.asm nk_ap_park) */
@@ -47,15 +48,30 @@ long nk_smp_release_impl(void)
 		return nk_count(NK_CALL_SMP_RELEASE, -NK_EDONE);
 	nk.smp_released = true;
 	long n = 0;
+	/* the IPI gate's CPU indices are nk's: cpu_apic_id[0..ncpus_online)
+	 * grows over the prefix of released APs (an AP that failed to start
+	 * ends it, so that no index names a CPU not running the outer kernel) */
+	struct nk_apic_view *av = apic_view();
+	bool prefix = av->on;
 	for (unsigned c = 1; c < nk.ncpus; c++) {
-		if (nk_pcpu[c].state != NK_CPU_PARKED)
+		if (nk_pcpu[c].state != NK_CPU_PARKED) {
+			prefix = false;
 			continue;
+		}
 		nk_pcpu[c].outer_entry = (uint64_t)outer_ap_main;
+		if (prefix && c < NK_APIC_CPUS_MAX) {
+			av->cpu_apic_id[c] = (uint8_t)nk_pcpu[c].apic_id;
+			__atomic_store_n(&av->ncpus_online, c + 1, __ATOMIC_RELEASE);
+		}
 		__atomic_store_n(&nk_smp_turn, c, __ATOMIC_RELEASE);
-		if (nk_smp_wait_state(c, NK_CPU_RUNNING))
+		if (nk_smp_wait_state(c, NK_CPU_RUNNING)) {
 			n++;
-		else
+		} else {
 			nk_pcpu[c].outer_entry = 0;
+			if (prefix)
+				av->ncpus_online = c;
+			prefix = false;
+		}
 	}
 	__atomic_store_n(&nk_smp_turn, 0, __ATOMIC_RELEASE);
 	return nk_count(NK_CALL_SMP_RELEASE, n);

@@ -9,6 +9,7 @@
 #include <outer/irq.h>
 #include <outer/module.h>
 #include <outer/trap.h>
+#include <outer/smp.h>
 
 static uint16_t allocated; /* bit i: vector IRQ_MSI_FIRST + i is taken */
 static volatile uint64_t counts[IRQ_MSI_COUNT];
@@ -66,8 +67,10 @@ long irq_msi_wait(unsigned vector, uint64_t seen, unsigned timeout_ms)
 			break;
 		}
 		/* STI's one-instruction shadow: no interrupt slips in between
-		 * the test above and the HLT, so none is slept through */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		 * the test above and the HLT, so none is slept through. The BKL
+		 * is dropped meanwhile: the MSI (and the PIT behind the
+		 * deadline) may be taken by another CPU, whose handler needs it */
+		smp_halt_unlocked();
 	}
 	module_block_end();
 	if (flags & 0x200)
@@ -79,6 +82,15 @@ bool irq_vector(uint64_t vector)
 {
 	if (vector == LAPIC_SPURIOUS)
 		return true;
+	if (vector == SMP_RESCHED_VECTOR) { /* smp_kick: the idle loop looks again */
+		this_cpu()->resched_ipis++;
+		return true;
+	}
+	if (vector == SMP_TIMER_VECTOR) { /* an AP's LAPIC timer (smp_timer_init) */
+		this_cpu()->apic_ticks++;
+		sched_cpu_tick();
+		return true;
+	}
 	if (vector < IRQ_MSI_FIRST || vector >= IRQ_MSI_FIRST + IRQ_MSI_COUNT)
 		return false;
 	counts[vector - IRQ_MSI_FIRST]++; /* nk's stub sent the EOI (include/nk/apic.h) */

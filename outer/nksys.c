@@ -2,6 +2,7 @@
  * (include/uapi/nksys.h): console commands, counters, the process list,
  * the test exit. The commands that change state need euid 0. */
 #include <outer/kernel.h>
+#include <outer/smp.h>
 #include <x86/cpu.h>
 #include <outer/console.h>
 #include <outer/drivers.h>
@@ -52,6 +53,9 @@ long sys_nksys(const uint64_t *a)
 		i.iotlb_invalidations = nk_view->iommu.invalidations;
 		i.ptes_written = nk_view->stats.ptes_written;
 		i.tlb_flushes = nk_view->stats.tlb_flushes;
+		i.ncpus = smp_cpus_online();
+		for (unsigned c = 0; c < NK_MAX_CPUS && c < 8; c++)
+			i.cpu_switches[c] = cpu_locals[c].switches;
 		return copy_to_user(a[1], &i, sizeof(i));
 	}
 	case NKSYS_PS: {

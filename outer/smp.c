@@ -55,6 +55,9 @@
 #include <outer/smp.h>
 #include <outer/proc.h>
 #include <nk/vmmu.h>
+#include <nk/apic.h>
+#include <outer/errno.h>
+#include <outer/nkq.h>
 
 struct cpu_local cpu_locals[NK_MAX_CPUS];
 struct bkl smp_bkl __attribute__((aligned(64))) = {.owner = -1};
@@ -133,7 +136,7 @@ NK_NORETURN void outer_ap_main(unsigned cpu)
 	sched_idle();
 }
 
-/* ---- hooks: filled by the APIC and shootdown work (issue 17) ---- */
+/* ---- hooks: the reschedule IPI, the APs' LAPIC timer, the shootdown poll ---- */
 
 void smp_spin_poll(void)
 {
@@ -142,15 +145,167 @@ void smp_spin_poll(void)
 	const struct nk_cpu *me = &nk_view->cpus[this_cpu()->index];
 	if (me->shoot_req != me->shoot_ack)
 		nk_smp_poll();
+	smp_call_poll(false);
 }
 
 void smp_kick(unsigned cpu)
 {
-	/* next phase: nk_apic_ipi(SMP_RESCHED_VECTOR, 1u << cpu) */
-	(void)cpu;
+	long r = nk_apic_ipi(SMP_RESCHED_VECTOR, 1ull << cpu);
+	if (r) {
+		struct cpu_local *c = this_cpu();
+		if (!c->kicks_failed++)
+			kprintf("smp: nk refused the reschedule IPI to cpu %u: %s\n", cpu,
+				nk_strerror(r));
+	}
 }
 
 void smp_timer_init(void)
 {
-	/* next phase: nk_apic_timer(...) with a handler calling sched_cpu_tick */
+	long r = nk_apic_timer(SMP_TIMER_VECTOR, SMP_TIMER_DIVIDE, SMP_TIMER_COUNT,
+			       NK_APIC_TIMER_PERIODIC);
+	if (r)
+		kprintf("smp: cpu %u: nk refused the LAPIC timer: %s; tasks here are not "
+			"preempted\n",
+			this_cpu()->index, nk_strerror(r));
+}
+
+void smp_halt_unlocked(void)
+{
+	struct cpu_local *c = this_cpu();
+	bool held = bkl_held();
+	unsigned depth = c->bkl_depth;
+	if (held) {
+		nkq_flush(); /* no queued vMMU change crosses a hold */
+		c->bkl_depth = 1;
+		bkl_unlock();
+	}
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	if (held) {
+		bkl_lock();
+		c->bkl_depth = depth;
+	}
+}
+
+/* ---- smp_call ---- */
+
+enum { MB_IDLE, MB_CLAIMED, MB_PENDING, MB_RUNNING, MB_DONE };
+
+/* One request per target CPU. state moves IDLE -> CLAIMED (a caller, by
+ * compare-exchange) -> PENDING (fields written; release) -> RUNNING (the
+ * target, by compare-exchange: a caller that timed out withdraws with
+ * PENDING -> IDLE instead) -> DONE (the target) -> IDLE (the caller). */
+static struct smp_mailbox {
+	volatile uint32_t state;
+	uint32_t flags;
+	void (*fn)(void *);
+	void *arg;
+} __attribute__((aligned(64))) mailboxes[NK_MAX_CPUS];
+
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+void smp_call_poll(bool bkl_ok)
+{
+	struct cpu_local *c = this_cpu();
+	struct smp_mailbox *m = &mailboxes[c->index];
+	if (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE) != MB_PENDING)
+		return;
+	if (!bkl_ok && (m->flags & SMP_CALL_BKL))
+		return;
+	uint32_t want = MB_PENDING;
+	if (!__atomic_compare_exchange_n(&m->state, &want, MB_RUNNING, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	c->calls++;
+	if (m->flags & SMP_CALL_BKL) {
+		bkl_lock();
+		m->fn(m->arg);
+		bkl_unlock();
+	} else {
+		m->fn(m->arg);
+	}
+	__atomic_store_n(&m->state, MB_DONE, __ATOMIC_RELEASE);
+}
+
+long smp_call_pair(unsigned cpu, void (*fn)(void *), void *arg, unsigned flags,
+		   void (*local)(void *), void *local_arg)
+{
+	struct cpu_local *c = this_cpu();
+	if (cpu >= NK_MAX_CPUS || cpu == c->index || !cpu_locals[cpu].online || !fn)
+		return -EINVAL;
+	uint64_t fl;
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(fl)::"memory");
+	struct smp_mailbox *m = &mailboxes[cpu];
+	uint32_t want = MB_IDLE;
+	long r = 0;
+	if (!__atomic_compare_exchange_n(&m->state, &want, MB_CLAIMED, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		r = -EBUSY;
+		goto out;
+	}
+	m->fn = fn;
+	m->arg = arg;
+	m->flags = flags;
+	__atomic_store_n(&m->state, MB_PENDING, __ATOMIC_RELEASE);
+	long e = nk_apic_ipi(SMP_CALL_VECTOR, 1ull << cpu);
+	if (e) {
+		kprintf("smp_call: nk refused the IPI to cpu %u: %s\n", cpu, nk_strerror(e));
+		want = MB_PENDING;
+		if (__atomic_compare_exchange_n(&m->state, &want, MB_IDLE, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			r = -ENODEV;
+			goto out;
+		}
+		/* it ran anyway (its BKL spin polled the mailbox): wait for it */
+	}
+	/* drop the whole hold: fn (or the CPU it interrupted) may need it */
+	bool held = bkl_held();
+	unsigned depth = c->bkl_depth;
+	if (held) {
+		c->bkl_depth = 1;
+		bkl_unlock();
+	}
+	uint64_t t0 = tsc();
+	bool ran_local = false;
+	for (;;) {
+		uint32_t s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
+		if (s == MB_DONE && (ran_local || !local))
+			break;
+		if ((s == MB_RUNNING || s == MB_DONE) && local && !ran_local) {
+			local(local_arg);
+			ran_local = true;
+			continue;
+		}
+		if (s == MB_PENDING && tsc() - t0 > (1ull << 33)) {
+			want = MB_PENDING;
+			if (__atomic_compare_exchange_n(&m->state, &want, MB_IDLE, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				r = -ETIMEDOUT;
+				break;
+			}
+		}
+		if (s == MB_RUNNING && tsc() - t0 > (1ull << 36))
+			panic("smp_call: the function on cpu %u did not return", cpu);
+		smp_call_poll(false); /* two CPUs calling each other */
+		__builtin_ia32_pause();
+	}
+	if (r == 0)
+		__atomic_store_n(&m->state, MB_IDLE, __ATOMIC_RELEASE);
+	if (held) {
+		bkl_lock();
+		c->bkl_depth = depth;
+	}
+out:
+	if (fl & 0x200)
+		irq_enable();
+	return r;
+}
+
+long smp_call(unsigned cpu, void (*fn)(void *), void *arg, unsigned flags)
+{
+	return smp_call_pair(cpu, fn, arg, flags, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <outer/kernel.h>
 #include <outer/console.h>
 #include <nk/vmmu.h>
+#include <outer/smp.h>
 
 void outer_smp_release(void)
 {
@@ -29,9 +30,19 @@ int cmd_cpus(int argc, char **argv)
 	kprintf("cpus: %u online\n", v->ncpus);
 	for (unsigned c = 0; c < v->ncpus && c < NK_VIEW_CPUS; c++) {
 		const struct nk_cpu *p = &v->cpus[c];
-		kprintf("cpu %u: APIC ID %u, %s, CR3 %lx, in gate %s, gate entries %lu\n", c,
-			p->apic_id, p->state < 4 ? state_names[p->state] : "?", p->cr3,
-			(p->gate_state & 1) ? "yes" : "no", nk_cpu_gate_entries(p));
+		kprintf("cpu %u: APIC ID %u, %s, CR3 %lx, in gate %s, gate entries %lu, shootdowns "
+			"%lu\n",
+			c, p->apic_id, p->state < 4 ? state_names[p->state] : "?", p->cr3,
+			(p->gate_state & 1) ? "yes" : "no", nk_cpu_gate_entries(p), p->shoots);
+	}
+	for (unsigned c = 0; c < NK_MAX_CPUS; c++) {
+		const struct cpu_local *l = &cpu_locals[c];
+		if (!l->online)
+			continue;
+		kprintf("cpu %u outer: syscalls %lu, traps %lu, switches %lu, halts %lu, "
+			"resched IPIs %lu, LAPIC ticks %lu, calls %lu, BKL spins %lu\n",
+			c, l->syscalls, l->traps, l->switches, l->halts, l->resched_ipis,
+			l->apic_ticks, l->calls, l->bkl_spins);
 	}
 	return 0;
 }

@@ -347,6 +347,32 @@ static void kernel_trap(struct trap_frame *tf)
 	      exc_names[tf->vector] ? exc_names[tf->vector] : "exception");
 }
 
+/* An AP's LAPIC tick or a reschedule IPI without the BKL (an idle CPU's
+ * ticks would otherwise contend for it 100 times a second): a tick
+ * charges the running task of this CPU, which only this CPU touches
+ * between switches (sched_cpu_tick's fields); the IPI only ends the idle
+ * loop's halt, which then takes the lock. Returns false when the BKL is
+ * needed: a tick that ends a user-mode task's turn (user_trap then runs
+ * irq_vector's sched_cpu_tick and proc_to_user's preemption). */
+static bool smp_tick_fast(uint64_t vector, bool user)
+{
+	struct cpu_local *c = this_cpu();
+	struct proc *p = c->cur;
+	if (vector == SMP_RESCHED_VECTOR) {
+		c->resched_ipis++;
+		return true;
+	}
+	if (user && p && p->slice <= 1)
+		return false;
+	c->apic_ticks++;
+	if (p) {
+		p->ticks++;
+		if (p->slice)
+			p->slice--;
+	}
+	return true;
+}
+
 /* The outer kernel's trap entry (nk's stubs call it). GS: a trap from
  * ring 3 swaps to this CPU's slot, and back when it returns there; a
  * kernel-mode one finds the kernel's loaded, except an NMI or #MC (tested,
@@ -363,6 +389,21 @@ void outer_trap(struct trap_frame *tf)
 	bool user = (tf->cs & 3) == 3;
 	if (user || ((tf->vector == 18 || tf->rip == (uint64_t)user_iret) && !kernel_gs_live()))
 		swapgs();
+	if (tf->vector == SMP_CALL_VECTOR) {
+		/* before the BKL: the caller may wait for fn without it, and fn
+		 * takes it itself when it asked for it (outer/smp.c smp_call) */
+		this_cpu()->irqs++;
+		smp_call_poll(true);
+		if (user)
+			swapgs();
+		return;
+	}
+	if ((tf->vector == SMP_TIMER_VECTOR || tf->vector == SMP_RESCHED_VECTOR) &&
+	    smp_tick_fast(tf->vector, user)) {
+		if (user)
+			swapgs();
+		return;
+	}
 	bkl_lock();
 	this_cpu()->traps++;
 	if (user && current) {

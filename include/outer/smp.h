@@ -30,6 +30,10 @@ struct cpu_local {
 	volatile bool idle;	/* halted in the idle loop without the BKL */
 	/* counters (this CPU only; NMIs count theirs with a plain increment) */
 	uint64_t syscalls, traps, irqs, switches, halts, nmis, bkl_spins;
+	uint64_t resched_ipis; /* SMP_RESCHED_VECTOR interrupts taken */
+	uint64_t apic_ticks;   /* SMP_TIMER_VECTOR interrupts taken (the LAPIC timer) */
+	uint64_t calls;	       /* smp_call functions this CPU ran */
+	uint64_t kicks_failed; /* smp_kick IPIs nk refused */
 } __attribute__((aligned(64)));
 
 extern struct cpu_local cpu_locals[NK_MAX_CPUS];
@@ -116,7 +120,22 @@ unsigned smp_cpus_online(void);
  * the BKL and runs the scheduler's idle loop; never returns. */
 NK_NORETURN void outer_ap_main(unsigned cpu);
 
-/* ---- hooks (empty until the APIC and shootdown work fills them) ---- */
+/* ---- the outer kernel's interrupt vectors for SMP ----
+ * Fixed vectors below nk's (0xF0..0xFF, include/nk/apic.h) and above the
+ * MSIs (IRQ_MSI_FIRST..+IRQ_MSI_COUNT). irq_vector (outer/irq.c) knows the
+ * first two; the third is taken by outer_trap before the BKL. */
+#define SMP_RESCHED_VECTOR 0xe0u /* IPI: look at the run queue (smp_kick) */
+#define SMP_TIMER_VECTOR 0xe1u	 /* an AP's LAPIC timer: sched_cpu_tick */
+#define SMP_CALL_VECTOR 0xe2u	 /* IPI: run this CPU's smp_call mailbox */
+
+/* The LAPIC timer of each AP: periodic, divide 16, SMP_TIMER_COUNT. QEMU's
+ * local APIC counts at 1 GHz before the divider (its timer runs on
+ * nanoseconds of QEMU_CLOCK_VIRTUAL), so the count is 10^9 / 16 /
+ * TIMER_HZ: one tick per PIT tick. */
+#define SMP_TIMER_DIVIDE 16u
+#define SMP_TIMER_COUNT (1000000000u / SMP_TIMER_DIVIDE / 100u)
+
+/* ---- hooks ---- */
 
 /* smp_spin_poll: called on each turn of a BKL spin (interrupts off). The
  * shootdown phase makes it poll nk's TLB-shootdown mailbox through a gate:
@@ -131,6 +150,57 @@ void smp_kick(unsigned cpu);
  * calls sched_cpu_tick, never proc_tick (the per-process scans run once
  * per PIT tick). */
 void smp_timer_init(void);
+
+/* smp_halt_unlocked: halt until an interrupt (STI; HLT, its shadow: no
+ * interrupt between the caller's test and the halt is slept through),
+ * with this CPU's whole hold of the BKL dropped meanwhile (the nk queue
+ * flushed first) and taken back at the same depth: an interrupt the
+ * caller waits for may reach another CPU, whose handler takes the lock.
+ * Call with interrupts off; they are off again on return. Shared state
+ * may change across it, as across a sleep. */
+void smp_halt_unlocked(void);
+
+/* ---- smp_call: run a function on another CPU (kernel tests) ---- */
+
+/* smp_call flags */
+#define SMP_CALL_BKL 1u /* fn runs holding the BKL (nested when that CPU held it) */
+
+/* smp_call: run fn(arg) on CPU cpu (an online CPU other than this one)
+ * and wait for it to return. Call with the BKL held (the console, a
+ * syscall, a kernel test), interrupts on or off (restored). The request
+ * goes into cpu's mailbox and an SMP_CALL_VECTOR IPI (nk_apic_ipi) makes
+ * cpu run it from its interrupt entry, before that entry takes the BKL;
+ * a CPU spinning for the BKL (interrupts off) runs it from smp_spin_poll.
+ * The BKL rule: this CPU drops its whole hold of the BKL while it waits
+ * (and takes it back at the same depth before returning), so that fn
+ * never waits on the caller. Without SMP_CALL_BKL fn runs without taking
+ * the BKL, interrupts off, in interrupt context: it may call nk gates,
+ * not sleep, not touch the outer kernel's shared state (the run queue,
+ * the heap, files, processes); if cpu happened to hold the BKL when the
+ * IPI arrived (a syscall with interrupts on), it still holds it. With
+ * SMP_CALL_BKL fn runs holding the BKL (taken after the caller dropped
+ * it), interrupts off, and may use shared state but not sleep.
+ * Returns 0 once fn returned on cpu; -EINVAL (cpu offline, this CPU, fn
+ * NULL); -EBUSY (another caller's request is in cpu's mailbox);
+ * -ENODEV (nk refused the IPI: nk's error is logged); -ETIMEDOUT (cpu did
+ * not start fn within about 2^33 TSC ticks: the request was withdrawn and
+ * fn will not run). Once fn started, smp_call waits for it (panic after
+ * 2^36 TSC ticks: fn's arg may live on the caller's stack). Source: SDM
+ * Vol. 3A 11.6 (IPIs); issue 17 section 6. */
+long smp_call(unsigned cpu, void (*fn)(void *), void *arg, unsigned flags);
+
+/* smp_call_pair: smp_call(cpu, fn, arg, flags), but once cpu has started
+ * fn this CPU runs local(local_arg) too, without the BKL and with
+ * interrupts off, so that both run at the same time (e.g. two CPUs calling
+ * nk gates at once); returns after both returned. local may be NULL.
+ * Errors: smp_call's (local does not run unless fn started). */
+long smp_call_pair(unsigned cpu, void (*fn)(void *), void *arg, unsigned flags,
+		   void (*local)(void *), void *local_arg);
+
+/* smp_call_poll: run this CPU's pending smp_call request, if any (from
+ * interrupt entry and BKL spins; with bkl_ok false a request that wants
+ * the BKL is left for the IPI). Interrupts off. */
+void smp_call_poll(bool bkl_ok);
 
 /* sched_idle: this CPU's idle loop, on its own stack (outer/sched.c): run
  * what the run queue holds, halt (BKL released) when it is empty. BKL

@@ -44,6 +44,8 @@ struct nksys_info {
 	unsigned long iotlb_invalidations; /* IOTLB invalidations nk waited for (0: no IOMMU) */
 	unsigned long ptes_written; /* PTEs nk wrote for the vMMU calls (0 native: not counted) */
 	unsigned long tlb_flushes;  /* TLB flushes nk made after removing a right (0 native) */
+	unsigned long ncpus;	    /* CPUs running the outer kernel (issue 17) */
+	unsigned long cpu_switches[8]; /* task switches onto each CPU since boot (0..7) */
 };
 
 struct nksys_proc {

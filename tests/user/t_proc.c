@@ -432,6 +432,69 @@ static void t_fork_leak(void)
 		b.ptps, a.heap_pages, b.heap_pages);
 }
 
+/* Issue 17 section 6, scaling: the 200-cycle fork/exit leak test on every
+ * CPU at once: one instance per CPU running the outer kernel (at least
+ * 2), all started together (a pipe releases them), each doing 200
+ * fork + signal + exit + wait cycles; afterwards the free frames, the PTPs
+ * and the process count are as before, and at 2 CPUs or more the other
+ * CPUs ran tasks meanwhile (their switch counters moved). */
+/* n instances (forked now, released together by a pipe's EOF) of
+ * `cycles` fork_exit_cycle each; returns how many failed a cycle. */
+static int leak_instances(int n, int cycles)
+{
+	int go[2], bad = 0;
+	long pids[8];
+	if (SC(SYS_pipe, go) != 0)
+		return n;
+	for (int k = 0; k < n; k++) {
+		pids[k] = SC(SYS_fork);
+		if (pids[k] == 0) {
+			char c;
+			SC(SYS_close, go[1]);
+			SC(SYS_read, go[0], &c, 1);
+			leak_failed = 0;
+			for (int i = 0; i < cycles; i++)
+				fork_exit_cycle();
+			SC(SYS_exit_group, leak_failed ? 1 : 0);
+		}
+	}
+	SC(SYS_close, go[0]);
+	SC(SYS_close, go[1]); /* EOF: every instance starts */
+	for (int k = 0; k < n; k++) {
+		int st = -1;
+		if (pids[k] <= 0 || SC(SYS_wait4, pids[k], &st, 0, 0) != pids[k] || st != 0)
+			bad++;
+	}
+	return bad;
+}
+
+static void t_fork_leak_smp(void)
+{
+	struct nksys_info a, b;
+	ut_nk_info(&a);
+	int n = a.ncpus < 2 ? 2 : a.ncpus > 8 ? 8 : (int)a.ncpus;
+	/* warm-up at the same concurrency: the kernel heap grows to the
+	 * peak number of processes once (heap pages are counted with the
+	 * free frames below, as oom_kill does) */
+	CHECK_EQ(leak_instances(n, 2), 0);
+	ut_nk_info(&a);
+	int bad = leak_instances(n, 200);
+	ut_nk_info(&b);
+	CHECKF(bad == 0, "%d of %d instances failed a cycle", bad, n);
+	CHECKF(a.frames_free + a.heap_pages == b.frames_free + b.heap_pages,
+	       "frames_free %lu -> %lu, heap pages %lu -> %lu", a.frames_free, b.frames_free,
+	       a.heap_pages, b.heap_pages);
+	CHECKF(a.ptps == b.ptps, "ptps %lu -> %lu", a.ptps, b.ptps);
+	CHECKF(a.nprocs == b.nprocs, "nprocs %lu -> %lu", a.nprocs, b.nprocs);
+	unsigned busy = 0;
+	for (unsigned c = 0; c < a.ncpus && c < 8; c++)
+		busy += b.cpu_switches[c] > a.cpu_switches[c];
+	CHECKF(busy == a.ncpus, "tasks ran on %u of %lu CPUs", busy, a.ncpus);
+	ut_diag("%d instances x 200 cycles on %lu CPUs: frames_free %lu, heap pages %lu -> %lu, "
+		"ptps %lu",
+		n, a.ncpus, b.frames_free, a.heap_pages, b.heap_pages, b.ptps);
+}
+
 /* The same with an exec of a musl program in each cycle. */
 static void fork_exec_cycle(void)
 {
@@ -460,20 +523,8 @@ static void t_exec_leak(void)
 }
 
 const struct ut_case ut_proc_cases[] = {
-    UT(fork),
-    UT(vfork),
-    UT(clone),
-    UT(execve),
-    UT(execve_many_args),
-    UT(execve_errors),
-    UT(exit),
-    UT(wait4),
-    UT(getpid_getppid),
-    UT(orphan),
-    UT(kill),
-    UT(kill_self),
-    UT(glibc),
-    UT_NK(fork_leak),
-    UT_NK(exec_leak),
-    {0},
+    UT(fork),	       UT(vfork),     UT(clone), UT(execve),	     UT(execve_many_args),
+    UT(execve_errors), UT(exit),      UT(wait4), UT(getpid_getppid), UT(orphan),
+    UT(kill),	       UT(kill_self), UT(glibc), UT_NK(fork_leak),   UT_NK(fork_leak_smp),
+    UT_NK(exec_leak),  {0},
 };

@@ -22,7 +22,7 @@
 #include "utest.h"
 
 #ifndef UT_TIMEOUT_MS
-#define UT_TIMEOUT_MS 20000
+#define UT_TIMEOUT_MS 90000 /* the SMP runs: 4 CPUs on a 2-core host */
 #endif
 
 int ut_on_nk;
