@@ -127,10 +127,13 @@ NK_NORETURN void outer_ap_main(unsigned cpu)
 	if (nk_wrmsr(MSR_FS_BASE, 0))
 		kprintf("smp: cpu %u: nk refused FS.base 0\n", cpu);
 	c->fs_base = 0;
-	/* LSTAR, STAR, SFMASK, EFER.SCE: nk copies the boot CPU's values */
-	bkl_lock();
+	/* LSTAR, STAR, SFMASK, EFER.SCE: nk copies the boot CPU's values.
+	 * Online before the BKL: a CPU spinning for it runs smp_call requests
+	 * (smp_spin_poll), which the kernel console's tests use while the
+	 * console holds the BKL for good */
 	c->online = true;
-	cpus_online++;
+	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+	bkl_lock();
 	smp_timer_init();
 	kprintf("smp: cpu %u online (%u CPUs)\n", cpu, cpus_online);
 	sched_idle();

@@ -376,8 +376,8 @@ static const struct ktest tests[] = {
 static int cmd_test(int argc, char **argv)
 {
 	const struct ktest_group groups[] = {
-	    {tests, ARRAY_SIZE(tests)}, ktest_policy_group, ktest_oracle_group};
-	const size_t by_name = 2; /* groups from here on run only by name */
+	    {tests, ARRAY_SIZE(tests)}, ktest_policy_group, ktest_smp_group, ktest_oracle_group};
+	const size_t by_name = 3; /* groups from here on run only by name */
 	const char *sel = argc > 1 ? argv[1] : "all";
 	int n = 0, failed = 0;
 #define SELECTED(g, t) (!strcmp(sel, (t)->name) || (!strcmp(sel, "all") && (g) < by_name))

@@ -16,6 +16,8 @@ struct ktest_group {
 	size_t n;
 };
 extern const struct ktest_group ktest_policy_group; /* tests/kernel/ktest_policy.c */
+/* tests/kernel/smp_race.c: two CPUs racing in nk (issue 17 section 6) */
+extern const struct ktest_group ktest_smp_group;
 /* tests/kernel/mmu_oracle.c: run only by name (`test mmu_oracle`), not by `test all` */
 extern const struct ktest_group ktest_oracle_group;
 
