@@ -63,7 +63,7 @@ include tools/gen.mk nk/nk.mk outer/outer.mk tools/tools.mk
 BOOT_OBJS := $(B)/boot/boot.o
 KERNEL := $(B)/kernel.elf
 
-.PHONY: all iso run debug test attack differential bench clean deps deps-run format lint
+.PHONY: all iso run debug test attack differential stress bench clean deps deps-run format lint
 all: iso
 
 # User space (user/user.mk): the programs, the user test suite and the
@@ -151,6 +151,14 @@ test: deps
 attack: deps
 	$(MAKE) --no-print-directory NK=1 EXTRA_ATTACKS=$(EXTRA_ATTACKS) iso
 	python3 tests/qemu/run.py attack
+
+# the SMP races (tests/kernel/smp_race.c, issue 17) for STRESS_SECS seconds
+# under multi-threaded TCG at SMP CPUs (default 2), the invariant checker
+# after every round; prints the rounds run and the failures
+STRESS_SECS ?= 600
+stress: deps
+	$(MAKE) --no-print-directory NK=1 iso
+	SMP=$(SMP) python3 tests/qemu/run.py stress $(STRESS_SECS)
 
 # the MMU oracle's whole enumeration (tests/kernel/mmu_oracle.c, issue 16)
 differential: deps

@@ -6,6 +6,7 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
 
   run.py suite                 run every case below; ends with 'N passed, M failed'
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
+  run.py stress [SECS]         the SMP races for SECS seconds (default 600; SMP CPUs, at least 2)
   run.py smp                   the SMP boots only (smp_suite: -smp 2 and 4, the sweep at -smp 2)
 
 Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
@@ -662,6 +663,19 @@ def main():
         smp_suite(s, nested, native)
         print("qemu smp: %d passed, %d failed" % (s.passed, s.failed))
         sys.exit(1 if s.failed else 0)
+    if cmd == "stress":
+        # make stress: the SMP races (tests/kernel/smp_race.c) for SECS
+        # seconds at SMP CPUs under multi-threaded TCG, the checker after
+        # every round
+        secs = int(sys.argv[2]) if len(sys.argv) > 2 else 600
+        cpus = int(os.environ.get("SMP") or 2)
+        status, out, t = boot(nested, "run=stress:%d exit=1" % secs, "stress", timeout=secs + 300,
+                              smp=max(cpus, 2), accel="tcg,thread=multi")
+        lines = [l for l in out.replace("\r", "").splitlines() if l.startswith("stress:")]
+        print("\n".join(lines[-3:]))
+        ok = status == PASS_STATUS and bool(lines) and " 0 invariant failures" in lines[-1]
+        print(("ok - " if ok else "not ok - ") + "stress at -smp %d for %d s (%.0f s)" % (max(cpus, 2), secs, t))
+        sys.exit(0 if ok else 1)
     if cmd == "attack":
         rep, _ = run_attacks(nested, os.path.join(OUT, "attack-report.json"))
         ok = rep["survived"] and rep["invariants_ok"] and all(row_ok(r) for r in rep["attacks"])
