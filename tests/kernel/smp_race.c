@@ -317,9 +317,9 @@ static int cmd_stress(int argc, char **argv)
 	uint64_t end = timer_ticks + secs * TIMER_HZ;
 	unsigned long rounds = 0, failures = 0, passes = 0;
 	while (timer_ticks < end) {
-		bool ok = race_map_declare(20000, &rounds);
+		bool ok = race_map_declare(3000, &rounds);
 		ok &= race_stale_tlb(&rounds);
-		ok &= race_batches(2000, &rounds);
+		ok &= race_batches(500, &rounds);
 		failures += !ok;
 		passes++;
 		kprintf("stress: pass %lu: %lu rounds so far, %lu failed passes\n", passes, rounds,
