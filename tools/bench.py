@@ -25,6 +25,8 @@ Writes build/bench/report.json ({"modes": [{"mode":..,"ops":[..],
   bench.py --quick    one sample each, icount only, no extra runs, one
                       short run of each macro workload: the smoke stage of
                       tests/run-all.sh; ends 'N passed, M failed'
+  --smp=N[,M]         the icount runs at N (and M) CPUs too, the macro
+                      workloads left out (the full run: --smp=2,4)
 """
 import json
 import os
@@ -82,13 +84,14 @@ def parse(out):
     return res
 
 
-def boot_bench(build, mode, quick=False, cmdline_extra="", mem="128M", tag="", macro_runs=MACRO_RUNS):
+def boot_bench(build, mode, quick=False, cmdline_extra="", mem="128M", tag="", macro_runs=MACRO_RUNS,
+               smp=1):
     extra, accel = MODES[mode]
     cmd = ("bench=quick" if quick else "bench=full:%d" % macro_runs) + \
         (" " + cmdline_extra if cmdline_extra else "")
     name = "bench-%s-%s%s" % (build, mode, tag)
     status, out, secs = run.boot(ISOS[build], cmd, name, timeout=600, mem=mem, extra=extra,
-                                 accel=accel)
+                                 accel=accel, smp=smp)
     ok = status == run.PASS_STATUS and "bench: done ok=1" in out
     print("  %-8s %-7s %-16s %5.1f s  %s" % (build, mode, tag or "-", secs, "ok" if ok else
                                              "FAILED (status %s, log build/logs/%s.log)" % (status, name)))
@@ -142,6 +145,10 @@ def markdown(rep):
     if "noiommu" in rep:
         tables.append((rep["noiommu"], "## mode icount (insns), the nested build with nk.iommu=off "
                        "(no DMA protection) against the native build", TARGETS))
+    for n, m in sorted(rep.get("smp", {}).items()):
+        tables.append((m, "## mode icount (insns), %s CPUs (QEMU runs them round-robin; the "
+                       "other CPUs idle; shootdowns reach every CPU that may cache a revoked "
+                       "entry)" % n, TARGETS_SMP))
     for m, title, targets in tables:
         md += [title, "",
                "| op | native | nested | ratio | reference | target |",
@@ -324,14 +331,22 @@ def gp_has(term):
         return False
 
 
+# the SMP row of bench.md's bounds table: the same rows at 4 CPUs
+TARGETS_SMP = {k: 1.15 for k in ("null_syscall", "page_fault", "mmap_1m", "fork_exit", "fork_exec",
+                                 "ctx_switch")}
+
+
 def report_checks(rep):
     """The smoke checks (tests/run-all.sh) on a report: every figure
     present for both builds, the crossings of every LMBench-style row, and
     every macro workload run at least once and verified on every run, per
     build. A list of booleans."""
     checks = []
-    for m in rep["modes"] + [rep[k] for k in ("noaudit", "noiommu") if k in rep]:
+    for m in rep["modes"] + [rep[k] for k in ("noaudit", "noiommu") if k in rep] + \
+            list(rep.get("smp", {}).values()):
         for o in m["ops"]:
+            if o["kind"] == "macro" and o["native"] is None and o["nested"] is None:
+                continue  # the SMP runs leave the macro workloads out
             checks.append(o["native"] is not None and o["nested"] is not None)
             if o["kind"] == "workload" and m is rep["modes"][0]:
                 checks.append("crossings" in o and None not in o["crossings"].values())
@@ -343,6 +358,10 @@ def report_checks(rep):
 
 def main():
     quick = "--quick" in sys.argv
+    # --smp N,M: the icount runs at N and M CPUs as well (the full run: 2,4)
+    smps = [int(x) for a in sys.argv if a.startswith("--smp=") for x in a.split("=", 1)[1].split(",")]
+    if not quick and not smps:
+        smps = [2, 4]
     t_start = time.time()
     os.makedirs(OUT, exist_ok=True)
     modes = ["icount"] if quick else ["icount", "tcg"]
@@ -379,6 +398,12 @@ def main():
         b2g = f2.get("vmmu_batch512_per_pte", {}).get("median")
         rep["memory"] = {"per_pte_128M": b128, "per_pte_2G": b2g,
                          "ratio_2G_128M": round(b2g / b128, 3) if b128 and b2g else None}
+    for n in smps:
+        figs = {}
+        for build in ("native", "nested"):
+            ok, figs[build] = boot_bench(build, "icount", quick, tag="smp%d" % n, macro_runs=0, smp=n)
+            all_ok &= ok
+        rep.setdefault("smp", {})[str(n)] = dict(mode_report("icount", figs), cpus=n)
     rep["macro"] = macro_summary(rep)
     rep["macro_runs"] = ({"quick": 1} if quick else
                          {"icount": MACRO_RUNS, "tcg": MACRO_RUNS, "nk.audit=0": MACRO_RUNS_EXTRA,
