@@ -245,10 +245,7 @@ static inline __attribute__((always_inline)) bool perform_update(const struct pt
 	*slot = e;
 	account(old, run->level, -1, pa_pfn(run->ptp));
 	account(e, run->level, +1, pa_pfn(run->ptp));
-	if (!pte_needs_flush(old, e))
-		return false;
-	nk_shoot_note(pa_pfn(run->ptp)); /* which CPUs must flush it too */
-	return true;
+	return pte_needs_flush(old, e);
 }
 
 /* add_groups: put the groups g (nk_ptp_group_bit of the indices a run
@@ -257,6 +254,17 @@ static inline void add_groups(const struct ptp_run *run, uint64_t g)
 {
 	if (g)
 		nk.ptp_groups[pa_pfn(run->ptp)] |= g;
+}
+
+/* run_done: the end of a run of updates to one PTP: its groups into the
+ * PTP's group set (add_groups), and, when an update removed a right, the
+ * PTP noted for the shootdown (nk_shoot_note: which CPUs flush it too);
+ * once per run, not per entry. */
+static inline void run_done(const struct ptp_run *run, uint64_t g, bool removed)
+{
+	add_groups(run, g);
+	if (removed)
+		nk_shoot_note(pa_pfn(run->ptp));
 }
 
 /* Flush this CPU's TLB when an update removed a right, and every other
@@ -277,8 +285,9 @@ long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 	if (r == 0)
 		r = validate_update(&run, index, pte);
 	if (r == 0) {
-		add_groups(&run, nk_ptp_group_bit(index));
-		flush_if(perform_update(&run, index, pte));
+		bool removed = perform_update(&run, index, pte);
+		run_done(&run, nk_ptp_group_bit(index), removed);
+		flush_if(removed);
 		nk_view_store.stats.ptes_written++;
 	}
 	return nk_count(NK_CALL_WRITE_PTE, r);
@@ -324,7 +333,7 @@ static inline __attribute__((always_inline)) long decode_batch(const struct nk_p
  * flushed (I10). */
 static inline __attribute__((always_inline)) bool perform_batch(size_t count)
 {
-	bool flush = false;
+	bool flush = false, rfl = false;
 	long undecoded = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	NK_CHECK(count <= NK_BATCH_MAX);
@@ -332,16 +341,18 @@ static inline __attribute__((always_inline)) bool perform_batch(size_t count)
 	for (size_t i = 0; i < count; i++) {
 		const struct nk_pte_write *u = &nk.batch[i];
 		if (pa_addr(u->ptp) != pa_addr(run.ptp)) {
-			add_groups(&run, g);
+			run_done(&run, g, rfl);
+			flush |= rfl;
 			g = 0;
+			rfl = false;
 			undecoded |= ptp_decode(u->ptp, &run);
 		}
 		g |= nk_ptp_group_bit(u->index);
-		flush |= perform_update(&run, u->index, u->pte);
+		rfl |= perform_update(&run, u->index, u->pte);
 	}
-	add_groups(&run, g);
+	run_done(&run, g, rfl);
 	NK_CHECK(undecoded == 0);
-	return flush;
+	return flush | rfl;
 }
 
 long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
@@ -846,22 +857,24 @@ size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
 {
 	size_t first = k;
 	long undecoded = 0;
-	bool fl = false;
+	bool fl = false, rfl = false;
 	uint64_t g = 0;
 	struct ptp_run run = {.ptp = NO_RUN};
 	for (; k < m->count && m->ops[k].kind == NK_OP_WRITE_PTE; k++) {
 		const struct nk_op *o = &m->ops[k];
 		if (o->a != pa_addr(run.ptp)) {
-			add_groups(&run, g);
+			run_done(&run, g, rfl);
+			fl |= rfl;
 			g = 0;
+			rfl = false;
 			undecoded |= ptp_decode(pa_init(o->a), &run);
 		}
 		g |= nk_ptp_group_bit(o->arg);
-		fl |= perform_update(&run, o->arg, o->b);
+		rfl |= perform_update(&run, o->arg, o->b);
 	}
-	add_groups(&run, g);
+	run_done(&run, g, rfl);
 	NK_CHECK(undecoded == 0);
-	*flush |= fl;
+	*flush |= fl | rfl;
 	nk_view_store.stats.ptes_written += k - first;
 	nk_view_store.stats.mc_ops[NK_OP_WRITE_PTE] += k - first;
 	return k;
