@@ -128,8 +128,10 @@ NK_NORETURN void outer_ap_main(unsigned cpu)
 		kprintf("smp: cpu %u: nk refused FS.base 0\n", cpu);
 	c->fs_base = 0;
 	/* LSTAR, STAR, SFMASK, EFER.SCE: nk copies the boot CPU's values */
-	bkl_lock();
+	/* callable (smp_call) from here: a request without the BKL runs
+	 * from the spin below (smp_spin_poll) while the boot CPU holds it */
 	c->online = true;
+	bkl_lock();
 	cpus_online++;
 	smp_timer_init();
 	kprintf("smp: cpu %u online (%u CPUs)\n", cpu, cpus_online);

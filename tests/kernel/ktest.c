@@ -200,7 +200,6 @@ static bool t_fault_recovery(void)
 	return ok;
 }
 
-
 /* This CPU's index in nk's CPU table (nk_apic_ipi's mask bits). */
 static int apic_self_index(void)
 {
@@ -264,11 +263,13 @@ static bool t_apic_gates(void)
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, e | NK_RTE_DEST_LOGICAL) ==
 					-NK_EDESTMODE);
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, e | (1ull << 48)) == -NK_ERESERVED);
-			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0x10) == -NK_EVECTOR);
+			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0x10) ==
+					-NK_EVECTOR);
 			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~0xffull) | 0xf0) ==
 					-NK_ENKVECTOR);
-			ok &= KT_EXPECT(nk_ioapic_write(0, pin, (e & ~(0xffull << 56)) |
-							     (0x77ull << 56)) == -NK_ECPU);
+			ok &= KT_EXPECT(
+			    nk_ioapic_write(0, pin, (e & ~(0xffull << 56)) | (0x77ull << 56)) ==
+			    -NK_ECPU);
 			ok &= KT_EXPECT(nk_ioapic_write(0, a->ioapic[0].pins, e) == -NK_EIOAPIC);
 			ok &= KT_EXPECT(nk_ioapic_write(a->nioapic, 0, e) == -NK_EIOAPIC);
 			ok &= KT_EXPECT(nk_ioapic_read(0, pin) == 0);
@@ -294,8 +295,8 @@ static bool t_apic_gates(void)
 		ok &= KT_EXPECT(nk_apic_ipi(u, 0) == -NK_ECPU);
 		ok &= KT_EXPECT(nk_apic_ipi(u, 1ull << a->ncpus_online) == -NK_ECPU);
 		ok &= KT_EXPECT(a->ipis_sent == sent);
-		ok &= KT_EXPECT(nk_apic_timer(0xf5, 1, 1000, NK_APIC_TIMER_ONESHOT) ==
-				-NK_ENKVECTOR);
+		ok &=
+		    KT_EXPECT(nk_apic_timer(0xf5, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_ENKVECTOR);
 		ok &= KT_EXPECT(nk_apic_timer(0x10, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_EVECTOR);
 		ok &= KT_EXPECT(nk_apic_timer(u, 3, 1000, NK_APIC_TIMER_ONESHOT) == -NK_ETIMER);
 		ok &= KT_EXPECT(nk_apic_timer(u, 1, 0, NK_APIC_TIMER_PERIODIC) == -NK_ETIMER);
@@ -343,6 +344,52 @@ static bool t_smp_percpu_bkl(void)
 	return ok;
 }
 
+/* smp_call (outer/smp.c): a function run on CPU 1 says which CPU it ran
+ * on (the GS slot and the APIC ID from CPUID) and whether it held the BKL;
+ * with SMP_CALL_BKL it holds it, without it does not; smp_call_pair runs
+ * both functions at once (each waits, bounded, to see the other's mark);
+ * the caller's BKL depth is back. At 1 CPU: the call is refused. */
+struct call_rec {
+	volatile unsigned cpu, apic, held, seen_other;
+	volatile unsigned *other;
+};
+static void call_mark(void *arg)
+{
+	struct call_rec *r = arg;
+	r->cpu = this_cpu()->index + 1;
+	r->apic = lapic_id() + 1;
+	r->held = bkl_held() ? 2 : 1;
+	if (r->other)
+		for (uint64_t i = 0; i < 100000000 && !r->seen_other; i++) {
+			if (*r->other)
+				r->seen_other = 1;
+			__builtin_ia32_pause();
+		}
+}
+static bool t_smp_call(void)
+{
+	if (!cpu_locals[1].online && nk_view->ncpus < 2)
+		return KT_EXPECT(smp_call(1, call_mark, NULL, 0) == -EINVAL);
+	struct cpu_local *c = this_cpu();
+	unsigned d0 = c->bkl_depth;
+	struct call_rec a = {0}, b = {0};
+	bool ok = KT_EXPECT(smp_call(1, call_mark, &a, 0) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(a.apic == nk_view->cpus[1].apic_id + 1) &
+	      KT_EXPECT(a.held == 1);
+	memset(&a, 0, sizeof(a));
+	ok &= KT_EXPECT(smp_call(1, call_mark, &a, SMP_CALL_BKL) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(a.held == 2);
+	ok &= KT_EXPECT(smp_call(c->index, call_mark, &a, 0) == -EINVAL);
+	memset(&a, 0, sizeof(a));
+	a.other = &b.cpu;
+	b.other = &a.cpu;
+	ok &= KT_EXPECT(smp_call_pair(1, call_mark, &a, 0, call_mark, &b) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(b.cpu == c->index + 1) & KT_EXPECT(a.held == 1) &
+	      KT_EXPECT(b.held == 1) & KT_EXPECT(a.seen_other == 1) & KT_EXPECT(b.seen_other == 1);
+	ok &= KT_EXPECT(c->bkl_depth == d0) & KT_EXPECT(bkl_held());
+	return ok;
+}
+
 static const struct ktest tests[] = {
     {"protection_on", true, t_protection_on},
     {"invariants_hold", true, t_invariants_hold},
@@ -356,6 +403,7 @@ static const struct ktest tests[] = {
     {"fs_tmpfs", false, fs_ktest},
     {"apic_gates", false, t_apic_gates},
     {"smp_percpu_bkl", false, t_smp_percpu_bkl},
+    {"smp_call", false, t_smp_call},
 };
 
 /* cmd_test: `test all` or `test NAME`: the in-kernel tests as KTAP (this
