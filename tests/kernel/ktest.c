@@ -354,6 +354,52 @@ static bool t_smp_percpu_bkl(void)
 	return ok;
 }
 
+/* smp_call (outer/smp.c): a function run on CPU 1 says which CPU it ran
+ * on (the GS slot and the APIC ID from CPUID) and whether it held the BKL;
+ * with SMP_CALL_BKL it holds it, without it does not; smp_call_pair runs
+ * both functions at once (each waits, bounded, to see the other's mark);
+ * the caller's BKL depth is back. At 1 CPU: the call is refused. */
+struct call_rec {
+	volatile unsigned cpu, apic, held, seen_other;
+	volatile unsigned *other;
+};
+static void call_mark(void *arg)
+{
+	struct call_rec *r = arg;
+	r->cpu = this_cpu()->index + 1;
+	r->apic = lapic_id() + 1;
+	r->held = bkl_held() ? 2 : 1;
+	if (r->other)
+		for (uint64_t i = 0; i < 100000000 && !r->seen_other; i++) {
+			if (*r->other)
+				r->seen_other = 1;
+			__builtin_ia32_pause();
+		}
+}
+static bool t_smp_call(void)
+{
+	if (!cpu_locals[1].online && nk_view->ncpus < 2)
+		return KT_EXPECT(smp_call(1, call_mark, NULL, 0) == -EINVAL);
+	struct cpu_local *c = this_cpu();
+	unsigned d0 = c->bkl_depth;
+	struct call_rec a = {0}, b = {0};
+	bool ok = KT_EXPECT(smp_call(1, call_mark, &a, 0) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(a.apic == nk_view->cpus[1].apic_id + 1) &
+	      KT_EXPECT(a.held == 1);
+	memset(&a, 0, sizeof(a));
+	ok &= KT_EXPECT(smp_call(1, call_mark, &a, SMP_CALL_BKL) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(a.held == 2);
+	ok &= KT_EXPECT(smp_call(c->index, call_mark, &a, 0) == -EINVAL);
+	memset(&a, 0, sizeof(a));
+	a.other = &b.cpu;
+	b.other = &a.cpu;
+	ok &= KT_EXPECT(smp_call_pair(1, call_mark, &a, 0, call_mark, &b) == 0);
+	ok &= KT_EXPECT(a.cpu == 2) & KT_EXPECT(b.cpu == c->index + 1) & KT_EXPECT(a.held == 1) &
+	      KT_EXPECT(b.held == 1) & KT_EXPECT(a.seen_other == 1) & KT_EXPECT(b.seen_other == 1);
+	ok &= KT_EXPECT(c->bkl_depth == d0) & KT_EXPECT(bkl_held());
+	return ok;
+}
+
 static const struct ktest tests[] = {
     {"protection_on", true, t_protection_on},
     {"invariants_hold", true, t_invariants_hold},
@@ -367,6 +413,7 @@ static const struct ktest tests[] = {
     {"fs_tmpfs", false, fs_ktest},
     {"apic_gates", false, t_apic_gates},
     {"smp_percpu_bkl", false, t_smp_percpu_bkl},
+    {"smp_call", false, t_smp_call},
 };
 
 /* cmd_test: `test all` or `test NAME`: the in-kernel tests as KTAP (this

@@ -7,6 +7,8 @@ and take the verdict from isa-debug-exit's status and the KTAP lines.
   run.py suite                 run every case below; ends with 'N passed, M failed'
   run.py attack [--iso ISO]    run every attack, print the table, write the JSON report
   run.py stress [SECS]         the SMP races for SECS seconds (default 600; SMP CPUs, at least 2)
+  run.py subset                the 1- and 4-CPU subset (SMP from the environment):
+                               ktest all, the user suite, the attack modules
   run.py smp                   the SMP boots only (smp_suite: -smp 2 and 4, the sweep at -smp 2)
 
 Environment (coverage and fuzz builds, tools/coverage.mk): NK_ISO and
@@ -645,6 +647,37 @@ def suite(nested_iso, native_iso, noharness_iso):
     return s
 
 
+def subset(nested_iso):
+    """The subset `make test` runs at 1 and at 4 CPUs (SMP from the
+    environment; the full suite runs at 2): the in-kernel tests, the
+    user-space suite (fork_leak_smp: the leak test on every CPU at once)
+    and the attack modules, nested build."""
+    s = Suite()
+    ncpu = int(os.environ.get("SMP") or 1)
+    status, out, secs = boot(nested_iso, "run=test:all exit=1", "ktest-smp%d" % ncpu, timeout=240)
+    p, f, lines = ktap(out)
+    for l in lines:
+        s.check(l.startswith("ok"), "smp %d: nested kernel: %s" % (ncpu, l.split(" ", 2)[-1]), out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0,
+            "smp %d: in-kernel tests: %d ok, exit success (%.1f s)" % (ncpu, p, secs), out)
+    status, out, secs = boot(nested_iso, "utest=1", "utest-smp%d" % ncpu, timeout=420)
+    p, f, lines = ktap(out)
+    for l in lines:
+        s.check(l.startswith("ok"), "smp %d: user space: %s" % (ncpu, l.split(" ", 2)[-1]), out)
+    s.check(status == PASS_STATUS and f == 0 and p > 0 and "panic" not in out,
+            "smp %d: user-space suite: %d passed, %d failed (%.1f s)" % (ncpu, p, f, secs), out)
+    s.check(re.search(r"^ok \d+ fork_leak_smp", out.replace("\r", ""), re.M) is not None,
+            "smp %d: the 200-cycle leak test ran on every CPU at once" % ncpu, out)
+    status, out, secs = boot(nested_iso, "run=attack:all exit=1", "attack-smp%d" % ncpu, timeout=300)
+    rep = attack_report(out, "nested", status)
+    mods = [r for r in rep.get("attacks", []) if r.get("class") != "gadget-sweep"]
+    bad = [r["name"] for r in mods if not row_ok(r)]
+    s.check(len(mods) >= 40 and not bad and rep["survived"] and rep["invariants_ok"],
+            "smp %d: %d attack modules blocked, kernel survived (%.1f s)%s" %
+            (ncpu, len(mods), secs, "; not ok: " + ", ".join(bad) if bad else ""), out)
+    return s
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "suite"
     nested = os.environ.get("NK_ISO") or os.path.join(ROOT, "build", "nk.iso")
@@ -658,6 +691,10 @@ def main():
         print("\n".join(l for l in out.replace("\r", "").splitlines() if "mismatch" in l or "# mmu_oracle" in l))
         print(("ok - " if ok else "not ok - ") + desc)
         sys.exit(0 if ok else 1)
+    if cmd == "subset":
+        s = subset(nested)
+        print("qemu subset (SMP=%s): %d passed, %d failed" % (os.environ.get("SMP") or 1, s.passed, s.failed))
+        sys.exit(0 if s.failed == 0 else 1)
     if cmd == "smp":
         s = Suite()
         smp_suite(s, nested, native)
