@@ -235,7 +235,10 @@ static bool t_apic_gates(void)
 	ok &= KT_EXPECT(nk_apic_ipi((uint32_t)v, me) == 0);
 	ok &= KT_EXPECT(irq_msi_wait((unsigned)v, c0, 200) == 0);
 	ok &= KT_EXPECT(irq_msi_count((unsigned)v) == c0 + 1);
-	ok &= KT_EXPECT(a->ipis_sent == sent0 + 1);
+	/* other CPUs send IPIs and program their timers too: exact counts
+	 * only on one CPU */
+	bool one = a->ncpus_online <= 1;
+	ok &= KT_EXPECT(one ? a->ipis_sent == sent0 + 1 : a->ipis_sent >= sent0 + 1);
 	ok &= KT_EXPECT(a->eois >= eoi0 + 1);
 	/* a one-shot timer: one interrupt, then none */
 	uint64_t c1 = irq_msi_count((unsigned)v), tp0 = a->timer_programs;
@@ -249,7 +252,7 @@ static bool t_apic_gates(void)
 	ok &= KT_EXPECT(irq_msi_wait((unsigned)v, c2, 500) == 0);
 	ok &= KT_EXPECT(irq_msi_wait((unsigned)v, irq_msi_count((unsigned)v), 500) == 0);
 	ok &= KT_EXPECT(nk_apic_timer(0, 0, 0, NK_APIC_TIMER_STOP) == 0);
-	ok &= KT_EXPECT(a->timer_programs == tp0 + 3);
+	ok &= KT_EXPECT(one ? a->timer_programs == tp0 + 3 : a->timer_programs >= tp0 + 3);
 	uint64_t c3 = irq_msi_count((unsigned)v);
 	ok &= KT_EXPECT(irq_msi_wait((unsigned)v, c3, 50) == -ETIMEDOUT);
 	/* an IOAPIC entry, masked: written, read back from the IOAPIC */
@@ -301,7 +304,7 @@ static bool t_apic_gates(void)
 		ok &= KT_EXPECT(nk_apic_ipi(0xff, me) == -NK_ENKVECTOR);
 		ok &= KT_EXPECT(nk_apic_ipi(u, 0) == -NK_ECPU);
 		ok &= KT_EXPECT(nk_apic_ipi(u, 1ull << a->ncpus_online) == -NK_ECPU);
-		ok &= KT_EXPECT(a->ipis_sent == sent);
+		ok &= KT_EXPECT(!one || a->ipis_sent == sent);
 		ok &=
 		    KT_EXPECT(nk_apic_timer(0xf5, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_ENKVECTOR);
 		ok &= KT_EXPECT(nk_apic_timer(0x10, 1, 1000, NK_APIC_TIMER_ONESHOT) == -NK_EVECTOR);
@@ -328,7 +331,7 @@ static bool t_smp_percpu_bkl(void)
 	/* this CPU's ticket is served; each other CPU holds at most one more */
 	uint32_t waiting = smp_bkl.next - serving;
 	ok &= KT_EXPECT(bkl_held()) & KT_EXPECT(d0 >= 1) & KT_EXPECT(waiting >= 1) &
-	      KT_EXPECT(waiting <= nk_view->ncpus);
+	      KT_EXPECT(waiting <= nk_view->ncpus) & KT_EXPECT(smp_bkl.owner == 0);
 	/* interrupts from kernel mode nest and drop their level */
 	uint64_t traps = c->traps, t0 = timer_ticks;
 	irq_enable();
@@ -350,7 +353,7 @@ static bool t_smp_percpu_bkl(void)
 	}
 	irq_enable();
 	ok &= KT_EXPECT(r.bkl_depth == d0) & KT_EXPECT(c->bkl_depth == d0) &
-	      KT_EXPECT(r.fault.vector == 14) & KT_EXPECT(smp_bkl.serving == serving);
+	      KT_EXPECT(r.fault.vector == 14) & KT_EXPECT(bkl_held());
 	return ok;
 }
 
