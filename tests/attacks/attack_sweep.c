@@ -603,6 +603,9 @@ static const char *call_skip(const char *name)
 	if (!strcmp(name, "arch_halt"))
 		return "CLI; HLT, which the outer kernel can execute itself (availability is out "
 		       "of scope)";
+	if (!strcmp(name, "nk_smp_wait_state"))
+		return "a bounded wait (2*10^8 PAUSEs) for an AP's boot state: it writes "
+		       "nothing, and the outer kernel can spin itself";
 	if (!strcmp(name, "nk_exit_qemu"))
 		return "an OUT to isa-debug-exit, which the outer kernel can make itself";
 	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
