@@ -179,7 +179,7 @@ static long lk(long fd, int cmd, int type, long start, long len)
 
 /* The child's side: with the parent holding a write lock on [0, 10) and a
  * read lock on [20, 30), check what another process sees. */
-static void lock_child(long fd)
+static void lock_child(long fd, int ready)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1};
 	CHECK_EQ(SC(SYS_fcntl, fd, F_GETLK, &fl), 0);
@@ -195,7 +195,9 @@ static void lock_child(long fd)
 	fl = (struct flock){.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 10};
 	CHECK_EQ(SC(SYS_fcntl, fd, F_GETLK, &fl), 0);
 	CHECK_EQ(fl.l_type, F_UNLCK); /* our own locks never conflict */
-	/* F_SETLKW waits until the parent unlocks [0, 10) (it does after 100 ms) */
+	/* F_SETLKW waits until the parent unlocks [0, 10) (it does 100 ms
+	 * after the byte below: on several CPUs the child may start late) */
+	SC(SYS_write, ready, "r", 1);
 	long long t0 = ut_now_ns();
 	CHECK_EQ(lk(fd, F_SETLKW, F_WRLCK, 0, 10), 0);
 	CHECKF(ut_now_ns() - t0 >= 50000000LL, "F_SETLKW returned after %lld ns", ut_now_ns() - t0);
@@ -217,10 +219,12 @@ static void t_fcntl_locks(void)
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		SC(SYS_close, wfd[0]);
-		lock_child(fd);
+		lock_child(fd, wfd[1]);
 		_exit(ut_failures() ? 1 : 0);
 	}
 	SC(SYS_close, wfd[1]);
+	char ready;
+	CHECK_EQ(SC(SYS_read, wfd[0], &ready, 1), 1); /* the child is about to wait */
 	ut_sleep_ms(100);
 	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 10), 0);
 	CHECK_EXIT(ut_wait(pid), 0);
@@ -243,14 +247,20 @@ static void t_fcntl_locks(void)
 	/* a cycle of F_SETLKW waiters: the one that would close it gets EDEADLK */
 	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 0), 0);
 	CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 0, 1), 0);
+	REQUIRE(SC(SYS_pipe, wfd) == 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
+		SC(SYS_close, wfd[0]);
 		CHECK_EQ(lk(fd, F_SETLK, F_WRLCK, 1, 1), 0);
+		SC(SYS_write, wfd[1], "r", 1);
 		CHECK_EQ(lk(fd, F_SETLKW, F_WRLCK, 0, 1), 0); /* waits for the parent */
 		_exit(ut_failures() ? 1 : 0);
 	}
-	ut_sleep_ms(100); /* the child holds byte 1 and waits for byte 0 */
+	SC(SYS_close, wfd[1]);
+	CHECK_EQ(SC(SYS_read, wfd[0], &ready, 1), 1); /* the child holds byte 1 */
+	SC(SYS_close, wfd[0]);
+	ut_sleep_ms(100); /* and waits for byte 0 */
 	CHECK_ERR(lk(fd, F_SETLKW, F_WRLCK, 1, 1), EDEADLK);
 	CHECK_EQ(lk(fd, F_SETLK, F_UNLCK, 0, 1), 0); /* lets the child through */
 	CHECK_EXIT(ut_wait(pid), 0);
