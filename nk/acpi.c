@@ -456,23 +456,38 @@ NK_BOOT static long dmar_decode(struct acpi *a, const uint8_t *t, uint32_t len, 
 	return 0;
 }
 
+/* acpi_locate: the steps both finders share: from the RSDP to the root
+ * table (*root, *xsdt), to the table with signature sig (*pa; err when
+ * the root lists none), mapped and checked as `name`, hdr_bytes..max_bytes
+ * long (*t, *len). Clears a.why first. Returns 0 or the failing step's
+ * NK_ACPI_E* (a.why says why). ACPI 6.5 5.2.5-5.2.8. */
+NK_BOOT static long acpi_locate(struct acpi *a, const void *rsdp, uint64_t rsdp_bytes,
+				const char *sig, const char *name, long err, uint32_t hdr_bytes,
+				uint32_t max_bytes, uint64_t *root, bool *xsdt, uint64_t *pa,
+				const uint8_t **t, uint32_t *len)
+{
+	if (a->why_cap)
+		a->why[0] = 0;
+	long r = acpi_rsdp(a, rsdp, rsdp_bytes, root, xsdt);
+	if (!r)
+		r = acpi_find(a, *root, *xsdt, sig, err, pa);
+	if (!r)
+		r = acpi_table(a, name, *pa, sig, hdr_bytes, max_bytes, t, len);
+	return r;
+}
+
 NK_BOOT long nk_acpi_find_dmar(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_map_fn map, void *ctx,
 			       struct nk_dmar *out, char *why, size_t why_cap)
 {
 	struct acpi a = {.map = map, .ctx = ctx, .why = why, .why_cap = why ? why_cap : 0};
-	if (a.why_cap)
-		why[0] = 0;
 	nk_memset(out, 0, sizeof(*out));
 	uint64_t root = 0, dmar = 0;
 	bool xsdt = false;
 	const uint8_t *t;
 	uint32_t len;
-	long r = acpi_rsdp(&a, rsdp, rsdp_bytes, &root, &xsdt);
-	if (!r)
-		r = acpi_find(&a, root, xsdt, "DMAR", NK_ACPI_ENODMAR, &dmar);
-	if (!r)
-		r = acpi_table(&a, "DMAR", dmar, "DMAR", NK_ACPI_DMAR_HDR_BYTES,
-			       NK_ACPI_DMAR_MAX_BYTES, &t, &len);
+	long r = acpi_locate(&a, rsdp, rsdp_bytes, "DMAR", "DMAR", NK_ACPI_ENODMAR,
+			     NK_ACPI_DMAR_HDR_BYTES, NK_ACPI_DMAR_MAX_BYTES, &root, &xsdt, &dmar,
+			     &t, &len);
 	if (!r) {
 		out->table_pa = pa_init(dmar);
 		out->table_bytes = len;
@@ -642,19 +657,14 @@ NK_BOOT long nk_acpi_find_madt(const void *rsdp, uint64_t rsdp_bytes, nk_acpi_ma
 			       struct nk_madt *out, char *why, size_t why_cap)
 {
 	struct acpi a = {.map = map, .ctx = ctx, .why = why, .why_cap = why ? why_cap : 0};
-	if (a.why_cap)
-		why[0] = 0;
 	nk_memset(out, 0, sizeof(*out));
 	uint64_t root = 0, madt = 0;
 	bool xsdt = false;
 	const uint8_t *t;
 	uint32_t len;
-	long r = acpi_rsdp(&a, rsdp, rsdp_bytes, &root, &xsdt);
-	if (!r)
-		r = acpi_find(&a, root, xsdt, "APIC", NK_ACPI_ENOMADT, &madt);
-	if (!r)
-		r = acpi_table(&a, "MADT", madt, "APIC", NK_ACPI_MADT_HDR_BYTES,
-			       NK_ACPI_MADT_MAX_BYTES, &t, &len);
+	long r = acpi_locate(&a, rsdp, rsdp_bytes, "APIC", "MADT", NK_ACPI_ENOMADT,
+			     NK_ACPI_MADT_HDR_BYTES, NK_ACPI_MADT_MAX_BYTES, &root, &xsdt, &madt,
+			     &t, &len);
 	if (!r) {
 		out->table_pa = pa_init(madt);
 		out->table_bytes = len;
