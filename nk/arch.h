@@ -251,9 +251,19 @@ NK_NORETURN void arch_boot_end(uint64_t outer_stack_top);
 extern struct nk_cpu nk_pcpu[];
 
 /* arch_cpu_index: this CPU's index (0: the boot CPU): from TR (STR,
- * GDT_TSS_SEL, nk/cpu.h), never from GS; 0 before the boot CPU's TR is
- * loaded (nk_cpu_early). */
+ * GDT_TSS_SEL, nk/cpu.h: CPU i's TSS selector is SEL_TSS + 16 * i), never
+ * from GS; 0 before the boot CPU's TR is loaded (nk_cpu_early). Inline on
+ * x86 (host builds: tests/host/fake_arch.c). */
+#ifdef NK_HOST_BUILD
 unsigned arch_cpu_index(void);
+#else
+static inline unsigned arch_cpu_index(void)
+{
+	uint16_t tr;
+	__asm__ volatile("str %0" : "=r"(tr));
+	return tr < 0x28 /* SEL_TSS */ ? 0 : (unsigned)(tr - 0x28) / 16;
+}
+#endif
 
 /* arch_cpu_record_init: CPU cpu's record (nk_pcpu[cpu]): its index, its
  * nk gate stack, NMI save area and MSR table, and state "inside nk"

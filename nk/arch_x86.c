@@ -55,17 +55,10 @@ _Static_assert(offsetof(struct nk_cpu, gate_state) == 0 &&
 		   offsetof(struct nk_cpu, state) == 64 && offsetof(struct nk_cpu, index) == 68 &&
 		   NK_CPU_PARKED == 2,
 	       "struct nk_cpu: the offsets nk/cr0.inc names (PCPU_*)");
-_Static_assert(SEL_TSS == 0x28, "nk/cr0.inc SEL_TSS_SEL");
+_Static_assert(SEL_TSS == 0x28, "nk/cr0.inc SEL_TSS_SEL, nk/arch.h arch_cpu_index");
 /* nk/entry.asm: each CPU's nk gate stack (16 KiB) and NMI save area (24 words) */
 extern char nk_gate_stacks[], nk_nmi_saves[];
 #define GATE_STACK_BYTES 16384
-
-unsigned arch_cpu_index(void)
-{
-	uint16_t tr;
-	__asm__ volatile("str %0" : "=r"(tr));
-	return tr < SEL_TSS ? 0 : (unsigned)(tr - SEL_TSS) / 16;
-}
 
 void arch_cpu_record_init(unsigned cpu)
 {
@@ -89,13 +82,16 @@ static unsigned boot_ptes;
 
 /* The privileged writes (spec I6, the no-gadget rule), each checked by
  * reading the register back (SDM Vol. 3A 2.5, 9.4 WRMSR); the CR3 and
- * WRMSR ones sit in the gated page, which must be open (priv_open).
+ * WRMSR ones sit in the gated page, which must be open (priv_cr3,
+ * priv_wrmsr).
  * nk_cr0_sync: CR0 := nk_cr0, WP clear while this CPU is in nk (CR0_SYNC,
  *   nk/entry.asm). nk_cr4_sync: CR4 := nk_cr4, SMEP clear while this CPU
- *   is in nk with its gated page open (CR4_SYNC, nk/entry.asm).
+ *   is in nk with its gated page in use (CR4_SYNC, nk/entry.asm).
  *   nk_priv_cr3: CR3 := this CPU's CR3 record (flushing the TLB's
  *   non-global entries; nk/priv.asm). nk_priv_wrmsr:
  *   MSR msr := nk's record of it; halts when nk holds none (nk_msr_unknown).
+ *   nk_gated_cr3, nk_gated_wrmsr: the same, with the gated page opened
+ *   for this CPU around the write (nk/entry.asm).
  * nk_handoff: leave nk for good at the end of boot, on the outer kernel's
  *   stack (virtual address of its top, 16-byte aligned), with CR0 := nk_cr0
  *   (WP set), into outer_main; does not return (nk/entry.asm). */
@@ -103,31 +99,34 @@ void nk_cr0_sync(void);
 void nk_priv_cr3(void);
 void nk_cr4_sync(void);
 void nk_priv_wrmsr(uint32_t msr);
+void nk_gated_cr3(void);
+void nk_gated_wrmsr(uint32_t msr);
 NK_NORETURN void nk_handoff(uint64_t outer_stack_top);
 extern char __nk_priv_start[], __nk_boot_start[], __nk_boot_end[];
 extern char nk_trampoline[], nk_trampoline_end[], nk_ap_entry64[]; /* nk/smp_boot.asm */
 NK_NORETURN void nk_ap_park(uint64_t outer_stack_top, unsigned cpu);
 
-/* Open and close the gated page around one use, for this CPU alone: it is
- * a user page, so CR4.SMEP clear lets ring 0 fetch from it; CR4_SYNC
- * (nk/cr0.inc) clears SMEP only while this CPU runs nk with priv_open set
- * (nk/priv.asm). The native build maps it as kernel text: always open;
- * so is it at boot until nk records its CR4 (boot_enable_protection): the
- * boot tables map it as a supervisor page. */
-static void priv_open(void)
+/* One use of the gated page on this CPU: CR3 := this CPU's record, or MSR
+ * msr := this CPU's record of it. The page is a user page, so CR4.SMEP
+ * clear lets ring 0 fetch from it; nk_gated_* clear SMEP for this CPU
+ * alone around the write (CR4_SYNC, nk/cr0.inc: only while this CPU runs
+ * nk with NK_GS_PRIV set; nk/priv.asm). The native build maps the page as
+ * kernel text: always open; so is it at boot until nk records its CR4
+ * (boot_enable_protection): the boot tables map it as a supervisor page. */
+static void priv_cr3(void)
 {
-	if (!NK_NATIVE && nk_cr4) {
-		this_cpu()->priv_open = 1;
-		nk_cr4_sync();
-	}
+	if (!NK_NATIVE && nk_cr4)
+		nk_gated_cr3();
+	else
+		nk_priv_cr3();
 }
 
-static void priv_close(void)
+static void priv_wrmsr(uint32_t msr)
 {
-	if (!NK_NATIVE && nk_cr4) {
-		this_cpu()->priv_open = 0;
-		nk_cr4_sync();
-	}
+	if (!NK_NATIVE && nk_cr4)
+		nk_gated_wrmsr(msr);
+	else
+		nk_priv_wrmsr(msr);
 }
 
 void arch_set_cr0(uint64_t v)
@@ -141,9 +140,7 @@ void arch_set_cr3(uint64_t v)
 {
 	nk_view_store.stats.cr_writes++;
 	this_cpu()->cr3 = v;
-	priv_open();
-	nk_priv_cr3();
-	priv_close();
+	priv_cr3();
 }
 
 void arch_set_cr4(uint64_t v)
@@ -195,9 +192,7 @@ long arch_set_msr(uint32_t msr, uint64_t v, bool pinned)
 	r->value = v;
 	r->flags = pinned ? MSR_PINNED : 0;
 	nk_view_store.stats.cr_writes++;
-	priv_open();
-	nk_priv_wrmsr(msr);
-	priv_close();
+	priv_wrmsr(msr);
 	return 0;
 }
 
@@ -223,9 +218,7 @@ NK_BOOT void arch_ap_boot_msrs(void)
 			t[i].value =
 			    arch_rdmsr(t[i].msr); /* this CPU's own (APIC_BASE's BSP bit) */
 		} else if (!seg_base(t[i].msr)) {
-			priv_open();
-			nk_priv_wrmsr(t[i].msr);
-			priv_close();
+			priv_wrmsr(t[i].msr);
 		} else {
 			t[i].value = arch_rdmsr(t[i].msr);
 		}
@@ -239,9 +232,7 @@ void arch_ap_release(void)
 	for (uint32_t i = 0; i < me->msr_count; i++)
 		if (t[i].flags & MSR_PENDING) {
 			t[i].flags &= ~MSR_PENDING;
-			priv_open();
-			nk_priv_wrmsr(t[i].msr);
-			priv_close();
+			priv_wrmsr(t[i].msr);
 		}
 	/* this CPU ran boot-only code (global entries) before arch_boot_end
 	 * made it non-executable on the boot CPU only */
@@ -323,7 +314,8 @@ NK_NORETURN void arch_boot_end(uint64_t outer_stack_top)
 		*e |= PTE_NX;
 		arch_invlpg((uint64_t)__nk_boot_start + (uint64_t)i * PAGE_SIZE);
 	}
-	priv_close();
+	if (!NK_NATIVE && nk_cr4)
+		nk_cr4_sync(); /* CR4 := nk_cr4: the gated page shut */
 	nk_handoff(outer_stack_top);
 }
 

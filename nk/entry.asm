@@ -12,6 +12,7 @@ extern nk_smp_poll
 NK_VECTOR_SHOOTDOWN equ 0xf0          ; include/nk/apic.h
 extern nk_wpv_ptr, nk_trap_check_pinned, nk_nmi_in_nk_ptr
 extern __nk_text_start, __nk_text_end, __nk_priv_start
+extern nk_priv_cr3, nk_priv_wrmsr
 
 section .nk.bss nobits
 align 16
@@ -54,12 +55,39 @@ nk_cr0_sync:
 	CR0_SYNC
 	ret
 
-; void nk_cr4_sync(void): CR4_SYNC (nk/cr0.inc), for arch_set_cr4 and the
-; gated page's opening and closing (arch_x86.c priv_open, priv_close).
+; void nk_cr4_sync(void): CR4_SYNC (nk/cr0.inc), for arch_set_cr4, the
+; trap path and the gated page's opening and closing (below).
 global nk_cr4_sync
 nk_cr4_sync:
 	CR4_SYNC
 	ret
+
+; void nk_gated_cr3(void), void nk_gated_wrmsr(uint32_t msr): one use of
+; the gated page (nk/priv.asm) on this CPU: PRIV set in this CPU's state,
+; CR4_SYNC (SMEP clear), the write there (nk_priv_cr3: CR3 := this CPU's
+; record; nk_priv_wrmsr: MSR msr := its record), PRIV cleared, CR4_SYNC
+; (SMEP set). Called by nk only (arch_x86.c), inside a gate or at boot,
+; once nk recorded its CR4. Jumped to by outer code (WP set), the store to
+; the state word faults; the page's own code is not executable there.
+; rax, rcx, rdx, r8, r9 clobbered.
+global nk_gated_cr3
+nk_gated_cr3:
+	str eax
+	or dword PCPU(rax, PCPU_GS), NK_GS_PRIV
+	call nk_cr4_sync
+	call nk_priv_cr3
+	jmp gated_close
+
+global nk_gated_wrmsr
+nk_gated_wrmsr:
+	str eax
+	or dword PCPU(rax, PCPU_GS), NK_GS_PRIV
+	call nk_cr4_sync
+	call nk_priv_wrmsr
+gated_close:
+	str eax
+	and dword PCPU(rax, PCPU_GS), ~NK_GS_PRIV
+	jmp nk_cr4_sync
 
 ; nk_handoff(rdi = outer stack top): leave nk for good at the end of boot
 ; (arch_boot_end): switch to the outer kernel's stack, leave the in-nk
@@ -73,7 +101,7 @@ nk_handoff:
 	mov rbx, [rel nk_outer_entry]
 	mov qword [rel nk_outer_entry], 0
 	str eax
-	and qword PCPU(rax, PCPU_GS), ~NK_GS_BITS ; out of nk: WP must be set from here on
+	and qword PCPU(rax, PCPU_GS), ~(NK_GS_BITS | NK_GS_PRIV) ; out of nk: WP set from here on
 	CR0_RESTORE rax
 	test rbx, rbx
 	jz .again
@@ -99,7 +127,7 @@ nk_ap_park:
 	mov ebx, esi
 	xor ebp, ebp
 	str eax
-	and qword PCPU(rax, PCPU_GS), ~NK_GS_BITS ; out of nk: WP set from here on
+	and qword PCPU(rax, PCPU_GS), ~(NK_GS_BITS | NK_GS_PRIV) ; out of nk: WP set from here on
 	CR0_RESTORE rax
 .poll:
 	str edx

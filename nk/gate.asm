@@ -108,7 +108,7 @@ nk_gate_exit_unlock:
 global nk_gate_exit
 nk_gate_exit:
 	str edx
-	add qword PCPU(rdx, PCPU_GS), 3 ; IN_GATE clear, one more gate entry counted
+	add qword PCPU(rdx, PCPU_GS), NK_GS_EXIT ; IN_GATE clear, one more entry counted
 	pop rsp                         ; the caller's stack (SDM: POP RSP loads the popped value)
 	CR0_RESTORE rdx
 	popfq

@@ -6,9 +6,9 @@
 ; This page (section .nk.priv, linker.ld) is mapped as a user page (U=1
 ; in every paging entry above it, read-only, executable): with CR4.SMEP set
 ; ring 0 cannot fetch from it. nk clears SMEP on one CPU only, while that
-; CPU runs nk and uses the page (arch_x86.c priv_open/priv_close, through
-; CR4_SYNC, nk/cr0.inc), and the NMI stub sets it again while outer code
-; handles an NMI that interrupted nk. Being a CPU register, SMEP opens the
+; CPU runs nk and uses the page (nk_gated_cr3 and nk_gated_wrmsr in
+; nk/entry.asm, through CR4_SYNC, nk/cr0.inc), and the NMI stub sets it
+; again while outer code handles an NMI that interrupted nk. Being a CPU register, SMEP opens the
 ; page for that CPU alone: a PTE would open it for every CPU sharing the
 ; tables, and closing it would need a shootdown. A check after `mov cr3`
 ; cannot protect the fetch of its own next instruction, which goes through

@@ -343,9 +343,10 @@ enum nk_cpu_state {
  * cpus[]). 128 bytes each, laid out for nk's assembly, which finds this
  * CPU's record from TR (nk/cr0.inc PCPU): do not reorder. */
 struct nk_cpu {
-	uint64_t gate_state;  /* bits 0-1: NK_GS_* (1: this CPU runs nk, 2: an NMI that
-			       * interrupted nk is in the outer handler); bits 2-63: gate
-			       * entries on this CPU (nk_cpu_gate_entries) */
+	uint64_t gate_state;  /* bits 0-2: NK_GS_* (1: this CPU runs nk, 2: an NMI that
+			       * interrupted nk is in the outer handler, 4: nk uses its
+			       * gated page here: nk/cr0.inc); bits 3-63: gate entries on
+			       * this CPU (nk_cpu_gate_entries) */
 	uint64_t stack_top;   /* this CPU's nk gate stack: where a gate's first push goes */
 	uint64_t cr3;	      /* the CR3 nk loaded on this CPU (the CPU's value) */
 	uint64_t msr_table;   /* nk's MSR records for this CPU (nk memory) */
@@ -356,9 +357,7 @@ struct nk_cpu {
 	uint64_t outer_stack; /* top of the outer stack nk allocated for this AP (virtual) */
 	uint32_t state;	      /* enum nk_cpu_state */
 	uint32_t index;	      /* this CPU's index: 0 the boot CPU, APs in check-in order */
-	uint32_t priv_open;   /* 1 while this CPU, inside nk, runs its gated page (CR4.SMEP
-			       * clear: nk/cr0.inc CR4_SYNC) */
-	uint32_t pad32;
+	uint64_t pad64;
 	uint64_t shoot_req; /* the newest TLB-shootdown generation asked of this CPU */
 	uint64_t shoot_ack; /* the newest it flushed for (nk/shoot.c) */
 	uint64_t shoots;    /* shootdowns this CPU acknowledged */
@@ -368,7 +367,7 @@ struct nk_cpu {
 /* nk_cpu_gate_entries: gate entries counted on CPU c (nk_view->cpus[c]). */
 static inline uint64_t nk_cpu_gate_entries(const struct nk_cpu *c)
 {
-	return c->gate_state >> 2;
+	return c->gate_state >> 3;
 }
 
 /* What nk knows and lets the outer kernel read. */
