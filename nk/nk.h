@@ -40,6 +40,7 @@ struct nk_state {
 	bool msrs_locked;
 	uint32_t ncpus;	     /* CPUs online: the boot CPU and the APs that checked in */
 	bool smp_released;   /* nk_smp_release ran (one-shot) */
+	bool shoot_on;	     /* it ran with other CPUs online: nk_shoot has CPUs to reach */
 	uint64_t shoot_root; /* revocations since the last shootdown: nk_ptp_root merged */
 	uint64_t shoot_gen;  /* the last shootdown's generation (nk/shoot.c) */
 	struct nk_pte_write batch[NK_BATCH_MAX]; /* copy-in buffer (one CPU) */

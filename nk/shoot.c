@@ -68,7 +68,7 @@ static uint64_t root_merge(uint64_t a, uint64_t b)
 
 void nk_shoot_note(uint64_t ptp_pfn)
 {
-	if (nk.smp_released)
+	if (nk.shoot_on)
 		nk.shoot_root = root_merge(nk.shoot_root, nk_ptp_root(ptp_pfn));
 }
 
@@ -76,7 +76,7 @@ void nk_shoot(uint64_t root)
 {
 	root = root_merge(nk.shoot_root, root);
 	nk.shoot_root = NK_ROOT_NONE;
-	if (!nk.smp_released || root == NK_ROOT_NONE)
+	if (!nk.shoot_on || root == NK_ROOT_NONE)
 		return;
 	unsigned me = arch_cpu_index();
 	uint64_t gen = ++nk.shoot_gen, targets = 0;

@@ -47,6 +47,7 @@ long nk_smp_release_impl(void)
 	if (nk.smp_released)
 		return nk_count(NK_CALL_SMP_RELEASE, -NK_EDONE);
 	nk.smp_released = true;
+	nk.shoot_on = nk.ncpus > 1;
 	long n = 0;
 	/* the IPI gate's CPU indices are nk's: cpu_apic_id[0..ncpus_online)
 	 * grows over the prefix of released APs (an AP that failed to start

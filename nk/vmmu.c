@@ -59,7 +59,8 @@ static inline void account_link(uint64_t child, uint64_t parent, int delta)
  * (frame ptp_pfn) holds. The counters cannot wrap: each counts entries of
  * PTPs, and there are at most nframes * 512 <= NK_FRAMES_MAX * 512 < 2^32
  * of those. */
-static inline void account(pte_t e, unsigned level, int delta, uint64_t ptp_pfn)
+static inline __attribute__((always_inline)) void account(pte_t e, unsigned level, int delta,
+							  uint64_t ptp_pfn)
 {
 	if (level == 1) {
 		account_leaf(e, delta);
@@ -278,7 +279,9 @@ static void flush_if(bool needed)
 	}
 }
 
-long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
+/* nk_write_pte's whole decode and perform, for every case (write_pte_fast
+ * takes the common one). */
+static __attribute__((noinline)) long write_pte_checked(paddr_t ptp, unsigned index, pte_t pte)
 {
 	struct ptp_run run;
 	long r = ptp_decode(ptp, &run);
@@ -291,6 +294,47 @@ long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
 		nk_view_store.stats.ptes_written++;
 	}
 	return nk_count(NK_CALL_WRITE_PTE, r);
+}
+
+/* write_pte_fast: nk_write_pte's common case, decoded and performed with
+ * no call, so its path saves no register (bench.md: one validated PTE
+ * write): an update of an L1 nk does not pin, at an index below 512, to
+ * an entry that is not present or that leaf_fast_ok accepts, replacing an
+ * entry whose rights it keeps or adds (no flush: pte_needs_flush).
+ * Returns false, having changed nothing, for anything else, which
+ * write_pte_checked decides. The same decision as write_pte_checked's for
+ * the updates it takes: ptp_decode's checks, an L1's index limit (512
+ * unpinned), validate_update, and perform_update and run_done with
+ * nothing removed. */
+static inline __attribute__((always_inline)) bool write_pte_fast(paddr_t ptp, unsigned index,
+								 pte_t pte)
+{
+	if ((pa_addr(ptp) & (PAGE_SIZE - 1)) || pa_pfn(ptp) >= nk.nframes || index >= PTES_PER_PTP)
+		return false;
+	const struct nk_frame *f = frame_at(ptp);
+	if (f->type != NK_F_PTP1 || (f->flags & NK_FF_PINNED))
+		return false;
+	bool khalf = f->flags & NK_FF_KHALF;
+	const struct ptp_run run = {.leaf_mask = leaf_mask[khalf], .leaf_want = leaf_want[khalf]};
+	if (pte_present(pte) && !leaf_fast_ok(&run, pte))
+		return false;
+	pte_t *slot = &ptp_entries(ptp)[index];
+	pte_t old = *slot;
+	if (pte_needs_flush(old, pte))
+		return false;
+	*slot = pte;
+	account_leaf(old, -1);
+	account_leaf(pte, +1);
+	nk.ptp_groups[pa_pfn(ptp)] |= nk_ptp_group_bit(index);
+	nk_view_store.stats.ptes_written++;
+	return true;
+}
+
+long nk_write_pte_impl(paddr_t ptp, unsigned index, pte_t pte)
+{
+	if (write_pte_fast(ptp, index, pte))
+		return nk_count(NK_CALL_WRITE_PTE, 0);
+	return write_pte_checked(ptp, index, pte);
 }
 
 /* decode_batch: nk_write_ptes's preconditions: a list of 1..NK_BATCH_MAX
@@ -326,33 +370,50 @@ static inline __attribute__((always_inline)) long decode_batch(const struct nk_p
 	return 0;
 }
 
+/* perform_run: perform the updates nk.batch[i..) make to run's PTP (a
+ * level-`level` PTP: a constant where inlined, so each level gets its own
+ * loop), up to the first to another PTP or count; returns its index.
+ * *g collects their groups (nk_ptp_group_bit), *removed whether one
+ * removed a right (perform_update). */
+static inline __attribute__((always_inline)) size_t perform_run(const struct ptp_run *run,
+								unsigned level, size_t i,
+								size_t count, uint64_t *g,
+								bool *removed)
+{
+	const struct ptp_run r = {.ptp = run->ptp, .slots = run->slots, .level = level};
+	uint64_t groups = 0;
+	bool rm = false;
+	for (; i < count && pa_addr(nk.batch[i].ptp) == pa_addr(r.ptp); i++) {
+		groups |= nk_ptp_group_bit(nk.batch[i].index);
+		rm |= perform_update(&r, nk.batch[i].index, nk.batch[i].pte);
+	}
+	*g = groups;
+	*removed = rm;
+	return i;
+}
+
 /* perform_batch: the count updates decode_batch copied and allowed;
- * cannot fail: each PTP decoded there decodes again (checked once, after
- * the loop, which keeps the loop as lean as without the check; a failure
- * stops the machine before nk returns). Returns whether the TLB must be
- * flushed (I10). */
+ * cannot fail: each PTP decoded there decodes again, once per run (a
+ * failure stops the machine before nk changes anything of that run).
+ * Returns whether the TLB must be flushed (I10). */
 static inline __attribute__((always_inline)) bool perform_batch(size_t count)
 {
-	bool flush = false, rfl = false;
-	long undecoded = 0;
-	struct ptp_run run = {.ptp = NO_RUN};
+	bool flush = false;
 	NK_CHECK(count <= NK_BATCH_MAX);
-	uint64_t g = 0;
-	for (size_t i = 0; i < count; i++) {
-		const struct nk_pte_write *u = &nk.batch[i];
-		if (pa_addr(u->ptp) != pa_addr(run.ptp)) {
-			run_done(&run, g, rfl);
-			flush |= rfl;
-			g = 0;
-			rfl = false;
-			undecoded |= ptp_decode(u->ptp, &run);
-		}
-		g |= nk_ptp_group_bit(u->index);
-		rfl |= perform_update(&run, u->index, u->pte);
+	for (size_t i = 0; i < count;) {
+		struct ptp_run run;
+		uint64_t g;
+		bool rm;
+		long r = ptp_decode(nk.batch[i].ptp, &run);
+		NK_CHECK(r == 0);
+		if (run.level == 1)
+			i = perform_run(&run, 1, i, count, &g, &rm);
+		else
+			i = perform_run(&run, run.level, i, count, &g, &rm);
+		run_done(&run, g, rm);
+		flush |= rm;
 	}
-	run_done(&run, g, rfl);
-	NK_CHECK(undecoded == 0);
-	return flush | rfl;
+	return flush;
 }
 
 long nk_write_ptes_impl(const struct nk_pte_write *w, size_t count)
@@ -457,6 +518,16 @@ static inline __attribute__((always_inline)) void unaccount_entries(const pte_t 
 	}
 }
 
+/* l4_loaded: whether a CPU online has frame as its CR3 (nk.cur_cr3: CPU 0
+ * always, the APs below nk.ncpus; no other CPU runs). */
+static inline bool l4_loaded(paddr_t frame)
+{
+	for (uint32_t c = 0; c == 0 || c < nk.ncpus; c++)
+		if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
+			return true;
+	return false;
+}
+
 /* decode_remove: nk_remove_ptp's preconditions, one test each: a RAM
  * frame; a declared PTP (NK_ETYPE); not nk's own (NK_EPINNED); no parent
  * entry refers to it (NK_EINUSE); no CPU has it loaded (NK_ELOADED).
@@ -473,10 +544,7 @@ static long decode_remove(paddr_t frame)
 		return -NK_EPINNED;
 	if (f->refs)
 		return -NK_EINUSE;
-	for (int c = 0; c < NK_CPUS; c++)
-		if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
-			return -NK_ELOADED;
-	return 0;
+	return l4_loaded(frame) ? -NK_ELOADED : 0;
 }
 
 /* perform_remove: what decode_remove allowed; cannot fail: drop what its
@@ -685,9 +753,8 @@ static long mc_decode_remove_lazy(struct nk_mc *m, size_t k, paddr_t frame)
 		unsigned level = nk_ptp_level(f->type);
 		if (f->refs != 1 || !mc_hint_links(m, k, frame, level))
 			return m->nlazy ? -NK_EMCFULL : r;
-		for (int c = 0; c < NK_CPUS; c++) /* decode_remove's last check */
-			if (pa_addr(nk.cur_cr3[c]) == pa_addr(frame))
-				return -NK_ELOADED;
+		if (l4_loaded(frame)) /* decode_remove's last check */
+			return -NK_ELOADED;
 		r = 0;
 	}
 	if (r)
