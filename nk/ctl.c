@@ -64,9 +64,11 @@ static bool seg_base_msr(uint32_t msr)
 
 /* decode_msr: whether MSR msr may take value v now, one precondition per
  * test: on the allow-list (NK_EMSR); the syscall MSRs and EFER not after
- * nk_init_done (NK_ELOCKED); EFER only SCE, LME, LMA, NXE, with LME and
- * NXE set; LSTAR, CSTAR and the segment bases canonical; SFMASK in 32 bits
- * (NK_EMSRVAL). SDM Vol. 3A 2.2.1, Vol. 4; spec section 5. Changes nothing. */
+ * nk_init_done or nk_smp_release (NK_ELOCKED: they are one record for
+ * every CPU, written on the APs at their release, arch_ap_release; after
+ * it a write here would reach this CPU's register alone); EFER only SCE, LME, LMA, NXE, with LME
+ * and NXE set; LSTAR, CSTAR and the segment bases canonical; SFMASK in 32 bits (NK_EMSRVAL). SDM
+ * Vol. 3A 2.2.1, Vol. 4; spec section 5. Changes nothing. */
 static long decode_msr(uint32_t msr, uint64_t v)
 {
 	bool syscall_msr = msr == MSR_EFER || msr == MSR_STAR || msr == MSR_SFMASK ||
@@ -74,7 +76,7 @@ static long decode_msr(uint32_t msr, uint64_t v)
 	bool base = seg_base_msr(msr);
 	if (!syscall_msr && !base)
 		return -NK_EMSR;
-	if (syscall_msr && nk.msrs_locked)
+	if (syscall_msr && (nk.msrs_locked || nk.smp_released))
 		return -NK_ELOCKED;
 	if (msr == MSR_EFER && (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)))
 		return -NK_EMSRVAL;

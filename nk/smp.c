@@ -16,22 +16,19 @@
  * parked AP its one jump to outer_ap_main.
  *
  * nk finds a CPU's record from TR (arch_cpu_index, nk/cr0.inc PCPU),
- * never from GS. Everything here runs inside nk with interrupts off; nk
- * holds no lock yet (a later part of issue 17): at boot and in
- * nk_smp_release only one CPU at a time changes nk state, the others poll.
+ * never from GS. Everything here runs inside nk with interrupts off: at
+ * boot and in nk_smp_release only one CPU at a time changes nk state, the
+ * others poll. After the release nk's lock and the TLB shootdown take
+ * over (nk/shoot.c); each CPU opens the gated page for itself alone
+ * (CR4.SMEP, nk/priv.asm). The MSRs other than the segment bases are one
+ * record for every CPU, written on each AP at its release
+ * (arch_ap_release); nk_wrmsr refuses them from then on (nk/ctl.c
+ * decode_msr), so no CPU's register can lag the record.
  *
- * Left to later parts of issue 17: a lock inside the gate (nk.batch, the
- * multicall buffer, the frame and region tables and the stats are shared);
- * TLB shootdown by IPI (an AP flushes its TLB once, at its release:
- * arch_ap_release); nk_wrmsr of a shared MSR after the release reaches the
- * other CPUs' records (MSR_PENDING) but not their registers; the gated
- * page (nk/priv.asm) is opened by one global PTE flip, so while one CPU
- * has it open it is open on all (at boot and in nk_smp_release no outer
- * code runs anywhere: the APs open it one at a time, the boot CPU waits
- * inside its gate). The trampoline stays at SMP_TRAMPOLINE_PA: it jumps to
- * boot-only code, non-executable once the outer kernel runs; an AP that
- * checks in after the boot CPU stopped waiting halts in boot-only code on
- * the boot tables (DATA frames after boot).
+ * The trampoline stays at SMP_TRAMPOLINE_PA: it jumps to boot-only code,
+ * non-executable once the outer kernel runs; an AP that checks in after
+ * the boot CPU stopped waiting halts in boot-only code on the boot tables
+ * (DATA frames after boot).
  * Source: SDM Vol. 3A 8.4 (MP initialization), 10.6 (ICR); issue 17. */
 #include "nk.h"
 #include <nk/apic.h>

@@ -187,6 +187,21 @@ TEST(wrmsr_locks_syscall_msrs_and_efer_after_init_done)
 	ASSERT_REFUSED(NK_EMSR, nk_wrmsr_impl(0x1b, 0));
 }
 
+/* The shared MSRs are one record for all CPUs, written on the APs when
+ * nk releases them: after the release, before nk_init_done, a write would
+ * reach one CPU's register only, so nk refuses it; the bases stay per CPU. */
+TEST(wrmsr_locks_syscall_msrs_and_efer_after_smp_release)
+{
+	fx_ok(nk_wrmsr_impl(MSR_SFMASK, 0x47700)); /* before: allowed */
+	assert_false(nk.msrs_locked);
+	assert_int_equal(nk_smp_release_impl(), 0);
+	assert_false(nk.msrs_locked);
+	ASSERT_REFUSED(NK_ELOCKED, nk_wrmsr_impl(MSR_SFMASK, 0x47700));
+	ASSERT_REFUSED(NK_ELOCKED, nk_wrmsr_impl(MSR_STAR, 0));
+	ASSERT_REFUSED(NK_ELOCKED, nk_wrmsr_impl(MSR_EFER, EFER_BASE));
+	fx_ok(nk_wrmsr_impl(MSR_FS_BASE, 0x00007f0000002000ull));
+}
+
 TEST(wrmsr_segment_bases_stay_writable_after_init_done)
 {
 	fx_ok(nk_init_done_impl());
@@ -251,6 +266,7 @@ int main(void)
 	    FX_TEST(wrmsr_refuses_non_canonical_addresses),
 	    FX_TEST(wrmsr_refuses_sfmask_high_bits),
 	    FX_TEST(wrmsr_locks_syscall_msrs_and_efer_after_init_done),
+	    FX_TEST(wrmsr_locks_syscall_msrs_and_efer_after_smp_release),
 	    FX_TEST(wrmsr_segment_bases_stay_writable_after_init_done),
 	    FX_TEST(null_does_nothing_but_count),
 	    FX_TEST(init_done_twice_is_harmless),
