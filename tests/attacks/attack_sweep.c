@@ -285,11 +285,15 @@ static __attribute__((noinline)) enum how jump_once(void)
 
 /* fire_shot: the shot in `shot`; the oracle compares before and after.
  * Returns whether the state changed. */
+/* The CPU the harness command runs on (sweep_setup): its shots end with
+ * interrupts on, as the console runs (a window shot's pending interrupt
+ * lands then); on the other CPUs the sweep runs from smp_call, whose
+ * function runs with interrupts off. */
+static unsigned harness_cpu;
+
 static bool fire_shot(struct outcome *o)
 {
 	struct attack_snap before, after;
-	uint64_t fl;
-	__asm__ volatile("pushfq; pop %0" : "=r"(fl));
 	jctx.shot = &shot;
 	attack_snap(&before);
 	uint64_t sum = shot.rsp_hostile ? ptp_sum() : 0;
@@ -310,7 +314,7 @@ static bool fire_shot(struct outcome *o)
 		nk_null();
 		nk_load_cr3(nk_view->master_l4);
 	}
-	if (fl & 0x200) /* as the caller had it: off on another CPU (smp_call) */
+	if (this_cpu()->index == harness_cpu)
 		irq_enable();
 	return d != NULL;
 }
@@ -517,6 +521,7 @@ static bool jmod_load(void)
 
 static bool sweep_setup(void)
 {
+	harness_cpu = this_cpu()->index;
 	if (!nk_view->nested) {
 		kprintf("attack: the native build has no nested kernel to stop attacks\n");
 		return false;
