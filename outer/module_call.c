@@ -14,10 +14,23 @@
 #include <outer/trap.h>
 #include <outer/moddev.h>
 #include <nk/vmmu.h>
+#include <outer/smp.h>
 #include "module_internal.h"
 
 #define MODULE_STACK_PAGES 4
 extern struct recovery *recover_current; /* outer/trap.c */
+
+/* The watchdog's clock: the timer ticks of the CPU running the module
+ * (it holds the BKL throughout, and a bounded wait halts on the same CPU):
+ * CPU 0's PIT ticks (timer_ticks, which only CPU 0's handler moves), an
+ * AP's LAPIC ticks (SMP_TIMER_VECTOR, as often). Either way a stretch the
+ * module spends with interrupts off counts as one tick, however long, as
+ * it always did on CPU 0: on an AP, timer_ticks would go on meanwhile. */
+static uint64_t module_clock(void)
+{
+	struct cpu_local *c = this_cpu();
+	return c->index == 0 ? timer_ticks : c->apic_ticks;
+}
 
 /* The module running now (module_call), its recovery point and start. */
 static struct module *running;
@@ -91,7 +104,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	m->calls++;
 	running = m;
 	running_rec = &rec;
-	running_since = timer_ticks;
+	running_since = module_clock();
 	running_blocked = false;
 	if (recover_arm(&rec) == 0) {
 		r = sp ? module_stack_call(fn, arg, sp) : fn(arg);
@@ -136,7 +149,7 @@ void module_block_begin(void)
 {
 	if (running && !running_blocked) {
 		running_blocked = true;
-		blocked_since = timer_ticks;
+		blocked_since = module_clock();
 	}
 }
 
@@ -144,7 +157,7 @@ void module_block_end(void)
 {
 	if (running && running_blocked) {
 		running_blocked = false;
-		running_since += timer_ticks - blocked_since; /* the wait is not the module's */
+		running_since += module_clock() - blocked_since; /* the wait is not the module's */
 	}
 }
 
@@ -153,7 +166,7 @@ void module_watchdog_tick(void)
 	if (!running || !running_rec || running_blocked)
 		return;
 	uint64_t limit = (uint64_t)MODULE_WATCHDOG_MS * 100 / 1000; /* TIMER_HZ 100 */
-	if (timer_ticks - running_since <= limit)
+	if (module_clock() - running_since <= limit)
 		return;
 	struct recovery *r = running_rec;
 	r->fault.vector = 32;

@@ -223,7 +223,18 @@ NK_NORETURN void sched_idle(void)
 			c->halts++;
 			bkl_unlock();
 			__asm__ volatile("sti; hlt; cli" ::: "memory");
-			bkl_lock();
+			/* back without a ticket, interrupts on between the tries:
+			 * a CPU spinning here with IF=0 would hold off its
+			 * interrupts for as long as another CPU holds the lock,
+			 * and on CPU 0 that is the PIT, which such a holder may be
+			 * waiting for (outer/trap.c trap_bkl) */
+			while (!bkl_trylock()) {
+				/* the window is the NOPs: an interrupt waits out
+				 * STI's one-instruction shadow, and QEMU ends a
+				 * PAUSE as if it were still in it */
+				__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+				__builtin_ia32_pause();
+			}
 			c->idle = false;
 		}
 		load_task(next, NULL);

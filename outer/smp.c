@@ -25,7 +25,9 @@
  *    each entry from user mode (syscall_handler, before it enables
  *    interrupts; outer_trap for a trap from ring 3), by a trap taken in
  *    kernel mode (it nests when this CPU holds the lock, and takes it when
- *    the CPU idles without it), by outer_main on the boot CPU (held through
+ *    the CPU idles without it; the PIT's tick on CPU 0 only when nobody
+ *    else holds or waits for it: otherwise timer_ticks moves without it,
+ *    outer/trap.c trap_bkl), by outer_main on the boot CPU (held through
  *    boot and the kernel console) and by outer_ap_main.
  *  - Released on the return to user mode (user_return: whatever the depth),
  *    by a kernel-mode trap on its return (one level), and by the idle loop

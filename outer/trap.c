@@ -152,13 +152,15 @@ static void report(struct trap_frame *tf, uint64_t addr, const char *why)
 
 /* An 8259A interrupt (the PIT and the UART reach CPU 0 only, through
  * LINT0's ExtINT): the PIT drives timer_ticks, the per-process scans once
- * per tick, and CPU 0's time slice. */
+ * per tick, and CPU 0's time slice. timer_ticks has one writer, this
+ * handler on CPU 0, and moves before the BKL (outer_trap, pit_tick_fast). */
 static void handle_irq(unsigned irq)
 {
 	this_cpu()->irqs++;
 	if (irq == 0) {
 		timer_ticks++;
-		proc_tick();
+		proc_tick(); /* wake-ups and alarms compare with timer_ticks: a tick
+			      * pit_tick_fast took is caught up here */
 		sched_cpu_tick();
 	} else if (irq == 4) {
 		tty_rx_irq();
@@ -351,7 +353,8 @@ static void kernel_trap(struct trap_frame *tf)
  * ticks would otherwise contend for it 100 times a second): a tick
  * charges the running task of this CPU, which only this CPU touches
  * between switches (sched_cpu_tick's fields); the IPI only ends the idle
- * loop's halt, which then takes the lock. Returns false when the BKL is
+ * loop's halt, which then takes the lock. A kernel-mode tick on a CPU
+ * that holds the BKL runs the module watchdog. Returns false when the BKL is
  * needed: a tick that ends a user-mode task's turn (user_trap then runs
  * irq_vector's sched_cpu_tick and proc_to_user's preemption). */
 static bool smp_tick_fast(uint64_t vector, bool user)
@@ -370,7 +373,39 @@ static bool smp_tick_fast(uint64_t vector, bool user)
 		if (p->slice)
 			p->slice--;
 	}
+	/* this CPU holds the BKL (only the holder runs module code): the
+	 * module watchdog here, since CPU 0's PIT tick cannot take the lock
+	 * meanwhile (trap_bkl); nk's stub sent the LAPIC's EOI already */
+	if (!user && bkl_held())
+		module_watchdog_tick(); /* may not return: a module ran too long */
 	return true;
+}
+
+/* trap_bkl: take the BKL for a trap (nest when this CPU holds it), except
+ * for the PIT's tick (IRQ0, CPU 0) while another CPU holds or waits for
+ * it: then time goes on without the lock (timer_ticks++, the 8259A's EOI)
+ * and the work that needs the lock waits for a tick that gets it: the
+ * per-process scans (proc_tick compares with timer_ticks, so one later
+ * call catches up), CPU 0's slice charge, the module watchdog (a module
+ * runs on the CPU holding the lock, whose LAPIC tick runs the watchdog:
+ * smp_tick_fast). A holder that waits for ticks (a harness's settle loop,
+ * a driver's bounded wait) would otherwise never see one: CPU 0 would spin
+ * for the lock in this handler with its IRQ0 not ended. Returns whether
+ * this CPU holds the lock now (false: the tick was handled without it). */
+static bool trap_bkl(struct trap_frame *tf)
+{
+	if (tf->vector != IRQ_BASE) {
+		bkl_lock();
+		return true;
+	}
+	if (bkl_trylock())
+		return true;
+	struct cpu_local *c = this_cpu();
+	c->irqs++;
+	c->pit_unlocked++;
+	timer_ticks++;
+	pic_eoi(0);
+	return false;
 }
 
 /* The outer kernel's trap entry (nk's stubs call it). GS: a trap from
@@ -404,7 +439,11 @@ void outer_trap(struct trap_frame *tf)
 			swapgs();
 		return;
 	}
-	bkl_lock();
+	if (!trap_bkl(tf)) {
+		if (user)
+			swapgs();
+		return;
+	}
 	this_cpu()->traps++;
 	if (user && current) {
 		current->fault_addr = tf->vector == 14 ? read_cr2() : 0;

@@ -33,6 +33,7 @@ struct cpu_local {
 	uint64_t resched_ipis; /* SMP_RESCHED_VECTOR interrupts taken */
 	uint64_t apic_ticks;   /* SMP_TIMER_VECTOR interrupts taken (the LAPIC timer) */
 	uint64_t calls;	       /* smp_call functions this CPU ran */
+	uint64_t pit_unlocked; /* PIT ticks taken while another CPU held the BKL (trap_bkl) */
 	uint64_t kicks_failed; /* smp_kick IPIs nk refused */
 } __attribute__((aligned(64)));
 
@@ -97,6 +98,26 @@ static inline void bkl_unlock(void)
 		return;
 	smp_bkl.owner = -1;
 	__atomic_store_n(&smp_bkl.serving, smp_bkl.serving + 1, __ATOMIC_RELEASE);
+}
+
+/* bkl_trylock: take the BKL (or nest, when this CPU holds it) without
+ * waiting; false, and nothing changed, when another CPU holds it or waits
+ * for it (a ticket is drawn only when it would be served at once).
+ * Interrupts off. */
+static inline bool bkl_trylock(void)
+{
+	struct cpu_local *c = this_cpu();
+	if (smp_bkl.owner == (int)c->index) {
+		c->bkl_depth++;
+		return true;
+	}
+	uint32_t t = __atomic_load_n(&smp_bkl.serving, __ATOMIC_ACQUIRE);
+	if (!__atomic_compare_exchange_n(&smp_bkl.next, &t, t + 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return false;
+	smp_bkl.owner = (int)c->index;
+	c->bkl_depth = 1;
+	return true;
 }
 
 /* bkl_held: this CPU holds the BKL. */

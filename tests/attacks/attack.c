@@ -25,6 +25,7 @@
 #include <outer/proc.h>
 #include <outer/irq.h>
 #include <outer/trap.h>
+#include <outer/smp.h>
 
 #include <x86/cpu.h> /* CR0, CR4, EFER bits, MSR numbers */
 #define TARGET_MAX 64
@@ -774,12 +775,16 @@ static void read_target_now(uint8_t *out)
 	memcpy(out, w, n < ATTACK_TARGET_BYTES ? n : ATTACK_TARGET_BYTES);
 }
 
-/* Let a pending interrupt in: two timer ticks with interrupts on. */
+/* Let a pending interrupt in: two timer ticks with interrupts on. The BKL
+ * is dropped while this CPU halts (smp_halt_unlocked): the interrupt may
+ * reach another CPU (the PIT and forged MSIs go to CPU 0), whose handler
+ * takes the lock, and on an AP the ticks come from CPU 0. */
 static void irq_settle(void)
 {
-	irq_enable();
+	irq_disable();
 	for (uint64_t t = timer_ticks; timer_ticks < t + 2;)
-		__asm__ volatile("hlt");
+		smp_halt_unlocked();
+	irq_enable();
 }
 
 /* The verdict on an interrupt attack (buggy_irq.h) that returned r:

@@ -13,6 +13,14 @@
  * each site's shots. One report row (attack-json) per site and per
  * function.
  *
+ * The sweep runs on every CPU (issue 17): each CPU has its own CR0, CR4,
+ * MSRs, GDT, TSS and nk gate state, so each site's shots are fired on each
+ * online CPU in turn (this CPU, then every other one through smp_call,
+ * outer/smp.c), and after them, on that CPU, the invariant checker and a
+ * comparison with nk's record of that CPU (sweep_record_diff). A site's row
+ * is blocked only when it was blocked on every CPU; a `sweep-cpu:` line per
+ * CPU and the summary's "cpus_swept" say which CPUs ran every site.
+ *
  * Console: `attack sweep` (every site: all registers hostile, only the
  * named register hostile, and RSP hostile too), `attack calls` (every nk
  * function), `attack window` (-icount boots: an interrupt timed into the
@@ -24,6 +32,7 @@
 #include <outer/mm.h>
 #include <outer/trap.h>
 #include <outer/drivers.h>
+#include <outer/smp.h>
 #include <nk/vmmu.h>
 #include <nk/region.h>
 #include <x86/io.h>
@@ -276,6 +285,12 @@ static __attribute__((noinline)) enum how jump_once(void)
 
 /* fire_shot: the shot in `shot`; the oracle compares before and after.
  * Returns whether the state changed. */
+/* The CPU the harness command runs on (sweep_setup): its shots end with
+ * interrupts on, as the console runs (a window shot's pending interrupt
+ * lands then); on the other CPUs the sweep runs from smp_call, whose
+ * function runs with interrupts off. */
+static unsigned harness_cpu;
+
 static bool fire_shot(struct outcome *o)
 {
 	struct attack_snap before, after;
@@ -299,7 +314,8 @@ static bool fire_shot(struct outcome *o)
 		nk_null();
 		nk_load_cr3(nk_view->master_l4);
 	}
-	irq_enable();
+	if (this_cpu()->index == harness_cpu)
+		irq_enable();
 	return d != NULL;
 }
 
@@ -505,6 +521,7 @@ static bool jmod_load(void)
 
 static bool sweep_setup(void)
 {
+	harness_cpu = this_cpu()->index;
 	if (!nk_view->nested) {
 		kprintf("attack: the native build has no nested kernel to stop attacks\n");
 		return false;
@@ -555,7 +572,92 @@ static bool report_row(const char *name, const char *what, const struct outcome 
 	return ok;
 }
 
-/* attack sweep: every privileged-write site in nk's text. */
+/* ---- the sweep on every CPU ---- */
+
+/* nk's record of one MSR (the layout of nk/arch_x86.c struct nk_msr_rec,
+ * which nk_view->cpus[c].msr_table points at: nk memory, read-only here). */
+struct sweep_msr_rec {
+	uint32_t msr, flags;
+	uint64_t value;
+};
+#define SWEEP_MSR_PINNED 1u  /* nk/arch_x86.c MSR_PINNED */
+#define SWEEP_MSR_PENDING 2u /* nk/arch_x86.c MSR_PENDING */
+
+/* The state each CPU had when the sweep began on it (attack_snap). */
+static struct attack_snap cpu_base[NK_MAX_CPUS];
+static bool cpu_base_taken[NK_MAX_CPUS];
+
+/* sweep_record_diff: what of this CPU's state differs from nk's record of
+ * it (nk_view->cpus[this CPU]) or from the state it had when the sweep
+ * began here (CR0, CR4, GDTR, IDTR, TR); NULL when nothing does. nk's
+ * record: CR3 as nk loaded it, every pinned MSR (not pending) at its
+ * recorded value, the gate state outside nk (bits 0-1 clear), the gated
+ * page closed (priv_open 0). Source: spec I6; nk/arch_x86.c
+ * nk_trap_check_pinned (the same record, checked on nk's interrupts). */
+static const char *sweep_record_diff(void)
+{
+	unsigned me = this_cpu()->index;
+	const struct nk_cpu *c = &nk_view->cpus[me];
+	if (read_cr3() != c->cr3)
+		return "CR3 is not nk's record of this CPU";
+	if (c->gate_state & 3)
+		return "nk's gate state says this CPU is in nk";
+	if (c->priv_open)
+		return "nk's gated page is open on this CPU";
+	const struct sweep_msr_rec *t = (const struct sweep_msr_rec *)c->msr_table;
+	for (uint32_t i = 0; t && i < c->msr_count; i++)
+		if ((t[i].flags & (SWEEP_MSR_PINNED | SWEEP_MSR_PENDING)) == SWEEP_MSR_PINNED &&
+		    rdmsr(t[i].msr) != t[i].value)
+			return "a pinned MSR is not nk's record of this CPU";
+	struct attack_snap now;
+	attack_snap(&now);
+	const struct attack_snap *b = &cpu_base[me];
+	if (now.cr0 != b->cr0)
+		return "CR0 is not what it was when the sweep began on this CPU";
+	if (now.cr4 != b->cr4)
+		return "CR4 is not what it was when the sweep began on this CPU";
+	if (memcmp(&now.gdtr, &b->gdtr, sizeof(now.gdtr)) ||
+	    memcmp(&now.idtr, &b->idtr, sizeof(now.idtr)) || now.tr != b->tr)
+		return "GDTR, IDTR or TR is not what it was when the sweep began on this CPU";
+	return NULL;
+}
+
+/* One site's shots on one CPU (site_on_cpu), and what they found there. */
+struct site_job {
+	size_t off;
+	enum i5_kind k;
+	struct outcome o;
+	bool ran, inv;
+	unsigned cpu;	    /* the CPU it ran on (this_cpu()->index) */
+	const char *record; /* sweep_record_diff after the shots, or NULL */
+};
+
+/* site_on_cpu: the shots of one site (sweep_site) on the CPU running it,
+ * then that CPU's record check and the invariant checker. Runs on the
+ * sweeping CPU itself or through smp_call (SMP_CALL_BKL: interrupts off,
+ * the BKL held, as the console holds it). */
+static void site_on_cpu(void *arg)
+{
+	struct site_job *j = arg;
+	j->cpu = this_cpu()->index;
+	if (!cpu_base_taken[j->cpu]) {
+		attack_snap(&cpu_base[j->cpu]);
+		cpu_base_taken[j->cpu] = true;
+	}
+	sweep_site(j->off, j->k, &j->o);
+	j->record = sweep_record_diff();
+	j->inv = nk_check_invariants() == 0;
+	j->ran = true;
+}
+
+/* Per-CPU totals for the `sweep-cpu:` lines. */
+struct cpu_total {
+	unsigned sites, blocked, shots, changed;
+	bool inv;
+	long err; /* the first smp_call error, 0 if none */
+};
+
+/* attack sweep: every privileged-write site in nk's text, on every CPU. */
 int cmd_attack_sweep(void)
 {
 	if (!sweep_setup())
@@ -564,14 +666,71 @@ int cmd_attack_sweep(void)
 	uint64_t va = nk_view->nk_text_start;
 	size_t len = nk_view->nk_text_end - nk_view->nk_text_start;
 	int n = 0, blocked = 0;
-	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes)\n",
-		(unsigned long)len);
+	unsigned me = this_cpu()->index, ncpus = nk_view->ncpus;
+	if (ncpus > NK_MAX_CPUS)
+		ncpus = NK_MAX_CPUS;
+	static struct site_job jobs[NK_MAX_CPUS];
+	struct cpu_total tot[NK_MAX_CPUS];
+	memset(tot, 0, sizeof(tot));
+	for (unsigned c = 0; c < NK_MAX_CPUS; c++)
+		tot[c].inv = true;
+	memset(cpu_base_taken, 0, sizeof(cpu_base_taken));
+	kprintf("attack-begin: nested (gadget sweep over nk's text, %lu bytes, on %u CPUs)\n",
+		(unsigned long)len, ncpus);
 	enum i5_kind k;
 	for (size_t off = 0; (off = i5_scan(text, len, off, &k)) < len; off++) {
+		/* this CPU first, then every other one in turn */
 		struct outcome o;
 		memset(&o, 0, sizeof(o));
-		sweep_site(off, k, &o);
-		char name[80], row[96], why[96];
+		static char fail[NK_MAX_CPUS][96], chg[NK_MAX_CPUS][96];
+		const char *failed = NULL;
+		for (unsigned i = 0; i < ncpus; i++) {
+			unsigned c = (me + i) % ncpus;
+			struct site_job *j = &jobs[c];
+			memset(j, 0, sizeof(*j));
+			j->off = off;
+			j->k = k;
+			long e = 0;
+			if (c == me)
+				site_on_cpu(j);
+			else
+				e = smp_call(c, site_on_cpu, j, SMP_CALL_BKL);
+			struct cpu_total *t = &tot[c];
+			if (e || !j->ran || j->cpu != c) {
+				if (!t->err)
+					t->err = e ? e : -1;
+				ksnprintf(fail[c], sizeof(fail[c]),
+					  "cpu %u: not swept (smp_call %ld)", c, e);
+				failed = failed ? failed : fail[c];
+				continue;
+			}
+			bool ok = !j->o.changed && !j->record && j->inv && j->o.shots > 0;
+			t->sites++;
+			t->blocked += ok;
+			t->shots += j->o.shots;
+			t->changed += j->o.changed;
+			t->inv = t->inv && j->inv;
+			if (j->record && !failed) {
+				ksnprintf(fail[c], sizeof(fail[c]), "cpu %u: %s", c, j->record);
+				failed = fail[c];
+			} else if (!j->inv && !failed) {
+				ksnprintf(fail[c], sizeof(fail[c]),
+					  "cpu %u: invariant checker failed", c);
+				failed = fail[c];
+			}
+			o.shots += j->o.shots;
+			o.changed += j->o.changed;
+			o.refused += j->o.refused;
+			for (int h = 0; h < H_MAX; h++)
+				o.how[h] += j->o.how[h];
+			if (!o.what_changed && j->o.what_changed) {
+				ksnprintf(chg[c], sizeof(chg[c]), "cpu %u: %s", c,
+					  j->o.what_changed);
+				o.what_changed = chg[c];
+			}
+		}
+		o.failed = failed;
+		char name[80], row[96], why[128];
 		site_name(va + off, name, sizeof(name));
 		ksnprintf(row, sizeof(row), "site %s", name);
 		const char *w = where_in_nk(va + off);
@@ -585,14 +744,32 @@ int cmd_attack_sweep(void)
 		else
 			ksnprintf(why, sizeof(why), "%s: the check after it restored nk's record",
 				  i5_kind_name(k));
+		size_t wl = strlen(why);
+		ksnprintf(why + wl, sizeof(why) - wl, ", on %u CPUs", ncpus);
 		n++;
 		blocked += report_row(row, i5_kind_name(k), &o, why);
 	}
+	/* one line per CPU: the sites it ran, the shots, how many blocked */
+	unsigned swept = 0;
+	for (unsigned c = 0; c < ncpus; c++) {
+		const struct cpu_total *t = &tot[c];
+		bool all = n > 0 && t->sites == (unsigned)n && t->blocked == t->sites && t->inv;
+		swept += all;
+		kprintf("sweep-cpu: {\"cpu\":%u,\"apic_id\":%u,\"sites\":%u,\"shots\":%u,"
+			"\"blocked\":%u,\"changed\":%u,\"invariants_ok\":%s,\"all_blocked\":%s}\n",
+			c, nk_view->cpus[c].apic_id, t->sites, t->shots, t->blocked, t->changed,
+			t->inv ? "true" : "false", all ? "true" : "false");
+		if (t->err)
+			kprintf("sweep: cpu %u was not swept at every site (smp_call: %ld)\n", c,
+				t->err);
+	}
 	bool inv = nk_check_invariants() == 0;
-	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"invariants_ok\":%s}\n", n, blocked,
-		inv ? "true" : "false");
-	kprintf("attacks: %d run, %d blocked; kernel still running\n", n, blocked);
-	return n > 0 && blocked == n && inv ? 0 : 1;
+	kprintf("attack-end: {\"ran\":%d,\"blocked\":%d,\"cpus\":%u,\"cpus_swept\":%u,"
+		"\"invariants_ok\":%s}\n",
+		n, blocked, ncpus, swept, inv ? "true" : "false");
+	kprintf("attacks: %d run, %d blocked, on %u of %u CPUs; kernel still running\n", n, blocked,
+		swept, ncpus);
+	return n > 0 && blocked == n && swept == ncpus && inv ? 0 : 1;
 }
 
 /* Functions a direct call would stop the machine with (availability is out

@@ -1,21 +1,29 @@
 #!/bin/bash
-# The MMU oracle's self-test (issue 16): for each deliberate break of nk's
-# PTE validator in tests/kernel/breaks/*.patch, build the nested kernel with
-# that break and run the oracle's deterministic subset (run=test:mmu_oracle);
-# the row passes only if the oracle reports a mismatch or a violation, i.e.
-# if it would have caught the bug. nk's own sources are never changed: each
+# The suite's self-test (issues 16, 17): for each deliberate break of nk in
+# tests/kernel/breaks/*.patch, build the nested kernel with that break and
+# run the test that must catch it; the row passes only if that test fails,
+# i.e. if it would have caught the bug. By default the test is the MMU
+# oracle's deterministic subset (run=test:mmu_oracle), which must report a
+# mismatch or a violation. A patch whose text before the diff has a line
+#   # break-test: NAME CPUS
+# runs the in-kernel test NAME instead (run=test:NAME at -smp CPUS), which
+# must print its KTAP result 'not ok N NAME' (a boot that ends without that
+# line, in a panic or a timeout, does not count as caught).
+# nk's own sources are never changed: each
 # break is applied to a copy of the tree under build/breaks/NAME/, which
 # starts from a copy of this tree's build outputs (mtimes kept) so that only
 # the patched nk object, the link and the ISO are redone.
 #
-#   tests/kernel/breaks/run.sh     needs build/nk.iso's outputs (make NK=1 iso)
+#   tests/kernel/breaks/run.sh [PATCH...]   needs build/nk.iso's outputs (make NK=1 iso)
 #
 # Ends with 'breaks: N passed, M failed' (tests/run-all.sh reads it).
 set -u
 cd "$(dirname "$0")/../../.."
 root=$PWD
 pass=0 fail=0
-for patch in tests/kernel/breaks/*.patch; do
+patches=("$@") # the patches named on the command line, else every one
+[ ${#patches[@]} = 0 ] && patches=(tests/kernel/breaks/*.patch)
+for patch in "${patches[@]}"; do
 	name=$(basename "$patch" .patch)
 	dst=build/breaks/$name
 	rm -rf "$dst" && mkdir -p "$dst/build"
@@ -32,6 +40,34 @@ for patch in tests/kernel/breaks/*.patch; do
 	if ! make -s -C "$dst" NK=1 iso > "$dst/build.log" 2>&1; then
 		echo "not ok - break $name: the broken nk does not build (see $dst/build.log)"
 		fail=$((fail + 1)); continue
+	fi
+	sel=$(sed -n 's/^# break-test: *//p' "$patch" | head -n 1)
+	if [ -n "$sel" ]; then
+		read -r test cpus <<<"$sel"
+		cpus=${cpus:-2}
+		out=$(cd "$dst" && python3 - "$root" "$name" "$test" "$cpus" <<'EOF'
+import re, sys
+sys.path.insert(0, sys.argv[1] + "/tests/qemu")
+import run
+name, test, cpus = sys.argv[2], sys.argv[3], int(sys.argv[4])
+status, out, secs = run.boot("build/nk.iso", "run=test:%s exit=1" % test, "break-" + name,
+                             timeout=240, smp=cpus)
+_, _, lines = run.ktap(out)
+mine = [l for l in lines if re.match(r"(not )?ok \d+ %s$" % re.escape(test), l)]
+why = [l.strip() for l in out.replace("\r", "").splitlines() if "expectation failed" in l][:4]
+print("%s (boot status %s, %.1f s)%s" % (mine[-1] if mine else "no KTAP line for " + test, status,
+      secs, "; " + "; ".join(why) if why else ""))
+EOF
+)
+		echo "# $name: $out"
+		if [[ $out == "not ok "* ]]; then
+			echo "ok - break $name: $test at -smp $cpus catches it"
+			pass=$((pass + 1))
+		else
+			echo "not ok - break $name: $test at -smp $cpus did not catch it"
+			fail=$((fail + 1))
+		fi
+		continue
 	fi
 	out=$(cd "$dst" && python3 - "$root" "$name" <<'EOF'
 import sys
