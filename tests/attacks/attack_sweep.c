@@ -592,7 +592,7 @@ static bool cpu_base_taken[NK_MAX_CPUS];
  * began here (CR0, CR4, GDTR, IDTR, TR); NULL when nothing does. nk's
  * record: CR3 as nk loaded it, every pinned MSR (not pending) at its
  * recorded value, the gate state outside nk (bits 0-1 clear), the gated
- * page closed (priv_open 0). Source: spec I6; nk/arch_x86.c
+ * page not in use (bit 2, NK_GS_PRIV, clear). Source: spec I6; nk/arch_x86.c
  * nk_trap_check_pinned (the same record, checked on nk's interrupts). */
 static const char *sweep_record_diff(void)
 {
@@ -602,8 +602,8 @@ static const char *sweep_record_diff(void)
 		return "CR3 is not nk's record of this CPU";
 	if (c->gate_state & 3)
 		return "nk's gate state says this CPU is in nk";
-	if (c->priv_open)
-		return "nk's gated page is open on this CPU";
+	if (c->gate_state & 4) /* NK_GS_PRIV (nk/cr0.inc) */
+		return "nk's gated page is in use on this CPU";
 	const struct sweep_msr_rec *t = (const struct sweep_msr_rec *)c->msr_table;
 	for (uint32_t i = 0; t && i < c->msr_count; i++)
 		if ((t[i].flags & (SWEEP_MSR_PINNED | SWEEP_MSR_PENDING)) == SWEEP_MSR_PINNED &&
