@@ -176,7 +176,8 @@ static int kb_shoot(int samples)
 		}
 		t[s] = sum / PER;
 	}
-	uint64_t ops = (uint64_t)samples * PER, sd = st->shootdowns - sd0, acks = kb_acks() - a0;
+	const uint64_t ops = (uint64_t)samples * PER;
+	uint64_t sd = st->shootdowns - sd0, acks = kb_acks() - a0;
 	uint64_t sd100 = sd * 100 / ops, ipi100 = (st->shoot_ipis - ipi0) * 100 / ops;
 	uint64_t ack100 = acks * 100 / ops;
 	char extra[160];
@@ -197,9 +198,9 @@ static int kb_shoot(int samples)
 	}
 	/* every other running CPU may cache a kernel-half entry: on several
 	 * CPUs each revocation must have shot down to them (no silent zero) */
-	if (nk_view->ncpus > 1 && st->shoot_ipis - ipi0 < ops) {
-		kprintf("bench: shoot_khalf_revoke: %lu IPIs for %lu revocations on %u CPUs\n",
-			st->shoot_ipis - ipi0, ops, nk_view->ncpus);
+	if (nk_view->ncpus > 1 && ipi100 < 100) {
+		kprintf("bench: shoot_khalf_revoke: %lu.%02lu IPIs per revocation on %u CPUs\n",
+			ipi100 / 100, ipi100 % 100, nk_view->ncpus);
 		r = 1;
 	}
 	return r;
