@@ -26,7 +26,17 @@ Writes build/bench/report.json ({"modes": [{"mode":..,"ops":[..],
                       short run of each macro workload: the smoke stage of
                       tests/run-all.sh; ends 'N passed, M failed'
   --smp=N[,M]         the icount runs at N (and M) CPUs too, the macro
-                      workloads left out (the full run: --smp=2,4)
+                      workloads left out (the full run: --smp=2,4), and
+                      the fork+exit throughput under MTTCG at 1, N, M
+                      CPUs (bench=tput: /bench/fork_tput, one worker per
+                      CPU, guest clock)
+
+Of the SMP runs the report gives, per CPU count (1 = the main icount
+run), shootdowns and IPIs per operation of every row (nk's counters),
+the shootdown's own cost (kbench shoot_khalf_revoke: the initiator's
+median, its wait, which under -icount's round-robin holds the
+receivers' run, and the receivers' measured body), report.json
+"smp_cost" and "tput".
 """
 import json
 import os
