@@ -53,6 +53,8 @@ long sys_nksys(const uint64_t *a)
 		i.iotlb_invalidations = nk_view->iommu.invalidations;
 		i.ptes_written = nk_view->stats.ptes_written;
 		i.tlb_flushes = nk_view->stats.tlb_flushes;
+		i.shootdowns = nk_view->stats.shootdowns;
+		i.shoot_ipis = nk_view->stats.shoot_ipis;
 		i.ncpus = smp_cpus_online();
 		for (unsigned c = 0; c < NK_MAX_CPUS && c < 8; c++)
 			i.cpu_switches[c] = cpu_locals[c].switches;

@@ -26,7 +26,17 @@ Writes build/bench/report.json ({"modes": [{"mode":..,"ops":[..],
                       short run of each macro workload: the smoke stage of
                       tests/run-all.sh; ends 'N passed, M failed'
   --smp=N[,M]         the icount runs at N (and M) CPUs too, the macro
-                      workloads left out (the full run: --smp=2,4)
+                      workloads left out (the full run: --smp=2,4), and
+                      the fork+exit throughput under MTTCG at 1, N, M
+                      CPUs (bench=tput: /bench/fork_tput, one worker per
+                      CPU, guest clock)
+
+Of the SMP runs the report gives, per CPU count (1 = the main icount
+run), shootdowns and IPIs per operation of every row (nk's counters),
+the shootdown's own cost (kbench shoot_khalf_revoke: the initiator's
+median, its wait, which under -icount's round-robin holds the
+receivers' run, and the receivers' measured body), report.json
+"smp_cost" and "tput".
 """
 import json
 import os
@@ -43,7 +53,7 @@ ISOS = {"nested": os.path.join(ROOT, "build", "nk.iso"),
         "native": os.path.join(ROOT, "build", "native.iso")}
 WORKLOADS = ["null_syscall", "page_fault", "mmap_1m", "fork_exit", "fork_exec", "ctx_switch"]
 MICRO = ["vmmu_null", "vmmu_write_pte", "vmmu_batch512_per_pte", "vmmu_batch512_clear_per_pte",
-         "vmmu_declare_remove_ptp", "vmmu_promote_demote", "vmmu_load_cr3"]
+         "vmmu_declare_remove_ptp", "vmmu_promote_demote", "vmmu_load_cr3", "shoot_khalf_revoke"]
 MACRO = ["macro_build", "macro_archive", "macro_database"]
 # runs of each macro workload per boot (bench=full:N): the headline modes
 # (icount, tcg), the extra icount runs (nk.audit=0, nk.iommu=off; icount is
@@ -64,7 +74,9 @@ TARGETS.update({m: MACRO_BOUND["audit_on"] for m in MACRO})
 # with nk.audit=0: the rows whose bound differs
 TARGETS_NOAUDIT = dict(TARGETS, null_syscall=1.02, **{m: MACRO_BOUND["audit_off"] for m in MACRO})
 UNITS = {"icount": "insns", "tcg": "host-tsc", "kvm": "cycles"}
-MODES = {"icount": (["-icount", "shift=0"], "tcg"), "tcg": ([], "tcg"), "kvm": ([], "kvm")}
+# tcg: MTTCG (one host thread per CPU), stated rather than left to QEMU's default
+MODES = {"icount": (["-icount", "shift=0"], "tcg"), "tcg": ([], "tcg,thread=multi"),
+         "kvm": ([], "kvm")}
 
 
 def parse(out):
@@ -75,19 +87,25 @@ def parse(out):
             continue
         kv = dict(w.split("=", 1) for w in line[len("bench: "):].split() if "=" in w)
         res[kv["name"]] = {k: int(kv[k]) for k in ("median", "min", "max", "reps")}
-        for k in ("crossings", "crwrites", "iotlb", "vmmu", "ptes", "flushes"):  # per operation
+        for k in ("crossings", "crwrites", "iotlb", "vmmu", "ptes", "flushes", "shoots", "ipis",
+                  "acks"):  # per operation
             if k in kv:
                 res[kv["name"]][k] = float(kv[k])
-        for k in ("ms", "verified", "size"):  # the macro workloads: wall-clock ms per run, runs verified
+        # the macro workloads: wall-clock ms per run, runs verified; the
+        # shootdown row: ticks waited per shootdown, per acknowledgement;
+        # the throughput row: its workers
+        for k in ("ms", "verified", "size", "wait", "ack", "workers"):
             if k in kv:
                 res[kv["name"]][k] = int(kv[k])
+        if "switches" in kv:  # the throughput row: task switches per CPU
+            res[kv["name"]]["switches"] = [int(x) for x in kv["switches"].split(",") if x]
     return res
 
 
 def boot_bench(build, mode, quick=False, cmdline_extra="", mem="128M", tag="", macro_runs=MACRO_RUNS,
-               smp=1):
+               smp=1, bench_mode=None):
     extra, accel = MODES[mode]
-    cmd = ("bench=quick" if quick else "bench=full:%d" % macro_runs) + \
+    cmd = (bench_mode or ("bench=quick" if quick else "bench=full:%d" % macro_runs)) + \
         (" " + cmdline_extra if cmdline_extra else "")
     name = "bench-%s-%s%s" % (build, mode, tag)
     status, out, secs = run.boot(ISOS[build], cmd, name, timeout=600, mem=mem, extra=extra,
@@ -120,7 +138,9 @@ def mode_report(mode, figs):
         # are counted by nk only, so 0 on the native build)
         for key, field in (("crossings", "crossings"), ("cr_writes", "crwrites"),
                            ("iotlb", "iotlb"), ("vmmu_calls", "vmmu"), ("ptes_written", "ptes"),
-                           ("tlb_flushes", "flushes")):
+                           ("tlb_flushes", "flushes"), ("shootdowns", "shoots"),
+                           ("shoot_ipis", "ipis"), ("shoot_acks", "acks"), ("shoot_wait", "wait"),
+                           ("shoot_ack", "ack")):
             if (nes or {}).get(field) is not None or (nat or {}).get(field) is not None:
                 op[key] = {"native": (nat or {}).get(field), "nested": (nes or {}).get(field)}
         ops.append(op)
@@ -185,6 +205,7 @@ def markdown(rep):
         if "iotlb" in o:
             md.append("| %s | %s |" % (o["name"], fmt(o["iotlb"]["nested"])))
     md.append("")
+    md += smp_markdown(rep) + tput_markdown(rep)
     for title, key in (("per-PTE batch cost by guest RAM (nested, icount)", "memory"),):
         if key in rep:
             md += ["## " + title, "", "| figure | value |", "|---|---:|"]
@@ -331,9 +352,131 @@ def gp_has(term):
         return False
 
 
+# fork+exit throughput under MTTCG (/bench/fork_tput): samples per boot and
+# milliseconds of guest time per sample (the program's default)
+TPUT_SAMPLES, TPUT_SAMPLES_QUICK, TPUT_MS = 5, 3, 1000
 # the SMP row of bench.md's bounds table: the same rows at 4 CPUs
 TARGETS_SMP = {k: 1.15 for k in ("null_syscall", "page_fault", "mmap_1m", "fork_exit", "fork_exec",
                                  "ctx_switch")}
+
+
+def smp_runs(rep):
+    """[(cpus, icount mode report)]: the one-CPU icount run, then each --smp run."""
+    runs = [(1, rep["modes"][0])] if rep["modes"] and rep["modes"][0]["mode"] == "icount" else []
+    return runs + [(int(n), m) for n, m in sorted(rep.get("smp", {}).items(), key=lambda x: int(x[0]))]
+
+
+def smp_summary(rep):
+    """What SMP costs (issue 17, bench.md "Several CPUs"), from the icount
+    runs at 1, 2, 4.. CPUs: per LMBench-style row and the kernel-half
+    revocation, shootdowns and IPIs per operation per build; the
+    shootdown's own cost (shoot_khalf_revoke): the initiator's median,
+    its wait for the acknowledgements (the receivers' run is in it under
+    -icount's round-robin), its own part (median - wait per op), what the
+    sending adds over one CPU, the receivers' measured body per
+    acknowledgement (nk_smp_poll_impl) and the upper bound of a
+    receiver's whole run (wait / acknowledgements per shootdown). A dict
+    (report.json "smp_cost")."""
+    runs = smp_runs(rep)
+    out = {"cpus": [n for n, _ in runs], "per_op": {}, "shootdown": {}}
+    base = {}
+    for n, m in runs:
+        ops = {o["name"]: o for o in m["ops"]}
+        for name in WORKLOADS + ["shoot_khalf_revoke"]:
+            o = ops.get(name) or {}
+            out["per_op"].setdefault(name, {})[str(n)] = {
+                b: {"shootdowns": (o.get("shootdowns") or {}).get(b),
+                    "ipis": (o.get("shoot_ipis") or {}).get(b)} for b in ("native", "nested")}
+        o = ops.get("shoot_khalf_revoke")
+        if not o:
+            continue
+        row = {}
+        for b in ("native", "nested"):
+            if not o.get(b):
+                row[b] = None
+                continue
+            g = lambda k: (o.get(k) or {}).get(b)  # noqa: E731
+            med, sd, acks, wait, ack = o[b]["median"], g("shootdowns"), g("shoot_acks"), \
+                g("shoot_wait"), g("shoot_ack")
+            own = med - (wait or 0) * (sd or 0)
+            if n == 1:
+                base[b] = own
+            row[b] = {"median": med, "shootdowns": sd, "ipis": g("shoot_ipis"), "wait": wait,
+                      "acks": acks, "ack_body": ack, "initiator_own": round(own),
+                      "send_over_1cpu": round(own - base[b]) if b in base else None,
+                      "receiver_at_most": round(wait * sd / acks) if wait and sd and acks else None}
+        out["shootdown"][str(n)] = row
+    return out
+
+
+def tput_markdown(rep):
+    t = rep.get("tput")
+    if not t:
+        return []
+    md = ["## fork+exit throughput, plain TCG (MTTCG), one worker per CPU", "",
+          "Secondary and noisy: QEMU -accel tcg,thread=multi (one host thread per CPU) on a "
+          "host of %s cores shared with other work. /bench/fork_tput: one worker per CPU, each "
+          "forking a child that exits at once and waiting for it, for %s ms of the guest clock "
+          "(the PIT's 10 ms ticks) per sample; operations per second of guest time, median "
+          "[min-max] of %s samples; ratio nested/native (higher is better here). Task switches "
+          "per CPU show where the work ran." % (os.cpu_count(), t.get("ms", "-"), t.get("samples")),
+          "", "| CPUs | native per s | nested per s | nested/native | native switches per CPU "
+          "| nested switches per CPU |", "|---:|---:|---:|---:|---|---|"]
+    for n, r in sorted(t["runs"].items(), key=lambda x: int(x[0])):
+        cell = lambda f: "-" if not f else "%d [%d-%d]" % (f["median"], f["min"], f["max"])  # noqa: E731
+        sw = lambda f: "-" if not f else "/".join(str(x) for x in f.get("switches", []))  # noqa: E731
+        md.append("| %s | %s | %s | %s | %s | %s |" % (n, cell(r["native"]), cell(r["nested"]),
+                                                     fmt(r["ratio"]), sw(r["native"]), sw(r["nested"])))
+    md.append("")
+    return md
+
+
+def smp_markdown(rep):
+    c = rep.get("smp_cost")
+    if not c or len(c["cpus"]) < 1:
+        return []
+    cpus = [str(n) for n in c["cpus"]]
+    md = ["## TLB shootdowns per operation (icount), by CPU count", "",
+          "nk's counters over each row's samples, per operation: shootdowns (revocations that "
+          "waited for other CPUs) / shootdown IPIs sent. nk shoots a user-half revocation down "
+          "only to the CPUs whose CR3 is that address space, a kernel-half one to every other "
+          "running CPU; the native build keeps no record of address spaces and shoots every "
+          "revocation down to every other running CPU.", "",
+          "| op | " + " | ".join("%s CPU native | %s CPU nested" % (n, n) for n in cpus) + " |",
+          "|---|" + "---:|---:|" * len(cpus)]
+    f2 = lambda v: "-" if v is None else "%.2f" % v  # noqa: E731
+    for name, per in c["per_op"].items():
+        cells = []
+        for n in cpus:
+            for b in ("native", "nested"):
+                v = (per.get(n) or {}).get(b) or {}
+                cells.append("%s / %s" % (f2(v.get("shootdowns")), f2(v.get("ipis"))))
+        md.append("| %s | %s |" % (name, " | ".join(cells)))
+    md += ["", "## the shootdown's cost (icount, shoot_khalf_revoke)", "",
+           "One revoking write of a kernel-half leaf (tests/bench/kbench.c), timed alone, in "
+           "instructions. Under -icount QEMU runs the CPUs round-robin on one host thread, so "
+           "the initiator's figure contains every receiver's run while it waits: interrupt "
+           "delivery, nk's 0xF0 stub, the nk_smp_poll and nk_apic_eoi gates, the flush and "
+           "acknowledgement, the return. nk times that wait (stats.shoot_wait_tsc) and each "
+           "receiver's flush-and-acknowledge body in nk_smp_poll_impl (stats.shoot_ack_tsc). "
+           "initiator own = median - wait per operation: the write, the local flush, choosing "
+           "targets, the ICR writes; send = own - own at 1 CPU. receiver body: the measured "
+           "nk_smp_poll_impl part; receiver at most: wait / acknowledgements per shootdown "
+           "(the whole receiver run, with the initiator's own spinning in it: an upper bound).",
+           "", "| CPUs | build | median | shootdowns | IPIs | wait per shootdown | initiator own "
+           "| send over 1 CPU | acks | receiver body per ack | receiver at most |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in cpus:
+        for b in ("native", "nested"):
+            r = (c["shootdown"].get(n) or {}).get(b)
+            if not r:
+                continue
+            md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                n, b, fmt(r["median"]), f2(r["shootdowns"]), f2(r["ipis"]), fmt(r["wait"]),
+                fmt(r["initiator_own"]), fmt(r["send_over_1cpu"]), f2(r["acks"]),
+                fmt(r["ack_body"]), fmt(r["receiver_at_most"])))
+    md.append("")
+    return md
 
 
 def report_checks(rep):
@@ -353,6 +496,31 @@ def report_checks(rep):
             if o["kind"] == "macro":
                 checks.append(all((o["runs"][b] or 0) >= 1 and o["verified"][b] == o["runs"][b]
                                   for b in ("native", "nested")))
+    # SMP: every row's shootdown counters are there; a kernel-half
+    # revocation sends exactly one IPI to each other CPU (none on one CPU),
+    # each acknowledged, with a wait and a receiver time that are not zero
+    for n, m in smp_runs(rep):
+        for o in m["ops"]:
+            if o["kind"] == "workload" or o["name"] == "shoot_khalf_revoke":
+                checks.append(None not in (o.get("shoot_ipis") or {"-": None}).values())
+            if o["name"] != "shoot_khalf_revoke":
+                continue
+            for b in ("native", "nested"):
+                g = lambda k: (o.get(k) or {}).get(b)  # noqa: E731
+                # (other work on the CPUs may add a shootdown or two over the samples)
+                near = lambda v, want: v is not None and want <= v <= want + 0.1  # noqa: E731
+                ok = near(g("shoot_ipis"), n - 1) and near(g("shoot_acks"), n - 1)
+                if n > 1:
+                    ok = ok and near(g("shootdowns"), 1) and (g("shoot_wait") or 0) > 0 and \
+                        (g("shoot_ack") or 0) > 0
+                if not ok:
+                    print("bench: check failed: %s at %d CPUs on %s: shootdowns %s, IPIs %s, acks %s, "
+                          "wait %s, ack %s" % (o["name"], n, b, g("shootdowns"), g("shoot_ipis"),
+                                               g("shoot_acks"), g("shoot_wait"), g("shoot_ack")))
+                checks.append(ok)
+    for n, r in (rep.get("tput") or {}).get("runs", {}).items():
+        checks.append(all(r[b] and r[b]["median"] > 0 and r[b].get("workers") == int(n)
+                          for b in ("native", "nested")))
     return checks
 
 
@@ -404,6 +572,21 @@ def main():
             ok, figs[build] = boot_bench(build, "icount", quick, tag="smp%d" % n, macro_runs=0, smp=n)
             all_ok &= ok
         rep.setdefault("smp", {})[str(n)] = dict(mode_report("icount", figs), cpus=n)
+    if smps:  # fork+exit throughput under MTTCG at 1 CPU and each --smp count
+        samples = TPUT_SAMPLES_QUICK if quick else TPUT_SAMPLES
+        rep["tput"] = {"ms": TPUT_MS, "samples": samples, "accel": MODES["tcg"][1],
+                       "clock": "guest (CLOCK_MONOTONIC, PIT 10 ms ticks)", "runs": {}}
+        for n in [1] + smps:
+            f = {}
+            for build in ("native", "nested"):
+                ok, figs = boot_bench(build, "tcg", bench_mode="bench=tput:%d" % samples,
+                                      tag="tput-smp%d" % n, smp=n)
+                all_ok &= ok
+                f[build] = figs.get("fork_exit_tput")
+            ratio = round(f["nested"]["median"] / f["native"]["median"], 3) \
+                if f["native"] and f["nested"] and f["native"]["median"] else None
+            rep["tput"]["runs"][str(n)] = dict(f, ratio=ratio)
+    rep["smp_cost"] = smp_summary(rep)
     rep["macro"] = macro_summary(rep)
     rep["macro_runs"] = ({"quick": 1} if quick else
                          {"icount": MACRO_RUNS, "tcg": MACRO_RUNS, "nk.audit=0": MACRO_RUNS_EXTRA,

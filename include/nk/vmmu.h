@@ -301,6 +301,13 @@ struct nk_stats {
 	    nmi_return_attacks; /* entries to nk's NMI return path with no NMI to return from */
 	uint64_t cr_writes;	/* CR0/CR3/CR4 writes and WRMSRs nk made, the gates' own excepted */
 	uint64_t mc_ops[NK_OP_MAX]; /* operations performed by nk_multicall, per kind */
+	/* The shootdown's cost in TSC ticks (instructions under -icount), for
+	 * the bench (nk/shoot.c): the initiators' wait for acknowledgements
+	 * (under -icount QEMU runs the CPUs round-robin, so the receivers' run
+	 * is in it), and the receivers' flush and acknowledgement in
+	 * nk_smp_poll_impl (the interrupt stub and gates around it excluded). */
+	uint64_t shoot_wait_tsc;
+	uint64_t shoot_ack_tsc;
 };
 
 #define NK_INV_MAX 11

@@ -46,6 +46,8 @@ struct nksys_info {
 	unsigned long tlb_flushes;  /* TLB flushes nk made after removing a right (0 native) */
 	unsigned long ncpus;	    /* CPUs running the outer kernel (issue 17) */
 	unsigned long cpu_switches[8]; /* task switches onto each CPU since boot (0..7) */
+	unsigned long shootdowns;      /* TLB shootdowns that waited for other CPUs (nk/shoot.c) */
+	unsigned long shoot_ipis;      /* the shootdown IPIs they sent */
 };
 
 struct nksys_proc {

@@ -79,16 +79,17 @@ static inline uint64_t b_median(uint64_t *t, int n)
  * operation since b_count_start, nk's counters (NKSYS_INFO): crossings=
  * (gate crossings) crwrites= (serialising CR/MSR writes) iotlb= (IOTLB
  * invalidations) vmmu= (vMMU calls) ptes= (PTEs written) flushes= (TLB
- * flushes), each X.XX; then b_extra. */
+ * flushes) shoots= (TLB shootdowns that waited for other CPUs) ipis=
+ * (the shootdown IPIs sent), each X.XX; then b_extra. */
 static inline void b_report(const char *name, uint64_t *t, int n, int per)
 {
 	struct nksys_info c1;
 	nksys(NKSYS_INFO, (long)&c1, 0, 0);
 	unsigned long ops = (unsigned long)n * (unsigned long)per;
-	char cx[24], cw[24], ci[24], cv[24], cp[24], cf[24];
+	char cx[24], cw[24], ci[24], cv[24], cp[24], cf[24], cs[24], cq[24];
 	uint64_t med = b_median(t, n);
 	printf("bench: name=%s unit=tsc reps=%d median=%llu min=%llu max=%llu crossings=%s "
-	       "crwrites=%s iotlb=%s vmmu=%s ptes=%s flushes=%s%s\n",
+	       "crwrites=%s iotlb=%s vmmu=%s ptes=%s flushes=%s shoots=%s ipis=%s%s\n",
 	       name, n * per, (unsigned long long)med, (unsigned long long)t[0],
 	       (unsigned long long)t[n - 1],
 	       b_per_op(cx, sizeof(cx), c1.gate_crossings - b_c0.gate_crossings, ops),
@@ -96,7 +97,9 @@ static inline void b_report(const char *name, uint64_t *t, int n, int per)
 	       b_per_op(ci, sizeof(ci), c1.iotlb_invalidations - b_c0.iotlb_invalidations, ops),
 	       b_per_op(cv, sizeof(cv), c1.vmmu_calls - b_c0.vmmu_calls, ops),
 	       b_per_op(cp, sizeof(cp), c1.ptes_written - b_c0.ptes_written, ops),
-	       b_per_op(cf, sizeof(cf), c1.tlb_flushes - b_c0.tlb_flushes, ops), b_extra);
+	       b_per_op(cf, sizeof(cf), c1.tlb_flushes - b_c0.tlb_flushes, ops),
+	       b_per_op(cs, sizeof(cs), c1.shootdowns - b_c0.shootdowns, ops),
+	       b_per_op(cq, sizeof(cq), c1.shoot_ipis - b_c0.shoot_ipis, ops), b_extra);
 	fflush(stdout);
 }
 

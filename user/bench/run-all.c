@@ -1,11 +1,12 @@
-/* /bench/run-all [full|quick][:N]: run every workload of /bench in turn
+/* /bench/run-all [full|quick][:N] | tput[:N]: run every workload of /bench in turn
  * (the samples argument: 15, or 1 with `quick`), then the in-kernel vMMU
  * microbenchmarks (console command `bench`, through NKSYS_CONSOLE), then
  * the macro workloads (/bench/macro/run NAME full|quick N: N runs each, by
  * default 3, or 1 with `quick` (short ones); N = 0 skips them;
  * user/macro/), and print "bench: done ok=1" when every one exited 0.
- * init runs it when the kernel command line has bench=1 (full) or
- * bench=MODE. */
+ * With tput[:N], only /bench/fork_tput N (fork+exit throughput, one worker
+ * per CPU; N samples, default 3). init runs it when the kernel command line
+ * has bench=1 (full) or bench=MODE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ static int run(char *const av[])
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "full";
+	if (!strncmp(mode, "tput", 4)) { /* tput[:N]: /bench/fork_tput N alone (default 3) */
+		char *av[] = {"/bench/fork_tput", mode[4] == ':' ? (char *)mode + 5 : "3", NULL};
+		int ok = run(av);
+		printf("bench: done ok=%d\n", ok);
+		fflush(stdout);
+		return ok ? 0 : 1;
+	}
 	int quick = !strncmp(mode, "quick", 5);
 	char *samples = quick ? "1" : "15";
 	const char *colon = strchr(mode, ':');
