@@ -210,8 +210,10 @@ isr_common:
 	; From kernel mode: move the frame (saved RAX, vector, error, RIP, CS,
 	; RFLAGS, RSP, SS) to the interrupted stack, where a delivery without
 	; IST would have put it (RSP aligned down to 16; SDM 6.14.2). CR0.WP is
-	; set, so an interrupted RSP aimed at nk memory faults here.
+	; set, so an interrupted RSP aimed at nk memory faults here; the outer
+	; kernel's report of such a fault reads this frame (outer/trap.c).
 	push rcx
+.move_start:
 	mov rcx, [rsp + 56]
 	and rcx, -16
 	sub rcx, 64
@@ -224,6 +226,7 @@ isr_common:
 	mov rax, rcx
 	mov rcx, [rsp]
 	mov rsp, rax
+.move_end:
 .on_ist:
 	PUSH_GPRS
 	mov rbx, rsp
@@ -396,5 +399,10 @@ nk_isr_table:
 	dq isr_ %+ v
 %assign v v + 1
 %endrep
+
+; isr_common's frame move, for the outer kernel's report of a fault in it
+global nk_isr_move_start, nk_isr_move_end
+nk_isr_move_start equ isr_common.move_start
+nk_isr_move_end equ isr_common.move_end
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -143,11 +143,24 @@ static bool spurious_pf(uint64_t error, uint64_t addr)
 	return true;
 }
 
+extern char nk_isr_move_start[], nk_isr_move_end[]; /* nk/entry.asm isr_common */
+
 static void report(struct trap_frame *tf, uint64_t addr, const char *why)
 {
 	kprintf("trap: %s (vector %lu, error %lx) at RIP %lx, address %lx: %s\n",
 		tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "interrupt",
 		tf->vector, tf->error, tf->rip, addr, why);
+	/* a fault in nk's stub while it moved a kernel-mode frame to the
+	 * interrupted stack (that RSP was bad): the frame it moved, still on
+	 * the IST stack at the stub's RSP above its saved RCX and RAX (an
+	 * exception's own IST stack holds this fault's frame instead) */
+	if (tf->rip >= (uint64_t)nk_isr_move_start && tf->rip < (uint64_t)nk_isr_move_end) {
+		const uint64_t *f = (const uint64_t *)tf->rsp + 2;
+		kprintf(
+		    "trap: in nk's frame move, stack %lx: the moved frame: vector %lu, error %lx, "
+		    "RIP %lx, CS %lx, RFLAGS %lx, RSP %lx, SS %lx\n",
+		    tf->rsp, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+	}
 }
 
 /* An 8259A interrupt (the PIT and the UART reach CPU 0 only, through
