@@ -155,6 +155,13 @@ void nk_mc_watch(struct nk_mc *m, size_t k);
 long nk_mc_decode_vmmu(struct nk_mc *m, size_t k);
 bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k);
 void nk_mc_vmmu_end(bool flush);
+/* nk_mc_declare_early: before the perform of a decoded list, make the
+ * direct-map entry of every frame it declares read-only, and shoot them
+ * down from the other CPUs once (nk_shoot(NK_ROOT_ALL)) instead of once
+ * per declare; each declare then shoots down again only if its entry is
+ * writable once more or an earlier update of the list removed a right
+ * (perform_declare). No-op on one CPU. Source: spec I10; issue 17. */
+void nk_mc_declare_early(const struct nk_mc *m);
 /* nk_mc_decode_ptes: decode the run of NK_OP_WRITE_PTE operations from k
  * (before end), as nk_mc_decode_vmmu would each; returns the index after
  * the run, or of the refused one (*r its error). nk_mc_perform_ptes:

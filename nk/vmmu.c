@@ -465,10 +465,17 @@ static void perform_declare(paddr_t frame, unsigned level)
 	unsigned lv = level & 0xff, fl = level & ~0xffu;
 	struct nk_frame *f = frame_at(frame);
 	NK_CHECK(f->type == NK_F_DATA && lv >= 1 && lv <= 4);
-	nk_dm_set_writable(pa_pfn(frame), false);
 	/* no CPU keeps a writable alias once it is a PTP: the shootdown comes
-	 * before the retype (I10; XSA-401 is the bug the other order makes) */
-	nk_shoot(NK_ROOT_ALL);
+	 * before the retype (I10; XSA-401 is the bug the other order makes).
+	 * The aliases are the direct map's entry, unless already read-only
+	 * (nk_mc_declare_early: every CPU flushed it since), and the outer
+	 * mappings an earlier update of this multicall revoked (noted, not
+	 * yet shot down); decode found no other. */
+	bool dm_writable = nk.dm_ptes[pa_pfn(frame)] & PTE_W;
+	if (dm_writable)
+		nk_dm_set_writable(pa_pfn(frame), false);
+	if (dm_writable || nk.shoot_root != NK_ROOT_NONE)
+		nk_shoot(NK_ROOT_ALL);
 	/* retyped (so devices lose it) before it is zeroed: no DMA can
 	 * change the PTP after nk's last look at it (I11, I10) */
 	nk_set_type(pa_pfn(frame), (enum nk_ftype)(NK_F_PTP1 + lv - 1));
@@ -573,6 +580,12 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 		unaccount_entries(t, ptp_groups_counted(frame, 1), 1, pa_pfn(frame));
 	else
 		unaccount_entries(t, ptp_groups_counted(frame, level), level, pa_pfn(frame));
+	/* a revocation earlier in this multicall (the unlink of this PTP, or
+	 * of a parent's) is gone from every CPU before the frame is DATA and
+	 * outer-writable: a CPU's paging-structure cache may still point at
+	 * it, and its next walk would read what the outer kernel writes
+	 * there (SDM Vol. 3A 4.10.3, 4.10.4; I10) */
+	nk_shoot(NK_ROOT_NONE);
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);
@@ -945,6 +958,23 @@ size_t nk_mc_perform_ptes(const struct nk_mc *m, size_t k, bool *flush)
 	nk_view_store.stats.ptes_written += k - first;
 	nk_view_store.stats.mc_ops[NK_OP_WRITE_PTE] += k - first;
 	return k;
+}
+
+void nk_mc_declare_early(const struct nk_mc *m)
+{
+	if (!nk.shoot_on || m->last_declare < 0)
+		return;
+	bool any = false;
+	for (long k = 0; k <= m->last_declare; k++) {
+		const struct nk_op *o = &m->ops[k];
+		uint64_t pfn = pa_pfn(pa_init(o->a));
+		if (o->kind == NK_OP_DECLARE_PTP && (nk.dm_ptes[pfn] & PTE_W)) {
+			nk_dm_set_writable(pfn, false);
+			any = true;
+		}
+	}
+	if (any)
+		nk_shoot(NK_ROOT_ALL);
 }
 
 bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
