@@ -149,16 +149,36 @@ struct fork_ctx {
 	long err;
 };
 
+/* The first entry in [i0, i1) of L1 e that holds a page, or i1. */
+static unsigned first_held(const pte_t *e, unsigned i0, unsigned i1)
+{
+	for (unsigned i = i0; i < i1; i++)
+		if (vm_pte_holds(e[i]))
+			return i;
+	return i1;
+}
+
+/* The fork's first pass: the child's tables above each L1 of the parent
+ * that holds a page (declared and linked in the queue), so that the list
+ * declares all of them before its first copy-on-write revocation: nk
+ * shoots the declared frames' direct-map aliases down once for them all
+ * (nk/multicall.c, nk_mc_declare_early). */
+static void fork_tables_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
+{
+	struct fork_ctx *c = p;
+	paddr_t cl1;
+	if (!c->err && first_held(vm_entries(l1), i0, i1) < i1 &&
+	    mm_walk_l1(c->child->l4, base, true, &cl1))
+		c->err = -ENOMEM;
+}
+
+/* The second pass: each page shared with the child, writable ones
+ * copy-on-write in both. */
 static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
 {
 	struct fork_ctx *c = p;
 	pte_t *e = vm_entries(l1);
-	unsigned first = i1;
-	for (unsigned i = i0; i < i1; i++)
-		if (vm_pte_holds(e[i])) {
-			first = i;
-			break;
-		}
+	unsigned first = first_held(e, i0, i1);
 	if (first == i1 || c->err)
 		return;
 	paddr_t cl1;
@@ -202,6 +222,7 @@ struct mm *vm_fork(struct mm *mm)
 	c->brk_base = mm->brk_base;
 	c->brk = mm->brk;
 	struct fork_ctx ctx = {.child = c};
+	vm_each_l1(mm->l4, 0, USER_TOP, fork_tables_l1, &ctx);
 	vm_each_l1(mm->l4, 0, USER_TOP, fork_l1, &ctx);
 	if (ctx.err) {
 		vm_destroy(c);
