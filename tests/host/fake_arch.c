@@ -458,6 +458,8 @@ void arch_cpu_record_init(unsigned cpu)
 
 void arch_pause(void)
 {
+	if (fake_cpu.on_pause)
+		fake_cpu.on_pause();
 }
 
 /* arch_boot_start_aps: counted, the page recorded; nothing starts. */

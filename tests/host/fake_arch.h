@@ -44,6 +44,9 @@ struct fake_cpu {
 	/* called by the fixture's arch_kernel_readable, when set (a test's
 	 * stand-in for another CPU changing outer memory during a call) */
 	void (*on_readable)(const void *p, size_t len);
+	/* called by arch_pause, when set (a test's stand-in for another CPU
+	 * that acknowledges nk_shoot's requests while nk waits) */
+	void (*on_pause)(void);
 	uint64_t tsc;		     /* arch_rdtsc returns it, then adds 1 */
 	uint64_t roai_va, roai_size; /* arch_ro_after_init's answer (default: none) */
 
