@@ -585,7 +585,8 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 	 * outer-writable: a CPU's paging-structure cache may still point at
 	 * it, and its next walk would read what the outer kernel writes
 	 * there (SDM Vol. 3A 4.10.3, 4.10.4; I10) */
-	nk_shoot(NK_ROOT_NONE);
+	if (nk.shoot_root != NK_ROOT_NONE)
+		nk_shoot(NK_ROOT_NONE);
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
 	f->flags = 0;
 	nk_dm_set_writable(pa_pfn(frame), true);

@@ -144,61 +144,66 @@ long vma_split(struct mm *mm, uint64_t va)
 	return 0;
 }
 
+/* The parent's L1s that hold pages, FORK_CHUNK at a time: the child's
+ * tables above all of them first (declared and linked in the queue), then
+ * their pages, so that the list declares every table before its first
+ * copy-on-write revocation and nk shoots the declared frames' direct-map
+ * aliases down once for them all (nk/multicall.c, nk_mc_declare_early).
+ * One walk of the parent's tables collects them. */
+#define FORK_CHUNK 32
+
 struct fork_ctx {
 	struct mm *child;
 	long err;
+	unsigned n;
+	struct {
+		paddr_t l1;
+		uint64_t base; /* user virtual, bytes: the L1's 2 MiB */
+		uint16_t i0, i1;
+	} l1s[FORK_CHUNK];
 };
 
-/* The first entry in [i0, i1) of L1 e that holds a page, or i1. */
-static unsigned first_held(const pte_t *e, unsigned i0, unsigned i1)
+/* The chunk collected: tables, then pages (writable ones copy-on-write
+ * in both). */
+static void fork_chunk(struct fork_ctx *c)
 {
-	for (unsigned i = i0; i < i1; i++)
-		if (vm_pte_holds(e[i]))
-			return i;
-	return i1;
+	paddr_t cl1[FORK_CHUNK];
+	for (unsigned k = 0; k < c->n && !c->err; k++)
+		if (mm_walk_l1(c->child->l4, c->l1s[k].base, true, &cl1[k]))
+			c->err = -ENOMEM;
+	for (unsigned k = 0; k < c->n && !c->err; k++) {
+		const pte_t *e = vm_entries(c->l1s[k].l1);
+		for (unsigned i = c->l1s[k].i0; i < c->l1s[k].i1; i++) {
+			pte_t pte = e[i];
+			if (!vm_pte_holds(pte))
+				continue;
+			vm_frame_ref(pte_frame(pte, 1));
+			c->child->pages++;
+			if (pte_present(pte) && pte_writable(pte)) {
+				pte &= ~PTE_W; /* copy-on-write in both */
+				vm_batch_add(c->l1s[k].l1, i, pte, pa_init(0));
+			}
+			vm_batch_add(cl1[k], i, pte & ~(PTE_A | PTE_D), pa_init(0));
+		}
+	}
+	c->n = 0;
 }
 
-/* The fork's first pass: the child's tables above each L1 of the parent
- * that holds a page (declared and linked in the queue), so that the list
- * declares all of them before its first copy-on-write revocation: nk
- * shoots the declared frames' direct-map aliases down once for them all
- * (nk/multicall.c, nk_mc_declare_early). */
-static void fork_tables_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
-{
-	struct fork_ctx *c = p;
-	paddr_t cl1;
-	if (!c->err && first_held(vm_entries(l1), i0, i1) < i1 &&
-	    mm_walk_l1(c->child->l4, base, true, &cl1))
-		c->err = -ENOMEM;
-}
-
-/* The second pass: each page shared with the child, writable ones
- * copy-on-write in both. */
 static void fork_l1(paddr_t l1, uint64_t base, unsigned i0, unsigned i1, void *p)
 {
 	struct fork_ctx *c = p;
-	pte_t *e = vm_entries(l1);
-	unsigned first = first_held(e, i0, i1);
+	const pte_t *e = vm_entries(l1);
+	unsigned first = i0;
+	while (first < i1 && !vm_pte_holds(e[first]))
+		first++;
 	if (first == i1 || c->err)
 		return;
-	paddr_t cl1;
-	long r = mm_walk_l1(c->child->l4, base, true, &cl1);
-	if (r) {
-		c->err = -ENOMEM;
-		return;
-	}
-	for (unsigned i = first; i < i1; i++) {
-		pte_t pte = e[i];
-		if (!vm_pte_holds(pte))
-			continue;
-		vm_frame_ref(pte_frame(pte, 1));
-		c->child->pages++;
-		if (pte_present(pte) && pte_writable(pte)) {
-			pte &= ~PTE_W; /* copy-on-write in both */
-			vm_batch_add(l1, i, pte, pa_init(0));
-		}
-		vm_batch_add(cl1, i, pte & ~(PTE_A | PTE_D), pa_init(0));
-	}
+	c->l1s[c->n].l1 = l1;
+	c->l1s[c->n].base = base;
+	c->l1s[c->n].i0 = (uint16_t)first;
+	c->l1s[c->n].i1 = (uint16_t)i1;
+	if (++c->n == FORK_CHUNK)
+		fork_chunk(c);
 }
 
 struct mm *vm_fork(struct mm *mm)
@@ -221,9 +226,12 @@ struct mm *vm_fork(struct mm *mm)
 	}
 	c->brk_base = mm->brk_base;
 	c->brk = mm->brk;
-	struct fork_ctx ctx = {.child = c};
-	vm_each_l1(mm->l4, 0, USER_TOP, fork_tables_l1, &ctx);
+	struct fork_ctx ctx; /* l1s[0, n) only: not zeroed */
+	ctx.child = c;
+	ctx.err = 0;
+	ctx.n = 0;
 	vm_each_l1(mm->l4, 0, USER_TOP, fork_l1, &ctx);
+	fork_chunk(&ctx);
 	if (ctx.err) {
 		vm_destroy(c);
 		return NULL;
