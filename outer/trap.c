@@ -147,9 +147,9 @@ extern char nk_isr_move_start[], nk_isr_move_end[]; /* nk/entry.asm isr_common *
 
 static void report(struct trap_frame *tf, uint64_t addr, const char *why)
 {
-	kprintf("trap: %s (vector %lu, error %lx) at RIP %lx, address %lx: %s\n",
+	kprintf("trap: %s (vector %lu, error %lx) at RIP %lx, RSP %lx, address %lx, cpu %u: %s\n",
 		tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "interrupt",
-		tf->vector, tf->error, tf->rip, addr, why);
+		tf->vector, tf->error, tf->rip, tf->rsp, addr, this_cpu()->index, why);
 	/* a fault in nk's stub while it moved a kernel-mode frame to the
 	 * interrupted stack (that RSP was bad): the frame it moved, still on
 	 * the IST stack at the stub's RSP above its saved RCX and RAX (an
