@@ -294,11 +294,17 @@ static void stale_mc_writer(void *arg)
 			irq_enable();
 	} else if (recover_arm(&s->rec) == 0) {
 		__asm__ volatile("stac" ::: "memory", "cc"); /* a user page (SMAP) */
-		for (uint64_t i = 1; i < (1ull << 32) && !s->done; i++) {
+		/* until the write faults (the multicall may be over before this
+		 * CPU writes again), or it stays stale for good */
+		for (uint64_t i = 1; i < (1ull << 32); i++) {
 			unsigned after = s->declared;
+			if (s->done && !after)
+				break;	/* the multicall was refused: nothing to wait for */
 			w[i & 511] = i; /* faults once the mapping is gone here */
 			s->writes++;
 			s->writes_after += after;
+			if (after && s->writes_after > 1000)
+				break;
 			smp_spin_poll();
 		}
 		recover_disarm();
