@@ -165,10 +165,12 @@ static void check_tables(void)
 		if ((!nk_ptp_level(f->type) || f->refs == 0) &&
 		    nk.ptp_parent[pfn] != NK_PARENT_NONE)
 			nk_check_fail(1, pfn << PAGE_SHIFT, "unlinked frame records a parent PTP");
-		/* the direct map: writable exactly for DATA (I2) */
+		/* the direct map: writable exactly for DATA not kept read-only
+		 * (NK_FF_DMRO: a removed PTP kept for reuse; I2) */
 		if (f->type != NK_F_HOLE && nk.dm_ptes) {
 			pte_t d = nk.dm_ptes[pfn];
-			if (pte_writable(d) != (f->type == NK_F_DATA) && nk_view_store.nested)
+			bool w = f->type == NK_F_DATA && !(f->flags & NK_FF_DMRO);
+			if (pte_writable(d) != w && nk_view_store.nested)
 				nk_check_fail(2, pfn << PAGE_SHIFT,
 					      "direct-map alias has the wrong rights");
 			if (!pte_nx(d))

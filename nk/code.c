@@ -125,8 +125,12 @@ static void device_access(size_t count, bool grant)
  * a revocation is shot down from every CPU before it is relied on (I10). */
 static void cpu_access(size_t count, bool grant)
 {
-	for (size_t i = 0; i < count; i++)
-		nk_dm_set_writable(pa_pfn(nk.code_frames[i]), grant);
+	for (size_t i = 0; i < count; i++) {
+		uint64_t pfn = pa_pfn(nk.code_frames[i]);
+		nk_dm_set_writable(pfn, grant);
+		if (grant) /* writable DATA now, also a frame kept read-only before */
+			nk.frames[pfn].flags &= (uint8_t)~NK_FF_DMRO;
+	}
 	if (!grant)
 		nk_shoot(NK_ROOT_ALL);
 }

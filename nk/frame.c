@@ -37,7 +37,10 @@ void nk_set_type(uint64_t pfn, enum nk_ftype t)
 		nk_iommu_set_frame(pfn, false);
 	} else if (f->type != NK_F_DATA && t == NK_F_DATA) {
 		h->nondata--;
-		nk_iommu_set_frame(pfn, true);
+		/* a frame kept read-only for the PTP pool stays out of the
+		 * devices' reach too: declared again, it needs no IOTLB
+		 * invalidation (nk/vmmu.c perform_remove_known) */
+		nk_iommu_set_frame(pfn, !(f->flags & NK_FF_DMRO));
 	}
 	nk_view_store.type_count[f->type]--;
 	nk_view_store.type_count[t]++;

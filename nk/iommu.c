@@ -185,7 +185,9 @@ void nk_check_iommu(void)
 		return;
 	uint64_t mapped = 0;
 	for (uint64_t pfn = 0; pfn < nk.nframes; pfn++) {
-		bool data = nk.frames[pfn].type == NK_F_DATA;
+		/* DATA, but not a frame kept read-only for the PTP pool */
+		bool data =
+		    nk.frames[pfn].type == NK_F_DATA && !(nk.frames[pfn].flags & NK_FF_DMRO);
 		pte_t want = vtd_leaf(pfn, data);
 		if (vtd.io_ptes[pfn] != want) {
 			nk_check_fail(11, pa_addr(pa_from_pfn(pfn)),

@@ -134,7 +134,7 @@ static long check_frames(uint64_t va, paddr_t pa, uint64_t size, unsigned flags)
 static void protect_frame(uint64_t pfn, uint64_t va, unsigned flags)
 {
 	NK_CHECK(!(nk.frames[pfn].flags & NK_FF_REGION));
-	nk.frames[pfn].flags |= NK_FF_REGION;
+	nk.frames[pfn].flags = (uint8_t)((nk.frames[pfn].flags & ~NK_FF_DMRO) | NK_FF_REGION);
 	if (!nk_view_store.nested || (flags & RG_NK_FRAMES))
 		return; /* nk frames are read-only to the outer kernel already */
 	NK_CHECK(nk.frames[pfn].type == NK_F_DATA);

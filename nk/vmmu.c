@@ -556,18 +556,19 @@ static long decode_remove(paddr_t frame)
 
 /* perform_remove: what decode_remove allowed; cannot fail: drop what its
  * entries held (an L4's kernel half is the master's and was never
- * counted), back to DATA, writable in the direct map. */
-static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent);
+ * counted), back to DATA, writable in the direct map unless keep
+ * (NK_RM_KEEP: read-only there still, NK_FF_DMRO). */
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent, bool keep);
 
-static void perform_remove(paddr_t frame)
+static void perform_remove(paddr_t frame, bool keep)
 {
-	perform_remove_known(frame, NULL, 0);
+	perform_remove_known(frame, NULL, 0, keep);
 }
 
 /* perform_remove_known: perform_remove, with the present entries of the
  * PTP already known (nk_multicall's decode found them: present[0,
  * npresent)) instead of scanned, when present is not NULL. */
-static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent)
+static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned npresent, bool keep)
 {
 	struct nk_frame *f = frame_at(frame);
 	unsigned level = nk_ptp_level(f->type);
@@ -587,9 +588,14 @@ static void perform_remove_known(paddr_t frame, const pte_t *present, unsigned n
 	 * there (SDM Vol. 3A 4.10.3, 4.10.4; I10) */
 	if (nk.shoot_root != NK_ROOT_NONE)
 		nk_shoot(NK_ROOT_NONE);
+	/* kept: the alias has been read-only since the declare shot it down,
+	 * and devices have not had the frame since either (nk_set_type reads
+	 * the flag), so declaring it again needs no shootdown and no IOTLB
+	 * invalidation (perform_declare) */
+	f->flags = keep ? NK_FF_DMRO : 0;
 	nk_set_type(pa_pfn(frame), NK_F_DATA);
-	f->flags = 0;
-	nk_dm_set_writable(pa_pfn(frame), true);
+	if (!keep)
+		nk_dm_set_writable(pa_pfn(frame), true);
 	nk_iommu_sync(); /* a unit in caching mode (CAP.CM) caches the absent entry */
 }
 
@@ -597,7 +603,7 @@ long nk_remove_ptp_impl(paddr_t frame)
 {
 	long r = decode_remove(frame);
 	if (r == 0)
-		perform_remove(frame);
+		perform_remove(frame, false);
 	return nk_count(NK_CALL_REMOVE_PTP, r);
 }
 
@@ -988,9 +994,10 @@ bool nk_mc_perform_vmmu(const struct nk_mc *m, size_t k)
 		return false;
 	case NK_OP_REMOVE_PTP:
 		if (m->rm_n[k] == MC_RM_SCAN)
-			perform_remove(pa);
+			perform_remove(pa, o->c & NK_RM_KEEP);
 		else
-			perform_remove_known(pa, &m->rm_ent[m->data_off[k]], m->rm_n[k]);
+			perform_remove_known(pa, &m->rm_ent[m->data_off[k]], m->rm_n[k],
+					     o->c & NK_RM_KEEP);
 		return false;
 	case NK_OP_LOAD_CR3:
 		NK_CHECK(frame_at(pa)->type == NK_F_PTP4);

@@ -77,12 +77,20 @@ long nk_write_ptes(const struct nk_pte_write *writes, size_t count);
 /* Operation kinds of a multicall (struct nk_op.kind). */
 enum nk_op_kind {
 	NK_OP_DECLARE_PTP = 1, /* a: frame; arg: level (| NK_PTP_KERNEL) */
-	NK_OP_REMOVE_PTP = 2,  /* a: frame; b, arg: the hint (below) */
+	NK_OP_REMOVE_PTP = 2,  /* a: frame; b, arg: the hint (below); c: NK_RM_KEEP or 0 */
 	NK_OP_WRITE_PTE = 3,   /* a: ptp; arg: index (0..511); b: pte */
 	NK_OP_LOAD_CR3 = 4,    /* a: l4 */
 	NK_OP_WRITE = 5,       /* a: region id; b: dst; c: src; arg: len (bytes); tag */
 	NK_OP_MAX
 };
+
+/* A remove's c: the frame stays read-only in the direct map (a DATA frame
+ * marked NK_FF_DMRO), so that the outer kernel can keep it for its next
+ * PTP and nk declares it again without a TLB shootdown: its alias has
+ * been read-only on every CPU since its declare (I10). The outer kernel
+ * cannot write it until it is declared and removed without the flag.
+ * Other bits of c are ignored. Source: issue 17 (fewer shootdowns). */
+#define NK_RM_KEEP 1u
 
 /* One operation of a multicall: 40 bytes. The fields each kind reads are
  * listed at enum nk_op_kind; the others are ignored. tag (NK_OP_WRITE) is
@@ -274,6 +282,7 @@ struct nk_frame {
 #define NK_FF_DMAP 0x04	   /* PTP of the direct map (its leaves are not counted) */
 #define NK_FF_REGION 0x08  /* frame of a declared region (include/nk/region.h) */
 #define NK_FF_MODTEXT 0x10 /* CODE frame made by nk_promote_code (demotable) */
+#define NK_FF_DMRO 0x20	   /* DATA frame read-only in the direct map (removed with NK_RM_KEEP) */
 
 /* Per 2 MiB of RAM: what huge mappings cover it, how many frames are not DATA. */
 struct nk_frame2m {

@@ -6,7 +6,8 @@
  * watched frame and one entry of a watched PTP. A flush CPU 1 made while
  * the entry already read revoked and the frame still had its old type is
  * the order I10 asks for (the revocation gone from every TLB before the
- * retype relies on it); the other order is XSA-401's.
+ * retype relies on it); the other order is XSA-401's. Also the kept
+ * frames of NK_RM_KEEP (include/nk/vmmu.h): declared again without one.
  * Source: spec I10; issue 17 section 3 (retypes wait for the shootdown;
  * batches shoot down once). */
 #include "fixture.h"
@@ -158,6 +159,69 @@ TEST(a_remove_after_its_unlink_is_shot_down_before_the_frame_is_data)
 	fx_check_ok();
 }
 
+TEST(a_kept_frame_is_declared_again_without_a_shootdown)
+{
+	struct fx_user_as as;
+	fx_user_as(&as);
+	two_cpus(as.l4, as.l1, as.l2, 0);
+	struct nk_op rm[] = {
+	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
+	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP},
+	};
+	fx_ok(nk_multicall_impl(rm, N(rm), RIP));
+	/* DATA, but read-only in the direct map still: the checker agrees */
+	assert_int_equal(fx_frame(as.l1)->type, NK_F_DATA);
+	assert_int_equal(fx_frame(as.l1)->flags, NK_FF_DMRO);
+	assert_false(nk.dm_ptes[pa_pfn(as.l1)] & PTE_W);
+	fx_check_ok();
+	/* declared again (with another, ordinary frame): one shootdown for
+	 * the ordinary frame's alias, none for the kept one */
+	uint64_t shoots0 = nk_view->stats.shootdowns;
+	struct nk_op kept[] = {{.kind = NK_OP_DECLARE_PTP, .a = pa_addr(as.l1), .arg = 1}};
+	fx_ok(nk_multicall_impl(kept, N(kept), RIP));
+	assert_int_equal(nk_view->stats.shootdowns - shoots0, 0);
+	assert_int_equal(fx_frame(as.l1)->type, NK_F_PTP1);
+	assert_int_equal(fx_frame(as.l1)->flags, 0);
+	paddr_t g = fx_data();
+	struct nk_op plain[] = {{.kind = NK_OP_DECLARE_PTP, .a = pa_addr(g), .arg = 1}};
+	fx_ok(nk_multicall_impl(plain, N(plain), RIP));
+	assert_int_equal(nk_view->stats.shootdowns - shoots0, 1);
+	fx_check_ok();
+}
+
+TEST(a_kept_frame_is_writable_again_once_declared_and_removed_plainly)
+{
+	struct fx_user_as as;
+	fx_user_as(&as);
+	struct nk_op rm[] = {
+	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
+	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP | 0x100},
+	};
+	fx_ok(nk_multicall_impl(rm, N(rm), RIP)); /* c's other bits are ignored */
+	assert_int_equal(fx_frame(as.l1)->flags, NK_FF_DMRO);
+	fx_ok(nk_declare_ptp_impl(as.l1, 1));
+	fx_ok(nk_remove_ptp_impl(as.l1));
+	assert_int_equal(fx_frame(as.l1)->type, NK_F_DATA);
+	assert_int_equal(fx_frame(as.l1)->flags, 0);
+	assert_true(nk.dm_ptes[pa_pfn(as.l1)] & PTE_W);
+	fx_check_ok();
+}
+
+TEST(the_checker_catches_a_writable_alias_of_a_kept_frame)
+{
+	struct fx_user_as as;
+	fx_user_as(&as);
+	struct nk_op rm[] = {
+	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
+	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP},
+	};
+	fx_ok(nk_multicall_impl(rm, N(rm), RIP));
+	nk.dm_ptes[pa_pfn(as.l1)] |= PTE_W; /* what a bug in nk would leave */
+	assert_int_not_equal(nk_check_invariants_impl(), 0);
+	nk.dm_ptes[pa_pfn(as.l1)] &= ~PTE_W;
+	fx_check_ok();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +229,9 @@ int main(void)
 	    SHOOT_TEST(a_revocation_before_a_declare_is_shot_down_before_the_retype),
 	    SHOOT_TEST(a_revocation_in_an_address_space_not_loaded_elsewhere_reaches_no_cpu),
 	    SHOOT_TEST(a_remove_after_its_unlink_is_shot_down_before_the_frame_is_data),
+	    SHOOT_TEST(a_kept_frame_is_declared_again_without_a_shootdown),
+	    SHOOT_TEST(a_kept_frame_is_writable_again_once_declared_and_removed_plainly),
+	    SHOOT_TEST(the_checker_catches_a_writable_alias_of_a_kept_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
