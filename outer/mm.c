@@ -4,6 +4,7 @@
 #include <outer/kernel.h>
 #include <outer/mm.h>
 #include <outer/nkq.h>
+#include <outer/smp.h>
 
 static uint64_t *free_bitmap __ro_after_init; /* bit set = frame free; set by mm_init */
 static uint64_t bitmap_frames __ro_after_init;
@@ -34,6 +35,60 @@ void mm_init(void)
 			mark_free(pa / PAGE_SIZE);
 }
 
+/* ---- the PTP pool ----
+ * Frames of removed PTPs that nk kept read-only in the direct map
+ * (NK_RM_KEEP: a DATA frame marked NK_FF_DMRO), for the next PTPs: nk
+ * declares such a frame again without a TLB shootdown, since no CPU can
+ * hold a writable translation of it (nk/vmmu.c perform_declare). They
+ * count as free; the allocator takes one back (writable again) only when
+ * no other frame is left. Used only with several CPUs online (the
+ * shootdowns it saves exist only there). Under the BKL like the rest. */
+#define PTP_POOL_MAX 128u
+static paddr_t ptp_pool[PTP_POOL_MAX];
+static unsigned ptp_pooled, ptp_reserved;
+
+bool ptp_pool_reserve(void)
+{
+	/* with one CPU there is no shootdown to save: the pool's one effect
+	 * would be to skip frame_alloc's zeroing of a new PTP's frame (nk
+	 * zeroes it again when it declares it), in both builds */
+	if (smp_cpus_online() < 2 || ptp_pooled + ptp_reserved >= PTP_POOL_MAX)
+		return false;
+	ptp_reserved++;
+	return true;
+}
+
+void ptp_pool_put(paddr_t frame)
+{
+	ptp_reserved--;
+	ptp_pool[ptp_pooled++] = frame;
+}
+
+paddr_t ptp_frame_alloc(void)
+{
+	if (ptp_pooled)
+		return ptp_pool[--ptp_pooled];
+	return frame_alloc();
+}
+
+/* A pooled frame made writable again in the direct map (declared and
+ * removed without NK_RM_KEEP: no shootdown either), for a caller that
+ * writes it; pa 0 when the pool is empty. */
+static paddr_t ptp_pool_reclaim(void)
+{
+	while (ptp_pooled) {
+		paddr_t f = ptp_pool[--ptp_pooled];
+		long r = nk_declare_ptp(f, 1);
+		if (!r)
+			r = nk_remove_ptp(f);
+		if (!r)
+			return f;
+		kprintf("mm: nk refused to give back pooled frame %lx: %s\n", pa_addr(f),
+			nk_strerror(r));
+	}
+	return pa_init(0);
+}
+
 paddr_t frame_alloc_dirty(void)
 {
 	static uint64_t hint;
@@ -48,7 +103,7 @@ paddr_t frame_alloc_dirty(void)
 		hint = w;
 		return pa_from_pfn(w * 64 + b);
 	}
-	return pa_init(0);
+	return ptp_pool_reclaim();
 }
 
 paddr_t frame_alloc(void)
@@ -69,7 +124,7 @@ void frame_free(paddr_t pa)
 
 uint64_t frames_free(void)
 {
-	return nfree;
+	return nfree + ptp_pooled;
 }
 
 long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
@@ -94,7 +149,7 @@ long mm_walk_l1(paddr_t l4, uint64_t va, bool create, paddr_t *out)
 				return -NK_ENOTPTP;
 			/* a new PTP one level down: declared, linked (and later
 			 * filled) in the same multicall */
-			c = frame_alloc();
+			c = ptp_frame_alloc();
 			if (!pa_addr(c))
 				return -NK_ERANGE;
 			nkq_declare(c, (level - 1) | (kernel ? NK_PTP_KERNEL : 0));

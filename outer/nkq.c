@@ -21,8 +21,8 @@ static struct {
 static unsigned nlinks;
 static paddr_t decls[NKQ_LINKS]; /* frames a queued declare makes PTPs */
 static unsigned ndecls;
-static paddr_t unrefs[NKQ_UNREFS], frees[NK_MC_MAX];
-static unsigned nunrefs, nfrees;
+static paddr_t unrefs[NKQ_UNREFS], frees[NK_MC_MAX], pools[NK_MC_MAX];
+static unsigned nunrefs, nfrees, npools;
 static bool pte_queued, cr3_queued;
 static paddr_t cr3_next;
 
@@ -41,10 +41,13 @@ void nkq_declare(paddr_t frame, unsigned level)
 	decls[ndecls++] = frame;
 }
 
-void nkq_remove(paddr_t frame, paddr_t parent, unsigned index)
+void nkq_remove(paddr_t frame, paddr_t parent, unsigned index, bool keep)
 {
-	*slot(0) = (struct nk_op){
-	    .kind = NK_OP_REMOVE_PTP, .a = pa_addr(frame), .b = pa_addr(parent), .arg = index};
+	*slot(0) = (struct nk_op){.kind = NK_OP_REMOVE_PTP,
+				  .a = pa_addr(frame),
+				  .b = pa_addr(parent),
+				  .arg = index,
+				  .c = keep ? NK_RM_KEEP : 0};
 }
 
 void nkq_free_after(paddr_t frame)
@@ -52,6 +55,13 @@ void nkq_free_after(paddr_t frame)
 	if (nfrees == NK_MC_MAX)
 		nkq_flush();
 	frees[nfrees++] = frame;
+}
+
+void nkq_pool_after(paddr_t frame)
+{
+	if (npools == NK_MC_MAX)
+		nkq_flush();
+	pools[npools++] = frame;
 }
 
 void nkq_unref(paddr_t frame)
@@ -107,8 +117,8 @@ static long send_one(const struct nk_op *o)
 	switch (o->kind) {
 	case NK_OP_DECLARE_PTP:
 		return nk_declare_ptp(pa_init(o->a), o->arg);
-	case NK_OP_REMOVE_PTP:
-		return nk_remove_ptp(pa_init(o->a));
+	case NK_OP_REMOVE_PTP: /* NK_RM_KEEP: the multicall's alone */
+		return o->c ? nk_multicall(o, 1) : nk_remove_ptp(pa_init(o->a));
 	case NK_OP_WRITE_PTE:
 		return nk_write_pte(pa_init(o->a), o->arg, o->b);
 	case NK_OP_LOAD_CR3:
@@ -147,9 +157,11 @@ void nkq_flush(void)
 	pte_queued = cr3_queued = false;
 	for (unsigned i = 0; i < nfrees; i++)
 		frame_free(frees[i]);
+	for (unsigned i = 0; i < npools; i++)
+		ptp_pool_put(pools[i]);
 	for (unsigned i = 0; i < nunrefs; i++)
 		vm_frame_unref(unrefs[i]);
-	nfrees = nunrefs = 0;
+	nfrees = nunrefs = npools = 0;
 }
 
 void nkq_sync_ptes(void)

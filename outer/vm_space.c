@@ -24,7 +24,7 @@ struct mm *vm_create(void)
 		return NULL;
 	memset(mm, 0, sizeof(*mm));
 	mm->users = 1;
-	mm->l4 = frame_alloc();
+	mm->l4 = ptp_frame_alloc();
 	if (!pa_addr(mm->l4)) {
 		kfree(mm);
 		return NULL;
@@ -58,7 +58,8 @@ static void vma_free(struct vma *v)
  * held are freed after the flush. */
 static void remove_tree(paddr_t t, unsigned level, paddr_t parent, unsigned index)
 {
-	nkq_remove(t, parent, index);
+	bool keep = ptp_pool_reserve(); /* t goes to the PTP pool, read-only */
+	nkq_remove(t, parent, index, keep);
 	pte_t *e = vm_entries(t);
 	unsigned n = level == 4 ? 256 : 512;
 	for (unsigned i = 0; i < n; i++) {
@@ -67,7 +68,10 @@ static void remove_tree(paddr_t t, unsigned level, paddr_t parent, unsigned inde
 		else if (level > 1 && pte_present(e[i]))
 			remove_tree(pte_frame(e[i], level), level - 1, t, i);
 	}
-	nkq_free_after(t); /* once its entries were read */
+	if (keep) /* once its entries were read */
+		nkq_pool_after(t);
+	else
+		nkq_free_after(t);
 }
 
 void vm_destroy(struct mm *mm)

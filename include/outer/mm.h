@@ -15,8 +15,19 @@ paddr_t frame_alloc(void);
 paddr_t frame_alloc_dirty(void);
 /* frame_free: give back a frame from frame_alloc or frame_alloc_dirty. */
 void frame_free(paddr_t pa);
-/* frames_free: how many frames are free now. */
+/* frames_free: how many frames are free now (the PTP pool's too). */
 uint64_t frames_free(void);
+
+/* The PTP pool (outer/mm.c): frames of removed PTPs that nk kept
+ * read-only in the direct map (NK_RM_KEEP), declared again without a TLB
+ * shootdown. ptp_frame_alloc: a frame for a PTP about to be declared (a
+ * pooled one, not zeroed and not writable; else frame_alloc's); pa 0 when
+ * memory is out. ptp_pool_reserve: room for one more frame (true), kept
+ * until ptp_pool_put hands the frame over once nk has removed it with
+ * NK_RM_KEEP. Source: issue 17 (fewer shootdowns); include/nk/vmmu.h. */
+paddr_t ptp_frame_alloc(void);
+bool ptp_pool_reserve(void);
+void ptp_pool_put(paddr_t frame);
 
 /* mm_map: map 4 KiB page va to frame pa with PTE flags (PTE_P is added) in
  * the address space of L4 `l4`, declaring missing PTPs through nk.

@@ -24,19 +24,23 @@
 /* nkq_declare / nkq_remove / nkq_pte / nkq_cr3: queue nk_declare_ptp,
  * nk_remove_ptp (parent, index: the entry linking frame, when a queued
  * remove removes that parent first, else parent 0: the hint of struct
- * nk_op; nkq_free_after gives the frame back after the flush),
+ * nk_op; keep: NK_RM_KEEP, the frame stays read-only for the PTP pool;
+ * nkq_free_after gives the frame back after the flush),
  * nk_write_pte (unref, when not 0: a user frame whose share count drops
  * after the flush), nk_load_cr3. The queue flushes itself first when full.
  * nkq_link: nkq_pte of a non-leaf entry that makes PTP child reachable
  * from (ptp, index), recorded for mm_walk_l1. */
 void nkq_declare(paddr_t frame, unsigned level);
-void nkq_remove(paddr_t frame, paddr_t parent, unsigned index);
+void nkq_remove(paddr_t frame, paddr_t parent, unsigned index, bool keep);
 void nkq_pte(paddr_t ptp, unsigned index, pte_t pte, paddr_t unref);
 void nkq_link(paddr_t ptp, unsigned index, pte_t pte);
 void nkq_cr3(paddr_t l4);
 
 /* nkq_free_after: give frame back to the allocator after the next flush. */
 void nkq_free_after(paddr_t frame);
+/* nkq_pool_after: hand frame, removed with keep (NK_RM_KEEP), to the PTP
+ * pool after the next flush (ptp_pool_put: its room was reserved). */
+void nkq_pool_after(paddr_t frame);
 
 /* nkq_unref: drop a user frame's share count after the next flush. */
 void nkq_unref(paddr_t frame);
