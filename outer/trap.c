@@ -97,6 +97,15 @@ static const char *frame_type_of(uint64_t pa)
 	return ftype_name(nk_view->frames[pfn].type);
 }
 
+/* Whether frame pa is a DATA frame nk keeps read-only in the direct map
+ * (NK_FF_DMRO: removed with NK_RM_KEEP, the PTP pool's). */
+static bool frame_kept(uint64_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	return pfn < nk_view->nframes && nk_view->frames[pfn].type == NK_F_DATA &&
+	       (nk_view->frames[pfn].flags & NK_FF_DMRO);
+}
+
 void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, size_t cap)
 {
 	if (vector != 14) {
@@ -119,8 +128,9 @@ void explain_fault(uint64_t vector, uint64_t error, uint64_t addr, char *why, si
 	else if (fetch && w.nx)
 		ksnprintf(why, cap, "NX: page not executable (%s frame)", frame_type_of(w.pa));
 	else if (write && !w.w)
-		ksnprintf(why, cap, "read-only mapping of a %s frame (CR0.WP)",
-			  frame_type_of(w.pa));
+		ksnprintf(why, cap, "read-only mapping of a %s frame%s (CR0.WP)",
+			  frame_type_of(w.pa),
+			  frame_kept(w.pa) ? " kept read-only (NK_RM_KEEP)" : "");
 	else if (w.u && !user_mode)
 		ksnprintf(why, cap, "SMAP: ring 0 touched a user page without stac");
 	else

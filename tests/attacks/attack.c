@@ -358,7 +358,16 @@ static void arena_teardown(struct attack_ctx *a)
 	}
 	frame_free(a->l4);
 	frame_free(a->user_pg);
-	frame_free(a->data);
+	/* a module may leave the spare frame kept read-only (NK_RM_KEEP:
+	 * write_kept_frame): writable again (declared and removed plainly)
+	 * before the allocator has it back */
+	const struct nk_frame *df = &nk_view->frames[pa_pfn(a->data)];
+	if (df->type == NK_F_DATA && (df->flags & NK_FF_DMRO) &&
+	    (nk_declare_ptp(a->data, 1) || nk_remove_ptp(a->data)))
+		kprintf("attack: the spare frame %lx stays kept read-only (leaked)\n",
+			pa_addr(a->data));
+	else
+		frame_free(a->data);
 }
 
 struct result {
