@@ -75,6 +75,17 @@ static bool flushed_between(uint8_t t)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* One multicall: unlink as's L1 from its L2, then remove it, with c
+ * (NK_RM_KEEP or 0). */
+static long unlink_and_remove(const struct fx_user_as *as, uint64_t c)
+{
+	struct nk_op ops[] = {
+	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as->l2), .arg = 0, .b = 0},
+	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as->l1), .c = c},
+	};
+	return nk_multicall_impl(ops, N(ops), RIP);
+}
+
 TEST(declares_in_one_list_shoot_down_once)
 {
 	struct fx_user_as as;
@@ -144,12 +155,8 @@ TEST(a_remove_after_its_unlink_is_shot_down_before_the_frame_is_data)
 	struct fx_user_as as;
 	fx_user_as(&as);
 	two_cpus(as.l4, as.l1, as.l2, 0);
-	struct nk_op ops[] = {
-	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
-	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1)},
-	};
 	uint64_t shoots0 = nk_view->stats.shootdowns;
-	fx_ok(nk_multicall_impl(ops, N(ops), RIP));
+	fx_ok(unlink_and_remove(&as, 0));
 	/* CPU 1's paging-structure caches may point at the L1 until it
 	 * flushes: that happens while the frame is still a PTP */
 	assert_true(flushed_between(NK_F_PTP1));
@@ -164,11 +171,7 @@ TEST(a_kept_frame_is_declared_again_without_a_shootdown)
 	struct fx_user_as as;
 	fx_user_as(&as);
 	two_cpus(as.l4, as.l1, as.l2, 0);
-	struct nk_op rm[] = {
-	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
-	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP},
-	};
-	fx_ok(nk_multicall_impl(rm, N(rm), RIP));
+	fx_ok(unlink_and_remove(&as, NK_RM_KEEP));
 	/* DATA, but read-only in the direct map still: the checker agrees */
 	assert_int_equal(fx_frame(as.l1)->type, NK_F_DATA);
 	assert_int_equal(fx_frame(as.l1)->flags, NK_FF_DMRO);
@@ -193,11 +196,7 @@ TEST(a_kept_frame_is_writable_again_once_declared_and_removed_plainly)
 {
 	struct fx_user_as as;
 	fx_user_as(&as);
-	struct nk_op rm[] = {
-	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
-	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP | 0x100},
-	};
-	fx_ok(nk_multicall_impl(rm, N(rm), RIP)); /* c's other bits are ignored */
+	fx_ok(unlink_and_remove(&as, NK_RM_KEEP | 0x100)); /* c's other bits are ignored */
 	assert_int_equal(fx_frame(as.l1)->flags, NK_FF_DMRO);
 	fx_ok(nk_declare_ptp_impl(as.l1, 1));
 	fx_ok(nk_remove_ptp_impl(as.l1));
@@ -211,11 +210,7 @@ TEST(the_checker_catches_a_writable_alias_of_a_kept_frame)
 {
 	struct fx_user_as as;
 	fx_user_as(&as);
-	struct nk_op rm[] = {
-	    {.kind = NK_OP_WRITE_PTE, .a = pa_addr(as.l2), .arg = 0, .b = 0},
-	    {.kind = NK_OP_REMOVE_PTP, .a = pa_addr(as.l1), .c = NK_RM_KEEP},
-	};
-	fx_ok(nk_multicall_impl(rm, N(rm), RIP));
+	fx_ok(unlink_and_remove(&as, NK_RM_KEEP));
 	nk.dm_ptes[pa_pfn(as.l1)] |= PTE_W; /* what a bug in nk would leave */
 	assert_int_not_equal(nk_check_invariants_impl(), 0);
 	nk.dm_ptes[pa_pfn(as.l1)] &= ~PTE_W;
