@@ -33,11 +33,12 @@ static uint64_t module_clock(void)
 }
 
 /* The module running now (module_call), its recovery point and start. */
-static struct module *running;
-static struct recovery *running_rec;
-static uint64_t running_since;
-static bool running_blocked; /* in a bounded kernel wait for it (module_block_begin) */
-static uint64_t stack_top;   /* the module stack (mapped once), 0 before */
+/* Volatile: the watchdog reads them from an interrupt on this CPU. */
+static struct module *volatile running;
+static struct recovery *volatile running_rec;
+static volatile uint64_t running_since;
+static volatile bool running_blocked; /* in a bounded kernel wait for it (module_block_begin) */
+static uint64_t stack_top;	      /* the module stack (mapped once), 0 before */
 
 struct module *module_running(void)
 {
@@ -102,10 +103,19 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	volatile long r;
 
 	m->calls++;
-	running = m;
-	running_rec = &rec;
+	/* the watchdog (a tick on this CPU, module_watchdog_tick) reads these:
+	 * the start and the state first, the recovery point last, and it
+	 * jumps there only once recover_arm has armed it. A tick between the
+	 * stores used to find the new recovery point with the last module's
+	 * start (or 0): it fired and jumped to rec before rec held anything,
+	 * with whatever RSP the stack had there (a CI panic: a fault in nk's
+	 * frame move, the interrupted RSP 0x20 or not canonical) */
+	rec.armed = 0;
 	running_since = module_clock();
 	running_blocked = false;
+	running = m;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	running_rec = &rec;
 	if (recover_arm(&rec) == 0) {
 		r = sp ? module_stack_call(fn, arg, sp) : fn(arg);
 		rec.armed = 0;
@@ -163,7 +173,7 @@ void module_block_end(void)
 
 void module_watchdog_tick(void)
 {
-	if (!running || !running_rec || running_blocked)
+	if (!running || !running_rec || !running_rec->armed || running_blocked)
 		return;
 	uint64_t limit = (uint64_t)MODULE_WATCHDOG_MS * 100 / 1000; /* TIMER_HZ 100 */
 	if (module_clock() - running_since <= limit)
