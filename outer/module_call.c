@@ -40,6 +40,8 @@ static volatile uint64_t running_since;
 static volatile bool running_blocked; /* in a bounded kernel wait for it (module_block_begin) */
 static uint64_t stack_top;	      /* the module stack (mapped once), 0 before */
 
+void (*volatile module_call_window_hook)(void);
+
 struct module *module_running(void)
 {
 	return running;
@@ -116,6 +118,8 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	running = m;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	running_rec = &rec;
+	if (module_call_window_hook)
+		module_call_window_hook();
 	if (recover_arm(&rec) == 0) {
 		r = sp ? module_stack_call(fn, arg, sp) : fn(arg);
 		rec.armed = 0;

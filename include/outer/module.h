@@ -100,9 +100,17 @@ struct module *module_by_rip(uint64_t rip);
 long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_info *fi);
 
 /* module_watchdog_tick: from the timer interrupt: stop the running module
- * if it has run for longer than MODULE_WATCHDOG_MS. Returns only if not. */
+ * if it has run for longer than MODULE_WATCHDOG_MS. Returns only if not.
+ * It jumps only to a recovery point recover_arm has armed. */
 void module_watchdog_tick(void);
 #define MODULE_WATCHDOG_MS 200
+
+/* module_call_window_hook: NULL but in the in-kernel test
+ * (tests/kernel/ktest.c watchdog_window): called by module_call in the
+ * window where the running module and its recovery point are already
+ * published and the point is not armed yet, so that the test can let the
+ * watchdog's ticks land there. */
+extern void (*volatile module_call_window_hook)(void);
 
 /* module_block_begin / module_block_end: bracket a bounded wait the
  * kernel makes for the running module (irq_msi_wait: a device's
