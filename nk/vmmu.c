@@ -974,8 +974,10 @@ void nk_mc_declare_early(const struct nk_mc *m)
 	bool any = false;
 	for (long k = 0; k <= m->last_declare; k++) {
 		const struct nk_op *o = &m->ops[k];
+		if (o->kind != NK_OP_DECLARE_PTP)
+			continue;
 		uint64_t pfn = pa_pfn(pa_init(o->a));
-		if (o->kind == NK_OP_DECLARE_PTP && (nk.dm_ptes[pfn] & PTE_W)) {
+		if (nk.dm_ptes[pfn] & PTE_W) {
 			nk_dm_set_writable(pfn, false);
 			any = true;
 		}

@@ -116,8 +116,7 @@ long module_call(struct module *m, long (*fn)(void *), void *arg, struct fault_i
 	running_since = module_clock();
 	running_blocked = false;
 	running = m;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	running_rec = &rec;
+	running_rec = &rec; /* volatile stores: not reordered with the ones above */
 	if (module_call_window_hook)
 		module_call_window_hook();
 	if (recover_arm(&rec) == 0) {
