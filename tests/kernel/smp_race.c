@@ -152,26 +152,29 @@ static bool race_map_declare(unsigned rounds, unsigned long *done)
 
 /* ---- race 2: a stale writable TLB entry on the other CPU ---- */
 
-struct stale {
-	paddr_t f;
-	volatile uint64_t *alias; /* F through the direct map */
-	volatile unsigned started, declared;
+/* CPU 1's writes in races 2 and 2b, and what they saw. */
+struct stale_writes {
+	volatile unsigned declared, done; /* set by CPU 0: the declare returned, its call ended */
 	unsigned long writes, writes_after, faults;
 	struct recovery rec;
 };
 
-static void stale_writer(void *arg)
+/* CPU 1's side of races 2 and 2b: write through w until a write faults
+ * (counted in faults, the fault in rec), until w has stayed writable for
+ * 1000 writes after the declare (stale for good: no point going on), or
+ * until CPU 0's call ended without declaring (done, refused). */
+static void write_until_fault(volatile uint64_t *w, struct stale_writes *s)
 {
-	struct stale *s = arg;
-	s->started = 1;
 	if (recover_arm(&s->rec) == 0) {
 		for (uint64_t i = 1; i < (1ull << 32); i++) {
 			unsigned after = s->declared;
-			s->alias[i & 511] = i; /* faults once the alias is read-only here */
+			if (s->done && !after)
+				break;
+			w[i & 511] = i; /* faults once the mapping is read-only here */
 			s->writes++;
 			s->writes_after += after;
 			if (after && s->writes_after > 1000)
-				break; /* stale for good: no point going on */
+				break;
 			smp_spin_poll();
 		}
 		recover_disarm();
@@ -180,13 +183,28 @@ static void stale_writer(void *arg)
 	}
 }
 
+struct stale {
+	paddr_t f;
+	volatile uint64_t *alias; /* F through the direct map */
+	volatile unsigned started;
+	struct stale_writes wr;
+};
+
+static void stale_writer(void *arg)
+{
+	struct stale *s = arg;
+	s->started = 1;
+	write_until_fault(s->alias, &s->wr);
+}
+
 static void stale_declarer(void *arg)
 {
 	struct stale *s = arg;
-	while (!s->started || s->writes < 100)
+	while (!s->started || s->wr.writes < 100)
 		smp_spin_poll();
 	if (nk_declare_ptp(s->f, 1) == 0)
-		s->declared = 1;
+		s->wr.declared = 1;
+	s->wr.done = 1;
 }
 
 static bool race_stale_tlb(unsigned long *done)
@@ -196,15 +214,15 @@ static bool race_stale_tlb(unsigned long *done)
 		return KT_EXPECT(0);
 	s.alias = (volatile uint64_t *)pa_to_dm(s.f);
 	long r = smp_call_pair(1, stale_writer, &s, SMP_CALL_BKL, stale_declarer, &s);
-	bool ok = KT_EXPECT(r == 0) & KT_EXPECT(s.declared) & KT_EXPECT(s.faults == 1) &
-		  KT_EXPECT(s.writes_after == 0);
+	bool ok = KT_EXPECT(r == 0) & KT_EXPECT(s.wr.declared) & KT_EXPECT(s.wr.faults == 1) &
+		  KT_EXPECT(s.wr.writes_after == 0);
 	/* the oracle: nk zeroed the PTP after the shootdown; a stale write
 	 * after that would show here */
 	bool zero = true;
 	for (int i = 0; i < 512; i++)
 		zero &= s.alias[i] == 0;
 	ok &= KT_EXPECT(zero);
-	ok &= KT_EXPECT(s.rec.fault.vector == 14);
+	ok &= KT_EXPECT(s.wr.rec.fault.vector == 14);
 	ok &= KT_EXPECT(nk_remove_ptp(s.f) == 0);
 	ok &= round_ok("stale_tlb", *done);
 	frame_free(s.f);
@@ -239,10 +257,10 @@ struct stale_mc {
 	struct chain c;
 	paddr_t f, g, fill;
 	bool write; /* the effect oracle's round, else the order's */
-	volatile unsigned started, declared, done;
-	unsigned long writes, writes_after, faults, unordered, covered, unknown, acks;
+	volatile unsigned started;
+	struct stale_writes wr;
+	unsigned long unordered, covered, unknown, acks;
 	long mc;
-	struct recovery rec;
 };
 
 /* One look of CPU 1's at the order (the first oracle above). It flushes
@@ -288,31 +306,16 @@ static void stale_mc_writer(void *arg)
 		 * the IPI): every flush of this CPU's is one of these */
 		uint64_t flags;
 		__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
-		while (!s->done)
+		while (!s->wr.done)
 			stale_mc_observe(s);
 		if (flags & 0x200)
 			irq_enable();
-	} else if (recover_arm(&s->rec) == 0) {
-		__asm__ volatile("stac" ::: "memory", "cc"); /* a user page (SMAP) */
-		/* until the write faults (the multicall may be over before this
-		 * CPU writes again), or it stays stale for good */
-		for (uint64_t i = 1; i < (1ull << 32); i++) {
-			unsigned after = s->declared;
-			if (s->done && !after)
-				break;	/* the multicall was refused: nothing to wait for */
-			w[i & 511] = i; /* faults once the mapping is gone here */
-			s->writes++;
-			s->writes_after += after;
-			if (after && s->writes_after > 1000)
-				break;
-			smp_spin_poll();
-		}
-		recover_disarm();
 	} else {
-		s->faults++;
+		__asm__ volatile("stac" ::: "memory", "cc"); /* a user page (SMAP) */
+		write_until_fault(w, &s->wr);
+		__asm__ volatile("clac" ::: "memory", "cc");
 	}
-	__asm__ volatile("clac" ::: "memory", "cc");
-	while (!s->done)
+	while (!s->wr.done)
 		smp_spin_poll();
 	nk_load_cr3(cr3);
 }
@@ -320,7 +323,7 @@ static void stale_mc_writer(void *arg)
 static void stale_mc_declarer(void *arg)
 {
 	struct stale_mc *s = arg;
-	while (!s->started || (s->started == 1 && s->write && s->writes < 100))
+	while (!s->started || (s->started == 1 && s->write && s->wr.writes < 100))
 		smp_spin_poll();
 	if (s->started != 1)
 		return;
@@ -344,8 +347,8 @@ static void stale_mc_declarer(void *arg)
 	}
 	s->mc = nk_multicall(ops, n);
 	if (s->mc == 0)
-		s->declared = 1;
-	s->done = 1;
+		s->wr.declared = 1;
+	s->wr.done = 1;
 }
 
 static bool race_stale_mc(bool write, unsigned long *done)
@@ -357,10 +360,10 @@ static bool race_stale_mc(bool write, unsigned long *done)
 	bool ok = KT_EXPECT(nk_write_pte(s.c.l1, 7, pte_make(s.f, USER_RW)) == 0);
 	long r = smp_call_pair(1, stale_mc_writer, &s, SMP_CALL_BKL, stale_mc_declarer, &s);
 	ok &= KT_EXPECT(r == 0) & KT_EXPECT(s.started == 1) & KT_EXPECT(s.mc == 0);
-	ok &= KT_EXPECT(s.declared);
+	ok &= KT_EXPECT(s.wr.declared);
 	if (write)
-		ok &= KT_EXPECT(s.faults == 1) & KT_EXPECT(s.writes_after == 0) &
-		      KT_EXPECT(s.rec.fault.vector == 14);
+		ok &= KT_EXPECT(s.wr.faults == 1) & KT_EXPECT(s.wr.writes_after == 0) &
+		      KT_EXPECT(s.wr.rec.fault.vector == 14);
 	else
 		ok &= KT_EXPECT(s.unordered == 0) & KT_EXPECT(s.covered || s.unknown);
 	if (s.unknown)
@@ -454,17 +457,31 @@ static bool race_batches(unsigned rounds, unsigned long *done)
 	return ok;
 }
 
-/* Whether a second CPU runs the outer kernel (the races need one). */
+/* Whether a second CPU runs the outer kernel (the races need one), nk
+ * having brought up more than one (nk_view->ncpus): the first AP may still
+ * be on its way into the outer kernel when the console starts, so it is
+ * waited for, up to a second of PIT ticks. Without the wait a late AP made
+ * the races pass without running. */
 static bool two_cpus(void)
 {
+	if (nk_view->ncpus < 2)
+		return false;
+	irq_enable();
+	for (uint64_t t = timer_ticks; smp_cpus_online() < 2 && timer_ticks < t + TIMER_HZ;)
+		__asm__ volatile("hlt");
 	return smp_cpus_online() >= 2;
 }
 
 static bool t_smp_races(void)
 {
-	if (!two_cpus()) {
+	if (nk_view->ncpus < 2) {
 		kprintf("    # one CPU: the races need two (they run at -smp 2 and 4)\n");
 		return true;
+	}
+	if (!two_cpus()) {
+		kprintf("    # nk brought up %u CPUs, but no AP came online in the outer kernel\n",
+			nk_view->ncpus);
+		return KT_EXPECT(0);
 	}
 	unsigned long n = 0;
 	bool ok = race_map_declare(1000, &n);
