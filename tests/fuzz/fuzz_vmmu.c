@@ -32,7 +32,7 @@
 #define MAX_OPS 256
 #define LOG_BYTES 65536
 
-static uint64_t calls_total, inputs_total, mc_total, mc_accepted;
+static uint64_t calls_total, inputs_total, mc_total, mc_accepted, mc_kept;
 static struct timespec t_start;
 
 /* ---- frames the harness names ---- */
@@ -515,9 +515,11 @@ static void do_multicall(struct rd *r)
 				o->b = pa_addr(pick_ptp(u8(r)));
 				o->arg = pick_index(r);
 			}
+			if (o->kind == NK_OP_REMOVE_PTP && (f & 2))
+				o->c = NK_RM_KEEP; /* the frame stays read-only (NK_FF_DMRO) */
 		}
-		logf_(" {%u, %#llx, %u, %#llx}", o->kind, (unsigned long long)o->a, o->arg,
-		      (unsigned long long)o->b);
+		logf_(" {%u, %#llx, %u, %#llx, %#llx}", o->kind, (unsigned long long)o->a, o->arg,
+		      (unsigned long long)o->b, (unsigned long long)o->c);
 	}
 	logf_(")");
 	before();
@@ -530,8 +532,13 @@ static void do_multicall(struct rd *r)
 		case NK_OP_DECLARE_PTP:
 			want = nk_declare_ptp_impl(a, o->arg);
 			break;
-		case NK_OP_REMOVE_PTP:
-			want = nk_remove_ptp_impl(a);
+		case NK_OP_REMOVE_PTP: /* NK_RM_KEEP: only a multicall has it */
+			if (o->c) {
+				long r1 = nk_multicall_impl(o, 1, 0);
+				want = r1 ? -(long)nk_mc_error(r1) : 0;
+			} else {
+				want = nk_remove_ptp_impl(a);
+			}
 			break;
 		case NK_OP_WRITE_PTE:
 			want = nk_write_pte_impl(a, o->arg, o->b);
@@ -549,6 +556,8 @@ static void do_multicall(struct rd *r)
 	calls_total++;
 	mc_total++;
 	mc_accepted += res == 0 && n > 1;
+	for (size_t i = 0; i < n && res == 0; i++)
+		mc_kept += ops[i].kind == NK_OP_REMOVE_PTP && ops[i].c; /* NK_RM_KEEP performed */
 	logf_(" = op %lu %s (singles: op %zu %s)\n", nk_mc_index(res), nk_strerror(res), k - 1,
 	      nk_strerror(want));
 	if (res && nk_mc_error(res) == NK_EMCFULL) {
@@ -666,10 +675,10 @@ static void report(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	double secs = (double)(t.tv_sec - t_start.tv_sec) + (t.tv_nsec - t_start.tv_nsec) / 1e9;
 	printf("fuzz_vmmu: %llu vMMU calls in %llu inputs, %.1f s (%.0f calls/s), %llu multicalls "
-	       "(%llu of 2+ operations accepted), no oracle failure\n",
+	       "(%llu of 2+ operations accepted, %llu kept removes performed), no oracle failure\n",
 	       (unsigned long long)calls_total, (unsigned long long)inputs_total, secs,
 	       secs > 0 ? (double)calls_total / secs : 0.0, (unsigned long long)mc_total,
-	       (unsigned long long)mc_accepted);
+	       (unsigned long long)mc_accepted, (unsigned long long)mc_kept);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
